@@ -1,0 +1,37 @@
+/**
+ * One catalogue of error codes (like fastify's FST_ERR_*): clients and tests
+ * match `code`, never the message.
+ */
+export const ErrorCodes = {
+  CVU_ERR_CONFIG_INVALID: 'invalid configuration',
+  CVU_ERR_CONFIG_LOAD: 'configuration could not be loaded',
+  CVU_ERR_PATH_OUTSIDE_ROOT: 'path is outside every workspace root',
+  CVU_ERR_NOT_FOUND: 'not found',
+  CVU_ERR_FILE_UNREADABLE: 'file could not be read',
+  CVU_ERR_FILE_SKIPPED: 'file skipped',
+  CVU_ERR_MODEL_MISSING: 'model missing',
+  CVU_ERR_MODEL_LOAD: 'model failed to load',
+  CVU_ERR_INDEX: 'index error',
+  CVU_ERR_USAGE: 'usage error',
+  CVU_ERR_ABORTED: 'request aborted',
+  CVU_ERR_INTERNAL: 'internal error',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class CvuError extends Error {
+  readonly code: ErrorCode;
+  /** HTTP status when this error reaches a client through the daemon. */
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { status?: number; cause?: unknown }) {
+    super(message ?? ErrorCodes[code], options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'CvuError';
+    this.code = code;
+    this.status = options?.status ?? 500;
+  }
+}
+
+export function isCvuError(err: unknown, code?: ErrorCode): err is CvuError {
+  return err instanceof CvuError && (code === undefined || err.code === code);
+}
