@@ -1,0 +1,186 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { silentLogger, type Logger } from '../core/log.js';
+import type { CvuConfig } from '../config/schema.js';
+import type { FileChange, IndexStore } from '../store/index-store.js';
+import type { ChunkRow, FileRow } from '../store/rows.js';
+import { codeSearchText } from '../store/code-text.js';
+import { analyzeFile, type Chunk } from './chunker.js';
+import { languageForPath } from './languages.js';
+import { readSourceFile } from './file-reader.js';
+import { IgnoreRules, type SkippedFile } from './ignore-rules.js';
+import { walkWorkspace, type WalkedFile } from './walker.js';
+
+export interface IndexProgress {
+  phase: 'scan' | 'index' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface SyncResult {
+  files: number;
+  indexed: number;
+  removed: number;
+  skipped: SkippedFile[];
+  seconds: number;
+}
+
+/** How many files are read and parsed at once: enough to overlap I/O with parsing on two cores. */
+const READ_CONCURRENCY = 8;
+
+/**
+ * Turns files on disk into index rows: the lexical and symbol tier.
+ * `sync` reconciles the whole tree with the store (first index, and repair
+ * after a crash); `update` re-indexes named paths (a save, a watcher batch).
+ */
+export class Indexer {
+  constructor(
+    readonly root: string,
+    private readonly store: IndexStore,
+    private rules: IgnoreRules,
+    private readonly config: CvuConfig,
+    private readonly log: Logger = silentLogger,
+  ) {}
+
+  static async rulesFor(root: string, config: CvuConfig): Promise<IgnoreRules> {
+    return IgnoreRules.load(root, { maxFileBytes: config.index.maxFileBytes, extraIgnore: config.index.ignore });
+  }
+
+  /** Walks the tree and makes the store match it exactly. */
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<SyncResult> {
+    const started = performance.now();
+    opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
+    this.rules = await Indexer.rulesFor(this.root, this.config);
+    const { files, skipped } = await walkWorkspace(this.root, this.rules, { signal: opts.signal });
+    const onDisk = new Map(files.map((f) => [f.path, f]));
+    const removals = [...this.store.files.keys()].filter((p) => !onDisk.has(p));
+    const candidates = files.filter((f) => {
+      const row = this.store.files.get(f.path);
+      return !row || row.size !== f.size || row.mtime_ms !== f.mtimeMs;
+    });
+    const result = await this.indexFiles(candidates, removals, { ...opts, skipped });
+    opts.onProgress?.({ phase: 'done', done: candidates.length, total: candidates.length });
+    return { files: this.store.files.size, indexed: result.indexed, removed: result.removed, skipped, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Re-indexes the given workspace-relative paths: changed ones are read
+   * again, vanished or newly ignored ones leave the index.
+   */
+  async update(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
+    if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return this.sync(opts);
+    const present: WalkedFile[] = [];
+    const removals: string[] = [];
+    const skipped: SkippedFile[] = [];
+    for (const rel of new Set(paths.map(toPosix))) {
+      const abs = path.join(this.root, rel);
+      const reason = this.rules.check(rel, false);
+      let st: fs.Stats | null = null;
+      try {
+        st = fs.lstatSync(abs);
+      } catch {
+        st = null;
+      }
+      if (!st || !st.isFile() || reason) {
+        if (reason) skipped.push({ path: rel, reason });
+        if (this.store.files.has(rel)) removals.push(rel);
+        continue;
+      }
+      present.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    return this.indexFiles(present, removals, { signal: opts.signal, skipped });
+  }
+
+  private async indexFiles(
+    files: WalkedFile[],
+    removals: string[],
+    opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void; skipped: SkippedFile[] },
+  ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
+    const batchSize = this.config.index.batchSize;
+    let indexed = 0;
+    let done = 0;
+    const pendingRemovals = [...removals];
+    for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
+      opts.signal?.throwIfAborted();
+      const batch = files.slice(i, i + batchSize);
+      const changes: FileChange[] = [];
+      const touched: FileRow[] = [];
+      await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
+        const out = await this.prepare(f);
+        done++;
+        if ('skip' in out) {
+          opts.skipped.push(out.skip);
+          if (this.store.files.has(f.path)) pendingRemovals.push(f.path);
+        } else if ('touch' in out) touched.push(out.touch);
+        else changes.push(out.change);
+      });
+      const removeNow = pendingRemovals.splice(0);
+      await this.store.apply(changes, removeNow);
+      await this.store.touchFiles(touched);
+      indexed += changes.length;
+      opts.onProgress?.({ phase: 'index', done, total: files.length });
+      if (!batch.length && !removeNow.length) break;
+    }
+    return { indexed, removed: removals.length, skipped: opts.skipped };
+  }
+
+  /** Reads and chunks one file; an unchanged hash only refreshes the file's row. */
+  private async prepare(f: WalkedFile): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile }> {
+    const read = await readSourceFile(f.absPath, { maxFileBytes: this.config.index.maxFileBytes });
+    if (!read.ok) {
+      if (read.reason !== 'unreadable' || fs.existsSync(f.absPath)) this.log.info(`skipped ${f.path}: ${read.message}`);
+      return { skip: { path: f.path, reason: read.reason } };
+    }
+    for (const w of read.warnings) this.log.warn(`${f.path}: ${w}`);
+    const hash = sha1(read.text);
+    const old = this.store.files.get(f.path);
+    if (old && old.hash === hash) return { touch: { ...old, size: f.size, mtime_ms: f.mtimeMs } };
+    const language = languageForPath(f.path);
+    const c = this.config.index.chunk;
+    const analysis = await analyzeFile(f.path, read.text, language, {
+      maxChunkLines: c.maxLines, maxChunkChars: c.maxChars, minChunkLines: c.minLines, windowLines: c.windowLines, windowOverlap: c.windowOverlap,
+    });
+    const chunks = analysis.chunks.map((ch) => chunkRow(ch));
+    return {
+      change: {
+        file: {
+          path: f.path, hash, size: f.size, mtime_ms: f.mtimeMs, language: analysis.language,
+          imports: JSON.stringify(analysis.imports), chunk_hashes: chunks.map((ch) => ch.hash).join(' '),
+        },
+        chunks,
+        symbols: analysis.symbols.map((s) => ({
+          name: s.name, kind: s.kind, path: s.path, start_line: s.startLine, end_line: s.endLine,
+          container: s.container, signature: s.signature, exported: s.exported,
+        })),
+      },
+    };
+  }
+}
+
+function chunkRow(ch: Chunk): ChunkRow {
+  // The path's words are searchable too: "walker ignore" finds indexer/ignore-rules.ts.
+  const searchable = [ch.path, ch.container, ch.symbol, ch.header, ch.text].filter(Boolean).join('\n');
+  return {
+    id: `${ch.path}:${ch.startLine}-${ch.endLine}:${ch.hash.slice(0, 8)}`,
+    path: ch.path, language: ch.language, start_line: ch.startLine, end_line: ch.endLine, text: ch.text,
+    symbol: ch.symbol, kind: ch.kind, container: ch.container, header: ch.header,
+    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable),
+  };
+}
+
+export function sha1(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/').replace(/^\.\//, '');
+}
+
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { isCvuError } from '../core/errors.js';
+import { embeddingModelsDir, defaultThreads } from '../core/home.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import type { CvuConfig } from '../config/schema.js';
+import { loadEmbedder, type Embedder } from './embedder.js';
+
+export type EmbedderState = { state: 'disabled' } | { state: 'loading' } | { state: 'ready'; model: string; dimensions: number } | { state: 'unavailable'; reason: string };
+
+/**
+ * Loads each embedding model once and shares it between workspaces. A model
+ * that is missing (an offline machine) is reported once, plainly, and the
+ * index carries on with its full-text and symbol tiers.
+ */
+export class EmbedderProvider {
+  private readonly loaded = new Map<string, Promise<Embedder | null>>();
+  private readonly states = new Map<string, EmbedderState>();
+
+  constructor(private readonly home: string, private readonly log: Logger = silentLogger) {}
+
+  private key(config: CvuConfig): string | null {
+    const m = config.embedding.model;
+    return m === null ? null : `${m}|${config.embedding.dtype}`;
+  }
+
+  state(config: CvuConfig): EmbedderState {
+    const key = this.key(config);
+    if (key === null) return { state: 'disabled' };
+    return this.states.get(key) ?? { state: 'loading' };
+  }
+
+  get(config: CvuConfig, root: string): Promise<Embedder | null> {
+    const key = this.key(config);
+    if (key === null) return Promise.resolve(null);
+    const cached = this.loaded.get(key);
+    if (cached) return cached;
+    const model = config.embedding.model!;
+    // A relative folder in a workspace's config means a folder of that workspace.
+    const resolved = model.startsWith('.') ? path.resolve(root, model) : model;
+    this.states.set(key, { state: 'loading' });
+    const p = loadEmbedder({
+      model: resolved,
+      cacheDir: embeddingModelsDir(this.home),
+      threads: config.threads || defaultThreads(),
+      dtype: config.embedding.dtype,
+      allowDownload: config.embedding.allowDownload,
+      maxTokens: config.embedding.maxTokens,
+      batchSize: config.embedding.batchSize,
+    }).then(
+      (e) => {
+        this.states.set(key, { state: 'ready', model: e.model, dimensions: e.dimensions });
+        return e;
+      },
+      (err: unknown) => {
+        const reason = (err as Error).message;
+        this.states.set(key, { state: 'unavailable', reason });
+        const what = isCvuError(err, 'CVU_ERR_MODEL_MISSING') ? 'no embedding model' : 'the embedding model failed to load';
+        this.log.warn(`${what} (${reason}); search uses the full-text and symbol index only.`);
+        return null;
+      },
+    );
+    this.loaded.set(key, p);
+    return p;
+  }
+
+  async dispose(): Promise<void> {
+    for (const p of this.loaded.values()) await (await p)?.dispose();
+    this.loaded.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import type { Embedder } from '../models/embedder.js';
+import type { IndexStore } from '../store/index-store.js';
+import type { ChunkRow, SymbolRow } from '../store/rows.js';
+import { splitIdentifier } from '../store/code-text.js';
+import { fuseRanked, type RankedList } from './fusion.js';
+import type { Snippet } from './snippet.js';
+
+export interface SearchOptions {
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+/** Source weights: a definition named by the query beats a text match; vectors fill in meaning. */
+const WEIGHTS = { symbol: 1.5, fts: 1.0, vector: 0.8 } as const;
+
+/**
+ * Hybrid search for `cvu search` and POST /search: full-text, vector and
+ * symbol-name matches fused into one ranking of snippets.
+ */
+export async function searchWorkspace(store: IndexStore, embedder: Embedder | null, query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
+  const limit = opts.limit ?? 10;
+  const depth = Math.max(limit * 3, 30);
+  const [fts, symbols, vectors] = await Promise.all([
+    store.searchText(query, depth),
+    symbolMatches(store, query, depth),
+    vectorMatches(store, embedder, query, depth, opts.signal),
+  ]);
+  opts.signal?.throwIfAborted();
+  const lists: RankedList<ChunkRow>[] = [
+    { source: 'symbol', weight: WEIGHTS.symbol, items: symbols },
+    { source: 'fts', weight: WEIGHTS.fts, items: fts },
+    { source: 'vector', weight: WEIGHTS.vector, items: vectors },
+  ];
+  return fuseRanked(lists, (c) => `${c.path}:${c.start_line}`)
+    .slice(0, limit)
+    .map(({ item, score, source }) => ({
+      path: item.path, startLine: item.start_line, endLine: item.end_line, text: item.text,
+      score: Number(score.toFixed(6)), source, symbol: item.symbol,
+    }));
+}
+
+/** Definitions whose name is a query word (any case), or is made of all the query's words. */
+async function symbolMatches(store: IndexStore, query: string, limit: number): Promise<ChunkRow[]> {
+  const idents = [...new Set(query.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [])];
+  const defs: SymbolRow[] = [];
+  for (const id of idents) defs.push(...store.symbols.lookupInsensitive(id));
+  const words = [...new Set(idents.flatMap(splitIdentifier))];
+  if (words.length > 1) {
+    for (const name of store.symbols.namesWithWords(words)) defs.push(...store.symbols.lookup(name));
+  }
+  // Exported and top-level definitions first: they are what a reader means by the name.
+  defs.sort((a, b) => Number(b.exported) - Number(a.exported) || Number(a.container !== null) - Number(b.container !== null));
+  const out: ChunkRow[] = [];
+  const seen = new Set<string>();
+  const fileChunks = new Map<string, ChunkRow[]>();
+  for (const def of defs) {
+    if (out.length >= limit) break;
+    let chunks = fileChunks.get(def.path);
+    if (!chunks) fileChunks.set(def.path, (chunks = await store.chunksOfFile(def.path)));
+    const chunk = chunks.find((c) => c.start_line <= def.start_line && def.start_line <= c.end_line)
+      ?? chunks.find((c) => c.start_line >= def.start_line && c.start_line <= def.end_line);
+    if (!chunk) continue;
+    const key = `${chunk.path}:${chunk.start_line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(chunk);
+  }
+  return out;
+}
+
+async function vectorMatches(store: IndexStore, embedder: Embedder | null, query: string, limit: number, signal?: AbortSignal): Promise<ChunkRow[]> {
+  if (!embedder || !store.hasVectors()) return [];
+  const [vector] = await embedder.embed([query], signal);
+  const hits = await store.searchVector(vector, limit);
+  const rows = await store.chunksByHash(hits.map((h) => h.hash));
+  const byHash = new Map<string, ChunkRow[]>();
+  for (const r of rows) byHash.set(r.hash, [...(byHash.get(r.hash) ?? []), r]);
+  return hits.flatMap((h) => byHash.get(h.hash) ?? []).slice(0, limit);
+}

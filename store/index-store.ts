@@ -1,0 +1,304 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { CvuError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { codeSearchQuery } from './code-text.js';
+import { SymbolTable } from './symbol-table.js';
+import {
+  chunkSchema, embeddingSchema, fileSchema, symbolSchema, sqlIn, SCHEMA_VERSION,
+  type ChunkRow, type EmbeddingRow, type FileRow, type SymbolRow,
+} from './rows.js';
+
+interface Meta {
+  schemaVersion: number;
+  /** The embedding model the vectors came from; vectors of another model are dropped. */
+  embedding: { model: string; dims: number } | null;
+  createdAt: string;
+}
+
+export interface FileChange {
+  file: FileRow;
+  chunks: ChunkRow[];
+  symbols: SymbolRow[];
+}
+
+export interface VectorHit {
+  hash: string;
+  distance: number;
+}
+
+/** Filters with thousands of paths are split so each SQL statement stays small. */
+const IN_BATCH = 400;
+const FTS_INDEX = 'fts_idx';
+
+/**
+ * The on-disk index of one workspace: LanceDB tables `files`, `chunks`,
+ * `symbols` and `embeddings` (vectors keyed by chunk content hash, so a chunk
+ * whose text is known is never embedded again, wherever it moves).
+ *
+ * Crash safety comes from the write order in `apply`: a file's row is removed
+ * first and written last, so after a kill at any point the file either still
+ * matches its row or has no row and is re-indexed; chunks and symbols whose
+ * file has no row are orphans and are dropped on open.
+ */
+export class IndexStore {
+  private readonly fileMap = new Map<string, FileRow>();
+  private readonly embedded = new Set<string>();
+  /** In-memory mirror of the `symbols` table. */
+  readonly symbols = new SymbolTable();
+  private embeddings: lancedb.Table | null = null;
+  private ftsDirty = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly db: lancedb.Connection,
+    private readonly filesTable: lancedb.Table,
+    private readonly chunksTable: lancedb.Table,
+    private readonly symbolsTable: lancedb.Table,
+    private meta: Meta,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(dir: string, opts: { logger?: Logger } = {}): Promise<IndexStore> {
+    const log = opts.logger ?? silentLogger;
+    fs.mkdirSync(dir, { recursive: true });
+    const metaPath = path.join(dir, 'meta.json');
+    let meta = readMeta(metaPath);
+    if (meta && meta.schemaVersion !== SCHEMA_VERSION) {
+      log.warn(`index at ${dir} has schema ${meta.schemaVersion}, this Cvu uses ${SCHEMA_VERSION}: rebuilding it`);
+      meta = null;
+    }
+    if (!meta) {
+      // Unknown or old layout: start over rather than guess.
+      for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      meta = { schemaVersion: SCHEMA_VERSION, embedding: null, createdAt: new Date().toISOString() };
+      writeMeta(metaPath, meta);
+    }
+    try {
+      const db = await lancedb.connect(dir);
+      const names = new Set(await db.tableNames());
+      const open = async (name: string, schema: typeof fileSchema) =>
+        names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true });
+      const store = new IndexStore(
+        dir, db,
+        await open('files', fileSchema),
+        await open('chunks', chunkSchema),
+        await open('symbols', symbolSchema),
+        meta, log,
+      );
+      if (names.has('embeddings')) store.embeddings = await db.openTable('embeddings');
+      await store.load();
+      return store;
+    } catch (err) {
+      if (err instanceof CvuError) throw err;
+      throw new CvuError('CVU_ERR_INDEX', `cannot open the index at ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Loads the file table and embedded hashes into memory and drops orphans left by a crash. */
+  private async load(): Promise<void> {
+    for (const row of (await this.filesTable.query().toArray()) as FileRow[]) {
+      // Duplicate rows cannot be written by `apply`, but a torn history must still not count twice.
+      this.fileMap.set(row.path, { ...row, size: Number(row.size), mtime_ms: Number(row.mtime_ms) });
+    }
+    const orphans = new Set<string>();
+    for (const table of [this.chunksTable, this.symbolsTable]) {
+      for (const row of await table.query().select(['path']).toArray()) {
+        if (!this.fileMap.has(row.path)) orphans.add(row.path);
+      }
+    }
+    if (orphans.size) {
+      this.log.info(`dropping rows of ${orphans.size} files left half-written`);
+      await this.deleteWhere([this.chunksTable, this.symbolsTable], [...orphans]);
+    }
+    if (this.embeddings) {
+      for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
+    }
+    this.symbols.add(((await this.symbolsTable.query().toArray()) as SymbolRow[]).map(normalizeSymbol));
+  }
+
+  get files(): ReadonlyMap<string, FileRow> {
+    return this.fileMap;
+  }
+
+  get embeddingInfo(): Meta['embedding'] {
+    return this.meta.embedding;
+  }
+
+  async countChunks(): Promise<number> {
+    return this.chunksTable.countRows();
+  }
+
+  /**
+   * Replaces what the index holds for some files and removes others, in the
+   * crash-safe order described on the class.
+   */
+  async apply(changes: FileChange[], removals: string[] = []): Promise<void> {
+    const paths = [...new Set([...changes.map((c) => c.file.path), ...removals])];
+    if (paths.length === 0) return;
+    await this.deleteWhere([this.filesTable], paths);
+    for (const p of paths) this.fileMap.delete(p);
+    await this.deleteWhere([this.chunksTable, this.symbolsTable], paths);
+    const chunks = changes.flatMap((c) => c.chunks);
+    const symbols = changes.flatMap((c) => c.symbols);
+    if (chunks.length) await this.chunksTable.add(chunks as unknown as Record<string, unknown>[]);
+    if (symbols.length) await this.symbolsTable.add(symbols as unknown as Record<string, unknown>[]);
+    if (changes.length) await this.filesTable.add(changes.map((c) => c.file) as unknown as Record<string, unknown>[]);
+    for (const c of changes) this.fileMap.set(c.file.path, c.file);
+    this.symbols.removePaths(paths);
+    this.symbols.add(symbols);
+    this.ftsDirty += chunks.length + paths.length;
+  }
+
+  /** A file whose content is unchanged but whose stat moved (touch, checkout): only its row is rewritten. */
+  async touchFiles(rows: FileRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.deleteWhere([this.filesTable], rows.map((r) => r.path));
+    await this.filesTable.add(rows as unknown as Record<string, unknown>[]);
+    for (const r of rows) this.fileMap.set(r.path, r);
+  }
+
+  private async deleteWhere(tables: lancedb.Table[], paths: string[]): Promise<void> {
+    for (let i = 0; i < paths.length; i += IN_BATCH) {
+      const filter = sqlIn('path', paths.slice(i, i + IN_BATCH));
+      for (const t of tables) await t.delete(filter);
+    }
+  }
+
+  /**
+   * Keeps the full-text index current and compacts small fragments. New rows
+   * are searchable before this (LanceDB scans unindexed rows), so it can wait
+   * for a quiet moment.
+   */
+  async optimize(force = false): Promise<void> {
+    const indices = await this.chunksTable.listIndices();
+    const hasFts = indices.some((i) => i.name === FTS_INDEX);
+    const rows = await this.chunksTable.countRows();
+    if (!hasFts && rows > 0) {
+      await this.chunksTable.createIndex('fts', {
+        name: FTS_INDEX,
+        replace: true,
+        config: lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 }),
+      });
+      this.ftsDirty = 0;
+    }
+    if (force || this.ftsDirty > 0) {
+      for (const t of [this.filesTable, this.chunksTable, this.symbolsTable, this.embeddings]) {
+        if (t) await t.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      }
+      this.ftsDirty = 0;
+    }
+  }
+
+  /** Full-text search over the code-aware field. */
+  async searchText(query: string, limit: number, opts: { excludePaths?: string[] } = {}): Promise<(ChunkRow & { _score: number })[]> {
+    const q = codeSearchQuery(query);
+    if (!q) return [];
+    let search = this.chunksTable.search(q, 'fts', 'fts').limit(limit);
+    if (opts.excludePaths?.length) search = search.where(`NOT (${sqlIn('path', opts.excludePaths)})`);
+    return (await search.toArray()) as (ChunkRow & { _score: number })[];
+  }
+
+  async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
+    const out: ChunkRow[] = [];
+    for (let i = 0; i < hashes.length; i += IN_BATCH) {
+      out.push(...((await this.chunksTable.query().where(sqlIn('hash', hashes.slice(i, i + IN_BATCH))).toArray()) as ChunkRow[]));
+    }
+    return out;
+  }
+
+  async chunksOfFile(p: string): Promise<ChunkRow[]> {
+    const rows = (await this.chunksTable.query().where(sqlIn('path', [p])).toArray()) as ChunkRow[];
+    return rows.sort((a, b) => a.start_line - b.start_line);
+  }
+
+  async allChunks(columns?: (keyof ChunkRow)[]): Promise<ChunkRow[]> {
+    const q = this.chunksTable.query();
+    return (await (columns ? q.select(columns as string[]) : q).toArray()) as ChunkRow[];
+  }
+
+  // ---- vectors -------------------------------------------------------------
+
+  /** Sets the embedding model; vectors of a different model or width are dropped. */
+  async useEmbedding(model: string, dims: number): Promise<void> {
+    const cur = this.meta.embedding;
+    if (cur && cur.model === model && cur.dims === dims) return;
+    if (this.embeddings) {
+      this.log.info(`embedding model changed (${cur?.model ?? 'none'} → ${model}): dropping old vectors`);
+      await this.db.dropTable('embeddings');
+      this.embeddings = null;
+      this.embedded.clear();
+    }
+    this.meta = { ...this.meta, embedding: { model, dims } };
+    writeMeta(path.join(this.dir, 'meta.json'), this.meta);
+  }
+
+  /** Chunk hashes that have no vector yet, in file order. */
+  pendingHashes(): string[] {
+    const out = new Set<string>();
+    for (const f of this.fileMap.values()) {
+      for (const h of f.chunk_hashes.split(' ')) if (h && !this.embedded.has(h)) out.add(h);
+    }
+    return [...out];
+  }
+
+  hasVectors(): boolean {
+    return this.embedded.size > 0;
+  }
+
+  async addEmbeddings(rows: EmbeddingRow[]): Promise<void> {
+    const fresh = rows.filter((r) => !this.embedded.has(r.hash));
+    if (!fresh.length) return;
+    const dims = this.meta.embedding?.dims;
+    if (!dims) throw new CvuError('CVU_ERR_INDEX', 'addEmbeddings before useEmbedding');
+    const data = fresh.map((r) => ({ hash: r.hash, vector: Array.from(r.vector) }));
+    if (!this.embeddings) {
+      this.embeddings = await this.db.createEmptyTable('embeddings', embeddingSchema(dims), { existOk: true });
+    }
+    await this.embeddings.add(data);
+    for (const r of fresh) this.embedded.add(r.hash);
+  }
+
+  async searchVector(vector: Float32Array, limit: number): Promise<VectorHit[]> {
+    if (!this.embeddings || this.embedded.size === 0) return [];
+    const rows = await this.embeddings.vectorSearch(Array.from(vector)).distanceType('cosine').select(['hash']).limit(limit).toArray();
+    return rows.map((r) => ({ hash: r.hash as string, distance: r._distance as number }));
+  }
+
+  /** Vectors whose chunks are gone; removed once they are a noticeable share. */
+  async collectGarbage(): Promise<number> {
+    if (!this.embeddings) return 0;
+    const live = new Set<string>();
+    for (const f of this.fileMap.values()) for (const h of f.chunk_hashes.split(' ')) if (h) live.add(h);
+    const dead = [...this.embedded].filter((h) => !live.has(h));
+    if (dead.length < Math.max(64, this.embedded.size * 0.2)) return 0;
+    for (let i = 0; i < dead.length; i += IN_BATCH) await this.embeddings.delete(sqlIn('hash', dead.slice(i, i + IN_BATCH)));
+    for (const h of dead) this.embedded.delete(h);
+    return dead.length;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** Arrow rows carry extra prototype fields; keep plain objects in memory. */
+function normalizeSymbol(r: SymbolRow): SymbolRow {
+  return { name: r.name, kind: r.kind, path: r.path, start_line: r.start_line, end_line: r.end_line, container: r.container ?? null, signature: r.signature, exported: Boolean(r.exported) };
+}
+
+function readMeta(p: string): Meta | null {
+  try {
+    const m = JSON.parse(fs.readFileSync(p, 'utf8')) as Meta;
+    return typeof m.schemaVersion === 'number' ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeMeta(p: string, meta: Meta): void {
+  const tmp = `${p}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(meta, null, 2));
+  fs.renameSync(tmp, p);
+}

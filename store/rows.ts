@@ -1,0 +1,76 @@
+import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+
+/** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
+export const SCHEMA_VERSION = 1;
+
+export interface FileRow {
+  path: string;
+  hash: string;
+  size: number;
+  mtime_ms: number;
+  language: string;
+  /** Raw imports, JSON (ImportRef[]); resolved against the file set when needed. */
+  imports: string;
+  /** Content hashes of the file's chunks, space-separated: the embedding queue is derived from them. */
+  chunk_hashes: string;
+}
+
+export interface ChunkRow {
+  id: string;
+  path: string;
+  language: string;
+  start_line: number;
+  end_line: number;
+  text: string;
+  symbol: string | null;
+  kind: string | null;
+  container: string | null;
+  header: string | null;
+  /** Identifiers the chunk references, space-separated. */
+  refs: string;
+  hash: string;
+  /** Code-aware full-text field (store/code-text.ts). */
+  fts: string;
+}
+
+export interface SymbolRow {
+  name: string;
+  kind: string;
+  path: string;
+  start_line: number;
+  end_line: number;
+  container: string | null;
+  signature: string;
+  exported: boolean;
+}
+
+export interface EmbeddingRow {
+  hash: string;
+  vector: number[] | Float32Array;
+}
+
+const str = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
+const i32 = (name: string) => new Field(name, new Int32(), false);
+
+export const fileSchema = new Schema([str('path'), str('hash'), new Field('size', new Float64(), false), new Field('mtime_ms', new Float64(), false), str('language'), str('imports'), str('chunk_hashes')]);
+
+export const chunkSchema = new Schema([
+  str('id'), str('path'), str('language'), i32('start_line'), i32('end_line'), str('text'),
+  str('symbol', true), str('kind', true), str('container', true), str('header', true),
+  str('refs'), str('hash'), str('fts'),
+]);
+
+export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false)]);
+
+export function embeddingSchema(dims: number): Schema {
+  return new Schema([str('hash'), new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)]);
+}
+
+/** A SQL string literal for LanceDB filters (DataFusion: quotes doubled, no backslash escapes). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function sqlIn(column: string, values: readonly string[]): string {
+  return `${column} IN (${values.map(sqlString).join(', ')})`;
+}

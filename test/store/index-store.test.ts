@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IndexStore, type FileChange } from '../../store/index-store.js';
+import { codeSearchText } from '../../store/code-text.js';
+import { SCHEMA_VERSION } from '../../store/rows.js';
+import { makeTempDir, removeDir } from '../helpers/temp.js';
+
+function change(p: string, body: string, symbol = 'fn'): FileChange {
+  const hash = `h-${p}-${body.length}`;
+  return {
+    file: { path: p, hash: `f-${hash}`, size: body.length, mtime_ms: 1, language: 'typescript', imports: '[]', chunk_hashes: hash },
+    chunks: [{ id: `${p}:1-1`, path: p, language: 'typescript', start_line: 1, end_line: 1, text: body, symbol, kind: 'function', container: null, header: null, refs: '', hash, fts: codeSearchText(`${p}\n${body}`) }],
+    symbols: [{ name: symbol, kind: 'function', path: p, start_line: 1, end_line: 1, container: null, signature: `function ${symbol}()`, exported: true }],
+  };
+}
+
+describe('IndexStore (real LanceDB)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeDir(dir));
+
+  it('stores files, chunks and symbols and finds them by split identifier words', async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply([change('src/a.ts', 'function parseConfig() {}', 'parseConfig'), change('src/b.ts', 'function loadUser() {}', 'loadUser')]);
+    await store.optimize();
+    expect(store.files.size).toBe(2);
+    expect(await store.countChunks()).toBe(2);
+    expect((await store.searchText('parse config', 5)).map((r) => r.path)).toEqual(['src/a.ts']);
+    expect((await store.searchText('parseConfig', 5)).map((r) => r.path)).toEqual(['src/a.ts']);
+    expect(store.symbols.lookupInsensitive('loaduser').map((s) => s.path)).toEqual(['src/b.ts']);
+    await store.close();
+  });
+
+  it('replaces a file without duplicating its rows, and removes files', async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply([change('a.ts', 'function one() {}', 'one')]);
+    await store.apply([change('a.ts', 'function two() { return 2 }', 'two')]);
+    expect(await store.countChunks()).toBe(1);
+    expect(store.symbols.lookup('one')).toEqual([]);
+    expect(store.symbols.lookup('two')).toHaveLength(1);
+    await store.apply([], ['a.ts']);
+    expect(await store.countChunks()).toBe(0);
+    expect(store.files.size).toBe(0);
+    expect(store.symbols.size).toBe(0);
+    await store.close();
+  });
+
+  it('persists across reopen and drops orphans a crash left behind', async () => {
+    let store = await IndexStore.open(dir);
+    await store.apply([change('keep.ts', 'function keep() {}', 'keep'), change('half.ts', 'function half() {}', 'half')]);
+    // Simulate a kill between "file row removed" and "file row written": the file's row is gone.
+    await (store as unknown as { filesTable: { delete(f: string): Promise<void> } }).filesTable.delete(`path = 'half.ts'`);
+    await store.close();
+    store = await IndexStore.open(dir);
+    expect([...store.files.keys()]).toEqual(['keep.ts']);
+    expect(await store.countChunks()).toBe(1);
+    expect(store.symbols.lookup('half')).toEqual([]);
+    expect(store.symbols.lookup('keep')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('rebuilds an index written by another schema version instead of crashing', async () => {
+    let store = await IndexStore.open(dir);
+    await store.apply([change('a.ts', 'x')]);
+    await store.close();
+    fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ schemaVersion: SCHEMA_VERSION - 1, embedding: null }));
+    store = await IndexStore.open(dir);
+    expect(store.files.size).toBe(0);
+    expect(await store.countChunks()).toBe(0);
+    await store.close();
+    // Garbage meta is treated the same way.
+    fs.writeFileSync(path.join(dir, 'meta.json'), '{not json');
+    store = await IndexStore.open(dir);
+    expect(store.files.size).toBe(0);
+    await store.close();
+  });
+
+  it('keeps vectors by content hash, tracks pending ones and drops them when the model changes', async () => {
+    let store = await IndexStore.open(dir);
+    await store.apply([change('a.ts', 'alpha'), change('b.ts', 'beta beta')]);
+    expect(store.pendingHashes().sort()).toEqual(['h-a.ts-5', 'h-b.ts-9']);
+    await store.useEmbedding('m1', 3);
+    await store.addEmbeddings([{ hash: 'h-a.ts-5', vector: new Float32Array([1, 0, 0]) }]);
+    expect(store.pendingHashes()).toEqual(['h-b.ts-9']);
+    await store.addEmbeddings([{ hash: 'h-b.ts-9', vector: new Float32Array([0, 1, 0]) }]);
+    const hits = await store.searchVector(new Float32Array([0.1, 0.9, 0]), 2);
+    expect(hits[0].hash).toBe('h-b.ts-9');
+    await store.close();
+    store = await IndexStore.open(dir);
+    expect(store.pendingHashes()).toEqual([]);
+    await store.useEmbedding('m2', 4);
+    expect(store.pendingHashes()).toHaveLength(2);
+    expect(store.hasVectors()).toBe(false);
+    await store.close();
+  });
+
+  it('escapes quotes in paths', async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply([change("it's.ts", 'quoted')]);
+    await store.apply([change("it's.ts", 'quoted again')]);
+    expect(await store.countChunks()).toBe(1);
+    expect((await store.chunksOfFile("it's.ts"))[0].text).toBe('quoted again');
+    await store.close();
+  });
+});
