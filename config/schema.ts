@@ -2,6 +2,7 @@
  * The shape of `cvu.config.ts`, its defaults, and a validator whose errors
  * name the offending key (`index.maxFileBytes: expected a number`).
  */
+import { DEFAULT_EMBEDDING_MODEL } from '../models/embedder.js';
 export interface CvuConfig {
   index: {
     /** Files larger than this are never read. */
@@ -35,7 +36,7 @@ export interface CvuConfig {
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> | Extract<T[K], null> : T[K] };
 export type UserConfig = DeepPartial<CvuConfig>;
 
-export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+export { DEFAULT_EMBEDDING_MODEL };
 
 export function defaultConfig(): CvuConfig {
   return {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CvuError } from '../../core/errors.js';
 
 export interface GlobalOptions {
@@ -20,9 +20,14 @@ export function resolveRoot(explicit: string | undefined, cwd = process.cwd()): 
   }
 }
 
-export function parse<T extends Parameters<typeof parseArgs>[0]['options']>(argv: string[], options: T) {
+const common = { json: { type: 'boolean' }, root: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with the options every command takes; a bad flag is a usage error (exit 2). */
+export function parse<T extends Options>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, options: { json: { type: 'boolean' }, root: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: { ...common, ...options } as typeof common & T, allowPositionals: true, strict: true });
   } catch (err) {
     throw new CvuError('CVU_ERR_USAGE', (err as Error).message, { status: 400 });
   }

@@ -1,0 +1,158 @@
+/**
+ * npm run bench:index — the index engine on real code the project installs
+ * anyway (never committed): lexical-tier files/s and chunks/s, re-indexing one
+ * saved file (p50/p95), peak RSS for 5,000 files, and embedding chunks/s with
+ * a shape twin of the default embedding model (real widths, random weights).
+ *
+ * Figures are printed beside their floors (the targets of issue 2) as ratios;
+ * nothing here is asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig, type CvuConfig } from '../config/schema.js';
+import { Workspace } from '../daemon/workspace.js';
+import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const nodeModules = path.join(repo, 'node_modules');
+
+function lexicalConfig(): CvuConfig {
+  const c = defaultConfig();
+  c.embedding.model = null;
+  return c;
+}
+
+/** Copies source files out of node_modules (the walker rightly skips node_modules itself). */
+function buildCorpus(dest: string, exts: RegExp, max: number, exclude: RegExp = /^$/): number {
+  let n = 0;
+  const walk = (dir: string, rel: string) => {
+    if (n >= max) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (n >= max) return;
+      const abs = path.join(dir, e.name);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (e.name === '.bin' || e.name === 'node_modules' && rel) continue;
+        walk(abs, r);
+      } else if (e.isFile() && exts.test(e.name) && !exclude.test(r)) {
+        const st = fs.statSync(abs);
+        if (st.size > 512 * 1024) continue;
+        const out = path.join(dest, r);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.copyFileSync(abs, out);
+        n++;
+      }
+    }
+  };
+  walk(nodeModules, '');
+  return n;
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function lexicalTier(root: string, home: string) {
+  const ws = await Workspace.open(root, { home, config: lexicalConfig() });
+  const t0 = performance.now();
+  const r = await ws.sync();
+  const seconds = (performance.now() - t0) / 1000;
+  const chunks = ws.status().chunks;
+  // Re-index one saved file, many times, on a warm index.
+  const files = [...ws.store.files.keys()].filter((p) => p.endsWith('.ts'));
+  const times: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const rel = files[(i * 7919) % files.length];
+    const abs = path.join(root, rel);
+    fs.appendFileSync(abs, `\nexport const __cvuBench${i} = ${i};\n`);
+    const t = performance.now();
+    await ws.update([rel]);
+    times.push(performance.now() - t);
+  }
+  await ws.close();
+  return { files: r.files, chunks, seconds, filesPerSecond: r.files / seconds, chunksPerSecond: chunks / seconds, saveP50: pct(times, 50), saveP95: pct(times, 95) };
+}
+
+/** Peak RSS of indexing a tree, measured in a fresh process so nothing else counts. */
+function peakRss(root: string, home: string): { files: number; seconds: number; maxRssMb: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child-rss', root, home], { cwd: repo, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+async function childRss(root: string, home: string) {
+  const ws = await Workspace.open(root, { home, config: lexicalConfig() });
+  const t0 = performance.now();
+  const r = await ws.sync();
+  const seconds = (performance.now() - t0) / 1000;
+  await ws.close();
+  process.stdout.write(JSON.stringify({ files: r.files, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+async function embedding(root: string, home: string, twins: string, quantized: boolean, chunkLimit: number) {
+  const dir = path.join(twins, quantized ? 'q8' : 'fp32');
+  await writeBertTwin(dir, MINILM_L6_SHAPE, { quantized });
+  const config = defaultConfig();
+  config.embedding.model = dir;
+  config.embedding.dtype = quantized ? 'q8' : 'fp32';
+  config.threads = Math.min(2, os.availableParallelism());
+  // A small slice of the tree keeps the run short; the rate is what matters.
+  const ws = await Workspace.open(root, { home: path.join(home, quantized ? 'q8' : 'fp32'), config });
+  await ws.sync();
+  const embedder = await ws.embedders.get(config, root);
+  if (!embedder) throw new Error('twin failed to load');
+  const pending = ws.store.pendingHashes().slice(0, chunkLimit);
+  const rows = await ws.store.chunksByHash(pending);
+  const { embeddingText } = await import('../indexer/embed-pending.js');
+  const texts = rows.slice(0, chunkLimit).map(embeddingText);
+  const t0 = performance.now();
+  await embedder.embed(texts);
+  const seconds = (performance.now() - t0) / 1000;
+  await ws.close();
+  await ws.embedders.dispose();
+  return { dtype: quantized ? 'q8' : 'fp32', chunks: texts.length, seconds, chunksPerSecond: texts.length / seconds };
+}
+
+async function main() {
+  if (process.argv[2] === '--child-rss') return childRss(process.argv[3], process.argv[4]);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-bench-'));
+  try {
+    const ts = path.join(tmp, 'ts');
+    // TypeScript sources this machine has never indexed; the compiler's own bundled lib is left out (huge generated files).
+    const tsFiles = buildCorpus(ts, /\.(ts|tsx|mts|cts)$/, 3000, /^typescript\//);
+    const mixed = path.join(tmp, 'mixed');
+    const mixedFiles = buildCorpus(mixed, /\.(ts|js|mjs|cjs|py|json|md)$/, 5000, /(^typescript\/lib\/|package-lock\.json$)/);
+    console.log(`corpora: ${tsFiles} TypeScript files, ${mixedFiles} mixed files (from node_modules, copied to ${tmp})`);
+
+    const lex = await lexicalTier(ts, path.join(tmp, 'home-ts'));
+    console.log(`lexical tier   ${lex.files} files, ${lex.chunks} chunks in ${lex.seconds.toFixed(2)}s: ${lex.filesPerSecond.toFixed(0)} files/s (${(lex.filesPerSecond / 300).toFixed(2)}× the 300 files/s floor), ${lex.chunksPerSecond.toFixed(0)} chunks/s`);
+    console.log(`save re-index  p50 ${lex.saveP50.toFixed(1)} ms, p95 ${lex.saveP95.toFixed(1)} ms (${(200 / lex.saveP95).toFixed(2)}× under the 200 ms ceiling)`);
+
+    const rss = peakRss(mixed, path.join(tmp, 'home-mixed'));
+    console.log(`peak RSS       ${rss.files} files in ${rss.seconds.toFixed(2)}s: ${rss.maxRssMb.toFixed(0)} MB (${(500 / rss.maxRssMb).toFixed(2)}× under the 500 MB ceiling)`);
+
+    const twins = path.join(tmp, 'twins');
+    const results = [];
+    for (const q of [true, false]) {
+      const e = await embedding(ts, path.join(tmp, 'home-embed'), twins, q, 256);
+      results.push(e);
+      console.log(`embedding ${e.dtype.padEnd(4)} MiniLM-L6 twin, ${e.chunks} chunks in ${e.seconds.toFixed(2)}s: ${e.chunksPerSecond.toFixed(1)} chunks/s (threads ${Math.min(2, os.availableParallelism())})`);
+    }
+    console.log(JSON.stringify({ lexical: lex, rss, embedding: results }));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
