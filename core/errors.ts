@@ -35,3 +35,8 @@ export class CvuError extends Error {
 export function isCvuError(err: unknown, code?: ErrorCode): err is CvuError {
   return err instanceof CvuError && (code === undefined || err.code === code);
 }
+
+/** One abort error for every layer (walk, index, embed, search): code CVU_ERR_ABORTED, HTTP 499. */
+export function throwIfAborted(signal: AbortSignal | undefined, what = 'request'): void {
+  if (signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', `${what} aborted`, { status: 499, cause: signal.reason });
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import PQueue from 'p-queue';
-import { CvuError } from '../core/errors.js';
+import { CvuError, isCvuError } from '../core/errors.js';
 import { cvuHome, indexDir, workspaceId } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { loadConfig } from '../config/load.js';
@@ -132,7 +132,7 @@ export class Workspace {
       return out;
     } catch (err) {
       this.lastError = (err as Error).message;
-      this.state = (err as Error).name === 'AbortError' ? (this.store.files.size ? 'ready' : 'indexing') : 'error';
+      this.state = isCvuError(err, 'CVU_ERR_ABORTED') ? (this.store.files.size ? 'ready' : 'indexing') : 'error';
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../core/errors.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow } from '../store/rows.js';
@@ -28,7 +29,7 @@ export async function embedPending(
   const batchSize = opts.batchSize ?? 32;
   let done = 0;
   for (let i = 0; i < pending.length; i += batchSize) {
-    opts.signal?.throwIfAborted();
+    throwIfAborted(opts.signal, 'embedding');
     await opts.beforeBatch?.();
     const hashes = pending.slice(i, i + batchSize);
     const rows = await store.chunksByHash(hashes);

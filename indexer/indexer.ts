@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { throwIfAborted } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { CvuConfig } from '../config/schema.js';
 import type { FileChange, IndexStore } from '../store/index-store.js';
@@ -102,7 +103,7 @@ export class Indexer {
     let done = 0;
     const pendingRemovals = [...removals];
     for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
-      opts.signal?.throwIfAborted();
+      throwIfAborted(opts.signal, 'indexing');
       const batch = files.slice(i, i + batchSize);
       const changes: FileChange[] = [];
       const touched: FileRow[] = [];

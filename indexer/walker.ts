@@ -20,7 +20,7 @@
  */
 import fs, { promises as fsp, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CvuError } from '../core/errors.js';
+import { CvuError, throwIfAborted } from '../core/errors.js';
 import type { IgnoreRules, SkipReason, SkippedFile } from './ignore-rules.js';
 
 export type { SkipReason, SkippedFile } from './ignore-rules.js';
@@ -70,7 +70,7 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     onSkip?.(s);
   };
   const checkAbort = () => {
-    if (signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'workspace walk aborted', { cause: signal.reason });
+    throwIfAborted(signal, 'workspace walk');
   };
 
   async function walkDir(dirRel: string, dirAbs: string): Promise<void> {

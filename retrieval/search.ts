@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../core/errors.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
@@ -25,7 +26,7 @@ export async function searchWorkspace(store: IndexStore, embedder: Embedder | nu
     symbolMatches(store, query, depth),
     vectorMatches(store, embedder, query, depth, opts.signal),
   ]);
-  opts.signal?.throwIfAborted();
+  throwIfAborted(opts.signal, 'search');
   const lists: RankedList<ChunkRow>[] = [
     { source: 'symbol', weight: WEIGHTS.symbol, items: symbols },
     { source: 'fts', weight: WEIGHTS.fts, items: fts },

@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig, type CvuConfig } from '../../config/schema.js';
+import { Workspace } from '../../daemon/workspace.js';
+import { writeTinyEmbedder } from '../models/tiny-embedder.js';
+import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+
+const SOURCES = {
+  'src/config/parse-config.ts': `import { readFileSync } from 'node:fs';
+import { validateOptions } from '../util/validate.js';
+
+export interface ParsedConfig {
+  port: number;
+  retries: number;
+}
+
+/** Reads and validates the service configuration. */
+export function parseConfig(path: string): ParsedConfig {
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  return validateOptions(raw);
+}
+`,
+  'src/util/validate.ts': `export function validateOptions(raw: unknown): { port: number; retries: number } {
+  if (typeof raw !== 'object' || raw === null) throw new Error('config must be an object');
+  const r = raw as Record<string, unknown>;
+  return { port: Number(r.port ?? 8080), retries: Number(r.retries ?? 3) };
+}
+`,
+  'src/upload/retry_upload.py': `import time
+
+
+class UploadRetrier:
+    """Retries failed uploads with exponential backoff."""
+
+    def __init__(self, max_attempts=5):
+        self.max_attempts = max_attempts
+
+    def retry_failed_upload(self, upload):
+        for attempt in range(self.max_attempts):
+            if upload.send():
+                return True
+            time.sleep(2 ** attempt)
+        return False
+`,
+  'cmd/server/main.go': `package main
+
+import "fmt"
+
+type HttpServer struct {
+	Port int
+}
+
+func (s *HttpServer) ListenAndServe() error {
+	fmt.Println("listening on", s.Port)
+	return nil
+}
+
+func main() {
+	s := &HttpServer{Port: 8080}
+	_ = s.ListenAndServe()
+}
+`,
+  'docs/guide.md': '# Guide\n\nRun the server with `go run ./cmd/server`.\n\n## Uploads\n\nFailed uploads are retried by the UploadRetrier.\n',
+  '.env': 'API_TOKEN=super-secret-value\n',
+  'node_modules/dep/index.js': 'module.exports = function dependencyCode() {}\n',
+};
+
+describe('Workspace', () => {
+  let home: string;
+  let root: string;
+  let modelDir: string;
+  let models: string;
+
+  beforeAll(async () => {
+    models = makeTempDir('cvu-models-');
+    modelDir = await writeTinyEmbedder(path.join(models, 'tiny'));
+  });
+  afterAll(() => removeDir(models));
+
+  beforeEach(() => {
+    home = makeTempDir('cvu-home-');
+    root = makeTempDir('cvu-ws-');
+    writeTree(root, SOURCES);
+  });
+  afterEach(() => {
+    removeDir(home);
+    removeDir(root);
+  });
+
+  function config(model: string | null = modelDir): CvuConfig {
+    const c = defaultConfig();
+    c.embedding.model = model;
+    c.embedding.dtype = 'auto';
+    c.embedding.allowDownload = false;
+    c.threads = 1;
+    return c;
+  }
+
+  it('indexes a multi-language tree and finds code by identifier, split words and symbol name', async () => {
+    const ws = await Workspace.open(root, { home, config: config() });
+    const r = await ws.sync();
+    expect(r.files).toBe(5);
+    expect([...ws.store.files.keys()].sort()).toEqual(['cmd/server/main.go', 'docs/guide.md', 'src/config/parse-config.ts', 'src/upload/retry_upload.py', 'src/util/validate.ts']);
+
+    const byIdent = await ws.search('parseConfig');
+    expect(byIdent[0]).toMatchObject({ path: 'src/config/parse-config.ts', source: 'symbol' });
+    expect(byIdent[0].text).toContain('export function parseConfig');
+
+    const byWords = await ws.search('retry failed upload');
+    expect(byWords[0].path).toBe('src/upload/retry_upload.py');
+
+    const bySymbol = await ws.search('ListenAndServe');
+    expect(bySymbol[0]).toMatchObject({ path: 'cmd/server/main.go', source: 'symbol' });
+    expect(bySymbol[0].startLine).toBeLessThanOrEqual(9);
+    expect(bySymbol[0].endLine).toBeGreaterThanOrEqual(12);
+
+    // Secrets and dependencies never reach the index.
+    expect(await ws.search('super secret value API_TOKEN')).toEqual([]);
+    expect(await ws.search('dependencyCode')).toEqual([]);
+    await ws.close();
+  });
+
+  it('fills vectors behind the lexical tier and never embeds a known chunk twice', async () => {
+    const ws = await Workspace.open(root, { home, config: config() });
+    await ws.sync();
+    const pending = ws.status().pending;
+    expect(pending).toBeGreaterThan(0);
+    expect(await ws.embed()).toBe(pending);
+    expect(ws.status()).toMatchObject({ pending: 0, embedder: 'ready' });
+    const hits = await ws.search('uploads are retried');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.some((h) => h.source === 'vector')).toBe(true);
+
+    // A rename moves the file but not its content: nothing new to embed.
+    fs.renameSync(path.join(root, 'src/util/validate.ts'), path.join(root, 'src/util/validation.ts'));
+    await ws.update(['src/util/validate.ts', 'src/util/validation.ts']);
+    expect(ws.status().pending).toBe(0);
+    expect(await ws.embed()).toBe(0);
+    await ws.close();
+  });
+
+  it('works without an embedding model and says so', async () => {
+    const lines: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const ws = await Workspace.open(root, { home, config: config(path.join(models, 'missing-model')), logger });
+    await ws.sync();
+    expect(await ws.embed()).toBeNull();
+    expect(await ws.embed()).toBeNull();
+    expect(ws.status().embedder).toBe('unavailable');
+    expect(lines.filter((l) => /no embedding model/.test(l))).toHaveLength(1);
+    expect((await ws.search('validateOptions'))[0].path).toBe('src/util/validate.ts');
+    await ws.close();
+  });
+
+  it('re-indexes one changed file only, and drops deleted and renamed files', async () => {
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    await ws.sync();
+    const before = new Map(ws.store.files);
+
+    writeTree(root, { 'src/util/validate.ts': SOURCES['src/util/validate.ts'] + '\nexport function normalizePort(p: number) { return p | 0; }\n' });
+    const u = await ws.update(['src/util/validate.ts']);
+    expect(u.indexed).toBe(1);
+    for (const [p, row] of ws.store.files) if (p !== 'src/util/validate.ts') expect(row).toEqual(before.get(p));
+    expect((await ws.search('normalizePort'))[0].path).toBe('src/util/validate.ts');
+
+    fs.rmSync(path.join(root, 'docs/guide.md'));
+    fs.renameSync(path.join(root, 'cmd/server/main.go'), path.join(root, 'cmd/server/server.go'));
+    await ws.update(['docs/guide.md', 'cmd/server/main.go', 'cmd/server/server.go']);
+    expect(ws.store.files.has('docs/guide.md')).toBe(false);
+    expect(ws.store.files.has('cmd/server/main.go')).toBe(false);
+    expect((await ws.search('HttpServer'))[0].path).toBe('cmd/server/server.go');
+    expect(ws.store.symbols.lookup('HttpServer').map((s) => s.path)).toEqual(['cmd/server/server.go']);
+
+    // A full sync afterwards finds nothing to do.
+    const again = await ws.sync();
+    expect(again.indexed).toBe(0);
+    expect(again.removed).toBe(0);
+    await ws.close();
+  });
+
+  it('catches up with changes made while it was closed', async () => {
+    let ws = await Workspace.open(root, { home, config: config(null) });
+    await ws.sync();
+    await ws.close();
+    fs.rmSync(path.join(root, 'src/upload/retry_upload.py'));
+    writeTree(root, { 'src/new_module.py': 'def brand_new_function():\n    return 42\n' });
+    ws = await Workspace.open(root, { home, config: config(null) });
+    const r = await ws.sync();
+    expect(r.indexed).toBe(1);
+    expect(r.removed).toBe(1);
+    expect((await ws.search('brand_new_function'))[0].path).toBe('src/new_module.py');
+    expect(await ws.search('UploadRetrier')).not.toContainEqual(expect.objectContaining({ path: 'src/upload/retry_upload.py' }));
+    await ws.close();
+  });
+
+  it('skips or handles bad files without crashing', async () => {
+    const deep = 'function f() {\n' + '  if (x) {\n'.repeat(3000) + '  }\n'.repeat(3000) + '}\n';
+    writeTree(root, {
+      'bad/binary.ts': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe]),
+      'bad/invalid-utf8.ts': Buffer.concat([Buffer.from('export const greeting = "caf'), Buffer.from([0xe9, 0xff]), Buffer.from('";\nexport function invalidUtf8Survivor() {}\n')]),
+      'bad/crlf.ts': 'export function crlfFunction() {\r\n  return 1;\r\n}\r\n',
+      'bad/bom.ts': '\uFEFFexport function bomFunction() {}\n',
+      'bad/empty.ts': '',
+      'bad/deep.ts': deep,
+    });
+    const big = path.join(root, 'bad/huge.ts');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 50 * 1024 * 1024);
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    const r = await ws.sync();
+    const reasons = Object.fromEntries(r.skipped.map((s) => [s.path, s.reason]));
+    expect(reasons['bad/binary.ts']).toBe('binary');
+    expect(reasons['bad/huge.ts']).toBe('too-large');
+    expect(reasons['.env']).toBe('secret');
+    expect(ws.store.files.has('bad/empty.ts')).toBe(true);
+    expect(ws.store.files.has('bad/deep.ts')).toBe(true);
+    expect((await ws.search('invalidUtf8Survivor'))[0].path).toBe('bad/invalid-utf8.ts');
+    const crlf = (await ws.search('crlfFunction'))[0];
+    expect(crlf).toMatchObject({ path: 'bad/crlf.ts', startLine: 1, endLine: 3 });
+    expect(crlf.text).not.toContain('\r');
+    expect((await ws.search('bomFunction'))[0].text.startsWith('export')).toBe(true);
+
+    // A file listed by the walk but deleted before it is read is skipped, not fatal.
+    const indexer = (ws as unknown as { indexer: { prepare(f: object): Promise<object> } }).indexer;
+    const gone = await indexer.prepare({ path: 'bad/vanishing.ts', absPath: path.join(root, 'bad/vanishing.ts'), size: 10, mtimeMs: 1 });
+    expect(gone).toEqual({ skip: { path: 'bad/vanishing.ts', reason: 'unreadable' } });
+    await ws.close();
+  });
+});
