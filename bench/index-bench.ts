@@ -84,20 +84,24 @@ async function lexicalTier(root: string, home: string) {
   return { files: r.files, chunks, seconds, filesPerSecond: r.files / seconds, chunksPerSecond: chunks / seconds, saveP50: pct(times, 50), saveP95: pct(times, 95) };
 }
 
-/** Peak RSS of indexing a tree, measured in a fresh process so nothing else counts. */
+/**
+ * Peak RSS of `cvu index` as users run it (the compiled CLI, `npm run build`
+ * first), in a fresh process so nothing else counts. GNU time is not on every
+ * machine, so the child reports its own peak through a preloaded hook.
+ */
 function peakRss(root: string, home: string): { files: number; seconds: number; maxRssMb: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child-rss', root, home], { cwd: repo, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-async function childRss(root: string, home: string) {
-  const ws = await Workspace.open(root, { home, config: lexicalConfig() });
-  const t0 = performance.now();
-  const r = await ws.sync();
-  const seconds = (performance.now() - t0) / 1000;
-  await ws.close();
-  process.stdout.write(JSON.stringify({ files: r.files, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  const hook = path.join(home, 'report-rss.mjs');
+  fs.mkdirSync(home, { recursive: true });
+  fs.writeFileSync(hook, `process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));\n`);
+  const cli = path.join(repo, 'dist/clients/cli/cli.js');
+  if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:index does)');
+  const r = spawnSync(process.execPath, ['--import', hook, cli, 'index', root, '--json', '--no-embed'], {
+    cwd: repo, encoding: 'utf8', env: { ...process.env, CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none' },
+  });
+  if (r.status !== 0) throw new Error(`cvu index failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const kb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1]);
+  return { files: out.files, seconds: out.seconds, maxRssMb: kb / 1024 };
 }
 
 async function embedding(root: string, home: string, twins: string, quantized: boolean, chunkLimit: number) {
@@ -125,7 +129,6 @@ async function embedding(root: string, home: string, twins: string, quantized: b
 }
 
 async function main() {
-  if (process.argv[2] === '--child-rss') return childRss(process.argv[3], process.argv[4]);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-bench-'));
   try {
     const ts = path.join(tmp, 'ts');

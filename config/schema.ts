@@ -11,6 +11,8 @@ export interface CvuConfig {
     ignore: string[];
     /** Files read and chunked per store commit. */
     batchSize: number;
+    /** Worker threads that parse files; -1 = cores - 1 (at least 1), 0 = parse on the main thread. */
+    parseWorkers: number;
     chunk: {
       maxLines: number;
       maxChars: number;
@@ -44,6 +46,7 @@ export function defaultConfig(): CvuConfig {
       maxFileBytes: 1024 * 1024,
       ignore: [],
       batchSize: 256,
+      parseWorkers: -1,
       chunk: { maxLines: 80, maxChars: 3000, minLines: 6, windowLines: 40, windowOverlap: 5 },
     },
     embedding: {
@@ -77,6 +80,7 @@ const schema: Rule = {
         maxFileBytes: int(1),
         ignore: { t: 'strings' },
         batchSize: int(1),
+        parseWorkers: { t: 'number', int: true, min: -1 },
         chunk: {
           t: 'object',
           fields: { maxLines: int(4), maxChars: int(200), minLines: int(0), windowLines: int(4), windowOverlap: int(0) },

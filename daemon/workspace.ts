@@ -139,6 +139,7 @@ export class Workspace {
 
   async close(): Promise<void> {
     await this.writes.onIdle();
+    await this.indexer.close();
     await this.store.close();
     if (this.ownsEmbedders) await this.embedders.dispose();
   }

@@ -1,15 +1,12 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { throwIfAborted } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { CvuConfig } from '../config/schema.js';
 import type { FileChange, IndexStore } from '../store/index-store.js';
-import type { ChunkRow, FileRow } from '../store/rows.js';
-import { codeSearchText } from '../store/code-text.js';
-import { analyzeFile, type Chunk } from './chunker.js';
-import { languageForPath } from './languages.js';
-import { readSourceFile } from './file-reader.js';
+import type { FileRow } from '../store/rows.js';
+import { ParsePool } from './parse-pool.js';
+import type { PrepareOptions } from './prepare-file.js';
 import { IgnoreRules, type SkippedFile } from './ignore-rules.js';
 import { walkWorkspace, type WalkedFile } from './walker.js';
 
@@ -36,13 +33,23 @@ const READ_CONCURRENCY = 8;
  * after a crash); `update` re-indexes named paths (a save, a watcher batch).
  */
 export class Indexer {
+  private readonly pool: ParsePool;
+  private readonly prepareOptions: PrepareOptions;
+
   constructor(
     readonly root: string,
     private readonly store: IndexStore,
     private rules: IgnoreRules,
     private readonly config: CvuConfig,
     private readonly log: Logger = silentLogger,
-  ) {}
+  ) {
+    this.pool = new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers, log);
+    const c = config.index.chunk;
+    this.prepareOptions = {
+      maxFileBytes: config.index.maxFileBytes,
+      chunk: { maxChunkLines: c.maxLines, maxChunkChars: c.maxChars, minChunkLines: c.minLines, windowLines: c.windowLines, windowOverlap: c.windowOverlap },
+    };
+  }
 
   static async rulesFor(root: string, config: CvuConfig): Promise<IgnoreRules> {
     return IgnoreRules.load(root, { maxFileBytes: config.index.maxFileBytes, extraIgnore: config.index.ignore });
@@ -102,76 +109,57 @@ export class Indexer {
     let indexed = 0;
     let done = 0;
     const pendingRemovals = [...removals];
-    for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
-      throwIfAborted(opts.signal, 'indexing');
-      const batch = files.slice(i, i + batchSize);
-      const changes: FileChange[] = [];
-      const touched: FileRow[] = [];
-      await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
-        const out = await this.prepare(f);
-        done++;
-        if ('skip' in out) {
-          opts.skipped.push(out.skip);
-          if (this.store.files.has(f.path)) pendingRemovals.push(f.path);
-        } else if ('touch' in out) touched.push(out.touch);
-        else changes.push(out.change);
-      });
-      const removeNow = pendingRemovals.splice(0);
-      await this.store.apply(changes, removeNow);
-      await this.store.touchFiles(touched);
-      indexed += changes.length;
-      opts.onProgress?.({ phase: 'index', done, total: files.length });
-      if (!batch.length && !removeNow.length) break;
+    // The store commits one batch (native LanceDB threads) while the next is read and parsed here.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
+        throwIfAborted(opts.signal, 'indexing');
+        const batch = files.slice(i, i + batchSize);
+        const changes: FileChange[] = [];
+        const touched: FileRow[] = [];
+        await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
+          const out = await this.prepare(f);
+          done++;
+          if ('skip' in out) {
+            opts.skipped.push(out.skip);
+            if (this.store.files.has(f.path)) pendingRemovals.push(f.path);
+          } else if ('touch' in out) touched.push(out.touch);
+          else changes.push(out.change);
+        });
+        const removeNow = pendingRemovals.splice(0);
+        await writing;
+        const progress = { phase: 'index' as const, done, total: files.length };
+        writing = (async () => {
+          await this.store.apply(changes, removeNow);
+          await this.store.touchFiles(touched);
+          indexed += changes.length;
+          opts.onProgress?.(progress);
+        })();
+        // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
+        writing.catch(() => {});
+      }
+    } finally {
+      await writing;
     }
     return { indexed, removed: removals.length, skipped: opts.skipped };
   }
 
-  /** Reads and chunks one file; an unchanged hash only refreshes the file's row. */
+  /** Reads and chunks one file (in a parse worker); an unchanged hash only refreshes the file's row. */
   private async prepare(f: WalkedFile): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile }> {
-    const read = await readSourceFile(f.absPath, { maxFileBytes: this.config.index.maxFileBytes });
-    if (!read.ok) {
-      if (read.reason !== 'unreadable' || fs.existsSync(f.absPath)) this.log.info(`skipped ${f.path}: ${read.message}`);
-      return { skip: { path: f.path, reason: read.reason } };
+    const old = this.store.files.get(f.path) ?? null;
+    const out = await this.pool.prepare(f, old?.hash ?? null, this.prepareOptions);
+    if (out.kind === 'skip') {
+      if (out.reason !== 'unreadable' || fs.existsSync(f.absPath)) this.log.info(`skipped ${f.path}: ${out.message}`);
+      return { skip: { path: f.path, reason: out.reason } };
     }
-    for (const w of read.warnings) this.log.warn(`${f.path}: ${w}`);
-    const hash = sha1(read.text);
-    const old = this.store.files.get(f.path);
-    if (old && old.hash === hash) return { touch: { ...old, size: f.size, mtime_ms: f.mtimeMs } };
-    const language = languageForPath(f.path);
-    const c = this.config.index.chunk;
-    const analysis = await analyzeFile(f.path, read.text, language, {
-      maxChunkLines: c.maxLines, maxChunkChars: c.maxChars, minChunkLines: c.minLines, windowLines: c.windowLines, windowOverlap: c.windowOverlap,
-    });
-    const chunks = analysis.chunks.map((ch) => chunkRow(ch));
-    return {
-      change: {
-        file: {
-          path: f.path, hash, size: f.size, mtime_ms: f.mtimeMs, language: analysis.language,
-          imports: JSON.stringify(analysis.imports), chunk_hashes: chunks.map((ch) => ch.hash).join(' '),
-        },
-        chunks,
-        symbols: analysis.symbols.map((s) => ({
-          name: s.name, kind: s.kind, path: s.path, start_line: s.startLine, end_line: s.endLine,
-          container: s.container, signature: s.signature, exported: s.exported,
-        })),
-      },
-    };
+    if (out.kind === 'same') return { touch: { ...old!, size: f.size, mtime_ms: f.mtimeMs } };
+    for (const w of out.warnings) this.log.warn(`${f.path}: ${w}`);
+    return { change: out.change };
   }
-}
 
-function chunkRow(ch: Chunk): ChunkRow {
-  // The path's words are searchable too: "walker ignore" finds indexer/ignore-rules.ts.
-  const searchable = [ch.path, ch.container, ch.symbol, ch.header, ch.text].filter(Boolean).join('\n');
-  return {
-    id: `${ch.path}:${ch.startLine}-${ch.endLine}:${ch.hash.slice(0, 8)}`,
-    path: ch.path, language: ch.language, start_line: ch.startLine, end_line: ch.endLine, text: ch.text,
-    symbol: ch.symbol, kind: ch.kind, container: ch.container, header: ch.header,
-    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable),
-  };
-}
-
-export function sha1(text: string): string {
-  return crypto.createHash('sha1').update(text).digest('hex');
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
 }
 
 function toPosix(p: string): string {

@@ -19,6 +19,22 @@ export function splitIdentifier(ident: string): string[] {
   return parts;
 }
 
+/** Identifiers repeat a lot within a code base; their splits are memoised (bounded). */
+const splitCache = new Map<string, string[] | null>();
+const SPLIT_CACHE_MAX = 50_000;
+const PLAIN = /^[a-z0-9]+$/;
+
+/** The words of an identifier when it has more than one, else null. */
+function wordsOf(ident: string): string[] | null {
+  let parts = splitCache.get(ident);
+  if (parts !== undefined) return parts;
+  parts = PLAIN.test(ident) ? null : splitIdentifier(ident);
+  if (parts && parts.length < 2) parts = null;
+  if (splitCache.size >= SPLIT_CACHE_MAX) splitCache.clear();
+  splitCache.set(ident, parts);
+  return parts;
+}
+
 /** Identifier tokens of a text, whole (lowercased) and split, in order. */
 export function codeTokens(text: string, maxTokens = Infinity): string[] {
   const out: string[] = [];
@@ -26,9 +42,9 @@ export function codeTokens(text: string, maxTokens = Infinity): string[] {
     const ident = m[0];
     const whole = ident.replace(/^[_$]+|[_$]+$/g, '').toLowerCase();
     if (!whole) continue;
-    const parts = splitIdentifier(ident);
     out.push(whole.replace(/\$/g, ''));
-    if (parts.length > 1) out.push(...parts);
+    const parts = wordsOf(ident);
+    if (parts) out.push(...parts);
     if (out.length >= maxTokens) break;
   }
   return out;
@@ -40,10 +56,27 @@ export function codeTokens(text: string, maxTokens = Infinity): string[] {
  * and their parts are written beside them.
  */
 export function codeSearchText(text: string, maxTokens = 4000): string {
-  return codeTokens(text, maxTokens)
-    .map((t) => t.replace(/_/g, ''))
-    .join(' ');
+  // Hot path of indexing: one regex pass, memoised splits, no intermediate arrays per token.
+  let out = '';
+  let n = 0;
+  IDENT.lastIndex = 0;
+  for (let m = IDENT.exec(text); m !== null && n < maxTokens; m = IDENT.exec(text)) {
+    const ident = m[0];
+    const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
+    if (!whole) continue;
+    out += out ? ' ' + whole : whole;
+    n++;
+    const parts = wordsOf(ident);
+    if (parts) {
+      out += ' ' + parts.join(' ');
+      n += parts.length;
+    }
+  }
+  return out;
 }
+
+const UNDERSCORE_DOLLAR = /[_$]/;
+const STRIP = /[_$]/g;
 
 /** A query for the FTS column: the same tokens, deduplicated. */
 export function codeSearchQuery(query: string): string {

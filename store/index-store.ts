@@ -45,6 +45,8 @@ const FTS_INDEX = 'fts_idx';
 export class IndexStore {
   private readonly fileMap = new Map<string, FileRow>();
   private readonly embedded = new Set<string>();
+  /** Paths whose last apply did not finish in this process: they may have rows without a file row. */
+  private readonly unclean = new Set<string>();
   /** In-memory mirror of the `symbols` table. */
   readonly symbols = new SymbolTable();
   private embeddings: lancedb.Table | null = null;
@@ -137,15 +139,22 @@ export class IndexStore {
   async apply(changes: FileChange[], removals: string[] = []): Promise<void> {
     const paths = [...new Set([...changes.map((c) => c.file.path), ...removals])];
     if (paths.length === 0) return;
-    await this.deleteWhere([this.filesTable], paths);
+    // Only paths that may have rows need a delete (a scan of the table): files the
+    // index knows, and files of an apply that failed half-way. Orphans from
+    // another process's crash were dropped on open.
+    const known = paths.filter((p) => this.fileMap.has(p));
+    const stale = paths.filter((p) => this.fileMap.has(p) || this.unclean.has(p));
+    for (const p of paths) this.unclean.add(p);
+    await this.deleteWhere([this.filesTable], known);
     for (const p of paths) this.fileMap.delete(p);
-    await this.deleteWhere([this.chunksTable, this.symbolsTable], paths);
+    await this.deleteWhere([this.chunksTable, this.symbolsTable], stale);
     const chunks = changes.flatMap((c) => c.chunks);
     const symbols = changes.flatMap((c) => c.symbols);
     if (chunks.length) await this.chunksTable.add(chunks as unknown as Record<string, unknown>[]);
     if (symbols.length) await this.symbolsTable.add(symbols as unknown as Record<string, unknown>[]);
     if (changes.length) await this.filesTable.add(changes.map((c) => c.file) as unknown as Record<string, unknown>[]);
     for (const c of changes) this.fileMap.set(c.file.path, c.file);
+    for (const p of paths) this.unclean.delete(p);
     this.symbols.removePaths(paths);
     this.symbols.add(symbols);
     this.ftsDirty += chunks.length + paths.length;
@@ -160,6 +169,7 @@ export class IndexStore {
   }
 
   private async deleteWhere(tables: lancedb.Table[], paths: string[]): Promise<void> {
+    if (!paths.length) return;
     for (let i = 0; i < paths.length; i += IN_BATCH) {
       const filter = sqlIn('path', paths.slice(i, i + IN_BATCH));
       for (const t of tables) await t.delete(filter);

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { silentLogger, type Logger } from '../core/log.js';
+import { prepareFile, type PrepareOptions, type Prepared } from './prepare-file.js';
+import type { WalkedFile } from './walker.js';
+
+interface Pending {
+  resolve: (p: Prepared) => void;
+  reject: (e: Error) => void;
+  /** Kept so that a job of a worker that died can be redone on this thread. */
+  args: [WalkedFile, string | null, PrepareOptions];
+}
+
+/**
+ * Worker threads that read and parse files, so that tree-sitter's synchronous
+ * work never blocks the thread that answers requests, and a second core
+ * parses while the first writes to the store. Falls back to the calling
+ * thread when workers cannot start.
+ */
+export class ParsePool {
+  private workers: { worker: Worker; busy: number }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private broken = false;
+
+  constructor(private readonly size: number = defaultParseWorkers(), private readonly log: Logger = silentLogger) {}
+
+  private start(): void {
+    if (this.workers.length || this.broken || this.size === 0) return;
+    for (let i = 0; i < this.size; i++) {
+      try {
+        const worker = new Worker(workerEntry());
+        const slot = { worker, busy: 0 };
+        worker.on('message', (msg: { id: number; result?: Prepared; error?: string }) => {
+          // An idle worker must not keep the process alive; a busy one must.
+          if (--slot.busy === 0) worker.unref();
+          const p = this.pending.get(msg.id);
+          this.pending.delete(msg.id);
+          if (!p) return;
+          if (msg.error !== undefined) p.reject(new Error(msg.error));
+          else p.resolve(msg.result!);
+        });
+        worker.on('error', (err) => this.fail(slot.worker, err));
+        worker.unref();
+        this.workers.push(slot);
+      } catch (err) {
+        this.log.warn(`parse workers unavailable, parsing on the main thread: ${(err as Error).message}`);
+        this.broken = true;
+        return;
+      }
+    }
+  }
+
+  /** A worker failed (could not start, out of memory, a wasm trap): its jobs and all later ones run on this thread. */
+  private fail(worker: Worker, err: Error): void {
+    this.log.warn(`parse worker failed, parsing on the main thread: ${err.message}`);
+    this.broken = true;
+    this.workers = this.workers.filter((w) => w.worker !== worker);
+    void worker.terminate();
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      prepareFile(...p.args).then(p.resolve, p.reject);
+    }
+  }
+
+  prepare(file: WalkedFile, knownHash: string | null, opts: PrepareOptions): Promise<Prepared> {
+    this.start();
+    if (!this.workers.length) return prepareFile(file, knownHash, opts);
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    if (slot.busy++ === 0) slot.worker.ref();
+    return new Promise<Prepared>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, args: [file, knownHash, opts] });
+      slot.worker.postMessage({ id, file, knownHash, opts });
+    });
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/**
+ * The compiled worker next to this file; from source (tests, benchmarks) a
+ * bootstrap that registers tsx in the worker first, since workers do not
+ * inherit `--import` loaders.
+ */
+function workerEntry(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./parse-worker.js', import.meta.url);
+  const require = createRequire(import.meta.url);
+  const tsxDir = path.dirname(require.resolve('tsx/package.json'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(tsxDir, 'package.json'), 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const api = pathToFileURL(path.join(tsxDir, pkg.exports['./esm/api'].import.default)).href;
+  const entry = new URL('./parse-worker.ts', import.meta.url).href;
+  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/** One core stays with the main thread (the store, requests); the rest parse. */
+export function defaultParseWorkers(): number {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return Math.max(1, Math.min(4, cores - 1));
+}

@@ -1,0 +1,19 @@
+// Worker thread of the parse pool: prepares files off the daemon's main thread.
+import { parentPort } from 'node:worker_threads';
+import { prepareFile, type PrepareOptions } from './prepare-file.js';
+import type { WalkedFile } from './walker.js';
+
+interface Job {
+  id: number;
+  file: WalkedFile;
+  knownHash: string | null;
+  opts: PrepareOptions;
+}
+
+parentPort!.on('message', async (job: Job) => {
+  try {
+    parentPort!.postMessage({ id: job.id, result: await prepareFile(job.file, job.knownHash, job.opts) });
+  } catch (err) {
+    parentPort!.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});

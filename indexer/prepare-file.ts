@@ -1,0 +1,64 @@
+import crypto from 'node:crypto';
+import type { FileChange } from '../store/index-store.js';
+import type { ChunkRow } from '../store/rows.js';
+import { codeSearchText } from '../store/code-text.js';
+import { analyzeFile, type Chunk, type ChunkOptions } from './chunker.js';
+import { languageForPath } from './languages.js';
+import { readSourceFile } from './file-reader.js';
+import type { SkipReason } from './ignore-rules.js';
+import type { WalkedFile } from './walker.js';
+
+export interface PrepareOptions {
+  maxFileBytes: number;
+  chunk: ChunkOptions;
+}
+
+export type Prepared =
+  | { kind: 'change'; change: FileChange; warnings: string[] }
+  /** Same content as the indexed version: only the file's stat moved. */
+  | { kind: 'same'; hash: string }
+  | { kind: 'skip'; reason: SkipReason; message: string };
+
+/**
+ * Everything CPU-heavy about indexing one file — read, decode, hash, parse,
+ * chunk, derive the full-text field — as a pure function of the file, so it
+ * can run in a worker thread (indexer/parse-pool.ts).
+ */
+export async function prepareFile(f: WalkedFile, knownHash: string | null, opts: PrepareOptions): Promise<Prepared> {
+  const read = await readSourceFile(f.absPath, { maxFileBytes: opts.maxFileBytes });
+  if (!read.ok) return { kind: 'skip', reason: read.reason, message: read.message };
+  const hash = sha1(read.text);
+  if (hash === knownHash) return { kind: 'same', hash };
+  const analysis = await analyzeFile(f.path, read.text, languageForPath(f.path), opts.chunk);
+  const chunks = analysis.chunks.map(chunkRow);
+  return {
+    kind: 'change',
+    warnings: read.warnings,
+    change: {
+      file: {
+        path: f.path, hash, size: f.size, mtime_ms: f.mtimeMs, language: analysis.language,
+        imports: JSON.stringify(analysis.imports), chunk_hashes: chunks.map((ch) => ch.hash).join(' '),
+      },
+      chunks,
+      symbols: analysis.symbols.map((s) => ({
+        name: s.name, kind: s.kind, path: s.path, start_line: s.startLine, end_line: s.endLine,
+        container: s.container, signature: s.signature, exported: s.exported,
+      })),
+    },
+  };
+}
+
+function chunkRow(ch: Chunk): ChunkRow {
+  // The path's words are searchable too: "walker ignore" finds indexer/ignore-rules.ts.
+  const searchable = [ch.path, ch.container, ch.symbol, ch.header, ch.text].filter(Boolean).join('\n');
+  return {
+    id: `${ch.path}:${ch.startLine}-${ch.endLine}:${ch.hash.slice(0, 8)}`,
+    path: ch.path, language: ch.language, start_line: ch.startLine, end_line: ch.endLine, text: ch.text,
+    symbol: ch.symbol, kind: ch.kind, container: ch.container, header: ch.header,
+    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable),
+  };
+}
+
+export function sha1(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ParsePool } from '../../indexer/parse-pool.js';
+import { prepareFile, type PrepareOptions } from '../../indexer/prepare-file.js';
+import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+
+const opts: PrepareOptions = { maxFileBytes: 1 << 20, chunk: {} };
+
+describe('ParsePool', () => {
+  let root: string;
+  beforeEach(() => {
+    root = makeTempDir();
+    writeTree(root, {
+      'a.ts': 'export function alpha(x: number) {\n  return x + 1;\n}\n\nexport class Beta {\n  gamma() { return alpha(2); }\n}\n',
+      'b.py': 'def delta():\n    return 4\n',
+    });
+  });
+  afterEach(() => removeDir(root));
+
+  const file = (p: string) => {
+    const abs = path.join(root, p);
+    const st = fs.statSync(abs);
+    return { path: p, absPath: abs, size: st.size, mtimeMs: st.mtimeMs };
+  };
+
+  it('prepares files in a worker exactly as on the calling thread', async () => {
+    const pool = new ParsePool(1);
+    try {
+      for (const p of ['a.ts', 'b.py']) {
+        const viaWorker = await pool.prepare(file(p), null, opts);
+        expect(viaWorker).toEqual(await prepareFile(file(p), null, opts));
+        expect(viaWorker.kind).toBe('change');
+      }
+      const first = await pool.prepare(file('a.ts'), null, opts);
+      const hash = first.kind === 'change' ? first.change.file.hash : '';
+      expect(await pool.prepare(file('a.ts'), hash, opts)).toEqual({ kind: 'same', hash });
+      expect(await pool.prepare({ ...file('a.ts'), absPath: path.join(root, 'gone.ts') }, null, opts)).toMatchObject({ kind: 'skip', reason: 'unreadable' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('parses on the calling thread with zero workers', async () => {
+    const pool = new ParsePool(0);
+    expect((await pool.prepare(file('b.py'), null, opts)).kind).toBe('change');
+    await pool.close();
+  });
+
+  it('redoes the jobs of a worker that dies on the calling thread', async () => {
+    const pool = new ParsePool(1);
+    try {
+      const jobs = [pool.prepare(file('a.ts'), null, opts), pool.prepare(file('b.py'), null, opts)];
+      const worker = (pool as unknown as { workers: { worker: { emit(e: string, err: Error): void } }[] }).workers[0].worker;
+      worker.emit('error', new Error('simulated crash'));
+      const results = await Promise.all(jobs);
+      expect(results.map((r) => r.kind)).toEqual(['change', 'change']);
+      expect((await pool.prepare(file('a.ts'), null, opts)).kind).toBe('change');
+    } finally {
+      await pool.close();
+    }
+  });
+});
