@@ -5,12 +5,15 @@ import { cvuHome, indexDir, workspaceId } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { loadConfig } from '../config/load.js';
 import type { CvuConfig } from '../config/schema.js';
-import { Indexer, type IndexProgress, type SyncResult } from '../indexer/indexer.js';
+import { Indexer, type BatchHooks, type SyncResult } from '../indexer/indexer.js';
 import { embedPending, type EmbedProgress } from '../indexer/embed-pending.js';
+import type { ParsePool } from '../indexer/parse-pool.js';
+import type { IgnoreRules } from '../indexer/ignore-rules.js';
 import { EmbedderProvider, type EmbedderState } from '../models/embedder-provider.js';
 import { IndexStore } from '../store/index-store.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../retrieval/snippet.js';
+import type { ContextRequest, ContextResult } from '../retrieval/context.js';
 
 export type WorkspaceState = 'indexing' | 'ready' | 'error';
 
@@ -33,6 +36,8 @@ export interface WorkspaceOptions {
   logger?: Logger;
   /** Shared between the workspaces of one daemon so that a model loads once. */
   embedders?: EmbedderProvider;
+  /** Shared parse workers (one pool per daemon). */
+  parsePool?: ParsePool;
 }
 
 /**
@@ -71,7 +76,7 @@ export class Workspace {
     const config = opts.config ?? (await loadConfig(realRoot)).config;
     const store = await IndexStore.open(indexDir(home, realRoot), { logger: log });
     const rules = await Indexer.rulesFor(realRoot, config);
-    const indexer = new Indexer(realRoot, store, rules, config, log);
+    const indexer = new Indexer(realRoot, store, rules, config, log, opts.parsePool);
     const ws = new Workspace(realRoot, workspaceId(realRoot), config, store, indexer, opts.embedders ?? new EmbedderProvider(home, log), !opts.embedders, log);
     ws.chunkCount = await store.countChunks();
     if (store.files.size > 0) ws.state = 'ready';
@@ -79,7 +84,7 @@ export class Workspace {
   }
 
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
-  sync(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<SyncResult> {
+  sync(opts: BatchHooks = {}): Promise<SyncResult> {
     return this.write(async () => {
       const result = await this.indexer.sync(opts);
       await this.store.optimize();
@@ -88,17 +93,27 @@ export class Workspace {
   }
 
   /** Re-indexes the given workspace-relative paths (saved, created, deleted, renamed). */
-  update(paths: string[], opts: { signal?: AbortSignal } = {}) {
+  update(paths: string[], opts: BatchHooks = {}) {
     return this.write(() => this.indexer.update(paths, opts));
   }
 
   /** Fills in vectors for chunks that have none; null when no embedding model is available. */
-  async embed(opts: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<number | null> {
+  async embed(opts: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void; beforeBatch?: () => Promise<void> } = {}): Promise<number | null> {
     const embedder = await this.embedders.get(this.config, this.root);
     if (!embedder) return null;
     const n = await this.writes.add(() => embedPending(this.store, embedder, { ...opts, batchSize: this.config.embedding.batchSize * 2 }), { throwOnTimeout: true });
     if (n > 0) await this.writes.add(() => this.store.collectGarbage());
     return n;
+  }
+
+  get ignoreRules(): IgnoreRules {
+    return this.indexer.ignoreRules;
+  }
+
+  /** The cross-file context a completion at a position would use (POST /context). */
+  async context(req: ContextRequest): Promise<ContextResult> {
+    const { buildContext } = await import('../retrieval/cursor-context.js');
+    return buildContext(this, req);
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {

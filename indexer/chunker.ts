@@ -141,7 +141,7 @@ export async function analyzeFile(path: string, text: string, language?: Languag
   const lines = new LineIndex(text);
 
   if (hasGrammar(lang) && text.length <= opts.maxParseChars) {
-    const parser = await parserFor(lang);
+    const parser = await parserFor(lang, options?.logger);
     if (parser) {
       let tree: Tree | null = null;
       try {

@@ -16,6 +16,13 @@ export interface IndexProgress {
   total: number;
 }
 
+export interface BatchHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: IndexProgress) => void;
+  /** Awaited before each batch: the daemon waits here while interactive requests run. */
+  beforeBatch?: () => Promise<void>;
+}
+
 export interface SyncResult {
   files: number;
   indexed: number;
@@ -34,6 +41,7 @@ const READ_CONCURRENCY = 8;
  */
 export class Indexer {
   private readonly pool: ParsePool;
+  private readonly ownsPool: boolean;
   private readonly prepareOptions: PrepareOptions;
 
   constructor(
@@ -42,8 +50,11 @@ export class Indexer {
     private rules: IgnoreRules,
     private readonly config: CvuConfig,
     private readonly log: Logger = silentLogger,
+    /** Shared between the workspaces of a daemon; a pool of its own otherwise. */
+    pool?: ParsePool,
   ) {
-    this.pool = new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers, log);
+    this.ownsPool = !pool;
+    this.pool = pool ?? new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers, log);
     const c = config.index.chunk;
     this.prepareOptions = {
       maxFileBytes: config.index.maxFileBytes,
@@ -56,7 +67,7 @@ export class Indexer {
   }
 
   /** Walks the tree and makes the store match it exactly. */
-  async sync(opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<SyncResult> {
+  async sync(opts: BatchHooks = {}): Promise<SyncResult> {
     const started = performance.now();
     opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
     this.rules = await Indexer.rulesFor(this.root, this.config);
@@ -76,7 +87,7 @@ export class Indexer {
    * Re-indexes the given workspace-relative paths: changed ones are read
    * again, vanished or newly ignored ones leave the index.
    */
-  async update(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
+  async update(paths: string[], opts: BatchHooks = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
     if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return this.sync(opts);
     const present: WalkedFile[] = [];
     const removals: string[] = [];
@@ -97,13 +108,13 @@ export class Indexer {
       }
       present.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
     }
-    return this.indexFiles(present, removals, { signal: opts.signal, skipped });
+    return this.indexFiles(present, removals, { ...opts, skipped });
   }
 
   private async indexFiles(
     files: WalkedFile[],
     removals: string[],
-    opts: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void; skipped: SkippedFile[] },
+    opts: BatchHooks & { skipped: SkippedFile[] },
   ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
     const batchSize = this.config.index.batchSize;
     let indexed = 0;
@@ -114,6 +125,7 @@ export class Indexer {
     try {
       for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
         throwIfAborted(opts.signal, 'indexing');
+        await opts.beforeBatch?.();
         const batch = files.slice(i, i + batchSize);
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
@@ -157,8 +169,13 @@ export class Indexer {
     return { change: out.change };
   }
 
+  /** The ignore rules in force (the watcher filters events with them). */
+  get ignoreRules(): IgnoreRules {
+    return this.rules;
+  }
+
   async close(): Promise<void> {
-    await this.pool.close();
+    if (this.ownsPool) await this.pool.close();
   }
 }
 

@@ -155,11 +155,16 @@ function wasmPathFor(lang: LanguageId): string | null {
   }
 }
 
-function loadGrammar(lang: LanguageId): Promise<Language | null> {
+function loadGrammar(lang: LanguageId, logger: Logger): Promise<Language | null> {
   const wasm = wasmPathFor(lang);
   if (!wasm) {
-    if (hasGrammar(lang)) log.warn(`grammar for ${lang} not found; falling back to line windows`);
-    return Promise.resolve(null);
+    const key = `missing:${lang}`;
+    let missing = cache.get(key);
+    if (!missing) {
+      logger.warn(`grammar for ${lang} not found; falling back to line windows`);
+      cache.set(key, (missing = Promise.resolve(null)));
+    }
+    return missing;
   }
   let p = cache.get(wasm);
   if (!p) {
@@ -167,7 +172,7 @@ function loadGrammar(lang: LanguageId): Promise<Language | null> {
     p = init
       .then(() => Language.load(wasm))
       .catch((err: unknown) => {
-        log.warn(`grammar for ${lang} failed to load; falling back to line windows`, { path: wasm, error: String((err as Error)?.message ?? err) });
+        logger.warn(`grammar for ${lang} failed to load; falling back to line windows`, { path: wasm, error: String((err as Error)?.message ?? err) });
         return null;
       });
     cache.set(wasm, p);
@@ -177,14 +182,15 @@ function loadGrammar(lang: LanguageId): Promise<Language | null> {
 
 /**
  * A parser set to the language's grammar, reused across files; null when the
- * language has no grammar or its grammar failed to load (warned once).
- * Parse synchronously after awaiting: a parser is shared by every caller.
+ * language has no grammar or its grammar failed to load (warned once, to
+ * `logger` or else the languages logger). Parse synchronously after
+ * awaiting: a parser is shared by every caller.
  */
-export async function parserFor(lang: LanguageId): Promise<Parser | null> {
+export async function parserFor(lang: LanguageId, logger?: Logger): Promise<Parser | null> {
   const existing = parsers.get(lang);
   if (existing) return existing;
   if (!hasGrammar(lang) && !overrides.has(lang)) return null;
-  const grammar = await loadGrammar(lang);
+  const grammar = await loadGrammar(lang, logger ?? log);
   if (!grammar) return null;
   const again = parsers.get(lang);
   if (again) return again;
@@ -194,7 +200,7 @@ export async function parserFor(lang: LanguageId): Promise<Parser | null> {
     parsers.set(lang, parser);
     return parser;
   } catch (err) {
-    log.warn(`grammar for ${lang} is incompatible; falling back to line windows`, { error: String((err as Error)?.message ?? err) });
+    (logger ?? log).warn(`grammar for ${lang} is incompatible; falling back to line windows`, { error: String((err as Error)?.message ?? err) });
     return null;
   }
 }

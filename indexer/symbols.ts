@@ -34,6 +34,8 @@ export interface Decl {
   chunk: boolean;
   /** Goes into the symbol table (an impl block or a CSS rule does not). */
   symbol: boolean;
+  /** A signature the syntax cannot give by slicing (destructuring). */
+  signature?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -120,6 +122,11 @@ function childOfType(n: Node, types: ReadonlySet<string> | string): Node | null 
   return null;
 }
 
+function collapse(s: string, max = 120): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
 const isUpperSnake = (s: string) => /^[A-Z][A-Z0-9_]*$/.test(s) && s.length > 1;
 
 function mk(outer: Node, node: Node, name: string, kind: string, o: Partial<Decl> = {}): Decl {
@@ -134,6 +141,7 @@ function mk(outer: Node, node: Node, name: string, kind: string, o: Partial<Decl
     exported: o.exported ?? true,
     chunk: o.chunk ?? true,
     symbol: o.symbol ?? true,
+    signature: o.signature,
   };
 }
 
@@ -342,9 +350,12 @@ function jsDecl(outer: Node, n: Node, src: string, scope: Scope, exported: boole
         first = false;
         if (!nameNode) continue;
         if (nameNode.type !== 'identifier') {
+          // `const { a, b } = require('x')` binds imports, it defines nothing
+          if (value && /^(await\s+)?(require|import)\s*\(/.test(text(src, value))) continue;
           const names: Node[] = [];
           jsPatternNames(nameNode, names);
-          for (const nn of names) out.push(mk(outer, n, text(src, nn), isConst ? 'constant' : 'variable', { nameNode: nn, part, chunk: false, exported: exp }));
+          const signature = collapse(text(src, part ?? n).slice(0, 400), 200);
+          for (const nn of names) out.push(mk(outer, n, text(src, nn), isConst ? 'constant' : 'variable', { nameNode: nn, part, chunk: false, exported: exp, signature }));
           continue;
         }
         const name = text(src, nameNode);
@@ -848,11 +859,6 @@ const bash: Classifier = (n, src, scope) => {
   return [];
 };
 
-const collapse = (s: string, max = 120) => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-};
-
 const css: Classifier = (n, src) => {
   switch (n.type) {
     case 'rule_set': {
@@ -977,6 +983,7 @@ export function signatureEnd(d: Decl, lines: LineIndex, start: number): number {
 
 /** The one-line signature stored with a symbol: whitespace collapsed, ≤ 200 chars. */
 export function signatureText(d: Decl, lines: LineIndex): string {
+  if (d.signature !== undefined) return d.signature;
   const s = signatureStart(d);
   const e = signatureEnd(d, lines, s);
   let t = lines.text.slice(s, Math.min(e, s + 2000)).replace(/\s+/g, ' ').trim();

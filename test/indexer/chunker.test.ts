@@ -1017,6 +1017,17 @@ describe('files without a grammar', () => {
     }
     const again = await analyzeFile(samples.go.path, samples.go.text);
     expect(again.chunks.some((c) => c.kind === 'method')).toBe(true);
+
+    // the caller's logger, when given, hears about it
+    const own: string[] = [];
+    setGrammarPath('ruby', '/nonexistent/tree-sitter-ruby.wasm');
+    try {
+      const r = await analyzeFile(samples.ruby.path, samples.ruby.text, undefined, { logger: { ...createLogger('silent'), warn: (m) => own.push(m) } });
+      expect(r.chunks.every((c) => c.kind === 'window')).toBe(true);
+      expect(own.join()).toMatch(/grammar for ruby failed to load/);
+    } finally {
+      setGrammarPath('ruby', null);
+    }
   });
 
   it('falls back to windows when a parse runs past its time limit', async () => {

@@ -483,9 +483,25 @@ describe('symbol details', () => {
     ]);
   });
 
-  it('names TS/JS destructured and CommonJS exports', async () => {
-    const a = await analyzeFile('c.js', "const { join, resolve: res } = require('path');\nmodule.exports.handler = async function (event) {\n  return event;\n};\n");
-    expect(a.symbols.map((s) => [s.kind, s.name])).toEqual([['constant', 'join'], ['constant', 'res'], ['function', 'handler']]);
+  it('names TS/JS destructured bindings, CommonJS exports and prototype methods, not require bindings', async () => {
+    const text = [
+      "const { join, resolve: res } = require('path');",
+      'const { width, height: tall = 2 } = measure(box);',
+      'module.exports.handler = async function (event) {',
+      '  return event;',
+      '};',
+      'Reply.prototype.send = function (payload) {',
+      '  return this;',
+      '};',
+      '',
+    ].join('\n');
+    const a = await analyzeFile('c.js', text);
+    expect(a.symbols.map((s) => [s.kind, s.container, s.name, s.signature])).toEqual([
+      ['constant', null, 'width', 'const { width, height: tall = 2 } = measure(box);'],
+      ['constant', null, 'tall', 'const { width, height: tall = 2 } = measure(box);'],
+      ['function', null, 'handler', 'module.exports.handler = async function (event)'],
+      ['method', 'Reply', 'send', 'Reply.prototype.send = function (payload)'],
+    ]);
   });
 
   it('finds declarations inside C include guards and extern "C" blocks', async () => {

@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CvuError, isCvuError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { VERSION } from '../core/version.js';
+import { ParsePool } from '../indexer/parse-pool.js';
+import { EmbedderProvider } from '../models/embedder-provider.js';
+import { Scheduler } from './scheduler.js';
+import { Workspace, type WorkspaceStatus } from './workspace.js';
+
+/** Watches one workspace and reports changed workspace-relative paths (daemon/watcher.ts). */
+export interface WorkspaceWatch {
+  readonly mode: 'native' | 'polling';
+  close(): Promise<void>;
+}
+export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[]): void; onRootGone(): void; log: Logger }) => Promise<WorkspaceWatch>;
+
+export interface DaemonOptions {
+  home: string;
+  logger?: Logger;
+  /** Starts a file watcher per workspace; none in tests that drive updates by hand. */
+  watch?: WatchFactory;
+  /** Parse worker threads shared by all workspaces (default: cores - 1). */
+  parseWorkers?: number;
+}
+
+interface Entry {
+  ws: Workspace;
+  watch: WorkspaceWatch | null;
+  /** Changed paths not yet handed to the indexer: a burst of events becomes one update. */
+  dirty: Set<string>;
+  updating: boolean;
+  embedding: boolean;
+}
+
+export interface ResolvedPath {
+  ws: Workspace;
+  /** Workspace-relative, posix separators. */
+  rel: string;
+  abs: string;
+}
+
+/**
+ * The daemon's state: one Workspace per registered root, the shared model
+ * and parser resources, and the scheduler that keeps interactive requests
+ * ahead of indexing. The HTTP server (server.ts) is a thin layer over this.
+ */
+export class Daemon {
+  readonly scheduler = new Scheduler();
+  readonly embedders: EmbedderProvider;
+  readonly parsePool: ParsePool;
+  readonly log: Logger;
+  readonly startedAt = new Date();
+  private readonly entries = new Map<string, Entry>();
+  private readonly opening = new Map<string, Promise<Workspace>>();
+  private closed = false;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.embedders = new EmbedderProvider(opts.home, this.log);
+    this.parsePool = new ParsePool(opts.parseWorkers, this.log);
+  }
+
+  get home(): string {
+    return this.opts.home;
+  }
+
+  private get registryFile(): string {
+    return path.join(this.opts.home, 'workspaces.json');
+  }
+
+  /** Re-registers the roots of the previous run (a restart resumes where it stopped). */
+  async restore(): Promise<void> {
+    let roots: string[] = [];
+    try {
+      roots = JSON.parse(fs.readFileSync(this.registryFile, 'utf8')).roots ?? [];
+    } catch {
+      return;
+    }
+    for (const root of roots) {
+      try {
+        await this.register(root);
+      } catch (err) {
+        this.log.warn(`could not restore workspace ${root}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private persist(): void {
+    const tmp = `${this.registryFile}.${process.pid}.tmp`;
+    fs.mkdirSync(this.opts.home, { recursive: true });
+    fs.writeFileSync(tmp, JSON.stringify({ roots: [...this.entries.keys()] }, null, 2));
+    fs.renameSync(tmp, this.registryFile);
+  }
+
+  /** Registers a root (idempotent) and starts indexing it in the background. */
+  async register(root: string): Promise<Workspace> {
+    if (this.closed) throw new CvuError('CVU_ERR_INTERNAL', 'daemon is shutting down', { status: 503 });
+    let real: string;
+    try {
+      real = fs.realpathSync(path.resolve(root));
+    } catch {
+      throw new CvuError('CVU_ERR_NOT_FOUND', `workspace root ${root} does not exist`, { status: 404 });
+    }
+    const existing = this.entries.get(real);
+    if (existing) return existing.ws;
+    const pending = this.opening.get(real);
+    if (pending) return pending;
+    const opening = (async () => {
+      const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool });
+      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false };
+      this.entries.set(ws.root, entry);
+      this.persist();
+      ws.state = 'indexing';
+      void this.scheduler
+        .backgroundTask(() => ws.sync({ beforeBatch: () => this.scheduler.yieldToInteractive() }))
+        .then(() => this.scheduleEmbed(entry))
+        .catch((err) => this.backgroundFailed(ws, 'initial index', err));
+      if (this.opts.watch) {
+        try {
+          entry.watch = await this.opts.watch(ws, {
+            onChange: (paths) => this.filesChanged(ws.root, paths),
+            onRootGone: () => {
+              ws.state = 'error';
+              ws.lastError = `workspace root ${ws.root} is gone`;
+              this.log.warn(ws.lastError);
+            },
+            log: this.log,
+          });
+        } catch (err) {
+          this.log.warn(`cannot watch ${ws.root}: ${(err as Error).message}`);
+        }
+      }
+      return ws;
+    })();
+    this.opening.set(real, opening);
+    try {
+      return await opening;
+    } finally {
+      this.opening.delete(real);
+    }
+  }
+
+  private backgroundFailed(ws: Workspace, what: string, err: unknown): void {
+    if (isCvuError(err, 'CVU_ERR_ABORTED') || this.closed) return;
+    this.log.error(`${what} of ${ws.root} failed: ${(err as Error).message}`);
+  }
+
+  /** Paths changed on disk (the watcher) or saved by a client: re-indexed in the background, coalesced. */
+  filesChanged(root: string, paths: string[]): void {
+    const entry = this.entries.get(root);
+    if (!entry || this.closed) return;
+    for (const p of paths) entry.dirty.add(p);
+    if (entry.updating) return;
+    entry.updating = true;
+    void this.scheduler
+      .backgroundTask(async () => {
+        while (entry.dirty.size) {
+          const batch = [...entry.dirty];
+          entry.dirty.clear();
+          await entry.ws.update(batch, { beforeBatch: () => this.scheduler.yieldToInteractive() });
+        }
+      })
+      .then(() => this.scheduleEmbed(entry))
+      .catch((err) => this.backgroundFailed(entry.ws, 'update', err))
+      .finally(() => {
+        entry.updating = false;
+        if (entry.dirty.size) this.filesChanged(root, []);
+      });
+  }
+
+  private scheduleEmbed(entry: Entry): void {
+    if (entry.embedding || this.closed) return;
+    entry.embedding = true;
+    void this.scheduler
+      .backgroundTask(() => entry.ws.embed({ beforeBatch: () => this.scheduler.yieldToInteractive() }))
+      .catch((err) => this.backgroundFailed(entry.ws, 'embedding', err))
+      .finally(() => {
+        entry.embedding = false;
+      });
+  }
+
+  workspaces(): Workspace[] {
+    return [...this.entries.values()].map((e) => e.ws);
+  }
+
+  /** The workspace registered at `root` (its real path), or a 404. */
+  workspaceAt(root: string): Workspace {
+    let real: string;
+    try {
+      real = fs.realpathSync(path.resolve(root));
+    } catch {
+      real = path.resolve(root);
+    }
+    const e = this.entries.get(real);
+    if (!e) throw new CvuError('CVU_ERR_NOT_FOUND', `no workspace is registered at ${root}; POST /workspaces first`, { status: 404 });
+    return e.ws;
+  }
+
+  /**
+   * Resolves a request path (absolute, or relative to a registered root) to
+   * its workspace. The real path must lie inside a registered root: `..`
+   * and symlinks pointing out are refused. A file that does not exist yet (an
+   * unsaved buffer) is resolved through its folder.
+   */
+  resolvePath(p: string): ResolvedPath {
+    if (typeof p !== 'string' || p.length === 0 || p.includes('\0')) {
+      throw new CvuError('CVU_ERR_PATH_OUTSIDE_ROOT', 'path must be a non-empty string', { status: 400 });
+    }
+    const candidates = path.isAbsolute(p) ? [p] : [...this.entries.keys()].map((root) => path.join(root, p));
+    for (const candidate of candidates) {
+      const real = realpathLoose(candidate);
+      for (const entry of this.entries.values()) {
+        const root = entry.ws.root;
+        if (real === root || real.startsWith(root + path.sep)) {
+          return { ws: entry.ws, rel: path.relative(root, real).split(path.sep).join('/'), abs: real };
+        }
+      }
+    }
+    throw new CvuError('CVU_ERR_PATH_OUTSIDE_ROOT', `${p} is outside every registered workspace root`, { status: 403 });
+  }
+
+  status(): { workspaces: WorkspaceStatus[]; version: string } {
+    return { workspaces: this.workspaces().map((ws) => ws.status()), version: VERSION };
+  }
+
+  /** Graceful shutdown: stop watching, abort interactive work, let writes finish, close stores. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const e of this.entries.values()) await e.watch?.close().catch(() => {});
+    await this.scheduler.close();
+    for (const e of this.entries.values()) await e.ws.close().catch((err) => this.log.warn(`closing ${e.ws.root}: ${(err as Error).message}`));
+    await this.parsePool.close();
+    await this.embedders.dispose();
+  }
+}
+
+/** realpath of the longest existing ancestor, with the rest appended (for files not on disk yet). */
+function realpathLoose(p: string): string {
+  const abs = path.resolve(p);
+  let head = abs;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(head), ...tail.reverse());
+    } catch {
+      const up = path.dirname(head);
+      if (up === head) return abs;
+      tail.push(path.basename(head));
+      head = up;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import PQueue from 'p-queue';
+import { CvuError } from '../core/errors.js';
+
+export type Lane = 'interactive' | 'background';
+
+export interface TaskOptions {
+  /**
+   * A client's newer request supersedes its older one with the same key
+   * (e.g. `vscode-1:complete`): the older one's signal is aborted.
+   */
+  supersedeKey?: string;
+  /** The caller's own signal (a closed HTTP connection). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Two lanes of work. Interactive requests (context, search, completions) run
+ * at once; background work (indexing, embedding) waits while any interactive
+ * request runs, and long background jobs call `yieldToInteractive()` between
+ * batches so that a keystroke never queues behind a branch switch.
+ */
+export class Scheduler {
+  private readonly interactive = new PQueue({ concurrency: 4 });
+  private readonly background = new PQueue({ concurrency: 1 });
+  private readonly latest = new Map<string, AbortController>();
+  private activeInteractive = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  get stats() {
+    return {
+      interactive: { running: this.interactive.pending, queued: this.interactive.size },
+      background: { running: this.background.pending, queued: this.background.size },
+    };
+  }
+
+  /** Runs an interactive task; it receives a signal aborted when superseded, when the caller aborts, or on shutdown. */
+  async interactiveTask<T>(fn: (signal: AbortSignal) => Promise<T>, opts: TaskOptions = {}): Promise<T> {
+    const controller = new AbortController();
+    if (opts.supersedeKey) {
+      this.latest.get(opts.supersedeKey)?.abort(new CvuError('CVU_ERR_ABORTED', 'superseded by a newer request', { status: 499 }));
+      this.latest.set(opts.supersedeKey, controller);
+    }
+    const onCallerAbort = () => controller.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) controller.abort(opts.signal.reason);
+    else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.activeInteractive++;
+    this.background.pause();
+    try {
+      return await this.interactive.add(
+        async () => {
+          if (controller.signal.aborted) throw new CvuError('CVU_ERR_ABORTED', 'request aborted before it started', { status: 499 });
+          return fn(controller.signal);
+        },
+        { throwOnTimeout: true },
+      );
+    } finally {
+      opts.signal?.removeEventListener('abort', onCallerAbort);
+      if (opts.supersedeKey && this.latest.get(opts.supersedeKey) === controller) this.latest.delete(opts.supersedeKey);
+      if (--this.activeInteractive === 0) {
+        this.background.start();
+        for (const w of this.idleWaiters.splice(0)) w();
+      }
+    }
+  }
+
+  /** Queues background work; it starts only while no interactive task runs. */
+  backgroundTask<T>(fn: () => Promise<T>): Promise<T> {
+    return this.background.add(fn, { throwOnTimeout: true }) as Promise<T>;
+  }
+
+  /** Resolves once no interactive task is running (at once when none is). */
+  yieldToInteractive(): Promise<void> {
+    if (this.activeInteractive === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Aborts every superseding-tracked task and waits for the background lane to drain. */
+  async close(): Promise<void> {
+    for (const c of this.latest.values()) c.abort(new CvuError('CVU_ERR_ABORTED', 'daemon shutting down', { status: 499 }));
+    this.background.clear();
+    this.background.start();
+    await this.background.onIdle();
+  }
+}
