@@ -13,6 +13,13 @@ export const ErrorCodes = {
   CVU_ERR_MODEL_LOAD: 'model failed to load',
   CVU_ERR_INDEX: 'index error',
   CVU_ERR_USAGE: 'usage error',
+  CVU_ERR_BAD_REQUEST: 'invalid request',
+  CVU_ERR_UNAUTHORIZED: 'missing or wrong daemon token',
+  CVU_ERR_FORBIDDEN: 'request refused',
+  CVU_ERR_PAYLOAD_TOO_LARGE: 'request body too large',
+  CVU_ERR_UNSUPPORTED_MEDIA_TYPE: 'unsupported content type',
+  CVU_ERR_DAEMON_UNAVAILABLE: 'daemon not reachable',
+  CVU_ERR_DAEMON_START: 'daemon failed to start',
   CVU_ERR_ABORTED: 'request aborted',
   CVU_ERR_INTERNAL: 'internal error',
 } as const;

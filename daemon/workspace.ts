@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import PQueue from 'p-queue';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { cvuHome, indexDir, workspaceId } from '../core/home.js';
@@ -14,6 +15,11 @@ import { IndexStore } from '../store/index-store.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../retrieval/snippet.js';
 import type { ContextRequest, ContextResult } from '../retrieval/context.js';
+import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
+import { RecentEdits } from '../retrieval/recent-edits.js';
+import type { ImportContext } from '../indexer/imports.js';
+import { estimateTokens, type TokenCounter } from '../core/tokens.js';
+import { FileLines } from './file-lines.js';
 
 export type WorkspaceState = 'indexing' | 'ready' | 'error';
 
@@ -51,6 +57,11 @@ export class Workspace {
   lastError: string | null = null;
   private chunkCount = 0;
   private readonly writes = new PQueue({ concurrency: 1 });
+  readonly recent = new RecentEdits();
+  /** Replaced by the model's own tokenizer once a model is loaded. */
+  tokens: TokenCounter = estimateTokens;
+  private readonly fileLines: FileLines;
+  private importCtx: { version: number; ctx: ImportContext } | null = null;
 
   private constructor(
     readonly root: string,
@@ -61,7 +72,9 @@ export class Workspace {
     readonly embedders: EmbedderProvider,
     private readonly ownsEmbedders: boolean,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.fileLines = new FileLines(root, config.index.maxFileBytes);
+  }
 
   static async open(root: string, opts: WorkspaceOptions = {}): Promise<Workspace> {
     let realRoot: string;
@@ -94,7 +107,17 @@ export class Workspace {
 
   /** Re-indexes the given workspace-relative paths (saved, created, deleted, renamed). */
   update(paths: string[], opts: BatchHooks = {}) {
-    return this.write(() => this.indexer.update(paths, opts));
+    return this.write(() =>
+      this.indexer.update(paths, {
+        ...opts,
+        onChange: (change, previous) => {
+          // The chunks with new content are the regions just edited.
+          const before = new Set(previous);
+          for (const c of change.chunks) if (!before.has(c.hash)) this.recent.record(c.path, c.start_line, c.end_line);
+          opts.onChange?.(change, previous);
+        },
+      }),
+    );
   }
 
   /** Fills in vectors for chunks that have none; null when no embedding model is available. */
@@ -111,9 +134,46 @@ export class Workspace {
   }
 
   /** The cross-file context a completion at a position would use (POST /context). */
-  async context(req: ContextRequest): Promise<ContextResult> {
-    const { buildContext } = await import('../retrieval/cursor-context.js');
-    return buildContext(this, req);
+  context(req: ContextRequest): Promise<ContextResult> {
+    return buildContext(this.contextSources, req);
+  }
+
+  /** What cursor retrieval reads, as live views of this workspace. */
+  private get contextSources(): ContextSources {
+    return {
+      store: this.store,
+      embedder: this.embedders.loadedFor(this.config),
+      readLines: (p) => this.fileLines.get(p),
+      recent: this.recent,
+      importContext: () => this.importContext(),
+      tokens: this.tokens,
+    };
+  }
+
+  /** The file set and package names that import resolution needs, rebuilt when the index changes. */
+  private importContext(): ImportContext {
+    if (this.importCtx && this.importCtx.version === this.store.version) return this.importCtx.ctx;
+    const files = new Set(this.store.files.keys());
+    const packages = new Map<string, string>();
+    const packageMains = new Map<string, string>();
+    let goModule: string | null = null;
+    for (const p of files) {
+      if (p === 'go.mod') goModule = /^module\s+(\S+)/m.exec(this.fileLines.get(p)?.join('\n') ?? '')?.[1] ?? null;
+      else if (p.endsWith('package.json')) {
+        try {
+          const pkg = JSON.parse(this.fileLines.get(p)?.join('\n') ?? '{}') as { name?: unknown; main?: unknown; module?: unknown };
+          const folder = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+          if (typeof pkg.name === 'string' && pkg.name) packages.set(pkg.name, folder);
+          const main = typeof pkg.module === 'string' ? pkg.module : typeof pkg.main === 'string' ? pkg.main : null;
+          if (main) packageMains.set(folder, path.posix.join(folder, main).replace(/^\.\//, ''));
+        } catch {
+          // a broken package.json names no package
+        }
+      }
+    }
+    const ctx = { files, goModule, packages, packageMains };
+    this.importCtx = { version: this.store.version, ctx };
+    return ctx;
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {

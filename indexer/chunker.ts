@@ -33,6 +33,7 @@ import {
   type Decl, type Scope,
 } from './symbols.js';
 import { extractImports } from './imports.js';
+import { extractLocalSymbols } from './local-symbols.js';
 
 export interface Chunk {
   /** Workspace-relative, posix separators (as given). */
@@ -173,6 +174,7 @@ function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineInde
   const chunker = new TreeChunker(lines, decls, opts);
   const pieces = chunker.file(root);
   const symbols = extractSymbols(root, decls, lines, path);
+  symbols.push(...extractLocalSymbols(root, lang, path, symbols));
   const imports = extractImports(root, lang, lines);
   const tokens = lexRefs(lines.text, lang);
   return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports };

@@ -25,6 +25,8 @@ export interface ImportContext {
   goModule?: string | null;
   /** Workspace package name → its folder (monorepo package.json names, Cargo crate names). */
   packages?: ReadonlyMap<string, string>;
+  /** Folder → the entry file its package.json names (`main`, `module`): `require('..')` of a package root. */
+  packageMains?: ReadonlyMap<string, string>;
 }
 
 // ---------------------------------------------------------------------------
@@ -390,11 +392,19 @@ function probeJs(base: string | null, files: ReadonlySet<string>): string | null
   return null;
 }
 
+/** The entry file a folder's package.json names, when the folder is a package. */
+function packageMain(folder: string | null, ctx: ImportContext): string | null {
+  if (folder === null) return null;
+  const main = ctx.packageMains?.get(folder);
+  return main ? probeJs(main, ctx.files) : null;
+}
+
 function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
   const files = ctx.files;
   const clean = spec.replace(/[?#].*$/, '');
   if (clean === '.' || clean === '..' || clean.startsWith('./') || clean.startsWith('../')) {
-    return one(probeJs(join(dirOf(from), clean), files));
+    const target = join(dirOf(from), clean);
+    return one(probeJs(target, files) ?? packageMain(target, ctx));
   }
   if (clean.startsWith('/')) return [];
   if (ctx.packages?.size) {
@@ -408,7 +418,7 @@ function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
       if (rest) {
         return one(probeJs(join(folder, rest), files) ?? probeJs(join(folder, 'src', rest), files) ?? probeJs(join(folder, 'lib', rest), files));
       }
-      return one(probeJs(join(folder, 'src', 'index'), files) ?? probeJs(join(folder, 'index'), files) ?? probeJs(join(folder, 'lib', 'index'), files)
+      return one(packageMain(folder, ctx) ?? probeJs(join(folder, 'src', 'index'), files) ?? probeJs(join(folder, 'index'), files) ?? probeJs(join(folder, 'lib', 'index'), files)
         ?? firstExisting(files, [join(folder, 'src', 'main.ts'), join(folder, 'main.js')]));
     }
   }

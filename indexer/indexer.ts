@@ -21,6 +21,8 @@ export interface BatchHooks {
   onProgress?: (p: IndexProgress) => void;
   /** Awaited before each batch: the daemon waits here while interactive requests run. */
   beforeBatch?: () => Promise<void>;
+  /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
+  onChange?: (change: FileChange, previousHashes: string[]) => void;
 }
 
 export interface SyncResult {
@@ -136,7 +138,10 @@ export class Indexer {
             opts.skipped.push(out.skip);
             if (this.store.files.has(f.path)) pendingRemovals.push(f.path);
           } else if ('touch' in out) touched.push(out.touch);
-          else changes.push(out.change);
+          else {
+            opts.onChange?.(out.change, this.store.files.get(f.path)?.chunk_hashes.split(' ') ?? []);
+            changes.push(out.change);
+          }
         });
         const removeNow = pendingRemovals.splice(0);
         await writing;

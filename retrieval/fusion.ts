@@ -20,12 +20,12 @@ export interface Fused<T> {
  * Weighted reciprocal-rank fusion: items found by several retrievers rise,
  * and no retriever's raw score scale matters.
  */
-export function fuseRanked<T>(lists: RankedList<T>[], key: (item: T) => string): Fused<T>[] {
+export function fuseRanked<T>(lists: RankedList<T>[], key: (item: T) => string, rrfK = RRF_K): Fused<T>[] {
   const acc = new Map<string, { item: T; score: number; best: number; source: SnippetSource }>();
   for (const list of lists) {
     list.items.forEach((item, rank) => {
       const k = key(item);
-      const contribution = list.weight / (RRF_K + rank + 1);
+      const contribution = list.weight / (rrfK + rank + 1);
       const cur = acc.get(k);
       if (!cur) acc.set(k, { item, score: contribution, best: contribution, source: list.source });
       else {

@@ -51,6 +51,8 @@ export class IndexStore {
   readonly symbols = new SymbolTable();
   private embeddings: lancedb.Table | null = null;
   private ftsDirty = 0;
+  /** Bumped whenever files or their rows change: caches derived from the index key on it. */
+  version = 0;
 
   private constructor(
     readonly dir: string,
@@ -158,6 +160,7 @@ export class IndexStore {
     this.symbols.removePaths(paths);
     this.symbols.add(symbols);
     this.ftsDirty += chunks.length + paths.length;
+    this.version++;
   }
 
   /** A file whose content is unchanged but whose stat moved (touch, checkout): only its row is rewritten. */

@@ -287,6 +287,8 @@ const expected: Record<string, Row[]> = {
     ["method","method","Foo",14,15,true,"def method(self, a: int) -> int:"],
     ["method","prop","Foo",16,17,true,"async def prop(self):"],
     ["function","top",null,18,20,true,"def top(a, *args, **kw):"],
+    // nested definitions are symbols too, contained by their function (indexer/local-symbols.ts)
+    ["function","inner","top",19,19,false,"def inner(): pass"],
   ],
   go: [
     ["constant","Max",null,10,10,true,"const Max = 10"],
@@ -455,7 +457,7 @@ describe('symbol details', () => {
     expect(rs.symbols[0]).toMatchObject({ name: 'fast', startLine: 3, signature: 'pub fn fast() -> u8' });
   });
 
-  it('does not list locals, but lists nested classes and their members', async () => {
+  it('lists nested classes, members and nested functions, but not plain local variables', async () => {
     const text = [
       'class Outer:',
       '    class Inner:',
@@ -472,7 +474,24 @@ describe('symbol details', () => {
     ].join('\n');
     const a = await analyzeFile('n.py', text);
     expect(a.symbols.map((s) => [s.kind, s.container, s.name])).toEqual([
-      ['class', null, 'Outer'], ['class', 'Outer', 'Inner'], ['method', 'Inner', 'deep'], ['function', null, 'top'],
+      ['class', null, 'Outer'], ['class', 'Outer', 'Inner'], ['method', 'Inner', 'deep'], ['function', null, 'top'], ['function', 'deep', 'helper'],
+    ]);
+  });
+
+  it('lists computed locals and nested functions of JS/TS with their enclosing function', async () => {
+    const a = await analyzeFile('l.ts', [
+      'export function outer(input: string) {',
+      '  const parsed = JSON.parse(input);',
+      '  const count = 0;',
+      '  const dep = require("dep");',
+      '  function inner() { return parsed; }',
+      '  const arrow = () => inner();',
+      '  return arrow;',
+      '}',
+      '',
+    ].join('\n'));
+    expect(a.symbols.map((s) => [s.kind, s.container, s.name, s.startLine])).toEqual([
+      ['function', null, 'outer', 1], ['local', 'outer', 'parsed', 2], ['function', 'outer', 'inner', 5], ['function', 'outer', 'arrow', 6],
     ]);
   });
 

@@ -1,0 +1,358 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { CvuError, type ErrorCode } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { VERSION } from '../core/version.js';
+import type { Position } from '../retrieval/context.js';
+import type { Daemon } from './daemon.js';
+
+export interface ServerOptions {
+  /** The bearer token every request must carry (daemon.json's `token`). */
+  token: string;
+  /** Interface to bind in `listenServer` (default 127.0.0.1: loopback only). */
+  host?: string;
+  /** Largest accepted request body in bytes (default 8 MB: a buffer can be big). */
+  bodyLimit?: number;
+  /** Request and error log (one line per request; never a body or buffer text). */
+  logger?: Logger;
+  /** Extra `Host` names accepted besides 127.0.0.1, localhost and [::1]. */
+  allowedHosts?: string[];
+  /** `Origin` values accepted; none by default, so that no web page can call the daemon. */
+  allowedOrigins?: string[];
+}
+
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+/** Header that names the calling client (e.g. `vscode-1`): its newer request supersedes its older one. */
+export const CLIENT_HEADER = 'x-cvu-client';
+
+// ---------------------------------------------------------------------------
+// Body schemas (fastify's ajv; no type coercion, so a wrong type is a 400)
+// ---------------------------------------------------------------------------
+
+const positionSchema = {
+  type: 'object',
+  required: ['line', 'character'],
+  properties: {
+    line: { type: 'integer', minimum: 0 },
+    character: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+const workspacesBody = {
+  type: 'object',
+  required: ['root'],
+  properties: { root: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
+
+const contextBody = {
+  type: 'object',
+  required: ['path', 'position'],
+  properties: {
+    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    text: { type: 'string' },
+    position: positionSchema,
+    budgetTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+  },
+} as const;
+
+const searchBody = {
+  type: 'object',
+  required: ['root', 'query'],
+  properties: {
+    root: { type: 'string', minLength: 1, maxLength: 4096 },
+    query: { type: 'string', minLength: 1, maxLength: 4096 },
+    limit: { type: 'integer', minimum: 1, maximum: 200 },
+  },
+} as const;
+
+interface ContextBody {
+  path: string;
+  text?: string;
+  position: Position;
+  budgetTokens?: number;
+}
+interface SearchBody {
+  root: string;
+  query: string;
+  limit?: number;
+}
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** `body.position.line must be integer`, `body.path is required`: the message names the field. */
+function formatSchemaErrors(errors: AjvError[], dataVar: string): Error {
+  const e = errors[0];
+  const base = dataVar + (e?.instancePath ?? '').replace(/\//g, '.');
+  let field = base;
+  let message: string;
+  if (!e) message = `${base} is invalid`;
+  else if (e.keyword === 'required') {
+    field = `${base}.${String(e.params.missingProperty)}`;
+    message = `${field} is required`;
+  } else message = `${base} ${e.message ?? 'is invalid'}`;
+  return Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', message, { status: 400 }), { field });
+}
+
+// ---------------------------------------------------------------------------
+// Checks every request passes before its route runs
+// ---------------------------------------------------------------------------
+
+/** The host name of a `Host` header (`[::1]:8080` → `[::1]`), lower-cased. */
+function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end < 0 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+function digest(s: string): Buffer {
+  return crypto.createHash('sha256').update(s).digest();
+}
+
+/** Constant-time token comparison (hashing first makes the lengths equal). */
+export function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  return crypto.timingSafeEqual(digest(given), digest(expected));
+}
+
+function bearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+// ---------------------------------------------------------------------------
+// Errors: one shape `{ error: { code, message } }` for every failure
+// ---------------------------------------------------------------------------
+
+interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+function toErrorBody(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (err instanceof CvuError) {
+    const field = (err as CvuError & { field?: string }).field;
+    return { status: err.status, body: { error: { code: err.code, message: err.message, ...(field ? { field } : {}) } }, internal: err.status >= 500 && err.code === 'CVU_ERR_INTERNAL' };
+  }
+  const e = err as FastifyError & { status?: number };
+  const status = e.statusCode ?? e.status;
+  const mapped = (code: ErrorCode, message: string, s: number) => ({ status: s, body: { error: { code, message } }, internal: false });
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return mapped('CVU_ERR_PAYLOAD_TOO_LARGE', 'request body is larger than the daemon accepts', 413);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return mapped('CVU_ERR_UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json', 415);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return mapped('CVU_ERR_BAD_REQUEST', `body is not valid JSON: ${e.message}`, 400);
+  }
+  if (e instanceof SyntaxError) return mapped('CVU_ERR_BAD_REQUEST', `body is not valid JSON: ${e.message}`, 400);
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code: ErrorCode = status === 413 ? 'CVU_ERR_PAYLOAD_TOO_LARGE' : status === 415 ? 'CVU_ERR_UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'CVU_ERR_NOT_FOUND' : 'CVU_ERR_BAD_REQUEST';
+    return mapped(code, e.message, status);
+  }
+  return { status: 500, body: { error: { code: 'CVU_ERR_INTERNAL', message: `internal error: ${(e as Error)?.message ?? String(err)}` } }, internal: true };
+}
+
+// ---------------------------------------------------------------------------
+// Positions
+// ---------------------------------------------------------------------------
+
+/**
+ * Checks an LSP position against the text: a line past the end is a 400, a
+ * character past the end of its line is clamped to the line end.
+ */
+export function clampPosition(text: string, pos: Position, what: string): Position {
+  let start = 0;
+  for (let line = 0; line < pos.line; line++) {
+    const nl = nextBreak(text, start);
+    if (nl < 0) {
+      throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', `body.position.line ${pos.line} is past the end of ${what} (${line + 1} lines)`, { status: 400 }), { field: 'body.position.line' });
+    }
+    start = nl + (text.startsWith('\r\n', nl) ? 2 : 1);
+  }
+  const end = nextBreak(text, start);
+  const length = (end < 0 ? text.length : end) - start;
+  return { line: pos.line, character: Math.min(pos.character, length) };
+}
+
+/** Index of the next line break (`\n`, `\r\n` or a lone `\r`, as LSP counts them) at or after `from`; -1 if none. */
+function nextBreak(text: string, from: number): number {
+  const n = text.indexOf('\n', from);
+  const r = text.indexOf('\r', from);
+  if (r < 0) return n;
+  if (n < 0) return r;
+  return Math.min(n, r);
+}
+
+async function readForPosition(abs: string, shown: string): Promise<string> {
+  try {
+    return await fs.readFile(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CvuError('CVU_ERR_NOT_FOUND', `${shown} does not exist; send its text`, { status: 404 });
+    if (code === 'EISDIR') throw new CvuError('CVU_ERR_BAD_REQUEST', `${shown} is a folder, not a file`, { status: 400 });
+    throw new CvuError('CVU_ERR_FILE_UNREADABLE', `${shown} could not be read: ${(err as Error).message}`, { status: 422 });
+  }
+}
+
+/** An AbortSignal aborted when the client closes the connection before its answer is sent. */
+function connectionSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  const res = reply.raw;
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new CvuError('CVU_ERR_ABORTED', 'client closed the connection', { status: 499 }));
+  });
+  return controller.signal;
+}
+
+function abortedError(signal: AbortSignal): CvuError {
+  return signal.reason instanceof CvuError ? signal.reason : new CvuError('CVU_ERR_ABORTED', 'request aborted', { status: 499 });
+}
+
+function clientId(request: FastifyRequest): string | undefined {
+  const v = request.headers[CLIENT_HEADER];
+  const id = Array.isArray(v) ? v[0] : v;
+  return id ? id.slice(0, 200) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The app
+// ---------------------------------------------------------------------------
+
+/**
+ * The daemon's HTTP API (API.md) over a Daemon: a thin layer that checks
+ * every request (Host, Origin, token, body schema), resolves paths through
+ * the daemon's roots and runs the work on the scheduler's interactive lane.
+ */
+export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstance {
+  if (!opts.token) throw new Error('buildServer: a token is required');
+  const log = opts.logger ?? silentLogger;
+  const hosts = new Set([...LOOPBACK_HOSTS, ...(opts.allowedHosts ?? []).map((h) => h.toLowerCase())]);
+  const origins = new Set(opts.allowedOrigins ?? []);
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
+    schemaErrorFormatter: (errors, dataVar) => formatSchemaErrors(errors as AjvError[], dataVar),
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const host = request.headers.host;
+    if (!host || !hosts.has(hostName(host))) {
+      throw new CvuError('CVU_ERR_FORBIDDEN', `Host ${host ?? '(none)'} is not a loopback name; the daemon answers 127.0.0.1, localhost and [::1] only`, { status: 403 });
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !origins.has(origin)) {
+      throw new CvuError('CVU_ERR_FORBIDDEN', `requests from web pages (Origin ${origin}) are refused`, { status: 403 });
+    }
+    if (!tokenMatches(bearer(request.headers.authorization), opts.token)) {
+      throw new CvuError('CVU_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token from daemon.json>', { status: 401 });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200);
+    const client = clientId(request);
+    log.info(`${request.method} ${route} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms${client ? ` client=${JSON.stringify(client)}` : ''}`);
+  });
+
+  app.addHook('onRequestAbort', async (request) => {
+    log.info(`${request.method} ${request.routeOptions.url ?? '?'} aborted by the client`);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body, internal } = toErrorBody(err);
+    if (internal) log.error(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} failed: ${(err as Error)?.stack ?? String(err)}`);
+    void reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'CVU_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}` } });
+  });
+
+  app.get('/health', async () => ({ ok: true, version: VERSION }));
+
+  app.get('/status', async () => {
+    const s = daemon.status();
+    return {
+      workspaces: s.workspaces,
+      model: { name: null, loaded: false },
+      version: s.version,
+      daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },
+      scheduler: daemon.scheduler.stats,
+    };
+  });
+
+  app.post<{ Body: { root: string } }>('/workspaces', { schema: { body: workspacesBody } }, async (request) => {
+    const root = request.body.root;
+    if (!path.isAbsolute(root)) throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', 'body.root must be an absolute path', { status: 400 }), { field: 'body.root' });
+    const ws = await daemon.register(root);
+    return { root: ws.root, state: ws.state };
+  });
+
+  app.post<{ Body: ContextBody }>('/context', { schema: { body: contextBody } }, async (request, reply) => {
+    const body = request.body;
+    const signal = connectionSignal(reply);
+    const resolved = daemon.resolvePath(body.path);
+    const text = body.text ?? (await readForPosition(resolved.abs, body.path));
+    const position = clampPosition(text, body.position, body.text === undefined ? body.path : 'the text');
+    const id = clientId(request);
+    return daemon.scheduler.interactiveTask(
+      async (taskSignal) => {
+        const result = await resolved.ws.context({
+          path: resolved.rel,
+          ...(body.text !== undefined ? { text: body.text } : {}),
+          position,
+          ...(body.budgetTokens !== undefined ? { budgetTokens: body.budgetTokens } : {}),
+          signal: taskSignal,
+        });
+        // A superseded request answers 499 even when the context builder did not notice the abort.
+        if (taskSignal.aborted) throw abortedError(taskSignal);
+        return result;
+      },
+      { ...(id ? { supersedeKey: `${id}:context` } : {}), signal },
+    );
+  });
+
+  app.post<{ Body: SearchBody }>('/search', { schema: { body: searchBody } }, async (request, reply) => {
+    const { root, query, limit } = request.body;
+    const signal = connectionSignal(reply);
+    const ws = daemon.workspaceAt(root);
+    const results = await daemon.scheduler.interactiveTask(
+      async (taskSignal) => {
+        const r = await ws.search(query, { limit: limit ?? 10, signal: taskSignal });
+        if (taskSignal.aborted) throw abortedError(taskSignal);
+        return r;
+      },
+      { signal },
+    );
+    return { results };
+  });
+
+  return app;
+}
+
+/** Builds the app and listens on `host:port` (default 127.0.0.1, any free port); returns the bound port. */
+export async function listenServer(daemon: Daemon, opts: ServerOptions & { port?: number }): Promise<{ app: FastifyInstance; port: number; host: string }> {
+  const app = buildServer(daemon, opts);
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ host, port: opts.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+  return { app, port, host };
+}

@@ -1,0 +1,538 @@
+/**
+ * Watches a workspace root and hands the daemon batches of changed,
+ * workspace-relative posix paths.
+ *
+ * - One chokidar watcher per root. The workspace's ignore rules filter paths
+ *   before chokidar descends into them, so `node_modules`, `.git`, build
+ *   output and git-ignored folders are never watched (a watch on
+ *   `node_modules` alone exhausts inotify on a real project).
+ * - Events are debounced into deduplicated batches: a save is one call, a
+ *   branch switch touching thousands of files a few.
+ * - At flush time a path is reported only when the index knows it or it is an
+ *   indexable file on disk, so an editor's temp files (`x.ts.tmp`, vim's
+ *   `4913` probe, `x.ts~`), which have vanished by then, never reach the
+ *   indexer; the renamed-over real file does.
+ * - Folders: an added folder is listed (chokidar can miss files created
+ *   while it sets up the folder's watch); a removed folder reports the files
+ *   the index holds below it (chokidar may report only the folder).
+ * - A changed `.gitignore` / `.cvuignore` is reported (the indexer re-syncs),
+ *   drops the cached rules of its folder, and folders it no longer excludes
+ *   start being watched.
+ * - When the system runs out of watchers (ENOSPC / EMFILE from fs.watch) it
+ *   falls back to polling, with one warning; `CVU_WATCH_POLLING=1` forces
+ *   polling from the start.
+ * - The root disappearing calls `onRootGone()` once and stops the watcher.
+ *   Nothing thrown by the file system or chokidar reaches the daemon.
+ */
+import fs, { promises as fsp, type Stats } from 'node:fs';
+import path from 'node:path';
+import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../core/log.js';
+import { IGNORE_FILE_NAMES } from '../indexer/ignore-rules.js';
+import { walkWorkspace } from '../indexer/walker.js';
+import type { WatchFactory, WorkspaceWatch } from './daemon.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Quiet period before a batch is handed over. An editor's save is a burst of
+ * a few events within milliseconds (write temp, rename over, chmod), and
+ * chokidar holds an unlink back for 100 ms to pair it with a re-add (atomic
+ * saves); 150 ms covers both, so one save is one batch, and it is still well
+ * below what a user notices before asking about the code they just saved.
+ */
+export const WATCH_QUIET_MS = 150;
+/**
+ * Longest a batch waits while events keep coming (a branch switch, a build
+ * writing into a watched folder, `cp -r`): the index never lags a continuous
+ * stream by more than about a second, and thousands of events still become a
+ * handful of calls (the daemon coalesces batches that arrive while an update
+ * runs).
+ */
+export const WATCH_MAX_WAIT_MS = 1000;
+/**
+ * Poll interval in polling mode. Polling stats every watched file once per
+ * interval, and the fallback mostly happens on trees too big for inotify, so
+ * it is kept coarse: two seconds of latency for a few percent of one core.
+ */
+export const WATCH_POLL_INTERVAL_MS = 2000;
+/** How long the factory waits for the initial scan before handing the watcher back (it goes on in the background). */
+const READY_WAIT_MS = 5000;
+/** Backstop check that the root still exists, for file systems that report nothing when it goes. */
+const ROOT_CHECK_MS = 5000;
+/** Distinct watcher errors logged per workspace; more would only flood the log. */
+const MAX_LOGGED_ERRORS = 20;
+
+const WATCHER_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE']);
+
+export interface WatchOptions {
+  /** Poll instead of using native events (also `CVU_WATCH_POLLING=1`). */
+  polling?: boolean;
+  /** Poll interval in polling mode (default WATCH_POLL_INTERVAL_MS). */
+  pollIntervalMs?: number;
+  /** Quiet period before a batch is flushed (default WATCH_QUIET_MS). */
+  quietMs?: number;
+  /** Longest wait for a batch under a continuous stream of events (default WATCH_MAX_WAIT_MS). */
+  maxWaitMs?: number;
+}
+
+type Handlers = Parameters<WatchFactory>[1];
+
+/** A watch factory with non-default settings (tests, benchmarks). */
+export function createWatchFactory(opts: WatchOptions = {}): WatchFactory {
+  return async (ws, handlers) => {
+    const w = new WorkspaceWatcher(ws, handlers, {
+      polling: opts.polling ?? envFlag(process.env.CVU_WATCH_POLLING),
+      pollIntervalMs: opts.pollIntervalMs ?? WATCH_POLL_INTERVAL_MS,
+      quietMs: opts.quietMs ?? WATCH_QUIET_MS,
+      maxWaitMs: opts.maxWaitMs ?? WATCH_MAX_WAIT_MS,
+    });
+    await w.start();
+    return w;
+  };
+}
+
+/** The daemon's watcher: `new Daemon({ home, watch: watchWorkspace })`. */
+export const watchWorkspace: WatchFactory = createWatchFactory();
+
+function envFlag(v: string | undefined): boolean {
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+class WorkspaceWatcher implements WorkspaceWatch {
+  private watcher: FSWatcher | null = null;
+  private currentMode: 'native' | 'polling';
+  private readonly root: string;
+  private readonly log: Logger;
+  private rootId: { dev: number; ino: number } | null = null;
+
+  // The batch being collected.
+  private files = new Set<string>();
+  private addedDirs = new Set<string>();
+  private removedDirs = new Set<string>();
+  private ignoreFiles = new Set<string>();
+
+  private quietTimer: NodeJS.Timeout | null = null;
+  private batchStartedAt = 0;
+  private rootTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private switching: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  /** Closed by the daemon, or stopped because the root is gone. */
+  private stopped = false;
+  private rootGone = false;
+  private readonly loggedErrors = new Set<string>();
+  /** Settles once the first working watcher has scanned the tree (or the watcher stopped). */
+  private resolveReady: () => void = () => {};
+  private readonly ready = new Promise<void>((r) => (this.resolveReady = r));
+  private readonly readyOf = new WeakMap<FSWatcher, Promise<void>>();
+  private signalStopped: () => void = () => {};
+  private readonly stoppedSignal = new Promise<void>((r) => (this.signalStopped = r));
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly handlers: Handlers,
+    private readonly opts: Required<WatchOptions>,
+  ) {
+    this.root = ws.root;
+    this.log = handlers.log;
+    this.currentMode = opts.polling ? 'polling' : 'native';
+  }
+
+  get mode(): 'native' | 'polling' {
+    return this.currentMode;
+  }
+
+  async start(): Promise<void> {
+    const st = fs.statSync(this.root); // throws when the root is missing: the daemon logs it
+    this.rootId = { dev: st.dev, ino: st.ino };
+    this.watcher = this.createWatcher(this.currentMode === 'polling');
+    this.rootTimer = setInterval(() => {
+      this.schedule();
+    }, ROOT_CHECK_MS);
+    this.rootTimer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((r) => (timer = setTimeout(r, READY_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.log.debug(`watching ${this.root} (${this.currentMode})`);
+  }
+
+  private createWatcher(polling: boolean): FSWatcher {
+    const w = chokidarWatch(this.root, {
+      ignoreInitial: true,
+      ignored: (p: string, stats?: Stats) => this.isIgnored(p, stats),
+      // The index never follows links (the walker drops them), so neither does the watcher.
+      followSymlinks: false,
+      ignorePermissionErrors: true,
+      usePolling: polling,
+      interval: this.opts.pollIntervalMs,
+      binaryInterval: this.opts.pollIntervalMs,
+      persistent: true,
+    });
+    // CHOKIDAR_USEPOLLING can force polling behind our back; report what really runs.
+    if (w.options.usePolling) this.currentMode = 'polling';
+    w.on('add', (p) => this.fileEvent(p));
+    w.on('change', (p) => this.fileEvent(p));
+    w.on('unlink', (p) => this.fileEvent(p));
+    w.on('addDir', (p) => this.dirEvent(p, true));
+    w.on('unlinkDir', (p) => this.dirEvent(p, false));
+    w.on('raw', (_event, evPath, details) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (watched === this.root || evPath === this.root) {
+        this.schedule();
+      }
+    });
+    w.on('error', (err) => this.onError(err, w));
+    this.readyOf.set(
+      w,
+      new Promise<void>((resolve) =>
+        w.once('ready', () => {
+          // The native watcher's ready counts only while it is still the one in use.
+          if (this.watcher === w && !this.switching) this.resolveReady();
+          resolve();
+        }),
+      ),
+    );
+    return w;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Filtering and events
+
+  /** chokidar's `ignored`: true keeps it from watching (and descending into) the path. */
+  private isIgnored(abs: string, stats?: Stats): boolean {
+    const rel = this.toRel(abs);
+    if (rel === null) return true;
+    if (rel === '') return false;
+    try {
+      const rules = this.ws.ignoreRules;
+      if (stats) {
+        if (stats.isSymbolicLink()) return true;
+        return rules.check(rel, stats.isDirectory()) !== null;
+      }
+      // Asked before the path was stat'ed (chokidar asks again with stats
+      // before it descends): exclude only what is excluded either way.
+      return rules.check(rel, true) !== null && rules.check(rel, false) !== null;
+    } catch (err) {
+      this.logError(`ignore check of ${rel} failed: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private fileEvent(abs: string): void {
+    const rel = this.toRel(abs);
+    if (!rel) return;
+    if (IGNORE_FILE_NAMES.includes(posixBase(rel))) {
+      // Forget the cached rules at once, so that what chokidar asks next sees the new ones.
+      this.invalidateRules(posixDir(rel));
+      this.ignoreFiles.add(rel);
+    } else {
+      this.files.add(rel);
+    }
+    this.schedule();
+  }
+
+  private dirEvent(abs: string, added: boolean): void {
+    const rel = this.toRel(abs);
+    if (rel === null) return;
+    if (rel === '') {
+      // The root itself: the flush checks whether it is still there.
+    } else if (added) {
+      this.addedDirs.add(rel);
+    } else {
+      this.removedDirs.add(rel);
+      // A folder holding an ignore file is gone: its rules go with it.
+      this.invalidateRules(rel);
+    }
+    this.schedule();
+  }
+
+  private invalidateRules(dirRel: string): void {
+    try {
+      this.ws.ignoreRules.invalidate(dirRel);
+    } catch (err) {
+      this.logError(`invalidating ignore rules of ${dirRel || '.'} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private onError(err: unknown, from: FSWatcher): void {
+    if (from !== this.watcher || this.stopped) return;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (code && WATCHER_LIMIT_CODES.has(code) && this.currentMode === 'native') {
+      if (!this.switching) this.switching = this.switchToPolling(code).finally(() => (this.switching = null));
+      return;
+    }
+    this.logError(`watcher error in ${this.root}: ${(err as Error)?.message ?? String(err)}`);
+    // An error is often the first sign of the root going away.
+    this.schedule();
+  }
+
+  private logError(msg: string): void {
+    if (this.loggedErrors.size >= MAX_LOGGED_ERRORS || this.loggedErrors.has(msg)) return;
+    this.loggedErrors.add(msg);
+    this.log.warn(msg);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Polling fallback
+
+  private async switchToPolling(code: string): Promise<void> {
+    this.currentMode = 'polling';
+    this.log.warn(
+      `cannot watch ${this.root} with native file events (${code}: the system is out of file watchers); ` +
+        `polling every ${this.opts.pollIntervalMs} ms instead. Raising fs.inotify.max_user_watches restores native watching.`,
+    );
+    const old = this.watcher;
+    this.watcher = null;
+    if (old) await closeQuietly(old);
+    if (this.stopped) return;
+    const w = this.createWatcher(true);
+    this.watcher = w;
+    await Promise.race([this.readyOf.get(w), this.stoppedSignal]);
+    if (this.stopped) return;
+    this.resolveReady();
+    await this.catchUp();
+  }
+
+  /**
+   * Reports what changed while no watcher covered it (between the native
+   * watcher failing and the polling one being ready): files whose size or
+   * mtime differ from the index, and indexed files that are gone.
+   */
+  private async catchUp(): Promise<void> {
+    try {
+      const { files } = await walkWorkspace(this.root, this.ws.ignoreRules);
+      if (this.stopped) return;
+      const onDisk = new Set<string>();
+      for (const f of files) {
+        onDisk.add(f.path);
+        const row = this.ws.store.files.get(f.path);
+        if (!row || row.size !== f.size || row.mtime_ms !== f.mtimeMs) this.files.add(f.path);
+      }
+      for (const p of this.ws.store.files.keys()) if (!onDisk.has(p)) this.files.add(p);
+      this.schedule();
+    } catch (err) {
+      this.logError(`catching up with ${this.root} after switching to polling failed: ${(err as Error).message}`);
+      this.schedule();
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Batching
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (!this.quietTimer) this.batchStartedAt = now;
+    else clearTimeout(this.quietTimer);
+    const wait = Math.max(0, Math.min(this.opts.quietMs, this.batchStartedAt + this.opts.maxWaitMs - now));
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      void this.runFlush();
+    }, wait);
+    this.quietTimer.unref();
+  }
+
+  private async runFlush(): Promise<void> {
+    // One flush at a time; events that arrive meanwhile form the next batch.
+    while (this.flushing) await this.flushing;
+    if (this.stopped) return;
+    this.flushing = this.flush()
+      .catch((err) => this.logError(`watcher batch for ${this.root} failed: ${(err as Error).message}`))
+      .finally(() => (this.flushing = null));
+    await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const files = this.files;
+    const addedDirs = this.addedDirs;
+    const removedDirs = this.removedDirs;
+    const ignoreFiles = this.ignoreFiles;
+    this.files = new Set();
+    this.addedDirs = new Set();
+    this.removedDirs = new Set();
+    this.ignoreFiles = new Set();
+
+    // One stat per batch: a root that vanished makes every event meaningless.
+    if (!this.rootIsThere()) {
+      this.stopForGoneRoot();
+      return;
+    }
+    const rules = this.ws.ignoreRules;
+    const known = this.ws.store.files;
+    const out = new Set<string>(ignoreFiles);
+
+    // Removed folders: whatever the index holds below them.
+    if (removedDirs.size) {
+      const gone = topmost(removedDirs);
+      for (const p of known.keys()) if (hasAncestorIn(p, gone)) out.add(p);
+    }
+    // Files: known to the index (changed, deleted, newly ignored), or indexable
+    // files on disk. A temp file that vanished is neither and is dropped.
+    for (const rel of files) {
+      if (known.has(rel)) out.add(rel);
+      else if (isFile(path.join(this.root, rel)) && rules.check(rel, false) === null) out.add(rel);
+    }
+    // Added folders: list them; chokidar reports the files it saw, this adds
+    // any created while it was setting up the folder's watch.
+    for (const dir of topmost(addedDirs)) await listIndexable(this.root, dir, rules, out);
+    // A changed ignore file may un-exclude folders chokidar skipped so far.
+    // MUT
+
+    if (this.stopped || !out.size) return;
+    try {
+      this.handlers.onChange([...out].sort());
+    } catch (err) {
+      this.logError(`handing changes of ${this.root} to the indexer failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Starts watching folders under `dirRel` that the rules no longer exclude and chokidar does not watch. */
+  private async watchUnexcluded(dirRel: string): Promise<void> {
+    const w = this.watcher;
+    if (!w || this.stopped) return;
+    const watched = new Set(Object.keys(w.getWatched()));
+    const rules = this.ws.ignoreRules;
+    const stack = [dirRel];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      let entries: fs.Dirent[];
+      try {
+        entries = await fsp.readdir(path.join(this.root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const rel = dir ? `${dir}/${e.name}` : e.name;
+        if (rules.check(rel, true) !== null) continue;
+        const abs = path.join(this.root, rel);
+        if (watched.has(abs)) stack.push(rel);
+        else if (!this.stopped && this.watcher === w) w.add(abs);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // The root
+
+  private rootIsThere(): boolean {
+    try {
+      const st = fs.statSync(this.root);
+      return st.isDirectory() && (!this.rootId || (st.dev === this.rootId.dev && st.ino === this.rootId.ino));
+    } catch {
+      return false;
+    }
+  }
+
+  private stopForGoneRoot(): void {
+    if (this.rootGone || this.stopped) return;
+    this.rootGone = true;
+    void this.stop();
+    try {
+      this.handlers.onRootGone();
+    } catch (err) {
+      this.log.warn(`onRootGone for ${this.root} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private stop(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.stopped = true;
+    this.resolveReady();
+    this.signalStopped();
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.rootTimer) clearInterval(this.rootTimer);
+    this.quietTimer = this.rootTimer = null;
+    this.closing = (async () => {
+      await this.switching?.catch(() => {});
+      const w = this.watcher;
+      this.watcher = null;
+      if (w) await closeQuietly(w);
+      await this.flushing?.catch(() => {});
+    })();
+    return this.closing;
+  }
+
+  /** Stops watching; resolves once chokidar has closed. Pending events are dropped (the next start syncs). */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  private toRel(abs: string): string | null {
+    const rel = path.relative(this.root, abs);
+    if (rel === '') return '';
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
+    return path.sep === '\\' ? rel.replace(/\\/g, '/') : rel;
+  }
+}
+
+/** Closes a chokidar watcher; errors it emits afterwards (late async work) are swallowed, never thrown. */
+async function closeQuietly(w: FSWatcher): Promise<void> {
+  const closed = w.close();
+  // close() removes every listener, and an 'error' emitted with none would throw.
+  w.on('error', () => {});
+  try {
+    await closed;
+  } catch {
+    // already closed or half-closed: nothing left to release
+  }
+  // chokidar closes its fs.watch handles synchronously, but libuv releases
+  // them in the close phase of the event loop: two turns later they are gone.
+  for (let i = 0; i < 2; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** Lists the indexable files under `dirRel` into `out` (never follows links; vanished entries are skipped). */
+async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<void> {
+  if (rules.check(dirRel, true) !== null) return;
+  const stack = [dirRel];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) {
+        if (rules.check(rel, true) === null) stack.push(rel);
+      } else if (e.isFile() && rules.check(rel, false) === null) {
+        out.add(rel);
+      }
+    }
+  }
+}
+
+/** The folders of a set that are not inside another one of the set. */
+function topmost(dirs: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const d of dirs) if (!hasAncestorIn(d, dirs)) out.add(d);
+  return out;
+}
+
+/** Whether a proper ancestor folder of `rel` is in `dirs`. */
+function hasAncestorIn(rel: string, dirs: Set<string>): boolean {
+  for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
+    if (dirs.has(rel.slice(0, i))) return true;
+  }
+  return false;
+}
+
+function isFile(abs: string): boolean {
+  try {
+    return fs.lstatSync(abs).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function posixBase(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? rel : rel.slice(i + 1);
+}
+
+function posixDir(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
