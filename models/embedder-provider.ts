@@ -14,6 +14,7 @@ export type EmbedderState = { state: 'disabled' } | { state: 'loading' } | { sta
  */
 export class EmbedderProvider {
   private readonly loaded = new Map<string, Promise<Embedder | null>>();
+  private readonly ready = new Map<string, Embedder>();
   private readonly states = new Map<string, EmbedderState>();
 
   constructor(private readonly home: string, private readonly log: Logger = silentLogger) {}
@@ -49,6 +50,7 @@ export class EmbedderProvider {
     }).then(
       (e) => {
         this.states.set(key, { state: 'ready', model: e.model, dimensions: e.dimensions });
+        this.ready.set(key, e);
         return e;
       },
       (err: unknown) => {
@@ -63,7 +65,14 @@ export class EmbedderProvider {
     return p;
   }
 
+  /** The embedder if it has finished loading; null otherwise (interactive paths never wait for a load). */
+  loadedFor(config: CvuConfig): Embedder | null {
+    const key = this.key(config);
+    return key === null ? null : (this.ready.get(key) ?? null);
+  }
+
   async dispose(): Promise<void> {
+    this.ready.clear();
     for (const p of this.loaded.values()) await (await p)?.dispose();
     this.loaded.clear();
   }
