@@ -1,0 +1,105 @@
+/**
+ * npm run bench:context — issue 3's measurement: the shared CrossCodeEval-style
+ * retrieval benchmark (../shared/bench) on real code the project installs
+ * anyway, baseline (BM25) against a running Cvu daemon, at 2000 and 4000
+ * characters, with /context latency measured while the daemon indexes another,
+ * larger workspace in the background.
+ *
+ * Corpora are copied to a temp folder and never committed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = path.resolve(repo, '../shared/bench');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-ctx-bench-'));
+const corpora = path.join(tmp, 'corpora');
+const tasksDir = path.join(tmp, 'tasks');
+const home = path.join(tmp, 'home');
+const cli = path.join(repo, 'dist/clients/cli/cli.js');
+
+function copyTree(from: string, to: string, filter: (rel: string) => boolean = () => true): void {
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, e.name);
+      const rel = path.relative(from, abs);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== '.git') walk(abs);
+      } else if (e.isFile() && filter(rel)) {
+        fs.mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
+        fs.copyFileSync(abs, path.join(to, rel));
+      }
+    }
+  };
+  walk(from);
+}
+
+function nodeGypPython(): string | null {
+  try {
+    const globalRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
+    const gyp = path.join(globalRoot, 'npm/node_modules/node-gyp/gyp');
+    return fs.existsSync(gyp) ? gyp : null;
+  } catch {
+    return null;
+  }
+}
+
+function cvu(args: string[]): string {
+  return execFileSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none' } });
+}
+
+function run(mode: 'baseline' | 'cvu', budget: number, env: NodeJS.ProcessEnv = {}): string {
+  const files = fs.readdirSync(tasksDir).map((f) => path.join(tasksDir, f));
+  const r = spawnSync(process.execPath, [path.join(benchDir, 'retrieval-bench.mjs'), mode, ...files], {
+    cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, BENCH_REPOS: corpora, BUDGET_CHARS: String(budget) },
+  });
+  if (r.status !== 0) throw new Error(`retrieval-bench ${mode} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function main() {
+  if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:context does)');
+  const sources: [string, string, ((rel: string) => boolean)?][] = [
+    ['fastify', path.join(repo, 'node_modules/fastify')],
+    ['arrow', path.join(repo, 'node_modules/apache-arrow/src')],
+    ['ortweb', path.join(repo, 'node_modules/onnxruntime-web/lib')],
+    ['cvu', repo, (rel) => /^(core|config|indexer|store|models|daemon|retrieval|prompts|clients|test|bench)\//.test(rel) && /\.(ts|js|mjs)$/.test(rel)],
+  ];
+  const gyp = nodeGypPython();
+  if (gyp) sources.push(['gyp', gyp]);
+  fs.mkdirSync(tasksDir, { recursive: true });
+  for (const [label, from, filter] of sources) {
+    copyTree(from, path.join(corpora, label), filter);
+    const out = execFileSync(process.execPath, [path.join(benchDir, 'mk-tasks.mjs'), path.join(corpora, label), label, '60'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    fs.writeFileSync(path.join(tasksDir, `${label}.json`), out);
+  }
+  // The background load: a larger tree (JS/TS of node_modules) registered just before the measured run.
+  const load = path.join(tmp, 'background-load');
+  let copied = 0;
+  copyTree(path.join(repo, 'node_modules'), load, (rel) => /\.(js|ts|mjs|cjs)$/.test(rel) && !rel.startsWith('typescript') && copied++ < 3000);
+
+  const results: Record<string, string> = {};
+  for (const b of [2000, 4000]) results[`baseline@${b}`] = run('baseline', b);
+
+  cvu(['daemon', 'start']);
+  try {
+    const { port, token } = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8'));
+    const env = { CVU_URL: `http://127.0.0.1:${port}`, CVU_TOKEN: token };
+    // Index the task repos first (the bench waits for "ready"), then start the background load and measure.
+    results['cvu@2000 (warm-up)'] = run('cvu', 2000, env);
+    await fetch(`${env.CVU_URL}/workspaces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ root: load }) });
+    for (const b of [2000, 4000]) results[`cvu@${b}`] = run('cvu', b, env);
+    const status = await (await fetch(`${env.CVU_URL}/status`, { headers: { authorization: `Bearer ${token}` } })).json() as { workspaces: { root: string; state: string; files: number }[] };
+    const bg = status.workspaces.find((w) => w.root === fs.realpathSync(load));
+    results['background workspace after the run'] = JSON.stringify(bg);
+  } finally {
+    cvu(['daemon', 'stop']);
+  }
+  for (const [k, v] of Object.entries(results)) console.log(`## ${k}\n${v}\n`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+await main();
