@@ -73,31 +73,48 @@ export class IndexStore {
       log.warn(`index at ${dir} has schema ${meta.schemaVersion}, this Cvu uses ${SCHEMA_VERSION}: rebuilding it`);
       meta = null;
     }
-    if (!meta) {
-      // Unknown or old layout: start over rather than guess.
-      for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-      meta = { schemaVersion: SCHEMA_VERSION, embedding: null, createdAt: new Date().toISOString() };
-      writeMeta(metaPath, meta);
-    }
     try {
-      const db = await lancedb.connect(dir);
-      const names = new Set(await db.tableNames());
-      const open = async (name: string, schema: typeof fileSchema) =>
-        names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true });
-      const store = new IndexStore(
-        dir, db,
-        await open('files', fileSchema),
-        await open('chunks', chunkSchema),
-        await open('symbols', symbolSchema),
-        meta, log,
-      );
-      if (names.has('embeddings')) store.embeddings = await db.openTable('embeddings');
-      await store.load();
+      if (meta) {
+        try {
+          return await IndexStore.connect(dir, meta, log, false);
+        } catch (err) {
+          // A table torn by a kill (say, mid-creation): the index is rebuilt from the workspace, which is the truth.
+          log.warn(`index at ${dir} is damaged (${(err as Error).message.split('\n')[0]}): rebuilding it`);
+        }
+      }
+      // No index, an old one or a damaged one: start over. meta.json is written last, so a
+      // kill during creation leaves no meta and the next start begins again here.
+      for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      const fresh: Meta = { schemaVersion: SCHEMA_VERSION, embedding: null, createdAt: new Date().toISOString() };
+      const store = await IndexStore.connect(dir, fresh, log, true);
+      writeMeta(metaPath, fresh);
       return store;
     } catch (err) {
       if (err instanceof CvuError) throw err;
       throw new CvuError('CVU_ERR_INDEX', `cannot open the index at ${dir}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  private static async connect(dir: string, meta: Meta, log: Logger, create: boolean): Promise<IndexStore> {
+    const db = await lancedb.connect(dir);
+    const names = new Set(await db.tableNames());
+    const open = async (name: string, schema: typeof fileSchema) => {
+      if (names.has(name)) return db.openTable(name);
+      if (!create) throw new Error(`table ${name} is missing`);
+      return db.createEmptyTable(name, schema, { existOk: true });
+    };
+    const store = new IndexStore(dir, db, await open('files', fileSchema), await open('chunks', chunkSchema), await open('symbols', symbolSchema), meta, log);
+    if (names.has('embeddings')) {
+      try {
+        store.embeddings = await db.openTable('embeddings');
+      } catch (err) {
+        // Vectors are derived data: drop a damaged table and embed again.
+        log.warn(`dropping a damaged vector table: ${(err as Error).message.split('\n')[0]}`);
+        fs.rmSync(path.join(dir, 'embeddings.lance'), { recursive: true, force: true });
+      }
+    }
+    await store.load();
+    return store;
   }
 
   /** Loads the file table and embedded hashes into memory and drops orphans left by a crash. */

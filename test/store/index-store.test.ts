@@ -78,6 +78,28 @@ describe('IndexStore (real LanceDB)', () => {
     await store.close();
   });
 
+  it('rebuilds an index whose table a kill left half-created, and drops only a torn vector table', async () => {
+    let store = await IndexStore.open(dir);
+    await store.apply([change('a.ts', 'alpha')]);
+    await store.useEmbedding('m', 2);
+    await store.addEmbeddings([{ hash: 'h-a.ts-5', vector: new Float32Array([1, 0]) }]);
+    await store.close();
+    // A torn vector table: derived data, dropped alone.
+    fs.rmSync(path.join(dir, 'embeddings.lance', '_versions'), { recursive: true, force: true });
+    store = await IndexStore.open(dir);
+    expect(store.files.size).toBe(1);
+    expect(store.hasVectors()).toBe(false);
+    expect(store.pendingHashes()).toEqual(['h-a.ts-5']);
+    await store.close();
+    // A torn core table (killed while creating it): the whole index starts over.
+    fs.rmSync(path.join(dir, 'symbols.lance', '_versions'), { recursive: true, force: true });
+    store = await IndexStore.open(dir);
+    expect(store.files.size).toBe(0);
+    await store.apply([change('b.ts', 'beta')]);
+    expect(await store.countChunks()).toBe(1);
+    await store.close();
+  });
+
   it('keeps vectors by content hash, tracks pending ones and drops them when the model changes', async () => {
     let store = await IndexStore.open(dir);
     await store.apply([change('a.ts', 'alpha'), change('b.ts', 'beta beta')]);
