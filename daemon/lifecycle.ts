@@ -74,10 +74,19 @@ export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A zombie (exited, not reaped yet: a container's pid 1 may never reap) answers signal 0 too.
+  if (process.platform === 'linux') {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return true;
+    }
+  }
+  return true;
 }
 
 function baseUrl(info: DaemonInfo): string {
@@ -133,7 +142,7 @@ function readLock(file: string): LockContent | null {
  * /health nor young enough to be still starting, is stale (kill -9, a reused
  * pid) and is broken.
  */
-async function acquireLock(home: string): Promise<{ release(): void }> {
+async function acquireLock(home: string): Promise<{ held(): boolean; release(): void }> {
   const file = daemonPaths(home).lock;
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   const running = await findRunning(home);
@@ -144,6 +153,7 @@ async function acquireLock(home: string): Promise<{ release(): void }> {
       fs.writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockContent));
       fs.closeSync(fd);
       return {
+        held: () => readLock(file)?.pid === process.pid,
         release() {
           if (readLock(file)?.pid === process.pid) fs.rmSync(file, { force: true });
         },
@@ -168,10 +178,20 @@ async function acquireLock(home: string): Promise<{ release(): void }> {
       const again = readLock(file);
       if (again && isAlive(again.pid)) continue;
     }
-    // Stale: move it aside (rename is atomic) and try to create ours.
+    // Stale: move it aside (rename is atomic) and try to create ours. If what
+    // was moved is not the stale lock we judged (a racing start broke that one
+    // and took the lock meanwhile), put it back: link() fails when a lock exists.
     const aside = `${file}.${process.pid}.stale`;
     try {
       fs.renameSync(file, aside);
+      const moved = readLock(aside);
+      if (moved && moved.pid !== holder?.pid && moved.pid !== process.pid && isAlive(moved.pid)) {
+        try {
+          fs.linkSync(aside, file);
+        } catch {
+          // a third start holds it now
+        }
+      }
       fs.rmSync(aside, { force: true });
     } catch {
       // someone else broke it first
@@ -216,7 +236,7 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
     ...(opts.foreground ? { echo: (line: string) => process.stderr.write(line + '\n') } : {}),
   });
 
-  let lock: { release(): void };
+  let lock: { held(): boolean; release(): void };
   try {
     lock = await acquireLock(home);
   } catch (err) {
@@ -251,6 +271,16 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
     return 1;
+  }
+  if (!lock.held()) {
+    // Lost a race on a stale lock to another start: that daemon owns this home.
+    log.warn('another daemon took the lock while this one was starting: exiting');
+    await server.app.close().catch(() => {});
+    await daemon.close().catch(() => {});
+    logFile.close();
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    return EXIT_ALREADY_RUNNING;
   }
   const info: DaemonInfo = { port: server.port, token, pid: process.pid, version: VERSION, host: server.host };
   writeDaemonInfo(home, info);

@@ -196,10 +196,16 @@ function nextBreak(text: string, from: number): number {
   return Math.min(n, r);
 }
 
+/** Files above this are not read just to check a position (the indexer skips them anyway). */
+const MAX_POSITION_FILE_BYTES = 64 * 1024 * 1024;
+
 async function readForPosition(abs: string, shown: string): Promise<string> {
   try {
+    const st = await fs.stat(abs);
+    if (st.isFile() && st.size > MAX_POSITION_FILE_BYTES) throw new CvuError('CVU_ERR_FILE_SKIPPED', `${shown} is too large (${st.size} bytes)`, { status: 422 });
     return await fs.readFile(abs, 'utf8');
   } catch (err) {
+    if (err instanceof CvuError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CvuError('CVU_ERR_NOT_FOUND', `${shown} does not exist; send its text`, { status: 404 });
     if (code === 'EISDIR') throw new CvuError('CVU_ERR_BAD_REQUEST', `${shown} is a folder, not a file`, { status: 400 });
@@ -208,11 +214,13 @@ async function readForPosition(abs: string, shown: string): Promise<string> {
 }
 
 /** An AbortSignal aborted when the client closes the connection before its answer is sent. */
-function connectionSignal(reply: FastifyReply): AbortSignal {
+function connectionSignal(request: FastifyRequest, reply: FastifyReply, log: Logger): AbortSignal {
   const controller = new AbortController();
   const res = reply.raw;
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new CvuError('CVU_ERR_ABORTED', 'client closed the connection', { status: 499 }));
+    if (res.writableFinished) return;
+    log.info(`${request.method} ${request.routeOptions.url ?? '?'} aborted by the client (connection closed)`);
+    controller.abort(new CvuError('CVU_ERR_ABORTED', 'client closed the connection', { status: 499 }));
   });
   return controller.signal;
 }
@@ -251,14 +259,17 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     schemaErrorFormatter: (errors, dataVar) => formatSchemaErrors(errors as AjvError[], dataVar),
   });
 
+  // JSON only: no text/plain parser, so a browser's "simple" cross-site POST cannot even be parsed (415).
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (request) => {
     const host = request.headers.host;
     if (!host || !hosts.has(hostName(host))) {
-      throw new CvuError('CVU_ERR_FORBIDDEN', `Host ${host ?? '(none)'} is not a loopback name; the daemon answers 127.0.0.1, localhost and [::1] only`, { status: 403 });
+      throw new CvuError('CVU_ERR_FORBIDDEN', `Host ${host?.slice(0, 200) ?? '(none)'} is not a loopback name; the daemon answers 127.0.0.1, localhost and [::1] only`, { status: 403 });
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {
-      throw new CvuError('CVU_ERR_FORBIDDEN', `requests from web pages (Origin ${origin}) are refused`, { status: 403 });
+      throw new CvuError('CVU_ERR_FORBIDDEN', `requests from web pages (Origin ${origin.slice(0, 200)}) are refused`, { status: 403 });
     }
     if (!tokenMatches(bearer(request.headers.authorization), opts.token)) {
       throw new CvuError('CVU_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token from daemon.json>', { status: 401 });
@@ -269,10 +280,6 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     const route = request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200);
     const client = clientId(request);
     log.info(`${request.method} ${route} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms${client ? ` client=${JSON.stringify(client)}` : ''}`);
-  });
-
-  app.addHook('onRequestAbort', async (request) => {
-    log.info(`${request.method} ${request.routeOptions.url ?? '?'} aborted by the client`);
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -307,7 +314,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
 
   app.post<{ Body: ContextBody }>('/context', { schema: { body: contextBody } }, async (request, reply) => {
     const body = request.body;
-    const signal = connectionSignal(reply);
+    const signal = connectionSignal(request, reply, log);
     const resolved = daemon.resolvePath(body.path);
     const text = body.text ?? (await readForPosition(resolved.abs, body.path));
     const position = clampPosition(text, body.position, body.text === undefined ? body.path : 'the text');
@@ -331,7 +338,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
 
   app.post<{ Body: SearchBody }>('/search', { schema: { body: searchBody } }, async (request, reply) => {
     const { root, query, limit } = request.body;
-    const signal = connectionSignal(reply);
+    const signal = connectionSignal(request, reply, log);
     const ws = daemon.workspaceAt(root);
     const results = await daemon.scheduler.interactiveTask(
       async (taskSignal) => {

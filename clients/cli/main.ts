@@ -1,22 +1,30 @@
 import { CvuError, isCvuError } from '../../core/errors.js';
 import type { CommandIO } from './io.js';
-import { indexCommand } from './commands/index-cmd.js';
-import { searchCommand } from './commands/search-cmd.js';
-import { statusCommand } from './commands/status-cmd.js';
 
 const USAGE = `cvu — a local, repo-aware code assistant
 
 usage:
-  cvu index [DIR] [--json] [--no-embed]   index a workspace in the foreground
+  cvu index [DIR] [--json] [--no-embed]   index a workspace in the foreground (in-process)
   cvu search "QUERY" [--limit N] [--json] ranked snippets (full-text, symbols, vectors)
-  cvu status [--json]                     index and model state
+  cvu context PATH:LINE[:COL] [--budget N] [--json]
+                                          the context a completion there would get
+  cvu status [--json]                     daemon, index and model state
+  cvu daemon start [--port N] [--foreground] | stop | status
+                                          the background daemon (other commands start it)
+
+positions are 1-based, as compilers print them (path:line:col)
 
 every command takes --root DIR (default: the enclosing git root, else the current folder)`;
 
-const commands: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = {
-  index: indexCommand,
-  search: searchCommand,
-  status: statusCommand,
+type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+/** Loaded on use, so that a command pays only for its own imports. */
+const commands: Record<string, () => Promise<Command>> = {
+  index: async () => (await import('./commands/index-cmd.js')).indexCommand,
+  search: async () => (await import('./commands/search-cmd.js')).searchCommand,
+  status: async () => (await import('./commands/status-cmd.js')).statusCommand,
+  context: async () => (await import('./commands/context-cmd.js')).contextCommand,
+  daemon: async () => (await import('./commands/daemon-cmd.js')).daemonCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
@@ -30,8 +38,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.out((await import('../../core/version.js')).VERSION);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     io.err(`cvu: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
@@ -40,6 +48,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (err) {
     if (isCvuError(err, 'CVU_ERR_USAGE')) {

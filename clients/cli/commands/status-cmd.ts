@@ -1,28 +1,37 @@
-import { Workspace } from '../../../daemon/workspace.js';
-import { createLogger } from '../../../core/log.js';
+import { connectWorkspace } from '../../daemon-discovery.js';
+import type { WorkspaceStatus } from '../../daemon-client.js';
 import { parse, resolveRoot } from '../args.js';
+import { reportStarted } from './daemon-cmd.js';
 import type { CommandIO } from '../io.js';
 
+/** `cvu status`: the daemon, this workspace (registered if new) and the others, the model. */
 export async function statusCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values } = parse(argv, {});
-  const ws = await Workspace.open(resolveRoot(values.root, io.cwd), { logger: createLogger() });
-  try {
-    const s = ws.status();
-    const model = ws.config.embedding.model;
-    const info = {
-      workspaces: [{ ...s, state: s.files === 0 ? 'indexing' : s.state, embedder: model ? (ws.store.hasVectors() || s.pending === 0 ? 'ready' : 'pending') : 'disabled', embeddingModel: model }],
-      daemon: { running: false },
-    };
-    if (values.json) io.out(JSON.stringify(info));
-    else {
-      const w = info.workspaces[0];
-      io.out(`workspace ${w.root}`);
-      io.out(`  index: ${w.files} files, ${w.chunks} chunks${w.lastIndexedAt ? `, last indexed ${w.lastIndexedAt}` : s.files === 0 ? ' (not indexed yet: run `cvu index`)' : ''}`);
-      io.out(`  vectors: ${model ? `${model}, ${w.pending} chunks waiting` : 'disabled (embedding.model = null)'}`);
-      io.out('  daemon: not running (commands run in-process)');
-    }
+  const conn = await connectWorkspace(resolveRoot(values.root, io.cwd));
+  reportStarted(conn, io, Boolean(values.json));
+  const status = await conn.client.status();
+  // This workspace first.
+  const workspaces = [...status.workspaces].sort((a, b) => Number(b.root === conn.root) - Number(a.root === conn.root));
+  const daemon = { running: true, pid: conn.info.pid, port: conn.info.port, version: status.version ?? conn.info.version, ...(status.daemon ? { startedAt: status.daemon.startedAt, uptimeSeconds: status.daemon.uptimeSeconds } : {}) };
+  if (values.json) {
+    io.out(JSON.stringify({ daemon, root: conn.root, workspaces, model: status.model }));
     return 0;
-  } finally {
-    await ws.close();
   }
+  io.out(`daemon: running (pid ${daemon.pid}, port ${daemon.port}, version ${daemon.version}${status.daemon ? `, up ${formatUptime(status.daemon.uptimeSeconds)}` : ''})`);
+  for (const w of workspaces) printWorkspace(w, io);
+  io.out(`model: ${status.model.name ? `${status.model.name} (${status.model.loaded ? 'loaded' : 'not loaded'})` : 'none configured'}`);
+  return 0;
+}
+
+export function printWorkspace(w: WorkspaceStatus, io: CommandIO): void {
+  io.out(`workspace ${w.root}  [${w.state}]`);
+  io.out(`  index: ${w.files} files, ${w.chunks} chunks${w.lastIndexedAt ? `, last indexed ${w.lastIndexedAt}` : ''}`);
+  io.out(`  vectors: ${w.embedder}${w.embedderDetail ? ` (${w.embedderDetail})` : ''}${w.pending ? `, ${w.pending} chunks waiting` : ''}`);
+  if (w.error) io.out(`  error: ${w.error}`);
+}
+
+function formatUptime(s: number): string {
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
 }
