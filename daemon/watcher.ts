@@ -8,10 +8,10 @@
  *   `node_modules` alone exhausts inotify on a real project).
  * - Events are debounced into deduplicated batches: a save is one call, a
  *   branch switch touching thousands of files a few.
- * - At flush time a path is reported only when the index knows it or it is an
- *   indexable file on disk, so an editor's temp files (`x.ts.tmp`, vim's
- *   `4913` probe, `x.ts~`), which have vanished by then, never reach the
- *   indexer; the renamed-over real file does.
+ * - At flush time each path is looked at again: an indexable file on disk, or
+ *   a path the index holds, is reported; an editor's temp file (`x.ts.tmp`,
+ *   vim's `4913` probe, `x.ts~`) that has vanished by then is not, while the
+ *   real file it was renamed over is.
  * - Folders: an added folder is listed (chokidar can miss files created
  *   while it sets up the folder's watch); a removed folder reports the files
  *   the index holds below it (chokidar may report only the folder).
@@ -52,7 +52,8 @@ export const WATCH_MAX_WAIT_MS = 1000;
 /**
  * Poll interval in polling mode. Polling stats every watched file once per
  * interval, and the fallback mostly happens on trees too big for inotify, so
- * it is kept coarse: two seconds of latency for a few percent of one core.
+ * it is kept coarse: a save shows up within a few seconds, and a large tree
+ * is not stat'ed back to back all day (chokidar's default is 100 ms).
  */
 export const WATCH_POLL_INTERVAL_MS = 2000;
 /** How long the factory waits for the initial scan before handing the watcher back (it goes on in the background). */
@@ -63,6 +64,20 @@ const ROOT_CHECK_MS = 5000;
 const MAX_LOGGED_ERRORS = 20;
 
 const WATCHER_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE']);
+/** Bound on the paths remembered as reported (a few MB at most). */
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Names editors give their temp, swap, backup and probe files: write-then-rename
+ * temps (`x.ts.tmp`, `x.ts.12.tmp`), JetBrains (`x.ts___jb_tmp___`), vim swap
+ * (`.x.ts.swp`, `.swo` …) and backups (`x.ts~`), vim's `4913` write probe,
+ * Emacs lock and autosave files (`.#x.ts`, `#x.ts#`), Chrome's `.crswap`.
+ */
+const EDITOR_TEMP_NAME = /\.(tmp|temp)$|~$|^\..*\.sw[a-p]$|___jb_(tmp|old|bak)___$|^4913$|^\.#|^#.*#$|\.crswap$/i;
+
+function isEditorTempName(name: string): boolean {
+  return EDITOR_TEMP_NAME.test(name);
+}
 
 export interface WatchOptions {
   /** Poll instead of using native events (also `CVU_WATCH_POLLING=1`). */
@@ -121,6 +136,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private stopped = false;
   private rootGone = false;
   private readonly loggedErrors = new Set<string>();
+  /** Files this watcher reported as present (see shouldReport). */
+  private readonly reported = new Set<string>();
   /** Settles once the first working watcher has scanned the tree (or the watcher stopped). */
   private resolveReady: () => void = () => {};
   private readonly ready = new Promise<void>((r) => (this.resolveReady = r));
@@ -238,6 +255,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
       // The root itself: the flush checks whether it is still there.
     } else if (added) {
       this.addedDirs.add(rel);
+      // Rules cached for an earlier folder of that name must not apply to this one.
+      this.invalidateRules(rel);
     } else {
       this.removedDirs.add(rel);
       // A folder holding an ignore file is gone: its rules go with it.
@@ -296,17 +315,21 @@ class WorkspaceWatcher implements WorkspaceWatch {
   /**
    * Reports what changed while no watcher covered it (between the native
    * watcher failing and the polling one being ready): files whose size or
-   * mtime differ from the index, and indexed files that are gone.
+   * mtime differ from the index, and indexed files that are gone. The
+   * fallback typically strikes at startup on a big tree, while the first sync
+   * is still indexing it: files that sync has yet to reach are left to it
+   * rather than read twice.
    */
   private async catchUp(): Promise<void> {
     try {
+      const firstSyncRunning = this.ws.lastIndexedAt === null;
       const { files } = await walkWorkspace(this.root, this.ws.ignoreRules);
       if (this.stopped) return;
       const onDisk = new Set<string>();
       for (const f of files) {
         onDisk.add(f.path);
         const row = this.ws.store.files.get(f.path);
-        if (!row || row.size !== f.size || row.mtime_ms !== f.mtimeMs) this.files.add(f.path);
+        if (row ? row.size !== f.size || row.mtime_ms !== f.mtimeMs : !firstSyncRunning) this.files.add(f.path);
       }
       for (const p of this.ws.store.files.keys()) if (!onDisk.has(p)) this.files.add(p);
       this.schedule();
@@ -361,22 +384,22 @@ class WorkspaceWatcher implements WorkspaceWatch {
     const known = this.ws.store.files;
     const out = new Set<string>(ignoreFiles);
 
-    // Removed folders: whatever the index holds below them.
+    // Removed folders: whatever the index holds (or was told of) below them;
+    // chokidar may report only the folder.
     if (removedDirs.size) {
       const gone = topmost(removedDirs);
-      for (const p of known.keys()) if (hasAncestorIn(p, gone)) out.add(p);
+      for (const p of [...known.keys(), ...this.reported]) {
+        if (!hasAncestorIn(p, gone)) continue;
+        out.add(p);
+        this.reported.delete(p);
+      }
     }
-    // Files: known to the index (changed, deleted, newly ignored), or indexable
-    // files on disk. A temp file that vanished is neither and is dropped.
-    for (const rel of files) {
-      if (known.has(rel)) out.add(rel);
-      else if (isFile(path.join(this.root, rel)) && rules.check(rel, false) === null) out.add(rel);
-    }
+    for (const rel of files) if (this.shouldReport(rel, rules)) out.add(rel);
     // Added folders: list them; chokidar reports the files it saw, this adds
     // any created while it was setting up the folder's watch.
     for (const dir of topmost(addedDirs)) await listIndexable(this.root, dir, rules, out);
     // A changed ignore file may un-exclude folders chokidar skipped so far.
-    // MUT
+    for (const f of ignoreFiles) await this.watchUnexcluded(posixDir(f));
 
     if (this.stopped || !out.size) return;
     try {
@@ -384,6 +407,27 @@ class WorkspaceWatcher implements WorkspaceWatch {
     } catch (err) {
       this.logError(`handing changes of ${this.root} to the indexer failed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Whether a changed path goes to the indexer. A file on disk does when the
+   * rules admit it or the index holds it (a newly ignored file must leave).
+   * A path that is gone does unless it is certainly not indexed: excluded by
+   * the rules, or an editor's temp name (`x.ts.tmp`, `x.ts~`, vim's `4913`)
+   * that neither the index nor an earlier batch knows. The index's own view
+   * is not enough on its own: while the indexer rewrites a file's rows, the
+   * file is briefly missing from `store.files`, and a deletion seen in that
+   * moment must not be lost.
+   */
+  private shouldReport(rel: string, rules: Workspace['ignoreRules']): boolean {
+    const known = this.ws.store.files.has(rel) || this.reported.has(rel);
+    if (isFile(path.join(this.root, rel))) {
+      if (!known && rules.check(rel, false) !== null) return false;
+      if (this.reported.size < MAX_REMEMBERED) this.reported.add(rel);
+      return true;
+    }
+    this.reported.delete(rel);
+    return known || (!isEditorTempName(posixBase(rel)) && rules.check(rel, false) === null);
   }
 
   /** Starts watching folders under `dirRel` that the rules no longer exclude and chokidar does not watch. */
