@@ -37,6 +37,9 @@ const DEF_CHARS = 700;
 const CHUNK_LINES = 12;
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
+/** Siblings are taken around this many best definitions, at this share of their score. */
+const SIBLING_SOURCES = 12;
+const SIBLING_FACTOR = 0.3;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
@@ -122,6 +125,10 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path);
     if (!defs.length) continue;
+    // A function, class or member named X says more than a flood of local bindings named X
+    // (every test's `const app = build()`); a few locals stay candidates.
+    const declared = defs.filter((d) => d.kind !== 'local');
+    if (declared.length && defs.length - declared.length > 2) defs = declared;
     const importedFrom = imports.byName.get(use.name);
     if (defs.length > MAX_DEFS) {
       // Too common a name to guess; unless the file imports it from somewhere.
@@ -144,6 +151,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     scored.push(...perName);
   }
   scored.sort((a, b) => b.score - a.score);
+  scored.push(...siblingsOf(store, scored.slice(0, SIBLING_SOURCES), path));
+  scored.sort((a, b) => b.score - a.score);
 
   const out: Candidate[] = [];
   const seen = new Set<string>();
@@ -154,6 +163,24 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     const c = definitionSnippet(src, def);
     if (c) out.push(c);
     if (out.length >= 200) break;
+  }
+  return out;
+}
+
+/**
+ * The definitions next to the best ones: code that uses `Float32` and
+ * `Float16` is often about to use `Float64`, defined beside them; a builder's
+ * `addId` call is followed by its `addIsDelta`. Same file, same container,
+ * adjacent in the file, at a fraction of the score of the definition they sit by.
+ */
+function siblingsOf(store: IndexStore, best: { def: SymbolRow; score: number }[], path: string): { def: SymbolRow; score: number }[] {
+  const out: { def: SymbolRow; score: number }[] = [];
+  for (const { def, score } of best) {
+    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path);
+    const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
+    for (const j of [i - 1, i + 1]) {
+      if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR });
+    }
   }
   return out;
 }

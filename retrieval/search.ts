@@ -44,13 +44,17 @@ export async function searchWorkspace(store: IndexStore, embedder: Embedder | nu
 async function symbolMatches(store: IndexStore, query: string, limit: number): Promise<ChunkRow[]> {
   const idents = [...new Set(query.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [])];
   const defs: SymbolRow[] = [];
-  for (const id of idents) defs.push(...store.symbols.lookupInsensitive(id));
+  // One word is a name to look up. In a phrase ("parse config") a plain word is not a name
+  // (a field called `config` is not what was asked); identifiers written as code are.
+  const looksLikeCode = (id: string) => idents.length === 1 || /[a-z0-9][A-Z]|_|\$/.test(id);
+  for (const id of idents) if (looksLikeCode(id)) defs.push(...store.symbols.lookupInsensitive(id));
   const words = [...new Set(idents.flatMap(splitIdentifier))];
   if (words.length > 1) {
     for (const name of store.symbols.namesWithWords(words)) defs.push(...store.symbols.lookup(name));
   }
-  // Exported and top-level definitions first: they are what a reader means by the name.
-  defs.sort((a, b) => Number(b.exported) - Number(a.exported) || Number(a.container !== null) - Number(b.container !== null));
+  // Declarations before local bindings, exported and top-level ones first: what a reader means by the name.
+  const rank = (d: SymbolRow) => (d.kind === 'local' ? 2 : 0) + (d.exported ? 0 : 1) + (d.container === null ? 0 : 0.5);
+  defs.sort((a, b) => rank(a) - rank(b));
   const out: ChunkRow[] = [];
   const seen = new Set<string>();
   const fileChunks = new Map<string, ChunkRow[]>();

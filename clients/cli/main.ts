@@ -62,6 +62,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
+// `cvu search … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 export const processIO: CommandIO = {
   cwd: process.cwd(),
   out: (line) => process.stdout.write(line + '\n'),
