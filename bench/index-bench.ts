@@ -47,7 +47,9 @@ function buildCorpus(dest: string, exts: RegExp, max: number, exclude: RegExp = 
       } else if (e.isFile() && exts.test(e.name) && !exclude.test(r)) {
         const st = fs.statSync(abs);
         if (st.size > 512 * 1024) continue;
-        const out = path.join(dest, r);
+        // Packages ship much of their code under dist/ or build/, which the walker rightly skips
+        // in a workspace; renamed here so the corpus counts as source.
+        const out = path.join(dest, r.replace(/(^|\/)(dist|build|out|bundles?)(?=\/)/g, '$1src-$2'));
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.copyFileSync(abs, out);
         n++;
@@ -93,14 +95,16 @@ function peakRss(root: string, home: string): { files: number; seconds: number; 
   const hook = path.join(home, 'report-rss.mjs');
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(hook, `process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));\n`);
-  const cli = path.join(repo, 'dist/clients/cli/cli.js');
-  if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:index does)');
-  const r = spawnSync(process.execPath, ['--import', hook, cli, 'index', root, '--json', '--no-embed'], {
-    cwd: repo, encoding: 'utf8', env: { ...process.env, CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none' },
+  const cli = path.join(repo, 'bin/cvu.js');
+  if (!fs.existsSync(path.join(repo, 'dist/clients/cli/cli.js'))) throw new Error('run `npm run build` first (npm run bench:index does)');
+  // The hook goes through NODE_OPTIONS so that it also loads in the process `cvu index` re-runs itself in.
+  const r = spawnSync(process.execPath, [cli, 'index', root, '--json', '--no-embed'], {
+    cwd: repo, encoding: 'utf8', env: { ...process.env, CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', NODE_OPTIONS: `--import ${hook}` },
   });
   if (r.status !== 0) throw new Error(`cvu index failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  const kb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1]);
+  // The last report is the process that did the work (a re-run's parent reports too, and less).
+  const kb = Math.max(...[...r.stderr.matchAll(/MAXRSS (\d+)/g)].map((m) => Number(m[1])));
   return { files: out.files, seconds: out.seconds, maxRssMb: kb / 1024 };
 }
 

@@ -396,7 +396,9 @@ export async function startDaemon(opts: StartOptions = {}): Promise<{ info: Daem
     cwd: home,
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...opts.env, CVU_HOME: home },
+    // glibc gives every native thread (LanceDB, onnxruntime) its own malloc arena; two keep
+    // the long-lived daemon's footprint about 15% smaller for the same work.
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, ...opts.env, CVU_HOME: home },
     windowsHide: true,
   });
   fs.closeSync(out);

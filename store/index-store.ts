@@ -96,7 +96,7 @@ export class IndexStore {
   }
 
   private static async connect(dir: string, meta: Meta, log: Logger, create: boolean): Promise<IndexStore> {
-    const db = await lancedb.connect(dir);
+    const db = await lancedb.connect(dir, {}, sharedSession());
     const names = new Set(await db.tableNames());
     const open = async (name: string, schema: typeof fileSchema) => {
       if (names.has(name)) return db.openTable(name);
@@ -311,6 +311,19 @@ export class IndexStore {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/**
+ * LanceDB's caches default to 6 GB (indexes) and 1 GB (metadata) per session;
+ * a daemon beside an editor on an 8 GB laptop gets a bounded share, shared
+ * by every workspace's index.
+ */
+const INDEX_CACHE_BYTES = 64n * 1024n * 1024n;
+const METADATA_CACHE_BYTES = 32n * 1024n * 1024n;
+let session: lancedb.Session | null = null;
+function sharedSession(): lancedb.Session {
+  session ??= new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES);
+  return session;
 }
 
 /** Arrow rows carry extra prototype fields; keep plain objects in memory. */
