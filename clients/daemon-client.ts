@@ -12,24 +12,11 @@ import { CvuError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 // ---------------------------------------------------------------------------
 
 /** LSP-style position: 0-based line, 0-based UTF-16 character. */
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export type SnippetSource = 'symbol' | 'fts' | 'vector' | 'recent' | 'open';
-
-/** Workspace code handed to a client; lines 1-based inclusive. */
-export interface Snippet {
-  path: string;
-  startLine: number;
-  endLine: number;
-  text: string;
-  score: number;
-  source: SnippetSource;
-  /** The definition the snippet holds, when known. */
-  symbol?: string | null;
-}
+// The wire types are the daemon's own (type-only imports: nothing of the server is bundled into a client).
+export type { Position } from '../retrieval/context.js';
+export type { Snippet, SnippetSource } from '../retrieval/snippet.js';
+import type { Position } from '../retrieval/context.js';
+import type { Snippet } from '../retrieval/snippet.js';
 
 export interface HealthResponse {
   ok: boolean;

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CvuError } from '../../../core/errors.js';
-import { connectWorkspace } from '../../daemon-discovery.js';
 import { intOption, parse, resolveRoot } from '../args.js';
 import { parsePosition, toApiPosition } from '../position.js';
-import { indexProgress, reportStarted } from './daemon-cmd.js';
+import { connectForCommand } from '../connect.js';
 import type { CommandIO } from '../io.js';
 
 /** `cvu context PATH:LINE[:COL]`: the context a completion there would get (POST /context). */
@@ -14,14 +13,7 @@ export async function contextCommand(argv: string[], io: CommandIO): Promise<num
   const loc = parsePosition(positionals[0], { exists: (p) => isFile(path.resolve(io.cwd, p)) });
   const budgetTokens = values.budget === undefined ? undefined : intOption(values.budget, 'budget', 1);
   const abs = path.resolve(io.cwd, loc.path);
-  const progress = indexProgress(Boolean(values.json));
-  let conn;
-  try {
-    conn = await connectWorkspace(resolveRoot(values.root, io.cwd), { wait: true, onProgress: progress.update, clientId: `cli-${process.pid}` });
-  } finally {
-    progress.done();
-  }
-  reportStarted(conn, io, Boolean(values.json));
+  const conn = await connectForCommand(io, { root: values.root, json: Boolean(values.json), wait: true });
   const result = await conn.client.context({ path: abs, position: toApiPosition(loc), ...(budgetTokens !== undefined ? { budgetTokens } : {}) });
   if (values.json) {
     io.out(JSON.stringify(result));

@@ -1,9 +1,7 @@
 import { CvuError } from '../../../core/errors.js';
 import { daemonPaths, EXIT_ALREADY_RUNNING, findRunning, runDaemon, startDaemon, stopDaemon } from '../../../daemon/lifecycle.js';
-import { clientFor, type Connection } from '../../daemon-discovery.js';
-import type { WorkspaceStatus } from '../../daemon-client.js';
+import { clientFor } from '../../daemon-discovery.js';
 import { parse } from '../args.js';
-import { ProgressBar } from '../progress.js';
 import type { CommandIO } from '../io.js';
 import { printWorkspace } from './status-cmd.js';
 
@@ -86,20 +84,4 @@ async function status(argv: string[], io: CommandIO): Promise<number> {
 
 function report(io: CommandIO, json: boolean, body: object, text: string): void {
   io.out(json ? JSON.stringify(body) : text);
-}
-
-/** Tells a human that this command started the daemon (stderr; nothing with --json). */
-export function reportStarted(conn: Connection, io: CommandIO, json: boolean): void {
-  if (conn.started && !json) io.err(`cvu: started the daemon (pid ${conn.info.pid}, port ${conn.info.port})`);
-}
-
-/** A progress line while the daemon indexes a fresh workspace (terminal only). */
-export function indexProgress(json: boolean): { update: (ws: WorkspaceStatus) => void; done: () => void } {
-  const bar = new ProgressBar(process.stderr, !json && Boolean(process.stderr.isTTY));
-  return {
-    update: (ws) => {
-      if (ws.state === 'indexing') bar.update(`indexing ${ws.root}: ${ws.files} files`, 0, 0);
-    },
-    done: () => bar.done(),
-  };
 }

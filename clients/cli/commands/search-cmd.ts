@@ -1,7 +1,6 @@
 import { CvuError } from '../../../core/errors.js';
-import { connectWorkspace } from '../../daemon-discovery.js';
 import { intOption, parse, resolveRoot } from '../args.js';
-import { indexProgress, reportStarted } from './daemon-cmd.js';
+import { connectForCommand } from '../connect.js';
 import type { CommandIO } from '../io.js';
 
 /** `cvu search "QUERY"`: POST /search on the daemon (started when not running). */
@@ -10,14 +9,7 @@ export async function searchCommand(argv: string[], io: CommandIO): Promise<numb
   const query = positionals.join(' ').trim();
   if (!query) throw new CvuError('CVU_ERR_USAGE', 'cvu search "QUERY": a query is required', { status: 400 });
   const limit = intOption(values.limit, 'limit', 10);
-  const progress = indexProgress(Boolean(values.json));
-  let conn;
-  try {
-    conn = await connectWorkspace(resolveRoot(values.root, io.cwd), { wait: true, onProgress: progress.update, clientId: `cli-${process.pid}` });
-  } finally {
-    progress.done();
-  }
-  reportStarted(conn, io, Boolean(values.json));
+  const conn = await connectForCommand(io, { root: values.root, json: Boolean(values.json), wait: true });
   const { results } = await conn.client.search({ root: conn.root, query, limit });
   if (values.json) {
     io.out(JSON.stringify({ results }));

@@ -1,14 +1,12 @@
-import { connectWorkspace } from '../../daemon-discovery.js';
 import type { WorkspaceStatus } from '../../daemon-client.js';
 import { parse, resolveRoot } from '../args.js';
-import { reportStarted } from './daemon-cmd.js';
+import { connectForCommand } from '../connect.js';
 import type { CommandIO } from '../io.js';
 
 /** `cvu status`: the daemon, this workspace (registered if new) and the others, the model. */
 export async function statusCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values } = parse(argv, {});
-  const conn = await connectWorkspace(resolveRoot(values.root, io.cwd));
-  reportStarted(conn, io, Boolean(values.json));
+  const conn = await connectForCommand(io, { root: values.root, json: Boolean(values.json) });
   const status = await conn.client.status();
   // This workspace first.
   const workspaces = [...status.workspaces].sort((a, b) => Number(b.root === conn.root) - Number(a.root === conn.root));
