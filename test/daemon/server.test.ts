@@ -9,28 +9,11 @@ import { Daemon } from '../../daemon/daemon.js';
 import { buildServer } from '../../daemon/server.js';
 import { DaemonClient } from '../../clients/daemon-client.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 
 const SOURCES = {
-  'src/config/parse-config.ts': `import { readFileSync } from 'node:fs';
-import { validateOptions } from '../util/validate.js';
-
-export interface ParsedConfig {
-  port: number;
-  retries: number;
-}
-
-/** Reads and validates the service configuration. */
-export function parseConfig(path: string): ParsedConfig {
-  const raw = JSON.parse(readFileSync(path, 'utf8'));
-  return validateOptions(raw);
-}
-`,
-  'src/util/validate.ts': `export function validateOptions(raw: unknown): { port: number; retries: number } {
-  if (typeof raw !== 'object' || raw === null) throw new Error('config must be an object');
-  const r = raw as Record<string, unknown>;
-  return { port: Number(r.port ?? 8080), retries: Number(r.retries ?? 3) };
-}
-`,
+  'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
+  'src/util/validate.ts': SAMPLE['src/util/validate.ts'],
 };
 
 const TOKEN = 'a'.repeat(64);
