@@ -280,8 +280,8 @@ function recentEdits(src: ContextSources, path: string): Candidate[] {
 function overlapsChosen(chosen: Snippet[], c: Candidate): boolean {
   for (const s of chosen) {
     if (s.path !== c.path) continue;
-    const overlap = Math.min(s.endLine, c.endLine) - Math.max(s.startLine, c.startLine) + 1;
-    if (overlap > 0 && overlap >= (c.endLine - c.startLine + 1) / 2) return true;
+    // Any shared line: the prompt would show it twice (a member inside a class already shown whole).
+    if (Math.min(s.endLine, c.endLine) >= Math.max(s.startLine, c.startLine)) return true;
   }
   return false;
 }
