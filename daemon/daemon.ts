@@ -15,6 +15,9 @@ export interface WorkspaceWatch {
 }
 export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[]): void; onRootGone(): void; log: Logger }) => Promise<WorkspaceWatch>;
 
+/** Files per store commit in the daemon's background lane. */
+const BACKGROUND_BATCH = 64;
+
 export interface DaemonOptions {
   home: string;
   logger?: Logger;
@@ -113,7 +116,7 @@ export class Daemon {
       this.persist();
       ws.state = 'indexing';
       void this.scheduler
-        .backgroundTask(() => ws.sync({ beforeBatch: () => this.scheduler.yieldToInteractive() }))
+        .backgroundTask(() => ws.sync(this.backgroundHooks))
         .then(() => this.scheduleEmbed(entry))
         .catch((err) => this.backgroundFailed(ws, 'initial index', err));
       if (this.opts.watch) {
@@ -158,7 +161,7 @@ export class Daemon {
         while (entry.dirty.size) {
           const batch = [...entry.dirty];
           entry.dirty.clear();
-          await entry.ws.update(batch, { beforeBatch: () => this.scheduler.yieldToInteractive() });
+          await entry.ws.update(batch, this.backgroundHooks);
         }
       })
       .then(() => this.scheduleEmbed(entry))
@@ -178,6 +181,14 @@ export class Daemon {
       .finally(() => {
         entry.embedding = false;
       });
+  }
+
+  /**
+   * Background indexing commits in small batches and waits between them
+   * while requests are being served, so that no commit stalls a keystroke for long.
+   */
+  private get backgroundHooks() {
+    return { batchSize: BACKGROUND_BATCH, beforeBatch: () => this.scheduler.yieldToInteractive() };
   }
 
   workspaces(): Workspace[] {

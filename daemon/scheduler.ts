@@ -25,6 +25,15 @@ export class Scheduler {
   private readonly latest = new Map<string, AbortController>();
   private activeInteractive = 0;
   private idleWaiters: (() => void)[] = [];
+  private lastInteractiveEnd = 0;
+  private quietTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Background work resumes only after interactive requests have been quiet
+   * this long: keystrokes come in bursts, and each request of a burst should
+   * find the CPU free rather than racing a store commit.
+   */
+  constructor(private readonly quietMs = 40) {}
 
   get stats() {
     return {
@@ -57,8 +66,9 @@ export class Scheduler {
       opts.signal?.removeEventListener('abort', onCallerAbort);
       if (opts.supersedeKey && this.latest.get(opts.supersedeKey) === controller) this.latest.delete(opts.supersedeKey);
       if (--this.activeInteractive === 0) {
+        this.lastInteractiveEnd = Date.now();
         this.background.start();
-        for (const w of this.idleWaiters.splice(0)) w();
+        this.wakeWhenQuiet();
       }
     }
   }
@@ -68,14 +78,35 @@ export class Scheduler {
     return this.background.add(fn, { throwOnTimeout: true }) as Promise<T>;
   }
 
-  /** Resolves once no interactive task is running (at once when none is). */
+  private get quiet(): boolean {
+    return this.activeInteractive === 0 && Date.now() - this.lastInteractiveEnd >= this.quietMs;
+  }
+
+  private wakeWhenQuiet(): void {
+    if (this.quietTimer || !this.idleWaiters.length) return;
+    const wait = Math.max(0, this.lastInteractiveEnd + this.quietMs - Date.now());
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      if (this.quiet) for (const w of this.idleWaiters.splice(0)) w();
+      else if (this.activeInteractive === 0) this.wakeWhenQuiet();
+    }, wait);
+    this.quietTimer.unref();
+  }
+
+  /** Resolves once no interactive task is running or has just run (at once when all is quiet). */
   yieldToInteractive(): Promise<void> {
-    if (this.activeInteractive === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.quiet) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      if (this.activeInteractive === 0) this.wakeWhenQuiet();
+    });
   }
 
   /** Aborts every superseding-tracked task and waits for the background lane to drain. */
   async close(): Promise<void> {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+    for (const w of this.idleWaiters.splice(0)) w();
     for (const c of this.latest.values()) c.abort(new CvuError('CVU_ERR_ABORTED', 'daemon shutting down', { status: 499 }));
     this.background.clear();
     this.background.start();

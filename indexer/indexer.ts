@@ -21,6 +21,8 @@ export interface BatchHooks {
   onProgress?: (p: IndexProgress) => void;
   /** Awaited before each batch: the daemon waits here while interactive requests run. */
   beforeBatch?: () => Promise<void>;
+  /** Files per store commit, instead of the configured batch size (the daemon commits in smaller steps). */
+  batchSize?: number;
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
 }
@@ -118,7 +120,7 @@ export class Indexer {
     removals: string[],
     opts: BatchHooks & { skipped: SkippedFile[] },
   ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
-    const batchSize = this.config.index.batchSize;
+    const batchSize = opts.batchSize ?? this.config.index.batchSize;
     let indexed = 0;
     let done = 0;
     const pendingRemovals = [...removals];

@@ -141,7 +141,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
       let score = proximity / Math.sqrt(defs.length);
       if (imports.files.has(def.path)) score *= 2;
-      if (importedFrom?.has(def.path)) score *= 2;
+      // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
+      if (importedFrom?.has(def.path)) score *= 4;
       if (def.container && ancestors.has(def.container)) score *= 2;
       if (def.exported) score *= 1.2;
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property') score *= 0.7;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../../daemon/scheduler.js';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Scheduler', () => {
+  it('holds background work while an interactive task runs, and until requests have been quiet', async () => {
+    const s = new Scheduler(30);
+    const order: string[] = [];
+    let release!: () => void;
+    const interactive = s.interactiveTask(async () => {
+      order.push('interactive start');
+      await new Promise<void>((r) => (release = r));
+      order.push('interactive end');
+    });
+    await tick(5);
+    const background = s.backgroundTask(async () => order.push('background'));
+    const yielded = s.yieldToInteractive().then(() => order.push('yielded'));
+    await tick(20);
+    expect(order).toEqual(['interactive start']);
+    release();
+    await interactive;
+    await background;
+    await yielded;
+    // The queued job may start as soon as the lane is free; a running job's next batch waits for the quiet period.
+    expect(order.indexOf('yielded')).toBeGreaterThan(order.indexOf('interactive end'));
+    await s.close();
+  });
+
+  it('aborts a client\'s older request when a newer one with the same key arrives', async () => {
+    const s = new Scheduler();
+    let firstSignal: AbortSignal | undefined;
+    let release!: () => void;
+    const first = s.interactiveTask(async (signal) => {
+      firstSignal = signal;
+      await new Promise<void>((r) => (release = r));
+      return 'first';
+    }, { supersedeKey: 'editor:context' });
+    await tick(1);
+    const second = s.interactiveTask(async () => 'second', { supersedeKey: 'editor:context' });
+    expect(firstSignal?.aborted).toBe(true);
+    expect(await second).toBe('second');
+    release();
+    expect(await first).toBe('first'); // the task decides what to do with its aborted signal
+    // Another client's request is untouched.
+    const other = s.interactiveTask(async (signal) => signal.aborted, { supersedeKey: 'other:context' });
+    expect(await other).toBe(false);
+    await s.close();
+  });
+
+  it('refuses a task whose caller already gave up', async () => {
+    const s = new Scheduler();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(s.interactiveTask(async () => 1, { signal: ac.signal })).rejects.toMatchObject({ code: 'CVU_ERR_ABORTED' });
+    await s.close();
+  });
+});
