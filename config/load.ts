@@ -21,7 +21,7 @@ export function findConfigFile(root: string): string | null {
 /**
  * Loads `cvu.config.ts` (or .js/.json) from a workspace root, validates it and
  * merges it over the defaults. No file: the defaults. Environment overrides
- * (CVU_EMBEDDING_MODEL) are applied last.
+ * (CVU_EMBEDDING_MODEL, CVU_MODEL) are applied last.
  */
 export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): Promise<{ config: CvuConfig; file: string | null }> {
   const file = findConfigFile(root);
@@ -50,6 +50,10 @@ export async function loadConfig(root: string, env: NodeJS.ProcessEnv = process.
   if (env.CVU_EMBEDDING_MODEL !== undefined) {
     const m = env.CVU_EMBEDDING_MODEL.trim();
     config.embedding.model = m === '' || m === 'none' ? null : m;
+  }
+  if (env.CVU_MODEL !== undefined) {
+    const m = env.CVU_MODEL.trim();
+    config.model.path = m === '' || m === 'none' ? null : m;
   }
   return { config, file };
 }

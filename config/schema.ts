@@ -30,6 +30,33 @@ export interface CvuConfig {
     /** Allow downloading the model on first use. */
     allowDownload: boolean;
   };
+  model: {
+    /** A GGUF file path, a model URI (`hf:owner/repo/file.gguf`) or a name the model manager knows; null: none. */
+    path: string | null;
+    /** Context size in tokens. */
+    contextSize: number;
+    /** Unload the model after this many seconds without a request. */
+    idleUnloadSeconds: number;
+    /** FIM tokens for models whose GGUF does not declare them: `{prefix}…{suffix}…{middle}` template. */
+    fimTemplate: string | null;
+  };
+  completion: {
+    /** Prompt budget of a completion, in tokens, and the shares of it. */
+    budgetTokens: number;
+    prefixShare: number;
+    suffixShare: number;
+    contextShare: number;
+    maxTokens: number;
+    /** Client debounce the editor should use, in ms (served to clients). */
+    debounceMs: number;
+  };
+  /** Prompt template overrides per feature (prompts/ documents the placeholders). */
+  prompts: {
+    system: string | null;
+    explain: string | null;
+    refactor: string | null;
+    ask: string | null;
+  };
   /** Threads for model inference; 0 = the machine's physical cores. */
   threads: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -56,6 +83,9 @@ export function defaultConfig(): CvuConfig {
       maxTokens: 256,
       allowDownload: true,
     },
+    model: { path: null, contextSize: 4096, idleUnloadSeconds: 600, fimTemplate: null },
+    completion: { budgetTokens: 1536, prefixShare: 0.45, suffixShare: 0.15, contextShare: 0.4, maxTokens: 64, debounceMs: 150 },
+    prompts: { system: null, explain: null, refactor: null, ask: null },
     threads: 0,
     logLevel: 'warn',
   };
@@ -96,6 +126,25 @@ const schema: Rule = {
         maxTokens: int(8),
         allowDownload: { t: 'boolean' },
       },
+    },
+    model: {
+      t: 'object',
+      fields: { path: { t: 'string', nullable: true }, contextSize: int(256), idleUnloadSeconds: int(0), fimTemplate: { t: 'string', nullable: true } },
+    },
+    completion: {
+      t: 'object',
+      fields: {
+        budgetTokens: int(64),
+        prefixShare: { t: 'number', min: 0 },
+        suffixShare: { t: 'number', min: 0 },
+        contextShare: { t: 'number', min: 0 },
+        maxTokens: int(1),
+        debounceMs: int(0),
+      },
+    },
+    prompts: {
+      t: 'object',
+      fields: { system: { t: 'string', nullable: true }, explain: { t: 'string', nullable: true }, refactor: { t: 'string', nullable: true }, ask: { t: 'string', nullable: true } },
     },
     threads: int(0),
     logLevel: { t: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'] },
