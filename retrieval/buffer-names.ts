@@ -6,6 +6,8 @@ export interface NameUse {
   name: string;
   /** Weighted line distance to the cursor (lines below count 1.5×: code reads top-down). */
   distance: number;
+  /** How often the name is written in the lines looked at. */
+  count: number;
 }
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
@@ -32,6 +34,7 @@ function codeOnly(line: string, hashComments: boolean): string {
 export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean; maxLines?: number } = {}): NameUse[] {
   const maxLines = opts.maxLines ?? 600;
   const best = new Map<string, number>();
+  const counts = new Map<string, number>();
   const from = Math.max(0, cursorLine - maxLines);
   const to = Math.min(lines.length - 1, cursorLine + Math.floor(maxLines / 3));
   for (let l = from; l <= to; l++) {
@@ -44,7 +47,8 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       if (name.length < 2 || KEYWORDS.has(name)) continue;
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
     }
   }
-  return [...best].map(([name, distance]) => ({ name, distance })).sort((a, b) => a.distance - b.distance);
+  return [...best].map(([name, distance]) => ({ name, distance, count: counts.get(name)! })).sort((a, b) => a.distance - b.distance);
 }

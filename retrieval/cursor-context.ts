@@ -30,8 +30,8 @@ const DEFAULT_BUDGET = 1024;
  * signature: what a completion needs to call or use a name, at a cost that
  * lets a budget carry many of them.
  */
-const DEF_WHOLE_LINES = 8;
-const DEF_SIGNATURE_LINES = 5;
+const DEF_WHOLE_LINES = 4;
+const DEF_SIGNATURE_LINES = 3;
 const DEF_CHARS = 700;
 /** A similar-code snippet (a whole chunk can be 80 lines). */
 const CHUNK_LINES = 12;
@@ -50,7 +50,7 @@ const WINDOW_BELOW = 3;
  * them); similar code and recent edits fill in. The small k lets the top
  * hits of the weaker sources in early instead of after every definition.
  */
-const WEIGHTS = { symbol: 1.0, recent: 0.4, fts: 0.25, vector: 0.3 } as const;
+const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.12, vector: 0.15 } as const;
 const FUSION_K = 8;
 
 interface Candidate {
@@ -135,11 +135,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       defs = defs.filter((d) => imports.files.has(d.path));
       if (!defs.length) continue;
     }
-    const proximity = 1 / (1 + use.distance / 4);
+    const proximity = (1 + Math.log(use.count) / 4) / (1 + use.distance / 2);
     const perName: { def: SymbolRow; score: number }[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
-      let score = proximity / Math.sqrt(defs.length);
+      let score = proximity / defs.length;
       if (imports.files.has(def.path)) score *= 2;
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
       if (importedFrom?.has(def.path)) score *= 4;
