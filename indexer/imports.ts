@@ -399,12 +399,26 @@ function packageMain(folder: string | null, ctx: ImportContext): string | null {
   return main ? probeJs(main, ctx.files) : null;
 }
 
+/**
+ * A relative import of a file that exists both as code and as declarations
+ * (`fastify.js` beside `fastify.d.ts`) means both: the code first for a
+ * JavaScript importer (what runs), the declarations first for TypeScript.
+ */
+function withCounterpart(found: string | null, from: string, files: ReadonlySet<string>): string[] {
+  if (!found) return [];
+  const stem = found.replace(/(\.d)?\.(?:[mc]?[jt]sx?)$/, '');
+  const code = ['.js', '.mjs', '.cjs', '.jsx'].map((e) => stem + e).find((f) => files.has(f));
+  const types = ['.d.ts', '.d.mts', '.d.cts'].map((e) => stem + e).find((f) => files.has(f));
+  if (!code || !types || (found !== code && found !== types)) return [found];
+  return /\.[mc]?jsx?$/.test(from) ? [code, types] : [types, code];
+}
+
 function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
   const files = ctx.files;
   const clean = spec.replace(/[?#].*$/, '');
   if (clean === '.' || clean === '..' || clean.startsWith('./') || clean.startsWith('../')) {
     const target = join(dirOf(from), clean);
-    return one(probeJs(target, files) ?? packageMain(target, ctx));
+    return withCounterpart(probeJs(target, files) ?? packageMain(target, ctx), from, files);
   }
   if (clean.startsWith('/')) return [];
   if (ctx.packages?.size) {

@@ -190,6 +190,19 @@ describe('import resolution', () => {
     expectResolves(c, 'javascript', 'src/components/Button.tsx', [[ref('../util/strings.js'), ['src/util/strings.ts']]]);
   });
 
+  it('TypeScript / JavaScript: code and its declarations, and a package folder\'s main', () => {
+    const c = ctx(['fastify.js', 'fastify.d.ts', 'package.json', 'test/app.test.js', 'types/app.test-d.ts', 'lib/only.js'], {
+      packageMains: new Map([['', 'fastify.js']]),
+    });
+    // A JavaScript importer means the code first; a TypeScript one the declarations first.
+    expectResolves(c, 'javascript', 'test/app.test.js', [
+      [ref('../fastify'), ['fastify.js', 'fastify.d.ts']],
+      [ref('..'), ['fastify.js', 'fastify.d.ts']],
+      [ref('../lib/only'), ['lib/only.js']],
+    ]);
+    expectResolves(c, 'typescript', 'types/app.test-d.ts', [[ref('../fastify'), ['fastify.d.ts', 'fastify.js']]]);
+  });
+
   it('Python: relative imports, packages, submodules and source roots', () => {
     const c = ctx([
       'app/__init__.py', 'app/main.py', 'app/models/__init__.py', 'app/models/user.py', 'app/services/__init__.py',
