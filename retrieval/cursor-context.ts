@@ -143,6 +143,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (imports.files.has(def.path)) score *= 2;
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
       if (importedFrom?.has(def.path)) score *= 4;
+      // Imported but not used yet: written in the import and nowhere else, so probably about to be.
+      if (importedFrom && use.count === 1) score *= 3;
       if (def.container && ancestors.has(def.container)) score *= 2;
       if (def.exported) score *= 1.2;
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property') score *= 0.7;
