@@ -37,6 +37,7 @@ const DEF_CHARS = 700;
 const CHUNK_LINES = 12;
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
+const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 /** Siblings are taken around this many best definitions, at this share of their score. */
 const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
@@ -136,6 +137,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (!defs.length) continue;
     }
     const proximity = (1 + Math.log(use.count) / 4) / (1 + use.distance / 2);
+    // Declaration files restate what code defines: with the code at hand, they come second.
+    const hasCode = defs.some((d) => !DECLARATION_FILE.test(d.path));
     const perName: { def: SymbolRow; score: number }[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
@@ -147,6 +150,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (importedFrom && use.count === 1) score *= 3;
       if (def.container && ancestors.has(def.container)) score *= 2;
       if (def.exported) score *= 1.2;
+      if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property') score *= 0.7;
       else if (def.kind === 'local') score *= 0.5;
       perName.push({ def, score });
