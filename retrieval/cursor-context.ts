@@ -30,8 +30,8 @@ const DEFAULT_BUDGET = 1024;
  * signature: what a completion needs to call or use a name, at a cost that
  * lets a budget carry many of them.
  */
-const DEF_WHOLE_LINES = 4;
-const DEF_SIGNATURE_LINES = 3;
+const DEF_WHOLE_LINES = 3;
+const DEF_SIGNATURE_LINES = 2;
 const DEF_CHARS = 700;
 /** A similar-code snippet (a whole chunk can be 80 lines). */
 const CHUNK_LINES = 12;
