@@ -8,22 +8,22 @@
  * and a prompt that only grows at its end, so each keystroke evaluates just
  * the typed tokens. The anchor moves when the edit is anywhere else.
  */
-export interface Anchor {
+export interface Anchor<S = unknown> {
   path: string;
   /** The buffer before the anchor. */
   prefix: string;
   /** The buffer after the cursor when anchored (unchanged while typing at the cursor). */
   suffix: string;
-  /** What the anchor's prompt was built with (kept stable for cache reuse). */
-  snippets: unknown;
+  /** What the anchor's prompt was built from (kept as is for cache reuse). */
+  state: S;
 }
 
 /** Typed text longer than this (or spanning more lines) re-anchors: the prompt should see it as prefix again. */
 const MAX_TYPED_CHARS = 256;
 const MAX_TYPED_LINES = 3;
 
-export class TypingAnchors {
-  private readonly anchors = new Map<string, Anchor>();
+export class TypingAnchors<S = unknown> {
+  private readonly anchors = new Map<string, Anchor<S>>();
 
   constructor(private readonly capacity = 64) {}
 
@@ -32,7 +32,7 @@ export class TypingAnchors {
    * edit is not a continuation (another file, text changed elsewhere, the
    * cursor moved back, too much typed).
    */
-  match(client: string, path: string, prefix: string, suffix: string): { anchor: Anchor; typed: string } | null {
+  match(client: string, path: string, prefix: string, suffix: string): { anchor: Anchor<S>; typed: string } | null {
     const a = this.anchors.get(client);
     if (!a || a.path !== path || a.suffix !== suffix || !prefix.startsWith(a.prefix)) return null;
     const typed = prefix.slice(a.prefix.length);
@@ -40,7 +40,7 @@ export class TypingAnchors {
     return { anchor: a, typed };
   }
 
-  set(client: string, anchor: Anchor): void {
+  set(client: string, anchor: Anchor<S>): void {
     this.anchors.delete(client);
     this.anchors.set(client, anchor);
     if (this.anchors.size > this.capacity) this.anchors.delete(this.anchors.keys().next().value!);

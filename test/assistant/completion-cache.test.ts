@@ -31,7 +31,7 @@ describe('CompletionCache', () => {
 describe('TypingAnchors', () => {
   it('follows typing at the cursor and lets go of any other edit', () => {
     const anchors = new TypingAnchors();
-    anchors.set('vscode', { path: 'a.ts', prefix: 'function f() {\n  return ', suffix: '\n}\n', snippets: [] });
+    anchors.set('vscode', { path: 'a.ts', prefix: 'function f() {\n  return ', suffix: '\n}\n', state: null });
     expect(anchors.match('vscode', 'a.ts', 'function f() {\n  return x + ', '\n}\n')?.typed).toBe('x + ');
     expect(anchors.match('vscode', 'a.ts', 'function f() {\n  return ', '\n}\n')?.typed).toBe('');
     expect(anchors.match('vscode', 'a.ts', 'function g() {\n  return x', '\n}\n')).toBeNull();
