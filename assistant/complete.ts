@@ -36,6 +36,8 @@ export interface CompleteRequest {
   /** The editor instance: typing anchors are per client. */
   client: string;
   signal?: AbortSignal;
+  /** Stop generating at the post-processor's natural end (default); benchmarks turn it off to generate a fixed count. */
+  naturalStop?: boolean;
 }
 
 export interface CompleteResult {
@@ -111,7 +113,7 @@ export class CompletionService {
       maxTokens,
       signal: req.signal,
       // Stop as soon as the post-processor would cut: the rest would be thrown away.
-      shouldStop: (text) => {
+      shouldStop: req.naturalStop === false ? undefined : (text) => {
         const kept = postprocessCompletion({ completion: text, prefix: window, suffix: suffix.slice(0, STOP_CHECK_WINDOW), language });
         return kept.length < text.trimEnd().length;
       },

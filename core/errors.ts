@@ -11,6 +11,8 @@ export const ErrorCodes = {
   CVU_ERR_FILE_SKIPPED: 'file skipped',
   CVU_ERR_MODEL_MISSING: 'model missing',
   CVU_ERR_MODEL_LOAD: 'model failed to load',
+  CVU_ERR_MODEL_TOO_BIG: 'model and context do not fit in free memory',
+  CVU_ERR_MODEL_DOWNLOAD: 'model download failed',
   CVU_ERR_INDEX: 'index error',
   CVU_ERR_USAGE: 'usage error',
   CVU_ERR_BAD_REQUEST: 'invalid request',

@@ -11,6 +11,8 @@ usage:
   cvu status [--json]                     daemon, index and model state
   cvu daemon start [--port N] [--foreground] | stop | status
                                           the background daemon (other commands start it)
+  cvu models list | pull [NAME|URI|PATH] | rm NAME | bench [--threads N]
+                                          generation models: catalogue, download, speed
 
 positions are 1-based, as compilers print them (path:line:col)
 
@@ -25,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status-cmd.js')).statusCommand,
   context: async () => (await import('./commands/context-cmd.js')).contextCommand,
   daemon: async () => (await import('./commands/daemon-cmd.js')).daemonCommand,
+  models: async () => (await import('./commands/models-cmd.js')).modelsCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */
