@@ -4,11 +4,11 @@ import type { LlamaModel, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
 import { resolveConfig, type CvuConfig, type UserConfig } from '../../config/schema.js';
-import { isCvuError, type CvuError } from '../../core/errors.js';
 import { detectFim, LlmRuntime } from '../../models/llm.js';
 import { ModelManager } from '../../models/model-manager.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
+import { rejection } from '../helpers/errors.js';
 
 let home: string;
 let tmp: string;
@@ -26,15 +26,6 @@ function runtime(opts: ConstructorParameters<typeof LlmRuntime>[0] = {}): LlmRun
   return r;
 }
 
-async function rejection(p: Promise<unknown>): Promise<CvuError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isCvuError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Polls `check` until it is true (or fails after `ms`). */
 async function until(check: () => boolean, ms = 10_000): Promise<void> {

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../clients/cli/main.js';
 import type { CommandIO } from '../../clients/cli/io.js';
-import { isCvuError, type CvuError } from '../../core/errors.js';
 import { CATALOGUE, DEFAULT_MODEL_NAME, findCatalogueEntry } from '../../models/catalogue.js';
 import { llmModelsDir, ModelManager, type PullProgress } from '../../models/model-manager.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
+import { rejection } from '../helpers/errors.js';
 
 let tmp: string;
 let tiny: WrittenLlama;
@@ -25,15 +25,6 @@ function freshHome(): string {
   return h;
 }
 
-async function rejection(p: Promise<unknown>): Promise<CvuError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isCvuError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   tmp = makeTempDir('cvu-models-');

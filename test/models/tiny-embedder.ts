@@ -17,17 +17,8 @@ import { encodeModel, GraphBuilder } from './onnx-writer.js';
 // Deterministic randomness
 // ---------------------------------------------------------------------------
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../helpers/random.js';
+import { seededRandom } from '../helpers/random.js';
 
 /** `n` floats uniform in [-scale·√3, scale·√3) (standard deviation `scale`). */
 export function randomFloats(rand: () => number, n: number, scale: number): Float32Array {

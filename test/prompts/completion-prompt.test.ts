@@ -13,18 +13,9 @@ import {
   type FimFormat,
 } from '../../prompts/index.js';
 import { countSegments } from '../../prompts/budget.js';
+import { seededRandom } from '../helpers/random.js';
 
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const CHARS = 'abcdefghijklmnopqrstuvwxyz     (){}[];.,=+-_<>"\'\t0123456789ABCXYZ';
 function randomLine(rand: () => number, max: number): string {
@@ -59,7 +50,7 @@ function snippet(path: string, startLine: number, lines: string[]): Snippet {
 
 describe('buildCompletionPrompt: budget', () => {
   it('never exceeds the budget, and keeps whole lines, across random sizes, budgets, shares, formats and counters', () => {
-    const rand = prng(0xc0ffee);
+    const rand = seededRandom(0xc0ffee);
     let cases = 0;
     for (let iter = 0; iter < 600; iter++) {
       const format = formats[iter % formats.length];
