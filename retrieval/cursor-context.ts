@@ -53,6 +53,8 @@ const WINDOW_BELOW = 3;
  */
 const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.12, vector: 0.15 } as const;
 const FUSION_K = 8;
+/** Past this share of the budget, definitions are shown by their first line only. */
+const TAIL_FROM = 0.5;
 
 interface Candidate {
   path: string;
@@ -99,18 +101,23 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     if (overlapsChosen(snippets, item)) continue;
     let body = item.text;
     let endLine = item.endLine;
+    if (source === 'symbol' && tokens > budget * TAIL_FROM && endLine > item.startLine) {
+      // The long tail of definitions: their first line names them and starts the signature.
+      body = body.split('\n', 1)[0];
+      endLine = item.startLine;
+    }
     let cost = src.tokens.count(body);
     if (tokens + cost > budget) {
       // Keep the head of a snippet that does not fit whole (its signature), if that says enough.
       const cut = fitLines(body, budget - tokens, src.tokens);
-      if (cut.lines < 3) continue;
+      if (cut.lines < (source === 'symbol' ? 1 : 3)) continue;
       body = cut.text;
       endLine = item.startLine + cut.lines - 1;
       cost = src.tokens.count(body);
     }
     snippets.push({ path: item.path, startLine: item.startLine, endLine, text: body, score: Number(score.toFixed(6)), source, symbol: item.symbol });
     tokens += cost;
-    if (budget - tokens < 16) break;
+    if (budget - tokens < 4) break;
   }
   return { snippets, tokens };
 }
