@@ -99,7 +99,14 @@ export class Workspace {
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
   sync(opts: BatchHooks = {}): Promise<SyncResult> {
     return this.write(async () => {
-      const result = await this.indexer.sync(opts);
+      const result = await this.indexer.sync({
+        ...opts,
+        onProgress: (p) => {
+          // /status shows the chunk count growing during a long first index, not 0 until the end.
+          if (p.phase === 'index') void this.store.countChunks().then((n) => (this.chunkCount = n), () => {});
+          opts.onProgress?.(p);
+        },
+      });
       await this.store.optimize();
       return result;
     });
