@@ -71,6 +71,106 @@ export interface SearchResponse {
   results: Snippet[];
 }
 
+export interface CompleteRequestBody {
+  /** Absolute, or relative to a registered root. */
+  path: string;
+  /** The editor's unsaved buffer; the file on disk when absent. */
+  text?: string;
+  position: Position;
+  language?: string;
+  maxTokens?: number;
+}
+
+export interface CompleteResponse {
+  completion: string;
+  cached: boolean;
+  timings: { retrievalMs: number; promptTokens: number; reusedTokens: number; firstTokenMs: number; totalMs: number };
+}
+
+/** An editor selection (LSP range) … */
+export interface RangeBody {
+  start: Position;
+  end: Position;
+}
+
+/** … or 1-based inclusive lines, as the CLI takes them (`path:12-20`). */
+export interface LinesBody {
+  start: number;
+  end: number;
+}
+
+export interface ExplainRequestBody {
+  path: string;
+  text?: string;
+  /** The selection; the whole file when neither `range` nor `lines` is given. */
+  range?: RangeBody;
+  lines?: LinesBody;
+  question?: string;
+  maxTokens?: number;
+}
+
+export interface RefactorRequestBody {
+  path: string;
+  text?: string;
+  /** One of `range` and `lines` is required. */
+  range?: RangeBody;
+  lines?: LinesBody;
+  instruction?: string;
+  maxTokens?: number;
+}
+
+export interface AskRequestBody {
+  /** The workspace to ask about; may be left out while only one is registered. */
+  root?: string;
+  question: string;
+  maxTokens?: number;
+  /** Search results given to the model (default 8). */
+  limit?: number;
+}
+
+export interface ChatTimings {
+  retrievalMs: number;
+  promptTokens: number;
+  firstTokenMs: number;
+  totalMs: number;
+}
+
+/** `explain` and `ask`: the answer and the snippets it rests on. */
+export interface AnswerResponse {
+  /** null when there is no model to answer (`ask` then lists the code locations in `sources`). */
+  answer: string | null;
+  sources: Snippet[];
+  /** Why there is no answer (CVU_ERR_MODEL_MISSING: which command installs a model). */
+  notice?: { code: string; message: string };
+  stopReason?: string;
+  timings?: ChatTimings;
+}
+
+export interface RefactorResponse {
+  /** Replaces lines startLine..endLine of the file. */
+  replacement: string;
+  /** Unified diff of the file (`--- a/PATH`, `+++ b/PATH`); '' when nothing changes. */
+  diff: string;
+  explanation: string;
+  /** Workspace-relative path the diff is for. */
+  path: string;
+  startLine: number;
+  endLine: number;
+  /** The model stopped before closing its code block: the replacement may be cut short. */
+  truncated: boolean;
+  sources: Snippet[];
+  stopReason?: string;
+  timings?: ChatTimings;
+}
+
+/** Callbacks of a streamed answer (server-sent events). */
+export interface StreamHandlers {
+  /** Each chunk of the answer as the model writes it. */
+  onToken?: (text: string) => void;
+  /** The answer's sources, once known (before `done`). */
+  onSources?: (sources: Snippet[]) => void;
+}
+
 /** The error body of every failed request. */
 export interface ErrorResponse {
   error: { code: string; message: string; field?: string };
@@ -80,10 +180,18 @@ export interface ErrorResponse {
 // The client
 // ---------------------------------------------------------------------------
 
+/** What the client reads of a response body stream (a WHATWG ReadableStream). */
+export interface BodyStream {
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(reason?: unknown): Promise<void> };
+}
+
 export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
   ok: boolean;
   status: number;
   text(): Promise<string>;
+  /** Read incrementally for server-sent events; without it a stream is parsed once it has ended. */
+  body?: BodyStream | null;
+  headers?: { get(name: string): string | null };
 }>;
 
 export interface DaemonClientOptions {
@@ -139,6 +247,36 @@ export class DaemonClient {
     return this.request('POST', '/search', body, opts);
   }
 
+  /** An inline completion at a position (a client's newer one supersedes its older one). */
+  complete(body: CompleteRequestBody, opts?: RequestOptions): Promise<CompleteResponse> {
+    return this.request('POST', '/complete', body, opts);
+  }
+
+  explain(body: ExplainRequestBody, opts?: RequestOptions): Promise<AnswerResponse> {
+    return this.request('POST', '/explain', body, opts);
+  }
+
+  /** The explanation streamed: `onToken` per chunk; resolves with the final answer. */
+  explainStream(body: ExplainRequestBody, handlers: StreamHandlers, opts?: RequestOptions): Promise<AnswerResponse> {
+    return this.stream('/explain', body, handlers, opts);
+  }
+
+  refactor(body: RefactorRequestBody, opts?: RequestOptions): Promise<RefactorResponse> {
+    return this.request('POST', '/refactor', body, opts);
+  }
+
+  refactorStream(body: RefactorRequestBody, handlers: StreamHandlers, opts?: RequestOptions): Promise<RefactorResponse> {
+    return this.stream('/refactor', body, handlers, opts);
+  }
+
+  ask(body: AskRequestBody, opts?: RequestOptions): Promise<AnswerResponse> {
+    return this.request('POST', '/ask', body, opts);
+  }
+
+  askStream(body: AskRequestBody, handlers: StreamHandlers, opts?: RequestOptions): Promise<AnswerResponse> {
+    return this.stream('/ask', body, handlers, opts);
+  }
+
   /**
    * Polls /status until the workspace at `root` (as /workspaces answered it)
    * has an index: its first pass is done, or it failed. Resolves with its status.
@@ -159,7 +297,96 @@ export class DaemonClient {
 
   /** One request; the JSON answer, or a CvuError. */
   async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}`, accept: 'application/json' };
+    return this.exchange(method, path, body, 'application/json', opts, async (res, abort) => {
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        throw this.transportError(method, path, err, abort);
+      }
+      const data = parseJson(text);
+      if (!res.ok) throw errorFromBody(data, `${method} ${path}: the daemon answered ${res.status}`, res.status);
+      if (data === undefined) throw new CvuError('CVU_ERR_INTERNAL', `${method} ${path}: the daemon's answer is not JSON`, { status: 502 });
+      return data as T;
+    });
+  }
+
+  /**
+   * A POST answered with server-sent events (`token`, `sources`, `done`,
+   * `error`): handlers see tokens as they come; resolves with `done`'s data.
+   * A failure before the stream starts is the daemon's JSON error, as for
+   * `request`; an `error` event is the same CvuError.
+   */
+  async stream<T>(path: string, body: unknown, handlers: StreamHandlers, opts: RequestOptions = {}): Promise<T> {
+    return this.exchange('POST', path, body, 'text/event-stream', opts, async (res, abort) => {
+      const type = res.headers?.get('content-type') ?? '';
+      if (!res.ok || (type && !type.includes('text/event-stream'))) {
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (err) {
+          throw this.transportError('POST', path, err, abort);
+        }
+        const data = parseJson(text);
+        if (!res.ok) throw errorFromBody(data, `POST ${path}: the daemon answered ${res.status}`, res.status);
+        if (data === undefined) throw new CvuError('CVU_ERR_INTERNAL', `POST ${path}: the daemon's answer is neither an event stream nor JSON`, { status: 502 });
+        return data as T;
+      }
+      let done: { data: T } | null = null;
+      const parser = new SseParser((event, data) => {
+        const value = parseJson(data);
+        switch (event) {
+          case 'token':
+            if (typeof value === 'string') handlers.onToken?.(value);
+            break;
+          case 'sources':
+            if (Array.isArray(value)) handlers.onSources?.(value as Snippet[]);
+            break;
+          case 'done':
+            done = { data: value as T };
+            break;
+          case 'error':
+            throw errorFromBody(value, `POST ${path}: the daemon reported an error`, 500);
+        }
+      });
+      try {
+        const reader = res.body?.getReader();
+        if (reader) {
+          const decoder = new TextDecoder();
+          for (;;) {
+            const { done: end, value } = await reader.read();
+            if (end) break;
+            if (value) parser.push(decoder.decode(value, { stream: true }));
+            if (done) {
+              await reader.cancel().catch(() => {});
+              break;
+            }
+          }
+          parser.push(decoder.decode());
+        } else {
+          parser.push(await res.text());
+        }
+        parser.end();
+      } catch (err) {
+        if (err instanceof CvuError) throw err;
+        throw this.transportError('POST', path, err, abort);
+      }
+      const result = done as { data: T } | null;
+      if (!result) throw new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', `POST ${path}: the event stream ended before its answer`, { status: 502 });
+      return result.data;
+    });
+  }
+
+  /** Sends one request and hands the response to `read` under the same abort and timeout. */
+  private async exchange<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    accept: string,
+    opts: RequestOptions,
+    read: (res: Awaited<ReturnType<FetchLike>>, abort: AbortState) => Promise<T>,
+  ): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}`, accept };
     if (this.opts.clientId) headers['x-cvu-client'] = this.opts.clientId;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
@@ -169,37 +396,100 @@ export class DaemonClient {
     if (opts.signal?.aborted) controller.abort(opts.signal.reason);
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined;
+    const abort: AbortState = { signal: controller.signal, timedOut: () => timedOut, timeoutMs };
     try {
       let res: Awaited<ReturnType<FetchLike>>;
-      let text: string;
       try {
         res = await this.fetchImpl(this.baseUrl + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: controller.signal });
-        text = await res.text();
       } catch (err) {
-        if (controller.signal.aborted) {
-          throw new CvuError('CVU_ERR_ABORTED', timedOut ? `${method} ${path} timed out after ${timeoutMs} ms` : `${method} ${path} aborted`, { status: 499, cause: err });
-        }
-        throw new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', `cannot reach the cvu daemon at ${this.baseUrl}: ${(err as Error).message}`, { status: 503, cause: err });
+        throw this.transportError(method, path, err, abort);
       }
-      let data: unknown;
-      try {
-        data = text ? JSON.parse(text) : undefined;
-      } catch {
-        data = undefined;
-      }
-      if (!res.ok) {
-        const e = (data as Partial<ErrorResponse> | undefined)?.error;
-        const code: ErrorCode = e && typeof e.code === 'string' && e.code in ErrorCodes ? (e.code as ErrorCode) : 'CVU_ERR_INTERNAL';
-        const error = new CvuError(code, e?.message ?? `${method} ${path}: the daemon answered ${res.status}`, { status: res.status });
-        if (e?.field) Object.assign(error, { field: e.field });
-        throw error;
-      }
-      if (data === undefined) throw new CvuError('CVU_ERR_INTERNAL', `${method} ${path}: the daemon's answer is not JSON`, { status: 502 });
-      return data as T;
+      return await read(res, abort);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  private transportError(method: string, path: string, err: unknown, abort: AbortState): CvuError {
+    if (abort.signal.aborted) {
+      return new CvuError('CVU_ERR_ABORTED', abort.timedOut() ? `${method} ${path} timed out after ${abort.timeoutMs} ms` : `${method} ${path} aborted`, { status: 499, cause: err });
+    }
+    return new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', `cannot reach the cvu daemon at ${this.baseUrl}: ${(err as Error).message}`, { status: 503, cause: err });
+  }
+}
+
+interface AbortState {
+  signal: AbortSignal;
+  timedOut: () => boolean;
+  timeoutMs: number | undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The daemon's `{ error: { code, message, field? } }` as a CvuError. */
+function errorFromBody(data: unknown, fallback: string, status: number): CvuError {
+  const e = (data as Partial<ErrorResponse> | undefined)?.error;
+  const code: ErrorCode = e && typeof e.code === 'string' && e.code in ErrorCodes ? (e.code as ErrorCode) : 'CVU_ERR_INTERNAL';
+  const error = new CvuError(code, e?.message ?? fallback, { status: code === 'CVU_ERR_ABORTED' ? 499 : status });
+  if (e?.field) Object.assign(error, { field: e.field });
+  return error;
+}
+
+/**
+ * Server-sent events, pushed as text in any chunking: lines end with CRLF,
+ * LF or CR; `data:` lines of one event join with newlines; a blank line
+ * dispatches it; comments (`:`) are skipped.
+ */
+export class SseParser {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+
+  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+
+  push(text: string): void {
+    this.buffer += text;
+    for (;;) {
+      const m = /\r\n|\r|\n/.exec(this.buffer);
+      // A CR at the very end may be the first half of CRLF: wait for more.
+      if (!m || (m[0] === '\r' && m.index === this.buffer.length - 1)) break;
+      const line = this.buffer.slice(0, m.index);
+      this.buffer = this.buffer.slice(m.index + m[0].length);
+      this.line(line);
+    }
+  }
+
+  /** The stream ended: a last line without its terminator still counts. */
+  end(): void {
+    if (this.buffer) {
+      const rest = this.buffer.replace(/\r$/, '');
+      this.buffer = '';
+      this.line(rest);
+    }
+    this.line('');
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.data.length) this.onEvent(this.event || 'message', this.data.join('\n'));
+      this.event = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
   }
 }
 

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { ParsePool } from '../indexer/parse-pool.js';
 import { EmbedderProvider } from '../models/embedder-provider.js';
+import { Assistant } from '../assistant/assistant.js';
 import { Scheduler } from './scheduler.js';
 import { Workspace, type WorkspaceStatus } from './workspace.js';
 
@@ -52,6 +53,8 @@ export class Daemon {
   readonly scheduler = new Scheduler();
   readonly embedders: EmbedderProvider;
   readonly parsePool: ParsePool;
+  /** The generation model and the features on it (complete, explain, refactor, ask). */
+  readonly assistant: Assistant;
   readonly log: Logger;
   readonly startedAt = new Date();
   private readonly entries = new Map<string, Entry>();
@@ -62,6 +65,7 @@ export class Daemon {
     this.log = opts.logger ?? silentLogger;
     this.embedders = new EmbedderProvider(opts.home, this.log);
     this.parsePool = new ParsePool(opts.parseWorkers, this.log);
+    this.assistant = new Assistant({ home: opts.home, log: this.log });
   }
 
   get home(): string {
@@ -111,6 +115,8 @@ export class Daemon {
     if (pending) return pending;
     const opening = (async () => {
       const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool });
+      // Budgets count with the model's own tokenizer while it is loaded.
+      ws.tokens = this.assistant.tokenCounter();
       const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false };
       this.entries.set(ws.root, entry);
       this.persist();
@@ -153,6 +159,7 @@ export class Daemon {
   filesChanged(root: string, paths: string[]): void {
     const entry = this.entries.get(root);
     if (!entry || this.closed) return;
+    this.assistant.filesChanged(root, paths);
     for (const p of paths) entry.dirty.add(p);
     if (entry.updating) return;
     entry.updating = true;
@@ -244,6 +251,7 @@ export class Daemon {
     for (const e of this.entries.values()) await e.ws.close().catch((err) => this.log.warn(`closing ${e.ws.root}: ${(err as Error).message}`));
     await this.parsePool.close();
     await this.embedders.dispose();
+    await this.assistant.dispose();
   }
 }
 

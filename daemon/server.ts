@@ -5,8 +5,11 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { CvuError, type ErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
+import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { Position } from '../retrieval/context.js';
-import type { Daemon } from './daemon.js';
+import type { LineRange } from '../assistant/assistant.js';
+import type { Daemon, ResolvedPath } from './daemon.js';
+import type { Workspace } from './workspace.js';
 
 export interface ServerOptions {
   /** The bearer token every request must carry (daemon.json's `token`). */
@@ -67,6 +70,97 @@ const searchBody = {
     limit: { type: 'integer', minimum: 1, maximum: 200 },
   },
 } as const;
+
+const rangeSchema = {
+  type: 'object',
+  required: ['start', 'end'],
+  properties: { start: positionSchema, end: positionSchema },
+} as const;
+
+/** 1-based inclusive lines, as the CLI and compilers print them (`path:12-20`). */
+const linesSchema = {
+  type: 'object',
+  required: ['start', 'end'],
+  properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
+} as const;
+
+const answerTokens = { type: 'integer', minimum: 1, maximum: 8192 } as const;
+
+const completeBody = {
+  type: 'object',
+  required: ['path', 'position'],
+  properties: {
+    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    text: { type: 'string' },
+    position: positionSchema,
+    language: { type: 'string', minLength: 1, maxLength: 64 },
+    maxTokens: { type: 'integer', minimum: 1, maximum: 1024 },
+  },
+} as const;
+
+const explainBody = {
+  type: 'object',
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    text: { type: 'string' },
+    range: rangeSchema,
+    lines: linesSchema,
+    question: { type: 'string', maxLength: 16_384 },
+    maxTokens: answerTokens,
+  },
+} as const;
+
+const refactorBody = {
+  type: 'object',
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    text: { type: 'string' },
+    range: rangeSchema,
+    lines: linesSchema,
+    instruction: { type: 'string', maxLength: 16_384 },
+    maxTokens: answerTokens,
+  },
+} as const;
+
+const askBody = {
+  type: 'object',
+  required: ['question'],
+  properties: {
+    root: { type: 'string', minLength: 1, maxLength: 4096 },
+    question: { type: 'string', minLength: 1, maxLength: 16_384 },
+    maxTokens: answerTokens,
+    limit: { type: 'integer', minimum: 1, maximum: 50 },
+  },
+} as const;
+
+interface CompleteBody {
+  path: string;
+  text?: string;
+  position: Position;
+  language?: string;
+  maxTokens?: number;
+}
+interface SelectionBody {
+  path: string;
+  text?: string;
+  range?: { start: Position; end: Position };
+  lines?: { start: number; end: number };
+  maxTokens?: number;
+}
+interface ExplainBody extends SelectionBody {
+  question?: string;
+}
+interface RefactorBody extends SelectionBody {
+  instruction?: string;
+}
+interface AskBody {
+  root?: string;
+  question: string;
+  maxTokens?: number;
+  limit?: number;
+}
 
 interface ContextBody {
   path: string;
@@ -235,6 +329,91 @@ function clientId(request: FastifyRequest): string | undefined {
   return id ? id.slice(0, 200) : undefined;
 }
 
+function badField(field: string, message: string): CvuError {
+  return Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', message, { status: 400 }), { field });
+}
+
+/** Number of LSP lines of a text (breaks + 1). */
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) n++;
+  }
+  return n;
+}
+
+/**
+ * The selection of a chat request as 1-based inclusive lines: `lines`
+ * as given, or an LSP `range` (an end at character 0 of a later line — a
+ * whole-line selection in an editor — stops at the line before).
+ */
+function selectedLines(body: SelectionBody, text: string, what: string): LineRange | undefined {
+  const count = lineCount(text);
+  if (body.lines) {
+    const { start, end } = body.lines;
+    if (end < start) throw badField('body.lines.end', `body.lines.end (${end}) is before body.lines.start (${start})`);
+    if (start > count) throw badField('body.lines.start', `body.lines.start ${start} is past the end of ${what} (${count} lines)`);
+    return { startLine: start, endLine: Math.min(end, count) };
+  }
+  if (!body.range) return undefined;
+  const { start, end } = body.range;
+  if (start.line >= count) throw badField('body.range.start.line', `body.range.start.line ${start.line} is past the end of ${what} (${count} lines)`);
+  if (end.line >= count) throw badField('body.range.end.line', `body.range.end.line ${end.line} is past the end of ${what} (${count} lines)`);
+  if (end.line < start.line || (end.line === start.line && end.character < start.character)) throw badField('body.range.end', 'body.range.end is before body.range.start');
+  const endLine = end.character === 0 && end.line > start.line ? end.line : end.line + 1;
+  return { startLine: start.line + 1, endLine };
+}
+
+/** Cvu never sends a secret file (.env, keys, credentials) to a model. */
+function refuseSecret(resolved: ResolvedPath, shown: string): void {
+  if (isSecretPath(resolved.rel)) throw new CvuError('CVU_ERR_FORBIDDEN', `${shown} is a secret file (keys, credentials, .env); Cvu never shows it to a model`, { status: 403 });
+}
+
+function wantsEventStream(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && /\btext\/event-stream\b/i.test(accept);
+}
+
+/**
+ * A server-sent event stream, opened at its first event so that an error
+ * before any output (a missing model, a bad range) is still a plain JSON
+ * error with its status. Each event is written at once (no buffering).
+ */
+class EventStream {
+  private opened = false;
+
+  constructor(private readonly reply: FastifyReply) {}
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  send(event: 'token' | 'sources' | 'done' | 'error', data: unknown): void {
+    const res = this.reply.raw;
+    if (!this.opened) {
+      this.opened = true;
+      this.reply.hijack();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.flushHeaders();
+    }
+    if (res.destroyed || res.writableEnded) return;
+    // JSON data: one line, whatever newlines or carriage returns the text holds.
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    const res = this.reply.raw;
+    if (this.opened && !res.writableEnded && !res.destroyed) res.end();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The app
 // ---------------------------------------------------------------------------
@@ -296,9 +475,11 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
 
   app.get('/status', async () => {
     const s = daemon.status();
+    const first = daemon.workspaces()[0];
+    const model = await daemon.assistant.describe(first?.config ?? null, first?.root);
     return {
       workspaces: s.workspaces,
-      model: { name: null, loaded: false },
+      model: { name: model.name, loaded: model.loaded },
       version: s.version,
       daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },
       scheduler: daemon.scheduler.stats,
@@ -349,6 +530,127 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
       { signal },
     );
     return { results };
+  });
+
+  /** Runs a chat feature as JSON, or as server-sent events when the client asks for them. */
+  async function answer<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    feature: 'explain' | 'refactor' | 'ask',
+    run: (signal: AbortSignal, onToken: ((text: string) => void) | undefined) => Promise<T>,
+    sourcesOf: (result: T) => unknown,
+  ): Promise<T | undefined> {
+    const signal = connectionSignal(request, reply, log);
+    const id = clientId(request);
+    const stream = wantsEventStream(request) ? new EventStream(reply) : null;
+    const task = () =>
+      daemon.scheduler.interactiveTask(
+        async (taskSignal) => {
+          const result = await run(taskSignal, stream ? (text) => stream.send('token', text) : undefined);
+          if (taskSignal.aborted) throw abortedError(taskSignal);
+          return result;
+        },
+        { ...(id ? { supersedeKey: `${id}:${feature}` } : {}), signal },
+      );
+    if (!stream) return task();
+    try {
+      const result = await task();
+      stream.send('sources', sourcesOf(result));
+      stream.send('done', result);
+    } catch (err) {
+      if (!stream.isOpen) throw err;
+      const { body, internal } = toErrorBody(err);
+      if (internal) log.error(`${request.method} ${request.routeOptions.url ?? '?'} failed while streaming: ${(err as Error)?.stack ?? String(err)}`);
+      stream.send('error', body);
+    } finally {
+      stream.end();
+    }
+    return undefined;
+  }
+
+  /** A file request's workspace, relative path and text (the buffer, else the file on disk). */
+  async function fileOf(body: { path: string; text?: string }): Promise<{ resolved: ResolvedPath; text: string; what: string }> {
+    const resolved = daemon.resolvePath(body.path);
+    refuseSecret(resolved, body.path);
+    const text = body.text ?? (await readForPosition(resolved.abs, body.path));
+    return { resolved, text, what: body.text === undefined ? body.path : 'the text' };
+  }
+
+  app.post<{ Body: CompleteBody }>('/complete', { schema: { body: completeBody } }, async (request, reply) => {
+    const body = request.body;
+    const signal = connectionSignal(request, reply, log);
+    const { resolved, text, what } = await fileOf(body);
+    const position = clampPosition(text, body.position, what);
+    const id = clientId(request);
+    return daemon.scheduler.interactiveTask(
+      async (taskSignal) => {
+        const result = await daemon.assistant.complete(resolved.ws, {
+          path: resolved.rel, text, position, client: id ?? 'default', signal: taskSignal,
+          ...(body.language !== undefined ? { language: body.language } : {}),
+          ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}),
+        });
+        // A newer keystroke from the same client wins: this answer is for nobody.
+        if (taskSignal.aborted) throw abortedError(taskSignal);
+        return result;
+      },
+      { ...(id ? { supersedeKey: `${id}:complete` } : {}), signal },
+    );
+  });
+
+  app.post<{ Body: ExplainBody }>('/explain', { schema: { body: explainBody } }, async (request, reply) => {
+    const body = request.body;
+    const { resolved, text, what } = await fileOf(body);
+    const range = selectedLines(body, text, what);
+    return answer(
+      request, reply, 'explain',
+      (signal, onToken) =>
+        daemon.assistant.explain(
+          resolved.ws,
+          { path: resolved.rel, text, ...(range ? { range } : {}), ...(body.question ? { question: body.question } : {}), ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}) },
+          { signal, ...(onToken ? { onToken } : {}) },
+        ),
+      (r) => r.sources,
+    );
+  });
+
+  app.post<{ Body: RefactorBody }>('/refactor', { schema: { body: refactorBody } }, async (request, reply) => {
+    const body = request.body;
+    if (!body.range && !body.lines) throw badField('body.range', 'body.range is required (or body.lines, 1-based)');
+    const { resolved, text, what } = await fileOf(body);
+    const range = selectedLines(body, text, what)!;
+    return answer(
+      request, reply, 'refactor',
+      (signal, onToken) =>
+        daemon.assistant.refactor(
+          resolved.ws,
+          { path: resolved.rel, text, range, ...(body.instruction ? { instruction: body.instruction } : {}), ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}) },
+          { signal, ...(onToken ? { onToken } : {}) },
+        ),
+      (r) => r.sources,
+    );
+  });
+
+  app.post<{ Body: AskBody }>('/ask', { schema: { body: askBody } }, async (request, reply) => {
+    const body = request.body;
+    let ws: Workspace;
+    if (body.root !== undefined) ws = daemon.workspaceAt(body.root);
+    else {
+      const all = daemon.workspaces();
+      if (all.length !== 1) throw badField('body.root', all.length ? 'body.root is required when several workspaces are registered' : 'body.root is required: no workspace is registered; POST /workspaces first');
+      ws = all[0];
+    }
+    const question = body.question.trim();
+    if (!question) throw badField('body.question', 'body.question must not be blank');
+    return answer(
+      request, reply, 'ask',
+      (signal, onToken) =>
+        daemon.assistant.ask(
+          ws,
+          { question, ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}), ...(body.limit !== undefined ? { limit: body.limit } : {}) },
+          { signal, ...(onToken ? { onToken } : {}) },
+        ),
+      (r) => r.sources,
+    );
   });
 
   return app;

@@ -8,6 +8,15 @@ usage:
   cvu search "QUERY" [--limit N] [--json] ranked snippets (full-text, symbols, vectors)
   cvu context PATH:LINE[:COL] [--budget N] [--json]
                                           the context a completion there would get
+  cvu complete PATH:LINE[:COL] [--max-tokens N] [--json]
+                                          the inline completion there (no column: the line end)
+  cvu explain PATH[:START[-END]] ["QUESTION"] [--max-tokens N] [--json]
+                                          streamed explanation with cross-file context and sources
+  cvu refactor PATH:START-END ["INSTRUCTION"] [--apply [--force]] [--max-tokens N] [--json]
+                                          the proposed change as a unified diff; --apply writes it
+  cvu ask "QUESTION" [--limit N] [--max-tokens N] [--json]
+                                          streamed answer from the codebase with path:start-end citations
+                                          (no model: the most relevant code locations)
   cvu status [--json]                     daemon, index and model state
   cvu daemon start [--port N] [--foreground] | stop | status
                                           the background daemon (other commands start it)
@@ -26,6 +35,10 @@ const commands: Record<string, () => Promise<Command>> = {
   search: async () => (await import('./commands/search-cmd.js')).searchCommand,
   status: async () => (await import('./commands/status-cmd.js')).statusCommand,
   context: async () => (await import('./commands/context-cmd.js')).contextCommand,
+  complete: async () => (await import('./commands/complete-cmd.js')).completeCommand,
+  explain: async () => (await import('./commands/explain-cmd.js')).explainCommand,
+  refactor: async () => (await import('./commands/refactor-cmd.js')).refactorCommand,
+  ask: async () => (await import('./commands/ask-cmd.js')).askCommand,
   daemon: async () => (await import('./commands/daemon-cmd.js')).daemonCommand,
   models: async () => (await import('./commands/models-cmd.js')).modelsCommand,
 };
@@ -75,4 +88,5 @@ export const processIO: CommandIO = {
   cwd: process.cwd(),
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
+  write: (text) => process.stdout.write(text),
 };
