@@ -55,6 +55,8 @@ export interface AssistantCompleteRequest {
   /** The editor instance (typing anchors are per client). */
   client: string;
   signal?: AbortSignal;
+  /** Only evaluate the prompt (a file was opened, the user is idle): the next completion there starts warm. */
+  prefill?: boolean;
 }
 
 export interface ExplainRequest {

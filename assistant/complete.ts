@@ -38,6 +38,8 @@ export interface CompleteRequest {
   signal?: AbortSignal;
   /** Stop generating at the post-processor's natural end (default); benchmarks turn it off to generate a fixed count. */
   naturalStop?: boolean;
+  /** Only evaluate the prompt into the model's cache (idle time: a file just opened); answers an empty completion. */
+  prefill?: boolean;
 }
 
 export interface CompleteResult {
@@ -78,7 +80,7 @@ export class CompletionService {
     const suffix = req.text.slice(offset);
     const language = req.language ?? ws.languageOf(req.path);
 
-    const hit = this.cache.get(req.path, prefix, suffix);
+    const hit = req.prefill ? null : this.cache.get(req.path, prefix, suffix);
     if (hit !== null) {
       return { completion: hit, cached: true, timings: { retrievalMs: 0, promptTokens: 0, reusedTokens: 0, firstTokenMs: 0, totalMs: performance.now() - started } };
     }
@@ -106,6 +108,14 @@ export class CompletionService {
     const state = match.anchor.state;
     const typedTokens = match.typed ? fim.model.tokenize(match.typed, false) : [];
     const prompt = [...state.tokens, ...typedTokens];
+
+    if (req.prefill) {
+      const warm = await fim.engine.prefill(prompt, req.signal);
+      return {
+        completion: '', cached: false,
+        timings: { retrievalMs: round(retrievalMs), promptTokens: prompt.length, reusedTokens: warm.reusedTokens, firstTokenMs: 0, totalMs: round(performance.now() - started) },
+      };
+    }
 
     const maxTokens = req.maxTokens ?? this.config.completion.maxTokens;
     const window = prefix.slice(-STOP_CHECK_WINDOW);

@@ -95,6 +95,7 @@ const completeBody = {
     position: positionSchema,
     language: { type: 'string', minLength: 1, maxLength: 64 },
     maxTokens: { type: 'integer', minimum: 1, maximum: 1024 },
+    prefill: { type: 'boolean' },
   },
 } as const;
 
@@ -141,6 +142,8 @@ interface CompleteBody {
   position: Position;
   language?: string;
   maxTokens?: number;
+  /** Evaluate the prompt only (idle time, a file just opened), so the next completion there starts warm. */
+  prefill?: boolean;
 }
 interface SelectionBody {
   path: string;
@@ -588,6 +591,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
           path: resolved.rel, text, position, client: id ?? 'default', signal: taskSignal,
           ...(body.language !== undefined ? { language: body.language } : {}),
           ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}),
+          ...(body.prefill ? { prefill: true } : {}),
         });
         // A newer keystroke from the same client wins: this answer is for nobody.
         if (taskSignal.aborted) throw abortedError(taskSignal);

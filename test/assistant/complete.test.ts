@@ -86,6 +86,16 @@ describe('CompletionService (real model, generated GGUF)', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('prefills when idle, so the first completion there evaluates almost nothing', async () => {
+    const service = new CompletionService(defaultConfig());
+    const req = { path: 'src/greet.ts', text: FILE, position: { line: 4, character: 9 }, client: 'c3', maxTokens: 2 };
+    const warm = await service.complete(ws, fim, { ...req, prefill: true });
+    expect(warm.completion).toBe('');
+    expect(warm.timings.promptTokens).toBeGreaterThan(20);
+    const r = await service.complete(ws, fim, req);
+    expect(r.timings.reusedTokens).toBeGreaterThanOrEqual(warm.timings.promptTokens - 1);
+  });
+
   it('is aborted by its signal', async () => {
     const service = new CompletionService(defaultConfig());
     const ac = new AbortController();
