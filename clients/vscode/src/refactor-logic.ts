@@ -1,0 +1,53 @@
+/**
+ * `/refactor` answers a replacement for whole lines `startLine..endLine`
+ * (1-based, inclusive, each with its line break). This turns it into one
+ * edit of the document: an LSP range and its new text, plus the whole
+ * proposed document for the diff view.
+ */
+import type { LinesBody, Position, RefactorResponse } from '../../daemon-client.js';
+import { offsetAt, positionAt } from './completion-logic.js';
+
+export interface Selection {
+  start: Position;
+  end: Position;
+}
+
+/** The 1-based inclusive lines of a selection; a selection ending at column 0 of a later line leaves that line out. */
+export function selectionLines(sel: Selection): LinesBody {
+  const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+  return { start: sel.start.line + 1, end: endLine + 1 };
+}
+
+export interface RefactorEdit {
+  range: { start: Position; end: Position };
+  newText: string;
+  /** The document with the edit applied (the right side of the diff). */
+  proposed: string;
+  /** Nothing changes. */
+  unchanged: boolean;
+}
+
+/** Offset of the start of 0-based `line` (the text's length past the last line). */
+function lineStartOffset(text: string, line: number): number {
+  let offset = 0;
+  for (let i = 0; i < line; i++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return text.length;
+    offset = nl + 1;
+  }
+  return offset;
+}
+
+export function refactorEdit(text: string, res: Pick<RefactorResponse, 'replacement' | 'startLine' | 'endLine'>): RefactorEdit {
+  if (!(res.startLine >= 1) || !(res.endLine >= res.startLine - 1)) throw new RangeError(`bad refactor range ${res.startLine}-${res.endLine}`);
+  const start = lineStartOffset(text, res.startLine - 1);
+  const end = lineStartOffset(text, res.endLine);
+  let newText = res.replacement;
+  // The last line of a file without a final newline: the replacement has none either, keep it so.
+  if (end === text.length && !/\n$/.test(text.slice(start, end)) && /\r?\n$/.test(newText) && start !== end) newText = newText.replace(/\r?\n$/, '');
+  const proposed = text.slice(0, start) + newText + text.slice(end);
+  return { range: { start: positionAt(text, start), end: positionAt(text, end) }, newText, proposed, unchanged: proposed === text };
+}
+
+/** Same offsets helpers, re-exported for the extension. */
+export { offsetAt, positionAt };
