@@ -207,7 +207,9 @@ function hostName(header: string): string {
   const h = header.trim().toLowerCase();
   if (h.startsWith('[')) {
     const end = h.indexOf(']');
-    return end < 0 ? h : h.slice(0, end + 1);
+    // `[::1]` or `[::1]:port`, nothing else: `[::1]evil` is not a loopback name.
+    if (end < 0 || !/^(:\d+)?$/.test(h.slice(end + 1))) return h;
+    return h.slice(0, end + 1);
   }
   const colon = h.lastIndexOf(':');
   return colon < 0 ? h : h.slice(0, colon);

@@ -59,8 +59,9 @@ export function codeSearchText(text: string, maxTokens = 4000): string {
   // Hot path of indexing: one regex pass, memoised splits, no intermediate arrays per token.
   let out = '';
   let n = 0;
-  IDENT.lastIndex = 0;
-  for (let m = IDENT.exec(text); m !== null && n < maxTokens; m = IDENT.exec(text)) {
+  // A regex of its own: a shared /g regex would carry lastIndex into the next caller after an early stop.
+  const ident = new RegExp(IDENT.source, 'g');
+  for (let m = ident.exec(text); m !== null && n < maxTokens; m = ident.exec(text)) {
     const ident = m[0];
     const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
     if (!whole) continue;

@@ -130,6 +130,7 @@ describe('daemon HTTP server', () => {
   it('refuses a foreign Host (DNS rebinding) and any Origin, even with the token', async () => {
     expectError(await call('GET', '/health', { headers: { host: `evil.example:${port}` } }), 403, 'CVU_ERR_FORBIDDEN', /Host/);
     expectError(await call('GET', '/health', { headers: { host: `127.0.0.1.evil.example:${port}` } }), 403, 'CVU_ERR_FORBIDDEN');
+    expectError(await call('GET', '/health', { headers: { host: `[::1]evil.example:${port}` } }), 403, 'CVU_ERR_FORBIDDEN');
     expectError(await call('GET', '/health', { headers: { origin: 'https://evil.example' } }), 403, 'CVU_ERR_FORBIDDEN', /Origin/);
     expectError(await call('GET', '/health', { headers: { origin: `http://127.0.0.1:${port}` } }), 403, 'CVU_ERR_FORBIDDEN');
     expectError(await call('POST', '/search', { body: { root, query: 'x' }, headers: { origin: 'null' } }), 403, 'CVU_ERR_FORBIDDEN');
