@@ -5,11 +5,12 @@ import { loadConfig } from '../../config/load.js';
 import { Workspace } from '../../daemon/workspace.js';
 import { spawnCli } from '../helpers/cli.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { writeTinyEmbedder } from '../models/tiny-embedder.js';
 
 /** A tree big enough that indexing takes several commits (batchSize 32 below). */
-function generateTree(root: string, files: number, seed: number): void {
+function generateTree(root: string, files: number, seed: number, config = `export default { index: { batchSize: 32 }, embedding: { model: null } };\n`): void {
   const tree: Record<string, string> = {
-    'cvu.config.ts': `export default { index: { batchSize: 32 }, embedding: { model: null } };\n`,
+    'cvu.config.ts': config,
   };
   for (let i = 0; i < files; i++) {
     const n = i + seed;
@@ -122,5 +123,43 @@ describe('crash repair', () => {
     expect(repaired.store.files.has('pkg5/renamed1.ts')).toBe(true);
     await repaired.close();
     await clean.close();
+  });
+
+  it('a `cvu index` killed with SIGKILL while embedding resumes without duplicate or missing vectors', async () => {
+    // Small embedding batches: many commits, so the kill lands between two of them.
+    generateTree(root, 300, 7, `export default { embedding: { batchSize: 1, dtype: 'auto', allowDownload: false } };\n`);
+    const model = await writeTinyEmbedder(path.join(cleanHome, 'tiny-embedder'));
+    const env = { CVU_HOME: home, CVU_EMBEDDING_MODEL: model, CVU_LOG_LEVEL: 'silent' };
+    const child = spawnCli(['index', root, '--json'], { env });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    const started = Date.now();
+    const versions = () => {
+      const idx = path.join(home, 'indexes');
+      const [ws] = fs.existsSync(idx) ? fs.readdirSync(idx) : [];
+      const dir = ws ? path.join(idx, ws, 'embeddings.lance', '_versions') : '';
+      return dir && fs.existsSync(dir) ? fs.readdirSync(dir).length : 0;
+    };
+    while (versions() < 4 && child.exitCode === null && Date.now() - started < 90_000) await new Promise((r) => setTimeout(r, 5));
+    expect(child.exitCode).toBeNull(); // still embedding: the kill lands mid-way
+    child.kill('SIGKILL');
+    await waitForExit(child);
+    expect(output).not.toContain('"files"');
+
+    const { config } = await loadConfig(root, { CVU_EMBEDDING_MODEL: model });
+    config.embedding.allowDownload = false;
+    const ws = await Workspace.open(root, { home, config });
+    await ws.sync();
+    const before = ws.status().pending;
+    expect(before).toBeGreaterThan(0); // the kill left work to do
+    expect(await ws.embed()).toBe(before);
+    expect(ws.status().pending).toBe(0);
+    // Every chunk has exactly one vector: nothing duplicated by the interrupted run, nothing missing.
+    const embeddings = (ws.store as unknown as { embeddings: { query(): { select(c: string[]): { toArray(): Promise<{ hash: string }[]> } } } }).embeddings;
+    const hashes = (await embeddings.query().select(['hash']).toArray()).map((r) => r.hash);
+    expect(new Set(hashes).size).toBe(hashes.length);
+    const chunkHashes = new Set((await ws.store.allChunks(['hash'])).map((c) => c.hash));
+    for (const h of chunkHashes) expect(hashes).toContain(h);
+    await ws.close();
   });
 });
