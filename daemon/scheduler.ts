@@ -24,7 +24,7 @@ export class Scheduler {
   private readonly background = new PQueue({ concurrency: 1 });
   private readonly latest = new Map<string, AbortController>();
   private activeInteractive = 0;
-  private idleWaiters: (() => void)[] = [];
+  private idleWaiters: { resolve: () => void; since: number }[] = [];
   private lastInteractiveEnd = 0;
   private quietTimer: NodeJS.Timeout | null = null;
 
@@ -33,7 +33,11 @@ export class Scheduler {
    * this long: keystrokes come in bursts, and each request of a burst should
    * find the CPU free rather than racing a store commit.
    */
-  constructor(private readonly quietMs = 40) {}
+  constructor(
+    private readonly quietMs = 40,
+    /** A background batch waits at most this long for quiet; then it runs in the next gap between requests, so a client polling without pause cannot starve indexing. */
+    private readonly maxWaitMs = 1000,
+  ) {}
 
   get stats() {
     return {
@@ -68,6 +72,7 @@ export class Scheduler {
       if (--this.activeInteractive === 0) {
         this.lastInteractiveEnd = Date.now();
         this.background.start();
+        this.releaseStarved();
         this.wakeWhenQuiet();
       }
     }
@@ -82,12 +87,21 @@ export class Scheduler {
     return this.activeInteractive === 0 && Date.now() - this.lastInteractiveEnd >= this.quietMs;
   }
 
+  /** Waiters that have waited too long go now, in this gap between requests. */
+  private releaseStarved(): void {
+    const now = Date.now();
+    const starved = this.idleWaiters.filter((w) => now - w.since >= this.maxWaitMs);
+    if (!starved.length) return;
+    this.idleWaiters = this.idleWaiters.filter((w) => now - w.since < this.maxWaitMs);
+    for (const w of starved) w.resolve();
+  }
+
   private wakeWhenQuiet(): void {
     if (this.quietTimer || !this.idleWaiters.length) return;
     const wait = Math.max(0, this.lastInteractiveEnd + this.quietMs - Date.now());
     this.quietTimer = setTimeout(() => {
       this.quietTimer = null;
-      if (this.quiet) for (const w of this.idleWaiters.splice(0)) w();
+      if (this.quiet) for (const w of this.idleWaiters.splice(0)) w.resolve();
       else if (this.activeInteractive === 0) this.wakeWhenQuiet();
     }, wait);
     this.quietTimer.unref();
@@ -97,7 +111,7 @@ export class Scheduler {
   yieldToInteractive(): Promise<void> {
     if (this.quiet) return Promise.resolve();
     return new Promise((resolve) => {
-      this.idleWaiters.push(resolve);
+      this.idleWaiters.push({ resolve, since: Date.now() });
       if (this.activeInteractive === 0) this.wakeWhenQuiet();
     });
   }
@@ -106,7 +120,7 @@ export class Scheduler {
   async close(): Promise<void> {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = null;
-    for (const w of this.idleWaiters.splice(0)) w();
+    for (const w of this.idleWaiters.splice(0)) w.resolve();
     for (const c of this.latest.values()) c.abort(new CvuError('CVU_ERR_ABORTED', 'daemon shutting down', { status: 499 }));
     this.background.clear();
     this.background.start();

@@ -27,6 +27,25 @@ describe('Scheduler', () => {
     await s.close();
   });
 
+  it('lets starved background work through in a gap, however busy the interactive lane', async () => {
+    const s = new Scheduler(40, 100);
+    let stop = false;
+    // A client polling without pause: a request every 10 ms, never 40 ms of quiet.
+    const poll = (async () => {
+      while (!stop) {
+        await s.interactiveTask(async () => new Promise((r) => setTimeout(r, 2)));
+        await tick(10);
+      }
+    })();
+    const started = Date.now();
+    await s.yieldToInteractive();
+    const waited = Date.now() - started;
+    stop = true;
+    await poll;
+    expect(waited).toBeGreaterThanOrEqual(90);
+    await s.close();
+  });
+
   it('aborts a client\'s older request when a newer one with the same key arrives', async () => {
     const s = new Scheduler();
     let firstSignal: AbortSignal | undefined;
