@@ -18,6 +18,7 @@ import { buildServer } from '../../daemon/server.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
+import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
 
 const SOURCES = {
   'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
@@ -28,12 +29,7 @@ const SOURCES = {
 
 const TOKEN = 'c'.repeat(64);
 
-interface Answer {
-  status: number;
-  body: any;
-  text: string;
-  headers: http.IncomingHttpHeaders;
-}
+type Answer = RawAnswer;
 
 let tmp: string;
 let home: string;
@@ -44,27 +40,8 @@ let app: FastifyInstance;
 let port: number;
 const logLines: string[] = [];
 
-function call(method: string, url: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const payload = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers };
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // an event stream, or not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body, text, headers: res.headers });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
+  return rawRequest(port, TOKEN, method, url, opts);
 }
 
 /** Parses a whole event stream into its events (data JSON-decoded). */

@@ -10,6 +10,7 @@ import { buildServer } from '../../daemon/server.js';
 import { DaemonClient } from '../../clients/daemon-client.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
+import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
 
 const SOURCES = {
   'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
@@ -19,10 +20,7 @@ const SOURCES = {
 const TOKEN = 'a'.repeat(64);
 const BODY_LIMIT = 256 * 1024;
 
-interface Answer {
-  status: number;
-  body: any;
-}
+type Answer = RawAnswer;
 
 let home: string;
 let root: string;
@@ -32,32 +30,9 @@ let app: FastifyInstance;
 let port: number;
 const logLines: string[] = [];
 
-/** One raw HTTP request (node:http, so that Host, Origin and broken bodies go out as written). */
-function call(method: string, url: string, opts: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer> {
-  const payload = opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
-  const headers: Record<string, string> = {};
-  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  Object.assign(headers, opts.headers);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.end(payload);
-    else req.end();
-  });
+/** One raw request to the daemon under test (test/helpers/http.ts). */
+function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
+  return rawRequest(port, TOKEN, method, url, opts);
 }
 
 async function expectHealthy(): Promise<void> {

@@ -8,7 +8,6 @@
  * Fixed seeds; modest run counts.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +18,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { buildServer } from '../../daemon/server.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
+import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
 
 const SEED = 0x4077;
 const TOKEN = 'f'.repeat(64);
@@ -28,11 +28,7 @@ const POST_ROUTES = ['/workspaces', '/context', '/search', '/complete', '/explai
 const PATH_ROUTES = ['/context', '/complete', '/explain', '/refactor'] as const;
 const MODEL_ROUTES = new Set(['/complete', '/explain', '/refactor', '/ask']);
 
-interface Answer {
-  status: number;
-  body: any;
-  text: string;
-}
+type Answer = RawAnswer;
 
 let home: string;
 let root: string;
@@ -43,36 +39,8 @@ let port: number;
 const logLines: string[] = [];
 const savedEnv: Record<string, string | undefined> = {};
 
-function call(method: string, url: string, opts: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer> {
-  const payload = opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
-  const headers: Record<string, string> = {};
-  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? TOKEN}`;
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  Object.assign(headers, opts.headers);
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        answered = true;
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON (an event stream)
-        }
-        resolve({ status: res.statusCode ?? 0, body, text });
-      });
-    });
-    // A server that answers 413 early may close the socket while a big body is still going out.
-    req.on('error', (err) => {
-      if (!answered) reject(err);
-    });
-    if (payload !== undefined) req.end(payload);
-    else req.end();
-  });
+function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
+  return rawRequest(port, TOKEN, method, url, opts);
 }
 
 async function expectHealthy(): Promise<void> {

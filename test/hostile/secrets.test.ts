@@ -8,7 +8,6 @@
  * markers. A control marker in ordinary code proves the scans can see.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +18,7 @@ import { buildServer } from '../../daemon/server.js';
 import type { Workspace } from '../../daemon/workspace.js';
 import { isSecretPath } from '../../indexer/ignore-rules.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { rawRequest, type RawAnswer } from '../helpers/http.js';
 
 const TOKEN = 'd'.repeat(64);
 const CONTROL = 'zqxControlMarker7301';
@@ -57,11 +57,7 @@ function secretContent(rel: string, marker: string): string {
   return `API_TOKEN=${marker}\nexport DB_PASSWORD=${marker}\n${marker} = "${marker}"\n`;
 }
 
-interface Answer {
-  status: number;
-  body: any;
-  text: string;
-}
+type Answer = RawAnswer;
 
 let home: string;
 let root: string;
@@ -73,26 +69,7 @@ let ws: Workspace;
 const savedEnv: Record<string, string | undefined> = {};
 
 function call(method: string, url: string, body?: unknown): Promise<Answer> {
-  const payload = body !== undefined ? JSON.stringify(body) : undefined;
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return rawRequest(port, TOKEN, method, url, { body });
 }
 
 /** The markers (any case) found in a text. */
