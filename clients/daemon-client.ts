@@ -81,12 +81,6 @@ export interface CompleteRequestBody {
   maxTokens?: number;
 }
 
-export interface CompleteResponse {
-  completion: string;
-  cached: boolean;
-  timings: { retrievalMs: number; promptTokens: number; reusedTokens: number; firstTokenMs: number; totalMs: number };
-}
-
 /** An editor selection (LSP range) … */
 export interface RangeBody {
   start: Position;
@@ -128,40 +122,14 @@ export interface AskRequestBody {
   limit?: number;
 }
 
-export interface ChatTimings {
-  retrievalMs: number;
-  promptTokens: number;
-  firstTokenMs: number;
-  totalMs: number;
-}
-
-/** `explain` and `ask`: the answer and the snippets it rests on. */
-export interface AnswerResponse {
-  /** null when there is no model to answer (`ask` then lists the code locations in `sources`). */
-  answer: string | null;
-  sources: Snippet[];
-  /** Why there is no answer (CVU_ERR_MODEL_MISSING: which command installs a model). */
-  notice?: { code: string; message: string };
-  stopReason?: string;
-  timings?: ChatTimings;
-}
-
-export interface RefactorResponse {
-  /** Replaces lines startLine..endLine of the file. */
-  replacement: string;
-  /** Unified diff of the file (`--- a/PATH`, `+++ b/PATH`); '' when nothing changes. */
-  diff: string;
-  explanation: string;
-  /** Workspace-relative path the diff is for. */
-  path: string;
-  startLine: number;
-  endLine: number;
-  /** The model stopped before closing its code block: the replacement may be cut short. */
-  truncated: boolean;
-  sources: Snippet[];
-  stopReason?: string;
-  timings?: ChatTimings;
-}
+// Answers are the daemon's own types (type-only: nothing of the server is bundled into a client).
+export type { ChatTimings } from '../assistant/assistant.js';
+import type { AnswerResult, LocationsResult, RefactorResult } from '../assistant/assistant.js';
+import type { CompleteResult } from '../assistant/complete.js';
+export type CompleteResponse = CompleteResult;
+/** `explain` and `ask`: the answer and the snippets it rests on (`ask` without a model: the locations and a notice). */
+export type AnswerResponse = AnswerResult | LocationsResult;
+export type RefactorResponse = RefactorResult;
 
 /** Callbacks of a streamed answer (server-sent events). */
 export interface StreamHandlers {

@@ -99,30 +99,25 @@ const completeBody = {
   },
 } as const;
 
+/** A file and a selection in it: what /explain and /refactor share. */
+const selectionProperties = {
+  path: { type: 'string', minLength: 1, maxLength: 4096 },
+  text: { type: 'string' },
+  range: rangeSchema,
+  lines: linesSchema,
+  maxTokens: answerTokens,
+} as const;
+
 const explainBody = {
   type: 'object',
   required: ['path'],
-  properties: {
-    path: { type: 'string', minLength: 1, maxLength: 4096 },
-    text: { type: 'string' },
-    range: rangeSchema,
-    lines: linesSchema,
-    question: { type: 'string', maxLength: 16_384 },
-    maxTokens: answerTokens,
-  },
+  properties: { ...selectionProperties, question: { type: 'string', maxLength: 16_384 } },
 } as const;
 
 const refactorBody = {
   type: 'object',
   required: ['path'],
-  properties: {
-    path: { type: 'string', minLength: 1, maxLength: 4096 },
-    text: { type: 'string' },
-    range: rangeSchema,
-    lines: linesSchema,
-    instruction: { type: 'string', maxLength: 16_384 },
-    maxTokens: answerTokens,
-  },
+  properties: { ...selectionProperties, instruction: { type: 'string', maxLength: 16_384 } },
 } as const;
 
 const askBody = {

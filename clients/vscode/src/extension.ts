@@ -122,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
       });
       if (res.answer !== null && res.answer !== undefined) body.markdown = res.answer;
       body.sources = res.sources ?? body.sources;
-      if (res.notice) body.notice = res.notice.message;
+      if ('notice' in res) body.notice = res.notice.message;
     } catch (err) {
       body.error = (err as Error).message;
     } finally {
