@@ -77,6 +77,12 @@ export interface ImportRef {
   specifier: string;
   /** Imported bindings where the syntax names them (`import {a as b}` → 'a'; a default import → 'default'); [] otherwise. */
   names: string[];
+  /**
+   * The local name bound to the module itself, where there is one (`import * as x`, a default
+   * import, `x = require('y')`, Python's `import a.b as x`, a Go package name): `x.name` then
+   * refers into the imported file.
+   */
+  binding?: string;
   /** 1-based line of the import. */
   line: number;
   /** What kind of import: 'import' | 'export' | 'require' | 'dynamic' | 'from' | 'use' | 'mod' | 'include' | 'system-include' | 'require_relative' | 'source' … */

@@ -45,13 +45,13 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
   const src = lines.text;
   const out: ImportRef[] = [];
   const seen = new Set<string>();
-  const add = (specifier: string, names: string[], row: number, kind: string) => {
+  const add: Add = (specifier, names, row, kind, binding) => {
     specifier = specifier.trim();
     if (!specifier || specifier.length > 500) return;
     const key = `${row}\u0000${specifier}`; // `import x = require('y')` is one import, not two
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ specifier, names, line: row + 1, kind });
+    out.push(binding && IDENTIFIER.test(binding) ? { specifier, names, binding, line: row + 1, kind } : { specifier, names, line: row + 1, kind });
   };
   const text = (n: Node | null) => (n ? src.slice(n.startIndex, n.endIndex) : '');
   const row = (n: Node) => n.startPosition.row;
@@ -63,7 +63,11 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
         jsImports(flatChildren(root), text, row, add);
         // require('x') and import('x') may sit anywhere; a scan is far cheaper than a full tree walk
         for (const m of src.matchAll(/(?<![\w$.])(require|import)\s*\(\s*(['"`])([^'"`\n\\]+)\2\s*[,)]/g)) {
-          add(m[3], [], lines.rowOf(m.index ?? 0), m[1] === 'require' ? 'require' : 'dynamic');
+          const at = m.index ?? 0;
+          // `const x = require('y')`, also wrapped as compiled TypeScript writes it (`__importStar(require('y'))`).
+          const before = src.slice(Math.max(0, src.lastIndexOf('\n', at) + 1), at);
+          const binding = /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$.]+\()?(?:await\s+)?$/.exec(before)?.[1];
+          add(m[3], [], lines.rowOf(at), m[1] === 'require' ? 'require' : 'dynamic', binding);
         }
         break;
       case 'python':
@@ -73,7 +77,13 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
         for (const n of flatChildren(root)) {
           if (n.type !== 'import_declaration') continue;
           const specs = n.descendantsOfType('import_spec');
-          for (const s of specs) if (s) add(unquote(text(field(s, 'path'))), [], row(s), 'import');
+          for (const s of specs) {
+            if (!s) continue;
+            const spec = unquote(text(field(s, 'path')));
+            // The package is named by its alias, else (by Go convention) by the path's last segment.
+            const alias = text(field(s, 'name'));
+            add(spec, [], row(s), 'import', alias || spec.slice(spec.lastIndexOf('/') + 1));
+          }
         }
         break;
       case 'rust':
@@ -155,7 +165,8 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
   return out;
 }
 
-type Add = (specifier: string, names: string[], row: number, kind: string) => void;
+type Add = (specifier: string, names: string[], row: number, kind: string, binding?: string) => void;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 type Text = (n: Node | null) => string;
 type Row = (n: Node) => number;
 
@@ -169,17 +180,25 @@ function jsImports(nodes: Node[], text: Text, row: Row, add: Add): void {
       }
       if (!source) continue;
       const names: string[] = [];
+      let binding: string | undefined;
       const clause = n.namedChildren.find((c) => c?.type === 'import_clause');
       if (clause) {
         for (const c of clause.namedChildren) {
           if (!c) continue;
-          if (c.type === 'identifier') names.push('default');
-          else if (c.type === 'named_imports') {
+          if (c.type === 'identifier') {
+            names.push('default');
+            binding = text(c);
+          } else if (c.type === 'namespace_import') {
+            binding = text(c.namedChildren.find((x) => x?.type === 'identifier') ?? null);
+          } else if (c.type === 'named_imports') {
             for (const s of c.namedChildren) if (s && s.type === 'import_specifier') names.push(text(field(s, 'name') ?? s.namedChild(0)));
           }
         }
       }
-      add(unquote(text(source)), names, row(n), 'import');
+      // `import x = require('y')`
+      const req = n.namedChildren.find((c) => c?.type === 'import_require_clause');
+      if (req) binding = text(req.namedChildren.find((x) => x?.type === 'identifier') ?? null);
+      add(unquote(text(source)), names, row(n), 'import', binding);
     } else if (n.type === 'export_statement') {
       const source = field(n, 'source');
       if (!source) continue;
@@ -195,7 +214,13 @@ function pyImports(nodes: Node[], text: Text, row: Row, add: Add, depth: number)
   const dotted = (n: Node | null) => (n?.type === 'aliased_import' ? text(field(n, 'name')) : text(n));
   for (const n of nodes) {
     if (n.type === 'import_statement') {
-      for (const name of n.childrenForFieldName('name')) if (name) add(dotted(name), [], row(n), 'import');
+      for (const name of n.childrenForFieldName('name')) {
+        if (!name) continue;
+        const module = dotted(name);
+        // `import a.b as x` binds x; `import a.b` is written `a.b.f()`, whose nearest qualifier is b.
+        const alias = name.type === 'aliased_import' ? text(field(name, 'alias')) : '';
+        add(module, [], row(n), 'import', alias || module.slice(module.lastIndexOf('.') + 1));
+      }
     } else if (n.type === 'import_from_statement') {
       const mod = field(n, 'module_name');
       if (!mod) continue;

@@ -8,9 +8,13 @@ export interface NameUse {
   distance: number;
   /** How often the name is written in the lines looked at. */
   count: number;
+  /** The identifiers written right before `.name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`). */
+  qualifiers: string[];
 }
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+/** The identifier a member access starts from: `a.` or `a?.` at the end of the text. */
+const QUALIFIER = /([A-Za-z_$][A-Za-z0-9_$]*)\??\.$/;
 
 /** Words no definition lookup should waste time on (keywords and literals of the common languages). */
 const KEYWORDS = new Set(
@@ -35,6 +39,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
   const maxLines = opts.maxLines ?? 600;
   const best = new Map<string, number>();
   const counts = new Map<string, number>();
+  const qualifiers = new Map<string, Set<string>>();
   const from = Math.max(0, cursorLine - maxLines);
   const to = Math.min(lines.length - 1, cursorLine + Math.floor(maxLines / 3));
   for (let l = from; l <= to; l++) {
@@ -48,7 +53,61 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (m.index > 0 && text[m.index - 1] === '.') {
+        const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
+        if (q && !KEYWORDS.has(q)) {
+          let set = qualifiers.get(name);
+          if (!set) qualifiers.set(name, (set = new Set()));
+          set.add(q);
+        }
+      }
     }
   }
-  return [...best].map(([name, distance]) => ({ name, distance, count: counts.get(name)! })).sort((a, b) => a.distance - b.distance);
+  return [...best]
+    .map(([name, distance]) => ({ name, distance, count: counts.get(name)!, qualifiers: [...(qualifiers.get(name) ?? [])] }))
+    .sort((a, b) => a.distance - b.distance);
+}
+
+/** An import list the cursor is inside of: `import {⋯} from 'spec'`, `from spec import (⋯)`. */
+export interface ImportListAtCursor {
+  specifier: string;
+  /** 0-based first and last line of the statement. */
+  startLine: number;
+  endLine: number;
+  /** The identifiers written in the statement. */
+  names: Set<string>;
+}
+
+/** How far from the cursor an open import list is looked for. */
+const IMPORT_LIST_LINES = 200;
+
+/**
+ * The multi-line import statement around the cursor, if any: completing a
+ * line there means naming more of what that module defines.
+ */
+export function importListAtCursor(lines: readonly string[], cursorLine: number, python: boolean): ImportListAtCursor | null {
+  const opener = python ? /^\s*from\s+([\w.]+)\s+import\s*\([^)]*$/ : /^\s*(?:import|export)\s+(?:type\s+)?\{[^}]*$/;
+  const closer = python ? /\)/ : /^\s*\}\s*from\s*(['"])([^'"]+)\1/;
+  let start = -1;
+  for (let l = cursorLine - 1; l >= Math.max(0, cursorLine - IMPORT_LIST_LINES); l--) {
+    if (opener.test(lines[l])) {
+      start = l;
+      break;
+    }
+    if (/[;{}()]|^\s*(import|export|from|def|class|function|const|let|var)\b/.test(lines[l])) return null;
+  }
+  if (start < 0) return null;
+  let end = -1;
+  for (let l = cursorLine + 1; l < Math.min(lines.length, cursorLine + IMPORT_LIST_LINES); l++) {
+    if (closer.test(lines[l])) {
+      end = l;
+      break;
+    }
+    if (/[;{}()]|^\s*(import|export|from|def|class|function|const|let|var)\b/.test(lines[l])) return null;
+  }
+  if (end < 0) return null;
+  const specifier = python ? opener.exec(lines[start])![1] : closer.exec(lines[end])![2];
+  const names = new Set<string>();
+  for (let l = start; l <= end; l++) for (const m of lines[l].matchAll(IDENT)) names.add(m[0]);
+  return { specifier, startLine: start, endLine: end, names };
 }

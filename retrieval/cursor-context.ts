@@ -5,7 +5,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
-import { namesNearCursor } from './buffer-names.js';
+import { importListAtCursor, namesNearCursor } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -38,9 +38,12 @@ const CHUNK_LINES = 12;
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
 const DECLARATION_FILE = /\.d\.[mc]?ts$/;
+const SOURCE_EXTENSION = /(\.d)?\.[mc]?[jt]sx?$/;
 /** Siblings are taken around this many best definitions, at this share of their score. */
 const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
+/** A name the current file defines itself: its definitions elsewhere are less likely the ones meant. */
+const OWN_NAME_FACTOR = 0.6;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
@@ -55,6 +58,13 @@ const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.12, vector: 0.15 } as const;
 const FUSION_K = 8;
 /** Past this share of the budget, definitions are shown by their first line only. */
 const TAIL_FROM = 0.5;
+
+interface ScoredDefinition {
+  def: SymbolRow;
+  score: number;
+  /** How far from the cursor the name was written (Infinity: not written, a sibling). */
+  distance: number;
+}
 
 interface Candidate {
   path: string;
@@ -128,8 +138,15 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
   const imports = importedFiles(src, path, language);
   const ancestors = enclosingAncestors(store.symbols.inFile(path), cursor + 1);
+  const importList = importListTargets(src, path, lines, cursor, language);
+  const ownNames = new Set(store.symbols.inFile(path).map((s) => s.name));
+  const ownStem = stem(path);
 
-  const scored: { def: SymbolRow; score: number }[] = [];
+  // Names written only in an import: linters flag those, so such a name is most likely what comes next,
+  // wherever the import sits; with several, each is one of them.
+  const unusedImports = names.filter((u) => u.count === 1 && imports.byName.has(u.name) && !importList?.names.has(u.name)).length;
+
+  const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path);
     if (!defs.length) continue;
@@ -138,34 +155,50 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     const declared = defs.filter((d) => d.kind !== 'local');
     if (declared.length && defs.length - declared.length > 2) defs = declared;
     const importedFrom = imports.byName.get(use.name);
+    // `x.name` where x names an imported module (or class): the definition in that file is the one meant.
+    const viaQualifier = new Set(use.qualifiers.flatMap((q) => [...(imports.byName.get(q) ?? [])]));
+    const qualifiers = new Set(use.qualifiers);
     if (defs.length > MAX_DEFS) {
       // Too common a name to guess; unless the file imports it from somewhere.
       defs = defs.filter((d) => imports.files.has(d.path));
       if (!defs.length) continue;
     }
-    const proximity = (1 + Math.log(use.count) / 4) / (1 + use.distance / 2);
+    // Inside `import {⋯} from 'm'`: a name the file uses but this list does not name yet, defined in m,
+    // is what the line being written imports — however far from the cursor it is used.
+    const missingImport = importList !== null && !importList.names.has(use.name) && defs.some((d) => importList.files.has(d.path));
+    // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
+    const unusedImport = use.count === 1 && importedFrom !== undefined && !importList?.names.has(use.name);
+    const proximity = (1 + Math.log(use.count) / 4) / (missingImport ? 1 : unusedImport ? Math.min(unusedImports, 1 + use.distance / 2) : 1 + use.distance / 2);
     // Declaration files restate what code defines: with the code at hand, they come second.
     const hasCode = defs.some((d) => !DECLARATION_FILE.test(d.path));
-    const perName: { def: SymbolRow; score: number }[] = [];
+    const places = definitionPlaces(defs, hasCode);
+    const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
-      let score = proximity / defs.length;
+      let score = proximity / places;
       if (imports.files.has(def.path)) score *= 2;
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
-      if (importedFrom?.has(def.path)) score *= 4;
+      if (importedFrom?.has(def.path) || (missingImport && importList.files.has(def.path))) score *= 4;
+      // `Type.Int` where Type names an imported module, class or enum: tells same-named definitions apart.
+      else if (places > 1 && viaQualifier.has(def.path)) score *= 4;
+      else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
-      if (importedFrom && use.count === 1) score *= 3;
+      if (unusedImport) score *= 3;
       if (def.container && ancestors.has(def.container)) score *= 2;
       if (def.exported) score *= 1.2;
+      // The file defines the name itself: a use most likely means that one (or its counterpart: foo.ts for foo.js).
+      if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property') score *= 0.7;
       else if (def.kind === 'local') score *= 0.5;
-      perName.push({ def, score });
+      perName.push({ def, score, distance: use.distance });
     }
     scored.push(...perName);
   }
   scored.sort((a, b) => b.score - a.score);
-  scored.push(...siblingsOf(store, scored.slice(0, SIBLING_SOURCES), path));
+  // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
+  // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
+  scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.sort((a, b) => b.score - a.score);
 
   const out: Candidate[] = [];
@@ -182,18 +215,38 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
 }
 
 /**
+ * How many different things a name's definitions are: overloads of one
+ * function are one, and so are a module's compiled `.js`, its `.ts` source
+ * and its `.d.ts` (the same stem); declaration files count only when no code
+ * defines the name.
+ */
+function definitionPlaces(defs: readonly SymbolRow[], hasCode: boolean): number {
+  const places = new Set<string>();
+  for (const d of defs) {
+    if (hasCode && DECLARATION_FILE.test(d.path)) continue;
+    places.add(`${stem(d.path)}\0${d.container ?? ''}`);
+  }
+  return Math.max(1, places.size);
+}
+
+/** A module's path without its extension: `a/b.js`, `a/b.ts` and `a/b.d.ts` are one module. */
+function stem(path: string): string {
+  return path.replace(SOURCE_EXTENSION, '');
+}
+
+/**
  * The definitions next to the best ones: code that uses `Float32` and
  * `Float16` is often about to use `Float64`, defined beside them; a builder's
  * `addId` call is followed by its `addIsDelta`. Same file, same container,
  * adjacent in the file, at a fraction of the score of the definition they sit by.
  */
-function siblingsOf(store: IndexStore, best: { def: SymbolRow; score: number }[], path: string): { def: SymbolRow; score: number }[] {
-  const out: { def: SymbolRow; score: number }[] = [];
+function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
   for (const { def, score } of best) {
     const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path);
     const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
     for (const j of [i - 1, i + 1]) {
-      if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR });
+      if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR, distance: Infinity });
     }
   }
   return out;
@@ -225,26 +278,59 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
 function importedFiles(src: ContextSources, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>> } {
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
-  const row = src.store.files.get(path);
-  if (!row) return { files, byName };
-  let refs: ImportRef[] = [];
-  try {
-    refs = JSON.parse(row.imports) as ImportRef[];
-  } catch {
-    return { files, byName };
-  }
   const ctx = src.importContext();
-  for (const ref of refs) {
+  for (const ref of importRefs(src, path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      for (const n of ref.names) {
+      for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
         let set = byName.get(n);
         if (!set) byName.set(n, (set = new Set()));
         set.add(target);
+        // A barrel (`export { n } from './n.js'`, `export * from`) re-exports what another file defines.
+        for (const origin of reexportOrigins(src, target, n, ctx, REEXPORT_DEPTH)) set.add(origin);
       }
     }
   }
   return { files, byName };
+}
+
+/** How many barrels deep a re-exported name is followed. */
+const REEXPORT_DEPTH = 3;
+
+/** The files that `file` re-exports the name `name` from, followed through further re-exports. */
+function reexportOrigins(src: ContextSources, file: string, name: string, ctx: ImportContext, depth: number): string[] {
+  if (depth === 0 || name === 'default') return [];
+  const language = src.store.files.get(file)?.language as LanguageId | undefined;
+  if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return [];
+  const out: string[] = [];
+  for (const ref of importRefs(src, file)) {
+    if (ref.kind !== 'export' || (ref.names.length && !ref.names.includes(name))) continue;
+    for (const target of resolveImport(ref, file, language, ctx)) {
+      if (target === file || out.includes(target)) continue;
+      out.push(target, ...reexportOrigins(src, target, name, ctx, depth - 1));
+    }
+  }
+  return out;
+}
+
+function importRefs(src: ContextSources, path: string): ImportRef[] {
+  const row = src.store.files.get(path);
+  if (!row) return [];
+  try {
+    return JSON.parse(row.imports) as ImportRef[];
+  } catch {
+    return [];
+  }
+}
+
+/** The files an import list around the cursor imports from, and the names it already lists. */
+function importListTargets(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): { files: Set<string>; names: Set<string> } | null {
+  const python = language === 'python';
+  if (!python && !/^(typescript|tsx|javascript)$/.test(language)) return null;
+  const list = importListAtCursor(lines, cursor, python);
+  if (!list) return null;
+  const files = new Set(resolveImport({ specifier: list.specifier, names: [], line: list.startLine + 1, kind: python ? 'from' : 'import' }, path, language, src.importContext()));
+  return files.size ? { files, names: list.names } : null;
 }
 
 /** Names in the signatures of the classes around the cursor (`extends Base`, `implements Api`, `impl Trait for`). */

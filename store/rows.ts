@@ -1,7 +1,7 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3; // 3: imports carry the module binding (`import * as x`)
 
 export interface FileRow {
   path: string;

@@ -44,6 +44,38 @@ describe('import extraction', () => {
     ]);
   });
 
+  it('records the local name bound to a whole module, so `x.name` can be looked up in it', async () => {
+    const bindings = async (path: string, text: string) => (await analyzeFile(path, text)).imports.map((i) => [i.specifier, i.binding ?? null]);
+    const ts = [
+      "import * as dtypes from './type.js';",
+      "import Default, { named } from './lib.js';",
+      "import { only } from './only.js';",
+      "import legacy = require('./legacy');",
+      "const cp = require('child_process');",
+      'const types_1 = __importStar(require("./types"));',
+      "foo(require('./bare'));",
+    ].join('\n');
+    expect(await bindings('src/a.ts', ts)).toEqual([
+      ['./type.js', 'dtypes'],
+      ['./lib.js', 'Default'],
+      ['./only.js', null],
+      ['./legacy', 'legacy'],
+      ['child_process', 'cp'],
+      ['./types', 'types_1'],
+      ['./bare', null],
+    ]);
+    expect(await bindings('a.py', 'import gyp\nimport gyp.common\nimport os.path as osp\nfrom . import sibling\n')).toEqual([
+      ['gyp', 'gyp'],
+      ['gyp.common', 'common'],
+      ['os.path', 'osp'],
+      ['.', null],
+    ]);
+    expect(await bindings('main.go', 'package main\n\nimport (\n\t"github.com/acme/shop/store"\n\tstr "strings"\n)\n')).toEqual([
+      ['github.com/acme/shop/store', 'store'],
+      ['strings', 'str'],
+    ]);
+  });
+
   it('Python: import, from-import, relative, and imports guarded by if/try', async () => {
     const text = [
       'import os.path, sys as system',

@@ -48,24 +48,31 @@ export function report(): string {
 `,
 };
 
-describe('cursor context (POST /context)', () => {
-  let home: string;
-  let root: string;
-  let ws: Workspace;
-  beforeEach(async () => {
-    home = makeTempDir('cvu-home-');
-    root = makeTempDir('cvu-ctx-');
-    writeTree(root, TREE);
-    const config = defaultConfig();
-    config.embedding.model = null;
-    ws = await Workspace.open(root, { home, config });
-    await ws.sync();
-  });
-  afterEach(async () => {
+/** A workspace of `tree`, indexed (full-text only), in temp folders that `close` removes. */
+async function indexedWorkspace(tree: Record<string, string>): Promise<{ root: string; ws: Workspace; close: () => Promise<void> }> {
+  const home = makeTempDir('cvu-home-');
+  const root = makeTempDir('cvu-ctx-');
+  writeTree(root, tree);
+  const config = defaultConfig();
+  config.embedding.model = null;
+  const ws = await Workspace.open(root, { home, config });
+  await ws.sync();
+  const close = async () => {
     await ws.close();
     removeDir(home);
     removeDir(root);
+  };
+  return { root, ws, close };
+}
+
+describe('cursor context (POST /context)', () => {
+  let root: string;
+  let ws: Workspace;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ root, ws, close } = await indexedWorkspace(TREE));
   });
+  afterEach(() => close());
 
   it('hands the definitions the code at the cursor uses, from other files, signatures first', async () => {
     const { snippets, tokens } = await ws.context({ path: 'src/app.ts', position: { line: 6, character: 2 }, budgetTokens: 400 });
@@ -124,3 +131,79 @@ import fs from 'node:fs';
 function ws_lines(root: string, rel: string): string[] {
   return fs.readFileSync(path.join(root, rel), 'utf8').split('\n');
 }
+
+describe('cursor context: how the file refers to other code', () => {
+  const tree = {
+    // A barrel re-exports what the leaf files define.
+    'src/types/index.ts': "export { Int8, Int16, Int32, Float32, Float64 } from './numbers.js';\nexport * from './strings.js';\n",
+    'src/types/numbers.ts': [
+      'export class Int8 { bits = 8; }',
+      'export class Int16 { bits = 16; }',
+      'export class Int32 { bits = 32; }',
+      'export class Float32 { bits = 32; }',
+      'export class Float64 { bits = 64; }',
+      '',
+    ].join('\n'),
+    'src/types/strings.ts': 'export class Utf8 { encoding = "utf-8"; }\nexport class LargeUtf8 { encoding = "utf-8"; }\n',
+    // The same names elsewhere, in files the code at the cursor does not import.
+    'src/legacy/numbers.ts': 'export class Int8 { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n',
+    'src/codec/reader.ts': 'export function decode(bytes: Uint8Array): string {\n  return String(bytes.length);\n}\n',
+    'src/codec/writer.ts': 'export function decode(text: string): Uint8Array {\n  return new Uint8Array(text.length);\n}\n',
+  };
+  let root: string;
+  let ws: Workspace;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ root, ws, close } = await indexedWorkspace(tree));
+  });
+  afterEach(() => close());
+
+  const at = async (file: string, lines: string[], line: number, budgetTokens = 60) => {
+    const text = lines.join('\n');
+    writeTree(root, { [file]: text });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: file, text, position: { line, character: 0 }, budgetTokens });
+    return snippets.map((s) => `${s.path}:${s.startLine}`);
+  };
+
+  it('follows a barrel to the file that defines an imported name', async () => {
+    const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
+    const got = await at('src/use-barrel.ts', lines, 3);
+    expect(got[0]).toBe('src/types/numbers.ts:5');
+    const legacy = got.indexOf('src/legacy/numbers.ts:2');
+    expect(legacy === -1 || legacy > 0).toBe(true);
+  });
+
+  it('inside an import list, offers what the file uses from that module but does not import yet', async () => {
+    const lines = [
+      'import {',
+      '    Int8,',
+      '    ',
+      "} from './types/numbers.js';",
+      '',
+      ...Array.from({ length: 40 }, (_, i) => `export const filler${i} = ${i};`),
+      'export const wide = new Float64();',
+    ];
+    const got = await at('src/use-list.ts', lines, 2);
+    // Next to Int8 itself, which full-text search finds in the window too; far above Float64's first use.
+    expect(got.slice(0, 2)).toContain('src/types/numbers.ts:5');
+  });
+
+  it('tells same-named definitions apart by the module a qualifier names', async () => {
+    const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
+    const got = await at('src/use-qualifier.ts', lines, 5, 30);
+    expect(got[0]).toBe('src/codec/writer.ts:1');
+  });
+
+  it('puts a name imported but not used yet first, however far above the import is', async () => {
+    const lines = [
+      "import { Int8, Utf8 } from './types/index.js';",
+      ...Array.from({ length: 60 }, (_, i) => `export const n${i} = new Int8();`),
+      'export function text() {',
+      '  ',
+      '}',
+    ];
+    const got = await at('src/use-unused.ts', lines, 62);
+    expect(got[0]).toBe('src/types/strings.ts:1');
+  });
+});
