@@ -10,6 +10,8 @@ export interface NameUse {
   count: number;
   /** The identifiers written right before `.name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`). */
   qualifiers: string[];
+  /** How many of the uses are member accesses (`x.name`, `this.name`) rather than the bare name. */
+  qualified: number;
 }
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
@@ -40,6 +42,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
   const best = new Map<string, number>();
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
+  const qualified = new Map<string, number>();
   const from = Math.max(0, cursorLine - maxLines);
   const to = Math.min(lines.length - 1, cursorLine + Math.floor(maxLines / 3));
   for (let l = from; l <= to; l++) {
@@ -54,6 +57,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);
       if (m.index > 0 && text[m.index - 1] === '.') {
+        qualified.set(name, (qualified.get(name) ?? 0) + 1);
         const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
         if (q && !KEYWORDS.has(q)) {
           let set = qualifiers.get(name);
@@ -64,7 +68,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     }
   }
   return [...best]
-    .map(([name, distance]) => ({ name, distance, count: counts.get(name)!, qualifiers: [...(qualifiers.get(name) ?? [])] }))
+    .map(([name, distance]) => ({ name, distance, count: counts.get(name)!, qualifiers: [...(qualifiers.get(name) ?? [])], qualified: qualified.get(name) ?? 0 }))
     .sort((a, b) => a.distance - b.distance);
 }
 

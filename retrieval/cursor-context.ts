@@ -37,6 +37,8 @@ const DEF_CHARS = 700;
 const CHUNK_LINES = 12;
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
+const MEMBER_KINDS = new Set(['method', 'field', 'property', 'constructor', 'event']);
+const BARE_MEMBER_FACTOR = 0.5;
 const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 const SOURCE_EXTENSION = /(\.d)?\.[mc]?[jt]sx?$/;
 /** Siblings are taken around this many best definitions, at this share of their score. */
@@ -189,8 +191,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // The file defines the name itself: a use most likely means that one (or its counterpart: foo.ts for foo.js).
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
-      if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property') score *= 0.7;
-      else if (def.kind === 'local') score *= 0.5;
+      // Data says less than code; a function's local elsewhere is data too, and a rare name shared with it
+      // marks related code.
+      if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property' || def.kind === 'local') score *= 0.7;
+      // Written only bare (never `x.name`), a name seldom means another class's member.
+      if (use.qualified === 0 && def.container && MEMBER_KINDS.has(def.kind)) score *= BARE_MEMBER_FACTOR;
       perName.push({ def, score, distance: use.distance });
     }
     scored.push(...perName);
@@ -271,7 +276,7 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
     kept.push(line);
     size += line.length + 1;
   }
-  return { path: def.path, startLine: def.start_line, endLine: def.start_line + kept.length - 1, text: kept.join('\n'), symbol: def.name };
+  return { path: def.path, startLine: def.start_line, endLine: def.start_line + kept.length - 1, text: dedent(kept), symbol: def.name };
 }
 
 /** Files the current file imports, and for each imported name the files it may come from. */
@@ -361,7 +366,7 @@ async function similarByVector(src: ContextSources, windowText: string, path: st
 function chunkCandidate(row: ChunkRow): Candidate {
   const lines = row.text.split('\n');
   const kept = lines.slice(0, CHUNK_LINES);
-  return { path: row.path, startLine: row.start_line, endLine: row.start_line + kept.length - 1, text: kept.join('\n'), symbol: row.symbol };
+  return { path: row.path, startLine: row.start_line, endLine: row.start_line + kept.length - 1, text: dedent(kept), symbol: row.symbol };
 }
 
 function recentEdits(src: ContextSources, path: string): Candidate[] {
@@ -372,7 +377,7 @@ function recentEdits(src: ContextSources, path: string): Candidate[] {
     if (!lines) continue;
     const end = Math.min(r.endLine, r.startLine + CHUNK_LINES - 1, lines.length);
     if (r.startLine > end) continue;
-    out.push({ path: r.path, startLine: r.startLine, endLine: end, text: lines.slice(r.startLine - 1, end).join('\n'), symbol: null });
+    out.push({ path: r.path, startLine: r.startLine, endLine: end, text: dedent(lines.slice(r.startLine - 1, end)), symbol: null });
   }
   return out;
 }
@@ -384,6 +389,13 @@ function overlapsChosen(chosen: Snippet[], c: Candidate): boolean {
     if (Math.min(s.endLine, c.endLine) >= Math.max(s.startLine, c.startLine)) return true;
   }
   return false;
+}
+
+/** The lines without the indentation they share: a member's signature costs no more than a function's. */
+function dedent(lines: string[]): string {
+  let common = Infinity;
+  for (const l of lines) if (l.trim()) common = Math.min(common, /^[ \t]*/.exec(l)![0].length);
+  return (common > 0 && common < Infinity ? lines.map((l) => l.slice(common)) : lines).join('\n');
 }
 
 function fitLines(text: string, tokens: number, counter: TokenCounter): { text: string; lines: number } {

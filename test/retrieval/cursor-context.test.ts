@@ -87,7 +87,13 @@ describe('cursor context (POST /context)', () => {
     expect(circle).toMatchObject({ path: 'src/geometry/shapes.ts', startLine: 5, source: 'symbol' });
     // A long definition is shown by its signature, not its body.
     expect(circle!.text.split('\n')[0]).toBe('export class Circle implements Shape {');
-    for (const s of snippets) expect(s.text).toBe(ws_lines(root, s.path).slice(s.startLine - 1, s.endLine).join('\n'));
+    // Each snippet is its lines of the file, less the indentation they share (a method costs what a function does).
+    for (const s of snippets) {
+      const lines = ws_lines(root, s.path).slice(s.startLine - 1, s.endLine);
+      const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+      expect(s.text).toBe(lines.map((l) => l.slice(indent)).join('\n'));
+    }
+    expect(snippets.find((s) => s.symbol === 'area' && s.path === 'src/geometry/shapes.ts')?.text.startsWith('area(): number {')).toBe(true);
   });
 
   it('uses the unsaved buffer, not the file on disk', async () => {
@@ -149,6 +155,8 @@ describe('cursor context: how the file refers to other code', () => {
     'src/legacy/numbers.ts': 'export class Int8 { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n',
     'src/codec/reader.ts': 'export function decode(bytes: Uint8Array): string {\n  return String(bytes.length);\n}\n',
     'src/codec/writer.ts': 'export function decode(text: string): Uint8Array {\n  return new Uint8Array(text.length);\n}\n',
+    'src/codec/parser.ts': 'export class Parser {\n  parse(text: string): string {\n    return text;\n  }\n}\n',
+    'src/codec/parse.ts': 'export function parse(text: string): string {\n  return text.trim();\n}\n',
   };
   let root: string;
   let ws: Workspace;
@@ -193,6 +201,11 @@ describe('cursor context: how the file refers to other code', () => {
     const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
     const got = await at('src/use-qualifier.ts', lines, 5, 30);
     expect(got[0]).toBe('src/codec/writer.ts:1');
+  });
+
+  it('takes a bare name for a function rather than another class\'s method of that name', async () => {
+    const got = await at('src/use-bare.ts', ['export function clean(t: string) {', '  const out = parse(t);', '  ', '}'], 2, 30);
+    expect(got[0]).toBe('src/codec/parse.ts:1');
   });
 
   it('puts a name imported but not used yet first, however far above the import is', async () => {
