@@ -64,10 +64,13 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
         // require('x') and import('x') may sit anywhere; a scan is far cheaper than a full tree walk
         for (const m of src.matchAll(/(?<![\w$.])(require|import)\s*\(\s*(['"`])([^'"`\n\\]+)\2\s*[,)]/g)) {
           const at = m.index ?? 0;
-          // `const x = require('y')`, also wrapped as compiled TypeScript writes it (`__importStar(require('y'))`).
-          const before = src.slice(Math.max(0, src.lastIndexOf('\n', at) + 1), at);
+          // `const x = require('y')`, also wrapped as compiled TypeScript writes it (`__importStar(require('y'))`),
+          // and CommonJS's named import, `const { a, b: c } = require('y')`.
+          const before = src.slice(Math.max(0, at - 400), at);
           const binding = /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:[\w$.]+\()?(?:await\s+)?$/.exec(before)?.[1];
-          add(m[3], [], lines.rowOf(at), m[1] === 'require' ? 'require' : 'dynamic', binding);
+          const destructured = /(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*(?:await\s+)?$/.exec(before)?.[1];
+          const names = destructured ? destructured.split(',').map((p) => p.split(':')[0].trim()).filter((n) => IDENTIFIER.test(n)) : [];
+          add(m[3], names, lines.rowOf(at), m[1] === 'require' ? 'require' : 'dynamic', binding);
         }
         break;
       case 'python':

@@ -54,6 +54,10 @@ describe('import extraction', () => {
       "const cp = require('child_process');",
       'const types_1 = __importStar(require("./types"));',
       "foo(require('./bare'));",
+      "const { build, sleep: wait } = require('./helper');",
+      'const {',
+      '  deep,',
+      "} = require('./multi-line');",
     ].join('\n');
     expect(await bindings('src/a.ts', ts)).toEqual([
       ['./type.js', 'dtypes'],
@@ -63,7 +67,12 @@ describe('import extraction', () => {
       ['child_process', 'cp'],
       ['./types', 'types_1'],
       ['./bare', null],
+      ['./helper', null],
+      ['./multi-line', null],
     ]);
+    const named = (await analyzeFile('src/a.js', ts)).imports.filter((i) => i.kind === 'require').map((i) => [i.specifier, i.names]);
+    expect(named).toContainEqual(['./helper', ['build', 'sleep']]);
+    expect(named).toContainEqual(['./multi-line', ['deep']]);
     expect(await bindings('a.py', 'import gyp\nimport gyp.common\nimport os.path as osp\nfrom . import sibling\n')).toEqual([
       ['gyp', 'gyp'],
       ['gyp.common', 'common'],
