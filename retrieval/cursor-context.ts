@@ -284,7 +284,10 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
   const ctx = src.importContext();
-  for (const ref of importRefs(src, path)) {
+  // A barrel is consulted for each name imported through it: parse its imports once.
+  const parsed = new Map<string, ImportRef[]>();
+  const refsOf = (file: string) => parsed.get(file) ?? parsed.set(file, importRefs(src, file)).get(file)!;
+  for (const ref of refsOf(path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
       for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
@@ -292,7 +295,7 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
         if (!set) byName.set(n, (set = new Set()));
         set.add(target);
         // A barrel (`export { n } from './n.js'`, `export * from`) re-exports what another file defines.
-        for (const origin of reexportOrigins(src, target, n, ctx, REEXPORT_DEPTH)) set.add(origin);
+        for (const origin of reexportOrigins(src, refsOf, target, n, ctx, REEXPORT_DEPTH)) set.add(origin);
       }
     }
   }
@@ -303,16 +306,16 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
 const REEXPORT_DEPTH = 3;
 
 /** The files that `file` re-exports the name `name` from, followed through further re-exports. */
-function reexportOrigins(src: ContextSources, file: string, name: string, ctx: ImportContext, depth: number): string[] {
+function reexportOrigins(src: ContextSources, refsOf: (file: string) => ImportRef[], file: string, name: string, ctx: ImportContext, depth: number): string[] {
   if (depth === 0 || name === 'default') return [];
   const language = src.store.files.get(file)?.language as LanguageId | undefined;
   if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return [];
   const out: string[] = [];
-  for (const ref of importRefs(src, file)) {
+  for (const ref of refsOf(file)) {
     if (ref.kind !== 'export' || (ref.names.length && !ref.names.includes(name))) continue;
     for (const target of resolveImport(ref, file, language, ctx)) {
       if (target === file || out.includes(target)) continue;
-      out.push(target, ...reexportOrigins(src, target, name, ctx, depth - 1));
+      out.push(target, ...reexportOrigins(src, refsOf, target, name, ctx, depth - 1));
     }
   }
   return out;
