@@ -79,6 +79,8 @@ export interface CompleteRequestBody {
   position: Position;
   language?: string;
   maxTokens?: number;
+  /** Evaluate the prompt only (no completion), so that the next completion there starts warm. */
+  prefill?: boolean;
 }
 
 /** An editor selection (LSP range) … */

@@ -136,6 +136,48 @@ describe('completion logic', () => {
     expect(await failing.engine.provide(doc('x'), { position: at(0, 1), hasSelection: false, trigger: 'automatic' })).toEqual([]);
     expect(failing.engine.lastSkip).toBe('error');
   });
+
+  it('prefills an opened document once per version, without debounce, and never where completions are off', async () => {
+    const { engine, bodies } = engineWith({ debounceMs: 10_000 });
+    expect(await engine.prefill(doc('const x = 1;\n', 1), at(0, 0))).toBe(true);
+    expect(bodies).toEqual([{ path: '/w/a.ts', text: 'const x = 1;\n', position: at(0, 0), language: 'typescript', prefill: true }]);
+    // Shown again, unchanged: nothing new to warm.
+    expect(await engine.prefill(doc('const x = 1;\n', 1), at(0, 0))).toBe(false);
+    expect(await engine.prefill(doc('const x = 2;\n', 2), at(0, 0))).toBe(true);
+    expect(bodies).toHaveLength(2);
+    // Closed and opened again: warmed again.
+    engine.forget('file:///w/a.ts');
+    expect(await engine.prefill(doc('const x = 2;\n', 2), at(0, 0))).toBe(true);
+    // A prefill is not a completion: nothing cached, no item.
+    expect(engine.cached(doc('const x = 2;\n', 2), at(0, 0))).toBeUndefined();
+
+    const off = engineWith({ enable: false });
+    expect(await off.engine.prefill(doc('x'), at(0, 1))).toBe(false);
+    const md = engineWith();
+    expect(await md.engine.prefill(doc('# x', 1, 'markdown'), at(0, 1))).toBe(false);
+    expect([...off.bodies, ...md.bodies]).toHaveLength(0);
+  });
+
+  it('a failed prefill is only logged, and a prefill does not abort a pending completion', async () => {
+    const logs: string[] = [];
+    let release: (() => void) | undefined;
+    const engine = new CompletionEngine({
+      settings: () => ({ ...settings, debounceMs: 0 }),
+      complete: async (body, { signal }) => {
+        if (body.prefill) throw new Error('daemon down');
+        await new Promise<void>((r) => (release = r));
+        if (signal.aborted) throw signal.reason;
+        return answer('1;');
+      },
+      log: (_l, m) => logs.push(m),
+    });
+    const pending = engine.provide(doc('const y = '), { position: at(0, 10), hasSelection: false, trigger: 'automatic' });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await engine.prefill(doc('other', 1), at(0, 0))).toBe(true);
+    release?.();
+    expect((await pending).map((i) => i.insertText)).toEqual(['1;']);
+    expect(logs.some((m) => m.includes('prefill failed: daemon down'))).toBe(true);
+  });
 });
 
 describe('range mapping', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CvuError } from '../../core/errors.js';
 import { contentSecurityPolicy, renderBody, renderMarkdown, renderPanelHtml, resolveSourcePath } from '../../clients/vscode/src/panel-content.js';
-import { refactorEdit, selectionLines } from '../../clients/vscode/src/refactor-logic.js';
+import { applyQuestion, refactorEdit, selectionLines } from '../../clients/vscode/src/refactor-logic.js';
 import { renderStatus } from '../../clients/vscode/src/status-model.js';
 
 describe('panel content', () => {
@@ -27,6 +27,15 @@ describe('panel content', () => {
     expect(html).toContain('<h2>Title</h2>');
     expect(html).toContain('<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n</ul>');
     expect(html).toContain('<pre><code class="language-js">let x</code></pre>');
+  });
+
+  it('shows the streaming cursor at the end of the text so far, and none when done', () => {
+    const at = (markdown: string, busy = true) => renderBody({ title: 'Explain', markdown, busy, sources: [] });
+    expect(at('Some text')).toContain('<p>Some text<span class="cursor">▍</span></p>');
+    expect(at('- one\n- two')).toContain('<li>two<span class="cursor">▍</span></li>\n</ul>');
+    expect(at('```ts\nconst a')).toContain('</code></pre><span class="cursor">▍</span>');
+    expect(at('')).toContain('<div class="answer"><span class="cursor">▍</span></div>');
+    expect(at('Some text', false)).not.toContain('cursor');
   });
 
   it('has a strict CSP with nonce-only script and style', () => {
@@ -69,6 +78,14 @@ describe('refactor edit', () => {
     const crlf = 'a\r\nb\r\nc\r\n';
     expect(refactorEdit(crlf, { replacement: 'X\r\nY\r\n', startLine: 2, endLine: 2 }).proposed).toBe('a\r\nX\r\nY\r\nc\r\n');
     expect(refactorEdit(text, { replacement: '  return 1;\n', startLine: 3, endLine: 3 }).unchanged).toBe(true);
+  });
+
+  it('asks to apply with the explanation on one short line, as a warning when the answer was cut short', () => {
+    expect(applyQuestion({ explanation: '', truncated: false })).toEqual({ message: 'Cvu: apply the proposed change?', warn: false });
+    expect(applyQuestion({ explanation: 'Uses\n  a loop.\n', truncated: false })).toEqual({ message: 'Cvu: Uses a loop.', warn: false });
+    const long = applyQuestion({ explanation: 'x'.repeat(500), truncated: true }, 20);
+    expect(long.warn).toBe(true);
+    expect(long.message).toBe(`Cvu: ${'x'.repeat(19)}… (the answer was cut short)`);
   });
 
   it('turns a selection into 1-based lines, leaving out a last line selected at column 0', () => {

@@ -161,13 +161,44 @@ export class CompletionEngine {
 
   constructor(private readonly deps: CompletionEngineDeps) {}
 
+  /** uri → the document version last prefilled. */
+  private readonly prefilled = new Map<string, number>();
+
   /** Drops a document's cache (closed). */
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.prefilled.delete(uri);
   }
 
   clear(): void {
     this.cache.clear();
+    this.prefilled.clear();
+  }
+
+  /**
+   * A document was opened (shown in an editor): asks the daemon to evaluate
+   * the prompt at the cursor without generating (`prefill: true`), so that
+   * the first completion there reuses the model's cache. Once per document
+   * version; not where completions are off; never in the way of a
+   * completion (a newer request from this client supersedes it in the
+   * daemon). Resolves to whether it was sent; failures are only logged.
+   */
+  async prefill(doc: DocumentSnapshot, position: Position, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+    const settings = this.deps.settings();
+    if (skipReason(doc, { position, hasSelection: false, trigger: 'automatic' }, settings)) return false;
+    if (this.prefilled.get(doc.uri) === doc.version) return false;
+    this.prefilled.set(doc.uri, doc.version);
+    const max = this.deps.maxCachedDocuments ?? 20;
+    while (this.prefilled.size > max) this.prefilled.delete(this.prefilled.keys().next().value as string);
+    try {
+      await this.deps.complete(
+        { path: doc.fsPath, text: doc.text, position, language: doc.languageId, prefill: true },
+        { signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) },
+      );
+    } catch (err) {
+      if (!isCvuError(err, 'CVU_ERR_ABORTED')) this.deps.log?.('debug', `prefill failed: ${(err as Error).message}`);
+    }
+    return true;
   }
 
   cached(doc: DocumentSnapshot, pos: Position): string | undefined {

@@ -11,7 +11,7 @@ import { CompletionEngine, type CompletionSettings } from './completion-logic.js
 import { Connection } from './connection.js';
 import { resolveEndpoint, startDaemonWithCli } from './discovery.js';
 import { makeNonce, renderBody, renderPanelHtml, resolveSourcePath, type PanelBody } from './panel-content.js';
-import { refactorEdit, selectionLines } from './refactor-logic.js';
+import { applyQuestion, refactorEdit, selectionLines } from './refactor-logic.js';
 import { renderStatus } from './status-model.js';
 
 const PROPOSED_SCHEME = 'cvu-proposed';
@@ -82,6 +82,30 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
     vscode.workspace.onDidCloseTextDocument((d) => engine.forget(d.uri.toString())),
+  );
+
+  // Prefill: a file shown in an editor gets its prompt evaluated ahead of the first keystroke.
+  const prefill = (editor: vscode.TextEditor | undefined) => {
+    if (!editor || !connection.current()) return;
+    const document = editor.document;
+    if (document.uri.scheme !== 'file') return;
+    const position = editor.selection.active;
+    void engine.prefill(
+      { uri: document.uri.toString(), fsPath: document.uri.fsPath, version: document.version, languageId: document.languageId, text: document.getText() },
+      { line: position.line, character: position.character },
+    );
+  };
+  let wasConnected = false;
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(prefill),
+    connection.onChange((s) => {
+      // Connected (again, perhaps to a restarted daemon with a cold model): warm the file already open.
+      if (s.kind === 'connected' && !wasConnected) {
+        engine.clear();
+        prefill(vscode.window.activeTextEditor);
+      }
+      wasConnected = s.kind === 'connected';
+    }),
   );
 
   // The answer panel (Explain, Ask)
@@ -207,11 +231,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const proposedUri = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: doc.uri.path, query: String(Date.now()) });
     proposals.set(proposedUri.toString(), edit.proposed);
     await vscode.commands.executeCommand('vscode.diff', doc.uri, proposedUri, `${path.basename(doc.uri.fsPath)} ↔ Cvu refactor`);
-    const pick = await vscode.window.showInformationMessage(
-      `Cvu: ${res.explanation || 'apply the proposed change?'}${res.truncated ? ' (the answer was cut short)' : ''}`,
-      'Apply',
-      'Discard',
-    );
+    // A proposal cut short by the token limit may end mid-statement: a warning (the CLI wants --force for it).
+    const question = applyQuestion(res);
+    const pick = question.warn ? await vscode.window.showWarningMessage(question.message, 'Apply', 'Discard') : await vscode.window.showInformationMessage(question.message, 'Apply', 'Discard');
+    // Whatever the answer, the diff has served: close it (its right side is about to be forgotten).
+    const diffTabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === proposedUri.toString());
+    if (diffTabs.length) await vscode.window.tabGroups.close(diffTabs, true);
     proposals.delete(proposedUri.toString());
     if (pick !== 'Apply') return;
     if (doc.version !== version) {

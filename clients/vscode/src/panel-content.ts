@@ -124,13 +124,21 @@ export interface PanelBody {
   error?: string;
 }
 
+const CURSOR = '<span class="cursor">▍</span>';
+
+/** The streaming cursor at the end of the text so far: inside the last paragraph or list item, not on a line of its own. */
+function withCursor(html: string): string {
+  const m = /<\/(p|li)>(\n<\/[ou]l>)?$/.exec(html);
+  return m ? `${html.slice(0, m.index)}${CURSOR}${html.slice(m.index)}` : `${html}${CURSOR}`;
+}
+
 /** The panel's inner HTML for the current answer (sent to the webview as it streams). */
 export function renderBody(b: PanelBody): string {
   const parts = [`<h1>${escapeHtml(b.title)}</h1>`];
   if (b.subtitle) parts.push(`<p class="subtitle">${linkSources(escapeHtml(b.subtitle))}</p>`);
   if (b.error) parts.push(`<div class="error">${escapeHtml(b.error)}</div>`);
   if (b.notice) parts.push(`<div class="notice">${escapeHtml(b.notice)}</div>`);
-  parts.push(`<div class="answer">${renderMarkdown(b.markdown)}${b.busy ? '<span class="cursor">▍</span>' : ''}</div>`);
+  parts.push(`<div class="answer">${b.busy ? withCursor(renderMarkdown(b.markdown)) : renderMarkdown(b.markdown)}</div>`);
   parts.push(renderSources(b.sources));
   return parts.join('\n');
 }

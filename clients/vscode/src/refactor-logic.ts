@@ -28,7 +28,7 @@ export interface RefactorEdit {
 }
 
 /** Offset of the start of 0-based `line` (the text's length past the last line). */
-function lineStartOffset(text: string, line: number): number {
+export function lineStartOffset(text: string, line: number): number {
   let offset = 0;
   for (let i = 0; i < line; i++) {
     const nl = text.indexOf('\n', offset);
@@ -47,6 +47,18 @@ export function refactorEdit(text: string, res: Pick<RefactorResponse, 'replacem
   if (end === text.length && !/\n$/.test(text.slice(start, end)) && /\r?\n$/.test(newText) && start !== end) newText = newText.replace(/\r?\n$/, '');
   const proposed = text.slice(0, start) + newText + text.slice(end);
   return { range: { start: positionAt(text, start), end: positionAt(text, end) }, newText, proposed, unchanged: proposed === text };
+}
+
+/**
+ * The question that offers to apply a proposal: the model's explanation on
+ * one line, cut to `max` characters (a notification is no place for an
+ * essay), and a warning when the answer was cut short by the token limit.
+ */
+export function applyQuestion(res: { explanation?: string | null; truncated?: boolean }, max = 160): { message: string; warn: boolean } {
+  let summary = (res.explanation ?? '').replace(/\s+/g, ' ').trim();
+  if (summary.length > max) summary = `${summary.slice(0, max - 1).trimEnd()}…`;
+  const message = `Cvu: ${summary || 'apply the proposed change?'}${res.truncated ? ' (the answer was cut short)' : ''}`;
+  return { message, warn: Boolean(res.truncated) };
 }
 
 /** Same offsets helpers, re-exported for the extension. */
