@@ -14,6 +14,7 @@ export const ErrorCodes = {
   CVU_ERR_MODEL_TOO_BIG: 'model and context do not fit in free memory',
   CVU_ERR_MODEL_DOWNLOAD: 'model download failed',
   CVU_ERR_INDEX: 'index error',
+  CVU_ERR_INDEX_BUSY: 'the index is in use by another process',
   CVU_ERR_USAGE: 'usage error',
   CVU_ERR_BAD_REQUEST: 'invalid request',
   CVU_ERR_UNAUTHORIZED: 'missing or wrong daemon token',

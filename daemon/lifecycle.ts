@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
+import { isAlive } from '../core/process.js';
 import type { Logger, LogLevel } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 
@@ -70,24 +71,7 @@ function removeDaemonInfo(home: string, pid: number): void {
   if (!info || info.pid === pid) fs.rmSync(daemonPaths(home).info, { force: true });
 }
 
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (exited, not reaped yet: a container's pid 1 may never reap) answers signal 0 too.
-  if (process.platform === 'linux') {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-    } catch {
-      return true;
-    }
-  }
-  return true;
-}
+export { isAlive };
 
 function baseUrl(info: DaemonInfo): string {
   const host = !info.host || info.host === '0.0.0.0' ? '127.0.0.1' : info.host === '::' ? '[::1]' : info.host.includes(':') ? `[${info.host}]` : info.host;

@@ -12,6 +12,7 @@ import type { ParsePool } from '../indexer/parse-pool.js';
 import type { IgnoreRules } from '../indexer/ignore-rules.js';
 import { EmbedderProvider, type EmbedderState } from '../models/embedder-provider.js';
 import { IndexStore } from '../store/index-store.js';
+import { lockIndex } from '../store/index-lock.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../retrieval/snippet.js';
 import type { ContextRequest, ContextResult } from '../retrieval/context.js';
@@ -63,6 +64,9 @@ export class Workspace {
   private readonly fileLines: FileLines;
   private importCtx: { version: number; ctx: ImportContext } | null = null;
 
+  /** Releases the index's writer lock (set by `open`). */
+  private unlock: () => void = () => {};
+
   private constructor(
     readonly root: string,
     readonly id: string,
@@ -87,13 +91,22 @@ export class Workspace {
     const log = opts.logger ?? silentLogger;
     const home = opts.home ?? cvuHome();
     const config = opts.config ?? (await loadConfig(realRoot)).config;
-    const store = await IndexStore.open(indexDir(home, realRoot), { logger: log });
-    const rules = await Indexer.rulesFor(realRoot, config);
-    const indexer = new Indexer(realRoot, store, rules, config, log, opts.parsePool);
-    const ws = new Workspace(realRoot, workspaceId(realRoot), config, store, indexer, opts.embedders ?? new EmbedderProvider(home, log), !opts.embedders, log);
-    ws.chunkCount = await store.countChunks();
-    if (store.files.size > 0) ws.state = 'ready';
-    return ws;
+    const dir = indexDir(home, realRoot);
+    // One writer per index: a second process (the daemon, `cvu index`) gets CVU_ERR_INDEX_BUSY.
+    const unlock = lockIndex(dir);
+    try {
+      const store = await IndexStore.open(dir, { logger: log });
+      const rules = await Indexer.rulesFor(realRoot, config);
+      const indexer = new Indexer(realRoot, store, rules, config, log, opts.parsePool);
+      const ws = new Workspace(realRoot, workspaceId(realRoot), config, store, indexer, opts.embedders ?? new EmbedderProvider(home, log), !opts.embedders, log);
+      ws.unlock = unlock;
+      ws.chunkCount = await store.countChunks();
+      if (store.files.size > 0) ws.state = 'ready';
+      return ws;
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
 
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
@@ -220,9 +233,13 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
-    await this.writes.onIdle();
-    await this.indexer.close();
-    await this.store.close();
-    if (this.ownsEmbedders) await this.embedders.dispose();
+    try {
+      await this.writes.onIdle();
+      await this.indexer.close();
+      await this.store.close();
+      if (this.ownsEmbedders) await this.embedders.dispose();
+    } finally {
+      this.unlock();
+    }
   }
 }

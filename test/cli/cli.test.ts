@@ -186,4 +186,15 @@ describe('cvu CLI', () => {
     const start = await cvu(['daemon', 'start', '--json']);
     expect(JSON.parse(start.stdout)).toMatchObject({ running: true, started: false });
   });
+
+  it('index defers to the running daemon, which holds the index: no second writer', async () => {
+    const pid = readDaemonInfo(home)!.pid;
+    const r = await cvu(['index', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body).toMatchObject({ daemon: pid, files: 2 });
+    expect(body.chunks).toBeGreaterThan(0);
+    const human = await cvu(['index']);
+    expect(human.stdout).toContain(`by the running daemon (pid ${pid})`);
+  });
 });
