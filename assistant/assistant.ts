@@ -31,7 +31,10 @@ import { languageForPath } from '../indexer/languages.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import { LlmRuntime, type LlmLease, type LoadedLlm } from '../models/llm.js';
-import { buildChatPrompt, citedSnippets, fenceLanguage, fimFormatFor, parseRefactorAnswer, type ChatFeature, type ChatMessage, type FimFormat } from '../prompts/index.js';
+import {
+  buildChatPrompt, CHAT_MESSAGE_OVERHEAD_TOKENS, citedSnippets, contextSection, fenceLanguage, fimFormatFor, parseRefactorAnswer, renderFimPrompt,
+  type ChatFeature, type ChatMessage, type FimFormat, type PromptSegment,
+} from '../prompts/index.js';
 import type { Position } from '../retrieval/context.js';
 import type { Snippet } from '../retrieval/snippet.js';
 import type { Workspace } from '../daemon/workspace.js';
@@ -86,6 +89,36 @@ export interface AskRequest {
 }
 
 /** How a chat feature streams and stops. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** An installed model's name; the workspace's configured model when absent. */
+  model?: string;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+export interface TextCompletionRequest {
+  prompt: string;
+  /** Text after the completion: a fill-in-the-middle request. */
+  suffix?: string;
+  /** Workspace-relative path the prompt comes from (for the FIM header and language), if known. */
+  path?: string;
+  model?: string;
+  maxTokens?: number;
+}
+
+export interface ChatResult {
+  /** The model that answered. */
+  model: string;
+  answer: string;
+  /** The repository code added to the conversation. */
+  sources: Snippet[];
+  stopReason: string;
+  promptTokens: number;
+  completionTokens: number;
+  timings: ChatTimings;
+}
+
 export interface ChatCallOptions {
   signal?: AbortSignal;
   /** Each chunk of the answer as the model writes it. */
@@ -154,6 +187,10 @@ const MAX_RETRIEVAL_TOKENS = 1536;
 /** Tokens kept free between the prompt plus answer and the end of the context. */
 const CONTEXT_MARGIN = 16;
 const ASK_RESULTS = 8;
+/** `/v1/completions`: default answer length, and the lines of the prompt that find its repository context. */
+const DEFAULT_TEXT_TOKENS = 128;
+const TEXT_CONTEXT_LINES = 15;
+const TEXT_CONTEXT_RESULTS = 6;
 /** Model errors after which `ask` still answers with code locations. */
 const NO_MODEL_CODES = new Set(['CVU_ERR_MODEL_MISSING', 'CVU_ERR_MODEL_LOAD', 'CVU_ERR_MODEL_TOO_BIG']);
 
@@ -387,6 +424,117 @@ export class Assistant {
     }
   }
 
+  /**
+   * An OpenAI-style chat (`/v1/chat/completions`): the caller's conversation,
+   * with the workspace code most relevant to its last user message added as a
+   * system message — as many snippets as fit beside the conversation.
+   */
+  async chat(ws: Workspace, req: ChatRequest, opts: ChatCallOptions = {}): Promise<ChatResult> {
+    const t0 = performance.now();
+    const lastUser = [...req.messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '';
+    const results = lastUser ? await ws.search(lastUser.slice(0, 2000), { limit: ASK_RESULTS, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
+    throwIfAborted(opts.signal, 'chat');
+    const retrievalMs = performance.now() - t0;
+    const config = this.modelConfig(this.withModelName(ws.config, req.model), ws.root);
+    return this.withModel(config, async (c) => {
+      const counter = this.runtime.tokenCounter();
+      const maxTokens = this.answerTokens(config, req.maxTokens ?? DEFAULT_ANSWER_TOKENS.ask);
+      const budget = this.promptBudget(config, maxTokens);
+      const own = req.messages.reduce((n, m) => n + counter.count(m.content) + CHAT_MESSAGE_OVERHEAD_TOKENS, 0);
+      if (own > budget) {
+        throw new CvuError('CVU_ERR_BAD_REQUEST', `the messages need ${own} tokens; with ${maxTokens} for the answer the model has room for ${budget}`, { status: 400 });
+      }
+      const used = [...results];
+      while (used.length && own + counter.count(contextSection(used)) + CHAT_MESSAGE_OVERHEAD_TOKENS > budget) used.pop();
+      // The repository's code goes after the caller's own system messages, before the conversation.
+      const lead = req.messages.findIndex((m) => m.role !== 'system');
+      const at = lead < 0 ? req.messages.length : lead;
+      const messages: ChatMessage[] = used.length
+        ? [...req.messages.slice(0, at), { role: 'system', content: contextSection(used) }, ...req.messages.slice(at)]
+        : [...req.messages];
+      const out = await this.generate(c, 'chat', messages, {
+        maxTokens, signal: opts.signal, onToken: opts.onToken, ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      });
+      return {
+        model: c.llm.name,
+        answer: out.text,
+        sources: used,
+        stopReason: out.stopReason,
+        promptTokens: out.promptTokens,
+        completionTokens: out.generatedTokens,
+        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
+      };
+    });
+  }
+
+  /**
+   * An OpenAI-style text completion (`/v1/completions`). With a `suffix`: a
+   * fill-in-the-middle prompt in the model's own format, with the workspace
+   * code most like the prompt's last lines as repository context (as much as
+   * fits). Without: the prompt continued as it is. Runs on the completion
+   * sequence, so a repeated prompt reuses its cache.
+   */
+  async completeText(ws: Workspace, req: TextCompletionRequest, opts: ChatCallOptions = {}): Promise<ChatResult> {
+    const t0 = performance.now();
+    const tail = req.prompt.split('\n').slice(-TEXT_CONTEXT_LINES).join('\n').trim();
+    const results = req.suffix !== undefined && tail ? await ws.search(tail.slice(0, 2000), { limit: TEXT_CONTEXT_RESULTS, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
+    throwIfAborted(opts.signal, 'completion');
+    const retrievalMs = performance.now() - t0;
+    const config = this.modelConfig(this.withModelName(ws.config, req.model), ws.root);
+    return this.withModel(config, async (c) => {
+      const maxTokens = this.answerTokens(config, req.maxTokens ?? DEFAULT_TEXT_TOKENS);
+      const room = config.model.contextSize - maxTokens - CONTEXT_MARGIN;
+      const tokensOf = (segments: PromptSegment[]) => segments.flatMap((seg) => c.llm.model.tokenize(seg.text, seg.kind === 'special'));
+      let tokens: Token[];
+      let stop: string[] = [];
+      const used = [...results];
+      if (req.suffix === undefined) tokens = c.llm.model.tokenize(req.prompt, false);
+      else {
+        const format = this.fimFormat(c.llm, config);
+        const render = () =>
+          renderFimPrompt(format, { repoName: path.basename(ws.root), path: req.path ?? 'untitled', language: req.path ? languageOf(ws, req.path) : 'text', snippets: used, prefix: req.prompt, suffix: req.suffix! });
+        let fim = render();
+        tokens = tokensOf(fim.segments);
+        while (tokens.length > room && used.length) {
+          used.pop();
+          fim = render();
+          tokens = tokensOf(fim.segments);
+        }
+        stop = fim.stop;
+      }
+      if (tokens.length > room) {
+        throw new CvuError('CVU_ERR_BAD_REQUEST', `the prompt needs ${tokens.length} tokens; with ${maxTokens} for the answer the model has room for ${room}`, { status: 400 });
+      }
+      let sent = 0;
+      const out = await c.engine.generate(tokens, {
+        maxTokens,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        shouldStop: (text) => {
+          const end = stop.reduce((at, s) => (text.includes(s) ? Math.min(at, text.indexOf(s)) : at), Infinity);
+          const upTo = Number.isFinite(end) ? end : text.length;
+          if (upTo > sent) opts.onToken?.(text.slice(sent, upTo));
+          sent = Math.max(sent, upTo);
+          return Number.isFinite(end);
+        },
+      });
+      const end = stop.reduce((at, s) => (out.text.includes(s) ? Math.min(at, out.text.indexOf(s)) : at), Infinity);
+      return {
+        model: c.llm.name,
+        answer: Number.isFinite(end) ? out.text.slice(0, end) : out.text,
+        sources: used,
+        stopReason: out.stopReason,
+        promptTokens: out.promptTokens,
+        completionTokens: out.tokens.length,
+        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
+      };
+    });
+  }
+
+  /** `config` with `model` (an installed model's name, as `/v1/models` lists them) chosen; unchanged when absent. */
+  private withModelName(config: CvuConfig, model: string | undefined): CvuConfig {
+    return model ? { ...config, model: { ...config.model, path: model } } : config;
+  }
+
   /** Cross-file context for a selection: cursor retrieval at points spread over it, merged. */
   private async selectionContext(ws: Workspace, rel: string, text: string, range: LineRange, promptBudget: number, signal?: AbortSignal): Promise<Snippet[]> {
     const budgetTokens = Math.max(64, Math.min(MAX_RETRIEVAL_TOKENS, Math.floor(promptBudget * RETRIEVAL_SHARE)));
@@ -471,23 +619,25 @@ export class Assistant {
   /** One chat answer on the chat sequence (answers queue: one sequence, one at a time). */
   private generate(
     c: ModelContexts,
-    feature: ChatFeature,
+    feature: ChatFeature | 'chat',
     messages: ChatMessage[],
-    opts: { maxTokens: number; signal?: AbortSignal; onToken?: (text: string) => void; prefill?: string },
-  ): Promise<{ text: string; stopReason: string; promptTokens: number; firstTokenMs: number }> {
+    opts: { maxTokens: number; signal?: AbortSignal; onToken?: (text: string) => void; prefill?: string; temperature?: number },
+  ): Promise<{ text: string; stopReason: string; promptTokens: number; generatedTokens: number; firstTokenMs: number }> {
     const run = this.chatTurn.then(async () => {
       throwIfAborted(opts.signal, feature);
       const started = performance.now();
       let firstTokenMs = 0;
       let generated = 0;
-      const history: ChatHistoryItem[] = messages.map((m) => (m.role === 'system' ? { type: 'system', text: m.content } : { type: 'user', text: m.content }));
+      const history: ChatHistoryItem[] = messages.map((m) =>
+        m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: 'user', text: m.content },
+      );
       history.push({ type: 'model', response: opts.prefill ? [opts.prefill] : [] });
       try {
         const r = await c.chat.generateResponse(history, {
           maxTokens: opts.maxTokens,
           ...(opts.signal ? { signal: opts.signal } : {}),
           // Code and explanations of code: little randomness.
-          temperature: feature === 'refactor' ? 0 : 0.2,
+          temperature: opts.temperature ?? (feature === 'refactor' ? 0 : 0.2),
           ...(feature === 'refactor' ? {} : { topP: 0.9, seed: 1 }),
           onToken: (tokens) => {
             generated += tokens.length;
@@ -502,6 +652,7 @@ export class Assistant {
           stopReason: r.metadata.stopReason,
           // What the sequence holds, less the answer (its last token is generated but not evaluated).
           promptTokens: Math.max(0, c.chat.sequence.nextTokenIndex - Math.max(0, generated - 1)),
+          generatedTokens: generated,
           firstTokenMs: firstTokenMs || performance.now() - started,
         };
       } catch (err) {

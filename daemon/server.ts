@@ -10,6 +10,10 @@ import type { Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from './workspace.js';
+import { registerOpenAiRoutes } from './openai-routes.js';
+import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, toErrorBody, wantsEventStream } from './http-support.js';
+
+export { CLIENT_HEADER };
 
 export interface ServerOptions {
   /** The bearer token every request must carry (daemon.json's `token`). */
@@ -28,8 +32,6 @@ export interface ServerOptions {
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
-/** Header that names the calling client (e.g. `vscode-1`): its newer request supersedes its older one. */
-export const CLIENT_HEADER = 'x-cvu-client';
 
 // ---------------------------------------------------------------------------
 // Body schemas (fastify's ajv; no type coercion, so a wrong type is a 400)
@@ -226,38 +228,6 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-// ---------------------------------------------------------------------------
-// Errors: one shape `{ error: { code, message } }` for every failure
-// ---------------------------------------------------------------------------
-
-interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
-}
-
-function toErrorBody(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
-  if (err instanceof CvuError) {
-    const field = (err as CvuError & { field?: string }).field;
-    return { status: err.status, body: { error: { code: err.code, message: err.message, ...(field ? { field } : {}) } }, internal: err.status >= 500 && err.code === 'CVU_ERR_INTERNAL' };
-  }
-  const e = err as FastifyError & { status?: number };
-  const status = e.statusCode ?? e.status;
-  const mapped = (code: ErrorCode, message: string, s: number) => ({ status: s, body: { error: { code, message } }, internal: false });
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return mapped('CVU_ERR_PAYLOAD_TOO_LARGE', 'request body is larger than the daemon accepts', 413);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return mapped('CVU_ERR_UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json', 415);
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return mapped('CVU_ERR_BAD_REQUEST', `body is not valid JSON: ${e.message}`, 400);
-  }
-  if (e instanceof SyntaxError) return mapped('CVU_ERR_BAD_REQUEST', `body is not valid JSON: ${e.message}`, 400);
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 413 ? 'CVU_ERR_PAYLOAD_TOO_LARGE' : status === 415 ? 'CVU_ERR_UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'CVU_ERR_NOT_FOUND' : 'CVU_ERR_BAD_REQUEST';
-    return mapped(code, e.message, status);
-  }
-  return { status: 500, body: { error: { code: 'CVU_ERR_INTERNAL', message: `internal error: ${(e as Error)?.message ?? String(err)}` } }, internal: true };
-}
 
 // ---------------------------------------------------------------------------
 // Positions
@@ -307,31 +277,9 @@ async function readForPosition(abs: string, shown: string): Promise<string> {
   }
 }
 
-/** An AbortSignal aborted when the client closes the connection before its answer is sent. */
-function connectionSignal(request: FastifyRequest, reply: FastifyReply, log: Logger): AbortSignal {
-  const controller = new AbortController();
-  const res = reply.raw;
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    log.info(`${request.method} ${request.routeOptions.url ?? '?'} aborted by the client (connection closed)`);
-    controller.abort(new CvuError('CVU_ERR_ABORTED', 'client closed the connection', { status: 499 }));
-  });
-  return controller.signal;
-}
 
-function abortedError(signal: AbortSignal): CvuError {
-  return signal.reason instanceof CvuError ? signal.reason : new CvuError('CVU_ERR_ABORTED', 'request aborted', { status: 499 });
-}
 
-function clientId(request: FastifyRequest): string | undefined {
-  const v = request.headers[CLIENT_HEADER];
-  const id = Array.isArray(v) ? v[0] : v;
-  return id ? id.slice(0, 200) : undefined;
-}
 
-function badField(field: string, message: string): CvuError {
-  return Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', message, { status: 400 }), { field });
-}
 
 /** Number of LSP lines of a text (breaks + 1). */
 function lineCount(text: string): number {
@@ -371,10 +319,6 @@ function refuseSecret(resolved: ResolvedPath, shown: string): void {
   if (isSecretPath(resolved.rel)) throw new CvuError('CVU_ERR_FORBIDDEN', `${shown} is a secret file (keys, credentials, .env); Cvu never shows it to a model`, { status: 403 });
 }
 
-function wantsEventStream(request: FastifyRequest): boolean {
-  const accept = request.headers.accept;
-  return typeof accept === 'string' && /\btext\/event-stream\b/i.test(accept);
-}
 
 /**
  * A server-sent event stream, opened at its first event so that an error
@@ -654,6 +598,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     );
   });
 
+  registerOpenAiRoutes(app, daemon, log);
   return app;
 }
 

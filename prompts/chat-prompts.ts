@@ -31,7 +31,8 @@ import { fence, fillTemplate, resolveTemplates, type PromptFeature } from './tem
 export type ChatFeature = 'explain' | 'refactor' | 'ask';
 
 export interface ChatMessage {
-  role: 'system' | 'user';
+  /** `assistant`: an earlier answer, in a conversation a client replays (`/v1/chat/completions`). */
+  role: 'system' | 'user' | 'assistant';
   content: string;
 }
 

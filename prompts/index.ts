@@ -43,6 +43,7 @@ export {
   buildChatPrompt,
   citation,
   citedSnippets,
+  contextSection,
   extractCitations,
   parseRefactorAnswer,
   CHAT_MESSAGE_OVERHEAD_TOKENS,

@@ -24,9 +24,9 @@ const SEED = 0x4077;
 const TOKEN = 'f'.repeat(64);
 const BODY_LIMIT = 64 * 1024;
 const SECRET = 'hunter2-outside-the-root';
-const POST_ROUTES = ['/workspaces', '/context', '/search', '/complete', '/explain', '/refactor', '/ask'] as const;
+const POST_ROUTES = ['/workspaces', '/context', '/search', '/complete', '/explain', '/refactor', '/ask', '/v1/chat/completions', '/v1/completions'] as const;
 const PATH_ROUTES = ['/context', '/complete', '/explain', '/refactor'] as const;
-const MODEL_ROUTES = new Set(['/complete', '/explain', '/refactor', '/ask']);
+const MODEL_ROUTES = new Set(['/complete', '/explain', '/refactor', '/ask', '/v1/chat/completions', '/v1/completions']);
 
 type Answer = RawAnswer;
 
@@ -120,7 +120,7 @@ afterAll(async () => {
 // Arbitraries
 // ---------------------------------------------------------------------------
 
-const FIELDS = ['root', 'path', 'text', 'position', 'budgetTokens', 'query', 'limit', 'language', 'maxTokens', 'prefill', 'range', 'lines', 'question', 'instruction', '__proto__', 'constructor'];
+const FIELDS = ['root', 'path', 'text', 'position', 'budgetTokens', 'query', 'limit', 'language', 'maxTokens', 'prefill', 'range', 'lines', 'question', 'instruction', 'messages', 'prompt', 'suffix', 'model', 'max_tokens', 'stream', '__proto__', 'constructor'];
 const hugeString = fc.integer({ min: 1, max: 40_000 }).chain((n) => fc.constantFrom('x', 'é', '😀', '\u0000', '\n').map((c) => c.repeat(Math.ceil(n / c.length))));
 const weirdString = fc.oneof(fc.string({ maxLength: 30 }), fc.fullUnicodeString({ maxLength: 30 }), hugeString, fc.constantFrom('', '\u0000', 'src/\u0000/x.ts', '../../etc/passwd', '~', '.', '..', '/', 'src/util/validate.ts', 'src/util/validate.ts\u0000.png', 'C:\\Windows\\win.ini', '\\\\server\\share', 'file:///etc/passwd', '%2e%2e/%2e%2e/etc/passwd'));
 const weirdNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0, 1, 1.5, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308));
@@ -143,6 +143,8 @@ function nearValid(route: string): fc.Arbitrary<unknown> {
     '/explain': { path: 'src/util/validate.ts', lines: { start: 1, end: 2 } },
     '/refactor': { path: 'src/config/parse-config.ts', lines: { start: 1, end: 1 }, instruction: 'rename' },
     '/ask': { question: 'where is the config parsed?' },
+    '/v1/chat/completions': { messages: [{ role: 'user', content: 'where is the config parsed?' }], max_tokens: 4 },
+    '/v1/completions': { prompt: 'const x = ', suffix: ';\n', max_tokens: 4 },
   };
   return fc.tuple(fc.constantFrom(...FIELDS, 'DROP'), fieldValue, fc.constantFrom(...Object.keys(bases[route]))).map(([key, value, drop]) => {
     const b: Record<string, unknown> = { ...bases[route] };

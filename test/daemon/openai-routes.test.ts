@@ -1,0 +1,151 @@
+/**
+ * The OpenAI-compatible routes (/v1/models, /v1/chat/completions,
+ * /v1/completions) on a real Daemon, a real index and the generated tiny
+ * GGUF (random weights: shapes, streams, usage and status codes are checked,
+ * never what the model says).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../daemon/daemon.js';
+import { buildServer } from '../../daemon/server.js';
+import { rawRequest, type RawRequestOptions } from '../helpers/http.js';
+import { SOURCES } from '../helpers/sample-workspace.js';
+import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { writeTinyLlama } from '../models/tiny-llama.js';
+
+const TOKEN = 'd'.repeat(64);
+let tmp: string;
+let root: string;
+let daemon: Daemon;
+let app: FastifyInstance;
+let port: number;
+
+const call = (method: string, url: string, opts: RawRequestOptions = {}) => rawRequest(port, TOKEN, method, url, opts);
+
+/** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string). */
+function chunks(text: string): any[] {
+  return text
+    .split('\n\n')
+    .filter((e) => e.startsWith('data: '))
+    .map((e) => e.slice(6))
+    .map((d) => (d === '[DONE]' ? d : JSON.parse(d)));
+}
+
+beforeAll(async () => {
+  process.env.CVU_EMBEDDING_MODEL = 'none';
+  delete process.env.CVU_MODEL;
+  tmp = makeTempDir('cvu-openai-');
+  const home = path.join(tmp, 'home');
+  root = path.join(tmp, 'demo');
+  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
+  // Also installed (a file in the models folder), so /v1/models lists it and a request can name it.
+  fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
+  fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
+  writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  daemon = new Daemon({ home, parseWorkers: 0 });
+  app = buildServer(daemon, { token: TOKEN });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as { port: number }).port;
+  expect((await call('POST', '/workspaces', { body: { root } })).status).toBe(200);
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const s = await call('GET', '/status');
+    if (s.body.workspaces[0]?.state === 'ready' && s.body.workspaces[0].lastIndexedAt) break;
+    if (Date.now() > deadline) throw new Error('workspace not indexed');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+});
+
+afterAll(async () => {
+  await app?.close();
+  await daemon?.close();
+  if (tmp) removeDir(tmp);
+});
+
+describe('OpenAI-compatible routes', () => {
+  it('GET /v1/models lists the installed models', async () => {
+    const r = await call('GET', '/v1/models');
+    expect(r.status).toBe(200);
+    expect(r.body.object).toBe('list');
+    expect(r.body.data).toContainEqual({ id: 'tiny-installed', object: 'model', created: expect.any(Number), owned_by: 'cvu' });
+  });
+
+  it('POST /v1/chat/completions answers in OpenAI\'s shape, with the repository code it added', async () => {
+    const body = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How is the config parsed?' }], max_tokens: 8, temperature: 0 };
+    const r = await call('POST', '/v1/chat/completions', { body });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ id: expect.stringMatching(/^chatcmpl-/), object: 'chat.completion', created: expect.any(Number), model: 'tiny' });
+    expect(r.body.choices).toHaveLength(1);
+    expect(r.body.choices[0]).toMatchObject({ index: 0, message: { role: 'assistant', content: expect.any(String) }, finish_reason: expect.stringMatching(/^(stop|length)$/) });
+    const { prompt_tokens, completion_tokens, total_tokens } = r.body.usage;
+    expect(prompt_tokens).toBeGreaterThan(10);
+    expect(completion_tokens).toBeLessThanOrEqual(8);
+    expect(total_tokens).toBe(prompt_tokens + completion_tokens);
+    expect(r.body.cvu.sources.length).toBeGreaterThan(0);
+    expect(r.body.cvu.sources.map((s: { path: string }) => s.path)).toContain('src/config/parse-config.ts');
+
+    // The same request streamed: a role chunk, content deltas, a finish chunk with usage, [DONE]; the same text (temperature 0).
+    const s = await call('POST', '/v1/chat/completions', { body: { ...body, stream: true } });
+    expect(s.status).toBe(200);
+    expect(s.headers['content-type']).toMatch(/^text\/event-stream/);
+    const events = chunks(s.text);
+    expect(events.at(-1)).toBe('[DONE]');
+    const data = events.slice(0, -1);
+    expect(data[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
+    for (const c of data) expect(c).toMatchObject({ id: data[0].id, object: 'chat.completion.chunk' });
+    const last = data.at(-1);
+    expect(last.choices[0].finish_reason).toMatch(/^(stop|length)$/);
+    expect(last.usage.total_tokens).toBe(last.usage.prompt_tokens + last.usage.completion_tokens);
+    const streamed = data.map((c: any) => c.choices[0].delta.content ?? '').join('');
+    expect(streamed).toBe(r.body.choices[0].message.content);
+
+    // A conversation with an earlier answer, content as parts, and a model named by its installed name.
+    const turn = await call('POST', '/v1/chat/completions', {
+      body: {
+        model: 'tiny-installed',
+        messages: [{ role: 'user', content: 'What does validateOptions check?' }, { role: 'assistant', content: 'The port.' }, { role: 'user', content: [{ type: 'text', text: 'And what else?' }] }],
+        max_tokens: 4,
+      },
+    });
+    expect(turn.status, turn.text).toBe(200);
+    expect(turn.body.model).toBe('tiny-installed');
+  });
+
+  it('POST /v1/completions continues a prompt, or fills in the middle with a suffix', async () => {
+    const plain = await call('POST', '/v1/completions', { body: { prompt: 'export function parseConfig(', max_tokens: 6 } });
+    expect(plain.status, plain.text).toBe(200);
+    expect(plain.body).toMatchObject({ id: expect.stringMatching(/^cmpl-/), object: 'text_completion', model: 'tiny' });
+    expect(plain.body.choices[0]).toMatchObject({ index: 0, text: expect.any(String), finish_reason: expect.stringMatching(/^(stop|length)$/) });
+    expect(plain.body.usage.completion_tokens).toBeLessThanOrEqual(6);
+    expect(plain.body.cvu.sources).toEqual([]);
+
+    const fim = await call('POST', '/v1/completions', { body: { prompt: 'import { validateOptions } from "./util/validate";\nconst options = validate', suffix: '\n', path: 'src/config/new.ts', max_tokens: 6 } });
+    expect(fim.status, fim.text).toBe(200);
+    expect(fim.body.cvu.sources.length).toBeGreaterThan(0);
+    const s = await call('POST', '/v1/completions', { body: { prompt: 'const x = ', suffix: ';\n', max_tokens: 6, stream: true } });
+    const events = chunks(s.text);
+    expect(events.at(-1)).toBe('[DONE]');
+    for (const c of events.slice(0, -1)) expect(c).toMatchObject({ object: 'text_completion', choices: [{ index: 0, text: expect.any(String) }] });
+    expect(events.at(-2).choices[0].finish_reason).toMatch(/^(stop|length)$/);
+  });
+
+  it('refuses what it cannot serve, in the daemon\'s error shape', async () => {
+    const missing = await call('POST', '/v1/chat/completions', { body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('CVU_ERR_MODEL_MISSING');
+    const noUser = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'system', content: 'x' }] } });
+    expect(noUser.status).toBe(400);
+    expect(noUser.body.error).toMatchObject({ code: 'CVU_ERR_BAD_REQUEST', field: 'body.messages' });
+    const badRole = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'tool', content: 'x' }] } });
+    expect(badRole.status).toBe(400);
+    const image = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] } });
+    expect(image.status).toBe(400);
+    const outside = await call('POST', '/v1/completions', { body: { prompt: 'x', path: '/etc/passwd' } });
+    expect(outside.status).toBe(403);
+    const tooLong = await call('POST', '/v1/completions', { body: { prompt: 'word '.repeat(5000), max_tokens: 4 } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.message).toMatch(/tokens/);
+    expect((await call('GET', '/health')).status).toBe(200);
+  });
+});
