@@ -16,8 +16,15 @@ export interface WorkspaceWatch {
 }
 export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[]): void; onRootGone(): void; log: Logger }) => Promise<WorkspaceWatch>;
 
-/** Files per store commit in the daemon's background lane. */
-const BACKGROUND_BATCH = 64;
+/**
+ * Files and bytes of source per store commit in the daemon's background
+ * lane, whichever limit comes first: a commit of ordinary source files (a
+ * few KB each) holds about 64 of them, one of tiny generated files up to
+ * 512 — a commit costs about the same either way, and it is the number of
+ * commits that makes a storm of small files slow.
+ */
+const BACKGROUND_BATCH = 512;
+const BACKGROUND_BATCH_BYTES = 256 * 1024;
 
 export interface DaemonOptions {
   home: string;
@@ -195,7 +202,7 @@ export class Daemon {
    * while requests are being served, so that no commit stalls a keystroke for long.
    */
   private get backgroundHooks() {
-    return { batchSize: BACKGROUND_BATCH, beforeBatch: () => this.scheduler.yieldToInteractive() };
+    return { batchSize: BACKGROUND_BATCH, batchBytes: BACKGROUND_BATCH_BYTES, beforeBatch: () => this.scheduler.yieldToInteractive() };
   }
 
   workspaces(): Workspace[] {

@@ -24,9 +24,11 @@ export class Scheduler {
   private readonly background = new PQueue({ concurrency: 1 });
   private readonly latest = new Map<string, AbortController>();
   private activeInteractive = 0;
-  private idleWaiters: { resolve: () => void; since: number }[] = [];
+  private idleWaiters: { resolve: () => void; since: number; maxWait: number }[] = [];
   private lastInteractiveEnd = 0;
   private quietTimer: NodeJS.Timeout | null = null;
+  /** When background work last went on after yielding (or -Infinity): the time since is how long its current batch ran. */
+  private lastResume = Number.NEGATIVE_INFINITY;
 
   /**
    * Background work resumes only after interactive requests have been quiet
@@ -35,7 +37,14 @@ export class Scheduler {
    */
   constructor(
     private readonly quietMs = 40,
-    /** A background batch waits at most this long for quiet; then it runs in the next gap between requests, so a client polling without pause cannot starve indexing. */
+    /**
+     * A background batch waits at most this long for quiet; then it runs in
+     * the next gap between requests, so a client polling without pause cannot
+     * starve indexing. A batch waits no longer than the previous one ran, so
+     * under such a client background work gets about half the time rather
+     * than one batch a second (a 50,000-file storm would otherwise take
+     * a quarter of an hour at 64 files a second).
+     */
     private readonly maxWaitMs = 1000,
   ) {}
 
@@ -90,10 +99,16 @@ export class Scheduler {
   /** Waiters that have waited too long go now, in this gap between requests. */
   private releaseStarved(): void {
     const now = Date.now();
-    const starved = this.idleWaiters.filter((w) => now - w.since >= this.maxWaitMs);
+    const starved = this.idleWaiters.filter((w) => now - w.since >= w.maxWait);
     if (!starved.length) return;
-    this.idleWaiters = this.idleWaiters.filter((w) => now - w.since < this.maxWaitMs);
-    for (const w of starved) w.resolve();
+    this.idleWaiters = this.idleWaiters.filter((w) => now - w.since < w.maxWait);
+    this.resume(starved);
+  }
+
+  private resume(waiters: { resolve: () => void }[]): void {
+    if (!waiters.length) return;
+    this.lastResume = Date.now();
+    for (const w of waiters) w.resolve();
   }
 
   private wakeWhenQuiet(): void {
@@ -101,7 +116,7 @@ export class Scheduler {
     const wait = Math.max(0, this.lastInteractiveEnd + this.quietMs - Date.now());
     this.quietTimer = setTimeout(() => {
       this.quietTimer = null;
-      if (this.quiet) for (const w of this.idleWaiters.splice(0)) w.resolve();
+      if (this.quiet) this.resume(this.idleWaiters.splice(0));
       else if (this.activeInteractive === 0) this.wakeWhenQuiet();
     }, wait);
     this.quietTimer.unref();
@@ -109,9 +124,15 @@ export class Scheduler {
 
   /** Resolves once no interactive task is running or has just run (at once when all is quiet). */
   yieldToInteractive(): Promise<void> {
-    if (this.quiet) return Promise.resolve();
+    const now = Date.now();
+    if (this.quiet) {
+      this.lastResume = now;
+      return Promise.resolve();
+    }
+    // Wait no longer than the batch just finished ran (the time since the last resume), and at most maxWaitMs.
+    const maxWait = Math.min(this.maxWaitMs, now - this.lastResume);
     return new Promise((resolve) => {
-      this.idleWaiters.push({ resolve, since: Date.now() });
+      this.idleWaiters.push({ resolve, since: now, maxWait });
       if (this.activeInteractive === 0) this.wakeWhenQuiet();
     });
   }

@@ -6,15 +6,22 @@
  *   before chokidar descends into them, so `node_modules`, `.git`, build
  *   output and git-ignored folders are never watched (a watch on
  *   `node_modules` alone exhausts inotify on a real project).
+ * - Native events watch folders only. A folder's watch reports every change
+ *   to the files in it, by name (inotify, FSEvents and ReadDirectoryChangesW
+ *   all do), so files get no watch of their own: 50,000 files cost a
+ *   hundred watches rather than 50,000 (which would exhaust the default
+ *   inotify limit, and whose setup and teardown kept the event loop busy for
+ *   seconds). Polling stats files, so there they are watched one by one.
  * - Events are debounced into deduplicated batches: a save is one call, a
  *   branch switch touching thousands of files a few.
  * - At flush time each path is looked at again: an indexable file on disk, or
  *   a path the index holds, is reported; an editor's temp file (`x.ts.tmp`,
  *   vim's `4913` probe, `x.ts~`) that has vanished by then is not, while the
  *   real file it was renamed over is.
- * - Folders: an added folder is listed (chokidar can miss files created
- *   while it sets up the folder's watch); a removed folder reports the files
- *   the index holds below it (chokidar may report only the folder).
+ * - Folders: an added folder is listed, and listed again until chokidar's
+ *   watch on it is up (files written into it before then reach no watch); a
+ *   removed folder reports the files the index holds below it (chokidar may
+ *   report only the folder).
  * - A changed `.gitignore` / `.cvuignore` is reported (the indexer re-syncs),
  *   drops the cached rules of its folder, and folders it no longer excludes
  *   start being watched.
@@ -66,6 +73,10 @@ const MAX_LOGGED_ERRORS = 20;
 const WATCHER_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE']);
 /** Bound on the paths remembered as reported (a few MB at most). */
 const MAX_REMEMBERED = 100_000;
+/** Paths stat'ed at once when a batch is flushed. */
+const STAT_SLICE = 256;
+/** Batches in which an added folder is listed again while chokidar sets up its watch. */
+const MAX_SETTLE_TRIES = 40;
 
 /**
  * Names editors give their temp, swap, backup and probe files: write-then-rename
@@ -125,9 +136,13 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private addedDirs = new Set<string>();
   private removedDirs = new Set<string>();
   private ignoreFiles = new Set<string>();
+  /** Added folders whose watch was not up yet when they were listed (see flush). */
+  private settling = new Set<string>();
+  private settleTries = 0;
 
   private quietTimer: NodeJS.Timeout | null = null;
   private batchStartedAt = 0;
+  private lastEventAt = 0;
   private rootTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private switching: Promise<void> | null = null;
@@ -174,9 +189,11 @@ class WorkspaceWatcher implements WorkspaceWatch {
   }
 
   private createWatcher(polling: boolean): FSWatcher {
+    // Native mode: chokidar watches folders; file events come from their raw events (see the header).
+    const foldersOnly = !polling;
     const w = chokidarWatch(this.root, {
       ignoreInitial: true,
-      ignored: (p: string, stats?: Stats) => this.isIgnored(p, stats),
+      ignored: (p: string, stats?: Stats) => this.isIgnored(p, stats, foldersOnly),
       // The index never follows links (the walker drops them), so neither does the watcher.
       followSymlinks: false,
       ignorePermissionErrors: true,
@@ -194,7 +211,11 @@ class WorkspaceWatcher implements WorkspaceWatch {
     w.on('unlinkDir', (p) => this.dirEvent(p, false));
     w.on('raw', (_event, evPath, details) => {
       const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (watched === this.root || evPath === this.root) {
+      if (foldersOnly && watched && w === this.watcher) {
+        // A folder's watch names the entry that changed; without a name, the whole folder is looked at again.
+        if (typeof evPath === 'string' && evPath) this.fileEvent(path.join(watched, evPath));
+        else this.dirEvent(watched, true);
+      } else if (watched === this.root || evPath === this.root) {
         this.schedule();
       }
     });
@@ -216,7 +237,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
   // Filtering and events
 
   /** chokidar's `ignored`: true keeps it from watching (and descending into) the path. */
-  private isIgnored(abs: string, stats?: Stats): boolean {
+  private isIgnored(abs: string, stats: Stats | undefined, foldersOnly: boolean): boolean {
     const rel = this.toRel(abs);
     if (rel === null) return true;
     if (rel === '') return false;
@@ -224,6 +245,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
       const rules = this.ws.ignoreRules;
       if (stats) {
         if (stats.isSymbolicLink()) return true;
+        if (foldersOnly && !stats.isDirectory()) return true;
         return rules.check(rel, stats.isDirectory()) !== null;
       }
       // Asked before the path was stat'ed (chokidar asks again with stats
@@ -342,16 +364,27 @@ class WorkspaceWatcher implements WorkspaceWatch {
   // ---------------------------------------------------------------------------
   // Batching
 
+  /**
+   * Notes an event: the batch is flushed once events have been quiet for
+   * quietMs, or maxWaitMs after its first event. One timer per batch, not
+   * one per event (a storm brings tens of thousands of events).
+   */
   private schedule(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    if (!this.quietTimer) this.batchStartedAt = now;
-    else clearTimeout(this.quietTimer);
-    const wait = Math.max(0, Math.min(this.opts.quietMs, this.batchStartedAt + this.opts.maxWaitMs - now));
+    this.lastEventAt = Date.now();
+    if (this.quietTimer) return;
+    this.batchStartedAt = this.lastEventAt;
+    this.armFlush(this.opts.quietMs);
+  }
+
+  private armFlush(ms: number): void {
     this.quietTimer = setTimeout(() => {
+      const now = Date.now();
+      const due = Math.min(this.lastEventAt + this.opts.quietMs, this.batchStartedAt + this.opts.maxWaitMs);
+      if (now < due) return this.armFlush(due - now);
       this.quietTimer = null;
       void this.runFlush();
-    }, wait);
+    }, ms);
     this.quietTimer.unref();
   }
 
@@ -388,16 +421,43 @@ class WorkspaceWatcher implements WorkspaceWatch {
     // chokidar may report only the folder.
     if (removedDirs.size) {
       const gone = topmost(removedDirs);
-      for (const p of [...known.keys(), ...this.reported]) {
-        if (!hasAncestorIn(p, gone)) continue;
-        out.add(p);
-        this.reported.delete(p);
+      let seen = 0;
+      for (const set of [known.keys(), this.reported.values()]) {
+        for (const p of set) {
+          // Requests get a turn now and then: the index may hold hundreds of thousands of paths.
+          if (++seen % 4096 === 0) await new Promise<void>((r) => setImmediate(r));
+          if (!hasAncestorIn(p, gone)) continue;
+          out.add(p);
+          this.reported.delete(p);
+        }
       }
     }
-    for (const rel of files) if (this.shouldReport(rel, rules)) out.add(rel);
-    // Added folders: list them; chokidar reports the files it saw, this adds
-    // any created while it was setting up the folder's watch.
-    for (const dir of topmost(addedDirs)) await listIndexable(this.root, dir, rules, out);
+    // Stat'ed asynchronously, a slice at a time: a storm's tens of thousands of paths must not hold up requests.
+    const list = [...files];
+    for (let i = 0; i < list.length; i += STAT_SLICE) {
+      const slice = list.slice(i, i + STAT_SLICE);
+      const kinds = await Promise.all(slice.map((rel) => entryKind(path.join(this.root, rel))));
+      slice.forEach((rel, j) => {
+        // A folder named by its parent's watch is chokidar's to report, unless it took the place of an indexed file.
+        if (kinds[j] === 'folder' && !known.has(rel) && !this.reported.has(rel)) return;
+        if (this.shouldReport(rel, kinds[j] === 'file', rules)) out.add(rel);
+      });
+    }
+    // Added folders: listed, since files written into a folder before its
+    // watch is up reach no watch. Folders whose watch chokidar has not set up
+    // yet are listed again in the next batches until it has (given up after
+    // a few tries: a folder that never gets one is excluded or gone).
+    const settling = this.settling;
+    this.settling = new Set();
+    for (const dir of topmost(new Set([...addedDirs, ...settling]))) {
+      for (const folder of await listIndexable(this.root, dir, rules, out)) {
+        if (!this.folderWatched(folder)) this.settling.add(folder);
+      }
+    }
+    if (!this.settling.size || ++this.settleTries > MAX_SETTLE_TRIES) {
+      this.settling.clear();
+      this.settleTries = 0;
+    } else this.schedule();
     // A changed ignore file may un-exclude folders chokidar skipped so far.
     for (const f of ignoreFiles) await this.watchUnexcluded(posixDir(f));
 
@@ -410,6 +470,18 @@ class WorkspaceWatcher implements WorkspaceWatch {
   }
 
   /**
+   * Whether chokidar has set up its watch on a folder (in native mode; in
+   * polling mode it reports the files it finds itself). chokidar registers a
+   * folder's closer once the watch is up; when that cannot be told, yes.
+   */
+  private folderWatched(rel: string): boolean {
+    const w = this.watcher;
+    if (!w || this.currentMode !== 'native') return true;
+    const closers = (w as unknown as { _closers?: unknown })._closers;
+    return !(closers instanceof Map) || closers.has(path.join(this.root, rel));
+  }
+
+  /**
    * Whether a changed path goes to the indexer. A file on disk does when the
    * rules admit it or the index holds it (a newly ignored file must leave).
    * A path that is gone does unless it is certainly not indexed: excluded by
@@ -419,9 +491,9 @@ class WorkspaceWatcher implements WorkspaceWatch {
    * file is briefly missing from `store.files`, and a deletion seen in that
    * moment must not be lost.
    */
-  private shouldReport(rel: string, rules: Workspace['ignoreRules']): boolean {
+  private shouldReport(rel: string, onDisk: boolean, rules: Workspace['ignoreRules']): boolean {
     const known = this.ws.store.files.has(rel) || this.reported.has(rel);
-    if (isFile(path.join(this.root, rel))) {
+    if (onDisk) {
       if (!known && rules.check(rel, false) !== null) return false;
       if (this.reported.size < MAX_REMEMBERED) this.reported.add(rel);
       return true;
@@ -525,9 +597,13 @@ async function closeQuietly(w: FSWatcher): Promise<void> {
   for (let i = 0; i < 2; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** Lists the indexable files under `dirRel` into `out` (never follows links; vanished entries are skipped). */
-async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<void> {
-  if (rules.check(dirRel, true) !== null) return;
+/**
+ * Lists the indexable files under `dirRel` into `out` (never follows links;
+ * vanished entries are skipped); returns the folders it listed.
+ */
+async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<string[]> {
+  const listed: string[] = [];
+  if (rules.check(dirRel, true) !== null) return listed;
   const stack = [dirRel];
   while (stack.length) {
     const dir = stack.pop()!;
@@ -537,6 +613,7 @@ async function listIndexable(root: string, dirRel: string, rules: Workspace['ign
     } catch {
       continue;
     }
+    listed.push(dir);
     for (const e of entries) {
       const rel = `${dir}/${e.name}`;
       if (e.isDirectory()) {
@@ -546,6 +623,7 @@ async function listIndexable(root: string, dirRel: string, rules: Workspace['ign
       }
     }
   }
+  return listed;
 }
 
 /** The folders of a set that are not inside another one of the set. */
@@ -563,12 +641,9 @@ function hasAncestorIn(rel: string, dirs: Set<string>): boolean {
   return false;
 }
 
-function isFile(abs: string): boolean {
-  try {
-    return fs.lstatSync(abs).isFile();
-  } catch {
-    return false;
-  }
+/** What is at a path now, links not followed: a regular file, a folder, or anything else (or nothing). */
+function entryKind(abs: string): Promise<'file' | 'folder' | 'other'> {
+  return new Promise((resolve) => fs.lstat(abs, (err, st) => resolve(err ? 'other' : st.isFile() ? 'file' : st.isDirectory() ? 'folder' : 'other')));
 }
 
 function posixBase(rel: string): string {

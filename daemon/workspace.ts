@@ -145,7 +145,13 @@ export class Workspace {
     const embedder = await this.embedders.get(this.config, this.root);
     if (!embedder) return null;
     const n = await this.writes.add(() => embedPending(this.store, embedder, { ...opts, batchSize: this.config.embedding.batchSize * 2 }), { throwOnTimeout: true });
-    if (n > 0) await this.writes.add(() => this.store.collectGarbage());
+    if (n > 0) {
+      await this.writes.add(async () => {
+        await this.store.collectGarbage();
+        // Each embedding batch is a commit too: a day of saves must not leave the vector table in thousands of fragments.
+        await this.store.compactIfFragmented();
+      });
+    }
     return n;
   }
 

@@ -23,6 +23,13 @@ export interface BatchHooks {
   beforeBatch?: () => Promise<void>;
   /** Files per store commit, instead of the configured batch size (the daemon commits in smaller steps). */
   batchSize?: number;
+  /**
+   * Bytes of source (by file size) per store commit at most, whatever
+   * `batchSize` allows; a batch holds at least one file. Lets a batch of
+   * small files be large (a commit costs about the same for 5 files as for
+   * 500 tiny ones) while one of big files stays small.
+   */
+  batchBytes?: number;
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
 }
@@ -37,6 +44,8 @@ export interface SyncResult {
 
 /** How many files are read and parsed at once: enough to overlap I/O with parsing on two cores. */
 const READ_CONCURRENCY = 8;
+/** Paths stat'ed at once by `update`. */
+const STAT_SLICE = 256;
 
 /**
  * Turns files on disk into index rows: the lexical and symbol tier.
@@ -96,21 +105,22 @@ export class Indexer {
     const present: WalkedFile[] = [];
     const removals: string[] = [];
     const skipped: SkippedFile[] = [];
-    for (const rel of new Set(paths.map(toPosix))) {
-      const abs = path.join(this.root, rel);
-      const reason = this.rules.check(rel, false);
-      let st: fs.Stats | null = null;
-      try {
-        st = fs.lstatSync(abs);
-      } catch {
-        st = null;
-      }
-      if (!st || !st.isFile() || reason) {
-        if (reason) skipped.push({ path: rel, reason });
-        if (this.store.files.has(rel)) removals.push(rel);
-        continue;
-      }
-      present.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
+    const unique = [...new Set(paths.map(toPosix))];
+    // Stat'ed asynchronously, a slice at a time: 50,000 synchronous stats would hold up every request for half a second.
+    for (let i = 0; i < unique.length; i += STAT_SLICE) {
+      throwIfAborted(opts.signal, 'indexing');
+      const slice = unique.slice(i, i + STAT_SLICE);
+      const stats = await Promise.all(slice.map((rel) => lstatOrNull(path.join(this.root, rel))));
+      slice.forEach((rel, j) => {
+        const st = stats[j];
+        const reason = this.rules.check(rel, false);
+        if (!st || !st.isFile() || reason) {
+          if (reason) skipped.push({ path: rel, reason });
+          if (this.store.files.has(rel)) removals.push(rel);
+          return;
+        }
+        present.push({ path: rel, absPath: path.join(this.root, rel), size: st.size, mtimeMs: st.mtimeMs });
+      });
     }
     return this.indexFiles(present, removals, { ...opts, skipped });
   }
@@ -121,21 +131,26 @@ export class Indexer {
     opts: BatchHooks & { skipped: SkippedFile[] },
   ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
     const batchSize = opts.batchSize ?? this.config.index.batchSize;
+    const batchBytes = opts.batchBytes ?? Number.POSITIVE_INFINITY;
     let indexed = 0;
     let done = 0;
     const pendingRemovals = [...removals];
     // The store commits one batch (native LanceDB threads) while the next is read and parsed here.
     let writing: Promise<void> = Promise.resolve();
     try {
-      for (let i = 0; i < files.length || pendingRemovals.length; i += batchSize) {
+      for (let next = 0; next < files.length || pendingRemovals.length; ) {
         throwIfAborted(opts.signal, 'indexing');
         await opts.beforeBatch?.();
-        const batch = files.slice(i, i + batchSize);
+        let end = next + 1;
+        for (let bytes = files[next]?.size ?? 0; end < files.length && end - next < batchSize && bytes + files[end].size <= batchBytes; end++) bytes += files[end].size;
+        const batch = files.slice(next, end);
+        next = end;
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
         await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
           const out = await this.prepare(f);
           done++;
+          if (out === 'unchanged') return;
           if ('skip' in out) {
             opts.skipped.push(out.skip);
             if (this.store.files.has(f.path)) pendingRemovals.push(f.path);
@@ -153,6 +168,7 @@ export class Indexer {
           await this.store.touchFiles(touched);
           indexed += changes.length;
           opts.onProgress?.(progress);
+          await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});
@@ -163,15 +179,19 @@ export class Indexer {
     return { indexed, removed: removals.length, skipped: opts.skipped };
   }
 
-  /** Reads and chunks one file (in a parse worker); an unchanged hash only refreshes the file's row. */
-  private async prepare(f: WalkedFile): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile }> {
+  /**
+   * Reads and chunks one file (in a parse worker). An unchanged hash only
+   * refreshes the file's row, or nothing when its stat did not move either
+   * (a watcher reporting a file twice).
+   */
+  private async prepare(f: WalkedFile): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile } | 'unchanged'> {
     const old = this.store.files.get(f.path) ?? null;
     const out = await this.pool.prepare(f, old?.hash ?? null, this.prepareOptions);
     if (out.kind === 'skip') {
       if (out.reason !== 'unreadable' || fs.existsSync(f.absPath)) this.log.info(`skipped ${f.path}: ${out.message}`);
       return { skip: { path: f.path, reason: out.reason } };
     }
-    if (out.kind === 'same') return { touch: { ...old!, size: f.size, mtime_ms: f.mtimeMs } };
+    if (out.kind === 'same') return old!.size === f.size && old!.mtime_ms === f.mtimeMs ? 'unchanged' : { touch: { ...old!, size: f.size, mtime_ms: f.mtimeMs } };
     for (const w of out.warnings) this.log.warn(`${f.path}: ${w}`);
     return { change: out.change };
   }
@@ -196,4 +216,8 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
     while (next < items.length) await fn(items[next++]);
   });
   await Promise.all(workers);
+}
+
+function lstatOrNull(abs: string): Promise<fs.Stats | null> {
+  return new Promise((resolve) => fs.lstat(abs, (err, st) => resolve(err ? null : st)));
 }

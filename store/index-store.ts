@@ -30,6 +30,21 @@ export interface VectorHit {
 
 /** Filters with thousands of paths are split so each SQL statement stays small. */
 const IN_BATCH = 400;
+/**
+ * A delete scans the table once whatever its filter holds, so deletes take
+ * as many paths per statement as stay within these bounds: removing a
+ * 50,000-file folder is a handful of scans, not hundreds.
+ */
+const DELETE_BATCH = 8192;
+const DELETE_BATCH_CHARS = 512 * 1024;
+/**
+ * Commits (each a new fragment per table written) after which the tables
+ * are compacted and the full-text index brought up to date. Every commit
+ * rewrites a manifest listing all fragments, and every delete and unindexed
+ * search visits them all, so without this a long stream of updates (a day
+ * of saves, a storm of thousands of files) gets slower with every commit.
+ */
+const COMPACT_EVERY_COMMITS = 64;
 const FTS_INDEX = 'fts_idx';
 
 /**
@@ -51,6 +66,8 @@ export class IndexStore {
   readonly symbols = new SymbolTable();
   private embeddings: lancedb.Table | null = null;
   private ftsDirty = 0;
+  /** Commits since the last optimize (see COMPACT_EVERY_COMMITS). */
+  private commits = 0;
   /** Bumped whenever files or their rows change: caches derived from the index key on it. */
   version = 0;
 
@@ -177,6 +194,7 @@ export class IndexStore {
     this.symbols.removePaths(paths);
     this.symbols.add(symbols);
     this.ftsDirty += chunks.length + paths.length;
+    this.commits++;
     this.version++;
   }
 
@@ -186,14 +204,24 @@ export class IndexStore {
     await this.deleteWhere([this.filesTable], rows.map((r) => r.path));
     await this.filesTable.add(rows as unknown as Record<string, unknown>[]);
     for (const r of rows) this.fileMap.set(r.path, r);
+    this.commits++;
   }
 
   private async deleteWhere(tables: lancedb.Table[], paths: string[]): Promise<void> {
-    if (!paths.length) return;
-    for (let i = 0; i < paths.length; i += IN_BATCH) {
-      const filter = sqlIn('path', paths.slice(i, i + IN_BATCH));
+    for (let i = 0; i < paths.length; ) {
+      let end = i;
+      for (let chars = 0; end < paths.length && end - i < DELETE_BATCH && chars < DELETE_BATCH_CHARS; end++) chars += paths[end].length + 4;
+      const filter = sqlIn('path', paths.slice(i, end));
       for (const t of tables) await t.delete(filter);
+      i = end;
     }
+  }
+
+  /** Compacts once enough commits have piled up since the last optimize (see COMPACT_EVERY_COMMITS); true when it did. */
+  async compactIfFragmented(): Promise<boolean> {
+    if (this.commits < COMPACT_EVERY_COMMITS) return false;
+    await this.optimize(true);
+    return true;
   }
 
   /**
@@ -218,6 +246,7 @@ export class IndexStore {
         if (t) await t.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
       }
       this.ftsDirty = 0;
+      this.commits = 0;
     }
   }
 
@@ -288,6 +317,7 @@ export class IndexStore {
     }
     await this.embeddings.add(data);
     for (const r of fresh) this.embedded.add(r.hash);
+    this.commits++;
   }
 
   async searchVector(vector: Float32Array, limit: number): Promise<VectorHit[]> {

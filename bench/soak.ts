@@ -1,0 +1,389 @@
+/**
+ * npm run bench:soak [-- --minutes N] [--threads N] [--sample-seconds N]
+ *
+ * Soak: a user types in a real code base for N minutes (default 10) against
+ * a real daemon process, and the daemon's memory is sampled as it goes.
+ *
+ * - The daemon runs as its own process (`startDaemon`, as the CLI starts it),
+ *   its RSS read from /proc/PID/status (`ps` elsewhere) every
+ *   `--sample-seconds` (default 10).
+ * - The code base is a copy of this repository's tracked sources plus
+ *   fastify's `lib/` and `types/` from node_modules, in a temp folder.
+ * - The model is a shape twin of Qwen2.5-Coder-0.5B (24 layers, its widths
+ *   and vocabulary, Q8_0 random weights: the real memory and compute cost,
+ *   nonsense output); the embedder a MiniLM-L6 twin (q8). Inference threads
+ *   are set explicitly (`--threads`, default min(2, cores)).
+ * - The user types code taken from other files of the code base into a
+ *   function of a file, 5–8 characters a second with pauses (longer at line
+ *   ends, now and then a long one), through the same typed client the CLI
+ *   and the editor use. Every keystroke schedules a completion of the
+ *   unsaved buffer after the editor's 150 ms debounce; a newer one
+ *   supersedes the older (`X-Cvu-Client`), as an editor's would. Each line
+ *   end asks /context; the buffer is saved every 20–40 s (write-then-rename,
+ *   as editors save), which the watcher re-indexes and the embedder embeds.
+ *   After 6–14 lines the file is saved, put back as it was (and saved), and
+ *   the next file is taken: the workload stays the same for the whole run.
+ *
+ * Reported: a table of RSS over time, request counts and latencies, and a
+ * verdict. RSS "levels off" when, in the second half of the run, a straight
+ * line fitted to the samples grows by less than 5% of their mean over that
+ * half; the first half (model loading, caches filling) is shown beside it.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DaemonClient } from '../clients/daemon-client.js';
+import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
+import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+    'sample-seconds': { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const MINUTES = Number(args.minutes);
+const THREADS = Number(args.threads);
+const SAMPLE_MS = Number(args['sample-seconds']) * 1000;
+if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000)) {
+  console.error('usage: npm run bench:soak -- [--minutes N] [--threads N] [--sample-seconds N]');
+  process.exit(2);
+}
+/** Second-half growth, as a share of the mean, under which RSS counts as levelled off. */
+const LEVEL_OFF_SHARE = 0.05;
+const DEBOUNCE_MS = 150;
+const COMPLETION_TOKENS = 16;
+
+// A small deterministic PRNG: the same run types the same text with the same pauses.
+let seed = Number(args.seed) >>> 0 || 1;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const between = (lo: number, hi: number) => lo + random() * (hi - lo);
+const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/** The daemon's resident set, in MB. */
+function rssMb(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+)/m.exec(status)![1]) / 1024;
+  } catch {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
+  }
+}
+
+/** Copies the code base: this repository's tracked files and fastify's sources. */
+function copyCodeBase(dest: string): number {
+  let files: string[];
+  try {
+    files = execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    files = fs.readdirSync(repo, { recursive: true, encoding: 'utf8' }).filter((f) => !/(^|\/)(node_modules|dist|\.git)(\/|$)/.test(f));
+  }
+  files = files.filter((f) => /\.(ts|tsx|mjs|js|json|md)$/.test(f) && !/package-lock\.json$/.test(f));
+  for (const f of files) {
+    const from = path.join(repo, f);
+    if (!fs.statSync(from, { throwIfNoEntry: false })?.isFile()) continue;
+    fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
+    fs.copyFileSync(from, path.join(dest, f));
+  }
+  let n = files.length;
+  for (const part of ['lib', 'types']) {
+    const from = path.join(repo, 'node_modules/fastify', part);
+    if (!fs.existsSync(from)) continue;
+    fs.cpSync(from, path.join(dest, 'vendor/fastify', part), { recursive: true });
+    n += fs.readdirSync(from, { recursive: true }).length;
+  }
+  // Git-style ignore of nothing in particular: the copy is indexed as a user's checkout would be.
+  fs.writeFileSync(path.join(dest, '.gitignore'), 'node_modules/\ndist/\n');
+  return n;
+}
+
+/** Editors save by writing a temp file and renaming it over the original. */
+function save(abs: string, text: string): void {
+  const tmp = `${abs}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, abs);
+}
+
+interface Sample {
+  minute: number;
+  rssMb: number;
+  completions: number;
+  superseded: number;
+  contexts: number;
+  saves: number;
+}
+
+interface Stats {
+  keystrokes: number;
+  completionsAnswered: number;
+  completionsSuperseded: number;
+  completionErrors: number;
+  completionMs: number[];
+  contexts: number;
+  contextMs: number[];
+  contextErrors: number;
+  saves: number;
+  files: number;
+  errors: string[];
+}
+
+/** A straight line fitted to (x, y): its slope. */
+function slope(points: { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my);
+    den += (p.x - mx) ** 2;
+  }
+  return den ? num / den : 0;
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-soak-'));
+  const home = path.join(tmp, 'home');
+  const root = path.join(tmp, 'ws');
+  let daemonPid: number | null = null;
+  try {
+    const t0 = performance.now();
+    const files = copyCodeBase(root);
+    fs.mkdirSync(path.join(tmp, 'models'), { recursive: true });
+    const twin = await writeLlamaTwin(path.join(tmp, 'models', 'qwen-0.5b-twin.gguf'), QWEN25_CODER_05B_SHAPE);
+    const embedderDir = await writeBertTwin(path.join(tmp, 'models', 'minilm-twin'), MINILM_L6_SHAPE, { quantized: true });
+    // The copy's own cvu.config.ts names a downloaded embedder: this run's config replaces it.
+    fs.rmSync(path.join(root, 'cvu.config.ts'), { force: true });
+    fs.writeFileSync(
+      path.join(root, 'cvu.config.json'),
+      JSON.stringify({ threads: THREADS, model: { path: twin.file, contextSize: 4096 }, embedding: { model: embedderDir, dtype: 'q8', allowDownload: false } }, null, 2),
+    );
+    console.log(`code base: ${files} files copied to ${root}; models written in ${((performance.now() - t0) / 1000).toFixed(1)} s (llama twin ${(twin.bytes / 2 ** 20).toFixed(0)} MiB)`);
+
+    // The workspace's config names the models; the daemon inherits this environment.
+    delete process.env.CVU_MODEL;
+    delete process.env.CVU_EMBEDDING_MODEL;
+    const { info } = await startDaemon({ home, env: { CVU_LOG_LEVEL: 'warn' } });
+    daemonPid = info.pid;
+    const baseUrl = `http://127.0.0.1:${info.port}`;
+    const editor = new DaemonClient({ baseUrl, token: info.token, clientId: 'soak-editor' });
+    const observer = new DaemonClient({ baseUrl, token: info.token });
+    const { root: wsRoot } = await editor.registerWorkspace(root);
+    const tIndex = performance.now();
+    for (;;) {
+      const ws = (await observer.status()).workspaces.find((w) => w.root === wsRoot);
+      if (ws?.state === 'error') throw new Error(`indexing failed: ${ws.error}`);
+      if (ws?.state === 'ready' && ws.pending === 0 && ws.embedder === 'ready') {
+        console.log(`indexed and embedded: ${ws.files} files, ${ws.chunks} chunks in ${((performance.now() - tIndex) / 1000).toFixed(0)} s; daemon pid ${info.pid}, RSS ${rssMb(info.pid).toFixed(0)} MB`);
+        break;
+      }
+      if (performance.now() - tIndex > 15 * 60_000) throw new Error(`the workspace was not indexed and embedded in 15 minutes: ${JSON.stringify(ws)}`);
+      await sleep(1000);
+    }
+
+    // What to type: lines of code from the code base's own TypeScript files.
+    const tsFiles = fs
+      .readdirSync(wsRoot, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('vendor') && fs.statSync(path.join(wsRoot, f)).size > 2000);
+    const codeLines = tsFiles.flatMap((f) => fs.readFileSync(path.join(wsRoot, f), 'utf8').split('\n')).map((l) => l.trim()).filter((l) => l.length >= 8 && l.length <= 100 && !l.startsWith('*') && !l.startsWith('//') && !l.startsWith('/*'));
+
+    const stats: Stats = { keystrokes: 0, completionsAnswered: 0, completionsSuperseded: 0, completionErrors: 0, completionMs: [], contexts: 0, contextMs: [], contextErrors: 0, saves: 0, files: 0, errors: [] };
+    const samples: Sample[] = [];
+    const started = performance.now();
+    const endAt = started + MINUTES * 60_000;
+    const sample = () =>
+      samples.push({
+        minute: (performance.now() - started) / 60_000,
+        rssMb: rssMb(info.pid),
+        completions: stats.completionsAnswered,
+        superseded: stats.completionsSuperseded,
+        contexts: stats.contexts,
+        saves: stats.saves,
+      });
+    sample();
+    const sampler = setInterval(() => {
+      sample();
+      const s = samples[samples.length - 1];
+      console.log(`${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(0).padStart(5)} MB  completions ${s.completions} (+${s.superseded} superseded)  contexts ${s.contexts}  saves ${s.saves}`);
+    }, SAMPLE_MS);
+
+    const noteError = (what: string, err: unknown) => {
+      if (stats.errors.length < 20) stats.errors.push(`${what}: ${(err as Error).message}`);
+    };
+    const inFlight = new Set<Promise<void>>();
+    const track = (p: Promise<void>) => {
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    };
+
+    let debounce: NodeJS.Timeout | null = null;
+    while (performance.now() < endAt) {
+      // A file, a place inside it, and 6-14 lines to type there.
+      const rel = pick(tsFiles);
+      const abs = path.join(wsRoot, rel);
+      const original = fs.readFileSync(abs, 'utf8');
+      const lines = original.split('\n');
+      const at = Math.floor(between(0.3, 0.8) * lines.length);
+      const indent = /^\s*/.exec(lines[at])![0];
+      const toType = Array.from({ length: Math.floor(between(6, 15)) }, () => pick(codeLines));
+      stats.files++;
+      const typed: string[] = [''];
+      const buffer = () => [...lines.slice(0, at), ...typed.map((l) => indent + l), ...lines.slice(at)].join('\n');
+      const cursor = () => ({ line: at + typed.length - 1, character: indent.length + typed[typed.length - 1].length });
+      let nextSave = performance.now() + between(20_000, 40_000);
+
+      for (let li = 0; li < toType.length && performance.now() < endAt; li++) {
+        for (const ch of toType[li]) {
+          typed[typed.length - 1] += ch;
+          stats.keystrokes++;
+          // The editor's debounce: a completion once typing pauses for 150 ms; the daemon cancels the older one.
+          if (debounce) clearTimeout(debounce);
+          const text = buffer();
+          const position = cursor();
+          debounce = setTimeout(() => {
+            debounce = null;
+            const t = performance.now();
+            track(
+              editor
+                .complete({ path: abs, text, position, maxTokens: COMPLETION_TOKENS })
+                .then(() => {
+                  stats.completionsAnswered++;
+                  stats.completionMs.push(performance.now() - t);
+                })
+                .catch((err: { status?: number }) => {
+                  if (err.status === 499) stats.completionsSuperseded++;
+                  else {
+                    stats.completionErrors++;
+                    noteError('complete', err);
+                  }
+                }),
+            );
+          }, DEBOUNCE_MS);
+          // 5-8 characters a second; a little longer after a word; now and then a long think.
+          let pause = 1000 / between(5, 8);
+          if (ch === ' ' && random() < 0.3) pause += between(200, 800);
+          if (random() < 0.004) pause += between(5_000, 15_000);
+          await sleep(pause);
+          if (performance.now() >= endAt) break;
+        }
+        // Line end: the context the next line would get, a pause, a new line.
+        const t = performance.now();
+        track(
+          observer
+            .context({ path: abs, text: buffer(), position: cursor() })
+            .then(() => {
+              stats.contexts++;
+              stats.contextMs.push(performance.now() - t);
+            })
+            .catch((err) => {
+              stats.contextErrors++;
+              noteError('context', err);
+            }),
+        );
+        if (performance.now() >= nextSave) {
+          save(abs, buffer());
+          stats.saves++;
+          nextSave = performance.now() + between(20_000, 40_000);
+        }
+        await sleep(between(1_000, 3_000));
+        typed.push('');
+      }
+      // Done with this file: saved as typed, then put back (undo, save) and on to the next one.
+      save(abs, buffer());
+      await sleep(between(2_000, 5_000));
+      save(abs, original);
+      stats.saves += 2;
+    }
+    if (debounce) clearTimeout(debounce);
+    await Promise.allSettled([...inFlight]);
+    clearInterval(sampler);
+    sample();
+
+    const h = await observer.health();
+    await stopDaemon({ home });
+    daemonPid = null;
+    report(samples, stats, h.ok);
+  } finally {
+    if (daemonPid !== null) {
+      try {
+        await stopDaemon({ home });
+      } catch {
+        process.kill(daemonPid, 'SIGKILL');
+      }
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function report(samples: Sample[], stats: Stats, healthy: boolean): void {
+  const last = samples[samples.length - 1];
+  const duration = last.minute;
+  const half = duration / 2;
+  const first = samples.filter((s) => s.minute <= half);
+  const second = samples.filter((s) => s.minute >= half);
+  const pts = (ss: Sample[]) => ss.map((s) => ({ x: s.minute, y: s.rssMb }));
+  const mean = second.reduce((a, s) => a + s.rssMb, 0) / Math.max(1, second.length);
+  const firstGrowth = slope(pts(first)) * half;
+  const secondGrowth = slope(pts(second)) * half;
+  const share = secondGrowth / mean;
+  const levelsOff = share < LEVEL_OFF_SHARE;
+
+  console.log('\nRSS over time (one row a minute; every sample is in the JSON below)');
+  console.log('  min    RSS MB  completions  superseded  contexts  saves');
+  let nextRow = 0;
+  for (const s of samples) {
+    if (s.minute + 1e-9 < nextRow && s !== last) continue;
+    console.log(`${s.minute.toFixed(1).padStart(5)}  ${s.rssMb.toFixed(0).padStart(8)}  ${String(s.completions).padStart(11)}  ${String(s.superseded).padStart(10)}  ${String(s.contexts).padStart(8)}  ${String(s.saves).padStart(5)}`);
+    nextRow = Math.floor(s.minute) + 1;
+  }
+  const rss = samples.map((s) => s.rssMb);
+  console.log(
+    `\n${stats.keystrokes} keystrokes in ${stats.files} files over ${duration.toFixed(1)} min: ` +
+      `${stats.completionsAnswered} completions answered (p50 ${pct(stats.completionMs, 50).toFixed(0)} ms, p95 ${pct(stats.completionMs, 95).toFixed(0)} ms), ` +
+      `${stats.completionsSuperseded} superseded, ${stats.completionErrors} failed; ` +
+      `${stats.contexts} /context (p50 ${pct(stats.contextMs, 50).toFixed(0)} ms, p95 ${pct(stats.contextMs, 95).toFixed(0)} ms), ${stats.contextErrors} failed; ${stats.saves} saves; /health after: ${healthy ? 'ok' : 'FAILED'}`,
+  );
+  if (stats.errors.length) console.log(`errors: ${stats.errors.join('; ')}`);
+  console.log(
+    `RSS: start ${rss[0].toFixed(0)} MB, min ${Math.min(...rss).toFixed(0)}, max ${Math.max(...rss).toFixed(0)}, end ${last.rssMb.toFixed(0)} MB; ` +
+      `fitted growth over the first half ${firstGrowth >= 0 ? '+' : ''}${firstGrowth.toFixed(1)} MB, over the second half ${secondGrowth >= 0 ? '+' : ''}${secondGrowth.toFixed(1)} MB ` +
+      `(${(share * 100).toFixed(1)}% of its mean ${mean.toFixed(0)} MB)`,
+  );
+  console.log(`verdict: ${levelsOff ? 'RSS levels off' : 'RSS CLIMBS'} (second-half growth ${levelsOff ? '<' : '≥'} ${LEVEL_OFF_SHARE * 100}% of the mean)`);
+  console.log(
+    JSON.stringify({
+      minutes: Number(duration.toFixed(2)),
+      threads: THREADS,
+      levelsOff,
+      secondHalfGrowthShare: Number(share.toFixed(4)),
+      rssMb: { start: rss[0], max: Math.max(...rss), end: last.rssMb, firstHalfGrowth: firstGrowth, secondHalfGrowth: secondGrowth },
+      stats: { ...stats, completionMs: undefined, contextMs: undefined, completionP50: pct(stats.completionMs, 50), contextP50: pct(stats.contextMs, 50) },
+      samples: samples.map((s) => ({ minute: Number(s.minute.toFixed(2)), rssMb: Number(s.rssMb.toFixed(1)) })),
+    }),
+  );
+  if (!levelsOff || !healthy) process.exitCode = 1;
+}
+
+await main();
