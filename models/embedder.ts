@@ -53,14 +53,20 @@ export interface EmbedderOptions {
   log?: Logger;
 }
 
+/** A query waits for at most one batch of background embedding, never for the rest of it. */
+export type EmbedPriority = 'interactive' | 'background';
+
 export interface Embedder {
   /** The resolved model: the id, or the absolute folder path. */
   readonly model: string;
   readonly dimensions: number;
   /** The ONNX variant in use. */
   readonly dtype: 'q8' | 'fp32';
-  /** One mean-pooled, L2-normalised vector per text, in order. Batched; checks the signal between batches. */
-  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * One mean-pooled, L2-normalised vector per text, in order. Batched; checks the signal between batches.
+   * `background` work (indexing) yields to `interactive` work (a query) between its batches.
+   */
+  embed(texts: string[], signal?: AbortSignal, priority?: EmbedPriority): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -311,7 +317,10 @@ interface Encoded {
 class OnnxEmbedder implements Embedder {
   dimensions = 0;
   private disposed = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One batch runs at a time; the next turn goes to a waiting query before any background batch. */
+  private busy = false;
+  private readonly waiting: Record<EmbedPriority, (() => void)[]> = { interactive: [], background: [] };
+  private readonly drained: (() => void)[] = [];
   private readonly limit: number;
   private readonly padId: number;
   private readonly specialIds: Set<number>;
@@ -340,11 +349,24 @@ class OnnxEmbedder implements Embedder {
     if (!v || v.length === 0) throw new Error('the model produced an empty embedding');
   }
 
-  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  embed(texts: string[], signal?: AbortSignal, priority: EmbedPriority = 'interactive'): Promise<Float32Array[]> {
     if (this.disposed) return Promise.reject(new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`));
-    const run = this.queue.then(() => this.embedNow(texts, signal));
-    this.queue = run.catch(() => {});
-    return run;
+    return this.embedNow(texts, signal, priority);
+  }
+
+  private async turn(priority: EmbedPriority): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.interactive.shift() ?? this.waiting.background.shift();
+    if (next) return next();
+    this.busy = false;
+    for (const done of this.drained.splice(0)) done();
   }
 
   private checkAbort(signal?: AbortSignal): void {
@@ -352,7 +374,7 @@ class OnnxEmbedder implements Embedder {
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`);
   }
 
-  private async embedNow(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async embedNow(texts: string[], signal: AbortSignal | undefined, priority: EmbedPriority): Promise<Float32Array[]> {
     this.checkAbort(signal);
     const out = new Array<Float32Array>(texts.length);
     if (texts.length === 0) return out;
@@ -360,10 +382,15 @@ class OnnxEmbedder implements Embedder {
     // Longest first, so each batch pads to a similar length.
     const order = encoded.map((_, i) => i).sort((a, b) => encoded[b].ids.length - encoded[a].ids.length || a - b);
     for (let start = 0; start < order.length; start += this.opts.batchSize) {
-      this.checkAbort(signal);
-      const batch = order.slice(start, start + this.opts.batchSize);
-      const vectors = await this.runBatch(batch.map((i) => encoded[i]));
-      batch.forEach((i, j) => (out[i] = vectors[j]));
+      await this.turn(priority);
+      try {
+        this.checkAbort(signal);
+        const batch = order.slice(start, start + this.opts.batchSize);
+        const vectors = await this.runBatch(batch.map((i) => encoded[i]));
+        batch.forEach((i, j) => (out[i] = vectors[j]));
+      } finally {
+        this.release();
+      }
     }
     return out;
   }
@@ -430,7 +457,8 @@ class OnnxEmbedder implements Embedder {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.queue.catch(() => {});
+    // Waiting calls wake, see the embedder disposed and fail; the batch running finishes first.
+    if (this.busy) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.session.dispose();
   }
 }

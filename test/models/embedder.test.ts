@@ -179,6 +179,23 @@ describe('loadEmbedder with the tiny model', () => {
     await expectCode(e.embed(['x']), 'CVU_ERR_ABORTED');
   });
 
+  it('a query waits for one batch of background embedding, not for all of it', async () => {
+    const e = await open(tinyDir, { batchSize: 1 });
+    const many = Array.from({ length: 24 }, (_, i) => `${TEXTS[i % TEXTS.length]} ${i}`);
+    const [alone] = await e.embed([TEXTS[1]]);
+    let backgroundDone = false;
+    const background = e.embed(many, undefined, 'background').then((v) => ((backgroundDone = true), v));
+    await new Promise((r) => setImmediate(r)); // the background call has started its first batch
+    const [query] = await e.embed([TEXTS[1]]);
+    expect(backgroundDone).toBe(false);
+    expect(Array.from(query)).toEqual(Array.from(alone));
+    expect(await background).toHaveLength(24);
+    // A disposal waits for the batch in flight; calls after it fail.
+    const late = e.embed(many, undefined, 'background');
+    await e.dispose();
+    await expect(late).rejects.toThrow(/disposed/);
+  });
+
   it('rejects embed after dispose', async () => {
     const e = await loadEmbedder(options(tinyDir));
     await e.dispose();
