@@ -44,6 +44,8 @@ const SOURCE_EXTENSION = /(\.d)?\.[mc]?[jt]sx?$/;
 /** Siblings are taken around this many best definitions, at this share of their score. */
 const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
+/** A module binding at most this many lines from the cursor offers its members. */
+const MODULE_MEMBERS_DISTANCE = 3;
 /** A name the current file defines itself: its definitions elsewhere are less likely the ones meant. */
 const OWN_NAME_FACTOR = 0.6;
 /** Lines around the cursor that make the full-text and vector queries. */
@@ -200,6 +202,16 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     }
     scored.push(...perName);
   }
+  // A module named right by the cursor (`import gyp` just written, `gyp.` about to be): the public
+  // top-level definitions not written yet, sharing the weight its name would have.
+  const written = new Set(names.map((n) => n.name));
+  for (const use of names) {
+    const files = imports.modules.get(use.name);
+    if (!files || use.distance > MODULE_MEMBERS_DISTANCE) continue;
+    const members = [...files].flatMap((f) => store.symbols.inFile(f).filter((s) => !s.container && s.exported && s.kind !== 'local' && !written.has(s.name)));
+    const proximity = 1 / (1 + use.distance / 2);
+    for (const def of members) scored.push({ def, score: proximity / members.length, distance: use.distance });
+  }
   scored.sort((a, b) => b.score - a.score);
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
@@ -280,9 +292,11 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
 }
 
 /** Files the current file imports, and for each imported name the files it may come from. */
-function importedFiles(src: ContextSources, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>> } {
+function importedFiles(src: ContextSources, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>> } {
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
+  /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`) → its files. */
+  const modules = new Map<string, Set<string>>();
   const ctx = src.importContext();
   // A barrel is consulted for each name imported through it: parse its imports once.
   const parsed = new Map<string, ImportRef[]>();
@@ -290,6 +304,11 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
   for (const ref of refsOf(path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
+      if (ref.binding) {
+        let set = modules.get(ref.binding);
+        if (!set) modules.set(ref.binding, (set = new Set()));
+        set.add(target);
+      }
       for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
         let set = byName.get(n);
         if (!set) byName.set(n, (set = new Set()));
@@ -299,7 +318,7 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
       }
     }
   }
-  return { files, byName };
+  return { files, byName, modules };
 }
 
 /** How many barrels deep a re-exported name is followed. */

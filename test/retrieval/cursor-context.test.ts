@@ -203,6 +203,14 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got[0]).toBe('src/codec/writer.ts:1');
   });
 
+  it('offers the members of a module named just above the cursor', async () => {
+    const lines = ["import * as reader from './codec/reader.js';", '', 'export function load(bytes: Uint8Array) {', '  ', '}'];
+    await at('src/use-module.ts', lines, 3, 30);
+    const { snippets } = await ws.context({ path: 'src/use-module.ts', text: lines.join('\n'), position: { line: 3, character: 2 }, budgetTokens: 30 });
+    // Found as the definition of one of the module's members, not only as text like the window's.
+    expect(snippets.find((s) => s.path === 'src/codec/reader.ts' && s.startLine === 1)).toMatchObject({ symbol: 'decode', source: 'symbol' });
+  });
+
   it('takes a bare name for a function rather than another class\'s method of that name', async () => {
     const got = await at('src/use-bare.ts', ['export function clean(t: string) {', '  const out = parse(t);', '  ', '}'], 2, 30);
     expect(got[0]).toBe('src/codec/parse.ts:1');
