@@ -11,6 +11,7 @@ import { CvuError } from '../../core/errors.js';
 import { Workspace } from '../../daemon/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
+import { until } from '../helpers/wait.js';
 
 const FILES = {
   'src/cart.ts': `import { price } from './price.js';
@@ -31,13 +32,6 @@ let tmp: string;
 let ws: Workspace;
 let assistant: Assistant;
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   tmp = makeTempDir('cvu-assistant-');

@@ -19,6 +19,7 @@ import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
 import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
+import { until } from '../helpers/wait.js';
 
 const SOURCES = {
   'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
@@ -59,15 +60,6 @@ function expectError(r: Answer, status: number, code: string, messagePart?: stri
   if (messagePart) expect(r.body.error.message).toMatch(messagePart);
 }
 
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Every snippet names a workspace file and a line range inside it. */
 function expectRealRanges(sources: any[], base: string): void {

@@ -5,6 +5,7 @@ import { isAlive } from '../../daemon/lifecycle.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
+import { until } from '../helpers/wait.js';
 
 const SOURCES = {
   'src/pricing.ts': `/** The price of an order line, tax included. */
@@ -38,13 +39,6 @@ async function api(route: string, body?: unknown, headers: Record<string, string
   });
 }
 
-async function until(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const ready = async () => {
   const { workspaces } = (await (await api('/status')).json()) as { workspaces: { root: string; state: string }[] };
@@ -77,7 +71,7 @@ describe('a daemon killed while generating', () => {
     expect(runCli(['daemon', 'start', '--json'], { env }).code).toBe(0);
     const first = daemonInfo();
     expect((await api('/workspaces', { root })).status).toBe(200);
-    await until(ready);
+    await until(ready, 'the daemon to be ready');
 
     // Stream an explanation and kill the daemon with SIGKILL once tokens flow.
     const res = await api('/explain', { path: 'src/cart.ts', maxTokens: 400 }, { accept: 'text/event-stream' });
@@ -92,7 +86,7 @@ describe('a daemon killed while generating', () => {
     expect(seen).toContain('event: token');
     process.kill(first.pid, 'SIGKILL');
     await reader.read().catch(() => undefined);
-    await until(async () => !isAlive(first.pid), 30_000);
+    await until(async () => !isAlive(first.pid), 'the killed daemon to be gone', 30_000);
 
     // While it is down: a file added, one deleted.
     writeTree(root, { 'src/discount.ts': 'export function applyDiscountCode(total: number, code: string): number {\n  return code === "TEN" ? total * 0.9 : total;\n}\n' });
@@ -101,11 +95,11 @@ describe('a daemon killed while generating', () => {
     // The stale daemon.json does not block a new start, which restores the workspace and catches up.
     expect(runCli(['daemon', 'start', '--json'], { env }).code).toBe(0);
     expect(daemonInfo().pid).not.toBe(first.pid);
-    await until(ready);
+    await until(ready, 'the daemon to be ready');
     await until(async () => {
       const { results } = (await (await api('/search', { root, query: 'applyDiscountCode' })).json()) as { results: { path: string }[] };
       return results[0]?.path === 'src/discount.ts';
-    });
+    }, 'the file added while down to be found');
     const { results } = (await (await api('/search', { root, query: 'linePrice' })).json()) as { results: { path: string }[] };
     expect(results.some((r) => r.path === 'src/pricing.ts')).toBe(false);
     // And the model path works again.

@@ -14,6 +14,7 @@ import { rawRequest, type RawRequestOptions } from '../helpers/http.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
+import { until } from '../helpers/wait.js';
 
 const TOKEN = 'd'.repeat(64);
 let tmp: string;
@@ -49,12 +50,10 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
   expect((await call('POST', '/workspaces', { body: { root } })).status).toBe(200);
-  for (const deadline = Date.now() + 30_000; ; ) {
-    const s = await call('GET', '/status');
-    if (s.body.workspaces[0]?.state === 'ready' && s.body.workspaces[0].lastIndexedAt) break;
-    if (Date.now() > deadline) throw new Error('workspace not indexed');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await until(async () => {
+    const w = (await call('GET', '/status')).body.workspaces[0];
+    return w?.state === 'ready' && w.lastIndexedAt;
+  }, 'the workspace to be indexed');
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { DaemonClient } from '../../clients/daemon-client.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
+import { until } from '../helpers/wait.js';
 
 const SOURCES = {
   'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
@@ -48,15 +49,6 @@ function expectError(r: Answer, status: number, code: string, messagePart?: stri
   if (messagePart) expect(r.body.error.message).toMatch(messagePart);
 }
 
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Fills the interactive lane (concurrency 4) so that the next requests queue behind it. */
 function blockInteractiveLane(): { release(): void; done: Promise<unknown> } {

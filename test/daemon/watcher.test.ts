@@ -10,20 +10,13 @@ import type { Workspace } from '../../daemon/workspace.js';
 import { createWatchFactory, watchWorkspace } from '../../daemon/watcher.js';
 import { walkWorkspace } from '../../indexer/walker.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { until } from '../helpers/wait.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Generous: the machine is small and shared; nothing here asserts how fast it is. */
 const TIMEOUT = 20_000;
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeout = TIMEOUT): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,7 +34,7 @@ async function onDisk(ws: Workspace): Promise<string[]> {
 
 /** The index settles on exactly the indexable files on disk (while it rewrites a file, the file is briefly absent). */
 async function consistent(ws: Workspace): Promise<void> {
-  await until('index equals disk', async () => indexed(ws).join('\n') === (await onDisk(ws)).join('\n'));
+  await until(async () => indexed(ws).join('\n') === (await onDisk(ws)).join('\n'), 'index equals disk', TIMEOUT);
 }
 
 // ---------------------------------------------------------------------------
@@ -167,20 +160,20 @@ describe('watchWorkspace', () => {
     const file = (rel: string) => path.join(ws.root, rel);
 
     fs.writeFileSync(file('src/alpha.ts'), 'export function alphaWidgetRenamedFn(n: number): number {\n  return n + 2;\n}\n');
-    await until('edit indexed', async () => (await paths(ws, 'alphaWidgetRenamedFn')).includes('src/alpha.ts'));
+    await until(async () => (await paths(ws, 'alphaWidgetRenamedFn')).includes('src/alpha.ts'), 'edit indexed', TIMEOUT);
 
     writeTree(ws.root, { 'src/delta/delta.ts': 'export class DeltaEngine {\n  run() {}\n}\n' });
-    await until('new file in a new folder indexed', async () => (await paths(ws, 'DeltaEngine')).includes('src/delta/delta.ts'));
+    await until(async () => (await paths(ws, 'DeltaEngine')).includes('src/delta/delta.ts'), 'new file in a new folder indexed', TIMEOUT);
 
     fs.rmSync(file('src/beta.ts'));
-    await until('deletion indexed', async () => !ws.store.files.has('src/beta.ts') && (await paths(ws, 'betaGadget')).length === 0);
+    await until(async () => !ws.store.files.has('src/beta.ts') && (await paths(ws, 'betaGadget')).length === 0, 'deletion indexed', TIMEOUT);
 
     fs.renameSync(file('lib/gamma.py'), file('lib/gamma_renamed.py'));
-    await until('rename indexed', async () => (await paths(ws, 'gamma_sprocket')).join() === 'lib/gamma_renamed.py' && !ws.store.files.has('lib/gamma.py'));
+    await until(async () => (await paths(ws, 'gamma_sprocket')).join() === 'lib/gamma_renamed.py' && !ws.store.files.has('lib/gamma.py'), 'rename indexed', TIMEOUT);
 
     // A folder renamed: its files move in the index.
     fs.renameSync(file('src/delta'), file('src/epsilon'));
-    await until('folder rename indexed', () => ws.store.files.has('src/epsilon/delta.ts') && !ws.store.files.has('src/delta/delta.ts'));
+    await until(() => ws.store.files.has('src/epsilon/delta.ts') && !ws.store.files.has('src/delta/delta.ts'), 'folder rename indexed', TIMEOUT);
 
     await consistent(ws);
     // Every reported path is workspace-relative and posix.
@@ -196,7 +189,7 @@ describe('watchWorkspace', () => {
     // Write-to-temp-then-rename (VS Code, JetBrains, many libraries).
     fs.writeFileSync(file('src/alpha.ts.tmp'), 'export function atomicSaveMarker() {\n  return 1;\n}\n');
     fs.renameSync(file('src/alpha.ts.tmp'), file('src/alpha.ts'));
-    await until('atomic save indexed', async () => (await paths(ws, 'atomicSaveMarker')).includes('src/alpha.ts'));
+    await until(async () => (await paths(ws, 'atomicSaveMarker')).includes('src/alpha.ts'), 'atomic save indexed', TIMEOUT);
 
     // vim with `backupcopy=no`: probe file 4913, swap file, original renamed to a backup, new file written, backup removed.
     fs.writeFileSync(file('src/4913'), '');
@@ -206,7 +199,7 @@ describe('watchWorkspace', () => {
     fs.writeFileSync(file('src/beta.ts'), 'export function vimSaveMarker() {\n  return 2;\n}\n');
     fs.rmSync(file('src/beta.ts~'));
     fs.rmSync(file('src/.beta.ts.swp'));
-    await until('vim save indexed', async () => (await paths(ws, 'vimSaveMarker')).includes('src/beta.ts'));
+    await until(async () => (await paths(ws, 'vimSaveMarker')).includes('src/beta.ts'), 'vim save indexed', TIMEOUT);
 
     // A temp file that vanishes before the batch is handed over is never reported.
     for (let i = 0; i < 20; i++) {
@@ -214,7 +207,7 @@ describe('watchWorkspace', () => {
       fs.rmSync(file(`src/alpha.ts.${i}.tmp`));
     }
     writeTree(ws.root, { 'src/sentinel.ts': 'export const sentinelAfterTemps = 1;\n' });
-    await until('sentinel indexed', () => ws.store.files.has('src/sentinel.ts'));
+    await until(() => ws.store.files.has('src/sentinel.ts'), 'sentinel indexed', TIMEOUT);
 
     const reported = h.batches.get(ws.root)!.flat();
     expect(reported.filter((p) => /\.tmp$|~$|\.swp$|(^|\/)4913$/.test(p))).toEqual([]);
@@ -242,7 +235,7 @@ describe('watchWorkspace', () => {
       '.git/refs/heads/main': 'abc\n',
       'src/visible.ts': 'export function visibleAfterIgnored() {}\n',
     });
-    await until('visible file indexed', () => ws.store.files.has('src/visible.ts'));
+    await until(() => ws.store.files.has('src/visible.ts'), 'visible file indexed', TIMEOUT);
     await sleep(500); // let any stray event for the ignored files arrive
     expect(indexed(ws).filter((p) => /^(node_modules|gen|\.git)\//.test(p))).toEqual([]);
     expect(h.batches.get(ws.root)!.flat().filter((p) => /^(node_modules|gen|\.git)\//.test(p))).toEqual([]);
@@ -255,24 +248,24 @@ describe('watchWorkspace', () => {
     // A new rule removes files from the index.
     expect(ws.store.files.has('tools/logs/debug_tool.ts')).toBe(true);
     fs.writeFileSync(path.join(ws.root, '.gitignore'), 'gen/\ntools/logs/\n');
-    await until('newly ignored file removed', async () => !ws.store.files.has('tools/logs/debug_tool.ts') && (await paths(ws, 'debugToolkitEntry')).length === 0);
+    await until(async () => !ws.store.files.has('tools/logs/debug_tool.ts') && (await paths(ws, 'debugToolkitEntry')).length === 0, 'newly ignored file removed', TIMEOUT);
 
     // Dropping a rule brings the folder back.
     fs.writeFileSync(path.join(ws.root, '.gitignore'), 'gen/\n');
-    await until('un-ignored file back', () => ws.store.files.has('tools/logs/debug_tool.ts'));
+    await until(() => ws.store.files.has('tools/logs/debug_tool.ts'), 'un-ignored file back', TIMEOUT);
     // A folder excluded from the start was never watched: once un-ignored, it is indexed and watched from then on.
     expect(fsWatchCalls.filter(under('pkg/gen'))).toEqual([]);
     fs.writeFileSync(path.join(ws.root, '.gitignore'), '# nothing ignored\n');
-    await until('never-watched folder indexed', () => ws.store.files.has('pkg/gen/lib.ts') && ws.store.files.has('gen/out.ts'));
+    await until(() => ws.store.files.has('pkg/gen/lib.ts') && ws.store.files.has('gen/out.ts'), 'never-watched folder indexed', TIMEOUT);
     const seen = h.batches.get(ws.root)!.length;
     fs.writeFileSync(path.join(ws.root, 'pkg/gen/lib.ts'), 'export function nestedGeneratedRevised() {}\n');
     // Reported by the watcher itself (not merely caught by the re-sync the ignore file started).
-    await until('watcher reports the edit', () => h.batches.get(ws.root)!.slice(seen).flat().includes('pkg/gen/lib.ts'));
-    await until('edit in un-ignored folder indexed', async () => (await paths(ws, 'nestedGeneratedRevised')).includes('pkg/gen/lib.ts'));
+    await until(() => h.batches.get(ws.root)!.slice(seen).flat().includes('pkg/gen/lib.ts'), 'watcher reports the edit', TIMEOUT);
+    await until(async () => (await paths(ws, 'nestedGeneratedRevised')).includes('pkg/gen/lib.ts'), 'edit in un-ignored folder indexed', TIMEOUT);
 
     // A nested ignore file works the same way.
     fs.writeFileSync(path.join(ws.root, 'src/.cvuignore'), 'alpha.ts\n');
-    await until('nested .cvuignore applied', () => !ws.store.files.has('src/alpha.ts'));
+    await until(() => !ws.store.files.has('src/alpha.ts'), 'nested .cvuignore applied', TIMEOUT);
     await consistent(ws);
     expect(h.errors).toEqual([]);
   });
@@ -285,14 +278,14 @@ describe('watchWorkspace', () => {
     for (let i = 0; i < 500; i++) big[`big/d${i % 10}/sub${i % 3}/m${i}.ts`] = `export function bulkFn${i}(): number {\n  return ${i};\n}\n`;
     big['big/node_modules/x/index.ts'] = 'export const hidden = 1;\n';
     writeTree(ws.root, big);
-    await until('500 files indexed', () => indexed(ws).filter((p) => p.startsWith('big/')).length === 500);
+    await until(() => indexed(ws).filter((p) => p.startsWith('big/')).length === 500, '500 files indexed', TIMEOUT);
     await consistent(ws);
     expect((await paths(ws, 'bulkFn377'))[0]).toBe('big/d7/sub2/m377.ts');
     const afterAdd = h.batches.get(ws.root)!.length;
 
     fs.rmSync(path.join(ws.root, 'big'), { recursive: true, force: true });
-    await until('500 files removed', () => !indexed(ws).some((p) => p.startsWith('big/')));
-    await until('back to the files before', () => indexed(ws).join('\n') === before.join('\n'));
+    await until(() => !indexed(ws).some((p) => p.startsWith('big/')), '500 files removed', TIMEOUT);
+    await until(() => indexed(ws).join('\n') === before.join('\n'), 'back to the files before', TIMEOUT);
     await consistent(ws);
 
     // Thousands of events (adds, dirs, removals) became a handful of calls, not one per file.
@@ -312,9 +305,9 @@ describe('watchWorkspace', () => {
     fs.writeFileSync(path.join(ws.root, 'src/alpha.ts'), 'export function polledEditMarker() {\n  return 5;\n}\n');
     writeTree(ws.root, { 'src/polled/new.ts': 'export function polledNewFile() {}\n' });
     fs.rmSync(path.join(ws.root, 'lib/gamma.py'));
-    await until('polled edit', async () => (await paths(ws, 'polledEditMarker')).includes('src/alpha.ts'));
-    await until('polled add', async () => (await paths(ws, 'polledNewFile')).includes('src/polled/new.ts'));
-    await until('polled delete', () => !ws.store.files.has('lib/gamma.py'));
+    await until(async () => (await paths(ws, 'polledEditMarker')).includes('src/alpha.ts'), 'polled edit', TIMEOUT);
+    await until(async () => (await paths(ws, 'polledNewFile')).includes('src/polled/new.ts'), 'polled add', TIMEOUT);
+    await until(() => !ws.store.files.has('lib/gamma.py'), 'polled delete', TIMEOUT);
     await consistent(ws);
 
     await h.daemon.close();
@@ -332,12 +325,12 @@ describe('watchWorkspace', () => {
     const ws = await h.daemon.register(root);
     await consistent(ws);
     const handle = h.handles.get(ws.root)!;
-    await until('switched to polling', () => handle.mode === 'polling');
+    await until(() => handle.mode === 'polling', 'switched to polling', TIMEOUT);
 
     fs.writeFileSync(path.join(ws.root, 'src/deep/a/b.ts'), 'export function afterFallbackMarker() {}\n');
     writeTree(ws.root, { 'docs/new_notes.md': '# Notes about fallbackNotesMarker\n' });
-    await until('change seen after fallback', async () => (await paths(ws, 'afterFallbackMarker')).includes('src/deep/a/b.ts'));
-    await until('add seen after fallback', () => ws.store.files.has('docs/new_notes.md'));
+    await until(async () => (await paths(ws, 'afterFallbackMarker')).includes('src/deep/a/b.ts'), 'change seen after fallback', TIMEOUT);
+    await until(() => ws.store.files.has('docs/new_notes.md'), 'add seen after fallback', TIMEOUT);
     await consistent(ws);
 
     const fallbackWarnings = h.warnings.filter((w) => /ENOSPC/.test(w));
@@ -356,7 +349,7 @@ describe('watchWorkspace', () => {
     await consistent(ws);
     expect(h.handles.get(ws.root)!.mode).toBe('native');
     fs.writeFileSync(path.join(ws.root, 'src/alpha.ts'), 'export function stillWatchedMarker() {}\n');
-    await until('other folders still watched', async () => (await paths(ws, 'stillWatchedMarker')).includes('src/alpha.ts'));
+    await until(async () => (await paths(ws, 'stillWatchedMarker')).includes('src/alpha.ts'), 'other folders still watched', TIMEOUT);
     // One warning per path that failed (the folder and its file), each logged, none thrown.
     const eio = h.warnings.filter((w) => /EIO/.test(w));
     expect(eio.length).toBeGreaterThan(0);
@@ -370,16 +363,16 @@ describe('watchWorkspace', () => {
     const kept = await addWorkspace(h);
 
     fs.rmSync(doomed.root, { recursive: true, force: true });
-    await until('onRootGone called', () => h.gone.length > 0);
+    await until(() => h.gone.length > 0, 'onRootGone called', TIMEOUT);
     expect(h.gone).toEqual([doomed.root]);
     expect(doomed.status()).toMatchObject({ state: 'error', error: expect.stringMatching(/gone/) });
 
     fs.writeFileSync(path.join(kept.root, 'src/alpha.ts'), 'export function survivorMarker() {}\n');
-    await until('other workspace still indexed', async () => (await paths(kept, 'survivorMarker')).includes('src/alpha.ts'));
+    await until(async () => (await paths(kept, 'survivorMarker')).includes('src/alpha.ts'), 'other workspace still indexed', TIMEOUT);
     // Re-creating a folder at the old path does not revive the old watcher, nor call onRootGone again.
     fs.mkdirSync(doomed.root);
     writeTree(kept.root, { 'src/later.ts': 'export function laterMarker() {}\n' });
-    await until('later change indexed', () => kept.store.files.has('src/later.ts'));
+    await until(() => kept.store.files.has('src/later.ts'), 'later change indexed', TIMEOUT);
     expect(h.gone).toEqual([doomed.root]);
     expect(h.daemon.status().workspaces).toHaveLength(2);
     expect(h.errors).toEqual([]);
@@ -390,7 +383,7 @@ describe('watchWorkspace', () => {
     const ws = await addWorkspace(h);
     fs.renameSync(ws.root, ws.root + '-moved');
     tempDirs.push(ws.root + '-moved');
-    await until('onRootGone called', () => h.gone.length > 0);
+    await until(() => h.gone.length > 0, 'onRootGone called', TIMEOUT);
     expect(h.gone).toEqual([ws.root]);
   });
 
@@ -398,7 +391,7 @@ describe('watchWorkspace', () => {
     const h = await startDaemon();
     const ws = await addWorkspace(h);
     fs.writeFileSync(path.join(ws.root, 'src/alpha.ts'), 'export function beforeCloseMarker() {}\n');
-    await until('edit indexed', async () => (await paths(ws, 'beforeCloseMarker')).includes('src/alpha.ts'));
+    await until(async () => (await paths(ws, 'beforeCloseMarker')).includes('src/alpha.ts'), 'edit indexed', TIMEOUT);
     const handle = h.handles.get(ws.root)!;
     await h.daemon.close();
     await handle.close(); // twice is harmless

@@ -19,6 +19,7 @@ import { buildServer } from '../../daemon/server.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
+import { until } from '../helpers/wait.js';
 
 const SEED = 0x4077;
 const TOKEN = 'f'.repeat(64);
@@ -68,15 +69,6 @@ function expectSane(route: string, r: Answer): void {
   expect(r.text).not.toContain(SECRET);
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   for (const k of ['CVU_EMBEDDING_MODEL', 'CVU_MODEL', 'CVU_HOME']) savedEnv[k] = process.env[k];

@@ -19,6 +19,7 @@ import type { Workspace } from '../../daemon/workspace.js';
 import { isSecretPath } from '../../indexer/ignore-rules.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { rawRequest, type RawAnswer } from '../helpers/http.js';
+import { until } from '../helpers/wait.js';
 
 const TOKEN = 'd'.repeat(64);
 const CONTROL = 'zqxControlMarker7301';
@@ -88,15 +89,6 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   for (const k of ['CVU_EMBEDDING_MODEL', 'CVU_MODEL', 'CVU_HOME']) savedEnv[k] = process.env[k];

@@ -9,6 +9,7 @@ import { ModelManager } from '../../models/model-manager.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
 import { rejection } from '../helpers/errors.js';
+import { until } from '../helpers/wait.js';
 
 let home: string;
 let tmp: string;
@@ -27,14 +28,6 @@ function runtime(opts: ConstructorParameters<typeof LlmRuntime>[0] = {}): LlmRun
 }
 
 
-/** Polls `check` until it is true (or fails after `ms`). */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   home = makeTempDir('cvu-llm-home-');
@@ -149,7 +142,7 @@ describe('lifetime', () => {
     lease.release(); // idempotent
     expect(llm.status().inUse).toBe(0);
 
-    await until(() => !llm.loaded);
+    await until(() => !llm.loaded, 'the idle unload');
     expect(first.disposed).toBe(true);
     expect(llm.state).toBe('unloaded');
     // Unloaded: the counter falls back to the estimate rather than failing.

@@ -18,6 +18,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import type { Workspace } from '../../daemon/workspace.js';
 import { watchWorkspace } from '../../daemon/watcher.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { until } from '../helpers/wait.js';
 
 let tmp: string;
 let root: string;
@@ -33,13 +34,6 @@ const FOLDERS = Math.max(1, Math.round(GENERATED_FILES / PER_FOLDER));
 const source = (i: number, variant: string) => `export function fn${i}_${variant}(x: number): number {\n  return x + ${i};\n}\n`;
 const generated = (d: number, f: number) => `export const g${d}_${f} = ${f};\n`;
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 300_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs a script in another Node process (the storm's writer: git, a build, `rm -rf`). */
 function inAnotherProcess(script: string, ...args: string[]): Promise<void> {
@@ -117,7 +111,7 @@ beforeAll(async () => {
   writeTree(root, files);
   daemon = new Daemon({ home: path.join(tmp, 'home'), watch: watchWorkspace, logger: silentLogger, parseWorkers: 1 });
   ws = await daemon.register(root);
-  await until(() => ws.state === 'ready' && ws.store.files.size === BRANCH_FILES + 1, 'first index');
+  await until(() => ws.state === 'ready' && ws.store.files.size === BRANCH_FILES + 1, 'first index', 300_000);
 }, 300_000);
 
 afterAll(async () => {
@@ -136,7 +130,7 @@ describe('storms', () => {
       fs.writeFileSync(file, `export const version${i} = ${i};\n`);
       await new Promise((r) => setTimeout(r, 10));
     }
-    await until(() => ws.store.symbols.lookup('version299').length === 1 && settled(), 'the last write indexed');
+    await until(() => ws.store.symbols.lookup('version299').length === 1 && settled(), 'the last write indexed', 300_000);
     stop.done = true;
     const latencies = await probe;
     expect(ws.store.symbols.lookup('version298')).toEqual([]);
@@ -154,7 +148,7 @@ describe('storms', () => {
       root,
     );
     const all = [...Array(BRANCH_FILES).keys()];
-    await until(() => all.every((i) => ws.store.symbols.lookup(`fn${i}_b`).length === 1) && settled(), 'every file re-indexed');
+    await until(() => all.every((i) => ws.store.symbols.lookup(`fn${i}_b`).length === 1) && settled(), 'every file re-indexed', 300_000);
     const seconds = secondsSince(started);
     stop.done = true;
     const latencies = await probe;
