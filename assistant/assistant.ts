@@ -312,13 +312,7 @@ export class Assistant {
         snippets, templates: ws.config.prompts, budgetTokens: budget, counter: this.runtime.tokenCounter(),
       });
       const out = await this.generate(c, 'explain', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
-      const cited = citedSnippets(out.text, prompt.usedSnippets);
-      return {
-        answer: out.text,
-        sources: cited.length ? cited : prompt.usedSnippets,
-        stopReason: out.stopReason,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
-      };
+      return answerOf(out, prompt.usedSnippets, retrievalMs, t0);
     });
   }
 
@@ -381,7 +375,7 @@ export class Assistant {
         truncated,
         sources: cited.length ? cited : prompt.usedSnippets,
         stopReason: out.stopReason,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
+        timings: timingsOf(out, retrievalMs, t0),
       };
     });
   }
@@ -412,13 +406,7 @@ export class Assistant {
         budgetTokens: this.promptBudget(config, maxTokens), counter: this.runtime.tokenCounter(),
       });
       const out = await this.generate(c, 'ask', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
-      const cited = citedSnippets(out.text, prompt.usedSnippets);
-      return {
-        answer: out.text,
-        sources: cited.length ? cited : prompt.usedSnippets,
-        stopReason: out.stopReason,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
-      };
+      return answerOf(out, prompt.usedSnippets, retrievalMs, t0);
     } finally {
       lease.release();
     }
@@ -462,7 +450,7 @@ export class Assistant {
         stopReason: out.stopReason,
         promptTokens: out.promptTokens,
         completionTokens: out.generatedTokens,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
+        timings: timingsOf(out, retrievalMs, t0),
       };
     });
   }
@@ -510,22 +498,20 @@ export class Assistant {
         maxTokens,
         ...(opts.signal ? { signal: opts.signal } : {}),
         shouldStop: (text) => {
-          const end = stop.reduce((at, s) => (text.includes(s) ? Math.min(at, text.indexOf(s)) : at), Infinity);
-          const upTo = Number.isFinite(end) ? end : text.length;
-          if (upTo > sent) opts.onToken?.(text.slice(sent, upTo));
-          sent = Math.max(sent, upTo);
-          return Number.isFinite(end);
+          const kept = beforeStop(text, stop);
+          if (kept.text.length > sent) opts.onToken?.(kept.text.slice(sent));
+          sent = Math.max(sent, kept.text.length);
+          return kept.stopped;
         },
       });
-      const end = stop.reduce((at, s) => (out.text.includes(s) ? Math.min(at, out.text.indexOf(s)) : at), Infinity);
       return {
         model: c.llm.name,
-        answer: Number.isFinite(end) ? out.text.slice(0, end) : out.text,
+        answer: beforeStop(out.text, stop).text,
         sources: used,
         stopReason: out.stopReason,
         promptTokens: out.promptTokens,
         completionTokens: out.tokens.length,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) },
+        timings: timingsOf(out, retrievalMs, t0),
       };
     });
   }
@@ -716,6 +702,27 @@ function readWorkspaceFile(ws: Workspace, rel: string): string {
     if (code === 'ENOENT') throw new CvuError('CVU_ERR_NOT_FOUND', `${rel} does not exist; send its text`, { status: 404 });
     throw new CvuError('CVU_ERR_FILE_UNREADABLE', `${rel} could not be read: ${(err as Error).message}`, { status: 422 });
   }
+}
+
+/** The text before the first of the stop strings in it, and whether there was one. */
+function beforeStop(text: string, stops: readonly string[]): { text: string; stopped: boolean } {
+  let end = text.length;
+  for (const s of stops) {
+    const at = text.indexOf(s);
+    if (at >= 0 && at < end) end = at;
+  }
+  return { text: text.slice(0, end), stopped: end < text.length };
+}
+
+/** A chat feature's timings, from the start of its retrieval (`t0`) to now. */
+function timingsOf(out: { promptTokens: number; firstTokenMs: number }, retrievalMs: number, t0: number): ChatTimings {
+  return { retrievalMs: round(retrievalMs), promptTokens: out.promptTokens, firstTokenMs: round(out.firstTokenMs), totalMs: round(performance.now() - t0) };
+}
+
+/** An answer with the snippets it cites as its sources, or every snippet its prompt held when it cites none. */
+function answerOf(out: { text: string; stopReason: string; promptTokens: number; firstTokenMs: number }, used: Snippet[], retrievalMs: number, t0: number): AnswerResult {
+  const cited = citedSnippets(out.text, used);
+  return { answer: out.text, sources: cited.length ? cited : used, stopReason: out.stopReason, timings: timingsOf(out, retrievalMs, t0) };
 }
 
 function round(ms: number): number {

@@ -6,6 +6,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CvuError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 
+/** A workspace root or file path in a request body (absolute, or relative to a registered root). */
+export const pathSchema = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+
 /** Header that names the calling client (e.g. `vscode-1`): its newer request supersedes its older one. */
 export const CLIENT_HEADER = 'x-cvu-client';
 

@@ -15,14 +15,14 @@ import type { Logger } from '../core/log.js';
 import type { ChatResult } from '../assistant/assistant.js';
 import type { ChatMessage } from '../prompts/index.js';
 import type { Daemon } from './daemon.js';
-import { abortedError, badField, clientId, connectionSignal, toErrorBody } from './http-support.js';
+import { abortedError, badField, clientId, connectionSignal, pathSchema, toErrorBody } from './http-support.js';
 import type { Workspace } from './workspace.js';
 
 const common = {
   model: { type: 'string', minLength: 1, maxLength: 512 },
   max_tokens: { type: 'integer', minimum: 1, maximum: 32768 },
   stream: { type: 'boolean' },
-  root: { type: 'string', minLength: 1, maxLength: 4096 },
+  root: pathSchema,
 } as const;
 
 const chatBody = {
@@ -56,7 +56,7 @@ const completionBody = {
     ...common,
     prompt: { type: 'string' },
     suffix: { type: 'string' },
-    path: { type: 'string', minLength: 1, maxLength: 4096 },
+    path: pathSchema,
   },
 } as const;
 

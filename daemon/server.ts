@@ -11,7 +11,7 @@ import type { LineRange } from '../assistant/assistant.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from './workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
-import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, toErrorBody, wantsEventStream } from './http-support.js';
+import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, pathSchema, toErrorBody, wantsEventStream } from './http-support.js';
 
 export { CLIENT_HEADER };
 
@@ -46,18 +46,20 @@ const positionSchema = {
   },
 } as const;
 
+/** A file, and the editor's unsaved text of it. */
+const bufferProperties = { path: pathSchema, text: { type: 'string' } } as const;
+
 const workspacesBody = {
   type: 'object',
   required: ['root'],
-  properties: { root: { type: 'string', minLength: 1, maxLength: 4096 } },
+  properties: { root: pathSchema },
 } as const;
 
 const contextBody = {
   type: 'object',
   required: ['path', 'position'],
   properties: {
-    path: { type: 'string', minLength: 1, maxLength: 4096 },
-    text: { type: 'string' },
+    ...bufferProperties,
     position: positionSchema,
     budgetTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
   },
@@ -67,7 +69,7 @@ const searchBody = {
   type: 'object',
   required: ['root', 'query'],
   properties: {
-    root: { type: 'string', minLength: 1, maxLength: 4096 },
+    root: pathSchema,
     query: { type: 'string', minLength: 1, maxLength: 4096 },
     limit: { type: 'integer', minimum: 1, maximum: 200 },
   },
@@ -92,8 +94,7 @@ const completeBody = {
   type: 'object',
   required: ['path', 'position'],
   properties: {
-    path: { type: 'string', minLength: 1, maxLength: 4096 },
-    text: { type: 'string' },
+    ...bufferProperties,
     position: positionSchema,
     language: { type: 'string', minLength: 1, maxLength: 64 },
     maxTokens: { type: 'integer', minimum: 1, maximum: 1024 },
@@ -103,8 +104,7 @@ const completeBody = {
 
 /** A file and a selection in it: what /explain and /refactor share. */
 const selectionProperties = {
-  path: { type: 'string', minLength: 1, maxLength: 4096 },
-  text: { type: 'string' },
+  ...bufferProperties,
   range: rangeSchema,
   lines: linesSchema,
   maxTokens: answerTokens,
@@ -126,7 +126,7 @@ const askBody = {
   type: 'object',
   required: ['question'],
   properties: {
-    root: { type: 'string', minLength: 1, maxLength: 4096 },
+    root: pathSchema,
     question: { type: 'string', minLength: 1, maxLength: 16_384 },
     maxTokens: answerTokens,
     limit: { type: 'integer', minimum: 1, maximum: 50 },

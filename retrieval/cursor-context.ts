@@ -5,7 +5,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
-import { importListAtCursor, namesNearCursor } from './buffer-names.js';
+import { importListAtCursor, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -141,14 +141,17 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const { store } = src;
   const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
   const imports = importedFiles(src, path, language);
-  const ancestors = enclosingAncestors(store.symbols.inFile(path), cursor + 1);
+  const own = store.symbols.inFile(path);
+  const ancestors = enclosingAncestors(own, cursor + 1);
   const importList = importListTargets(src, path, lines, cursor, language);
-  const ownNames = new Set(store.symbols.inFile(path).map((s) => s.name));
+  const ownNames = new Set(own.map((s) => s.name));
   const ownStem = stem(path);
 
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
   // wherever the import sits; with several, each is one of them.
-  const unusedImports = names.filter((u) => u.count === 1 && imports.byName.has(u.name) && !importList?.names.has(u.name)).length;
+  // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
+  const isUnusedImport = (u: NameUse) => u.count === 1 && imports.byName.has(u.name) && !importList?.names.has(u.name);
+  const unusedImports = names.filter(isUnusedImport).length;
 
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
@@ -170,8 +173,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // Inside `import {⋯} from 'm'`: a name the file uses but this list does not name yet, defined in m,
     // is what the line being written imports — however far from the cursor it is used.
     const missingImport = importList !== null && !importList.names.has(use.name) && defs.some((d) => importList.files.has(d.path));
-    // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
-    const unusedImport = use.count === 1 && importedFrom !== undefined && !importList?.names.has(use.name);
+    const unusedImport = isUnusedImport(use);
     const proximity = (1 + Math.log(use.count) / 4) / (missingImport ? 1 : unusedImport ? Math.min(unusedImports, 1 + use.distance / 2) : 1 + use.distance / 2);
     // Declaration files restate what code defines: with the code at hand, they come second.
     const hasCode = defs.some((d) => !DECLARATION_FILE.test(d.path));

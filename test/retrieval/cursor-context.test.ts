@@ -155,8 +155,6 @@ describe('cursor context: how the file refers to other code', () => {
     'src/legacy/numbers.ts': 'export class Int8 { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n',
     'src/codec/reader.ts': 'export function decode(bytes: Uint8Array): string {\n  return String(bytes.length);\n}\n',
     'src/codec/writer.ts': 'export function decode(text: string): Uint8Array {\n  return new Uint8Array(text.length);\n}\n',
-    'src/codec/parser.ts': 'export class Parser {\n  parse(text: string): string {\n    return text;\n  }\n}\n',
-    'src/codec/parse.ts': 'export function parse(text: string): string {\n  return text.trim();\n}\n',
   };
   let root: string;
   let ws: Workspace;
@@ -209,11 +207,6 @@ describe('cursor context: how the file refers to other code', () => {
     const { snippets } = await ws.context({ path: 'src/use-module.ts', text: lines.join('\n'), position: { line: 3, character: 2 }, budgetTokens: 30 });
     // Found as the definition of one of the module's members, not only as text like the window's.
     expect(snippets.find((s) => s.path === 'src/codec/reader.ts' && s.startLine === 1)).toMatchObject({ symbol: 'decode', source: 'symbol' });
-  });
-
-  it('takes a bare name for a function rather than another class\'s method of that name', async () => {
-    const got = await at('src/use-bare.ts', ['export function clean(t: string) {', '  const out = parse(t);', '  ', '}'], 2, 30);
-    expect(got[0]).toBe('src/codec/parse.ts:1');
   });
 
   it('puts a name imported but not used yet first, however far above the import is', async () => {
