@@ -38,7 +38,7 @@ import {
 import type { Position } from '../retrieval/context.js';
 import type { Snippet } from '../retrieval/snippet.js';
 import type { Workspace } from '../daemon/workspace.js';
-import { CompletionService, type CompleteResult, type CompletionWorkspace } from './complete.js';
+import { CompletionService, type CompleteRequest, type CompleteResult, type CompletionWorkspace } from './complete.js';
 
 export type { CompleteResult } from './complete.js';
 
@@ -48,19 +48,8 @@ export interface LineRange {
   endLine: number;
 }
 
-export interface AssistantCompleteRequest {
-  /** Workspace-relative path. */
-  path: string;
-  text: string;
-  position: Position;
-  language?: string;
-  maxTokens?: number;
-  /** The editor instance (typing anchors are per client). */
-  client: string;
-  signal?: AbortSignal;
-  /** Only evaluate the prompt (a file was opened, the user is idle): the next completion there starts warm. */
-  prefill?: boolean;
-}
+/** A completion request as the daemon takes it (the service's own, less its benchmark-only switch). */
+export type AssistantCompleteRequest = Omit<CompleteRequest, 'naturalStop'>;
 
 export interface ExplainRequest {
   /** Workspace-relative path. */
