@@ -48,6 +48,13 @@ const SIBLING_FACTOR = 0.3;
 const MODULE_MEMBERS_DISTANCE = 3;
 /** A name the current file defines itself: its definitions elsewhere are less likely the ones meant. */
 const OWN_NAME_FACTOR = 0.6;
+/**
+ * Inside an import list: the names it lists weigh this much less (they are done), and the first of
+ * the module's names it does not list yet weighs this much, more than a listed name beside the cursor
+ * and less than a name the file uses but has not imported yet.
+ */
+const LISTED_FACTOR = 0.5;
+const LIST_WEIGHT = 4;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
@@ -140,7 +147,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): Candidate[] {
   const { store } = src;
   const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
-  const imports = importedFiles(src, path, language);
+  const refsOf = importRefsCache(src);
+  const imports = importedFiles(src, refsOf, path, language);
   const own = store.symbols.inFile(path);
   const ancestors = enclosingAncestors(own, cursor + 1);
   const importList = importListTargets(src, path, lines, cursor, language);
@@ -190,6 +198,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
+      // Inside an import list, the names it lists are done: the line being written names another.
+      if (importList?.names.has(use.name)) score *= LISTED_FACTOR;
       if (def.container && ancestors.has(def.container)) score *= 2;
       if (def.exported) score *= 1.2;
       // The file defines the name itself: a use most likely means that one (or its counterpart: foo.ts for foo.js).
@@ -210,10 +220,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   for (const use of names) {
     const files = imports.modules.get(use.name);
     if (!files || use.distance > MODULE_MEMBERS_DISTANCE) continue;
-    const members = [...files].flatMap((f) => store.symbols.inFile(f).filter((s) => !s.container && s.exported && s.kind !== 'local' && !written.has(s.name)));
+    const members = [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => (written.has(e.name) ? [] : e.defs));
     const proximity = 1 / (1 + use.distance / 2);
     for (const def of members) scored.push({ def, score: proximity / members.length, distance: use.distance });
   }
+  if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.sort((a, b) => b.score - a.score);
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
@@ -294,15 +305,12 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
 }
 
 /** Files the current file imports, and for each imported name the files it may come from. */
-function importedFiles(src: ContextSources, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>> } {
+function importedFiles(src: ContextSources, refsOf: RefsOf, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>> } {
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
   /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`) → its files. */
   const modules = new Map<string, Set<string>>();
   const ctx = src.importContext();
-  // A barrel is consulted for each name imported through it: parse its imports once.
-  const parsed = new Map<string, ImportRef[]>();
-  const refsOf = (file: string) => parsed.get(file) ?? parsed.set(file, importRefs(src, file)).get(file)!;
   for (const ref of refsOf(path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
@@ -327,7 +335,7 @@ function importedFiles(src: ContextSources, path: string, language: LanguageId):
 const REEXPORT_DEPTH = 3;
 
 /** The files that `file` re-exports the name `name` from, followed through further re-exports. */
-function reexportOrigins(src: ContextSources, refsOf: (file: string) => ImportRef[], file: string, name: string, ctx: ImportContext, depth: number): string[] {
+function reexportOrigins(src: ContextSources, refsOf: RefsOf, file: string, name: string, ctx: ImportContext, depth: number): string[] {
   if (depth === 0 || name === 'default') return [];
   const language = src.store.files.get(file)?.language as LanguageId | undefined;
   if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return [];
@@ -342,6 +350,14 @@ function reexportOrigins(src: ContextSources, refsOf: (file: string) => ImportRe
   return out;
 }
 
+/** A file's import and export statements, each parsed once per request (a barrel is consulted for many names). */
+type RefsOf = (file: string) => ImportRef[];
+
+function importRefsCache(src: ContextSources): RefsOf {
+  const parsed = new Map<string, ImportRef[]>();
+  return (file) => parsed.get(file) ?? parsed.set(file, importRefs(src, file)).get(file)!;
+}
+
 function importRefs(src: ContextSources, path: string): ImportRef[] {
   const row = src.store.files.get(path);
   if (!row) return [];
@@ -352,14 +368,74 @@ function importRefs(src: ContextSources, path: string): ImportRef[] {
   }
 }
 
+interface ImportListTargets {
+  /** The files the list imports from (or re-exports from). */
+  files: Set<string>;
+  /** The names it lists already. */
+  names: Set<string>;
+  /** The names listed on the lines right above and below the cursor. */
+  beside: Set<string>;
+}
+
 /** The files an import list around the cursor imports from, and the names it already lists. */
-function importListTargets(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): { files: Set<string>; names: Set<string> } | null {
+function importListTargets(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): ImportListTargets | null {
   const python = language === 'python';
   if (!python && !/^(typescript|tsx|javascript)$/.test(language)) return null;
   const list = importListAtCursor(lines, cursor, python);
   if (!list) return null;
   const files = new Set(resolveImport({ specifier: list.specifier, names: [], line: list.startLine + 1, kind: python ? 'from' : 'import' }, path, language, src.importContext()));
-  return files.size ? { files, names: list.names } : null;
+  const beside = new Set<string>();
+  for (const l of [cursor - 1, cursor + 1]) {
+    if (l < list.startLine || l > list.endLine) continue;
+    for (const m of lines[l].matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) if (list.names.has(m[0])) beside.add(m[0]);
+  }
+  return files.size ? { files, names: list.names, beside } : null;
+}
+
+/**
+ * Inside `import {⋯} from 'm'` or `export {⋯} from 'm'`, the line being written names more of what m
+ * exports. The candidates are m's exports the list does not name yet, nearest first to where m
+ * exports the names listed beside the cursor (lists tend to follow the module's order), the first
+ * at LIST_WEIGHT, the next ones less and less.
+ */
+function listCompletions(src: ContextSources, refsOf: RefsOf, list: ImportListTargets): ScoredDefinition[] {
+  const exports = [...list.files].flatMap((f) => moduleExports(src, refsOf, f));
+  const anchors = exports.filter((e) => list.beside.has(e.name));
+  // Mean line distance to the anchors: between two listed names comes before beyond them.
+  const gap = (e: ModuleExport) => {
+    const d = anchors.filter((a) => a.file === e.file).map((a) => Math.abs(a.line - e.line));
+    return d.length ? d.reduce((x, y) => x + y, 0) / d.length : Infinity;
+  };
+  const open = exports.filter((e) => !list.names.has(e.name) && e.defs.length).map((e) => ({ e, gap: gap(e) }));
+  open.sort((a, b) => a.gap - b.gap || a.e.line - b.e.line);
+  return open.flatMap(({ e }, rank) => e.defs.map((def) => ({ def, score: LIST_WEIGHT / (1 + rank / 2), distance: 0 })));
+}
+
+interface ModuleExport {
+  name: string;
+  /** The module that exports it, and the line of the definition or of the `export … from`. */
+  file: string;
+  line: number;
+  defs: SymbolRow[];
+}
+
+/** What a module exports: its own public top-level definitions, and the names it re-exports (found in their files). */
+function moduleExports(src: ContextSources, refsOf: RefsOf, file: string): ModuleExport[] {
+  const out: ModuleExport[] = src.store.symbols
+    .inFile(file)
+    .filter((s) => !s.container && s.exported && s.kind !== 'local')
+    .map((s) => ({ name: s.name, file, line: s.start_line, defs: [s] }));
+  const language = src.store.files.get(file)?.language as LanguageId | undefined;
+  if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return out;
+  const ctx = src.importContext();
+  for (const ref of refsOf(file)) {
+    if (ref.kind !== 'export') continue;
+    for (const name of ref.names) {
+      const origins = new Set(resolveImport(ref, file, language, ctx).flatMap((t) => [t, ...reexportOrigins(src, refsOf, t, name, ctx, REEXPORT_DEPTH - 1)]));
+      out.push({ name, file, line: ref.line, defs: src.store.symbols.lookup(name).filter((d) => origins.has(d.path)) });
+    }
+  }
+  return out;
 }
 
 /** Names in the signatures of the classes around the cursor (`extends Base`, `implements Api`, `impl Trait for`). */

@@ -151,6 +151,8 @@ describe('cursor context: how the file refers to other code', () => {
       '',
     ].join('\n'),
     'src/types/strings.ts': 'export class Utf8 { encoding = "utf-8"; }\nexport class LargeUtf8 { encoding = "utf-8"; }\n',
+    // A barrel with a line a name, in its own order.
+    'src/types/ordered.ts': ["export { Int8 } from './numbers.js';", "export { Int16 } from './numbers.js';", "export { Utf8 } from './strings.js';", "export { Int32 } from './numbers.js';", ''].join('\n'),
     // The same names elsewhere, in files the code at the cursor does not import.
     'src/legacy/numbers.ts': 'export class Int8 { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n',
     'src/codec/reader.ts': 'export function decode(bytes: Uint8Array): string {\n  return String(bytes.length);\n}\n',
@@ -193,6 +195,19 @@ describe('cursor context: how the file refers to other code', () => {
     const got = await at('src/use-list.ts', lines, 2);
     // Next to Int8 itself, which full-text search finds in the window too; far above Float64's first use.
     expect(got.slice(0, 2)).toContain('src/types/numbers.ts:5');
+  });
+
+  it('inside an export list, offers what the module exports and the list does not name yet, in the module\'s order', async () => {
+    // Utf8 lies between Int16 and Int32 in the barrel; Int8 is the other name not listed yet.
+    const got = await at('src/reexport-list.ts', ['export {', '    Int16,', '    ', '    Int32,', "} from './types/ordered.js';"], 2);
+    expect(got[0]).toBe('src/types/strings.ts:1');
+    expect(got.indexOf('src/types/numbers.ts:1')).toBeGreaterThan(0);
+    // A module's own definitions, in a Python import list.
+    writeTree(root, { 'shapes.py': 'def circle(r):\n    return r\n\ndef square(s):\n    return s\n\ndef triangle(a, b, c):\n    return a\n\ndef _private():\n    return 0\n' });
+    const py = await at('use_shapes.py', ['from shapes import (', '    circle,', '    ', '    triangle,', ')', ''], 2);
+    // (circle, listed beside the cursor, is also what full-text search finds most like the window)
+    expect(py.slice(0, 2)).toContain('shapes.py:4');
+    expect(py.indexOf('shapes.py:4')).toBeLessThan(py.indexOf('shapes.py:7'));
   });
 
   it('tells same-named definitions apart by the module a qualifier names', async () => {
