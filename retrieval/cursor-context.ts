@@ -229,6 +229,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
+  scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= 1.5), written, path));
   scored.sort((a, b) => b.score - a.score);
 
   const out: Candidate[] = [];
@@ -280,6 +281,44 @@ function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): 
     }
   }
   return out;
+}
+
+/**
+ * A run of lines that each name a definition from another file of one folder — a registry of
+ * commands, routes or handlers (`context: contextCommand`, `explain: explainCommand`) — goes on
+ * with another file of that folder: its top-level definition of the same kind whose name ends
+ * the same way, not written yet, at a sibling's share of the score, divided among them.
+ */
+function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
+  const byDir = new Map<string, ScoredDefinition[]>();
+  for (const s of beside) {
+    if (s.def.container || s.def.kind === 'local' || s.def.path === path) continue;
+    const dir = s.def.path.slice(0, s.def.path.lastIndexOf('/') + 1);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), s]);
+  }
+  const out: ScoredDefinition[] = [];
+  for (const [dir, run] of byDir) {
+    const runFiles = new Set(run.map((s) => s.def.path));
+    if (runFiles.size < 2) continue;
+    const kinds = new Set(run.map((s) => s.def.kind));
+    const endings = new Set(run.map((s) => lastWord(s.def.name)));
+    const found: SymbolRow[] = [];
+    for (const file of store.files.keys()) {
+      if (!file.startsWith(dir) || file.includes('/', dir.length) || runFiles.has(file) || file === path) continue;
+      for (const def of store.symbols.inFile(file)) {
+        if (!def.container && def.exported && kinds.has(def.kind) && endings.has(lastWord(def.name)) && !written.has(def.name)) found.push(def);
+      }
+    }
+    // The run's best score, shared by the files it may go on with.
+    const score = (Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR) / Math.max(1, found.length);
+    out.push(...found.map((def) => ({ def, score, distance: Infinity })));
+  }
+  return out;
+}
+
+/** The last word of an identifier, lower-cased: `contextCommand`, `context_command` → `command`. */
+function lastWord(name: string): string {
+  return (/(?:[A-Z]?[a-z0-9]+|[A-Z0-9]+)$/.exec(name.replace(/_+$/, ''))?.[0] ?? name).toLowerCase();
 }
 
 function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | null {

@@ -210,6 +210,25 @@ describe('cursor context: how the file refers to other code', () => {
     expect(py.indexOf('shapes.py:4')).toBeLessThan(py.indexOf('shapes.py:7'));
   });
 
+  it('goes on with a run of lines that each name a definition from another file of one folder', async () => {
+    const cmd = (name: string) => `export function ${name}Command(argv: string[]): number {\n  return argv.length;\n}\n\nexport function ${name}Helper(): void {}\n`;
+    writeTree(root, { 'src/commands/alpha-cmd.ts': cmd('alpha'), 'src/commands/beta-cmd.ts': cmd('beta'), 'src/commands/gamma-cmd.ts': cmd('gamma') });
+    const lines = [
+      "import { alphaCommand } from './commands/alpha-cmd.js';",
+      "import { gammaCommand } from './commands/gamma-cmd.js';",
+      '',
+      'export const commands = {',
+      '  alpha: alphaCommand,',
+      '  ',
+      '  gamma: gammaCommand,',
+      '};',
+    ];
+    const got = await at('src/registry.ts', lines, 5);
+    // beta's command, the one file of the folder the run has not named; not its helper, which ends otherwise.
+    expect(got.slice(0, 3)).toContain('src/commands/beta-cmd.ts:1');
+    expect(got).not.toContain('src/commands/beta-cmd.ts:5');
+  });
+
   it('tells same-named definitions apart by the module a qualifier names', async () => {
     const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
     const got = await at('src/use-qualifier.ts', lines, 5, 30);
