@@ -62,11 +62,13 @@ function run(mode: 'baseline' | 'cvu', budget: number, env: NodeJS.ProcessEnv = 
 
 async function main() {
   if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:context does)');
+  const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' }).split('\n'));
   const sources: [string, string, ((rel: string) => boolean)?][] = [
     ['fastify', path.join(repo, 'node_modules/fastify')],
     ['arrow', path.join(repo, 'node_modules/apache-arrow/src')],
     ['ortweb', path.join(repo, 'node_modules/onnxruntime-web/lib')],
-    ['cvu', repo, (rel) => /^(core|config|indexer|store|models|daemon|retrieval|prompts|clients|test|bench)\//.test(rel) && /\.(ts|js|mjs)$/.test(rel)],
+    // This repository: its tracked sources, whatever folders they are in.
+    ['cvu', repo, (rel) => tracked.has(rel) && /\.(ts|js|mjs)$/.test(rel)],
   ];
   const gyp = nodeGypPython();
   if (gyp) sources.push(['gyp', gyp]);
