@@ -67,8 +67,9 @@ async function main() {
     ['fastify', path.join(repo, 'node_modules/fastify')],
     ['arrow', path.join(repo, 'node_modules/apache-arrow/src')],
     ['ortweb', path.join(repo, 'node_modules/onnxruntime-web/lib')],
-    // This repository: its tracked sources, whatever folders they are in.
-    ['cvu', repo, (rel) => tracked.has(rel) && /\.(ts|js|mjs)$/.test(rel)],
+    // This repository: its tracked sources, whatever folders they are in (not its cvu.config.ts, which
+    // would configure the benchmark's workspace).
+    ['cvu', repo, (rel) => tracked.has(rel) && /\.(ts|js|mjs)$/.test(rel) && rel !== 'cvu.config.ts'],
   ];
   const gyp = nodeGypPython();
   if (gyp) sources.push(['gyp', gyp]);
