@@ -72,6 +72,32 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     .sort((a, b) => a.distance - b.distance);
 }
 
+/**
+ * Declared or constructed types of the names in a buffer, as far as a line shows them:
+ * `x: Type`, `x = new Type(`, `x = await Type.open(`, `x = Type(` (Python), `x := &Type{` and Go's
+ * `x *Type` parameters. `x.send(…)` then most likely means Type's `send`. Only the type's own name
+ * is kept (`pkg.Type` → `Type`).
+ */
+export function declaredTypes(lines: readonly string[], opts: { go?: boolean; maxLines?: number } = {}): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (name: string, type: string) => {
+    let set = out.get(name);
+    if (!set) out.set(name, (set = new Set()));
+    set.add(type);
+  };
+  const patterns = [ANNOTATED, ASSIGNED, ...(opts.go ? [GO_PARAMETER] : [])];
+  for (const line of lines.slice(0, opts.maxLines ?? 3000)) {
+    if (!/[:=]|\*/.test(line)) continue;
+    for (const re of patterns) for (const m of line.matchAll(re)) if (!KEYWORDS.has(m[1])) add(m[1], m[2]);
+  }
+  return out;
+}
+
+const TYPE = String.raw`(?:[A-Za-z_$][\w$]*\.)?([A-Z][\w$]*)`;
+const ANNOTATED = new RegExp(String.raw`([A-Za-z_$][\w$]*)\??\s*:\s*(?:readonly\s+)?${TYPE}`, 'g');
+const ASSIGNED = new RegExp(String.raw`([A-Za-z_$][\w$]*)\s*:?=\s*(?:await\s+)?(?:new\s+)?&?${TYPE}\s*[.({]`, 'g');
+const GO_PARAMETER = new RegExp(String.raw`\b([a-z]\w*)\s+\*?${TYPE}\b`, 'g');
+
 /** An import list the cursor is inside of: `import {⋯} from 'spec'`, `from spec import (⋯)`. */
 export interface ImportListAtCursor {
   specifier: string;

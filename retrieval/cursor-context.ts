@@ -5,7 +5,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
-import { importListAtCursor, namesNearCursor, type NameUse } from './buffer-names.js';
+import { declaredTypes, importListAtCursor, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -161,6 +161,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const isUnusedImport = (u: NameUse) => u.count === 1 && imports.byName.has(u.name) && !importList?.names.has(u.name);
   const unusedImports = names.filter(isUnusedImport).length;
 
+  let types: Map<string, Set<string>> | undefined;
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path);
@@ -186,6 +187,12 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // Declaration files restate what code defines: with the code at hand, they come second.
     const hasCode = defs.some((d) => !DECLARATION_FILE.test(d.path));
     const places = definitionPlaces(defs, hasCode);
+    // `mailer.send(…)` where the buffer declares `mailer: SmtpMailer` or `mailer = new SmtpMailer(…)`.
+    const typed = new Set<string>();
+    if (places > 1 && use.qualifiers.length) {
+      types ??= declaredTypes(lines, { go: language === 'go' });
+      for (const q of use.qualifiers) for (const t of types.get(q) ?? []) typed.add(t);
+    }
     const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
@@ -194,7 +201,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
       if (importedFrom?.has(def.path) || (missingImport && importList.files.has(def.path))) score *= 4;
       // `Type.Int` where Type names an imported module, class or enum: tells same-named definitions apart.
-      else if (places > 1 && viaQualifier.has(def.path)) score *= 4;
+      else if (places > 1 && (viaQualifier.has(def.path) || (def.container && typed.has(def.container)))) score *= 4;
       else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;

@@ -229,6 +229,18 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got).not.toContain('src/commands/beta-cmd.ts:5');
   });
 
+  it('tells same-named members apart by the type the buffer gives the receiver', async () => {
+    const mailer = (name: string) => `export class ${name} {\n  send(to: string): boolean {\n    return to.length > 0;\n  }\n}\n`;
+    writeTree(root, { 'src/mail/a-queue.ts': mailer('QueueMailer'), 'src/mail/z-smtp.ts': mailer('SmtpMailer') });
+    const sendFirst = (got: string[]) => got.filter((s) => s.endsWith('.ts:2'))[0];
+    const declared = ["import { SmtpMailer } from './mail/z-smtp.js';", '', 'export function notify(mailer: SmtpMailer) {', '  mailer.send("a");', '  ', '}'];
+    expect(sendFirst(await at('src/notify.ts', declared, 4))).toBe('src/mail/z-smtp.ts:2');
+    // Constructed from a class the file does not import by name (a namespace import of both files).
+    const made = ["import * as mail from './mail/index.js';", '', 'export function notify() {', '  const mailer = new mail.SmtpMailer();', '  mailer.send("a");', '  ', '}'];
+    writeTree(root, { 'src/mail/index.ts': "export * from './a-queue.js';\nexport * from './z-smtp.js';\n" });
+    expect(sendFirst(await at('src/notify-made.ts', made, 5))).toBe('src/mail/z-smtp.ts:2');
+  });
+
   it('tells same-named definitions apart by the module a qualifier names', async () => {
     const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
     const got = await at('src/use-qualifier.ts', lines, 5, 30);
