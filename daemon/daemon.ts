@@ -67,6 +67,8 @@ export class Daemon {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<Workspace>>();
   private closed = false;
+  /** Aborted on close: background indexing and embedding stop before their next batch (the current batch's writes finish). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: DaemonOptions) {
     this.log = opts.logger ?? silentLogger;
@@ -190,7 +192,7 @@ export class Daemon {
     if (entry.embedding || this.closed) return;
     entry.embedding = true;
     void this.scheduler
-      .backgroundTask(() => entry.ws.embed({ beforeBatch: () => this.scheduler.yieldToInteractive() }))
+      .backgroundTask(() => entry.ws.embed({ beforeBatch: () => this.scheduler.yieldToInteractive(), signal: this.stopping.signal }))
       .catch((err) => this.backgroundFailed(entry.ws, 'embedding', err))
       .finally(() => {
         entry.embedding = false;
@@ -202,7 +204,7 @@ export class Daemon {
    * while requests are being served, so that no commit stalls a keystroke for long.
    */
   private get backgroundHooks() {
-    return { batchSize: BACKGROUND_BATCH, batchBytes: BACKGROUND_BATCH_BYTES, beforeBatch: () => this.scheduler.yieldToInteractive() };
+    return { batchSize: BACKGROUND_BATCH, batchBytes: BACKGROUND_BATCH_BYTES, beforeBatch: () => this.scheduler.yieldToInteractive(), signal: this.stopping.signal };
   }
 
   workspaces(): Workspace[] {
@@ -249,10 +251,14 @@ export class Daemon {
     return { workspaces: this.workspaces().map((ws) => ws.status()), version: VERSION };
   }
 
-  /** Graceful shutdown: stop watching, abort interactive work, let writes finish, close stores. */
+  /**
+   * Graceful shutdown: stop background work at its next batch, stop watching, abort interactive work,
+   * let writes finish, close stores. What was not indexed yet is found by the next start's sync.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopping.abort(new CvuError('CVU_ERR_ABORTED', 'daemon shutting down', { status: 499 }));
     for (const e of this.entries.values()) await e.watch?.close().catch(() => {});
     await this.scheduler.close();
     for (const e of this.entries.values()) await e.ws.close().catch((err) => this.log.warn(`closing ${e.ws.root}: ${(err as Error).message}`));
