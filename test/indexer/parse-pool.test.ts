@@ -24,6 +24,22 @@ describe('ParsePool', () => {
     return { path: p, absPath: abs, size: st.size, mtimeMs: st.mtimeMs };
   };
 
+  // Thread nice values: field 19 of /proc/self/task/TID/stat (after the parenthesised command name).
+  const niceByThread = () =>
+    fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]));
+
+  it.runIf(process.platform === 'linux')('parses at a lower priority than the threads that answer requests', async () => {
+    const before = niceByThread().filter((n) => n === 10).length;
+    const pool = new ParsePool(1);
+    try {
+      await pool.prepare(file('a.ts'), null, opts);
+      expect(niceByThread().filter((n) => n === 10).length).toBe(before + 1);
+      expect(niceByThread()).toContain(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('prepares files in a worker exactly as on the calling thread', async () => {
     const pool = new ParsePool(1);
     try {
