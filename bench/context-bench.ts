@@ -85,6 +85,11 @@ async function main() {
   let copied = 0;
   copyTree(path.join(repo, 'node_modules'), load, (rel) => /\.(js|ts|mjs|cjs)$/.test(rel) && !rel.startsWith('typescript') && copied++ < 15000);
 
+  // The latency workspace: the four external code bases side by side in one root (about 1,000 files),
+  // asked for the same task positions as the benchmark.
+  const combined = path.join(tmp, 'combined');
+  for (const [label] of sources) if (label !== 'cvu') fs.cpSync(path.join(corpora, label), path.join(combined, label), { recursive: true });
+
   const results: Record<string, string> = {};
   for (const b of [2000, 4000]) results[`baseline@${b}`] = run('baseline', b);
 
@@ -92,18 +97,68 @@ async function main() {
   try {
     const { port, token } = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8'));
     const env = { CVU_URL: `http://127.0.0.1:${port}`, CVU_TOKEN: token };
-    // Index the task repos first (the bench waits for "ready"), then start the background load and measure.
+    const api = async <T>(route: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${env.CVU_URL}${route}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      if (!res.ok) throw new Error(`${route} ${res.status}: ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const workspace = async (root: string) => (await api<{ workspaces: WorkspaceStatus[] }>('/status')).workspaces.find((w) => w.root === fs.realpathSync(root));
+    // Index the task repos and the latency workspace first (the bench waits for "ready"), then start the
+    // background load and measure.
     results['cvu@2000 (warm-up)'] = run('cvu', 2000, env);
-    await fetch(`${env.CVU_URL}/workspaces`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ root: load }) });
+    await api('/workspaces', { root: combined });
+    while ((await workspace(combined))?.state !== 'ready') await new Promise((r) => setTimeout(r, 250));
+    await api('/workspaces', { root: load });
     for (const b of [2000, 4000]) results[`cvu@${b}`] = run('cvu', b, env);
-    const status = await (await fetch(`${env.CVU_URL}/status`, { headers: { authorization: `Bearer ${token}` } })).json() as { workspaces: { root: string; state: string; files: number }[] };
-    const bg = status.workspaces.find((w) => w.root === fs.realpathSync(load));
-    results['background workspace after the run'] = JSON.stringify(bg);
+    results['/context on one workspace of about 1,000 files, at 4,000 characters'] = JSON.stringify({ files: (await workspace(combined))?.files, ...(await latencyRun(api, combined)) });
+    results['background workspace after the run'] = JSON.stringify(await workspace(load));
   } finally {
     cvu(['daemon', 'stop']);
   }
   for (const [k, v] of Object.entries(results)) console.log(`## ${k}\n${v}\n`);
   fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+interface WorkspaceStatus {
+  root: string;
+  state: string;
+  files: number;
+}
+
+/**
+ * /context for every task of the external code bases, asked in the combined workspace (paths under
+ * their label): latency percentiles, and recall there as a check that the larger workspace finds
+ * the same definitions.
+ */
+async function latencyRun(api: <T>(route: string, body?: unknown) => Promise<T>, root: string): Promise<Record<string, number>> {
+  const latencies: number[] = [];
+  let hits = 0;
+  for (const file of fs.readdirSync(tasksDir)) {
+    const { repo: label, tasks } = JSON.parse(fs.readFileSync(path.join(tasksDir, file), 'utf8')) as { repo: string; tasks: { file: string; line: number; def: { file: string; start: number } }[] };
+    if (!fs.existsSync(path.join(root, label))) continue;
+    for (const t of tasks) {
+      const lines = fs.readFileSync(path.join(root, label, t.file), 'utf8').split('\n');
+      const row = t.line - 1;
+      const indent = /^\s*/.exec(lines[row])![0];
+      const text = [...lines.slice(0, row), indent, ...lines.slice(row + 1)].join('\n');
+      const t0 = performance.now();
+      const { snippets } = await api<{ snippets: { path: string; startLine: number; endLine: number; text: string }[] }>('/context', { path: path.join(root, label, t.file), text, position: { line: row, character: indent.length }, budgetTokens: 1000 });
+      latencies.push(performance.now() - t0);
+      let used = 0;
+      for (const s of snippets) {
+        if (used >= 4000) break;
+        used += s.text.length;
+        const rel = path.isAbsolute(s.path) ? path.relative(root, s.path) : s.path;
+        if (rel === path.join(label, t.def.file) && s.startLine <= t.def.start && t.def.start <= s.endLine) {
+          hits++;
+          break;
+        }
+      }
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1));
+  return { requests: latencies.length, p50: q(0.5), p95: q(0.95), max: q(1), recall: Number((hits / latencies.length).toFixed(3)) };
 }
 
 await main();
