@@ -37,15 +37,20 @@ function codeOnly(line: string, hashComments: boolean): string {
   return out;
 }
 
-export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean; maxLines?: number } = {}): NameUse[] {
-  const maxLines = opts.maxLines ?? 600;
+/** The lines around the cursor whose names count: 600 above, 200 below (`to` exclusive). */
+export function nameWindow(cursorLine: number, lineCount: number): { from: number; to: number } {
+  return { from: Math.max(0, cursorLine - NAME_LINES_ABOVE), to: Math.min(lineCount, cursorLine + NAME_LINES_ABOVE / 3 + 1) };
+}
+
+const NAME_LINES_ABOVE = 600;
+
+export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean } = {}): NameUse[] {
   const best = new Map<string, number>();
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
   const qualified = new Map<string, number>();
-  const from = Math.max(0, cursorLine - maxLines);
-  const to = Math.min(lines.length - 1, cursorLine + Math.floor(maxLines / 3));
-  for (let l = from; l <= to; l++) {
+  const { from, to } = nameWindow(cursorLine, lines.length);
+  for (let l = from; l < to; l++) {
     const text = codeOnly(lines[l], opts.hashComments ?? false);
     if (!text.trim()) continue;
     const d = l <= cursorLine ? cursorLine - l : (l - cursorLine) * 1.5;
@@ -78,7 +83,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
  * `x *Type` parameters. `x.send(…)` then most likely means Type's `send`. Only the type's own name
  * is kept (`pkg.Type` → `Type`).
  */
-export function declaredTypes(lines: readonly string[], opts: { go?: boolean; maxLines?: number } = {}): Map<string, Set<string>> {
+export function declaredTypes(lines: readonly string[], opts: { go?: boolean; from?: number; to?: number } = {}): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const add = (name: string, type: string) => {
     let set = out.get(name);
@@ -86,7 +91,7 @@ export function declaredTypes(lines: readonly string[], opts: { go?: boolean; ma
     set.add(type);
   };
   const patterns = [ANNOTATED, ASSIGNED, ...(opts.go ? [GO_PARAMETER] : [])];
-  for (const line of lines.slice(0, opts.maxLines ?? 3000)) {
+  for (const line of lines.slice(opts.from ?? 0, opts.to ?? lines.length)) {
     if (!/[:=]|\*/.test(line)) continue;
     for (const re of patterns) for (const m of line.matchAll(re)) if (!KEYWORDS.has(m[1])) add(m[1], m[2]);
   }

@@ -5,7 +5,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
-import { declaredTypes, importListAtCursor, namesNearCursor, type NameUse } from './buffer-names.js';
+import { declaredTypes, importListAtCursor, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -190,7 +190,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // `mailer.send(…)` where the buffer declares `mailer: SmtpMailer` or `mailer = new SmtpMailer(…)`.
     const typed = new Set<string>();
     if (places > 1 && use.qualifiers.length) {
-      types ??= declaredTypes(lines, { go: language === 'go' });
+      // Read where the names were read, not a whole long file.
+      types ??= declaredTypes(lines, { go: language === 'go', ...nameWindow(cursor, lines.length) });
       for (const q of use.qualifiers) for (const t of types.get(q) ?? []) typed.add(t);
     }
     const perName: ScoredDefinition[] = [];

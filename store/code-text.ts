@@ -79,7 +79,15 @@ export function codeSearchText(text: string, maxTokens = 4000): string {
 const UNDERSCORE_DOLLAR = /[_$]/;
 const STRIP = /[_$]/g;
 
-/** A query for the FTS column: the same tokens, deduplicated. */
-export function codeSearchQuery(query: string): string {
-  return [...new Set(codeTokens(query).map((t) => t.replace(/_/g, '')))].join(' ');
+/**
+ * A query for the FTS column: the same tokens, deduplicated; past `maxTerms`, the longest ones (the
+ * most specific: a search costs time for every term, and `i`, `x`, `get` say little).
+ */
+export function codeSearchQuery(query: string, maxTerms = Infinity): string {
+  const terms = [...new Set(codeTokens(query).map((t) => t.replace(/_/g, '')))];
+  if (terms.length > maxTerms) {
+    const keep = new Set([...terms].sort((a, b) => b.length - a.length).slice(0, maxTerms));
+    return terms.filter((t) => keep.has(t)).join(' ');
+  }
+  return terms.join(' ');
 }

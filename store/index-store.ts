@@ -46,6 +46,8 @@ const DELETE_BATCH_CHARS = 512 * 1024;
  */
 const COMPACT_EVERY_COMMITS = 64;
 const FTS_INDEX = 'fts_idx';
+/** Terms of a full-text query at most (a cursor window has 50 to 100). */
+const MAX_QUERY_TERMS = 32;
 
 /**
  * The on-disk index of one workspace: LanceDB tables `files`, `chunks`,
@@ -252,11 +254,13 @@ export class IndexStore {
 
   /** Full-text search over the code-aware field. */
   async searchText(query: string, limit: number, opts: { excludePaths?: string[] } = {}): Promise<(ChunkRow & { _score: number })[]> {
-    const q = codeSearchQuery(query);
+    const q = codeSearchQuery(query, MAX_QUERY_TERMS);
     if (!q) return [];
-    let search = this.chunksTable.search(q, 'fts', 'fts').limit(limit);
-    if (opts.excludePaths?.length) search = search.where(`NOT (${sqlIn('path', opts.excludePaths)})`);
-    return (await search.toArray()) as (ChunkRow & { _score: number })[];
+    // Excluded paths are dropped from a deeper list here: a filter inside the full-text search costs
+    // more than the extra rows (the hot path is one excluded file, the one being edited).
+    const exclude = new Set(opts.excludePaths ?? []);
+    const rows = (await this.chunksTable.search(q, 'fts', 'fts').limit(exclude.size ? limit * 2 : limit).toArray()) as (ChunkRow & { _score: number })[];
+    return exclude.size ? rows.filter((r) => !exclude.has(r.path)).slice(0, limit) : rows;
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {

@@ -19,4 +19,9 @@ describe('code-aware text', () => {
     expect(codeSearchQuery('parse config')).toBe('parse config');
     expect(codeSearchQuery('!!!')).toBe('');
   });
+
+  it('keeps the longest terms of a long query, in their order', () => {
+    expect(codeSearchQuery('a bb readConfigFile x cc', 3)).toBe('readconfigfile read config');
+    expect(codeSearchQuery('a bb cc', 3)).toBe('a bb cc');
+  });
 });

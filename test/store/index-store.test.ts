@@ -34,6 +34,19 @@ describe('IndexStore (real LanceDB)', () => {
     await store.close();
   });
 
+  it('leaves excluded paths out of full-text results and still returns up to the limit', async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply(Array.from({ length: 6 }, (_, i) => change(`src/f${i}.ts`, `function parseConfig${i}() { return parseConfig(${i}); }`, `parseConfig${i}`)));
+    await store.optimize();
+    const all = (await store.searchText('parseConfig', 3)).map((r) => r.path);
+    expect(all).toHaveLength(3);
+    const rest = (await store.searchText('parseConfig', 3, { excludePaths: [all[0], all[1]] })).map((r) => r.path);
+    expect(rest).toHaveLength(3);
+    expect(rest).not.toContain(all[0]);
+    expect(rest).not.toContain(all[1]);
+    await store.close();
+  });
+
   it('replaces a file without duplicating its rows, and removes files', async () => {
     const store = await IndexStore.open(dir);
     await store.apply([change('a.ts', 'function one() {}', 'one')]);
