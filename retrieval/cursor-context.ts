@@ -65,7 +65,7 @@ const WINDOW_BELOW = 3;
  * them); similar code and recent edits fill in. The small k lets the top
  * hits of the weaker sources in early instead of after every definition.
  */
-const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.12, vector: 0.15 } as const;
+const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.1, vector: 0.15 } as const;
 const FUSION_K = 8;
 /** Past this share of the budget, definitions are shown by their first line only. */
 const TAIL_FROM = 0.5;
