@@ -152,7 +152,9 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const own = store.symbols.inFile(path);
   const ancestors = enclosingAncestors(own, cursor + 1);
   const importList = importListTargets(src, path, lines, cursor, language);
-  const ownNames = new Set(own.map((s) => s.name));
+  // The file's symbols are those of its last indexed version; the buffer wins: a definition whose line
+  // no longer names it (being rewritten at the cursor, or deleted) is not the file's any more.
+  const ownNames = new Set(own.filter((s) => lines[s.start_line - 1]?.includes(s.name)).map((s) => s.name));
   const ownStem = stem(path);
 
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,

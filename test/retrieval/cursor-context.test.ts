@@ -241,6 +241,17 @@ describe('cursor context: how the file refers to other code', () => {
     expect(sendFirst(await at('src/notify-made.ts', made, 5))).toBe('src/mail/z-smtp.ts:2');
   });
 
+  it('judges which names the file defines by the buffer, not by its last indexed version', async () => {
+    writeTree(root, { 'src/lib/g.ts': 'export function gamma(): number {\n  return 1;\n}\n', 'src/lib/d.ts': 'export function delta(): number {\n  return 2;\n}\n' });
+    // On disk the file defines a local gamma on line 2; the buffer is rewriting that line.
+    writeTree(root, { 'src/run.ts': 'export function run() {\n  const gamma = makeGamma();\n  gamma();\n  delta();\n}\n' });
+    await ws.sync();
+    const text = 'export function run() {\n  \n  gamma();\n  delta();\n}\n';
+    const { snippets } = await ws.context({ path: 'src/run.ts', text, position: { line: 1, character: 2 }, budgetTokens: 60 });
+    // gamma is written nearer the cursor, and the buffer no longer defines it locally.
+    expect(snippets.map((s) => s.path).slice(0, 2)).toEqual(['src/lib/g.ts', 'src/lib/d.ts']);
+  });
+
   it('tells same-named definitions apart by the module a qualifier names', async () => {
     const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
     const got = await at('src/use-qualifier.ts', lines, 5, 30);
