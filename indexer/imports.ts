@@ -13,8 +13,8 @@
 import path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { ImportRef } from './chunker.js';
-import type { LanguageId } from './languages.js';
-import { flatChildren, type LineIndex } from './symbols.js';
+import { parserFor, type LanguageId } from './languages.js';
+import { flatChildren, LineIndex } from './symbols.js';
 
 export type { ImportRef } from './chunker.js';
 
@@ -38,6 +38,25 @@ function field(n: Node, name: string): Node | null {
 
 function unquote(s: string): string {
   return s.replace(/^[a-zA-Z]*?(['"`])([\s\S]*)\1$/, '$2').replace(/^<([\s\S]*)>$/, '$1');
+}
+
+/** Longer unsaved texts are not parsed for their imports on a request (their indexed imports stand). */
+const MAX_TEXT_PARSE_CHARS = 200_000;
+
+/**
+ * The imports of a text that is not indexed — an editor buffer with unsaved edits — read as the
+ * indexer reads a file's; null when it cannot be parsed here (no grammar, too long).
+ */
+export async function importsOfText(text: string, lang: LanguageId): Promise<ImportRef[] | null> {
+  if (text.length > MAX_TEXT_PARSE_CHARS) return null;
+  const parser = await parserFor(lang);
+  const tree = parser?.parse(text);
+  if (!tree) return null;
+  try {
+    return extractImports(tree.rootNode, lang, new LineIndex(text));
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Raw imports of a parsed file, in source order. */

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
-import { resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import { importsOfText, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -104,8 +104,9 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     similarByText(src, windowText, req.path),
     similarByVector(src, windowText, req.path, req.signal),
   ]);
+  const ownImports = await bufferImports(src, req.path, lines, language);
   throwIfAborted(req.signal, 'context');
-  const definitions = definitionsNearCursor(src, req.path, lines, cursor, language);
+  const definitions = definitionsNearCursor(src, req.path, lines, cursor, language, ownImports);
   const recent = recentEdits(src, req.path);
 
   const lists: RankedList<Candidate>[] = [
@@ -144,10 +145,10 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 }
 
 /** Definitions (in other files) of the names used around the cursor, best first. */
-function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): Candidate[] {
+function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null): Candidate[] {
   const { store } = src;
   const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
-  const refsOf = importRefsCache(src);
+  const refsOf = importRefsCache(src, ownImports ? { path, refs: ownImports } : undefined);
   const imports = importedFiles(src, refsOf, path, language);
   const own = store.symbols.inFile(path);
   const ancestors = enclosingAncestors(own, cursor + 1);
@@ -402,10 +403,38 @@ function reexportOrigins(src: ContextSources, refsOf: RefsOf, file: string, name
 /** A file's import and export statements, each parsed once per request (a barrel is consulted for many names). */
 type RefsOf = (file: string) => ImportRef[];
 
-function importRefsCache(src: ContextSources): RefsOf {
-  const parsed = new Map<string, ImportRef[]>();
+function importRefsCache(src: ContextSources, known?: { path: string; refs: ImportRef[] }): RefsOf {
+  const parsed = new Map<string, ImportRef[]>(known ? [[known.path, known.refs]] : []);
   return (file) => parsed.get(file) ?? parsed.set(file, importRefs(src, file)).get(file)!;
 }
+
+/**
+ * The current file's imports when the buffer's unsaved edits touch them (an import added or removed,
+ * a name added to a list): read from the buffer, which wins over the indexed file. Null when the
+ * edits lie elsewhere — the indexed imports stand, and nothing is parsed.
+ */
+async function bufferImports(src: ContextSources, path: string, lines: string[], language: LanguageId): Promise<ImportRef[] | null> {
+  const disk = src.readLines(path);
+  if (disk) {
+    // The edited region: lines that differ, between the common head and the common tail.
+    let head = 0;
+    while (head < lines.length && head < disk.length && lines[head] === disk[head]) head++;
+    if (head === lines.length && head === disk.length) return null;
+    let a = lines.length - 1;
+    let b = disk.length - 1;
+    while (a >= head && b >= head && lines[a] === disk[b]) {
+      a--;
+      b--;
+    }
+    const python = language === 'python';
+    const edited = [...lines.slice(head, a + 1), ...disk.slice(head, b + 1)];
+    if (!edited.some((l) => IMPORT_WORD.test(l)) && !importListAtCursor(lines, head, python) && !importListAtCursor(disk, head, python)) return null;
+  }
+  return importsOfText(lines.join('\n'), language);
+}
+
+/** A word that starts or names an import in the common languages. */
+const IMPORT_WORD = /\b(import|export|from|require|use|include|package)\b/;
 
 function importRefs(src: ContextSources, path: string): ImportRef[] {
   const row = src.store.files.get(path);

@@ -252,6 +252,17 @@ describe('cursor context: how the file refers to other code', () => {
     expect(snippets.map((s) => s.path).slice(0, 2)).toEqual(['src/lib/g.ts', 'src/lib/d.ts']);
   });
 
+  it("reads the file's imports from the buffer when its unsaved edits change them", async () => {
+    // Saved, the file imports Utf8 from the legacy module; the buffer now imports it from types/.
+    writeTree(root, { 'src/encode.ts': "import { Utf8 } from './legacy/numbers.js';\n\nexport function encode() {\n  return new Utf8();\n}\n" });
+    await ws.sync();
+    const text = "import { Utf8 } from './types/strings.js';\n\nexport function encode() {\n  return new Utf8();\n  \n}\n";
+    const { snippets } = await ws.context({ path: 'src/encode.ts', text, position: { line: 4, character: 2 }, budgetTokens: 60 });
+    const got = snippets.map((s) => `${s.path}:${s.startLine}`);
+    expect(got[0]).toBe('src/types/strings.ts:1');
+    expect(got.indexOf('src/legacy/numbers.ts:3')).not.toBe(0);
+  });
+
   it('tells same-named definitions apart by the module a qualifier names', async () => {
     const lines = ["import * as writer from './codec/writer.js';", "import * as reader from './codec/reader.js';", '', 'export function roundTrip(t: string) {', '  const bytes = writer.decode(t);', '  ', '}'];
     const got = await at('src/use-qualifier.ts', lines, 5, 30);
