@@ -47,82 +47,28 @@ export interface RegisterResponse {
   state: WorkspaceStatus['state'];
 }
 
-export interface ContextRequestBody {
-  /** Absolute, or relative to a registered root. */
-  path: string;
-  /** The editor's unsaved buffer; the file on disk when absent. */
-  text?: string;
-  position: Position;
-  budgetTokens?: number;
-}
-
 export interface ContextResponse {
   snippets: Snippet[];
   tokens: number;
-}
-
-export interface SearchRequestBody {
-  root: string;
-  query: string;
-  limit?: number;
 }
 
 export interface SearchResponse {
   results: Snippet[];
 }
 
-export interface CompleteRequestBody {
-  /** Absolute, or relative to a registered root. */
-  path: string;
-  /** The editor's unsaved buffer; the file on disk when absent. */
-  text?: string;
-  position: Position;
-  language?: string;
-  maxTokens?: number;
-  /** Evaluate the prompt only (no completion), so that the next completion there starts warm. */
-  prefill?: boolean;
-}
-
-/** An editor selection (LSP range) … */
-export interface RangeBody {
-  start: Position;
-  end: Position;
-}
-
-/** … or 1-based inclusive lines, as the CLI takes them (`path:12-20`). */
-export interface LinesBody {
-  start: number;
-  end: number;
-}
-
-export interface ExplainRequestBody {
-  path: string;
-  text?: string;
-  /** The selection; the whole file when neither `range` nor `lines` is given. */
-  range?: RangeBody;
-  lines?: LinesBody;
-  question?: string;
-  maxTokens?: number;
-}
-
-export interface RefactorRequestBody {
-  path: string;
-  text?: string;
-  /** One of `range` and `lines` is required. */
-  range?: RangeBody;
-  lines?: LinesBody;
-  instruction?: string;
-  maxTokens?: number;
-}
-
-export interface AskRequestBody {
-  /** The workspace to ask about; may be left out while only one is registered. */
-  root?: string;
-  question: string;
-  maxTokens?: number;
-  /** Search results given to the model (default 8). */
-  limit?: number;
-}
+// Request bodies are the daemon's own (type-only).
+export type {
+  AskRequestBody,
+  CompleteRequestBody,
+  ContextRequestBody,
+  ExplainRequestBody,
+  LinesBody,
+  RangeBody,
+  RefactorRequestBody,
+  SearchRequestBody,
+  SelectionRequestBody,
+} from '../daemon/api-types.js';
+import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../daemon/api-types.js';
 
 // Answers are the daemon's own types (type-only: nothing of the server is bundled into a client).
 export type { ChatTimings } from '../assistant/assistant.js';

@@ -8,6 +8,7 @@ import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
+import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from './api-types.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from './workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
@@ -133,47 +134,6 @@ const askBody = {
   },
 } as const;
 
-interface CompleteBody {
-  path: string;
-  text?: string;
-  position: Position;
-  language?: string;
-  maxTokens?: number;
-  /** Evaluate the prompt only (idle time, a file just opened), so the next completion there starts warm. */
-  prefill?: boolean;
-}
-interface SelectionBody {
-  path: string;
-  text?: string;
-  range?: { start: Position; end: Position };
-  lines?: { start: number; end: number };
-  maxTokens?: number;
-}
-interface ExplainBody extends SelectionBody {
-  question?: string;
-}
-interface RefactorBody extends SelectionBody {
-  instruction?: string;
-}
-interface AskBody {
-  root?: string;
-  question: string;
-  maxTokens?: number;
-  limit?: number;
-}
-
-interface ContextBody {
-  path: string;
-  text?: string;
-  position: Position;
-  budgetTokens?: number;
-}
-interface SearchBody {
-  root: string;
-  query: string;
-  limit?: number;
-}
-
 interface AjvError {
   keyword: string;
   instancePath: string;
@@ -297,7 +257,7 @@ function lineCount(text: string): number {
  * as given, or an LSP `range` (an end at character 0 of a later line — a
  * whole-line selection in an editor — stops at the line before).
  */
-function selectedLines(body: SelectionBody, text: string, what: string): LineRange | undefined {
+function selectedLines(body: SelectionRequestBody, text: string, what: string): LineRange | undefined {
   const count = lineCount(text);
   if (body.lines) {
     const { start, end } = body.lines;
@@ -437,7 +397,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     return { root: ws.root, state: ws.state };
   });
 
-  app.post<{ Body: ContextBody }>('/context', { schema: { body: contextBody } }, async (request, reply) => {
+  app.post<{ Body: ContextRequestBody }>('/context', { schema: { body: contextBody } }, async (request, reply) => {
     const body = request.body;
     const signal = connectionSignal(request, reply, log);
     const resolved = daemon.resolvePath(body.path);
@@ -461,7 +421,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     );
   });
 
-  app.post<{ Body: SearchBody }>('/search', { schema: { body: searchBody } }, async (request, reply) => {
+  app.post<{ Body: SearchRequestBody }>('/search', { schema: { body: searchBody } }, async (request, reply) => {
     const { root, query, limit } = request.body;
     const signal = connectionSignal(request, reply, log);
     const ws = daemon.workspaceAt(root);
@@ -520,7 +480,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     return { resolved, text, what: body.text === undefined ? body.path : 'the text' };
   }
 
-  app.post<{ Body: CompleteBody }>('/complete', { schema: { body: completeBody } }, async (request, reply) => {
+  app.post<{ Body: CompleteRequestBody }>('/complete', { schema: { body: completeBody } }, async (request, reply) => {
     const body = request.body;
     const signal = connectionSignal(request, reply, log);
     const { resolved, text, what } = await fileOf(body);
@@ -542,7 +502,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     );
   });
 
-  app.post<{ Body: ExplainBody }>('/explain', { schema: { body: explainBody } }, async (request, reply) => {
+  app.post<{ Body: ExplainRequestBody }>('/explain', { schema: { body: explainBody } }, async (request, reply) => {
     const body = request.body;
     const { resolved, text, what } = await fileOf(body);
     const range = selectedLines(body, text, what);
@@ -558,7 +518,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     );
   });
 
-  app.post<{ Body: RefactorBody }>('/refactor', { schema: { body: refactorBody } }, async (request, reply) => {
+  app.post<{ Body: RefactorRequestBody }>('/refactor', { schema: { body: refactorBody } }, async (request, reply) => {
     const body = request.body;
     if (!body.range && !body.lines) throw badField('body.range', 'body.range is required (or body.lines, 1-based)');
     const { resolved, text, what } = await fileOf(body);
@@ -575,7 +535,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     );
   });
 
-  app.post<{ Body: AskBody }>('/ask', { schema: { body: askBody } }, async (request, reply) => {
+  app.post<{ Body: AskRequestBody }>('/ask', { schema: { body: askBody } }, async (request, reply) => {
     const body = request.body;
     let ws: Workspace;
     if (body.root !== undefined) ws = daemon.workspaceAt(body.root);
