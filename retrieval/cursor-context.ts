@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
-import { importsOfText, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import { resolveImport, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -8,18 +8,15 @@ import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { declaredTypes, importListAtCursor, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
+import { bufferImports, importedFiles, importRefsCache, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from './snippet.js';
 
 /** What cursor retrieval reads; the Workspace provides it. */
-export interface ContextSources {
-  store: IndexStore;
+export interface ContextSources extends ImportSources {
   /** A loaded embedder, or null (none configured, or still loading: never wait for it here). */
   embedder: Embedder | null;
-  /** A workspace file's current lines (disk), or null when it cannot be read. */
-  readLines(path: string): string[] | null;
   recent: RecentEdits;
-  importContext(): ImportContext;
   tokens: TokenCounter;
 }
 
@@ -354,98 +351,6 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
   return { path: def.path, startLine: def.start_line, endLine: def.start_line + kept.length - 1, text: dedent(kept), symbol: def.name };
 }
 
-/** Files the current file imports, and for each imported name the files it may come from. */
-function importedFiles(src: ContextSources, refsOf: RefsOf, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>> } {
-  const files = new Set<string>();
-  const byName = new Map<string, Set<string>>();
-  /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`) → its files. */
-  const modules = new Map<string, Set<string>>();
-  const ctx = src.importContext();
-  for (const ref of refsOf(path)) {
-    for (const target of resolveImport(ref, path, language, ctx)) {
-      files.add(target);
-      if (ref.binding) {
-        let set = modules.get(ref.binding);
-        if (!set) modules.set(ref.binding, (set = new Set()));
-        set.add(target);
-      }
-      for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
-        let set = byName.get(n);
-        if (!set) byName.set(n, (set = new Set()));
-        set.add(target);
-        // A barrel (`export { n } from './n.js'`, `export * from`) re-exports what another file defines.
-        for (const origin of reexportOrigins(src, refsOf, target, n, ctx, REEXPORT_DEPTH)) set.add(origin);
-      }
-    }
-  }
-  return { files, byName, modules };
-}
-
-/** How many barrels deep a re-exported name is followed. */
-const REEXPORT_DEPTH = 3;
-
-/** The files that `file` re-exports the name `name` from, followed through further re-exports. */
-function reexportOrigins(src: ContextSources, refsOf: RefsOf, file: string, name: string, ctx: ImportContext, depth: number): string[] {
-  if (depth === 0 || name === 'default') return [];
-  const language = src.store.files.get(file)?.language as LanguageId | undefined;
-  if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return [];
-  const out: string[] = [];
-  for (const ref of refsOf(file)) {
-    if (ref.kind !== 'export' || (ref.names.length && !ref.names.includes(name))) continue;
-    for (const target of resolveImport(ref, file, language, ctx)) {
-      if (target === file || out.includes(target)) continue;
-      out.push(target, ...reexportOrigins(src, refsOf, target, name, ctx, depth - 1));
-    }
-  }
-  return out;
-}
-
-/** A file's import and export statements, each parsed once per request (a barrel is consulted for many names). */
-type RefsOf = (file: string) => ImportRef[];
-
-function importRefsCache(src: ContextSources, known?: { path: string; refs: ImportRef[] }): RefsOf {
-  const parsed = new Map<string, ImportRef[]>(known ? [[known.path, known.refs]] : []);
-  return (file) => parsed.get(file) ?? parsed.set(file, importRefs(src, file)).get(file)!;
-}
-
-/**
- * The current file's imports when the buffer's unsaved edits touch them (an import added or removed,
- * a name added to a list): read from the buffer, which wins over the indexed file. Null when the
- * edits lie elsewhere — the indexed imports stand, and nothing is parsed.
- */
-async function bufferImports(src: ContextSources, path: string, lines: string[], language: LanguageId): Promise<ImportRef[] | null> {
-  const disk = src.readLines(path);
-  if (disk) {
-    // The edited region: lines that differ, between the common head and the common tail.
-    let head = 0;
-    while (head < lines.length && head < disk.length && lines[head] === disk[head]) head++;
-    if (head === lines.length && head === disk.length) return null;
-    let a = lines.length - 1;
-    let b = disk.length - 1;
-    while (a >= head && b >= head && lines[a] === disk[b]) {
-      a--;
-      b--;
-    }
-    const python = language === 'python';
-    const edited = [...lines.slice(head, a + 1), ...disk.slice(head, b + 1)];
-    if (!edited.some((l) => IMPORT_WORD.test(l)) && !importListAtCursor(lines, head, python) && !importListAtCursor(disk, head, python)) return null;
-  }
-  return importsOfText(lines.join('\n'), language);
-}
-
-/** A word that starts or names an import in the common languages. */
-const IMPORT_WORD = /\b(import|export|from|require|use|include|package)\b/;
-
-function importRefs(src: ContextSources, path: string): ImportRef[] {
-  const row = src.store.files.get(path);
-  if (!row) return [];
-  try {
-    return JSON.parse(row.imports) as ImportRef[];
-  } catch {
-    return [];
-  }
-}
-
 interface ImportListTargets {
   /** The files the list imports from (or re-exports from). */
   files: Set<string>;
@@ -487,33 +392,6 @@ function listCompletions(src: ContextSources, refsOf: RefsOf, list: ImportListTa
   const open = exports.filter((e) => !list.names.has(e.name) && e.defs.length).map((e) => ({ e, gap: gap(e) }));
   open.sort((a, b) => a.gap - b.gap || a.e.line - b.e.line);
   return open.flatMap(({ e }, rank) => e.defs.map((def) => ({ def, score: LIST_WEIGHT / (1 + rank / 2), distance: 0 })));
-}
-
-interface ModuleExport {
-  name: string;
-  /** The module that exports it, and the line of the definition or of the `export … from`. */
-  file: string;
-  line: number;
-  defs: SymbolRow[];
-}
-
-/** What a module exports: its own public top-level definitions, and the names it re-exports (found in their files). */
-function moduleExports(src: ContextSources, refsOf: RefsOf, file: string): ModuleExport[] {
-  const out: ModuleExport[] = src.store.symbols
-    .inFile(file)
-    .filter((s) => !s.container && s.exported && s.kind !== 'local')
-    .map((s) => ({ name: s.name, file, line: s.start_line, defs: [s] }));
-  const language = src.store.files.get(file)?.language as LanguageId | undefined;
-  if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return out;
-  const ctx = src.importContext();
-  for (const ref of refsOf(file)) {
-    if (ref.kind !== 'export') continue;
-    for (const name of ref.names) {
-      const origins = new Set(resolveImport(ref, file, language, ctx).flatMap((t) => [t, ...reexportOrigins(src, refsOf, t, name, ctx, REEXPORT_DEPTH - 1)]));
-      out.push({ name, file, line: ref.line, defs: src.store.symbols.lookup(name).filter((d) => origins.has(d.path)) });
-    }
-  }
-  return out;
 }
 
 /** Names in the signatures of the classes around the cursor (`extends Base`, `implements Api`, `impl Trait for`). */
