@@ -111,6 +111,8 @@ export interface ImportListAtCursor {
   endLine: number;
   /** The identifiers written in the statement. */
   names: Set<string>;
+  /** Those of them written on the lines right above and below the cursor. */
+  beside: Set<string>;
 }
 
 /** How far from the cursor an open import list is looked for. */
@@ -143,6 +145,12 @@ export function importListAtCursor(lines: readonly string[], cursorLine: number,
   if (end < 0) return null;
   const specifier = python ? opener.exec(lines[start])![1] : closer.exec(lines[end])![2];
   const names = new Set<string>();
-  for (let l = start; l <= end; l++) for (const m of lines[l].matchAll(IDENT)) names.add(m[0]);
-  return { specifier, startLine: start, endLine: end, names };
+  const beside = new Set<string>();
+  for (let l = start; l <= end; l++) {
+    for (const m of lines[l].matchAll(IDENT)) {
+      names.add(m[0]);
+      if (Math.abs(l - cursorLine) === 1) beside.add(m[0]);
+    }
+  }
+  return { specifier, startLine: start, endLine: end, names, beside };
 }

@@ -367,12 +367,7 @@ function importListTargets(src: ContextSources, path: string, lines: string[], c
   const list = importListAtCursor(lines, cursor, python);
   if (!list) return null;
   const files = new Set(resolveImport({ specifier: list.specifier, names: [], line: list.startLine + 1, kind: python ? 'from' : 'import' }, path, language, src.importContext()));
-  const beside = new Set<string>();
-  for (const l of [cursor - 1, cursor + 1]) {
-    if (l < list.startLine || l > list.endLine) continue;
-    for (const m of lines[l].matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) if (list.names.has(m[0])) beside.add(m[0]);
-  }
-  return files.size ? { files, names: list.names, beside } : null;
+  return files.size ? { files, names: list.names, beside: list.beside } : null;
 }
 
 /**

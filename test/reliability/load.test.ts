@@ -13,6 +13,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { buildServer } from '../../daemon/server.js';
 import { silentLogger } from '../../core/log.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { until } from '../helpers/wait.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
 
 const TOKEN = 'd'.repeat(64);
@@ -57,8 +58,7 @@ beforeAll(async () => {
   port = (app.server.address() as { port: number }).port;
   await daemon.register(root);
   const ws = daemon.workspaceAt(root);
-  for (let i = 0; i < 600 && ws.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(ws.state).toBe('ready');
+  await until(() => ws.state === 'ready', 'the workspace to be indexed');
 });
 
 afterAll(async () => {
