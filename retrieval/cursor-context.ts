@@ -52,6 +52,8 @@ const OWN_NAME_FACTOR = 0.6;
  */
 const LISTED_FACTOR = 0.5;
 const LIST_WEIGHT = 4;
+/** How far from the cursor a name imported beyond the lines read for names counts as written (past all of them). */
+const FAR_IMPORT_DISTANCE = 601;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
@@ -158,8 +160,14 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
   // wherever the import sits; with several, each is one of them.
   // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
-  const isUnusedImport = (u: NameUse) => u.count === 1 && imports.byName.has(u.name) && !importList?.names.has(u.name);
+  const isUnusedImport = (u: NameUse) => u.count === 1 && u.distance < FAR_IMPORT_DISTANCE && imports.byName.has(u.name) && !importList?.names.has(u.name);
   const unusedImports = names.filter(isUnusedImport).length;
+  // A long file's imports can lie beyond the lines whose names count: what it imports by name is still
+  // what it works with, after every name written nearer (used or not there, it is not known).
+  const near = new Set(names.map((n) => n.name));
+  for (const name of imports.byName.keys()) {
+    if (!near.has(name)) names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
+  }
 
   let types: Map<string, Set<string>> | undefined;
   const scored: ScoredDefinition[] = [];

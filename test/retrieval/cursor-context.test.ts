@@ -288,4 +288,17 @@ describe('cursor context: how the file refers to other code', () => {
     const got = await at('src/use-unused.ts', lines, 62);
     expect(got[0]).toBe('src/types/strings.ts:1');
   });
+
+  it("offers what a long file imports by name even when the uses lie beyond the lines read for names", async () => {
+    const lines = [
+      "import { Int8, Utf8 } from './types/index.js';",
+      'export const small = new Int8();',
+      'export const text = new Utf8();',
+      ...Array.from({ length: 700 }, (_, i) => `export const n${i} = ${i};`),
+      '',
+    ];
+    const got = await at('src/long.ts', lines, lines.length - 1);
+    expect(got).toContain('src/types/numbers.ts:1');
+    expect(got).toContain('src/types/strings.ts:1');
+  });
 });
