@@ -5,6 +5,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
+import { folderOf } from '../store/symbol-table.js';
 import { declaredTypes, importListAtCursor, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
@@ -309,7 +310,7 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
   const byDir = new Map<string, ScoredDefinition[]>();
   for (const s of beside) {
     if (s.def.container || s.def.kind === 'local' || s.def.path === path) continue;
-    const dir = s.def.path.slice(0, s.def.path.lastIndexOf('/') + 1);
+    const dir = folderOf(s.def.path);
     byDir.set(dir, [...(byDir.get(dir) ?? []), s]);
   }
   const out: ScoredDefinition[] = [];
@@ -319,8 +320,8 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
     const kinds = new Set(run.map((s) => s.def.kind));
     const endings = new Set(run.map((s) => lastWord(s.def.name)));
     const found: SymbolRow[] = [];
-    for (const file of store.files.keys()) {
-      if (!file.startsWith(dir) || file.includes('/', dir.length) || runFiles.has(file) || file === path) continue;
+    for (const file of store.symbols.filesIn(dir)) {
+      if (runFiles.has(file) || file === path) continue;
       for (const def of store.symbols.inFile(file)) {
         if (!def.container && def.exported && kinds.has(def.kind) && endings.has(lastWord(def.name)) && !written.has(def.name)) found.push(def);
       }

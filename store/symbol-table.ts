@@ -10,6 +10,8 @@ export class SymbolTable {
   private readonly byLower = new Map<string, Set<string>>();
   private readonly byWord = new Map<string, Set<string>>();
   private readonly byPath = new Map<string, SymbolRow[]>();
+  /** Folder (`src/cmd/`, or '' at the root) → its files that define something. */
+  private readonly byFolder = new Map<string, Set<string>>();
 
   get size(): number {
     let n = 0;
@@ -21,6 +23,7 @@ export class SymbolTable {
     for (const row of rows) {
       push(this.byName, row.name, row);
       push(this.byPath, row.path, row);
+      addTo(this.byFolder, folderOf(row.path), row.path);
       addTo(this.byLower, row.name.toLowerCase(), row.name);
       for (const w of splitIdentifier(row.name)) addTo(this.byWord, w, row.name);
     }
@@ -31,6 +34,9 @@ export class SymbolTable {
       const rows = this.byPath.get(p);
       if (!rows) continue;
       this.byPath.delete(p);
+      const folder = this.byFolder.get(folderOf(p));
+      folder?.delete(p);
+      if (folder?.size === 0) this.byFolder.delete(folderOf(p));
       for (const row of rows) {
         const list = this.byName.get(row.name);
         if (!list) continue;
@@ -72,6 +78,18 @@ export class SymbolTable {
   inFile(p: string): readonly SymbolRow[] {
     return this.byPath.get(p) ?? [];
   }
+
+  /** The files directly in a folder (`src/cmd/`; '' for the root) that define something. */
+  filesIn(folder: string): ReadonlySet<string> {
+    return this.byFolder.get(folder) ?? EMPTY;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** The folder part of a workspace path, with its trailing slash: `src/cmd/run.ts` → `src/cmd/`. */
+export function folderOf(p: string): string {
+  return p.slice(0, p.lastIndexOf('/') + 1);
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -61,6 +61,17 @@ describe('IndexStore (real LanceDB)', () => {
     await store.close();
   });
 
+  it("lists a folder's files that define something, and forgets removed ones", async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply([change('src/cmd/run.ts', 'function run() {}', 'run'), change('src/cmd/stop.ts', 'function stop() {}', 'stop'), change('src/cmd/sub/x.ts', 'function x() {}', 'x'), change('top.ts', 'function top() {}', 'top')]);
+    expect([...store.symbols.filesIn('src/cmd/')].sort()).toEqual(['src/cmd/run.ts', 'src/cmd/stop.ts']);
+    expect([...store.symbols.filesIn('')]).toEqual(['top.ts']);
+    await store.apply([], ['src/cmd/run.ts', 'src/cmd/sub/x.ts']);
+    expect([...store.symbols.filesIn('src/cmd/')]).toEqual(['src/cmd/stop.ts']);
+    expect([...store.symbols.filesIn('src/cmd/sub/')]).toEqual([]);
+    await store.close();
+  });
+
   it('persists across reopen and drops orphans a crash left behind', async () => {
     let store = await IndexStore.open(dir);
     await store.apply([change('keep.ts', 'function keep() {}', 'keep'), change('half.ts', 'function half() {}', 'half')]);
