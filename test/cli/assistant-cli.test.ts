@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../clients/cli/main.js';
 import type { CommandIO } from '../../clients/cli/io.js';
 import { isAlive, readDaemonInfo } from '../../daemon/lifecycle.js';
+import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
 
@@ -30,7 +31,7 @@ let tmp: string;
 let home: string;
 let root: string;
 let bare: string;
-const savedEnv = { CVU_HOME: process.env.CVU_HOME, CVU_EMBEDDING_MODEL: process.env.CVU_EMBEDDING_MODEL, CVU_MODEL: process.env.CVU_MODEL };
+let restoreEnv: () => void;
 
 /** The CLI in-process (its daemon is a real child process); `write` streams like a terminal. */
 async function cvu(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string; writes: number }> {
@@ -58,19 +59,14 @@ beforeAll(async () => {
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
   writeTree(bare, SOURCES);
-  process.env.CVU_HOME = home;
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
+  restoreEnv = setEnv({ CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', CVU_MODEL: undefined });
 });
 
 afterAll(async () => {
   const info = readDaemonInfo(home);
   await cvu(['daemon', 'stop']);
   if (info && isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   removeDir(tmp);
 });
 

@@ -6,6 +6,7 @@ import { parseLocation, parsePosition, toApiPosition } from '../../clients/cli/p
 import type { CommandIO } from '../../clients/cli/io.js';
 import { isAlive, readDaemonInfo } from '../../daemon/lifecycle.js';
 import { runCli } from '../helpers/cli.js';
+import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
 const SOURCES = {
@@ -25,7 +26,7 @@ export function parseConfig(text: string): { port: number } {
 let home: string;
 let root: string;
 let outside: string;
-const savedEnv = { CVU_HOME: process.env.CVU_HOME, CVU_EMBEDDING_MODEL: process.env.CVU_EMBEDDING_MODEL };
+let restoreEnv: () => void;
 
 /** The CLI in-process (the daemon it starts is still a real child process). */
 async function cvu(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -42,18 +43,14 @@ beforeAll(() => {
   outside = makeTempDir('cvu-cli-outside-');
   writeTree(root, SOURCES);
   fs.writeFileSync(path.join(outside, 'other.ts'), 'export const other = 1;\n');
-  process.env.CVU_HOME = home;
-  process.env.CVU_EMBEDDING_MODEL = 'none';
+  restoreEnv = setEnv({ CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none' });
 });
 
 afterAll(async () => {
   const info = readDaemonInfo(home);
   await cvu(['daemon', 'stop']);
   if (info && isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   removeDir(home);
   removeDir(root);
   removeDir(outside);

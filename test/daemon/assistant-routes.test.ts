@@ -8,17 +8,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonClient, SseParser } from '../../clients/daemon-client.js';
 import { applyUnifiedDiff } from '../../core/diff.js';
 import { createLogger } from '../../core/log.js';
-import { Daemon } from '../../daemon/daemon.js';
-import { buildServer } from '../../daemon/server.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
-import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
+import type { RawAnswer } from '../helpers/http.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';
 
 const SOURCES = {
@@ -36,14 +35,11 @@ let tmp: string;
 let home: string;
 let root: string;
 let bare: string;
+let served: ServedDaemon;
 let daemon: Daemon;
-let app: FastifyInstance;
 let port: number;
+let call: ServedDaemon['call'];
 const logLines: string[] = [];
-
-function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
-  return rawRequest(port, TOKEN, method, url, opts);
-}
 
 /** Parses a whole event stream into its events (data JSON-decoded). */
 function events(text: string): { event: string; data: any }[] {
@@ -83,20 +79,13 @@ beforeAll(async () => {
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
   writeTree(bare, { 'src/config/parse-config.ts': SOURCES['src/config/parse-config.ts'], 'src/util/validate.ts': SOURCES['src/util/validate.ts'] });
-  daemon = new Daemon({ home, parseWorkers: 0, logger: createLogger('info', (l) => logLines.push(l)) });
-  app = buildServer(daemon, { token: TOKEN, logger: createLogger('info', (l) => logLines.push(l)) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
-  for (const r of [root, bare]) expect((await call('POST', '/workspaces', { body: { root: r } })).status).toBe(200);
-  await until(async () => {
-    const s = await call('GET', '/status');
-    return s.body.workspaces.length === 2 && s.body.workspaces.every((w: { state: string; lastIndexedAt: string | null }) => w.state === 'ready' && w.lastIndexedAt);
-  }, 'both workspaces to be indexed');
+  served = await serveDaemon({ home, token: TOKEN, logger: createLogger('info', (l) => logLines.push(l)) });
+  ({ daemon, port, call } = served);
+  await served.register(root, bare);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   if (tmp) removeDir(tmp);
 });
 

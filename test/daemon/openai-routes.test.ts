@@ -6,24 +6,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../daemon/daemon.js';
-import { buildServer } from '../../daemon/server.js';
-import { rawRequest, type RawRequestOptions } from '../helpers/http.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
-import { until } from '../helpers/wait.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'd'.repeat(64);
 let tmp: string;
 let root: string;
-let daemon: Daemon;
-let app: FastifyInstance;
-let port: number;
-
-const call = (method: string, url: string, opts: RawRequestOptions = {}) => rawRequest(port, TOKEN, method, url, opts);
+let served: ServedDaemon;
+let call: ServedDaemon['call'];
 
 /** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string). */
 function chunks(text: string): any[] {
@@ -45,20 +38,13 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
   fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
   writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
-  daemon = new Daemon({ home, parseWorkers: 0 });
-  app = buildServer(daemon, { token: TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
-  expect((await call('POST', '/workspaces', { body: { root } })).status).toBe(200);
-  await until(async () => {
-    const w = (await call('GET', '/status')).body.workspaces[0];
-    return w?.state === 'ready' && w.lastIndexedAt;
-  }, 'the workspace to be indexed');
+  served = await serveDaemon({ home, token: TOKEN });
+  call = served.call;
+  await served.register(root);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   if (tmp) removeDir(tmp);
 });
 

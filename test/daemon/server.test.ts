@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
-import { Daemon } from '../../daemon/daemon.js';
-import { buildServer } from '../../daemon/server.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import { DaemonClient } from '../../clients/daemon-client.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
+import type { RawAnswer } from '../helpers/http.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';
 
 const SOURCES = {
@@ -26,15 +25,12 @@ type Answer = RawAnswer;
 let home: string;
 let root: string;
 let outside: string;
+let served: ServedDaemon;
 let daemon: Daemon;
-let app: FastifyInstance;
 let port: number;
-const logLines: string[] = [];
-
 /** One raw request to the daemon under test (test/helpers/http.ts). */
-function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
-  return rawRequest(port, TOKEN, method, url, opts);
-}
+let call: ServedDaemon['call'];
+const logLines: string[] = [];
 
 async function expectHealthy(): Promise<void> {
   const r = await call('GET', '/health');
@@ -66,19 +62,23 @@ beforeAll(async () => {
   writeTree(root, SOURCES);
   fs.writeFileSync(path.join(outside, 'secret.ts'), 'export const secret = "hunter2";\n');
   fs.symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'src', 'leak.ts'));
-  daemon = new Daemon({ home, parseWorkers: 1, logger: createLogger('info', (l) => logLines.push(l)) });
-  app = buildServer(daemon, { token: TOKEN, bodyLimit: BODY_LIMIT, logger: createLogger('info', (l) => logLines.push(l)) });
-  // A route that fails the way a bug would, to see the error handler answer 500 and log it.
-  app.get('/test/boom', async () => {
-    throw new TypeError('kaboom in a handler');
+  served = await serveDaemon({
+    home,
+    token: TOKEN,
+    parseWorkers: 1,
+    bodyLimit: BODY_LIMIT,
+    logger: createLogger('info', (l) => logLines.push(l)),
+    // A route that fails the way a bug would, to see the error handler answer 500 and log it.
+    routes: (app) =>
+      app.get('/test/boom', async () => {
+        throw new TypeError('kaboom in a handler');
+      }),
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
+  ({ daemon, port, call } = served);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   for (const d of [home, root, outside]) if (d) removeDir(d);
 });
 

@@ -10,16 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
-import { Daemon } from '../../daemon/daemon.js';
-import { buildServer } from '../../daemon/server.js';
+import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { rawRequest, type RawAnswer, type RawRequestOptions } from '../helpers/http.js';
-import { until } from '../helpers/wait.js';
+import type { RawAnswer } from '../helpers/http.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 
 const SEED = 0x4077;
 const TOKEN = 'f'.repeat(64);
@@ -34,15 +32,10 @@ type Answer = RawAnswer;
 let home: string;
 let root: string;
 let outside: string;
-let daemon: Daemon;
-let app: FastifyInstance;
-let port: number;
+let served: ServedDaemon;
+let call: ServedDaemon['call'];
 const logLines: string[] = [];
-const savedEnv: Record<string, string | undefined> = {};
-
-function call(method: string, url: string, opts: RawRequestOptions = {}): Promise<Answer> {
-  return rawRequest(port, TOKEN, method, url, opts);
-}
+let restoreEnv: () => void;
 
 async function expectHealthy(): Promise<void> {
   const r = await call('GET', '/health');
@@ -71,13 +64,10 @@ function expectSane(route: string, r: Answer): void {
 
 
 beforeAll(async () => {
-  for (const k of ['CVU_EMBEDDING_MODEL', 'CVU_MODEL', 'CVU_HOME']) savedEnv[k] = process.env[k];
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
   home = makeTempDir('cvu-hostile-http-home-');
   root = makeTempDir('cvu-hostile-http-ws-');
   outside = makeTempDir('cvu-hostile-http-outside-');
-  process.env.CVU_HOME = home;
+  restoreEnv = setEnv({ CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', CVU_MODEL: undefined });
   writeTree(root, {
     'src/config/parse-config.ts': SAMPLE['src/config/parse-config.ts'],
     'src/util/validate.ts': SAMPLE['src/util/validate.ts'],
@@ -85,27 +75,15 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(outside, 'secret.ts'), `export const secret = "${SECRET}";\n`);
   fs.symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'src', 'leak.ts'));
   fs.symlinkSync(outside, path.join(root, 'linkdir'));
-  daemon = new Daemon({ home, parseWorkers: 0, logger: createLogger('info', (l) => logLines.push(l)) });
-  app = buildServer(daemon, { token: TOKEN, bodyLimit: BODY_LIMIT, logger: createLogger('info', (l) => logLines.push(l)) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
-  const reg = await call('POST', '/workspaces', { body: { root } });
-  expect(reg.status, reg.text).toBe(200);
-  await until(async () => {
-    const s = await call('GET', '/status');
-    const w = s.body.workspaces?.find((x: { root: string }) => x.root === root);
-    return w && w.state === 'ready' && w.lastIndexedAt ? w : undefined;
-  }, 'the workspace to be indexed');
+  served = await serveDaemon({ home, token: TOKEN, bodyLimit: BODY_LIMIT, logger: createLogger('info', (l) => logLines.push(l)) });
+  call = served.call;
+  await served.register(root);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   for (const d of [home, root, outside]) if (d) removeDir(d);
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
 });
 
 // ---------------------------------------------------------------------------
@@ -307,7 +285,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
     await fc.assert(
       fc.asyncProperty(origin, fc.constantFrom('GET /health', 'POST /search', 'POST /context'), async (o, route) => {
         const [method, url] = route.split(' ');
-        const r = await call(method, url, { headers: { origin: o.replace(':0', `:${port}`) }, ...(method === 'POST' ? { body: { root, query: 'x', path: 'src/util/validate.ts', position: { line: 0, character: 0 } } } : {}) });
+        const r = await call(method, url, { headers: { origin: o.replace(':0', `:${served.port}`) }, ...(method === 'POST' ? { body: { root, query: 'x', path: 'src/util/validate.ts', position: { line: 0, character: 0 } } } : {}) });
         expectError(r, 403, 'CVU_ERR_FORBIDDEN');
       }),
       { seed: SEED + 5, numRuns: 120 },

@@ -10,16 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../daemon/daemon.js';
 import { createFileLogger, type LogFile } from '../../daemon/log-file.js';
-import { buildServer } from '../../daemon/server.js';
 import type { Workspace } from '../../daemon/workspace.js';
 import { isSecretPath } from '../../indexer/ignore-rules.js';
+import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { rawRequest, type RawAnswer } from '../helpers/http.js';
-import { until } from '../helpers/wait.js';
+import type { RawAnswer } from '../helpers/http.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'd'.repeat(64);
 const CONTROL = 'zqxControlMarker7301';
@@ -62,15 +60,13 @@ type Answer = RawAnswer;
 
 let home: string;
 let root: string;
-let daemon: Daemon;
-let app: FastifyInstance;
+let served: ServedDaemon;
 let logFile: LogFile;
-let port: number;
 let ws: Workspace;
-const savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: () => void;
 
 function call(method: string, url: string, body?: unknown): Promise<Answer> {
-  return rawRequest(port, TOKEN, method, url, { body });
+  return served.call(method, url, { body });
 }
 
 /** The markers (any case) found in a text. */
@@ -91,12 +87,9 @@ function filesUnder(dir: string): string[] {
 
 
 beforeAll(async () => {
-  for (const k of ['CVU_EMBEDDING_MODEL', 'CVU_MODEL', 'CVU_HOME']) savedEnv[k] = process.env[k];
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
   home = makeTempDir('cvu-hostile-secrets-home-');
   root = makeTempDir('cvu-hostile-secrets-ws-');
-  process.env.CVU_HOME = home;
+  restoreEnv = setEnv({ CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', CVU_MODEL: undefined });
   const tree: Record<string, string> = {
     'src/app.ts': `import { loadEnv } from './env';\n\nexport const ${CONTROL} = 1;\n\nexport function readToken(): string {\n  return process.env.API_TOKEN ?? '';\n}\n`,
     'src/env.ts': `export function loadEnv(file = '.env'): Record<string, string> {\n  return {};\n}\n`,
@@ -112,29 +105,16 @@ beforeAll(async () => {
 
   const { logger, file } = createFileLogger({ dir: path.join(home, 'logs'), level: 'debug' });
   logFile = file;
-  daemon = new Daemon({ home, parseWorkers: 0, logger });
-  app = buildServer(daemon, { token: TOKEN, logger });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
-  const reg = await call('POST', '/workspaces', { root });
-  expect(reg.status, reg.text).toBe(200);
-  await until(async () => {
-    const s = await call('GET', '/status');
-    const w = s.body.workspaces?.find((x: { root: string }) => x.root === root);
-    return w && w.state === 'ready' && w.lastIndexedAt ? w : undefined;
-  }, 'the workspace to be indexed');
-  ws = daemon.resolvePath('src/app.ts').ws;
+  served = await serveDaemon({ home, token: TOKEN, logger });
+  await served.register(root);
+  ws = served.daemon.resolvePath('src/app.ts').ws;
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   logFile?.close();
   for (const d of [home, root]) if (d) removeDir(d);
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
 });
 
 describe('secrets never reach the index, an answer or a log', () => {

@@ -5,38 +5,23 @@
  * bounded, and the daemon serves normally afterwards. Figures are printed;
  * nothing here asserts a latency.
  */
-import http from 'node:http';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../daemon/daemon.js';
-import { buildServer } from '../../daemon/server.js';
 import { silentLogger } from '../../core/log.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { until } from '../helpers/wait.js';
+import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
 
 const TOKEN = 'd'.repeat(64);
 let tmp: string;
 let root: string;
-let daemon: Daemon;
-let app: FastifyInstance;
-let port: number;
+let served: ServedDaemon;
 
-function post(url: string, body: unknown, client: string): Promise<{ status: number; ms: number }> {
-  const payload = JSON.stringify(body);
+/** A request as one client (the daemon supersedes a client's older request with its newer one). */
+async function post(url: string, body: unknown, client: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: url, agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-cvu-client': client } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const { status } = await served.call('POST', url, { body, headers: { 'x-cvu-client': client } });
+  return { status, ms: performance.now() - started };
 }
 
 const pct = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];
@@ -52,18 +37,12 @@ beforeAll(async () => {
     files[`src/mod${i}.ts`] = `import { helper${(i + 1) % 120} } from './mod${(i + 1) % 120}.js';\n\nexport function helper${i}(x: number): number {\n  return helper${(i + 1) % 120}(x) + ${i};\n}\n`;
   }
   writeTree(root, files);
-  daemon = new Daemon({ home: path.join(tmp, 'home'), parseWorkers: 0, logger: silentLogger });
-  app = buildServer(daemon, { token: TOKEN, logger: silentLogger });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as { port: number }).port;
-  await daemon.register(root);
-  const ws = daemon.workspaceAt(root);
-  await until(() => ws.state === 'ready', 'the workspace to be indexed');
+  served = await serveDaemon({ home: path.join(tmp, 'home'), token: TOKEN, logger: silentLogger });
+  await served.register(root);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await daemon?.close();
+  await served?.close();
   if (tmp) removeDir(tmp);
 });
 
@@ -98,12 +77,6 @@ describe('load', () => {
     expect(statuses.filter((s) => s === 499).length).toBeGreaterThan(0);
     const ok = results.filter((r) => r.status === 200).map((r) => r.ms);
     console.log(`20 concurrent /complete: ${ok.length} answered, ${statuses.filter((s) => s === 499).length} superseded; p50 ${pct(ok, 50).toFixed(0)} ms, max ${Math.max(...ok).toFixed(0)} ms`);
-    const health = await new Promise<number>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/health', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-    });
-    expect(health).toBe(200);
+    expect((await served.call('GET', '/health')).status).toBe(200);
   });
 });
