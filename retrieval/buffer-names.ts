@@ -42,7 +42,7 @@ export function nameWindow(cursorLine: number, lineCount: number): { from: numbe
   return { from: Math.max(0, cursorLine - NAME_LINES_ABOVE), to: Math.min(lineCount, cursorLine + NAME_LINES_ABOVE / 3 + 1) };
 }
 
-const NAME_LINES_ABOVE = 600;
+export const NAME_LINES_ABOVE = 600;
 
 export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean } = {}): NameUse[] {
   const best = new Map<string, number>();

@@ -6,7 +6,7 @@ import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
-import { declaredTypes, importListAtCursor, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
+import { declaredTypes, importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
@@ -54,7 +54,7 @@ const OWN_NAME_FACTOR = 0.6;
 const LISTED_FACTOR = 0.5;
 const LIST_WEIGHT = 4;
 /** How far from the cursor a name imported beyond the lines read for names counts as written (past all of them). */
-const FAR_IMPORT_DISTANCE = 601;
+const FAR_IMPORT_DISTANCE = NAME_LINES_ABOVE + 1;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
