@@ -24,6 +24,7 @@ export const ErrorCodes = {
   CVU_ERR_DAEMON_UNAVAILABLE: 'daemon not reachable',
   CVU_ERR_DAEMON_START: 'daemon failed to start',
   CVU_ERR_ABORTED: 'request aborted',
+  CVU_ERR_BUSY: 'busy with other work',
   CVU_ERR_INTERNAL: 'internal error',
 } as const;
 

@@ -37,7 +37,7 @@ export async function embedPending(
     // A hash may have left the index since `pending` was taken.
     const live = hashes.filter((h) => byHash.has(h));
     if (live.length) {
-      const vectors = await embedder.embed(live.map((h) => embeddingText(byHash.get(h)!)), opts.signal, 'background');
+      const vectors = await embedder.embed(live.map((h) => embeddingText(byHash.get(h)!)), { signal: opts.signal, priority: 'background' });
       await store.addEmbeddings(live.map((hash, k) => ({ hash, vector: vectors[k] })));
     }
     done += hashes.length;

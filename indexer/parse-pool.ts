@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../core/log.js';
+import { workerEntry } from '../core/worker-entry.js';
 import { prepareFile, type PrepareOptions, type Prepared } from './prepare-file.js';
 import type { WalkedFile } from './walker.js';
 
@@ -33,7 +30,7 @@ export class ParsePool {
     if (this.workers.length || this.broken || this.size === 0) return;
     for (let i = 0; i < this.size; i++) {
       try {
-        const worker = new Worker(workerEntry());
+        const worker = new Worker(workerEntry(import.meta.url, 'parse-worker'));
         const slot = { worker, busy: 0 };
         worker.on('message', (msg: { id: number; result?: Prepared; error?: string }) => {
           // An idle worker must not keep the process alive; a busy one must.
@@ -84,22 +81,6 @@ export class ParsePool {
     this.workers = [];
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
-}
-
-/**
- * The compiled worker next to this file; from source (tests, benchmarks) a
- * bootstrap that registers tsx in the worker first, since workers do not
- * inherit `--import` loaders.
- */
-function workerEntry(): URL {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./parse-worker.js', import.meta.url);
-  const require = createRequire(import.meta.url);
-  const tsxDir = path.dirname(require.resolve('tsx/package.json'));
-  const pkg = JSON.parse(fs.readFileSync(path.join(tsxDir, 'package.json'), 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(path.join(tsxDir, pkg.exports['./esm/api'].import.default)).href;
-  const entry = new URL('./parse-worker.ts', import.meta.url).href;
-  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 /** One core stays with the main thread (the store, requests); the rest parse. */

@@ -3,12 +3,13 @@ import { isCvuError } from '../core/errors.js';
 import { embeddingModelsDir, defaultThreads } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { CvuConfig } from '../config/schema.js';
-import { loadEmbedder, type Embedder } from './embedder.js';
+import type { Embedder } from './embedder.js';
+import { loadEmbedderThread } from './embedder-thread.js';
 
 export type EmbedderState = { state: 'disabled' } | { state: 'loading' } | { state: 'ready'; model: string; dimensions: number } | { state: 'unavailable'; reason: string };
 
 /**
- * Loads each embedding model once and shares it between workspaces. A model
+ * Loads each embedding model once (on its own thread) and shares it between workspaces. A model
  * that is missing (an offline machine) is reported once, plainly, and the
  * index carries on with its full-text and symbol tiers.
  */
@@ -39,7 +40,8 @@ export class EmbedderProvider {
     // A relative folder in a workspace's config means a folder of that workspace.
     const resolved = model.startsWith('.') ? path.resolve(root, model) : model;
     this.states.set(key, { state: 'loading' });
-    const p = loadEmbedder({
+    // On a thread of its own: a batch runs synchronously and must not hold up requests.
+    const p = loadEmbedderThread({
       model: resolved,
       cacheDir: embeddingModelsDir(this.home),
       threads: config.threads || defaultThreads(),

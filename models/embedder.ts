@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import { embedInTurns, EmbedTurns, type EmbedOptions } from './embed-turns.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
 
@@ -53,8 +54,7 @@ export interface EmbedderOptions {
   log?: Logger;
 }
 
-/** A query waits for at most one batch of background embedding, never for the rest of it. */
-export type EmbedPriority = 'interactive' | 'background';
+export type { EmbedOptions, EmbedPriority } from './embed-turns.js';
 
 export interface Embedder {
   /** The resolved model: the id, or the absolute folder path. */
@@ -66,7 +66,7 @@ export interface Embedder {
    * One mean-pooled, L2-normalised vector per text, in order. Batched; checks the signal between batches.
    * `background` work (indexing) yields to `interactive` work (a query) between its batches.
    */
-  embed(texts: string[], signal?: AbortSignal, priority?: EmbedPriority): Promise<Float32Array[]>;
+  embed(texts: string[], opts?: EmbedOptions): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -317,10 +317,7 @@ interface Encoded {
 class OnnxEmbedder implements Embedder {
   dimensions = 0;
   private disposed = false;
-  /** One batch runs at a time; the next turn goes to a waiting query before any background batch. */
-  private busy = false;
-  private readonly waiting: Record<EmbedPriority, (() => void)[]> = { interactive: [], background: [] };
-  private readonly drained: (() => void)[] = [];
+  private readonly turns = new EmbedTurns();
   private readonly limit: number;
   private readonly padId: number;
   private readonly specialIds: Set<number>;
@@ -349,24 +346,9 @@ class OnnxEmbedder implements Embedder {
     if (!v || v.length === 0) throw new Error('the model produced an empty embedding');
   }
 
-  embed(texts: string[], signal?: AbortSignal, priority: EmbedPriority = 'interactive'): Promise<Float32Array[]> {
+  embed(texts: string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
     if (this.disposed) return Promise.reject(new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`));
-    return this.embedNow(texts, signal, priority);
-  }
-
-  private async turn(priority: EmbedPriority): Promise<void> {
-    if (!this.busy) {
-      this.busy = true;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting[priority].push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.interactive.shift() ?? this.waiting.background.shift();
-    if (next) return next();
-    this.busy = false;
-    for (const done of this.drained.splice(0)) done();
+    return this.embedNow(texts, opts);
   }
 
   private checkAbort(signal?: AbortSignal): void {
@@ -374,25 +356,11 @@ class OnnxEmbedder implements Embedder {
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`);
   }
 
-  private async embedNow(texts: string[], signal: AbortSignal | undefined, priority: EmbedPriority): Promise<Float32Array[]> {
-    this.checkAbort(signal);
-    const out = new Array<Float32Array>(texts.length);
-    if (texts.length === 0) return out;
+  private async embedNow(texts: string[], opts: EmbedOptions): Promise<Float32Array[]> {
+    this.checkAbort(opts.signal);
+    if (texts.length === 0) return [];
     const encoded = texts.map((t) => this.encode(t));
-    // Longest first, so each batch pads to a similar length.
-    const order = encoded.map((_, i) => i).sort((a, b) => encoded[b].ids.length - encoded[a].ids.length || a - b);
-    for (let start = 0; start < order.length; start += this.opts.batchSize) {
-      await this.turn(priority);
-      try {
-        this.checkAbort(signal);
-        const batch = order.slice(start, start + this.opts.batchSize);
-        const vectors = await this.runBatch(batch.map((i) => encoded[i]));
-        batch.forEach((i, j) => (out[i] = vectors[j]));
-      } finally {
-        this.release();
-      }
-    }
-    return out;
+    return embedInTurns(this.turns, encoded.map((e) => e.ids.length), this.opts.batchSize, opts, () => this.checkAbort(opts.signal), (batch) => this.runBatch(batch.map((i) => encoded[i])));
   }
 
   /** Token ids for one text, truncated to the limit while keeping a trailing special token ([SEP]). */
@@ -458,7 +426,7 @@ class OnnxEmbedder implements Embedder {
     if (this.disposed) return;
     this.disposed = true;
     // Waiting calls wake, see the embedder disposed and fail; the batch running finishes first.
-    if (this.busy) await new Promise<void>((resolve) => this.drained.push(resolve));
+    await this.turns.idle();
     await this.session.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { throwIfAborted } from '../core/errors.js';
+import { isCvuError, throwIfAborted } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { resolveImport, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
@@ -67,6 +67,11 @@ const WINDOW_BELOW = 3;
  */
 const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.1, vector: 0.15 } as const;
 const FUSION_K = 8;
+/**
+ * How long the vector query may wait for the embedding model while it embeds other text (a saved
+ * file: a batch can take a second on a CPU busy with generation). Longer, and the context goes without.
+ */
+const EMBED_WAIT_MS = 30;
 /** Past this share of the budget, definitions are shown by their first line only. */
 const TAIL_FROM = 0.5;
 
@@ -416,7 +421,14 @@ async function similarByText(src: ContextSources, windowText: string, path: stri
 
 async function similarByVector(src: ContextSources, windowText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {
   if (!src.embedder || !src.store.hasVectors() || !windowText.trim()) return [];
-  const [vector] = await src.embedder.embed([windowText], signal);
+  let vector: Float32Array;
+  try {
+    [vector] = await src.embedder.embed([windowText], { signal, maxWaitMs: EMBED_WAIT_MS });
+  } catch (err) {
+    // The model is busy embedding a saved file: answer from the other sources now rather than later.
+    if (isCvuError(err, 'CVU_ERR_BUSY')) return [];
+    throw err;
+  }
   const hits = await src.store.searchVector(vector, 12);
   const rows = await src.store.chunksByHash(hits.map((h) => h.hash));
   const byHash = new Map(rows.filter((r) => r.path !== path).map((r) => [r.hash, r]));

@@ -75,7 +75,7 @@ async function symbolMatches(store: IndexStore, query: string, limit: number): P
 
 async function vectorMatches(store: IndexStore, embedder: Embedder | null, query: string, limit: number, signal?: AbortSignal): Promise<ChunkRow[]> {
   if (!embedder || !store.hasVectors()) return [];
-  const [vector] = await embedder.embed([query], signal);
+  const [vector] = await embedder.embed([query], { signal });
   const hits = await store.searchVector(vector, limit);
   const rows = await store.chunksByHash(hits.map((h) => h.hash));
   const byHash = new Map<string, ChunkRow[]>();

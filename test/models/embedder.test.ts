@@ -153,7 +153,7 @@ describe('loadEmbedder with the tiny model', () => {
   it('stops at an aborted signal, before and between batches', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expectCode(tiny.embed(TEXTS, ac.signal), 'CVU_ERR_ABORTED');
+    await expectCode(tiny.embed(TEXTS, { signal: ac.signal }), 'CVU_ERR_ABORTED');
 
     // A signal that turns aborted after two checks: the start and the first batch pass.
     let reads = 0;
@@ -163,7 +163,7 @@ describe('loadEmbedder with the tiny model', () => {
       },
     } as unknown as AbortSignal;
     const oneByOne = await open(tinyDir, { batchSize: 1 });
-    await expectCode(oneByOne.embed(TEXTS, flaky), 'CVU_ERR_ABORTED');
+    await expectCode(oneByOne.embed(TEXTS, { signal: flaky }), 'CVU_ERR_ABORTED');
     expect(reads).toBe(3);
 
     // The embedder still works after an aborted call.
@@ -184,16 +184,31 @@ describe('loadEmbedder with the tiny model', () => {
     const many = Array.from({ length: 24 }, (_, i) => `${TEXTS[i % TEXTS.length]} ${i}`);
     const [alone] = await e.embed([TEXTS[1]]);
     let backgroundDone = false;
-    const background = e.embed(many, undefined, 'background').then((v) => ((backgroundDone = true), v));
+    const background = e.embed(many, { priority: 'background' }).then((v) => ((backgroundDone = true), v));
     await new Promise((r) => setImmediate(r)); // the background call has started its first batch
     const [query] = await e.embed([TEXTS[1]]);
     expect(backgroundDone).toBe(false);
     expect(Array.from(query)).toEqual(Array.from(alone));
     expect(await background).toHaveLength(24);
     // A disposal waits for the batch in flight; calls after it fail.
-    const late = e.embed(many, undefined, 'background');
+    const late = e.embed(many, { priority: 'background' });
     await e.dispose();
     await expect(late).rejects.toThrow(/disposed/);
+  });
+
+  it('a query with a wait limit gives up its place while the model is busy, and the queue goes on', async () => {
+    const e = await open(tinyDir, { batchSize: 1 });
+    const many = Array.from({ length: 24 }, (_, i) => `${TEXTS[i % TEXTS.length]} ${i}`);
+    const [alone] = await e.embed([TEXTS[1]]);
+    // Idle: nothing to wait for, so the limit does not apply.
+    expect(Array.from((await e.embed([TEXTS[1]], { maxWaitMs: 0 }))[0])).toEqual(Array.from(alone));
+    const background = e.embed(many, { priority: 'background' });
+    await new Promise((r) => setImmediate(r)); // the background call has started its first batch
+    await expectCode(e.embed([TEXTS[1]], { maxWaitMs: 0 }), 'CVU_ERR_BUSY');
+    // A limit longer than a batch: the query gets the next turn.
+    const [query] = await e.embed([TEXTS[1]], { maxWaitMs: 5_000 });
+    expect(Array.from(query)).toEqual(Array.from(alone));
+    expect(await background).toHaveLength(24);
   });
 
   it('rejects embed after dispose', async () => {

@@ -1,0 +1,33 @@
+/**
+ * The embedding model on a thread of its own (see embedder-thread.ts):
+ * onnxruntime-node runs a batch synchronously, so on the daemon's main thread
+ * every batch of a saved file's embedding would stall every request for as
+ * long as it runs. This thread loads the model, then embeds one batch per
+ * message and answers with the vectors (their buffers transferred).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadEmbedder, type Embedder, type EmbedderOptions } from './embedder.js';
+import { serializeError, type WorkerReply, type WorkerRequest } from './embedder-thread.js';
+
+const port = parentPort;
+// Started by loadEmbedderThread (which marks its workerData), not merely imported on some other thread.
+if (port && (workerData as { embedderThread?: boolean } | null)?.embedderThread) {
+  const reply = (msg: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+  let embedder: Embedder;
+  try {
+    embedder = await loadEmbedder((workerData as { options: EmbedderOptions }).options);
+    reply({ ready: { model: embedder.model, dimensions: embedder.dimensions, dtype: embedder.dtype } });
+    port.on('message', (req: WorkerRequest) => {
+      if ('dispose' in req) {
+        void embedder.dispose().finally(() => reply({ id: req.id, disposed: true }));
+        return;
+      }
+      embedder.embed(req.texts).then(
+        (vectors) => reply({ id: req.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer)),
+        (err: unknown) => reply({ id: req.id, error: serializeError(err) }),
+      );
+    });
+  } catch (err) {
+    reply({ error: serializeError(err) });
+  }
+}
