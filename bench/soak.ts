@@ -61,6 +61,8 @@ if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000)) {
 const LEVEL_OFF_SHARE = 0.05;
 const DEBOUNCE_MS = 150;
 const COMPLETION_TOKENS = 16;
+/** A /context asked this soon after a save meets the re-index and re-embedding of the saved file. */
+const AFTER_SAVE_MS = 10_000;
 
 // A small deterministic PRNG: the same run types the same text with the same pauses.
 let seed = Number(args.seed) >>> 0 || 1;
@@ -118,11 +120,14 @@ function copyCodeBase(dest: string): number {
   return n;
 }
 
+let lastSaveAt = -Infinity;
+
 /** Editors save by writing a temp file and renaming it over the original. */
 function save(abs: string, text: string): void {
   const tmp = `${abs}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, abs);
+  lastSaveAt = performance.now();
 }
 
 interface Sample {
@@ -141,7 +146,8 @@ interface Stats {
   completionErrors: number;
   completionMs: number[];
   contexts: number;
-  contextMs: number[];
+  /** Each answered /context: when it was asked (minutes into the run) and whether a save came in the 10 s before. */
+  contextAt: { minute: number; ms: number; afterSave: boolean }[];
   contextErrors: number;
   saves: number;
   files: number;
@@ -209,7 +215,7 @@ async function main() {
       .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('vendor') && fs.statSync(path.join(wsRoot, f)).size > 2000);
     const codeLines = tsFiles.flatMap((f) => fs.readFileSync(path.join(wsRoot, f), 'utf8').split('\n')).map((l) => l.trim()).filter((l) => l.length >= 8 && l.length <= 100 && !l.startsWith('*') && !l.startsWith('//') && !l.startsWith('/*'));
 
-    const stats: Stats = { keystrokes: 0, completionsAnswered: 0, completionsSuperseded: 0, completionErrors: 0, completionMs: [], contexts: 0, contextMs: [], contextErrors: 0, saves: 0, files: 0, errors: [] };
+    const stats: Stats = { keystrokes: 0, completionsAnswered: 0, completionsSuperseded: 0, completionErrors: 0, completionMs: [], contexts: 0, contextAt: [], contextErrors: 0, saves: 0, files: 0, errors: [] };
     const samples: Sample[] = [];
     const started = performance.now();
     const endAt = started + MINUTES * 60_000;
@@ -290,12 +296,13 @@ async function main() {
         }
         // Line end: the context the next line would get, a pause, a new line.
         const t = performance.now();
+        const afterSave = t - lastSaveAt < AFTER_SAVE_MS;
         track(
           observer
             .context({ path: abs, text: buffer(), position: cursor() })
             .then(() => {
               stats.contexts++;
-              stats.contextMs.push(performance.now() - t);
+              stats.contextAt.push({ minute: (t - started) / 60_000, ms: performance.now() - t, afterSave });
             })
             .catch((err) => {
               stats.contextErrors++;
@@ -338,6 +345,7 @@ async function main() {
 }
 
 function report(samples: Sample[], stats: Stats, healthy: boolean): void {
+  const contextMs = stats.contextAt.map((c) => c.ms);
   const last = samples[samples.length - 1];
   const duration = last.minute;
   const half = duration / 2;
@@ -363,9 +371,18 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
     `\n${stats.keystrokes} keystrokes in ${stats.files} files over ${duration.toFixed(1)} min: ` +
       `${stats.completionsAnswered} completions answered (p50 ${pct(stats.completionMs, 50).toFixed(0)} ms, p95 ${pct(stats.completionMs, 95).toFixed(0)} ms), ` +
       `${stats.completionsSuperseded} superseded, ${stats.completionErrors} failed; ` +
-      `${stats.contexts} /context (p50 ${pct(stats.contextMs, 50).toFixed(0)} ms, p95 ${pct(stats.contextMs, 95).toFixed(0)} ms), ${stats.contextErrors} failed; ${stats.saves} saves; /health after: ${healthy ? 'ok' : 'FAILED'}`,
+      `${stats.contexts} /context (p50 ${pct(contextMs, 50).toFixed(0)} ms, p95 ${pct(contextMs, 95).toFixed(0)} ms), ${stats.contextErrors} failed; ${stats.saves} saves; /health after: ${healthy ? 'ok' : 'FAILED'}`,
   );
   if (stats.errors.length) console.log(`errors: ${stats.errors.join('; ')}`);
+  // Where the slow /context answers come from: a save just before (re-indexing, re-embedding) or the
+  // time into the run (something that accumulates).
+  const ms = (xs: { ms: number }[]) => xs.map((x) => x.ms);
+  const line = (label: string, xs: { ms: number }[]) => `${label}: ${xs.length}, p50 ${pct(ms(xs), 50).toFixed(0)} ms, p95 ${pct(ms(xs), 95).toFixed(0)} ms`;
+  console.log(`/context ${line(`within ${AFTER_SAVE_MS / 1000} s after a save`, stats.contextAt.filter((c) => c.afterSave))}; ${line('otherwise', stats.contextAt.filter((c) => !c.afterSave))}`);
+  const step = Math.max(1, Math.ceil(duration / 6));
+  const spans: string[] = [];
+  for (let from = 0; from + 0.05 < duration; from += step) spans.push(line(`minutes ${from}-${Math.min(duration, from + step).toFixed(0)}`, stats.contextAt.filter((c) => c.minute >= from && c.minute < from + step)));
+  console.log(`/context by time into the run: ${spans.join('; ')}`);
   console.log(
     `RSS: start ${rss[0].toFixed(0)} MB, min ${Math.min(...rss).toFixed(0)}, max ${Math.max(...rss).toFixed(0)}, end ${last.rssMb.toFixed(0)} MB; ` +
       `fitted growth over the first half ${firstGrowth >= 0 ? '+' : ''}${firstGrowth.toFixed(1)} MB, over the second half ${secondGrowth >= 0 ? '+' : ''}${secondGrowth.toFixed(1)} MB ` +
@@ -379,7 +396,7 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
       levelsOff,
       secondHalfGrowthShare: Number(share.toFixed(4)),
       rssMb: { start: rss[0], max: Math.max(...rss), end: last.rssMb, firstHalfGrowth: firstGrowth, secondHalfGrowth: secondGrowth },
-      stats: { ...stats, completionMs: undefined, contextMs: undefined, completionP50: pct(stats.completionMs, 50), contextP50: pct(stats.contextMs, 50) },
+      stats: { ...stats, completionMs: undefined, contextAt: undefined, completionP50: pct(stats.completionMs, 50), contextP50: pct(contextMs, 50) },
       samples: samples.map((s) => ({ minute: Number(s.minute.toFixed(2)), rssMb: Number(s.rssMb.toFixed(1)) })),
     }),
   );
