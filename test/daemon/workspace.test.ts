@@ -81,6 +81,30 @@ describe('Workspace', () => {
     await ws.close();
   });
 
+  it('answers a context request without waiting for a long embedding batch', async () => {
+    const c = config();
+    c.embedding.batchSize = 64;
+    const ws = await Workspace.open(root, { home, config: c });
+    await ws.sync();
+    await ws.embed();
+    const file = 'src/config/parse-config.ts';
+    const req = { path: file, text: fs.readFileSync(path.join(root, file), 'utf8'), position: { line: 10, character: 2 } };
+    const before = await ws.context(req);
+    // One batch of 64 texts of 256 tokens: about a tenth of a second on the tiny model, far more than /context waits.
+    const long = Array.from({ length: 64 }, (_, i) => Array.from({ length: 300 }, (_, j) => `word${(i * 31 + j) % 97}`).join(' '));
+    let batchDone = false;
+    const batch = ws.embedders.loadedFor(c)!.embed(long, { priority: 'background' }).then(() => (batchDone = true));
+    await new Promise((r) => setImmediate(r));
+    const during = await ws.context(req);
+    expect(batchDone).toBe(false);
+    // The definitions are all there (similar code comes from full-text search alone meanwhile).
+    const definitions = (r: typeof before) => r.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(definitions(during).length).toBeGreaterThan(0);
+    expect(definitions(during)).toEqual(definitions(before));
+    await batch;
+    await ws.close();
+  });
+
   it('works without an embedding model and says so', async () => {
     const lines: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
