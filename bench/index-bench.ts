@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig, type CvuConfig } from '../config/schema.js';
 import { Workspace } from '../daemon/workspace.js';
+import type { Embedder } from '../models/embedder.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,9 +128,38 @@ async function embedding(root: string, home: string, twins: string, quantized: b
   const t0 = performance.now();
   await embedder.embed(texts);
   const seconds = (performance.now() - t0) / 1000;
+  const stall = quantized ? await contextWhileEmbedding(ws, embedder, texts) : undefined;
   await ws.close();
   await ws.embedders.dispose();
-  return { dtype: quantized ? 'q8' : 'fp32', chunks: texts.length, seconds, chunksPerSecond: texts.length / seconds };
+  return { dtype: quantized ? 'q8' : 'fp32', chunks: texts.length, seconds, chunksPerSecond: texts.length / seconds, contextWhileEmbedding: stall };
+}
+
+/**
+ * /context latency while the model embeds in the background (a first index's vectors, a saved
+ * file's), against the same request on the idle workspace: the model runs on its own thread and a
+ * query does not wait for a background batch, so the ratio stays near 1 instead of a batch's length.
+ */
+async function contextWhileEmbedding(ws: Workspace, embedder: Embedder, texts: string[]) {
+  const file = [...ws.store.files.keys()].find((f) => ws.store.symbols.inFile(f).length > 20) ?? [...ws.store.files.keys()][0];
+  const lines = fs.readFileSync(path.join(ws.root, file), 'utf8').split('\n');
+  const req = { path: file, text: lines.join('\n'), position: { line: Math.floor(lines.length / 2), character: 0 } };
+  const time = async () => {
+    const t = performance.now();
+    await ws.context(req);
+    return performance.now() - t;
+  };
+  const idle: number[] = [];
+  for (let i = 0; i < 40; i++) idle.push(await time());
+  let done = false;
+  const job = embedder.embed([...texts, ...texts], { priority: 'background' }).then(() => (done = true));
+  const during: number[] = [];
+  while (!done) {
+    during.push(await time());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await job;
+  const q = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))];
+  return { requests: during.length, idleP50: q(idle, 0.5), idleP95: q(idle, 0.95), duringP50: q(during, 0.5), duringP95: q(during, 0.95), p95Ratio: q(during, 0.95) / q(idle, 0.95) };
 }
 
 async function main() {
@@ -155,6 +185,8 @@ async function main() {
       const e = await embedding(ts, path.join(tmp, 'home-embed'), twins, q, 256);
       results.push(e);
       console.log(`embedding ${e.dtype.padEnd(4)} MiniLM-L6 twin, ${e.chunks} chunks in ${e.seconds.toFixed(2)}s: ${e.chunksPerSecond.toFixed(1)} chunks/s (threads ${Math.min(2, os.availableParallelism())})`);
+      const s = e.contextWhileEmbedding;
+      if (s) console.log(`/context while embedding: ${s.requests} requests, p50 ${s.duringP50.toFixed(0)} ms, p95 ${s.duringP95.toFixed(0)} ms; idle p50 ${s.idleP50.toFixed(0)} ms, p95 ${s.idleP95.toFixed(0)} ms (p95 ${s.p95Ratio.toFixed(2)}× idle)`);
     }
     console.log(JSON.stringify({ lexical: lex, rss, embedding: results }));
   } finally {
