@@ -169,6 +169,15 @@ function slope(points: { x: number; y: number }[]): number {
   return den ? num / den : 0;
 }
 
+/** The daemon's log lines about slow /context answers (see Workspace.context), the slowest first. */
+function printSlowContexts(logDir: string): void {
+  const lines = fs.existsSync(logDir) ? fs.readdirSync(logDir).flatMap((f) => fs.readFileSync(path.join(logDir, f), 'utf8').split('\n')).filter((l) => l.includes('slow context')) : [];
+  const total = (l: string) => Number(/"totalMs":(\d+)/.exec(l)?.[1] ?? 0);
+  lines.sort((a, b) => total(b) - total(a));
+  console.log(`\nslow /context answers (≥ 250 ms) in the daemon's log: ${lines.length}${lines.length ? '; the slowest:' : ''}`);
+  for (const l of lines.slice(0, 15)) console.log(`  ${l}`);
+}
+
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-soak-'));
   const home = path.join(tmp, 'home');
@@ -191,7 +200,8 @@ async function main() {
     // The workspace's config names the models; the daemon inherits this environment.
     delete process.env.CVU_MODEL;
     delete process.env.CVU_EMBEDDING_MODEL;
-    const { info } = await startDaemon({ home, env: { CVU_LOG_LEVEL: 'warn' } });
+    // Info: the daemon logs each slow /context with where it spent its time (printed at the end).
+    const { info } = await startDaemon({ home, env: { CVU_LOG_LEVEL: 'info' } });
     daemonPid = info.pid;
     const baseUrl = `http://127.0.0.1:${info.port}`;
     const editor = new DaemonClient({ baseUrl, token: info.token, clientId: 'soak-editor' });
@@ -332,6 +342,7 @@ async function main() {
     await stopDaemon({ home });
     daemonPid = null;
     report(samples, stats, h.ok);
+    printSlowContexts(path.join(home, 'logs'));
   } finally {
     if (daemonPid !== null) {
       try {

@@ -15,7 +15,7 @@ import { IndexStore } from '../store/index-store.js';
 import { lockIndex } from '../store/index-lock.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../retrieval/snippet.js';
-import type { ContextRequest, ContextResult } from '../retrieval/context.js';
+import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval/context.js';
 import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
 import type { ImportContext } from '../indexer/imports.js';
@@ -46,6 +46,9 @@ export interface WorkspaceOptions {
   /** Shared parse workers (one pool per daemon). */
   parsePool?: ParsePool;
 }
+
+/** A /context slower than this is logged with where it spent its time. */
+const SLOW_CONTEXT_MS = 250;
 
 /**
  * One indexed workspace root: its config, its store, and the operations the
@@ -160,8 +163,14 @@ export class Workspace {
   }
 
   /** The cross-file context a completion at a position would use (POST /context). */
-  context(req: ContextRequest): Promise<ContextResult> {
-    return buildContext(this.contextSources, req);
+  async context(req: ContextRequest): Promise<ContextResult> {
+    const timings: ContextTimings = req.timings ?? {};
+    const result = await buildContext(this.contextSources, { ...req, timings });
+    // Where a slow answer spent its time, for the log (a request line says only how long it took).
+    if ((timings.total ?? 0) >= SLOW_CONTEXT_MS) {
+      this.log.info('slow context', { path: req.path, ...Object.fromEntries(Object.entries(timings).map(([k, v]) => [`${k}Ms`, Math.round(v)])) });
+    }
+    return result;
   }
 
   /** What cursor retrieval reads, as live views of this workspace. */

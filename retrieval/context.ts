@@ -14,6 +14,20 @@ export interface ContextRequest {
   position: Position;
   budgetTokens?: number;
   signal?: AbortSignal;
+  /** Filled in with how long each part took, in ms, when given (the daemon logs slow requests with it). */
+  timings?: ContextTimings;
+}
+
+export interface ContextTimings {
+  /** Full-text search over the cursor's window. */
+  fts?: number;
+  /** The window's embedding and the vector search (0 when no model is loaded). */
+  vector?: number;
+  /** The buffer's own imports, when its edits touch them. */
+  imports?: number;
+  /** Definitions of the names around the cursor. */
+  definitions?: number;
+  total?: number;
 }
 
 export interface ContextResult {

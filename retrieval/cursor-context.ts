@@ -104,14 +104,22 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const cursor = Math.min(Math.max(0, req.position.line), Math.max(0, lines.length - 1));
   const language = (src.store.files.get(req.path)?.language ?? 'text') as LanguageId;
 
+  const started = performance.now();
+  const timings = req.timings ?? {};
+  const timed = async <T>(part: keyof typeof timings, p: Promise<T>) => {
+    const t = performance.now();
+    const v = await p;
+    timings[part] = performance.now() - t;
+    return v;
+  };
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
   const [fts, vectors] = await Promise.all([
-    similarByText(src, windowText, req.path),
-    similarByVector(src, windowText, req.path, req.signal),
+    timed('fts', similarByText(src, windowText, req.path)),
+    timed('vector', similarByVector(src, windowText, req.path, req.signal)),
   ]);
-  const ownImports = await bufferImports(src, req.path, lines, language);
+  const ownImports = await timed('imports', bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const definitions = definitionsNearCursor(src, req.path, lines, cursor, language, ownImports);
+  const definitions = await timed('definitions', Promise.resolve().then(() => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports)));
   const recent = recentEdits(src, req.path);
 
   const lists: RankedList<Candidate>[] = [
@@ -146,6 +154,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     tokens += cost;
     if (budget - tokens < 4) break;
   }
+  timings.total = performance.now() - started;
   return { snippets, tokens };
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
+import type { ContextTimings } from '../../retrieval/context.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
 const TREE = {
@@ -124,6 +125,13 @@ describe('cursor context (POST /context)', () => {
   it('answers for a position past the end of a short buffer and for an empty one', async () => {
     expect((await ws.context({ path: 'src/app.ts', text: '', position: { line: 0, character: 0 } })).snippets).toBeInstanceOf(Array);
     expect((await ws.context({ path: 'src/new-file.ts', text: 'totalArea(', position: { line: 99, character: 0 } })).snippets[0]?.symbol).toBe('totalArea');
+  });
+
+  it('reports where its time went when asked', async () => {
+    const timings: ContextTimings = {};
+    await ws.context({ path: 'src/app.ts', position: { line: 5, character: 0 }, timings });
+    for (const part of ['fts', 'vector', 'imports', 'definitions', 'total'] as const) expect(timings[part], part).toBeGreaterThanOrEqual(0);
+    expect(timings.total!).toBeGreaterThanOrEqual(Math.max(timings.fts!, timings.definitions!));
   });
 
   it('stops when aborted', async () => {
