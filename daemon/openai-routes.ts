@@ -170,7 +170,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, daemon: Daemon, log: 
           if (taskSignal.aborted) throw abortedError(taskSignal);
           return result;
         },
-        { ...(client ? { supersedeKey: `${client}:${object}` } : {}), signal },
+        { ...(client ? { supersedeKey: `${client}:${object}` } : {}), signal, lane: 'model' },
       );
     if (!stream) {
       const r = await task(undefined);

@@ -11,16 +11,26 @@ export interface TaskOptions {
   supersedeKey?: string;
   /** The caller's own signal (a closed HTTP connection). */
   signal?: AbortSignal;
+  /**
+   * 'retrieval' (default): /context, /search — quick, and never behind the model.
+   * 'model': generation (/complete, /explain, …), which can hold its place for seconds (a long prompt
+   * to read, an abort noticed only between batches).
+   */
+  lane?: InteractiveLane;
 }
 
+export type InteractiveLane = 'retrieval' | 'model';
+
 /**
- * Two lanes of work. Interactive requests (context, search, completions) run
- * at once; background work (indexing, embedding) waits while any interactive
+ * Lanes of work. Interactive requests run at once, retrieval (context, search)
+ * and generation (completions, chat) each in a lane of their own so that a
+ * context request never queues behind the model; background work (indexing, embedding) waits while any interactive
  * request runs, and long background jobs call `yieldToInteractive()` between
  * batches so that a keystroke never queues behind a branch switch.
  */
 export class Scheduler {
-  private readonly interactive = new PQueue({ concurrency: 4 });
+  /** Two interactive lanes, so that a context request never waits behind generation; both pause the background. */
+  private readonly interactive: Record<InteractiveLane, PQueue> = { retrieval: new PQueue({ concurrency: 4 }), model: new PQueue({ concurrency: 2 }) };
   private readonly background = new PQueue({ concurrency: 1 });
   private readonly latest = new Map<string, AbortController>();
   private activeInteractive = 0;
@@ -50,7 +60,8 @@ export class Scheduler {
 
   get stats() {
     return {
-      interactive: { running: this.interactive.pending, queued: this.interactive.size },
+      interactive: { running: this.interactive.retrieval.pending, queued: this.interactive.retrieval.size },
+      model: { running: this.interactive.model.pending, queued: this.interactive.model.size },
       background: { running: this.background.pending, queued: this.background.size },
     };
   }
@@ -68,7 +79,7 @@ export class Scheduler {
     this.activeInteractive++;
     this.background.pause();
     try {
-      return await this.interactive.add(
+      return await this.interactive[opts.lane ?? 'retrieval'].add(
         async () => {
           if (controller.signal.aborted) throw new CvuError('CVU_ERR_ABORTED', 'request aborted before it started', { status: 499 });
           return fn(controller.signal);

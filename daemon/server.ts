@@ -454,7 +454,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
           if (taskSignal.aborted) throw abortedError(taskSignal);
           return result;
         },
-        { ...(id ? { supersedeKey: `${id}:${feature}` } : {}), signal },
+        { ...(id ? { supersedeKey: `${id}:${feature}` } : {}), signal, lane: 'model' },
       );
     if (!stream) return task();
     try {
@@ -498,7 +498,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
         if (taskSignal.aborted) throw abortedError(taskSignal);
         return result;
       },
-      { ...(id ? { supersedeKey: `${id}:complete` } : {}), signal },
+      { ...(id ? { supersedeKey: `${id}:complete` } : {}), signal, lane: 'model' },
     );
   });
 

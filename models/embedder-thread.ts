@@ -28,6 +28,8 @@ export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedde
     await embedder.ready;
   } catch (err) {
     await embedder.dispose();
+    // Aborted mid-load: the thread was stopped on purpose, and that is what the caller hears.
+    if (signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'embedder load aborted', { status: 499 });
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -119,7 +119,9 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   ]);
   const ownImports = await timed('imports', bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const definitions = await timed('definitions', Promise.resolve().then(() => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports)));
+  const defsStarted = performance.now();
+  const definitions = definitionsNearCursor(src, req.path, lines, cursor, language, ownImports);
+  timings.definitions = performance.now() - defsStarted;
   const recent = recentEdits(src, req.path);
 
   const lists: RankedList<Candidate>[] = [

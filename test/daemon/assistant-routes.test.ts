@@ -133,13 +133,16 @@ describe('POST /complete', () => {
   it('aborts a client older completion when its newer keystroke arrives (499), and answers the newer', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const lane = Promise.all(Array.from({ length: 4 }, () => daemon.scheduler.interactiveTask(() => gate)));
+    // Fills the model lane (concurrency 2) so that the next requests queue behind it.
+    const lane = Promise.all(Array.from({ length: 2 }, () => daemon.scheduler.interactiveTask(() => gate, { lane: 'model' })));
     const headers = { 'x-cvu-client': 'editor-9' };
     const body = (character: number) => ({ path: file, position: { line: 11, character }, maxTokens: 4 });
     const older = call('POST', '/complete', { body: body(2), headers });
-    await until(() => daemon.scheduler.stats.interactive.queued === 1, 'the older request to queue');
+    await until(() => daemon.scheduler.stats.model.queued === 1, 'the older request to queue');
+    // Retrieval has a lane of its own: a context request is answered while generation waits.
+    expect((await call('POST', '/context', { body: { path: file, position: { line: 11, character: 2 } } })).status).toBe(200);
     const newer = call('POST', '/complete', { body: body(9), headers });
-    await until(() => daemon.scheduler.stats.interactive.queued === 2, 'the newer request to queue');
+    await until(() => daemon.scheduler.stats.model.queued === 2, 'the newer request to queue');
     release();
     await lane;
     const [a, b] = await Promise.all([older, newer]);
@@ -216,7 +219,7 @@ describe('POST /explain', () => {
       setTimeout(() => reject(new Error('no event arrived')), 20_000).unref();
     });
     await until(() => logLines.slice(before).some((l) => l.includes('POST /explain aborted by the client')), 'the abort to be logged');
-    await until(() => daemon.scheduler.stats.interactive.running === 0, 'the lane to drain', 10_000);
+    await until(() => daemon.scheduler.stats.model.running === 0, 'the lane to drain', 10_000);
     // The chat sequence is free again.
     const r = await call('POST', '/explain', { body: { path: 'src/util/validate.ts', maxTokens: 4 } });
     expect(r.status, r.text).toBe(200);

@@ -27,6 +27,27 @@ describe('Scheduler', () => {
     await s.close();
   });
 
+  it('runs retrieval beside generation: a full model lane never holds up a context request', async () => {
+    const s = new Scheduler();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // More generation than the retrieval lane's four places would hold.
+    const model = Array.from({ length: 5 }, () => s.interactiveTask(() => gate, { lane: 'model' }));
+    await tick(5);
+    expect(s.stats.model).toEqual({ running: 2, queued: 3 });
+    const context = s.interactiveTask(async () => 'context');
+    expect(await Promise.race([context, tick(2_000).then(() => 'still queued')])).toBe('context');
+    // Generation still counts as interactive: background work waits for it.
+    let background = false;
+    const job = s.backgroundTask(async () => (background = true));
+    await tick(20);
+    expect(background).toBe(false);
+    release();
+    await Promise.all([...model, job]);
+    expect(background).toBe(true);
+    await s.close();
+  });
+
   it('lets starved background work through in a gap, however busy the interactive lane', async () => {
     const s = new Scheduler(40, 100);
     let stop = false;

@@ -109,6 +109,11 @@ describe('embedding model on its own thread', () => {
     const loadAc = new AbortController();
     loadAc.abort();
     expect(await codeOf(loadEmbedderThread(options(modelDir, { signal: loadAc.signal })))).toBe('CVU_ERR_ABORTED');
+    // Aborted while the model loads on its thread.
+    const midLoad = new AbortController();
+    const loading = loadEmbedderThread(options(modelDir, { signal: midLoad.signal }));
+    setImmediate(() => midLoad.abort());
+    expect(await codeOf(loading)).toBe('CVU_ERR_ABORTED');
     const e = await loadEmbedderThread(options(modelDir, { batchSize: 1 }));
     const ac = new AbortController();
     const call = e.embed(LONG.slice(0, 8), { signal: ac.signal });
