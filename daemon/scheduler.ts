@@ -22,11 +22,12 @@ export interface TaskOptions {
 export type InteractiveLane = 'retrieval' | 'model';
 
 /**
- * Lanes of work. Interactive requests run at once, retrieval (context, search)
- * and generation (completions, chat) each in a lane of their own so that a
- * context request never queues behind the model; background work (indexing, embedding) waits while any interactive
- * request runs, and long background jobs call `yieldToInteractive()` between
- * batches so that a keystroke never queues behind a branch switch.
+ * Lanes of work. Interactive requests run at once, retrieval (context,
+ * search) and generation (completions, chat) each in a lane of their own so
+ * that a context request never queues behind the model; background work
+ * (indexing, embedding) waits while any interactive request runs, and long
+ * background jobs call `yieldToInteractive()` between batches so that a
+ * keystroke never queues behind a branch switch.
  */
 export class Scheduler {
   /** Two interactive lanes, so that a context request never waits behind generation; both pause the background. */
