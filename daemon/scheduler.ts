@@ -61,7 +61,7 @@ export class Scheduler {
 
   get stats() {
     return {
-      interactive: { running: this.interactive.retrieval.pending, queued: this.interactive.retrieval.size },
+      retrieval: { running: this.interactive.retrieval.pending, queued: this.interactive.retrieval.size },
       model: { running: this.interactive.model.pending, queued: this.interactive.model.size },
       background: { running: this.background.pending, queued: this.background.size },
     };

@@ -46,8 +46,8 @@ function expectError(r: Answer, status: number, code: string, messagePart?: stri
 }
 
 
-/** Fills the interactive lane (concurrency 4) so that the next requests queue behind it. */
-function blockInteractiveLane(): { release(): void; done: Promise<unknown> } {
+/** Fills the retrieval lane (concurrency 4) so that the next /context requests queue behind it. */
+function blockRetrievalLane(): { release(): void; done: Promise<unknown> } {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const done = Promise.all(Array.from({ length: 4 }, () => daemon.scheduler.interactiveTask(() => gate)));
@@ -220,16 +220,16 @@ describe('daemon HTTP server', () => {
   });
 
   it('aborts a client older /context when the same client sends a newer one', async () => {
-    const lane = blockInteractiveLane();
+    const lane = blockRetrievalLane();
     const headers = { 'x-cvu-client': 'editor-1' };
     const body = { path: 'src/util/validate.ts', position: { line: 1, character: 2 } };
     const first = call('POST', '/context', { body, headers });
-    await until(() => daemon.scheduler.stats.interactive.queued === 1 || undefined, 'the first request to queue');
+    await until(() => daemon.scheduler.stats.retrieval.queued === 1 || undefined, 'the first request to queue');
     // Another client's request is not affected.
     const other = call('POST', '/context', { body, headers: { 'x-cvu-client': 'editor-2' } });
-    await until(() => daemon.scheduler.stats.interactive.queued === 2 || undefined, 'the other client to queue');
+    await until(() => daemon.scheduler.stats.retrieval.queued === 2 || undefined, 'the other client to queue');
     const second = call('POST', '/context', { body, headers });
-    await until(() => daemon.scheduler.stats.interactive.queued === 3 || undefined, 'the second request to queue');
+    await until(() => daemon.scheduler.stats.retrieval.queued === 3 || undefined, 'the second request to queue');
     lane.release();
     await lane.done;
     const [a, o, b] = await Promise.all([first, other, second]);
@@ -240,16 +240,16 @@ describe('daemon HTTP server', () => {
   });
 
   it('aborts a request whose connection closed, and never logs bodies or buffer text', async () => {
-    const lane = blockInteractiveLane();
+    const lane = blockRetrievalLane();
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/context', agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-cvu-client': 'closer' } });
     req.on('error', () => {});
     req.end(JSON.stringify({ path: 'src/util/validate.ts', text: 'const SECRET_MARKER_4711 = 1;\n', position: { line: 0, character: 3 } }));
-    await until(() => daemon.scheduler.stats.interactive.queued === 1 || undefined, 'the request to queue');
+    await until(() => daemon.scheduler.stats.retrieval.queued === 1 || undefined, 'the request to queue');
     req.destroy();
     await until(() => logLines.some((l) => l.includes('aborted by the client')) || undefined, 'the abort to be logged');
     lane.release();
     await lane.done;
-    await until(() => daemon.scheduler.stats.interactive.queued === 0 && daemon.scheduler.stats.interactive.running === 0 || undefined, 'the lane to drain');
+    await until(() => daemon.scheduler.stats.retrieval.queued === 0 && daemon.scheduler.stats.retrieval.running === 0 || undefined, 'the lane to drain');
     await expectHealthy();
 
     const requestLines = logLines.filter((l) => / (GET|POST) \//.test(l));
