@@ -21,16 +21,12 @@ import { Workspace } from '../daemon/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
+import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const THREADS = Math.min(2, os.availableParallelism());
 const OUTPUT_TOKENS = 16;
 const FILE = 'retrieval/cursor-context.ts';
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-complete-bench-'));

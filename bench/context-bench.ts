@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.resolve(repo, '../shared/bench');
@@ -156,9 +157,8 @@ async function latencyRun(api: <T>(route: string, body?: unknown) => Promise<T>,
       }
     }
   }
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1));
-  return { requests: latencies.length, p50: q(0.5), p95: q(0.95), max: q(1), recall: Number((hits / latencies.length).toFixed(3)) };
+  const q = (p: number) => Number(pct(latencies, p).toFixed(1));
+  return { requests: latencies.length, p50: q(50), p95: q(95), max: q(100), recall: Number((hits / latencies.length).toFixed(3)) };
 }
 
 await main();

@@ -16,6 +16,7 @@ import { defaultConfig, type CvuConfig } from '../config/schema.js';
 import { Workspace } from '../daemon/workspace.js';
 import type { Embedder } from '../models/embedder.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+import { pct } from './percentile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -59,11 +60,6 @@ function buildCorpus(dest: string, exts: RegExp, max: number, exclude: RegExp = 
   };
   walk(nodeModules, '');
   return n;
-}
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 async function lexicalTier(root: string, home: string) {
@@ -158,8 +154,7 @@ async function contextWhileEmbedding(ws: Workspace, embedder: Embedder, texts: s
     await new Promise((r) => setTimeout(r, 20));
   }
   await job;
-  const q = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))];
-  return { requests: during.length, idleP50: q(idle, 0.5), idleP95: q(idle, 0.95), duringP50: q(during, 0.5), duringP95: q(during, 0.95), p95Ratio: q(during, 0.95) / q(idle, 0.95) };
+  return { requests: during.length, idleP50: pct(idle, 50), idleP95: pct(idle, 95), duringP50: pct(during, 50), duringP95: pct(during, 95), p95Ratio: pct(during, 95) / pct(idle, 95) };
 }
 
 async function main() {

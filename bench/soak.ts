@@ -37,8 +37,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DaemonClient } from '../clients/daemon-client.js';
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
+import { SLOW_CONTEXT_MS } from '../daemon/workspace.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
+import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,12 +78,6 @@ function random(): number {
 const between = (lo: number, hi: number) => lo + random() * (hi - lo);
 const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function pct(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 /** The daemon's resident set, in MB. */
 function rssMb(pid: number): number {
@@ -145,7 +141,6 @@ interface Stats {
   completionsSuperseded: number;
   completionErrors: number;
   completionMs: number[];
-  contexts: number;
   /** Each answered /context: when it was asked (minutes into the run) and whether a save came in the 10 s before. */
   contextAt: { minute: number; ms: number; afterSave: boolean }[];
   contextErrors: number;
@@ -174,7 +169,7 @@ function printSlowContexts(logDir: string): void {
   const lines = fs.existsSync(logDir) ? fs.readdirSync(logDir).flatMap((f) => fs.readFileSync(path.join(logDir, f), 'utf8').split('\n')).filter((l) => l.includes('slow context')) : [];
   const total = (l: string) => Number(/"totalMs":(\d+)/.exec(l)?.[1] ?? 0);
   lines.sort((a, b) => total(b) - total(a));
-  console.log(`\nslow /context answers (≥ 250 ms) in the daemon's log: ${lines.length}${lines.length ? '; the slowest:' : ''}`);
+  console.log(`\nslow /context answers (≥ ${SLOW_CONTEXT_MS} ms) in the daemon's log: ${lines.length}${lines.length ? '; the slowest:' : ''}`);
   for (const l of lines.slice(0, 15)) console.log(`  ${l}`);
 }
 
@@ -225,7 +220,7 @@ async function main() {
       .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('vendor') && fs.statSync(path.join(wsRoot, f)).size > 2000);
     const codeLines = tsFiles.flatMap((f) => fs.readFileSync(path.join(wsRoot, f), 'utf8').split('\n')).map((l) => l.trim()).filter((l) => l.length >= 8 && l.length <= 100 && !l.startsWith('*') && !l.startsWith('//') && !l.startsWith('/*'));
 
-    const stats: Stats = { keystrokes: 0, completionsAnswered: 0, completionsSuperseded: 0, completionErrors: 0, completionMs: [], contexts: 0, contextAt: [], contextErrors: 0, saves: 0, files: 0, errors: [] };
+    const stats: Stats = { keystrokes: 0, completionsAnswered: 0, completionsSuperseded: 0, completionErrors: 0, completionMs: [], contextAt: [], contextErrors: 0, saves: 0, files: 0, errors: [] };
     const samples: Sample[] = [];
     const started = performance.now();
     const endAt = started + MINUTES * 60_000;
@@ -235,7 +230,7 @@ async function main() {
         rssMb: rssMb(info.pid),
         completions: stats.completionsAnswered,
         superseded: stats.completionsSuperseded,
-        contexts: stats.contexts,
+        contexts: stats.contextAt.length,
         saves: stats.saves,
       });
     sample();
@@ -311,7 +306,6 @@ async function main() {
           observer
             .context({ path: abs, text: buffer(), position: cursor() })
             .then(() => {
-              stats.contexts++;
               stats.contextAt.push({ minute: (t - started) / 60_000, ms: performance.now() - t, afterSave });
             })
             .catch((err) => {
@@ -382,7 +376,7 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
     `\n${stats.keystrokes} keystrokes in ${stats.files} files over ${duration.toFixed(1)} min: ` +
       `${stats.completionsAnswered} completions answered (p50 ${pct(stats.completionMs, 50).toFixed(0)} ms, p95 ${pct(stats.completionMs, 95).toFixed(0)} ms), ` +
       `${stats.completionsSuperseded} superseded, ${stats.completionErrors} failed; ` +
-      `${stats.contexts} /context (p50 ${pct(contextMs, 50).toFixed(0)} ms, p95 ${pct(contextMs, 95).toFixed(0)} ms), ${stats.contextErrors} failed; ${stats.saves} saves; /health after: ${healthy ? 'ok' : 'FAILED'}`,
+      `${stats.contextAt.length} /context (p50 ${pct(contextMs, 50).toFixed(0)} ms, p95 ${pct(contextMs, 95).toFixed(0)} ms), ${stats.contextErrors} failed; ${stats.saves} saves; /health after: ${healthy ? 'ok' : 'FAILED'}`,
   );
   if (stats.errors.length) console.log(`errors: ${stats.errors.join('; ')}`);
   // Where the slow /context answers come from: a save just before (re-indexing, re-embedding) or the
@@ -407,7 +401,7 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
       levelsOff,
       secondHalfGrowthShare: Number(share.toFixed(4)),
       rssMb: { start: rss[0], max: Math.max(...rss), end: last.rssMb, firstHalfGrowth: firstGrowth, secondHalfGrowth: secondGrowth },
-      stats: { ...stats, completionMs: undefined, contextAt: undefined, completionP50: pct(stats.completionMs, 50), contextP50: pct(contextMs, 50) },
+      stats: { ...stats, completionMs: undefined, contextAt: undefined, contexts: stats.contextAt.length, completionP50: pct(stats.completionMs, 50), contextP50: pct(contextMs, 50) },
       samples: samples.map((s) => ({ minute: Number(s.minute.toFixed(2)), rssMb: Number(s.rssMb.toFixed(1)) })),
     }),
   );

@@ -48,7 +48,7 @@ export interface WorkspaceOptions {
 }
 
 /** A /context slower than this is logged with where it spent its time. */
-const SLOW_CONTEXT_MS = 250;
+export const SLOW_CONTEXT_MS = 250;
 
 /**
  * One indexed workspace root: its config, its store, and the operations the

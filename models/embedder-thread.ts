@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { CvuError, isCvuError } from '../core/errors.js';
+import { CvuError, isCvuError, throwIfAborted } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import { workerEntry } from '../core/worker-entry.js';
 import { embedInTurns, EmbedTurns, type EmbedOptions } from './embed-turns.js';
@@ -16,7 +16,7 @@ import type { Embedder, EmbedderOptions } from './embedder.js';
  */
 export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedder> {
   const log = opts.log ?? silentLogger;
-  if (opts.signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'embedder load aborted', { status: 499 });
+  throwIfAborted(opts.signal, 'embedder load');
   const started = Date.now();
   // What a worker can receive: no signal, no logger.
   const { signal, log: _log, ...data } = opts;
@@ -29,12 +29,12 @@ export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedde
   } catch (err) {
     await embedder.dispose();
     // Aborted mid-load: the thread was stopped on purpose, and that is what the caller hears.
-    if (signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'embedder load aborted', { status: 499 });
+    throwIfAborted(signal, 'embedder load');
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  if (signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'embedder load aborted', { status: 499 });
+  throwIfAborted(signal, 'embedder load');
   log.info('embedding model loaded', { model: embedder.model, dtype: embedder.dtype, dimensions: embedder.dimensions, threads: opts.threads, ms: Date.now() - started, thread: 'worker' });
   return embedder;
 }
@@ -43,9 +43,10 @@ export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedde
 export type WorkerRequest = { id: number; texts: string[] } | { id: number; dispose: true };
 export type WorkerReply =
   | { ready: { model: string; dimensions: number; dtype: 'q8' | 'fp32' } }
+  | { failed: SerializedError }
   | { id: number; vectors: Float32Array[] }
   | { id: number; disposed: true }
-  | { id?: number; error: SerializedError };
+  | { id: number; error: SerializedError };
 export interface SerializedError {
   code: string;
   message: string;
@@ -92,7 +93,7 @@ class ThreadEmbedder implements Embedder {
           worker.unref();
           return resolve();
         }
-        if (msg.id === undefined) return reject(deserializeError((msg as { error: Parameters<typeof deserializeError>[0] }).error));
+        if ('failed' in msg) return reject(deserializeError(msg.failed));
         const call = this.calls.get(msg.id);
         this.calls.delete(msg.id);
         // An idle worker must not keep the process alive; a busy one must.
@@ -125,7 +126,8 @@ class ThreadEmbedder implements Embedder {
   }
 
   private check(signal?: AbortSignal): void {
-    if (signal?.aborted || this.lifetime?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'embedding aborted', { status: 499 });
+    throwIfAborted(signal, 'embedding');
+    throwIfAborted(this.lifetime, 'embedding');
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`);
     if (this.dead) throw this.dead;
   }

@@ -28,6 +28,6 @@ if (port && (workerData as { embedderThread?: boolean } | null)?.embedderThread)
       );
     });
   } catch (err) {
-    reply({ error: serializeError(err) });
+    reply({ failed: serializeError(err) });
   }
 }

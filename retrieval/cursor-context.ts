@@ -106,22 +106,20 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 
   const started = performance.now();
   const timings = req.timings ?? {};
-  const timed = async <T>(part: keyof typeof timings, p: Promise<T>) => {
+  const timed = async <T>(part: keyof typeof timings, run: () => T | Promise<T>) => {
     const t = performance.now();
-    const v = await p;
+    const v = await run();
     timings[part] = performance.now() - t;
     return v;
   };
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
   const [fts, vectors] = await Promise.all([
-    timed('fts', similarByText(src, windowText, req.path)),
-    timed('vector', similarByVector(src, windowText, req.path, req.signal)),
+    timed('fts', () => similarByText(src, windowText, req.path)),
+    timed('vector', () => similarByVector(src, windowText, req.path, req.signal)),
   ]);
-  const ownImports = await timed('imports', bufferImports(src, req.path, lines, language));
+  const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const defsStarted = performance.now();
-  const definitions = definitionsNearCursor(src, req.path, lines, cursor, language, ownImports);
-  timings.definitions = performance.now() - defsStarted;
+  const definitions = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
   const recent = recentEdits(src, req.path);
 
   const lists: RankedList<Candidate>[] = [
