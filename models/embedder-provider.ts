@@ -4,12 +4,12 @@ import { embeddingModelsDir, defaultThreads } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { CvuConfig } from '../config/schema.js';
 import type { Embedder } from './embedder.js';
-import { loadEmbedderThread } from './embedder-thread.js';
+import { loadEmbedderLanes } from './embedder-lanes.js';
 
 export type EmbedderState = { state: 'disabled' } | { state: 'loading' } | { state: 'ready'; model: string; dimensions: number } | { state: 'unavailable'; reason: string };
 
 /**
- * Loads each embedding model once (on its own thread) and shares it between workspaces. A model
+ * Loads each embedding model once (on threads of its own, models/embedder-lanes.ts) and shares it between workspaces. A model
  * that is missing (an offline machine) is reported once, plainly, and the
  * index carries on with its full-text and symbol tiers.
  */
@@ -40,8 +40,9 @@ export class EmbedderProvider {
     // A relative folder in a workspace's config means a folder of that workspace.
     const resolved = model.startsWith('.') ? path.resolve(root, model) : model;
     this.states.set(key, { state: 'loading' });
-    // On a thread of its own: a batch runs synchronously and must not hold up requests.
-    const p = loadEmbedderThread({
+    // On threads of its own: a batch runs synchronously and must not hold up requests, and
+    // background batches must not hold up a query's.
+    const p = loadEmbedderLanes({
       model: resolved,
       cacheDir: embeddingModelsDir(this.home),
       threads: config.threads || defaultThreads(),
@@ -49,6 +50,7 @@ export class EmbedderProvider {
       allowDownload: config.embedding.allowDownload,
       maxTokens: config.embedding.maxTokens,
       batchSize: config.embedding.batchSize,
+      log: this.log,
     }).then(
       (e) => {
         this.states.set(key, { state: 'ready', model: e.model, dimensions: e.dimensions });

@@ -14,13 +14,13 @@ import type { Embedder, EmbedderOptions } from './embedder.js';
  * still goes before the next background batch, and it can give up waiting
  * (`maxWaitMs`) because this thread stays free to notice.
  */
-export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedder> {
+export async function loadEmbedderThread(opts: EmbedderOptions, thread: EmbedderThreadOptions = {}): Promise<Embedder> {
   const log = opts.log ?? silentLogger;
   throwIfAborted(opts.signal, 'embedder load');
   const started = Date.now();
   // What a worker can receive: no signal, no logger.
   const { signal, log: _log, ...data } = opts;
-  const worker = new Worker(workerEntry(import.meta.url, 'embedder-worker'), { workerData: { embedderThread: true, options: data } });
+  const worker = new Worker(workerEntry(import.meta.url, 'embedder-worker'), { workerData: { embedderThread: true, background: thread.background ?? false, options: data } });
   const embedder = new ThreadEmbedder(worker, opts.batchSize ?? 16, signal);
   const onAbort = () => void embedder.dispose();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -35,8 +35,13 @@ export async function loadEmbedderThread(opts: EmbedderOptions): Promise<Embedde
     signal?.removeEventListener('abort', onAbort);
   }
   throwIfAborted(signal, 'embedder load');
-  log.info('embedding model loaded', { model: embedder.model, dtype: embedder.dtype, dimensions: embedder.dimensions, threads: opts.threads, ms: Date.now() - started, thread: 'worker' });
+  log.info('embedding model loaded', { model: embedder.model, dtype: embedder.dtype, dimensions: embedder.dimensions, threads: opts.threads, ms: Date.now() - started, thread: thread.background ? 'background' : 'queries' });
   return embedder;
+}
+
+export interface EmbedderThreadOptions {
+  /** Background work only: the thread and its onnxruntime threads run at a lower priority (core/thread-priority.ts). */
+  background?: boolean;
 }
 
 /** The messages between this thread and embedder-worker.ts. */

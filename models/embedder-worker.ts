@@ -6,16 +6,21 @@
  * message and answers with the vectors (their buffers transferred).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadEmbedder, type Embedder, type EmbedderOptions } from './embedder.js';
+import { lowerThreadPriority } from '../core/thread-priority.js';
+import type { Embedder, EmbedderOptions } from './embedder.js';
 import { serializeError, type WorkerReply, type WorkerRequest } from './embedder-thread.js';
 
 const port = parentPort;
 // Started by loadEmbedderThread (which marks its workerData), not merely imported on some other thread.
-if (port && (workerData as { embedderThread?: boolean } | null)?.embedderThread) {
+const data = workerData as { embedderThread?: boolean; background?: boolean; options: EmbedderOptions } | null;
+if (port && data?.embedderThread) {
+  // Before onnxruntime is even imported: its threads, some started as its binding loads, inherit the priority.
+  if (data.background) lowerThreadPriority();
+  const { loadEmbedder } = await import('./embedder.js');
   const reply = (msg: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
   let embedder: Embedder;
   try {
-    embedder = await loadEmbedder((workerData as { options: EmbedderOptions }).options);
+    embedder = await loadEmbedder(data.options);
     reply({ ready: { model: embedder.model, dimensions: embedder.dimensions, dtype: embedder.dtype } });
     port.on('message', (req: WorkerRequest) => {
       if ('dispose' in req) {

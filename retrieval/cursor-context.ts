@@ -58,6 +58,13 @@ const FAR_IMPORT_DISTANCE = NAME_LINES_ABOVE + 1;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
+/**
+ * What the vector query embeds: the window's lines nearest the cursor, up to this many characters
+ * (about 190 of the default model's tokens in code). The whole window runs past the model's 256
+ * input tokens at half of all positions, and the model keeps the start: the lines at the cursor
+ * were the ones cut. Fewer tokens also cost less time on the request's path.
+ */
+const VECTOR_QUERY_CHARS = 400;
 
 /**
  * Sources are fused by weighted reciprocal rank. Definitions of the names
@@ -68,8 +75,9 @@ const WINDOW_BELOW = 3;
 const WEIGHTS = { symbol: 1.0, recent: 0.3, fts: 0.1, vector: 0.15 } as const;
 const FUSION_K = 8;
 /**
- * How long the vector query may wait for the embedding model while it embeds other text (a saved
- * file: a batch can take a second on a CPU busy with generation). Longer, and the context goes without.
+ * How long the vector query may wait for the embedding model's query thread while it embeds other
+ * queries or is still loading (background embedding has a thread of its own). Longer, and the
+ * context goes without.
  */
 const EMBED_WAIT_MS = 30;
 /** Past this share of the budget, definitions are shown by their first line only. */
@@ -113,13 +121,17 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     return v;
   };
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
-  const [fts, vectors] = await Promise.all([
+  // The searches run off this thread (the store's, the embedding model's) while this thread finds
+  // the definitions; their failure is taken below (the handler keeps it from going unhandled meanwhile).
+  const similar = Promise.all([
     timed('fts', () => similarByText(src, windowText, req.path)),
-    timed('vector', () => similarByVector(src, windowText, req.path, req.signal)),
+    timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS), req.path, req.signal)),
   ]);
+  similar.catch(() => {});
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
   const definitions = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
+  const [fts, vectors] = await similar;
   const recent = recentEdits(src, req.path);
 
   const lists: RankedList<Candidate>[] = [
@@ -423,18 +435,41 @@ function enclosingAncestors(symbols: readonly SymbolRow[], line: number): Set<st
   return out;
 }
 
+/**
+ * The cursor's line and the window's lines nearest it, nearest first (a line above before the one
+ * as far below), while they fit in `maxChars`; in document order. A cursor line longer than that
+ * (minified code) is cut to `maxChars`.
+ */
+export function nearCursor(lines: string[], cursor: number, maxChars: number): string {
+  let first = cursor;
+  let last = cursor;
+  let used = (lines[cursor] ?? '').length;
+  if (used > maxChars) return (lines[cursor] ?? '').slice(0, maxChars);
+  for (let d = 1; d <= WINDOW_ABOVE; d++) {
+    for (const row of d <= WINDOW_BELOW ? [cursor - d, cursor + d] : [cursor - d]) {
+      if (row < 0 || row >= lines.length) continue;
+      const cost = lines[row].length + 1;
+      if (used + cost > maxChars) return lines.slice(first, last + 1).join('\n');
+      used += cost;
+      first = Math.min(first, row);
+      last = Math.max(last, row);
+    }
+  }
+  return lines.slice(first, last + 1).join('\n');
+}
+
 async function similarByText(src: ContextSources, windowText: string, path: string): Promise<Candidate[]> {
   const rows = await src.store.searchText(windowText, 12, { excludePaths: [path] });
   return rows.map(chunkCandidate);
 }
 
-async function similarByVector(src: ContextSources, windowText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {
-  if (!src.embedder || !src.store.hasVectors() || !windowText.trim()) return [];
+async function similarByVector(src: ContextSources, queryText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {
+  if (!src.embedder || !src.store.hasVectors() || !queryText.trim()) return [];
   let vector: Float32Array;
   try {
-    [vector] = await src.embedder.embed([windowText], { signal, maxWaitMs: EMBED_WAIT_MS });
+    [vector] = await src.embedder.embed([queryText], { signal, maxWaitMs: EMBED_WAIT_MS });
   } catch (err) {
-    // The model is busy embedding a saved file: answer from the other sources now rather than later.
+    // The query thread is busy with other queries, or still loading: answer from the other sources now.
     if (isCvuError(err, 'CVU_ERR_BUSY')) return [];
     throw err;
   }

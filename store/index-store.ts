@@ -326,7 +326,7 @@ export class IndexStore {
 
   async searchVector(vector: Float32Array, limit: number): Promise<VectorHit[]> {
     if (!this.embeddings || this.embedded.size === 0) return [];
-    const rows = await this.embeddings.vectorSearch(Array.from(vector)).distanceType('cosine').select(['hash']).limit(limit).toArray();
+    const rows = await this.embeddings.vectorSearch(Array.from(vector)).distanceType('cosine').select(['hash', '_distance']).limit(limit).toArray();
     return rows.map((r) => ({ hash: r.hash as string, distance: r._distance as number }));
   }
 

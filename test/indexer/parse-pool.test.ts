@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ParsePool } from '../../indexer/parse-pool.js';
 import { prepareFile, type PrepareOptions } from '../../indexer/prepare-file.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { niceByThread } from '../helpers/threads.js';
 
 const opts: PrepareOptions = { maxFileBytes: 1 << 20, chunk: {} };
 
@@ -23,10 +24,6 @@ describe('ParsePool', () => {
     const st = fs.statSync(abs);
     return { path: p, absPath: abs, size: st.size, mtimeMs: st.mtimeMs };
   };
-
-  // Thread nice values: field 19 of /proc/self/task/TID/stat (after the parenthesised command name).
-  const niceByThread = () =>
-    fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]));
 
   it.runIf(process.platform === 'linux')('parses at a lower priority than the threads that answer requests', async () => {
     const before = niceByThread().filter((n) => n === 10).length;

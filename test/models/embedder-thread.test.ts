@@ -2,7 +2,9 @@
  * The embedding model on its own thread (models/embedder-thread.ts) with the
  * generated tiny ONNX embedder: the same vectors as on the calling thread,
  * that thread free while a batch runs, queries before background batches,
- * wait limits, errors from the model's thread, aborts and disposal.
+ * wait limits, errors from the model's thread, aborts and disposal; and the
+ * two threads the daemon runs (models/embedder-lanes.ts): queries on one,
+ * background work on the other at a lower priority.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +12,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCvuError } from '../../core/errors.js';
 import { loadEmbedder, type Embedder, type EmbedderOptions } from '../../models/embedder.js';
+import { loadEmbedderLanes } from '../../models/embedder-lanes.js';
 import { loadEmbedderThread } from '../../models/embedder-thread.js';
+import { niceByThread } from '../helpers/threads.js';
 import { writeTinyEmbedder } from './tiny-embedder.js';
 
 const TEXTS = ['function parseConfig(path) { return JSON.parse(read(path)); }', 'class UserStore { load(id) {} }', 'retry failed uploads with a timeout', 'x'];
@@ -27,6 +31,12 @@ function options(model: string, extra: Partial<EmbedderOptions> = {}): EmbedderO
 
 async function onThread(extra: Partial<EmbedderOptions> = {}): Promise<Embedder> {
   const e = await loadEmbedderThread(options(modelDir, extra));
+  opened.push(e);
+  return e;
+}
+
+async function onLanes(extra: Partial<EmbedderOptions> = {}): Promise<Embedder> {
+  const e = await loadEmbedderLanes(options(modelDir, extra));
   opened.push(e);
   return e;
 }
@@ -124,5 +134,47 @@ describe('embedding model on its own thread', () => {
     await e.dispose();
     await late;
     await expect(e.embed(['x'])).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('query and background threads', () => {
+  it('answers a query while a background batch runs, with the vectors the background thread gives', async () => {
+    const e = await onLanes({ batchSize: 64 });
+    const [alone] = await e.embed([LONG[0]]);
+    const batch = e.embed(LONG, { priority: 'background' });
+    await new Promise((r) => setImmediate(r));
+    // On one thread this query would be told CVU_ERR_BUSY (see the test above).
+    const [query] = await e.embed([LONG[0]], { maxWaitMs: 0 });
+    expect(Array.from(query)).toEqual(Array.from(alone));
+    // The index's vectors (background thread) and the queries' come from the same model.
+    expect(Array.from((await batch)[0])).toEqual(Array.from(alone));
+  });
+
+  it.runIf(process.platform === 'linux')('runs background work at a lower priority than queries', async () => {
+    const lowered = () => niceByThread().filter((n) => n === 10).length;
+    const before = { lowered: lowered() };
+    const e = await onLanes();
+    await e.embed(TEXTS, { priority: 'background' });
+    const afterBackground = { lowered: lowered(), threads: niceByThread().length };
+    expect(afterBackground.lowered).toBeGreaterThan(before.lowered);
+    // The query thread starts with the first query, at normal priority. (Run from source, each
+    // worker also has tsx's loader thread, at normal priority: only the lowered ones are counted.)
+    await e.embed(TEXTS);
+    expect(lowered()).toBe(afterBackground.lowered);
+    expect(niceByThread().length).toBeGreaterThan(afterBackground.threads);
+  });
+
+  it('tells a query that cannot wait while the query thread loads that the model is busy, and disposes cleanly mid-load', async () => {
+    const e = await onLanes();
+    expect(await codeOf(e.embed([TEXTS[0]], { maxWaitMs: 0 }))).toBe('CVU_ERR_BUSY');
+    expect(await e.embed([TEXTS[0]])).toHaveLength(1);
+    expect(await e.embed([TEXTS[0]], { maxWaitMs: 0 })).toHaveLength(1);
+
+    const early = await loadEmbedderLanes(options(modelDir));
+    const loading = early.embed([TEXTS[0]]).catch((err: unknown) => err);
+    await early.dispose();
+    await loading;
+    await expect(early.embed(['x'])).rejects.toThrow(/disposed/);
+    await expect(early.embed(['x'], { priority: 'background' })).rejects.toThrow(/disposed/);
   });
 });

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
+import { nearCursor } from '../../retrieval/cursor-context.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
 const TREE = {
@@ -141,10 +143,29 @@ describe('cursor context (POST /context)', () => {
   });
 });
 
-import fs from 'node:fs';
 function ws_lines(root: string, rel: string): string[] {
   return fs.readFileSync(path.join(root, rel), 'utf8').split('\n');
 }
+
+describe('the vector query', () => {
+  // 30 lines of 40 characters: the 16-line window (12 above, 3 below) is 655 characters.
+  const lines = Array.from({ length: 30 }, (_, i) => `line ${String(i).padStart(2, '0')} `.padEnd(40, 'x'));
+
+  it('embeds the lines nearest the cursor, the cursor line first, within its characters', () => {
+    const q = nearCursor(lines, 20, 400);
+    expect(q.length).toBeLessThanOrEqual(400);
+    // 9 lines fit: the cursor line, then one above and one below by turns while below lasts (3), then above.
+    expect(q.split('\n').map((l) => Number(l.slice(5, 7)))).toEqual([15, 16, 17, 18, 19, 20, 21, 22, 23]);
+    expect(nearCursor(lines, 20, 10_000).split('\n')).toHaveLength(16);
+  });
+
+  it('keeps to the buffer at its edges and cuts a cursor line longer than the limit', () => {
+    expect(nearCursor(lines, 0, 200).split('\n').map((l) => l.slice(5, 7))).toEqual(['00', '01', '02', '03']);
+    expect(nearCursor(lines, 29, 10_000).split('\n')).toHaveLength(13);
+    expect(nearCursor(['x'.repeat(5000)], 0, 400)).toHaveLength(400);
+    expect(nearCursor([], 0, 400)).toBe('');
+  });
+});
 
 describe('cursor context: how the file refers to other code', () => {
   const tree = {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,6 +135,7 @@ describe('IndexStore (real LanceDB)', () => {
     await store.addEmbeddings([{ hash: 'h-b.ts-9', vector: new Float32Array([0, 1, 0]) }]);
     const hits = await store.searchVector(new Float32Array([0.1, 0.9, 0]), 2);
     expect(hits[0].hash).toBe('h-b.ts-9');
+    expect(hits[0].distance).toBeLessThan(hits[1].distance);
     await store.close();
     store = await IndexStore.open(dir);
     expect(store.pendingHashes()).toEqual([]);
@@ -141,6 +143,22 @@ describe('IndexStore (real LanceDB)', () => {
     expect(store.pendingHashes()).toHaveLength(2);
     expect(store.hasVectors()).toBe(false);
     await store.close();
+  });
+
+  it("searches vectors without writing to stderr (a line there per query would grow the daemon's stdio log)", () => {
+    // LanceDB's own logger writes to the process's stderr, past process.stderr: a child process shows it.
+    const script = `
+      const { IndexStore } = await import(${JSON.stringify(path.resolve('store/index-store.ts'))});
+      const store = await IndexStore.open(${JSON.stringify(dir)});
+      await store.useEmbedding('m', 2);
+      await store.addEmbeddings([{ hash: 'h', vector: new Float32Array([1, 0]) }]);
+      const hits = await store.searchVector(new Float32Array([1, 0]), 1);
+      console.log(JSON.stringify(hits));
+      await store.close();`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)[0].hash).toBe('h');
+    expect(r.stderr).toBe('');
   });
 
   it('escapes quotes in paths', async () => {

@@ -1,0 +1,82 @@
+import { CvuError } from '../core/errors.js';
+import { silentLogger } from '../core/log.js';
+import type { EmbedOptions } from './embed-turns.js';
+import type { Embedder, EmbedderOptions } from './embedder.js';
+import { loadEmbedderThread } from './embedder-thread.js';
+
+/**
+ * The embedding model on two threads: background work (a first index's
+ * vectors, a saved file's) on one that runs at a lower scheduling priority,
+ * queries (`/context`, `/search`) on the other at normal priority.
+ *
+ * With one thread, a query waited for the background batch in flight (a
+ * tenth of a second to a second on two cores) or gave up and went without
+ * vectors, and the batch's onnxruntime threads took both cores from the
+ * thread that answers requests. The cost is a second copy of the model.
+ *
+ * The background thread loads first; the query thread on the first query, so
+ * `cvu index` never starts it. A query that cannot wait (`maxWaitMs`) while it
+ * loads is told CVU_ERR_BUSY, like a query that finds the model busy.
+ */
+export async function loadEmbedderLanes(opts: EmbedderOptions): Promise<Embedder> {
+  const background = await loadEmbedderThread(opts, { background: true });
+  return new LaneEmbedder(background, opts);
+}
+
+class LaneEmbedder implements Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  readonly dtype: 'q8' | 'fp32';
+  private queries: Promise<Embedder> | null = null;
+  private loadedQueries: Embedder | null = null;
+  private disposed = false;
+  /** Ends a query thread still loading when this is disposed. */
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly background: Embedder,
+    private readonly opts: EmbedderOptions,
+  ) {
+    this.model = background.model;
+    this.dimensions = background.dimensions;
+    this.dtype = background.dtype;
+  }
+
+  async embed(texts: string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+    if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', `embedder for ${this.model} was disposed`);
+    if (opts.priority === 'background') return this.background.embed(texts, opts);
+    const started = performance.now();
+    const queries = await this.queryThread(opts.maxWaitMs);
+    const waited = performance.now() - started;
+    return queries.embed(texts, opts.maxWaitMs === undefined ? opts : { ...opts, maxWaitMs: Math.max(0, opts.maxWaitMs - waited) });
+  }
+
+  /** The query thread, loading it on first use; a failed load leaves queries to the background thread. */
+  private queryThread(maxWaitMs?: number): Promise<Embedder> {
+    if (!this.queries) {
+      const log = this.opts.log ?? silentLogger;
+      const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, this.closing.signal]) : this.closing.signal;
+      this.queries = loadEmbedderThread({ ...this.opts, signal }).catch((err: unknown) => {
+        if (!this.disposed) log.warn(`the embedding model's query thread failed to load (${(err as Error).message}); queries share the background thread`);
+        return this.background;
+      });
+      void this.queries.then((q) => (this.loadedQueries = q));
+    }
+    if (this.loadedQueries) return Promise.resolve(this.loadedQueries);
+    if (maxWaitMs === undefined) return this.queries;
+    let timer: NodeJS.Timeout | undefined;
+    const busy = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CvuError('CVU_ERR_BUSY', `the embedding model's query thread is still loading`, { status: 503 })), maxWaitMs);
+    });
+    return Promise.race([this.queries, busy]).finally(() => clearTimeout(timer));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closing.abort();
+    const queries = await this.queries;
+    if (queries && queries !== this.background) await queries.dispose();
+    await this.background.dispose();
+  }
+}
