@@ -182,6 +182,7 @@ export class Workspace {
       recent: this.recent,
       importContext: () => this.importContext(),
       tokens: this.tokens,
+      log: this.log,
     };
   }
 
@@ -213,7 +214,7 @@ export class Workspace {
 
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
     const embedder = this.store.hasVectors() ? await this.embedders.get(this.config, this.root) : null;
-    return searchWorkspace(this.store, embedder, query, opts);
+    return searchWorkspace(this.store, embedder, query, { log: this.log, ...opts });
   }
 
   status(): WorkspaceStatus {

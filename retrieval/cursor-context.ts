@@ -1,4 +1,5 @@
-import { isCvuError, throwIfAborted } from '../core/errors.js';
+import { throwIfAborted } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { resolveImport, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
@@ -10,6 +11,7 @@ import { declaredTypes, importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesN
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
+import { queryVector } from './query-vector.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from './snippet.js';
 
@@ -19,6 +21,8 @@ export interface ContextSources extends ImportSources {
   embedder: Embedder | null;
   recent: RecentEdits;
   tokens: TokenCounter;
+  /** Where a failing embedding model is reported. */
+  log?: Logger;
 }
 
 /** Default budget when the request names none: about what a small model's prompt can spare. */
@@ -465,14 +469,9 @@ async function similarByText(src: ContextSources, windowText: string, path: stri
 
 async function similarByVector(src: ContextSources, queryText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {
   if (!src.embedder || !src.store.hasVectors() || !queryText.trim()) return [];
-  let vector: Float32Array;
-  try {
-    [vector] = await src.embedder.embed([queryText], { signal, maxWaitMs: EMBED_WAIT_MS });
-  } catch (err) {
-    // The query thread is busy with other queries, or still loading: answer from the other sources now.
-    if (isCvuError(err, 'CVU_ERR_BUSY')) return [];
-    throw err;
-  }
+  // Busy with other queries, still loading, or failing: the other sources answer now.
+  const vector = await queryVector(src.embedder, queryText, { signal, maxWaitMs: EMBED_WAIT_MS }, src.log);
+  if (!vector) return [];
   const hits = await src.store.searchVector(vector, 12);
   const rows = await src.store.chunksByHash(hits.map((h) => h.hash));
   const byHash = new Map(rows.filter((r) => r.path !== path).map((r) => [r.hash, r]));

@@ -1,14 +1,18 @@
 import { throwIfAborted } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { splitIdentifier } from '../store/code-text.js';
 import { fuseRanked, type RankedList } from './fusion.js';
+import { queryVector } from './query-vector.js';
 import type { Snippet } from './snippet.js';
 
 export interface SearchOptions {
   limit?: number;
   signal?: AbortSignal;
+  /** Where a failing embedding model is reported (the search answers without vectors). */
+  log?: Logger;
 }
 
 /** Source weights: a definition named by the query beats a text match; vectors fill in meaning. */
@@ -24,7 +28,7 @@ export async function searchWorkspace(store: IndexStore, embedder: Embedder | nu
   const [fts, symbols, vectors] = await Promise.all([
     store.searchText(query, depth),
     symbolMatches(store, query, depth),
-    vectorMatches(store, embedder, query, depth, opts.signal),
+    vectorMatches(store, embedder, query, depth, opts),
   ]);
   throwIfAborted(opts.signal, 'search');
   const lists: RankedList<ChunkRow>[] = [
@@ -73,9 +77,10 @@ async function symbolMatches(store: IndexStore, query: string, limit: number): P
   return out;
 }
 
-async function vectorMatches(store: IndexStore, embedder: Embedder | null, query: string, limit: number, signal?: AbortSignal): Promise<ChunkRow[]> {
+async function vectorMatches(store: IndexStore, embedder: Embedder | null, query: string, limit: number, opts: SearchOptions): Promise<ChunkRow[]> {
   if (!embedder || !store.hasVectors()) return [];
-  const [vector] = await embedder.embed([query], { signal });
+  const vector = await queryVector(embedder, query, { signal: opts.signal }, opts.log);
+  if (!vector) return [];
   const hits = await store.searchVector(vector, limit);
   const rows = await store.chunksByHash(hits.map((h) => h.hash));
   const byHash = new Map<string, ChunkRow[]>();

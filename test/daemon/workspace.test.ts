@@ -97,11 +97,34 @@ describe('Workspace', () => {
     await new Promise((r) => setImmediate(r));
     const during = await ws.context(req);
     expect(batchDone).toBe(false);
-    // The definitions are all there (similar code comes from full-text search alone meanwhile).
+    // The definitions are all there (the query's embedding has a thread of its own).
     const definitions = (r: typeof before) => r.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
     expect(definitions(during).length).toBeGreaterThan(0);
     expect(definitions(during)).toEqual(definitions(before));
     await batch;
+    await ws.close();
+  });
+
+  it('answers context and search from the other sources when the embedding model fails, and says so once', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const c = config();
+    const ws = await Workspace.open(root, { home, config: c, logger });
+    await ws.sync();
+    await ws.embed();
+    const file = 'src/config/parse-config.ts';
+    const req = { path: file, text: fs.readFileSync(path.join(root, file), 'utf8'), position: { line: 10, character: 2 } };
+    const before = await ws.context(req);
+    // The loaded model stops answering (as when its thread has stopped): every embed call fails.
+    await ws.embedders.loadedFor(c)!.dispose();
+    const after = await ws.context(req);
+    const definitions = (r: typeof before) => r.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(definitions(after).length).toBeGreaterThan(0);
+    expect(definitions(after)).toEqual(definitions(before));
+    expect(after.snippets.some((s) => s.source === 'vector')).toBe(false);
+    expect((await ws.search('parseConfig'))[0]).toMatchObject({ path: file, source: 'symbol' });
+    await ws.context(req);
+    expect(warnings.filter((w) => /vector search skipped/.test(w))).toHaveLength(1);
     await ws.close();
   });
 
