@@ -129,7 +129,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // the definitions; their failure is taken below (the handler keeps it from going unhandled meanwhile).
   const similar = Promise.all([
     timed('fts', () => similarByText(src, windowText, req.path)),
-    timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS), req.path, req.signal)),
+    timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, req.signal)),
   ]);
   similar.catch(() => {});
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
@@ -442,13 +442,17 @@ function enclosingAncestors(symbols: readonly SymbolRow[], line: number): Set<st
 /**
  * The cursor's line and the window's lines nearest it, nearest first (a line above before the one
  * as far below), while they fit in `maxChars`; in document order. A cursor line longer than that
- * (minified code) is cut to `maxChars`.
+ * (minified code) gives the `maxChars` characters around the cursor's column, most of them before it.
  */
-export function nearCursor(lines: string[], cursor: number, maxChars: number): string {
+export function nearCursor(lines: string[], cursor: number, maxChars: number, column = 0): string {
   let first = cursor;
   let last = cursor;
-  let used = (lines[cursor] ?? '').length;
-  if (used > maxChars) return (lines[cursor] ?? '').slice(0, maxChars);
+  const line = lines[cursor] ?? '';
+  let used = line.length;
+  if (used > maxChars) {
+    const start = Math.min(Math.max(0, column - Math.floor((maxChars * 3) / 4)), line.length - maxChars);
+    return line.slice(start, start + maxChars);
+  }
   for (let d = 1; d <= WINDOW_ABOVE; d++) {
     for (const row of d <= WINDOW_BELOW ? [cursor - d, cursor + d] : [cursor - d]) {
       if (row < 0 || row >= lines.length) continue;

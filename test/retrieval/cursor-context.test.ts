@@ -163,6 +163,12 @@ describe('the vector query', () => {
     expect(nearCursor(lines, 0, 200).split('\n').map((l) => l.slice(5, 7))).toEqual(['00', '01', '02', '03']);
     expect(nearCursor(lines, 29, 10_000).split('\n')).toHaveLength(13);
     expect(nearCursor(['x'.repeat(5000)], 0, 400)).toHaveLength(400);
+    // A minified line: the text around the cursor's column, most of it before the column.
+    const minified = Array.from({ length: 1000 }, (_, i) => `f${i};`).join('');
+    const around = nearCursor([minified], 0, 400, minified.indexOf('f500;'));
+    expect(around).toHaveLength(400);
+    expect(around.indexOf('f500;')).toBe(300);
+    expect(nearCursor([minified], 0, 400, minified.length).endsWith('f999;')).toBe(true);
     expect(nearCursor([], 0, 400)).toBe('');
   });
 });
