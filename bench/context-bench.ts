@@ -112,13 +112,9 @@ async function workspace(api: Api, root: string): Promise<WorkspaceStatus | unde
   return (await api<{ workspaces: WorkspaceStatus[] }>('/status')).workspaces.find((w) => w.root === fs.realpathSync(root));
 }
 
-/** Until the workspace is indexed and, with a model, embedded. */
-async function settled(api: Api, root: string): Promise<void> {
-  for (;;) {
-    const w = await workspace(api, root);
-    if (w?.state === 'ready' && w.pending === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/** Polls the workspace's status until `done` holds. */
+async function until(api: Api, root: string, done: (w: WorkspaceStatus) => boolean): Promise<void> {
+  for (let w = await workspace(api, root); !w || !done(w); w = await workspace(api, root)) await new Promise((r) => setTimeout(r, 250));
 }
 
 function run(mode: 'baseline' | 'cvu', budget: number, env: NodeJS.ProcessEnv = {}): string {
@@ -175,10 +171,10 @@ async function main() {
   await writeBertTwin(twin, MINILM_L6_SHAPE, { quantized: true });
   await withDaemon({ home: path.join(tmp, 'home-twin'), embeddingModel: twin }, async (api) => {
     await api('/workspaces', { root: combined });
-    await settled(api, combined);
+    await until(api, combined, (w) => w.state === 'ready' && w.pending === 0);
     await api('/workspaces', { root: load });
     // Until the load's files are being both parsed and embedded.
-    for (let w = await workspace(api, load); !w?.chunks || w.pending === w.chunks; w = await workspace(api, load)) await new Promise((r) => setTimeout(r, 250));
+    await until(api, load, (w) => w.chunks > 0 && w.pending < w.chunks);
     const label = '/context on one workspace of about 1,000 files, at 4,000 characters, with the MiniLM-L6 twin, while the other workspace is indexed and embedded';
     results[label] = JSON.stringify({ files: (await workspace(api, combined))?.files, ...(await latencyRun(api, combined)) });
     results['background workspace after the latency run'] = JSON.stringify(await workspace(api, load));

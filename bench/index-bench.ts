@@ -120,13 +120,15 @@ async function embedding(root: string, home: string, twins: string, quantized: b
   const pending = ws.store.pendingHashes().slice(0, chunkLimit);
   const rows = await ws.store.chunksByHash(pending);
   const { embeddingText } = await import('../indexer/embed-pending.js');
-  const texts = rows.slice(0, chunkLimit).map(embeddingText);
+  // A hash shared by several files has a row each: keep the limit.
+  const chosen = rows.slice(0, chunkLimit);
+  const texts = chosen.map(embeddingText);
   const t0 = performance.now();
   const vectors = await embedder.embed(texts, { priority: 'background' });
   const seconds = (performance.now() - t0) / 1000;
   // Stored, so that /context below embeds its query and searches them, as on a user's machine.
   await ws.store.useEmbedding(embedder.model, embedder.dimensions);
-  await ws.store.addEmbeddings(rows.slice(0, chunkLimit).map((r, i) => ({ hash: r.hash, vector: vectors[i] })));
+  await ws.store.addEmbeddings(chosen.map((r, i) => ({ hash: r.hash, vector: vectors[i] })));
   const stall = quantized ? await contextWhileEmbedding(ws, embedder, texts) : undefined;
   await ws.close();
   await ws.embedders.dispose();

@@ -28,7 +28,6 @@ class LaneEmbedder implements Embedder {
   readonly dimensions: number;
   readonly dtype: 'q8' | 'fp32';
   private queries: Promise<Embedder> | null = null;
-  private loadedQueries: Embedder | null = null;
   private disposed = false;
   /** Ends a query thread still loading when this is disposed. */
   private readonly closing = new AbortController();
@@ -60,10 +59,9 @@ class LaneEmbedder implements Embedder {
         if (!this.disposed) log.warn(`the embedding model's query thread failed to load (${(err as Error).message}); queries share the background thread`);
         return this.background;
       });
-      void this.queries.then((q) => (this.loadedQueries = q));
     }
-    if (this.loadedQueries) return Promise.resolve(this.loadedQueries);
     if (maxWaitMs === undefined) return this.queries;
+    // A loaded thread wins the race at once (a settled promise before any timer).
     let timer: NodeJS.Timeout | undefined;
     const busy = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CvuError('CVU_ERR_BUSY', `the embedding model's query thread is still loading`, { status: 503 })), maxWaitMs);

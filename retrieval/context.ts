@@ -21,7 +21,7 @@ export interface ContextRequest {
 export interface ContextTimings {
   /** Full-text search over the cursor's window. */
   fts?: number;
-  /** The window's embedding and the vector search (0 when no model is loaded). */
+  /** The query's embedding (the lines nearest the cursor) and the vector search (0 when no model is loaded). */
   vector?: number;
   /** The buffer's own imports, when its edits touch them. */
   imports?: number;

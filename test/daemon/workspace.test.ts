@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type CvuConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
-import { writeTinyEmbedder } from '../models/tiny-embedder.js';
+import { longTexts, writeTinyEmbedder } from '../models/tiny-embedder.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
 
@@ -90,8 +90,8 @@ describe('Workspace', () => {
     const file = 'src/config/parse-config.ts';
     const req = { path: file, text: fs.readFileSync(path.join(root, file), 'utf8'), position: { line: 10, character: 2 } };
     const before = await ws.context(req);
-    // One batch of 64 texts of 256 tokens: about a tenth of a second on the tiny model, far more than /context waits.
-    const long = Array.from({ length: 64 }, (_, i) => Array.from({ length: 300 }, (_, j) => `word${(i * 31 + j) % 97}`).join(' '));
+    // One batch of 64 long texts: about a tenth of a second on the tiny model, far more than /context waits.
+    const long = longTexts(64);
     let batchDone = false;
     const batch = ws.embedders.loadedFor(c)!.embed(long, { priority: 'background' }).then(() => (batchDone = true));
     await new Promise((r) => setImmediate(r));

@@ -15,11 +15,10 @@ import { loadEmbedder, type Embedder, type EmbedderOptions } from '../../models/
 import { loadEmbedderLanes } from '../../models/embedder-lanes.js';
 import { loadEmbedderThread } from '../../models/embedder-thread.js';
 import { niceByThread } from '../helpers/threads.js';
-import { writeTinyEmbedder } from './tiny-embedder.js';
+import { longTexts, writeTinyEmbedder } from './tiny-embedder.js';
 
 const TEXTS = ['function parseConfig(path) { return JSON.parse(read(path)); }', 'class UserStore { load(id) {} }', 'retry failed uploads with a timeout', 'x'];
-/** 64 texts of 256 tokens: a batch of them takes the default tiny model about a tenth of a second. */
-const LONG = Array.from({ length: 64 }, (_, i) => Array.from({ length: 300 }, (_, j) => `word${(i * 31 + j) % 97}`).join(' '));
+const LONG = longTexts(64);
 
 let tmp: string;
 let modelDir: string;

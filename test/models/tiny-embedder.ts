@@ -311,6 +311,14 @@ export function tinyEmbedderOnnx(opts: TinyEmbedderOptions = {}): Uint8Array {
 }
 
 /**
+ * `count` texts of 300 words (256 tokens after truncation): a batch of 64 takes the default tiny
+ * model about a tenth of a second, long enough to catch a query waiting behind it.
+ */
+export function longTexts(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => Array.from({ length: 300 }, (_, j) => `word${(i * 31 + j) % 97}`).join(' '));
+}
+
+/**
  * Writes the tiny embedder into `dir` (created if needed) and returns the
  * absolute folder path: config.json, tokenizer.json, tokenizer_config.json,
  * onnx/model.onnx (fp32, the file transformers.js loads for dtype 'fp32').
