@@ -4,16 +4,22 @@
  * register the workspace folders, poll /status as a heartbeat, and after a
  * failure (the daemon restarted: new port, new token) reconnect with
  * exponential backoff. Free of the `vscode` API.
+ *
+ * Without Workspace Trust (`mayConnect` false) it stays `restricted`: it
+ * neither starts the daemon nor sends it anything, whoever calls connect().
  */
-import { DaemonClient, type FetchLike, type StatusResponse } from '../../daemon-client.js';
+import { DaemonClient, type FetchLike } from '../../daemon-client.js';
 import { CvuError, isCvuError } from '../../../core/errors.js';
+import type { DaemonStatus } from './daemon-status.js';
 import type { Endpoint } from './discovery.js';
 
 export type ConnectionState =
   | { kind: 'idle' }
+  /** Restricted Mode: the workspace is not trusted; nothing is sent to the daemon. */
+  | { kind: 'restricted' }
   | { kind: 'connecting'; attempt: number }
   | { kind: 'starting' }
-  | { kind: 'connected'; endpoint: Endpoint; status: StatusResponse | null }
+  | { kind: 'connected'; endpoint: Endpoint; status: DaemonStatus | null }
   | { kind: 'disconnected'; error: CvuError; retryInMs: number; attempt: number }
   /** Needs the user: a wrong configured token, no CLI to start the daemon. */
   | { kind: 'error'; error: CvuError };
@@ -23,6 +29,11 @@ export interface ConnectionDeps {
   resolveEndpoint(): Endpoint | null | Promise<Endpoint | null>;
   /** Starts the daemon (`cvu daemon start`); absent: never start one. */
   startDaemon?: () => Promise<void>;
+  /**
+   * Whether this window may talk to the daemon now (Workspace Trust), read on
+   * every connect(); absent: always. False: no start, no registration, no call.
+   */
+  mayConnect?: () => boolean;
   /** Workspace folders to register (absolute paths). */
   workspaceFolders(): string[];
   clientId?: string;
@@ -97,6 +108,13 @@ export class Connection {
   /** Connects now (again), whatever the state; resolves when this attempt ends. */
   connect(): Promise<void> {
     if (this.disposed) return Promise.resolve();
+    if (this.deps.mayConnect && !this.deps.mayConnect()) {
+      this.clearTimer();
+      this.client = null;
+      this.roots.clear();
+      if (this._state.kind !== 'restricted') this.set({ kind: 'restricted' });
+      return Promise.resolve();
+    }
     if (this.connecting) return this.connecting;
     this.clearTimer();
     this.connecting = this.attemptConnect().finally(() => (this.connecting = null));
@@ -209,7 +227,10 @@ export class Connection {
   /** Runs `fn` with the connected client, reporting a lost daemon; throws DAEMON_UNAVAILABLE when not connected. */
   async call<T>(fn: (client: DaemonClient) => Promise<T>): Promise<T> {
     const client = this.current();
-    if (!client) throw new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', 'not connected to the cvu daemon', { status: 503 });
+    if (!client) {
+      if (this._state.kind === 'restricted') throw new CvuError('CVU_ERR_FORBIDDEN', 'Cvu is off in Restricted Mode: this workspace is not trusted', { status: 403 });
+      throw new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', 'not connected to the cvu daemon', { status: 503 });
+    }
     try {
       return await fn(client);
     } catch (err) {

@@ -2,6 +2,10 @@
  * The thin layer over the `vscode` API: wires the logic modules to the
  * inline completion provider, the commands, the answer panel, the diff view,
  * the status bar and the code actions.
+ *
+ * Workspace Trust (trust-logic.ts): in Restricted Mode the connection stays
+ * `restricted` (no daemon start, no registration, no request), the commands
+ * answer with a message, and granting trust starts Cvu without a reload.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +17,7 @@ import { resolveEndpoint, startDaemonWithCli } from './discovery.js';
 import { makeNonce, renderBody, renderPanelHtml, resolveSourcePath, type PanelBody } from './panel-content.js';
 import { applyQuestion, refactorEdit, selectionLines } from './refactor-logic.js';
 import { renderStatus } from './status-model.js';
+import { MANAGE_TRUST_COMMAND, MANAGE_TRUST_TITLE, TrustGate } from './trust-logic.js';
 
 const PROPOSED_SCHEME = 'cvu-proposed';
 
@@ -24,6 +29,7 @@ function config() {
     maxCompletionTokens: c.get<number>('maxCompletionTokens', 64),
     serverUrl: c.get<string>('serverUrl', ''),
     token: c.get<string>('token', ''),
+    // Machine-scoped (package.json): VS Code reads it from the user's settings only, never a workspace's.
     cliPath: c.get<string>('cliPath', 'cvu'),
     logLevel: c.get<string>('logLevel', 'info'),
     disabledLanguages: c.get<string[]>('disabledLanguages', []),
@@ -38,14 +44,26 @@ export function activate(context: vscode.ExtensionContext): void {
     if (LEVELS.indexOf(level) >= LEVELS.indexOf(config().logLevel)) output.appendLine(`[${new Date().toISOString()}] ${level}: ${message}`);
   };
   const folders = () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  // A repository is data: an untrusted folder is neither registered with the daemon nor used to start it.
+  const gate = new TrustGate(vscode.workspace.isTrusted);
   const connection = new Connection({
+    mayConnect: () => gate.trusted,
     resolveEndpoint: () => resolveEndpoint(config()),
     startDaemon: () => startDaemonWithCli(config().cliPath, { ...(folders()[0] ? { cwd: folders()[0] } : {}) }),
     workspaceFolders: folders,
     clientId: `vscode-${vscode.env.sessionId}`,
     log,
   });
-  context.subscriptions.push(output, { dispose: () => connection.dispose() });
+  context.subscriptions.push(
+    output,
+    { dispose: () => connection.dispose() },
+    vscode.workspace.onDidGrantWorkspaceTrust(() => gate.grant()),
+    gate.onGrant(() => {
+      log('info', 'workspace trust granted: starting Cvu');
+      void connection.connect();
+    }),
+  );
+  if (!gate.trusted) log('info', 'Restricted Mode: this workspace is not trusted; Cvu sends nothing to the daemon until trust is granted');
 
   // Status bar
   const item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
@@ -70,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, {
       async provideInlineCompletionItems(document, position, ctx, token) {
         if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return undefined;
-        if (!connection.current()) return undefined;
+        if (!gate.trusted || !connection.current()) return undefined;
         const editor = vscode.window.activeTextEditor;
         const hasSelection = editor?.document === document && editor.selections.some((s) => !s.isEmpty);
         const items = await engine.provide(
@@ -86,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Prefill: a file shown in an editor gets its prompt evaluated ahead of the first keystroke.
   const prefill = (editor: vscode.TextEditor | undefined) => {
-    if (!editor || !connection.current()) return;
+    if (!editor || !gate.trusted || !connection.current()) return;
     const document = editor.document;
     if (document.uri.scheme !== 'file') return;
     const position = editor.selection.active;
@@ -167,6 +185,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const needConnection = async (): Promise<boolean> => {
+    if (!gate.trusted) return false;
     if (connection.current()) return true;
     await connection.connect();
     if (connection.current()) return true;
@@ -175,9 +194,18 @@ export function activate(context: vscode.ExtensionContext): void {
     return false;
   };
 
-  const register = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  // Every command; in Restricted Mode those that would reach the daemon or run the CLI answer with a message instead.
+  const register = (id: string, title: string, fn: (...args: any[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, (...args: any[]) => {
+        const refusal = gate.refusal(id, title);
+        if (refusal === null) return fn(...args);
+        void vscode.window.showWarningMessage(refusal, MANAGE_TRUST_TITLE).then((pick) => pick && vscode.commands.executeCommand(MANAGE_TRUST_COMMAND));
+        return undefined;
+      }),
+    );
 
-  register('cvu.explainSelection', async () => {
+  register('cvu.explainSelection', 'Explain Selection', async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !(await needConnection())) return;
     const doc = editor.document;
@@ -189,7 +217,7 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   });
 
-  register('cvu.askCodebase', async () => {
+  register('cvu.askCodebase', 'Ask About This Codebase', async () => {
     if (!(await needConnection())) return;
     const question = await vscode.window.showInputBox({ prompt: 'Ask about this codebase', placeHolder: 'Where do we retry failed uploads?' });
     if (!question) return;
@@ -199,7 +227,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await streamToPanel('Cvu: Ask', question, (h) => connection.call((c) => c.askStream({ ...(root ? { root } : {}), question }, h)));
   });
 
-  register('cvu.refactorSelection', async () => {
+  register('cvu.refactorSelection', 'Refactor Selection', async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selection.isEmpty) {
       void vscode.window.showInformationMessage('Cvu: select the code to refactor first.');
@@ -250,7 +278,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await vscode.workspace.applyEdit(we);
   });
 
-  register('cvu.showStatus', async () => {
+  register('cvu.showStatus', 'Show Status', async () => {
     await connection.poll();
     const view = renderStatus(connection.state, { enabled: config().enable });
     const actions = [...(view.fix ? [view.fix.title] : []), 'Show Log'];
@@ -258,10 +286,10 @@ export function activate(context: vscode.ExtensionContext): void {
     if (pick === 'Show Log') output.show();
     else if (pick && view.fix) await vscode.commands.executeCommand(view.fix.command);
   });
-  register('cvu.reconnect', () => connection.connect());
-  register('cvu.startDaemon', () => connection.connect());
-  register('cvu.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'cvu'));
-  register('cvu.pullModel', () => {
+  register('cvu.reconnect', 'Reconnect to the Daemon', () => connection.connect());
+  register('cvu.startDaemon', 'Start the Daemon', () => connection.connect());
+  register('cvu.openSettings', 'Open Settings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'cvu'));
+  register('cvu.pullModel', 'Pull a Model', () => {
     const terminal = vscode.window.createTerminal('Cvu');
     terminal.show();
     terminal.sendText(`${config().cliPath} models pull`);
@@ -271,7 +299,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider({ pattern: '**' }, {
       provideCodeActions(_doc, range) {
-        if (range.isEmpty) return [];
+        if (range.isEmpty || !gate.trusted) return [];
         const explain = new vscode.CodeAction('Cvu: Explain Selection', vscode.CodeActionKind.Empty);
         explain.command = { command: 'cvu.explainSelection', title: 'Cvu: Explain Selection' };
         const refactor = new vscode.CodeAction('Cvu: Refactor Selection', vscode.CodeActionKind.RefactorRewrite);

@@ -3,11 +3,12 @@
  * /status: a short text (with a codicon), a tooltip with the details, and
  * the command that fixes the problem when there is one.
  */
-import type { StatusResponse } from '../../daemon-client.js';
 import type { ConnectionState } from './connection.js';
+import type { ConfigError, DaemonStatus, DaemonWorkspaceStatus } from './daemon-status.js';
+import { MANAGE_TRUST_COMMAND, MANAGE_TRUST_TITLE, RESTRICTED_TEXT, RESTRICTED_TOOLTIP } from './trust-logic.js';
 
 export interface FixCommand {
-  command: 'cvu.startDaemon' | 'cvu.pullModel' | 'cvu.openSettings' | 'cvu.reconnect';
+  command: 'cvu.startDaemon' | 'cvu.pullModel' | 'cvu.openSettings' | 'cvu.reconnect' | typeof MANAGE_TRUST_COMMAND;
   title: string;
 }
 
@@ -24,6 +25,8 @@ function plural(n: number, word: string): string {
 
 export function renderStatus(state: ConnectionState, opts: { enabled?: boolean } = {}): StatusView {
   switch (state.kind) {
+    case 'restricted':
+      return { text: RESTRICTED_TEXT, tooltip: RESTRICTED_TOOLTIP, severity: 'warning', fix: { command: MANAGE_TRUST_COMMAND, title: MANAGE_TRUST_TITLE } };
     case 'idle':
       return { text: '$(circle-outline) Cvu', tooltip: 'Cvu: not connected yet', severity: 'busy', fix: null };
     case 'connecting':
@@ -52,7 +55,60 @@ export function renderStatus(state: ConnectionState, opts: { enabled?: boolean }
   }
 }
 
-function renderConnected(status: StatusResponse | null, baseUrl: string, enabled: boolean): StatusView {
+/** Config error lines shown in the tooltip at most (then "… and N more"). */
+export const MAX_CONFIG_ERROR_LINES = 5;
+
+/** The config errors a workspace reports, tolerating an older daemon (no field) and odd values. */
+function configErrors(w: DaemonWorkspaceStatus): ConfigError[] {
+  const errors = (w.config as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .map((e) => ({
+      file: typeof e.file === 'string' ? e.file : '',
+      line: typeof e.line === 'number' && e.line > 0 ? Math.floor(e.line) : 0,
+      column: typeof e.column === 'number' && e.column > 0 ? Math.floor(e.column) : 0,
+      key: typeof e.key === 'string' ? e.key : '',
+      message: typeof e.message === 'string' ? e.message : String(e.message ?? 'invalid'),
+    }));
+}
+
+/** `file:line:column key: message`, the file relative to the workspace root when inside it; unknown line or column left out. */
+export function formatConfigError(e: ConfigError, root?: string): string {
+  let file = e.file || 'cvu.config.ts';
+  if (root) {
+    const r = root.replace(/[\\/]+$/, '');
+    if (file.startsWith(`${r}/`) || file.startsWith(`${r}\\`)) file = file.slice(r.length + 1);
+  }
+  const where = e.line > 0 ? `${file}:${e.line}${e.column > 0 ? `:${e.column}` : ''}` : file;
+  return `${where} ${e.key ? `${e.key}: ` : ''}${e.message.replace(/\s+/g, ' ').trim()}`;
+}
+
+/** The tooltip lines for the workspaces' config errors (none: empty). */
+function configErrorLines(workspaces: DaemonWorkspaceStatus[], max = MAX_CONFIG_ERROR_LINES): string[] {
+  // The user's own config ($CVU_HOME/config.ts) is every workspace's: its errors come once.
+  const all = [...new Set(workspaces.flatMap((w) => configErrors(w).map((e) => formatConfigError(e, w.root))))];
+  if (!all.length) return [];
+  const lines = [`Config errors (${plural(all.length, 'problem')}):`, ...all.slice(0, max).map((l) => `  ${l}`)];
+  if (all.length > max) lines.push(`  … and ${all.length - max} more`);
+  return lines;
+}
+
+const SEVERITY_RANK: Record<StatusView['severity'], number> = { ok: 0, busy: 1, warning: 2, error: 3 };
+
+/** Adds the config warning to a view without hiding its index or model state. */
+function withConfigErrors(view: StatusView, lines: string[]): StatusView {
+  if (!lines.length) return view;
+  const text = view.severity === 'ok' ? '$(warning) Cvu: config error' : `${view.text} · $(warning) config error`;
+  const severity = SEVERITY_RANK[view.severity] >= SEVERITY_RANK.warning ? view.severity : 'warning';
+  return { ...view, text, severity, tooltip: `${view.tooltip}\n${lines.join('\n')}` };
+}
+
+function renderConnected(status: DaemonStatus | null, baseUrl: string, enabled: boolean): StatusView {
+  return withConfigErrors(renderIndexAndModel(status, baseUrl, enabled), status ? configErrorLines(status.workspaces) : []);
+}
+
+function renderIndexAndModel(status: DaemonStatus | null, baseUrl: string, enabled: boolean): StatusView {
   const lines = [`Cvu daemon at ${baseUrl}${status?.version ? ` (v${status.version})` : ''}`];
   if (!status) return { text: '$(check) Cvu', tooltip: lines.join('\n'), severity: 'ok', fix: null };
   const failed = status.workspaces.filter((w) => w.state === 'error');
