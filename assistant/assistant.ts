@@ -199,7 +199,6 @@ export class Assistant {
   private readonly services = new Map<string, CompletionService>();
   /** Chat answers run one at a time on the chat sequence. */
   private chatTurn: Promise<unknown> = Promise.resolve();
-  private readonly configs = new WeakMap<CvuConfig, CvuConfig>();
   private disposed = false;
 
   constructor(opts: AssistantOptions) {
@@ -220,11 +219,11 @@ export class Assistant {
    * The status, naming the model a workspace's config would load even before
    * it is loaded (null when none is configured or installed).
    */
-  async describe(config: CvuConfig | null, root?: string): Promise<AssistantStatus> {
+  async describe(config: CvuConfig | null): Promise<AssistantStatus> {
     const s = this.status();
     if (s.name !== null || !config) return s;
     try {
-      return { name: (await this.runtime.manager.resolve(this.modelConfig(config, root))).name, loaded: false };
+      return { name: (await this.runtime.manager.resolve(config)).name, loaded: false };
     } catch {
       return s;
     }
@@ -234,7 +233,7 @@ export class Assistant {
 
   async complete(ws: Workspace, req: AssistantCompleteRequest): Promise<CompleteResult> {
     throwIfAborted(req.signal, 'completion');
-    const config = this.modelConfig(ws.config, ws.root);
+    const config = ws.config;
     return this.withModel(config, async (c) => {
       const fim = {
         name: c.llm.name,
@@ -287,7 +286,7 @@ export class Assistant {
     const selection = clampRange(req.range ?? { startLine: 1, endLine: Math.max(1, lines.length) }, lines.length);
     const from = Math.max(1, selection.startLine - EXPLAIN_AROUND_LINES);
     const to = Math.min(lines.length, selection.endLine + EXPLAIN_AROUND_LINES);
-    const config = this.modelConfig(ws.config, ws.root);
+    const config = ws.config;
     return this.withModel(config, async (c) => {
       const maxTokens = this.answerTokens(config, req.maxTokens ?? DEFAULT_ANSWER_TOKENS.explain);
       const budget = this.promptBudget(config, maxTokens);
@@ -316,7 +315,7 @@ export class Assistant {
     const range = clampRange(req.range, lines.length);
     const selected = lines.slice(range.startLine - 1, range.endLine);
     const language = languageOf(ws, req.path);
-    const config = this.modelConfig(ws.config, ws.root);
+    const config = ws.config;
     return this.withModel(config, async (c) => {
       const counter = this.runtime.tokenCounter();
       // Room for the selection rewritten, and a sentence or two after it.
@@ -379,7 +378,7 @@ export class Assistant {
     const results = await ws.search(req.question, { limit: req.limit ?? ASK_RESULTS, ...(opts.signal ? { signal: opts.signal } : {}) });
     throwIfAborted(opts.signal, 'ask');
     const retrievalMs = performance.now() - t0;
-    const config = this.modelConfig(ws.config, ws.root);
+    const config = ws.config;
     let lease: LlmLease;
     try {
       lease = await this.runtime.acquire(config);
@@ -412,7 +411,7 @@ export class Assistant {
     const results = lastUser ? await ws.search(lastUser.slice(0, 2000), { limit: ASK_RESULTS, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
     throwIfAborted(opts.signal, 'chat');
     const retrievalMs = performance.now() - t0;
-    const config = this.modelConfig(this.withModelName(ws.config, req.model), ws.root);
+    const config = this.withModelName(ws.config, req.model);
     return this.withModel(config, async (c) => {
       const counter = this.runtime.tokenCounter();
       const maxTokens = this.answerTokens(config, req.maxTokens ?? DEFAULT_ANSWER_TOKENS.ask);
@@ -457,7 +456,7 @@ export class Assistant {
     const results = req.suffix !== undefined && tail ? await ws.search(tail.slice(0, 2000), { limit: TEXT_CONTEXT_RESULTS, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
     throwIfAborted(opts.signal, 'completion');
     const retrievalMs = performance.now() - t0;
-    const config = this.modelConfig(this.withModelName(ws.config, req.model), ws.root);
+    const config = this.withModelName(ws.config, req.model);
     return this.withModel(config, async (c) => {
       const maxTokens = this.answerTokens(config, req.maxTokens ?? DEFAULT_TEXT_TOKENS);
       const room = config.model.contextSize - maxTokens - CONTEXT_MARGIN;
@@ -647,21 +646,6 @@ export class Assistant {
     this.disposed = true;
     if (this.contexts) this.disposeContexts(this.contexts);
     await this.runtime.dispose();
-  }
-
-  /**
-   * The config the runtime loads from: a relative `model.path` that names a
-   * file is relative to the workspace root, not to the daemon's folder.
-   */
-  private modelConfig(config: CvuConfig, root?: string): CvuConfig {
-    const p = config.model.path?.trim();
-    if (!root || !p || path.isAbsolute(p) || /^(hf:|https?:\/\/)/i.test(p) || !(/\.gguf$/i.test(p) || p.startsWith('./') || p.startsWith('../'))) return config;
-    let out = this.configs.get(config);
-    if (!out) {
-      out = { ...config, model: { ...config.model, path: path.resolve(root, p) } };
-      this.configs.set(config, out);
-    }
-    return out;
   }
 }
 

@@ -33,10 +33,28 @@ export interface WorkspaceStatus {
   embedderDetail?: string;
   lastIndexedAt: string | null;
   error?: string;
+  /** The workspace's cvu.config.ts and what in it (or in the user's config) was invalid or refused; absent from older daemons. */
+  config?: ConfigStatus;
+}
+
+/** A problem in a config file; line and column 1-based, 0 for the file as a whole. */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  key: string;
+  message: string;
+}
+
+export interface ConfigStatus {
+  file: string | null;
+  errors: ConfigIssue[];
 }
 
 export interface StatusResponse {
   workspaces: WorkspaceStatus[];
+  /** The user's own config ($CVU_HOME/config.ts); absent from older daemons. */
+  userConfig?: ConfigStatus;
   model: { name: string | null; loaded: boolean };
   version?: string;
   daemon?: { pid: number; startedAt: string; uptimeSeconds: number };

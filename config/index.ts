@@ -1,3 +1,4 @@
-export { defineConfig, defaultConfig, resolveConfig, DEFAULT_EMBEDDING_MODEL } from './schema.js';
-export type { CvuConfig, UserConfig } from './schema.js';
-export { loadConfig, findConfigFile } from './load.js';
+export { defineConfig, defineUserConfig, defaultConfig, resolveConfig, validateConfig, DEFAULT_EMBEDDING_MODEL } from './schema.js';
+export type { CvuConfig, UserConfig, WorkspaceConfig } from './schema.js';
+export { loadConfig, loadUserConfig, readWorkspaceConfig, findConfigFile, formatIssue } from './load.js';
+export type { ConfigIssue, ConfigLayer, LoadedConfig } from './load.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
+import { formatIssue, loadUserConfig, type ConfigIssue, type ConfigLayer } from '../config/load.js';
 import { ParsePool } from '../indexer/parse-pool.js';
 import { EmbedderProvider } from '../models/embedder-provider.js';
 import { Assistant } from '../assistant/assistant.js';
@@ -67,6 +68,8 @@ export class Daemon {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<Workspace>>();
   private closed = false;
+  /** The user's own config ($CVU_HOME/config.ts), loaded once: every workspace of this daemon shares its model and threads. */
+  private userConfig: Promise<ConfigLayer> | null = null;
   /** Aborted on close: background indexing and embedding stop before their next batch (the current batch's writes finish). */
   private readonly stopping = new AbortController();
 
@@ -123,7 +126,7 @@ export class Daemon {
     const pending = this.opening.get(real);
     if (pending) return pending;
     const opening = (async () => {
-      const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool });
+      const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool, userConfig: await this.loadUserConfig() });
       // Budgets count with the model's own tokenizer while it is loaded.
       ws.tokens = this.assistant.tokenCounter();
       const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false };
@@ -157,6 +160,20 @@ export class Daemon {
     } finally {
       this.opening.delete(real);
     }
+  }
+
+  private loadUserConfig(): Promise<ConfigLayer> {
+    this.userConfig ??= loadUserConfig(this.opts.home).then((layer) => {
+      for (const issue of layer.issues) this.log.warn(`config: ${formatIssue(issue)}`);
+      return layer;
+    });
+    return this.userConfig;
+  }
+
+  /** The user's config file and its issues (GET /status). */
+  async userConfigStatus(): Promise<{ file: string | null; errors: ConfigIssue[] }> {
+    const layer = await this.loadUserConfig();
+    return { file: layer.file, errors: layer.issues };
   }
 
   private backgroundFailed(ws: Workspace, what: string, err: unknown): void {

@@ -380,9 +380,10 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
   app.get('/status', async () => {
     const s = daemon.status();
     const first = daemon.workspaces()[0];
-    const model = await daemon.assistant.describe(first?.config ?? null, first?.root);
+    const model = await daemon.assistant.describe(first?.config ?? null);
     return {
       workspaces: s.workspaces,
+      userConfig: await daemon.userConfigStatus(),
       model: { name: model.name, loaded: model.loaded },
       version: s.version,
       daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },

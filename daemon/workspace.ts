@@ -4,7 +4,7 @@ import PQueue from 'p-queue';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { cvuHome, indexDir, workspaceId } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { loadConfig } from '../config/load.js';
+import { formatIssue, loadConfig, type ConfigIssue, type ConfigLayer } from '../config/load.js';
 import type { CvuConfig } from '../config/schema.js';
 import { Indexer, type BatchHooks, type SyncResult } from '../indexer/indexer.js';
 import { embedPending, type EmbedProgress } from '../indexer/embed-pending.js';
@@ -35,11 +35,16 @@ export interface WorkspaceStatus {
   embedderDetail?: string;
   lastIndexedAt: string | null;
   error?: string;
+  /** The workspace's config file and what in it (or in the user's config) was invalid or refused. */
+  config: { file: string | null; errors: ConfigIssue[] };
 }
 
 export interface WorkspaceOptions {
   home?: string;
+  /** The whole config, as tests give it; otherwise loaded from the user's config, the workspace's file and the environment. */
   config?: CvuConfig;
+  /** The user's own config, loaded once by the daemon (otherwise loaded from `home`). */
+  userConfig?: ConfigLayer;
   logger?: Logger;
   /** Shared between the workspaces of one daemon so that a model loads once. */
   embedders?: EmbedderProvider;
@@ -66,6 +71,9 @@ export class Workspace {
   tokens: TokenCounter = estimateTokens;
   private readonly fileLines: FileLines;
   private importCtx: { version: number; ctx: ImportContext } | null = null;
+  /** The workspace's config file and its issues (GET /status shows them). */
+  configFile: string | null = null;
+  configIssues: ConfigIssue[] = [];
 
   /** Releases the index's writer lock (set by `open`). */
   private unlock: () => void = () => {};
@@ -93,7 +101,9 @@ export class Workspace {
     }
     const log = opts.logger ?? silentLogger;
     const home = opts.home ?? cvuHome();
-    const config = opts.config ?? (await loadConfig(realRoot)).config;
+    const loaded = opts.config ? null : await loadConfig(realRoot, { home, ...(opts.userConfig ? { user: opts.userConfig } : {}) });
+    const config = opts.config ?? loaded!.config;
+    for (const issue of loaded?.issues ?? []) log.warn(`config: ${formatIssue(issue)}`);
     const dir = indexDir(home, realRoot);
     // One writer per index: a second process (the daemon, `cvu index`) gets CVU_ERR_INDEX_BUSY.
     const unlock = lockIndex(dir);
@@ -103,6 +113,8 @@ export class Workspace {
       const indexer = new Indexer(realRoot, store, rules, config, log, opts.parsePool);
       const ws = new Workspace(realRoot, workspaceId(realRoot), config, store, indexer, opts.embedders ?? new EmbedderProvider(home, log), !opts.embedders, log);
       ws.unlock = unlock;
+      ws.configFile = loaded?.file ?? null;
+      ws.configIssues = loaded?.issues ?? [];
       ws.chunkCount = await store.countChunks();
       if (store.files.size > 0) ws.state = 'ready';
       return ws;
@@ -229,6 +241,7 @@ export class Workspace {
       ...(emb.state === 'unavailable' ? { embedderDetail: emb.reason } : emb.state === 'ready' ? { embedderDetail: emb.model } : {}),
       lastIndexedAt: this.lastIndexedAt?.toISOString() ?? null,
       ...(this.lastError ? { error: this.lastError } : {}),
+      config: { file: this.configFile, errors: this.configIssues },
     };
   }
 

@@ -9,10 +9,10 @@
  * hasGrammar('markdown');           // false: chunked by headings / line windows
  * ```
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Parser, type Language } from 'web-tree-sitter';
 import { createLogger, type Logger } from '../core/log.js';
+import { bundledGrammarPath, loadGrammarFile } from '../core/tree-sitter.js';
 
 export type LanguageId =
   | 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'csharp' | 'cpp' | 'c'
@@ -120,11 +120,9 @@ export function hasGrammar(lang: LanguageId): boolean {
   return grammarFiles[lang] !== undefined;
 }
 
-const require = createRequire(import.meta.url);
 const overrides = new Map<LanguageId, string>();
 const cache = new Map<string, Promise<Language | null>>(); // by wasm path
 const parsers = new Map<LanguageId, Parser>();
-let init: Promise<void> | null = null;
 let log: Logger = createLogger();
 
 /** Where the daemon wants grammar warnings to go (defaults to stderr at `warn`). */
@@ -147,12 +145,7 @@ function wasmPathFor(lang: LanguageId): string | null {
   const own = overrides.get(lang);
   if (own) return own;
   const file = grammarFiles[lang];
-  if (!file) return null;
-  try {
-    return require.resolve(`@vscode/tree-sitter-wasm/wasm/${file}`);
-  } catch {
-    return null;
-  }
+  return file ? bundledGrammarPath(file) : null;
 }
 
 function loadGrammar(lang: LanguageId, logger: Logger): Promise<Language | null> {
@@ -168,13 +161,10 @@ function loadGrammar(lang: LanguageId, logger: Logger): Promise<Language | null>
   }
   let p = cache.get(wasm);
   if (!p) {
-    init ??= Parser.init();
-    p = init
-      .then(() => Language.load(wasm))
-      .catch((err: unknown) => {
-        logger.warn(`grammar for ${lang} failed to load; falling back to line windows`, { path: wasm, error: String((err as Error)?.message ?? err) });
-        return null;
-      });
+    p = loadGrammarFile(wasm).catch((err: unknown) => {
+      logger.warn(`grammar for ${lang} failed to load; falling back to line windows`, { path: wasm, error: String((err as Error)?.message ?? err) });
+      return null;
+    });
     cache.set(wasm, p);
   }
   return p;

@@ -28,9 +28,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
+import { DEFAULT_EMBEDDING_MODEL } from '../config/schema.js';
 import { embedInTurns, EmbedTurns, type EmbedOptions } from './embed-turns.js';
 
-export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+/** The default lives with the config's defaults; re-exported for the model code's callers. */
+export { DEFAULT_EMBEDDING_MODEL };
 
 export type EmbeddingDtype = 'q8' | 'fp32' | 'auto';
 

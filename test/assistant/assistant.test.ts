@@ -38,8 +38,7 @@ beforeAll(async () => {
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   const root = path.join(tmp, 'shop');
   writeTree(root, FILES);
-  // Relative to the workspace root, as a cvu.config.ts would write it.
-  const config = resolveConfig({ threads: 1, embedding: { model: null }, index: { parseWorkers: 0 }, model: { path: '../tiny.gguf', contextSize: 1024, idleUnloadSeconds: 1 } });
+  const config = resolveConfig({ threads: 1, embedding: { model: null }, index: { parseWorkers: 0 }, model: { path: tiny.file, contextSize: 1024, idleUnloadSeconds: 1 } });
   ws = await Workspace.open(root, { home: path.join(tmp, 'home'), config });
   await ws.sync();
   assistant = new Assistant({ home: path.join(tmp, 'home') });
@@ -55,7 +54,7 @@ afterAll(async () => {
 describe('Assistant', () => {
   it('names the configured model before loading it, and reports it loaded after use', async () => {
     expect(assistant.status()).toEqual({ name: null, loaded: false });
-    expect(await assistant.describe(ws.config, ws.root)).toEqual({ name: 'tiny', loaded: false });
+    expect(await assistant.describe(ws.config)).toEqual({ name: 'tiny', loaded: false });
     const r = await assistant.complete(ws, { path: 'src/cart.ts', text: FILES['src/cart.ts'], position: { line: 4, character: 36 }, client: 't', maxTokens: 4 });
     expect(r.cached).toBe(false);
     expect(assistant.status()).toEqual({ name: 'tiny', loaded: true });

@@ -105,7 +105,7 @@ describe('crash repair', () => {
     }
     expect(kills.length).toBeGreaterThan(0);
 
-    const { config } = await loadConfig(root);
+    const { config } = await loadConfig(root, { home });
     const repaired = await Workspace.open(root, { home, config });
     await repaired.sync();
     const clean = await Workspace.open(root, { home: cleanHome, config });
@@ -146,7 +146,7 @@ describe('crash repair', () => {
     await waitForExit(child);
     expect(output).not.toContain('"files"');
 
-    const { config } = await loadConfig(root, { CVU_EMBEDDING_MODEL: model });
+    const { config } = await loadConfig(root, { home, env: { CVU_EMBEDDING_MODEL: model } });
     config.embedding.allowDownload = false;
     const ws = await Workspace.open(root, { home, config });
     await ws.sync();

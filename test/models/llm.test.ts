@@ -73,14 +73,14 @@ describe('loading', () => {
   it('loads what CVU_MODEL names: a path, or an installed model by name', async () => {
     const root = makeTempDir('cvu-llm-ws-');
     try {
-      const byPath = (await loadConfig(root, { CVU_MODEL: tiny.file })).config;
+      const byPath = (await loadConfig(root, { home, env: { CVU_MODEL: tiny.file } })).config;
       expect(byPath.model.path).toBe(tiny.file);
       const llm = runtime();
       expect((await llm.load({ ...byPath, threads: 1 })).file).toBe(tiny.file);
       await llm.unload();
 
       await new ModelManager(home).pull(tiny.file, { name: 'tiny-by-name' });
-      const byName = (await loadConfig(root, { CVU_MODEL: 'tiny-by-name' })).config;
+      const byName = (await loadConfig(root, { home, env: { CVU_MODEL: 'tiny-by-name' } })).config;
       const loaded = await llm.load({ ...byName, threads: 1 });
       expect(loaded.file).toBe(tiny.file);
       expect(loaded.name).toBe('tiny-by-name');

@@ -12,10 +12,11 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
   const workspaces = [...status.workspaces].sort((a, b) => Number(b.root === conn.root) - Number(a.root === conn.root));
   const daemon = { running: true, pid: conn.info.pid, port: conn.info.port, version: status.version ?? conn.info.version, ...(status.daemon ? { startedAt: status.daemon.startedAt, uptimeSeconds: status.daemon.uptimeSeconds } : {}) };
   if (values.json) {
-    io.out(JSON.stringify({ daemon, root: conn.root, workspaces, model: status.model }));
+    io.out(JSON.stringify({ daemon, root: conn.root, workspaces, model: status.model, ...(status.userConfig ? { userConfig: status.userConfig } : {}) }));
     return 0;
   }
   io.out(`daemon: running (pid ${daemon.pid}, port ${daemon.port}, version ${daemon.version}${status.daemon ? `, up ${formatUptime(status.daemon.uptimeSeconds)}` : ''})`);
+  if (status.userConfig?.file) io.out(`user config: ${status.userConfig.file}${status.userConfig.errors.length ? '' : ' (ok)'}`);
   for (const w of workspaces) printWorkspace(w, io);
   io.out(`model: ${status.model.name ? `${status.model.name} (${status.model.loaded ? 'loaded' : 'not loaded'})` : 'none configured'}`);
   return 0;
@@ -26,6 +27,9 @@ export function printWorkspace(w: WorkspaceStatus, io: CommandIO): void {
   io.out(`  index: ${w.files} files, ${w.chunks} chunks${w.lastIndexedAt ? `, last indexed ${w.lastIndexedAt}` : ''}`);
   io.out(`  vectors: ${w.embedder}${w.embedderDetail ? ` (${w.embedderDetail})` : ''}${w.pending ? `, ${w.pending} chunks waiting` : ''}`);
   if (w.error) io.out(`  error: ${w.error}`);
+  if (w.config?.file) io.out(`  config: ${w.config.file}`);
+  // Each issue names its file: the workspace's own, or the user's config the workspace shares.
+  for (const e of w.config?.errors ?? []) io.out(`  config error: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file}: ${e.key ? `${e.key}: ` : ''}${e.message}`);
 }
 
 function formatUptime(s: number): string {
