@@ -34,6 +34,8 @@ export interface DaemonOptions {
   watch?: WatchFactory;
   /** Parse worker threads shared by all workspaces (default: cores - 1). */
   parseWorkers?: number;
+  /** The user's own config, when the caller loaded it already (otherwise loaded from `home` on the first registration). */
+  userConfig?: ConfigLayer;
 }
 
 interface Entry {
@@ -163,7 +165,7 @@ export class Daemon {
   }
 
   private loadUserConfig(): Promise<ConfigLayer> {
-    this.userConfig ??= loadUserConfig(this.opts.home).then((layer) => {
+    this.userConfig ??= (this.opts.userConfig ? Promise.resolve(this.opts.userConfig) : loadUserConfig(this.opts.home)).then((layer) => {
       for (const issue of layer.issues) this.log.warn(`config: ${formatIssue(issue)}`);
       return layer;
     });

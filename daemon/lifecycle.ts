@@ -213,10 +213,12 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
   const home = opts.home ?? cvuHome();
   const paths = daemonPaths(home);
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  const { createFileLogger } = await import('./log-file.js');
+  const [{ createFileLogger }, { loadUserConfig }] = await Promise.all([import('./log-file.js'), import('../config/load.js')]);
+  // The user's own config sets daemon-wide things (log level, parse threads); a workspace's never does.
+  const userConfig = await loadUserConfig(home);
   const { logger: log, file: logFile } = createFileLogger({
     dir: paths.logs,
-    level: (process.env.CVU_LOG_LEVEL as LogLevel) || 'info',
+    level: (process.env.CVU_LOG_LEVEL as LogLevel) || userConfig.values.logLevel || 'info',
     ...(opts.foreground ? { echo: (line: string) => process.stderr.write(line + '\n') } : {}),
   });
 
@@ -236,7 +238,8 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
 
   const [{ Daemon }, { listenServer }] = await Promise.all([import('./daemon.js'), import('./server.js')]);
   const watch = await loadWatcher(log);
-  const daemon = new Daemon({ home, logger: log, ...(watch ? { watch } : {}) });
+  const parseWorkers = userConfig.values.index?.parseWorkers;
+  const daemon = new Daemon({ home, logger: log, userConfig, ...(watch ? { watch } : {}), ...(parseWorkers !== undefined && parseWorkers >= 0 ? { parseWorkers } : {}) });
   const token = crypto.randomBytes(32).toString('hex');
   let server: Awaited<ReturnType<typeof listenServer>>;
   try {
