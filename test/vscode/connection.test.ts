@@ -125,3 +125,20 @@ describe('connection state machine', () => {
     conn.dispose();
   });
 });
+
+describe('resolveEndpoint', () => {
+  it("sends daemon.json's token to a configured loopback URL only, never to another host", () => {
+    const dir = makeTempDir('cvu-vscode-endpoint-');
+    try {
+      fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify({ port: 7070, token: 'local-secret', pid: 1, version: 'test' }), { mode: 0o600 });
+      expect(resolveEndpoint({ serverUrl: 'http://127.0.0.1:7070/', token: '' }, dir)).toMatchObject({ baseUrl: 'http://127.0.0.1:7070', token: 'local-secret' });
+      expect(resolveEndpoint({ serverUrl: 'http://localhost:7070', token: '' }, dir)?.token).toBe('local-secret');
+      expect(resolveEndpoint({ serverUrl: 'http://[::1]:7070', token: '' }, dir)?.token).toBe('local-secret');
+      expect(resolveEndpoint({ serverUrl: 'http://gpu-box.example:7070', token: '' }, dir)?.token).toBe('');
+      expect(resolveEndpoint({ serverUrl: 'http://127.0.0.1.attacker.example:7070', token: '' }, dir)?.token).toBe('');
+      expect(resolveEndpoint({ serverUrl: 'http://gpu-box.example:7070', token: 'theirs' }, dir)?.token).toBe('theirs');
+    } finally {
+      removeDir(dir);
+    }
+  });
+});

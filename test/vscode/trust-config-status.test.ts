@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../clients/daemon-client.js';
 import { Connection } from '../../clients/vscode/src/connection.js';
-import type { DaemonStatus, DaemonWorkspaceStatus } from '../../clients/vscode/src/daemon-status.js';
+import type { StatusResponse, WorkspaceStatus } from '../../clients/daemon-client.js';
 import { formatConfigError, renderStatus } from '../../clients/vscode/src/status-model.js';
 import { MANAGE_TRUST_COMMAND, TrustGate } from '../../clients/vscode/src/trust-logic.js';
 
@@ -49,7 +49,7 @@ describe('package.json: Workspace Trust', () => {
 });
 
 /** A fake daemon behind `fetch`: records every request. */
-function fakeDaemon(status: Partial<DaemonStatus> = {}) {
+function fakeDaemon(status: Partial<StatusResponse> = {}) {
   const requests: string[] = [];
   const json = (v: unknown) => ({ ok: true, status: 200, text: async () => JSON.stringify(v) });
   const fetch: FetchLike = async (url, init) => {
@@ -144,9 +144,9 @@ describe('Workspace Trust: the gate and the connection', () => {
 
 describe('status model: config errors', () => {
   const endpoint = { baseUrl: 'http://127.0.0.1:1', token: 't', source: 'daemon.json' as const };
-  const ws: DaemonWorkspaceStatus = { root: '/w', state: 'ready', files: 10, chunks: 20, pending: 0, embedder: 'none', lastIndexedAt: null };
+  const ws: WorkspaceStatus = { root: '/w', state: 'ready', files: 10, chunks: 20, pending: 0, embedder: 'none', lastIndexedAt: null };
   const modelError = { file: '/w/cvu.config.ts', line: 3, column: 5, key: 'model', message: 'a workspace config may not choose the model' };
-  const view = (workspaces: DaemonWorkspaceStatus[], model = { name: 'qwen' as string | null, loaded: true }, enabled = true) =>
+  const view = (workspaces: WorkspaceStatus[], model = { name: 'qwen' as string | null, loaded: true }, enabled = true) =>
     renderStatus({ kind: 'connected', endpoint, status: { workspaces, model } }, { enabled });
 
   it('warns on a config error and lists file:line:column key: message', () => {

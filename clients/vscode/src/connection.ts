@@ -10,7 +10,7 @@
  */
 import { DaemonClient, type FetchLike } from '../../daemon-client.js';
 import { CvuError, isCvuError } from '../../../core/errors.js';
-import type { DaemonStatus } from './daemon-status.js';
+import type { StatusResponse } from '../../daemon-client.js';
 import type { Endpoint } from './discovery.js';
 
 export type ConnectionState =
@@ -19,7 +19,7 @@ export type ConnectionState =
   | { kind: 'restricted' }
   | { kind: 'connecting'; attempt: number }
   | { kind: 'starting' }
-  | { kind: 'connected'; endpoint: Endpoint; status: DaemonStatus | null }
+  | { kind: 'connected'; endpoint: Endpoint; status: StatusResponse | null }
   | { kind: 'disconnected'; error: CvuError; retryInMs: number; attempt: number }
   /** Needs the user: a wrong configured token, no CLI to start the daemon. */
   | { kind: 'error'; error: CvuError };

@@ -45,13 +45,24 @@ export function baseUrlOf(info: Pick<DaemonFile, 'port' | 'host'>): string {
   return `http://${host}:${info.port}`;
 }
 
+/** Whether a URL names this machine (127.0.0.0/8, localhost, [::1]). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
 /** The configured URL and token when a URL is set, else daemon.json's, else null. */
 export function resolveEndpoint(settings: { serverUrl: string; token: string }, home: string = cvuHome()): Endpoint | null {
   if (settings.serverUrl.trim()) {
     const url = settings.serverUrl.trim().replace(/\/+$/, '');
     const file = readDaemonFile(home);
-    // A configured URL without a token takes daemon.json's token (the same daemon behind a known port).
-    return { baseUrl: url, token: settings.token || file?.token || '', source: 'settings' };
+    // A configured URL without a token takes daemon.json's token (the same daemon behind a known port),
+    // but only on this machine: the local daemon's token is never sent to another host.
+    return { baseUrl: url, token: settings.token || (isLoopbackUrl(url) ? file?.token : undefined) || '', source: 'settings' };
   }
   const file = readDaemonFile(home);
   return file ? { baseUrl: baseUrlOf(file), token: file.token, source: 'daemon.json', pid: file.pid } : null;

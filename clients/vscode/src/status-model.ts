@@ -4,7 +4,7 @@
  * the command that fixes the problem when there is one.
  */
 import type { ConnectionState } from './connection.js';
-import type { ConfigError, DaemonStatus, DaemonWorkspaceStatus } from './daemon-status.js';
+import type { ConfigIssue, StatusResponse, WorkspaceStatus } from '../../daemon-client.js';
 import { MANAGE_TRUST_COMMAND, MANAGE_TRUST_TITLE, RESTRICTED_TEXT, RESTRICTED_TOOLTIP } from './trust-logic.js';
 
 export interface FixCommand {
@@ -59,7 +59,7 @@ export function renderStatus(state: ConnectionState, opts: { enabled?: boolean }
 export const MAX_CONFIG_ERROR_LINES = 5;
 
 /** The config errors a workspace reports, tolerating an older daemon (no field) and odd values. */
-function configErrors(w: DaemonWorkspaceStatus): ConfigError[] {
+function configErrors(w: WorkspaceStatus): ConfigIssue[] {
   const errors = (w.config as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
   return errors
@@ -74,7 +74,7 @@ function configErrors(w: DaemonWorkspaceStatus): ConfigError[] {
 }
 
 /** `file:line:column key: message`, the file relative to the workspace root when inside it; unknown line or column left out. */
-export function formatConfigError(e: ConfigError, root?: string): string {
+export function formatConfigError(e: ConfigIssue, root?: string): string {
   let file = e.file || 'cvu.config.ts';
   if (root) {
     const r = root.replace(/[\\/]+$/, '');
@@ -85,7 +85,7 @@ export function formatConfigError(e: ConfigError, root?: string): string {
 }
 
 /** The tooltip lines for the workspaces' config errors (none: empty). */
-function configErrorLines(workspaces: DaemonWorkspaceStatus[], max = MAX_CONFIG_ERROR_LINES): string[] {
+function configErrorLines(workspaces: WorkspaceStatus[], max = MAX_CONFIG_ERROR_LINES): string[] {
   // The user's own config ($CVU_HOME/config.ts) is every workspace's: its errors come once.
   const all = [...new Set(workspaces.flatMap((w) => configErrors(w).map((e) => formatConfigError(e, w.root))))];
   if (!all.length) return [];
@@ -104,11 +104,11 @@ function withConfigErrors(view: StatusView, lines: string[]): StatusView {
   return { ...view, text, severity, tooltip: `${view.tooltip}\n${lines.join('\n')}` };
 }
 
-function renderConnected(status: DaemonStatus | null, baseUrl: string, enabled: boolean): StatusView {
+function renderConnected(status: StatusResponse | null, baseUrl: string, enabled: boolean): StatusView {
   return withConfigErrors(renderIndexAndModel(status, baseUrl, enabled), status ? configErrorLines(status.workspaces) : []);
 }
 
-function renderIndexAndModel(status: DaemonStatus | null, baseUrl: string, enabled: boolean): StatusView {
+function renderIndexAndModel(status: StatusResponse | null, baseUrl: string, enabled: boolean): StatusView {
   const lines = [`Cvu daemon at ${baseUrl}${status?.version ? ` (v${status.version})` : ''}`];
   if (!status) return { text: '$(check) Cvu', tooltip: lines.join('\n'), severity: 'ok', fix: null };
   const failed = status.workspaces.filter((w) => w.state === 'error');
