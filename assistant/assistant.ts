@@ -183,6 +183,13 @@ const TEXT_CONTEXT_RESULTS = 6;
 /** Model errors after which `ask` still answers with code locations. */
 const NO_MODEL_CODES = new Set(['CVU_ERR_MODEL_MISSING', 'CVU_ERR_MODEL_LOAD', 'CVU_ERR_MODEL_TOO_BIG']);
 
+/**
+ * Sequences of the one context the assistant creates on a loaded model:
+ * completions on one, chat on the other. The runtime's memory check counts
+ * them (every load asks for them), and the context is created with them.
+ */
+export const CONTEXT_SEQUENCES = 2;
+
 interface ModelContexts {
   llm: LoadedLlm;
   context: LlamaContext;
@@ -381,7 +388,7 @@ export class Assistant {
     const config = ws.config;
     let lease: LlmLease;
     try {
-      lease = await this.runtime.acquire(config);
+      lease = await this.runtime.acquire(config, { sequences: CONTEXT_SEQUENCES });
     } catch (err) {
       if (isCvuError(err) && NO_MODEL_CODES.has(err.code)) return { answer: null, sources: results, notice: { code: err.code, message: err.message } };
       throw err;
@@ -535,7 +542,7 @@ export class Assistant {
   /** Acquires the model (loading it), makes sure its contexts exist, runs `fn`, releases. */
   private async withModel<T>(config: CvuConfig, fn: (c: ModelContexts) => Promise<T>): Promise<T> {
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', 'the assistant is shutting down', { status: 503 });
-    const lease = await this.runtime.acquire(config);
+    const lease = await this.runtime.acquire(config, { sequences: CONTEXT_SEQUENCES });
     try {
       return await fn(await this.contextsFor(lease.llm));
     } finally {
@@ -551,14 +558,14 @@ export class Assistant {
       if (c) this.disposeContexts(c);
       const { LlamaChat } = await import('node-llama-cpp');
       // Created under the caller's lease: `llm` is the runtime's current model.
-      const context = await this.runtime.createContext({ sequences: 2 });
+      const context = await this.runtime.createContext({ sequences: CONTEXT_SEQUENCES });
       const created: ModelContexts = {
         llm,
         context,
         engine: new CompletionEngine(context.getSequence()),
         chat: new LlamaChat({ contextSequence: context.getSequence() }),
       };
-      this.log.info('model contexts created', { model: llm.name, contextSize: context.contextSize, sequences: 2, chat: created.chat.chatWrapper.wrapperName });
+      this.log.info('model contexts created', { model: llm.name, contextSize: context.contextSize, sequences: context.totalSequences, chat: created.chat.chatWrapper.wrapperName });
       this.contexts = created;
       return created;
     })();

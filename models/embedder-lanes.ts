@@ -2,6 +2,7 @@ import { CvuError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import type { EmbedOptions } from './embed-turns.js';
 import type { Embedder, EmbedderOptions } from './embedder.js';
+import { reserveEmbeddingThread, type EmbeddingReservation } from './embedder-memory.js';
 import { loadEmbedderThread } from './embedder-thread.js';
 
 /**
@@ -12,15 +13,24 @@ import { loadEmbedderThread } from './embedder-thread.js';
  * With one thread, a query waited for the background batch in flight (a
  * tenth of a second to a second on two cores) or gave up and went without
  * vectors, and the batch's onnxruntime threads took both cores from the
- * thread that answers requests. The cost is a second copy of the model.
+ * thread that answers requests. The cost is a second copy of the model,
+ * which the generation model's memory check counts (embedder-memory.ts).
  *
  * The background thread loads first; the query thread on the first query, so
  * `cvu index` never starts it. A query that cannot wait (`maxWaitMs`) while it
  * loads is told CVU_ERR_BUSY, like a query that finds the model busy.
  */
 export async function loadEmbedderLanes(opts: EmbedderOptions): Promise<Embedder> {
-  const background = await loadEmbedderThread(opts, { background: true });
-  return new LaneEmbedder(background, opts);
+  // The query thread starts on the first query, but the generation model's fit check counts it from now.
+  const queries = reserveEmbeddingThread(opts, 'queries');
+  let background: Embedder;
+  try {
+    background = await loadEmbedderThread(opts, { background: true });
+  } catch (err) {
+    queries.release();
+    throw err;
+  }
+  return new LaneEmbedder(background, opts, queries);
 }
 
 class LaneEmbedder implements Embedder {
@@ -35,6 +45,8 @@ class LaneEmbedder implements Embedder {
   constructor(
     private readonly background: Embedder,
     private readonly opts: EmbedderOptions,
+    /** The query thread's memory, counted before it starts. */
+    private readonly queryMemory: EmbeddingReservation,
   ) {
     this.model = background.model;
     this.dimensions = background.dimensions;
@@ -55,7 +67,7 @@ class LaneEmbedder implements Embedder {
     if (!this.queries) {
       const log = this.opts.log ?? silentLogger;
       const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, this.closing.signal]) : this.closing.signal;
-      this.queries = loadEmbedderThread({ ...this.opts, signal }).catch((err: unknown) => {
+      this.queries = loadEmbedderThread({ ...this.opts, signal }, { reservation: this.queryMemory }).catch((err: unknown) => {
         if (!this.disposed) log.warn(`the embedding model's query thread failed to load (${(err as Error).message}); queries share the background thread`);
         return this.background;
       });
@@ -75,6 +87,7 @@ class LaneEmbedder implements Embedder {
     this.closing.abort();
     const queries = await this.queries;
     if (queries && queries !== this.background) await queries.dispose();
+    this.queryMemory.release();
     await this.background.dispose();
   }
 }

@@ -4,6 +4,7 @@ import { silentLogger } from '../core/log.js';
 import { workerEntry } from '../core/worker-entry.js';
 import { embedInTurns, EmbedTurns, type EmbedOptions } from './embed-turns.js';
 import type { Embedder, EmbedderOptions } from './embedder.js';
+import { reserveEmbeddingThread, type EmbeddingReservation } from './embedder-memory.js';
 
 /**
  * Loads the embedding model on a worker thread (embedder-worker.ts) and
@@ -13,6 +14,9 @@ import type { Embedder, EmbedderOptions } from './embedder.js';
  * second on a CPU busy with generation). Turns are taken here, so a query
  * still goes before the next background batch, and it can give up waiting
  * (`maxWaitMs`) because this thread stays free to notice.
+ *
+ * The thread's memory is counted (models/embedder-memory.ts) from before it
+ * starts until it ends, so the generation model's fit check sees it.
  */
 export async function loadEmbedderThread(opts: EmbedderOptions, thread: EmbedderThreadOptions = {}): Promise<Embedder> {
   const log = opts.log ?? silentLogger;
@@ -20,8 +24,15 @@ export async function loadEmbedderThread(opts: EmbedderOptions, thread: Embedder
   const started = Date.now();
   // What a worker can receive: no signal, no logger.
   const { signal, log: _log, ...data } = opts;
-  const worker = new Worker(workerEntry(import.meta.url, 'embedder-worker'), { workerData: { embedderThread: true, background: thread.background ?? false, options: data } });
-  const embedder = new ThreadEmbedder(worker, opts.batchSize ?? 16, signal);
+  const reservation = thread.reservation ?? reserveEmbeddingThread(opts, thread.background ? 'background' : 'all');
+  let worker: Worker;
+  try {
+    worker = new Worker(workerEntry(import.meta.url, 'embedder-worker'), { workerData: { embedderThread: true, background: thread.background ?? false, options: data } });
+  } catch (err) {
+    reservation.release();
+    throw err;
+  }
+  const embedder = new ThreadEmbedder(worker, opts.batchSize ?? 16, reservation, signal);
   const onAbort = () => void embedder.dispose();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -42,6 +53,8 @@ export async function loadEmbedderThread(opts: EmbedderOptions, thread: Embedder
 export interface EmbedderThreadOptions {
   /** Background work only: the thread and its onnxruntime threads run at a lower priority (core/thread-priority.ts). */
   background?: boolean;
+  /** The thread's memory, counted since before the load was asked for (embedder-lanes.ts); released when the thread ends or fails to load. */
+  reservation?: EmbeddingReservation;
 }
 
 /** The messages between this thread and embedder-worker.ts. */
@@ -88,6 +101,7 @@ class ThreadEmbedder implements Embedder {
   constructor(
     private readonly worker: Worker,
     private readonly batchSize: number,
+    private readonly reservation: EmbeddingReservation,
     private readonly lifetime?: AbortSignal,
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -95,6 +109,7 @@ class ThreadEmbedder implements Embedder {
         if ('ready' in msg) {
           Object.assign(this, msg.ready);
           this.loaded = true;
+          reservation.loaded();
           worker.unref();
           return resolve();
         }
@@ -109,6 +124,8 @@ class ThreadEmbedder implements Embedder {
       });
       const stopped = (why: string) => {
         this.dead ??= new CvuError('CVU_ERR_MODEL_LOAD', `the embedding model's thread stopped: ${why}`);
+        // A thread that ended holds no memory.
+        reservation.release();
         reject(this.dead);
         for (const call of this.calls.values()) call.reject(this.dead);
         this.calls.clear();
@@ -154,5 +171,6 @@ class ThreadEmbedder implements Embedder {
     // (A load still in progress is simply cut short.)
     if (this.loaded && !this.dead) await this.call({ dispose: true }).catch(() => {});
     await this.worker.terminate();
+    this.reservation.release();
   }
 }

@@ -125,6 +125,17 @@ function inspectFolder(dir: string, wanted: EmbeddingDtype): FolderState {
   return { missing, dtype };
 }
 
+/**
+ * The folder and ONNX file `loadEmbedder` would load for these options, when
+ * they are on disk (null `onnx` otherwise: a model still to download). Reads
+ * the file system only; models/embedder-memory.ts sizes a thread from it.
+ */
+export function embeddingModelFiles(opts: Pick<EmbedderOptions, 'model' | 'cacheDir' | 'dtype'>): { dir: string; onnx: string | null; dtype: 'q8' | 'fp32' | null } {
+  const source = resolveSource(opts.model, opts.cacheDir);
+  const { dtype } = inspectFolder(source.dir, opts.dtype ?? 'auto');
+  return { dir: source.dir, onnx: dtype ? path.join(source.dir, ONNX_FILE[dtype]) : null, dtype };
+}
+
 // ---------------------------------------------------------------------------
 // transformers.js (imported lazily: it is heavy and only the embedder needs it)
 // ---------------------------------------------------------------------------

@@ -5,9 +5,9 @@
  *
  * ```ts
  * const llm = new LlmRuntime({ home: cvuHome() });
- * const lease = await llm.acquire(config);        // loads on first use
+ * const lease = await llm.acquire(config, { sequences: 2 }); // loads on first use; the fit check counts 2 sequences
  * try {
- *   const context = await llm.createContext();     // config.model.contextSize, explicit threads
+ *   const context = await llm.createContext();     // config.model.contextSize, the 2 sequences, explicit threads
  *   const budget = llm.tokenCounter().count(prompt);
  *   if (llm.fim.format === 'qwen-repo') … llm.fim.repoName …
  * } finally {
@@ -20,16 +20,22 @@
  *   pulled `hf:` URI; nothing configured means the installed default. A model
  *   that is not there is CVU_ERR_MODEL_MISSING naming `cvu models pull …`.
  * - Memory: before loading, node-llama-cpp's GgufInsights estimates the RAM
- *   of the weights and of one `contextSize` context; more than the free
- *   memory ({@link freeMemory}: os.freemem() or node-llama-cpp's RAM state,
- *   injectable) is CVU_ERR_MODEL_TOO_BIG with both figures. A file that is not a readable GGUF is CVU_ERR_MODEL_LOAD.
+ *   of the weights and of the context the caller will create: the load names
+ *   its `sequences` (each gets `contextSize` cells of KV cache), and
+ *   createContext() never allocates more than were counted. To that come the
+ *   embedding model's threads, loaded or still to start, as far as they have
+ *   not taken their memory yet (models/embedder-memory.ts). More than the
+ *   free memory ({@link freeMemory}: os.freemem() or node-llama-cpp's RAM
+ *   state, injectable) is CVU_ERR_MODEL_TOO_BIG with the breakdown. A file
+ *   that is not a readable GGUF is CVU_ERR_MODEL_LOAD.
  * - Threads: `config.threads || defaultThreads()`, always passed explicitly,
  *   and the Llama instance's `maxThreads` is capped to it, so contexts never
  *   oversubscribe the cores.
  * - Lifetime: concurrent `load`s share one load; `acquire`/`release` count
  *   users; the idle timer runs only while nobody holds a lease, and the model
  *   is never unloaded while in use. `idleUnloadSeconds: 0` keeps it loaded.
- *   Asking for a different model waits for the current users, then swaps.
+ *   Asking for a different model, or for more sequences than the loaded
+ *   one was checked for, waits for the current users, then swaps.
  */
 import os from 'node:os';
 import type { GgufInsights, Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
@@ -38,6 +44,7 @@ import { cvuHome, defaultThreads } from '../core/home.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import type { CvuConfig } from '../config/schema.js';
+import { embeddingMemory, type EmbeddingMemory } from './embedder-memory.js';
 import { ModelManager, type ResolvedModel } from './model-manager.js';
 
 /** How a model's fill-in-the-middle prompt is built. */
@@ -62,16 +69,36 @@ export interface FimTokens {
   format: FimFormat;
 }
 
-export interface MemoryEstimate {
+/** The weights and one context, as node-llama-cpp's GgufInsights estimates them ({@link estimateMemory}). */
+export interface ContextsEstimate {
   /** Bytes for the weights (as node-llama-cpp will map or load them on the CPU). */
   model: number;
-  /** Bytes for one context of `contextSize` tokens (KV cache and compute buffers). */
+  /** Bytes for one context of `sequences` sequences of `contextSize` tokens each (KV cache and compute buffers). */
   context: number;
   contextSize: number;
+  sequences: number;
   /** model + context. */
+  needed: number;
+}
+
+/** What a load's fit check counted. */
+export interface MemoryEstimate extends ContextsEstimate {
+  /** The embedding model's threads in this process (`pending` of them is counted). */
+  embedding: EmbeddingMemory;
+  /** model + context + embedding.pending: what the load and the threads will still take from free memory. */
   needed: number;
   /** Free memory when the check ran. */
   free: number;
+}
+
+/** What the caller will allocate on the loaded model, for the fit check. */
+export interface LoadOptions {
+  /**
+   * Sequences of the one context the caller creates (each `model.contextSize`
+   * tokens). Default 1. A model loaded for fewer is swapped for a fresh load
+   * whose check counts these.
+   */
+  sequences?: number;
 }
 
 export type LlmState = 'unloaded' | 'loading' | 'loaded' | 'error';
@@ -112,6 +139,7 @@ export interface CreateContextOptions {
   contextSize?: number;
   /** Default: config.threads || defaultThreads(). */
   threads?: number;
+  /** Default: the sequences the load counted; more than it counted (over all live contexts) is refused. */
   sequences?: number;
   batchSize?: number;
 }
@@ -124,6 +152,8 @@ export interface LlmRuntimeOptions {
   log?: Logger;
   /** Bytes of free memory; default {@link freeMemory}. Tests inject a tiny figure. */
   freeMemory?: () => number | Promise<number>;
+  /** The embedding threads the fit check counts; default this process's (models/embedder-memory.ts). */
+  embeddingMemory?: () => EmbeddingMemory;
   /** Base of a relative `model.path`. Default process.cwd(). */
   cwd?: string;
 }
@@ -223,8 +253,13 @@ export async function freeMemory(llama?: Llama): Promise<number> {
   }
 }
 
-/** Estimates the RAM of a model file plus one context, with node-llama-cpp's GgufInsights. */
-export async function estimateMemory(file: string, contextSize: number, llama?: Llama): Promise<Omit<MemoryEstimate, 'free'>> {
+/**
+ * Estimates the RAM of a model file plus one context of `sequences` sequences
+ * of `contextSize` tokens, with node-llama-cpp's GgufInsights (what
+ * node-llama-cpp itself reserves when it creates that context).
+ */
+export async function estimateMemory(file: string, contextSize: number, llama?: Llama, sequences = 1): Promise<ContextsEstimate> {
+  if (!Number.isInteger(sequences) || sequences < 1) throw new CvuError('CVU_ERR_INTERNAL', `a context needs at least one sequence (got ${sequences})`);
   const { readGgufFileInfo, GgufInsights } = await nodeLlamaCpp();
   let insights: GgufInsights;
   try {
@@ -234,8 +269,8 @@ export async function estimateMemory(file: string, contextSize: number, llama?: 
     throw new CvuError('CVU_ERR_MODEL_LOAD', `model file ${file} is not a readable GGUF file (${describe(err)}); it may be truncated or corrupt — download it again`, { cause: err });
   }
   const model = (await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 })).cpuRam;
-  const context = (await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences: 1 })).cpuRam;
-  return { model, context, contextSize, needed: model + context };
+  const context = (await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences })).cpuRam;
+  return { model, context, contextSize, sequences, needed: model + context };
 }
 
 // ---------------------------------------------------------------------------
@@ -245,16 +280,31 @@ export async function estimateMemory(file: string, contextSize: number, llama?: 
 interface Loaded extends LoadedLlm {
   readonly config: CvuConfig;
   readonly loadedAt: Date;
+  /** The contexts created on this model (createContext() counts the sequences of those not disposed). */
+  readonly contexts: Set<LlamaContext>;
+  /** Sequences of contexts being created. */
+  creating: number;
+}
+
+/** Sequences of the live contexts on `c`, and of those being created. */
+function sequencesInUse(c: Loaded): number {
+  let n = c.creating;
+  for (const context of c.contexts) {
+    if (context.disposed) c.contexts.delete(context);
+    else n += context.totalSequences;
+  }
+  return n;
 }
 
 export class LlmRuntime {
   readonly manager: ModelManager;
   private readonly log: Logger;
   private readonly freeMemory: (() => number | Promise<number>) | null;
+  private readonly embeddingMemory: () => EmbeddingMemory;
   private readonly cwd: string | undefined;
 
   private current: Loaded | null = null;
-  private loading: { file: string; promise: Promise<Loaded> } | null = null;
+  private loading: { file: string; sequences: number; promise: Promise<Loaded> } | null = null;
   private unloading: Promise<void> | null = null;
   private users = 0;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -268,6 +318,7 @@ export class LlmRuntime {
     this.log = opts.log ?? silentLogger;
     this.manager = opts.manager ?? new ModelManager(opts.home ?? cvuHome(), this.log);
     this.freeMemory = opts.freeMemory ?? null;
+    this.embeddingMemory = opts.embeddingMemory ?? embeddingMemory;
     this.cwd = opts.cwd;
   }
 
@@ -333,9 +384,14 @@ export class LlmRuntime {
 
   // -- loading --------------------------------------------------------------
 
-  /** Loads the model `config` names (once; concurrent calls share the load) and returns it. */
-  async load(config: CvuConfig): Promise<LoadedLlm> {
+  /**
+   * Loads the model `config` names (once; concurrent calls share the load) and
+   * returns it; the fit check counts `opts.sequences` sequences.
+   */
+  async load(config: CvuConfig, opts: LoadOptions = {}): Promise<LoadedLlm> {
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', 'the model runtime was disposed');
+    const sequences = opts.sequences ?? 1;
+    if (!Number.isInteger(sequences) || sequences < 1) throw new CvuError('CVU_ERR_INTERNAL', `a context needs at least one sequence (got ${sequences})`);
     let resolved: ResolvedModel;
     try {
       resolved = await this.manager.resolve(config, { cwd: this.cwd });
@@ -345,18 +401,18 @@ export class LlmRuntime {
     }
     for (;;) {
       const c = this.current;
-      if (c && c.file === resolved.file && !c.model.disposed) {
+      if (c && c.file === resolved.file && c.memory.sequences >= sequences && !c.model.disposed) {
         if (this.users === 0) this.scheduleIdle();
         return c;
       }
       const l = this.loading;
-      if (l && l.file === resolved.file) return l.promise;
+      if (l && l.file === resolved.file && l.sequences >= sequences) return l.promise;
       if (!l) break;
       // Another model is loading: let it finish, then take our turn.
       await l.promise.catch(() => {});
     }
-    const promise = this.loadNow(resolved, config);
-    const entry = { file: resolved.file, promise };
+    const promise = this.loadNow(resolved, config, sequences);
+    const entry = { file: resolved.file, sequences, promise };
     this.loading = entry;
     promise.then(
       () => {
@@ -369,16 +425,16 @@ export class LlmRuntime {
     return promise;
   }
 
-  private async loadNow(resolved: ResolvedModel, config: CvuConfig): Promise<Loaded> {
+  private async loadNow(resolved: ResolvedModel, config: CvuConfig, sequences: number): Promise<Loaded> {
     this.lastName = { name: resolved.name, file: resolved.file };
     try {
-      // A different model is loaded: wait until nobody uses it, then unload it first (memory).
+      // A different model (or this one, checked for fewer sequences) is loaded: wait until nobody uses it, then unload it first (memory).
       if (this.current) {
         await this.waitUntilIdle();
         await this.unloadNow('model changed');
       }
       if (this.unloading) await this.unloading;
-      const loaded = await this.open(resolved, config);
+      const loaded = await this.open(resolved, config, sequences);
       if (this.disposed) {
         await loaded.model.dispose().catch(() => {});
         throw new CvuError('CVU_ERR_INTERNAL', 'the model runtime was disposed');
@@ -393,25 +449,19 @@ export class LlmRuntime {
     }
   }
 
-  private async open(resolved: ResolvedModel, config: CvuConfig): Promise<Loaded> {
+  private async open(resolved: ResolvedModel, config: CvuConfig, sequences: number): Promise<Loaded> {
     const started = performance.now();
     const threads = resolveThreads(config);
     const llama = await getSharedLlama(this.log);
-    const estimate = await estimateMemory(resolved.file, config.model.contextSize, llama);
+    const estimate = await estimateMemory(resolved.file, config.model.contextSize, llama, sequences);
     let free: number;
     try {
       free = await (this.freeMemory ?? (() => freeMemory(llama)))();
     } catch {
       free = os.freemem();
     }
-    const memory: MemoryEstimate = { ...estimate, free };
-    if (estimate.needed > free) {
-      throw new CvuError(
-        'CVU_ERR_MODEL_TOO_BIG',
-        `model ${resolved.name} needs about ${formatBytes(estimate.needed)} of memory (${formatBytes(estimate.model)} for the weights, ${formatBytes(estimate.context)} for a ${estimate.contextSize}-token context) but only ${formatBytes(free)} is free; use a smaller quantization or model (\`cvu models list\` shows the catalogue, e.g. qwen2.5-coder-0.5b-q8_0), lower model.contextSize, or close other programs`,
-        { status: 503 },
-      );
-    }
+    const memory = fitCheck(estimate, this.embeddingMemory(), free);
+    if (memory.needed > free) throw tooBig(resolved.name, memory);
     // Contexts of this Llama never use more threads than Cvu was given.
     llama.maxThreads = threads;
     let model: LlamaModel;
@@ -422,16 +472,18 @@ export class LlmRuntime {
     }
     const fim = detectFim(model);
     const loadMs = Math.round(performance.now() - started);
-    this.log.info('generation model loaded', { model: resolved.name, file: resolved.file, fim: fim.format, threads, needed: estimate.needed, free, ms: loadMs });
-    return { name: resolved.name, file: resolved.file, model, fim, memory, threads, loadMs, config, loadedAt: new Date() };
+    this.log.info('generation model loaded', {
+      model: resolved.name, file: resolved.file, fim: fim.format, threads, sequences, needed: memory.needed, weights: memory.model, context: memory.context, embedding: memory.embedding.pending, free, ms: loadMs,
+    });
+    return { name: resolved.name, file: resolved.file, model, fim, memory, threads, loadMs, config, loadedAt: new Date(), contexts: new Set(), creating: 0 };
   }
 
   // -- use ------------------------------------------------------------------
 
-  /** Loads if needed and marks the model in use until `release()`; the idle timer is stopped meanwhile. */
-  async acquire(config: CvuConfig): Promise<LlmLease> {
+  /** Loads if needed (see {@link load}) and marks the model in use until `release()`; the idle timer is stopped meanwhile. */
+  async acquire(config: CvuConfig, opts: LoadOptions = {}): Promise<LlmLease> {
     for (;;) {
-      const llm = await this.load(config);
+      const llm = await this.load(config, opts);
       // An unload may have slipped in between the load and this turn: load again.
       if (this.current !== llm) continue;
       this.users++;
@@ -455,8 +507,8 @@ export class LlmRuntime {
   }
 
   /** Runs `fn` with the model acquired, releasing it afterwards. */
-  async use<T>(config: CvuConfig, fn: (llm: LoadedLlm) => Promise<T>): Promise<T> {
-    const lease = await this.acquire(config);
+  async use<T>(config: CvuConfig, fn: (llm: LoadedLlm) => Promise<T>, opts: LoadOptions = {}): Promise<T> {
+    const lease = await this.acquire(config, opts);
     try {
       return await fn(lease.llm);
     } finally {
@@ -465,28 +517,47 @@ export class LlmRuntime {
   }
 
   /**
-   * A context on the loaded model, with explicit threads and the configured
-   * context size. Create it while holding a lease; it is disposed with the
-   * model when the model unloads.
+   * A context on the loaded model, with explicit threads, the configured
+   * context size and the sequences the load counted. Create it while holding
+   * a lease; it is disposed with the model when the model unloads. Sequences
+   * beyond what the load's fit check counted (over all live contexts) are
+   * refused: load with the sequences you will use.
    */
   async createContext(opts: CreateContextOptions = {}): Promise<LlamaContext> {
     const c = this.need();
     const contextSize = opts.contextSize ?? c.config.model.contextSize;
     const threads = opts.threads ?? c.threads;
+    const sequences = opts.sequences ?? c.memory.sequences;
+    const inUse = sequencesInUse(c);
+    if (inUse + sequences > c.memory.sequences) {
+      throw new CvuError(
+        'CVU_ERR_INTERNAL',
+        `a context of ${sequences} sequences on ${c.name} would make ${inUse + sequences}, but the memory check counted ${c.memory.sequences}; load the model with { sequences: ${inUse + sequences} }`,
+      );
+    }
+    if (contextSize > c.memory.contextSize) {
+      throw new CvuError('CVU_ERR_INTERNAL', `a ${contextSize}-token context on ${c.name} is larger than the memory check counted (${c.memory.contextSize})`);
+    }
+    c.creating += sequences;
+    let context: LlamaContext;
     try {
-      return await c.model.createContext({
+      context = await c.model.createContext({
         contextSize,
         threads,
-        ...(opts.sequences !== undefined ? { sequences: opts.sequences } : {}),
+        sequences,
         ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       });
     } catch (err) {
+      c.creating -= sequences;
       const { InsufficientMemoryError } = await nodeLlamaCpp();
       if (err instanceof InsufficientMemoryError) {
         throw new CvuError('CVU_ERR_MODEL_TOO_BIG', `not enough free memory for a ${contextSize}-token context on ${c.name} (${describe(err)}); lower model.contextSize`, { status: 503, cause: err });
       }
       throw new CvuError('CVU_ERR_MODEL_LOAD', `could not create a ${contextSize}-token context on ${c.name}: ${describe(err)}`, { cause: err });
     }
+    c.creating -= sequences;
+    c.contexts.add(context);
+    return context;
   }
 
   // -- unloading ------------------------------------------------------------
@@ -545,6 +616,31 @@ export class LlmRuntime {
     if (this.loading) await this.loading.promise.catch(() => {});
     await this.unloadNow('disposed');
   }
+}
+
+/** The fit check's figures: the load's estimate, plus the embedding threads' memory still to come. */
+function fitCheck(estimate: ContextsEstimate, embedding: EmbeddingMemory, free: number): MemoryEstimate {
+  return { ...estimate, embedding, needed: estimate.model + estimate.context + embedding.pending, free };
+}
+
+/** CVU_ERR_MODEL_TOO_BIG for a load whose figures do not fit: what is needed, part by part, what is free, and what to do. */
+function tooBig(name: string, m: MemoryEstimate): CvuError {
+  const parts = [
+    `${formatBytes(m.model)} for the weights`,
+    `${formatBytes(m.context)} for a context of ${m.sequences === 1 ? 'one sequence' : `${m.sequences} sequences`} of ${m.contextSize} tokens`,
+  ];
+  const e = m.embedding;
+  if (e.pending > 0) {
+    const threads = `${e.threads} embedding thread${e.threads === 1 ? '' : 's'} (${e.models.join(', ')})`;
+    parts.push(`${formatBytes(e.pending)} still to come for ${threads}${e.held > 0 ? `, which already use ${formatBytes(e.held)}` : ''}`);
+  }
+  return new CvuError(
+    'CVU_ERR_MODEL_TOO_BIG',
+    `model ${name} needs about ${formatBytes(m.needed)} of memory (${parts.join(', ')}) but only ${formatBytes(m.free)} is free; ` +
+      `use a smaller quantization or model (\`cvu models list\` shows the catalogue, e.g. qwen2.5-coder-0.5b-q8_0), lower model.contextSize` +
+      `${e.pending > 0 ? ', lower embedding.batchSize or turn the embedding model off (embedding.model: null)' : ''}, or close other programs`,
+    { status: 503 },
+  );
 }
 
 /** Threads for generation: `config.threads`, or the machine's cores (`defaultThreads()`); never 0. */

@@ -52,7 +52,10 @@ describe('loading', () => {
     expect(loaded.threads).toBe(1);
     expect(llm.model).toBe(loaded.model);
     expect(loaded.memory.needed).toBeGreaterThan(0);
-    expect(loaded.memory.needed).toBe(loaded.memory.model + loaded.memory.context);
+    // One sequence unless the load asks for more; no embedding thread in this process.
+    expect(loaded.memory.sequences).toBe(1);
+    expect(loaded.memory.embedding.pending).toBe(0);
+    expect(loaded.memory.needed).toBe(loaded.memory.model + loaded.memory.context + loaded.memory.embedding.pending);
 
     const counter = llm.tokenCounter();
     expect(counter.name).toBe('llama:tiny');
