@@ -184,15 +184,15 @@ async function main() {
     fs.mkdirSync(path.join(tmp, 'models'), { recursive: true });
     const twin = await writeLlamaTwin(path.join(tmp, 'models', 'qwen-0.5b-twin.gguf'), QWEN25_CODER_05B_SHAPE);
     const embedderDir = await writeBertTwin(path.join(tmp, 'models', 'minilm-twin'), MINILM_L6_SHAPE, { quantized: true });
-    // The copy's own cvu.config.ts names a downloaded embedder: this run's config replaces it.
-    fs.rmSync(path.join(root, 'cvu.config.ts'), { force: true });
+    // The models and threads are the user's settings: this run's home holds them.
+    fs.mkdirSync(home, { recursive: true });
     fs.writeFileSync(
-      path.join(root, 'cvu.config.json'),
+      path.join(home, 'config.json'),
       JSON.stringify({ threads: THREADS, model: { path: twin.file, contextSize: 4096 }, embedding: { model: embedderDir, dtype: 'q8', allowDownload: false } }, null, 2),
     );
     console.log(`code base: ${files} files copied to ${root}; models written in ${((performance.now() - t0) / 1000).toFixed(1)} s (llama twin ${(twin.bytes / 2 ** 20).toFixed(0)} MiB)`);
 
-    // The workspace's config names the models; the daemon inherits this environment.
+    // The user's config names the models; the daemon inherits this environment, which must not override them.
     delete process.env.CVU_MODEL;
     delete process.env.CVU_EMBEDDING_MODEL;
     // Info: the daemon logs each slow /context with where it spent its time (printed at the end).

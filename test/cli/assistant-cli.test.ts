@@ -57,7 +57,9 @@ beforeAll(async () => {
   root = path.join(tmp, 'demo');
   bare = path.join(tmp, 'bare');
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
-  writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  // The model is the user's choice: it lives in the user's config, not the workspace's.
+  writeTree(home, { 'config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  writeTree(root, SOURCES);
   writeTree(bare, SOURCES);
   restoreEnv = setEnv({ CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', CVU_MODEL: undefined });
 });
@@ -138,6 +140,20 @@ describe('cvu complete, explain, refactor, ask', () => {
   });
 
   it('ask without a model prints the code locations and the command that installs one (exit 0)', async () => {
+    // Another user's home, with no model configured: a daemon of its own.
+    const bareHome = path.join(tmp, 'bare-home');
+    const restore = setEnv({ CVU_HOME: bareHome });
+    try {
+      await askWithoutModel();
+    } finally {
+      const info = readDaemonInfo(bareHome);
+      await cvu(['daemon', 'stop']);
+      if (info && isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+      restore();
+    }
+  });
+
+  async function askWithoutModel(): Promise<void> {
     const r = await cvu(['ask', 'where is the config parsed?', '--root', bare], bare);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^src\/config\/parse-config\.ts:\d+-\d+/m);
@@ -149,7 +165,7 @@ describe('cvu complete, explain, refactor, ask', () => {
     const c = await cvu(['complete', 'src/util/validate.ts:2:3'], bare);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/cvu models pull.*CVU_ERR_MODEL_MISSING/);
-  });
+  }
 
   it('exits 2 on usage errors', async () => {
     for (const args of [['complete'], ['complete', 'src/util/validate.ts'], ['explain'], ['refactor', 'src/util/validate.ts'], ['refactor'], ['ask'], ['ask', '  '], ['complete', 'a.ts:1:1', '--max-tokens', 'x']]) {

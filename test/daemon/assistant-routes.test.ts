@@ -77,7 +77,9 @@ beforeAll(async () => {
   root = path.join(tmp, 'demo');
   bare = path.join(tmp, 'no-model');
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
-  writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  // The model is the user's choice: it lives in the user's config, not the workspace's.
+  writeTree(home, { 'config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  writeTree(root, SOURCES);
   writeTree(bare, { 'src/config/parse-config.ts': SOURCES['src/config/parse-config.ts'], 'src/util/validate.ts': SOURCES['src/util/validate.ts'] });
   served = await serveDaemon({ home, token: TOKEN, logger: createLogger('info', (l) => logLines.push(l)) });
   ({ daemon, port, call } = served);
@@ -314,6 +316,18 @@ describe('POST /ask', () => {
 });
 
 describe('without a model', () => {
+  // The model is daemon-wide (the user's config): a daemon of a user who configured none.
+  let bareServed: ServedDaemon;
+  let call: ServedDaemon['call'];
+  beforeAll(async () => {
+    bareServed = await serveDaemon({ home: path.join(tmp, 'bare-home'), token: TOKEN });
+    call = bareServed.call;
+    await bareServed.register(bare);
+  });
+  afterAll(async () => {
+    await bareServed?.close();
+  });
+
   it('refuses /complete, /explain and /refactor with MODEL_MISSING naming the command that fixes it', async () => {
     const position = { line: 1, character: 2 };
     const c = await call('POST', '/complete', { body: { path: path.join(bare, 'src/util/validate.ts'), position } });

@@ -53,7 +53,7 @@ beforeAll(async () => {
   const tiny = await writeTinyLlama(path.join(models, 'tiny.gguf'));
   env = { CVU_HOME: home, CVU_EMBEDDING_MODEL: 'none', CVU_MODEL: tiny.file, CVU_LOG_LEVEL: 'info' };
   // One inference thread: the test machine has two cores and the test runner uses the other.
-  fs.writeFileSync(path.join(root, 'cvu.config.json'), JSON.stringify({ threads: 1, model: { contextSize: 2048 } }));
+  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { contextSize: 2048 } }));
 });
 
 afterAll(() => {

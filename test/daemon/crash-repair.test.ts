@@ -8,7 +8,7 @@ import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyEmbedder } from '../models/tiny-embedder.js';
 
 /** A tree big enough that indexing takes several commits (batchSize 32 below). */
-function generateTree(root: string, files: number, seed: number, config = `export default { index: { batchSize: 32 }, embedding: { model: null } };\n`): void {
+function generateTree(root: string, files: number, seed: number, config = `export default { index: { batchSize: 32 } };\n`): void {
   const tree: Record<string, string> = {
     'cvu.config.ts': config,
   };
@@ -105,7 +105,7 @@ describe('crash repair', () => {
     }
     expect(kills.length).toBeGreaterThan(0);
 
-    const { config } = await loadConfig(root, { home });
+    const { config } = await loadConfig(root, { home, env: { CVU_EMBEDDING_MODEL: 'none' } });
     const repaired = await Workspace.open(root, { home, config });
     await repaired.sync();
     const clean = await Workspace.open(root, { home: cleanHome, config });
@@ -126,8 +126,10 @@ describe('crash repair', () => {
   });
 
   it('a `cvu index` killed with SIGKILL while embedding resumes without duplicate or missing vectors', async () => {
-    // Small embedding batches: many commits, so the kill lands between two of them.
-    generateTree(root, 300, 7, `export default { embedding: { batchSize: 1, dtype: 'auto', allowDownload: false } };\n`);
+    // Small embedding batches: many commits, so the kill lands between two of them (embedding settings are the user's config).
+    generateTree(root, 300, 7);
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ embedding: { batchSize: 1, dtype: 'auto', allowDownload: false } }));
     const model = await writeTinyEmbedder(path.join(cleanHome, 'tiny-embedder'));
     const env = { CVU_HOME: home, CVU_EMBEDDING_MODEL: model, CVU_LOG_LEVEL: 'silent' };
     const child = spawnCli(['index', root, '--json'], { env });

@@ -37,7 +37,9 @@ beforeAll(async () => {
   // Also installed (a file in the models folder), so /v1/models lists it and a request can name it.
   fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
   fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
-  writeTree(root, { ...SOURCES, 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  // The model is the user's choice: it lives in the user's config, not the workspace's.
+  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }));
+  writeTree(root, SOURCES);
   served = await serveDaemon({ home, token: TOKEN });
   call = served.call;
   await served.register(root);

@@ -237,7 +237,8 @@ async function setUp(): Promise<Fixture> {
   fs.writeFileSync(path.join(ws, 'src/math.ts'), MATH_TS);
   fs.writeFileSync(path.join(ws, 'src/app.ts'), APP_TS);
   // One llama thread: this machine has two cores and code-server, Chromium and the daemon share them.
-  fs.writeFileSync(path.join(ws, 'cvu.config.json'), JSON.stringify({ threads: 1, model: { path: model.file, contextSize: 2048 } }, null, 2));
+  // Threads and the model are the user's settings ($CVU_HOME/config.json), never a workspace's.
+  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: model.file, contextSize: 2048 } }, null, 2));
 
   const env: NodeJS.ProcessEnv = { ...process.env, CVU_HOME: home, CVU_MODEL: model.file, CVU_EMBEDDING_MODEL: 'none' };
   const fx: Fixture = { tmp, ws, home, extHome, env, csData, csExt };

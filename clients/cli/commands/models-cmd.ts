@@ -142,7 +142,7 @@ async function pullCommand(argv: string[], io: CommandIO): Promise<number> {
     else {
       const how = result.downloaded ? 'downloaded' : m.kind === 'linked' ? 'registered (the file stays where it is)' : 'already installed';
       io.out(`${m.name}: ${how}, ${formatBytes(m.bytes)} at ${m.file}`);
-      io.out(`use it with model.path: '${m.name}' in cvu.config.ts, or CVU_MODEL=${m.name}`);
+      io.out(`use it with model.path: '${m.name}' in $CVU_HOME/config.ts, or CVU_MODEL=${m.name}`);
     }
     return 0;
   } catch (err) {
