@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig, formatIssue, loadConfig, loadUserConfig, readWorkspaceConfig, resolveConfig, type ConfigIssue } from '../../config/index.js';
+import { defaultConfig, defineConfig, formatIssue, loadConfig, loadUserConfig, readWorkspaceConfig, resolveConfig, type ConfigIssue } from '../../config/index.js';
 import { MAX_WORKSPACE_CONFIG_BYTES } from '../../config/load.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
@@ -52,6 +52,14 @@ describe('resolveConfig (a config object)', () => {
 });
 
 describe('a workspace config is read as data', () => {
+  it('is typed by defineConfig to the keys a workspace may set (npm run typecheck fails otherwise)', () => {
+    expect(defineConfig({ index: { ignore: ['a'] }, completion: { maxTokens: 8 }, prompts: { system: 's' } })).toEqual({ index: { ignore: ['a'] }, completion: { maxTokens: 8 }, prompts: { system: 's' } });
+    // @ts-expect-error the model is the user's to choose
+    defineConfig({ model: { path: 'x.gguf' } });
+    // @ts-expect-error thread counts are the user's
+    defineConfig({ index: { parseWorkers: 4 } });
+  });
+
   it('reads defineConfig({...}) of literals: strings, numbers, booleans, null, arrays, templates, as const, satisfies, unary minus', async () => {
     const root = workspace(`import { defineConfig } from 'cvu';
 // a comment
