@@ -184,6 +184,23 @@ describe('cvu CLI', () => {
     expect(JSON.parse(start.stdout)).toMatchObject({ running: true, started: false });
   });
 
+  it("status prints a workspace config's refused and unreadable keys with file:line:column", async () => {
+    const configured = makeTempDir('cvu-cli-configured-');
+    try {
+      writeTree(configured, { ...SOURCES, 'cvu.config.ts': `export default {\n  model: { path: '/x.gguf' },\n  index: { ignore: [process.env.HOME] },\n};\n` });
+      const human = await cvu(['status', '--root', configured], configured);
+      expect(human.code, human.stderr).toBe(0);
+      const file = path.join(configured, 'cvu.config.ts');
+      expect(human.stdout).toContain(`  config: ${file}`);
+      expect(human.stdout).toContain(`  config error: ${file}:2:3: model: not allowed in a workspace config`);
+      expect(human.stdout).toContain(`  config error: ${file}:3:21: index.ignore: a property access (process.env.HOME) is not a literal`);
+      const json = JSON.parse((await cvu(['status', '--json', '--root', configured], configured)).stdout);
+      expect(json.workspaces.find((w: { root: string }) => w.root === configured).config.errors).toHaveLength(2);
+    } finally {
+      removeDir(configured);
+    }
+  });
+
   it('index defers to the running daemon, which holds the index: no second writer', async () => {
     const pid = readDaemonInfo(home)!.pid;
     const r = await cvu(['index', '--json']);
