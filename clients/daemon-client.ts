@@ -35,6 +35,8 @@ export interface WorkspaceStatus {
   error?: string;
   /** The workspace's cvu.config.ts and what in it (or in the user's config) was invalid or refused; absent from older daemons. */
   config?: ConfigStatus;
+  /** What the index leaves out and why: a count per reason and a short sample (paths escaped to be printable); absent from older daemons. */
+  skipped?: { total: number; byReason: Record<string, number>; sample: { path: string; reason: string }[] };
 }
 
 /** A problem in a config file; line and column 1-based, 0 for the file as a whole. */

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { formatIssue, loadConfig, type ConfigIssue, type ConfigLayer } from '../config/load.js';
 import type { CvuConfig } from '../config/schema.js';
 import { Indexer, type BatchHooks, type SyncResult } from '../indexer/indexer.js';
+import { SkipLog, type SkipReport } from '../indexer/skip-report.js';
 import { embedPending, type EmbedProgress } from '../indexer/embed-pending.js';
 import type { ParsePool } from '../indexer/parse-pool.js';
 import type { IgnoreRules } from '../indexer/ignore-rules.js';
@@ -37,6 +38,8 @@ export interface WorkspaceStatus {
   error?: string;
   /** The workspace's config file and what in it (or in the user's config) was invalid or refused. */
   config: { file: string | null; errors: ConfigIssue[] };
+  /** What the index leaves out and why: counts and a short sample (indexer/skip-report.ts). */
+  skipped: SkipReport;
 }
 
 export interface WorkspaceOptions {
@@ -71,6 +74,8 @@ export class Workspace {
   tokens: TokenCounter = estimateTokens;
   private readonly fileLines: FileLines;
   private importCtx: { version: number; ctx: ImportContext } | null = null;
+  /** The last sync's skipped paths, kept current by updates (GET /status shows a summary). */
+  private readonly skips = new SkipLog();
   /** The workspace's config file and its issues (GET /status shows them). */
   configFile: string | null = null;
   configIssues: ConfigIssue[] = [];
@@ -135,6 +140,7 @@ export class Workspace {
           opts.onProgress?.(p);
         },
       });
+      this.skips.replace(result.skipped);
       await this.store.optimize();
       return result;
     });
@@ -142,8 +148,8 @@ export class Workspace {
 
   /** Re-indexes the given workspace-relative paths (saved, created, deleted, renamed). */
   update(paths: string[], opts: BatchHooks = {}) {
-    return this.write(() =>
-      this.indexer.update(paths, {
+    return this.write(async () => {
+      const result = await this.indexer.update(paths, {
         ...opts,
         onChange: (change, previous) => {
           // The chunks with new content are the regions just edited.
@@ -151,8 +157,11 @@ export class Workspace {
           for (const c of change.chunks) if (!before.has(c.hash)) this.recent.record(c.path, c.start_line, c.end_line);
           opts.onChange?.(change, previous);
         },
-      }),
-    );
+      });
+      if (result.full) this.skips.replace(result.skipped);
+      else this.skips.update(paths, result.skipped);
+      return result;
+    });
   }
 
   /** Fills in vectors for chunks that have none; null when no embedding model is available. */
@@ -242,6 +251,7 @@ export class Workspace {
       lastIndexedAt: this.lastIndexedAt?.toISOString() ?? null,
       ...(this.lastError ? { error: this.lastError } : {}),
       config: { file: this.configFile, errors: this.configIssues },
+      skipped: this.skips.report(),
     };
   }
 

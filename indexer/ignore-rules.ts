@@ -17,8 +17,18 @@
  *
  * Nested ignore files are read lazily, the first time a path below their
  * folder is checked, and cached; `invalidate(dir)` forgets them.
+ *
+ * Before any of these, two rules no ignore file can change: a name with
+ * control characters or bytes that are not UTF-8 is skipped (`bad-name`),
+ * and so is anything nested deeper than MAX_FOLDER_DEPTH folders (`too-deep`).
+ *
+ * A repository is data, and its ignore files are part of it: each is read
+ * without following a link (as git does), up to MAX_IGNORE_FILE_BYTES, and
+ * patterns that would make matching explode are dropped (see `sanitizePattern`),
+ * as are patterns beyond MAX_PATTERNS in force in one folder. What was dropped
+ * is listed in `warnings`.
  */
-import fs from 'node:fs';
+import fs, { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
 
@@ -38,7 +48,11 @@ export type SkipReason =
   | 'minified'
   | 'lockfile'
   | 'symlink-outside'
-  | 'unreadable';
+  | 'unreadable'
+  /** Nested deeper than MAX_FOLDER_DEPTH folders, or a path longer than the system allows. */
+  | 'too-deep'
+  /** A name with control characters (a newline, an escape …) or bytes that are not UTF-8. */
+  | 'bad-name';
 
 export interface SkippedFile {
   /** Workspace-relative posix path. */
@@ -48,6 +62,48 @@ export interface SkippedFile {
 
 /** The per-folder ignore files, in increasing precedence. */
 export const IGNORE_FILE_NAMES: readonly string[] = ['.gitignore', '.cvuignore'];
+
+/**
+ * Folders below the root that are walked, at most. Real source trees are
+ * rarely 20 deep; a chain of thousands of folders is an attack on whatever
+ * walks it, and every ignore check costs more with each level (a `**` tries
+ * every split of the path).
+ */
+export const MAX_FOLDER_DEPTH = 64;
+/** Bytes of one ignore file that are read; the rest is dropped (git stops at 100 MB, a 2 GB file must cost nothing here). */
+export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
+/**
+ * Patterns taken from one ignore file, and patterns in force in one folder
+ * (the root's, the nested ones, `.git/info/exclude`), at most. Each check
+ * tests every pattern in force (about half a microsecond each), so a
+ * 100,000-line ignore file would cost 50 ms per path; real ones have a few
+ * hundred lines. The budget per folder is twice a file's, so that the small
+ * ignore files nested below a large generated one still count.
+ */
+export const MAX_PATTERNS_PER_FILE = 5_000;
+export const MAX_PATTERNS = 10_000;
+/** Longer pattern lines are dropped: no path is that long, and a 40,000-character one is a regular expression V8 refuses to compile. */
+const MAX_PATTERN_CHARS = 4096;
+/** `*`, `?` and `[` per pattern, at most (each is a loop in the compiled expression). */
+const MAX_PATTERN_WILDCARDS = 64;
+/** `**` segments per pattern, at most: matching tries every way to split the path among them (depth^n). */
+const MAX_PATTERN_GLOBSTARS = 3;
+/** Warnings kept (the first ones; a hostile file could produce thousands). */
+const MAX_WARNINGS = 20;
+
+/** C0 and C1 control characters, and U+FFFD, which is what a name's invalid UTF-8 bytes decode to. */
+// eslint-disable-next-line no-control-regex
+const BAD_NAME = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+
+/**
+ * Whether a file or folder name is one the index refuses: control
+ * characters (a newline would break every `path:line` citation, an escape
+ * sequence would reach a terminal printing the path) or bytes that are not
+ * UTF-8 (the name cannot even be handed back to the file system as read).
+ */
+export function isBadName(name: string): boolean {
+  return BAD_NAME.test(name);
+}
 
 // ---------------------------------------------------------------------------
 // Secrets
@@ -221,11 +277,17 @@ type Ignore = ignore.Ignore;
 const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
 const newIgnore = (): Ignore => ignore({ ignorecase: IGNORE_CASE });
 
+/** The patterns in force in a folder: compiled, and how many (for MAX_PATTERNS). */
+interface RuleSet {
+  ig: Ignore;
+  count: number;
+}
+
 interface DirState {
   /** Why this folder (and so everything below it) is excluded, or null. */
   excluded: SkipReason | null;
   /** Every rule that applies inside this folder, rebased to the workspace root. */
-  ig: Ignore;
+  rules: RuleSet;
 }
 
 /** Ignore files of a repository above the workspace root. */
@@ -235,26 +297,52 @@ interface OuterRules {
   prefix: string;
 }
 
+/** An ignore file's text, and where it came from (for warnings). */
+interface IgnoreText {
+  file: string;
+  text: string;
+}
+
+/** Collects what was dropped from the ignore files, once per message and MAX_WARNINGS at most. */
+class Warnings {
+  readonly list: string[] = [];
+  add(msg: string): void {
+    if (this.list.length < MAX_WARNINGS && !this.list.includes(msg)) this.list.push(msg);
+  }
+}
+
 export class IgnoreRules {
   readonly root: string;
   readonly maxFileBytes: number;
   private readonly extra: Ignore | null;
   private readonly outer: OuterRules | null;
   private readonly dirs = new Map<string, DirState>();
+  private readonly notes: Warnings;
 
-  private constructor(root: string, opts: IgnoreOptions, outer: OuterRules | null, rootState: DirState) {
+  private constructor(root: string, opts: IgnoreOptions, outer: OuterRules | null, rootState: DirState, notes: Warnings) {
     this.root = root;
     this.maxFileBytes = opts.maxFileBytes;
-    const extra = (opts.extraIgnore ?? []).filter((p) => p.trim() && !p.trim().startsWith('#'));
-    this.extra = extra.length ? newIgnore().add(extra) : null;
+    this.notes = notes;
+    // The configuration is the workspace's too (its cvu.config.ts): the same limits apply.
+    const extra = extend(noRules(), '', [{ file: 'the configuration (index.ignore)', text: (opts.extraIgnore ?? []).join('\n') }], notes);
+    this.extra = extra.count ? extra.ig : null;
     this.outer = outer;
     this.dirs.set('', rootState);
   }
 
   static async load(root: string, opts: IgnoreOptions): Promise<IgnoreRules> {
     const abs = path.resolve(root);
-    const [rootIg, outer] = await Promise.all([readRootRules(abs), readOuterRules(abs)]);
-    return new IgnoreRules(abs, opts, outer, { excluded: null, ig: rootIg });
+    const notes = new Warnings();
+    const [rootRules, outer] = await Promise.all([readRootRules(abs, notes), readOuterRules(abs, notes)]);
+    return new IgnoreRules(abs, opts, outer, { excluded: null, rules: rootRules }, notes);
+  }
+
+  /**
+   * What was left out of the ignore files and why (a file cut at
+   * MAX_IGNORE_FILE_BYTES, patterns dropped): the first MAX_WARNINGS, once each.
+   */
+  get warnings(): readonly string[] {
+    return this.notes.list;
   }
 
   /**
@@ -270,7 +358,10 @@ export class IgnoreRules {
     const name = segments[segments.length - 1];
     // Secrets first: whatever else happens, they are reported as secrets.
     if (isDir ? segments.some(isSecretDirName) : isSecretPath(rel)) return 'secret';
+    if (segments.some(isBadName)) return 'bad-name';
     const dirCount = isDir ? segments.length : segments.length - 1;
+    // Before any pattern runs: pattern matching costs grow with the depth.
+    if (dirCount > MAX_FOLDER_DEPTH) return 'too-deep';
     for (let i = 0; i < dirCount; i++) if (isBuiltinDirName(segments[i])) return 'builtin';
     if (!isDir) {
       if (VCS_NAMES.has(name)) return 'builtin';
@@ -279,7 +370,7 @@ export class IgnoreRules {
     }
     const parent = this.state(segments.slice(0, -1).join('/'));
     if (parent.excluded) return parent.excluded;
-    return this.ignoredBy(parent.ig, rel, isDir) ? 'ignored' : null;
+    return this.ignoredBy(parent.rules.ig, rel, isDir) ? 'ignored' : null;
   }
 
   /**
@@ -317,12 +408,13 @@ export class IgnoreRules {
     const parent = this.state(parentOf(key));
     const excluded = parent.excluded ?? this.check(key, true);
     if (excluded) {
-      this.dirs.set(key, { excluded, ig: parent.ig });
+      this.dirs.set(key, { excluded, rules: parent.rules });
       return;
     }
     const present = names ? IGNORE_FILE_NAMES.filter((n) => names.includes(n)) : IGNORE_FILE_NAMES;
-    const texts = await Promise.all(present.map((n) => readTextOrEmpty(path.join(this.root, key, n))));
-    if (!this.dirs.has(key)) this.dirs.set(key, { excluded: null, ig: extend(parent.ig, key, texts) });
+    const files = present.map((n) => path.join(this.root, key, n));
+    const texts = await Promise.all(files.map((file) => readIgnoreFile(file, this.notes)));
+    if (!this.dirs.has(key)) this.dirs.set(key, { excluded: null, rules: extend(parent.rules, key, withFiles(files, texts), this.notes) });
   }
 
   private state(key: string): DirState {
@@ -330,14 +422,15 @@ export class IgnoreRules {
     if (cached) return cached;
     let state: DirState;
     if (key === '') {
-      state = { excluded: null, ig: readRootRulesSync(this.root) };
+      state = { excluded: null, rules: readRootRulesSync(this.root, this.notes) };
     } else {
       const parent = this.state(parentOf(key));
       const excluded = parent.excluded ?? this.check(key, true);
-      if (excluded) state = { excluded, ig: parent.ig };
+      if (excluded) state = { excluded, rules: parent.rules };
       else {
-        const texts = IGNORE_FILE_NAMES.map((n) => readTextOrEmptySync(path.join(this.root, key, n)));
-        state = { excluded: null, ig: extend(parent.ig, key, texts) };
+        const files = IGNORE_FILE_NAMES.map((n) => path.join(this.root, key, n));
+        const texts = files.map((file) => readIgnoreFileSync(file, this.notes));
+        state = { excluded: null, rules: extend(parent.rules, key, withFiles(files, texts), this.notes) };
       }
     }
     this.dirs.set(key, state);
@@ -346,35 +439,50 @@ export class IgnoreRules {
 
   private ignoredBy(ig: Ignore, rel: string, isDir: boolean): boolean {
     const target = isDir ? rel + '/' : rel;
-    if (this.extra?.ignores(target)) return true;
-    const r = ig.test(target);
-    if (r.ignored) return true;
-    if (r.unignored || !this.outer) return false;
-    return this.outer.ig.ignores(this.outer.prefix + target);
+    try {
+      if (this.extra?.ignores(target)) return true;
+      const r = ig.test(target);
+      if (r.ignored) return true;
+      if (r.unignored || !this.outer) return false;
+      return this.outer.ig.ignores(this.outer.prefix + target);
+    } catch (err) {
+      // A pattern the matcher cannot compile after all (sanitizePattern should
+      // have dropped it): the path counts as not ignored, and the walk goes on.
+      this.notes.add(`an ignore pattern could not be matched (${(err as Error).message.slice(0, 200)}); paths it should exclude are indexed`);
+      return false;
+    }
   }
 }
 
 // ---------------------------------------------------------------------------
 // Reading and rebasing ignore files
 
-/** `.git/info/exclude`, then the root's `.gitignore` and `.cvuignore`. */
-async function readRootRules(root: string): Promise<Ignore> {
-  const excludes = gitExcludeFiles(root);
-  const texts = await Promise.all([...excludes, ...IGNORE_FILE_NAMES.map((n) => path.join(root, n))].map(readTextOrEmpty));
-  return extend(newIgnore(), '', texts);
+/** No rules (a fresh matcher each time: a matcher caches every path it is asked about). */
+function noRules(): RuleSet {
+  return { ig: newIgnore(), count: 0 };
 }
 
-function readRootRulesSync(root: string): Ignore {
-  const excludes = gitExcludeFiles(root);
-  const texts = [...excludes, ...IGNORE_FILE_NAMES.map((n) => path.join(root, n))].map(readTextOrEmptySync);
-  return extend(newIgnore(), '', texts);
+/** `.git/info/exclude`, then the root's `.gitignore` and `.cvuignore`. */
+async function readRootRules(root: string, notes: Warnings): Promise<RuleSet> {
+  const files = [...gitExcludeFiles(root, notes), ...IGNORE_FILE_NAMES.map((n) => path.join(root, n))];
+  const texts = await Promise.all(files.map((file) => readIgnoreFile(file, notes)));
+  return extend(noRules(), '', withFiles(files, texts), notes);
+}
+
+function readRootRulesSync(root: string, notes: Warnings): RuleSet {
+  const files = [...gitExcludeFiles(root, notes), ...IGNORE_FILE_NAMES.map((n) => path.join(root, n))];
+  return extend(noRules(), '', withFiles(files, files.map((file) => readIgnoreFileSync(file, notes))), notes);
+}
+
+function withFiles(files: string[], texts: string[]): IgnoreText[] {
+  return files.map((file, i) => ({ file, text: texts[i] }));
 }
 
 /**
  * The `info/exclude` files of the repository whose `.git` sits in `dir`:
  * a folder, or a file (worktrees, submodules) pointing at one.
  */
-function gitExcludeFiles(dir: string): string[] {
+function gitExcludeFiles(dir: string, notes: Warnings): string[] {
   const dotGit = path.join(dir, '.git');
   let st: fs.Stats;
   try {
@@ -383,11 +491,11 @@ function gitExcludeFiles(dir: string): string[] {
     return [];
   }
   if (st.isDirectory()) return [path.join(dotGit, 'info', 'exclude')];
-  const m = /^gitdir:\s*(.+?)\s*$/m.exec(readTextOrEmptySync(dotGit));
+  const m = /^gitdir:\s*(.+?)\s*$/m.exec(readIgnoreFileSync(dotGit, notes));
   if (!m) return [];
   const gitDir = path.resolve(dir, m[1]);
   const out = [path.join(gitDir, 'info', 'exclude')];
-  const common = readTextOrEmptySync(path.join(gitDir, 'commondir')).trim();
+  const common = readIgnoreFileSync(path.join(gitDir, 'commondir'), notes).trim();
   if (common) out.unshift(path.join(path.resolve(gitDir, common), 'info', 'exclude'));
   return out;
 }
@@ -398,7 +506,7 @@ function gitExcludeFiles(dir: string): string[] {
  * no such repository, or when its rules exclude the workspace itself (the
  * user opened that folder on purpose).
  */
-async function readOuterRules(root: string): Promise<OuterRules | null> {
+async function readOuterRules(root: string, notes: Warnings): Promise<OuterRules | null> {
   const rootDirs: string[] = [];
   let repo: string | null = null;
   if (fs.existsSync(path.join(root, '.git'))) return null;
@@ -411,28 +519,85 @@ async function readOuterRules(root: string): Promise<OuterRules | null> {
     if (path.dirname(dir) === dir) break;
   }
   if (!repo) return null;
-  let ig = extend(newIgnore(), '', await Promise.all(gitExcludeFiles(repo).map(readTextOrEmpty)));
+  const excludes = gitExcludeFiles(repo, notes);
+  let rules = extend(noRules(), '', withFiles(excludes, await Promise.all(excludes.map((f) => readIgnoreFile(f, notes)))), notes);
   for (const dir of rootDirs) {
     const rel = toPosix(path.relative(repo, dir));
-    const texts = await Promise.all(IGNORE_FILE_NAMES.map((n) => readTextOrEmpty(path.join(dir, n))));
-    ig = extend(ig, rel, texts);
+    const files = IGNORE_FILE_NAMES.map((n) => path.join(dir, n));
+    rules = extend(rules, rel, withFiles(files, await Promise.all(files.map((f) => readIgnoreFile(f, notes)))), notes);
   }
   const prefix = toPosix(path.relative(repo, root)) + '/';
-  if (ig.ignores(prefix)) return null;
-  return { ig, prefix };
+  try {
+    if (rules.ig.ignores(prefix)) return null;
+  } catch {
+    return null;
+  }
+  return { ig: rules.ig, prefix };
 }
 
-/** `base` plus the patterns of the ignore files of folder `dirRel`; `base` itself when they add none. */
-function extend(base: Ignore, dirRel: string, texts: string[]): Ignore {
+/**
+ * `base` plus the patterns of the ignore files of folder `dirRel`; `base`
+ * itself when they add none. Patterns that `sanitizePattern` refuses, and
+ * those past MAX_PATTERNS in force, are dropped with a warning.
+ */
+function extend(base: RuleSet, dirRel: string, texts: IgnoreText[], notes: Warnings): RuleSet {
   const patterns: string[] = [];
-  for (const text of texts) {
+  for (const { file, text } of texts) {
+    if (!text) continue;
+    let dropped = 0;
+    let why = '';
+    let taken = 0;
+    let full = false;
     for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n|\r/)) {
-      const p = rebasePattern(line, dirRel);
-      if (p !== null) patterns.push(p);
+      if (full) continue;
+      const problem = sanitizePattern(line);
+      if (typeof problem === 'object') {
+        dropped++;
+        why ||= problem.why;
+        continue;
+      }
+      const p = rebasePattern(problem, dirRel);
+      if (p === null) continue;
+      if (taken >= MAX_PATTERNS_PER_FILE || base.count + patterns.length >= MAX_PATTERNS) {
+        full = true;
+        notes.add(`${file}: patterns past the first ${taken} were dropped (at most ${MAX_PATTERNS_PER_FILE} per file, ${MAX_PATTERNS} in force in a folder)`);
+        continue;
+      }
+      patterns.push(p);
+      taken++;
     }
+    if (dropped) notes.add(`${file}: ${dropped} pattern${dropped === 1 ? '' : 's'} dropped (${why})`);
   }
   if (!patterns.length) return base;
-  return newIgnore().add(base).add(patterns);
+  return { ig: newIgnore().add(base.ig).add(patterns), count: base.count + patterns.length };
+}
+
+/**
+ * One ignore-file line as it can be matched safely — or why it cannot. The
+ * matcher compiles each pattern to a regular expression, and a few shapes
+ * make those blow up: `**` segments each try every split of the path (so
+ * `a/**\/b/**\/c/**\/d/**\/e` over a deep path takes minutes), and lines tens of
+ * thousands of characters long do not compile at all. Consecutive `**`
+ * segments are merged (`**\/**\/x` means `**\/x`); lines still too long or with
+ * too many wildcards or `**` are dropped. No real ignore file has one.
+ */
+export function sanitizePattern(line: string): string | { why: string } {
+  if (line.length > MAX_PATTERN_CHARS) return { why: `longer than ${MAX_PATTERN_CHARS} characters` };
+  const negation = line.startsWith('!') ? '!' : '';
+  let p = line.slice(negation.length);
+  if (p.includes('**')) {
+    p = p.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**');
+    const globstars = p.split('/').filter((s) => s === '**').length;
+    if (globstars > MAX_PATTERN_GLOBSTARS) return { why: `more than ${MAX_PATTERN_GLOBSTARS} '**' segments` };
+  }
+  let wildcards = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') i++;
+    else if (c === '*' || c === '?' || c === '[') wildcards++;
+  }
+  if (wildcards > MAX_PATTERN_WILDCARDS) return { why: `more than ${MAX_PATTERN_WILDCARDS} wildcards` };
+  return negation + p;
 }
 
 /**
@@ -474,20 +639,63 @@ function escapeGlob(s: string): string {
   return /^[!#]/.test(escaped) ? '\\' + escaped : escaped;
 }
 
-async function readTextOrEmpty(file: string): Promise<string> {
+/**
+ * Flags for reading an ignore file: never through a link (git stopped
+ * following `.gitignore` links in 2.32; one could point anywhere, and what it
+ * points at would decide what the index holds), and never blocking on a FIFO.
+ */
+const IGNORE_OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
+/** An ignore file's text, '' when there is none (or it is a link, a folder, unreadable); at most MAX_IGNORE_FILE_BYTES of it. */
+async function readIgnoreFile(file: string, notes: Warnings): Promise<string> {
+  let handle: fs.promises.FileHandle | undefined;
   try {
-    return await fs.promises.readFile(file, 'utf8');
+    handle = await fs.promises.open(file, IGNORE_OPEN_FLAGS);
+    const st = await handle.stat();
+    if (!st.isFile()) return '';
+    const buf = Buffer.allocUnsafe(Math.min(st.size, MAX_IGNORE_FILE_BYTES));
+    let length = 0;
+    while (length < buf.length) {
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return decodeIgnoreText(file, buf.subarray(0, length), st.size, notes);
   } catch {
     return '';
+  } finally {
+    await handle?.close().catch(() => {});
   }
 }
 
-function readTextOrEmptySync(file: string): string {
+function readIgnoreFileSync(file: string, notes: Warnings): string {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, IGNORE_OPEN_FLAGS);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return '';
+    const buf = Buffer.allocUnsafe(Math.min(st.size, MAX_IGNORE_FILE_BYTES));
+    let length = 0;
+    while (length < buf.length) {
+      const n = fs.readSync(fd, buf, length, buf.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return decodeIgnoreText(file, buf.subarray(0, length), st.size, notes);
   } catch {
     return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** The text of an ignore file read up to the limit: a file cut there loses its last, partial line too. */
+function decodeIgnoreText(file: string, bytes: Buffer, size: number, notes: Warnings): string {
+  const text = bytes.toString('utf8');
+  if (size <= MAX_IGNORE_FILE_BYTES) return text;
+  notes.add(`${file}: only its first ${MAX_IGNORE_FILE_BYTES} bytes were read (${size} bytes)`);
+  const cut = text.lastIndexOf('\n');
+  return cut < 0 ? '' : text.slice(0, cut);
 }
 
 // ---------------------------------------------------------------------------

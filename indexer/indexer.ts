@@ -56,6 +56,7 @@ export class Indexer {
   private readonly pool: ParsePool;
   private readonly ownsPool: boolean;
   private readonly prepareOptions: PrepareOptions;
+  private rootReal: Promise<string> | undefined;
 
   constructor(
     readonly root: string,
@@ -84,6 +85,8 @@ export class Indexer {
     const started = performance.now();
     opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
     this.rules = await Indexer.rulesFor(this.root, this.config);
+    // Patterns dropped from hostile or oversized ignore files (ignore-rules.ts says which and why).
+    for (const w of this.rules.warnings) this.log.warn(`${this.root}: ${w}`);
     const { files, skipped } = await walkWorkspace(this.root, this.rules, { signal: opts.signal });
     const onDisk = new Map(files.map((f) => [f.path, f]));
     const removals = [...this.store.files.keys()].filter((p) => !onDisk.has(p));
@@ -98,31 +101,63 @@ export class Indexer {
 
   /**
    * Re-indexes the given workspace-relative paths: changed ones are read
-   * again, vanished or newly ignored ones leave the index.
+   * again, vanished or newly ignored ones leave the index. A changed ignore
+   * file makes it a full `sync` (`full: true`; `skipped` is then the whole
+   * tree's, not only the given paths').
    */
-  async update(paths: string[], opts: BatchHooks = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
-    if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return this.sync(opts);
+  async update(paths: string[], opts: BatchHooks = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[]; full: boolean }> {
+    if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return { ...(await this.sync(opts)), full: true };
     const present: WalkedFile[] = [];
     const removals: string[] = [];
     const skipped: SkippedFile[] = [];
     const unique = [...new Set(paths.map(toPosix))];
+    const realDirs = new Map<string, Promise<boolean>>();
     // Stat'ed asynchronously, a slice at a time: 50,000 synchronous stats would hold up every request for half a second.
     for (let i = 0; i < unique.length; i += STAT_SLICE) {
       throwIfAborted(opts.signal, 'indexing');
       const slice = unique.slice(i, i + STAT_SLICE);
-      const stats = await Promise.all(slice.map((rel) => lstatOrNull(path.join(this.root, rel))));
-      slice.forEach((rel, j) => {
+      const [stats, real] = await Promise.all([
+        Promise.all(slice.map((rel) => lstatOrNull(path.join(this.root, rel)))),
+        Promise.all(slice.map((rel) => this.reachedWithoutLinks(rel, realDirs))),
+      ]);
+      let sliceStart = performance.now();
+      for (let j = 0; j < slice.length; j++) {
+        // Checks cost up to a few ms each with thousands of ignore patterns: requests get a turn.
+        if (performance.now() - sliceStart > 10) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
+        const rel = slice[j];
         const st = stats[j];
-        const reason = this.rules.check(rel, false);
-        if (!st || !st.isFile() || reason) {
+        // A path through a linked folder is not the file the walk would list (`lstat` follows the
+        // folders on the way): it may lie outside the root, and is never read.
+        const reason = real[j] ? this.rules.check(rel, false) : null;
+        if (!st || !st.isFile() || !real[j] || reason) {
           if (reason) skipped.push({ path: rel, reason });
           if (this.store.files.has(rel)) removals.push(rel);
-          return;
+          continue;
         }
         present.push({ path: rel, absPath: path.join(this.root, rel), size: st.size, mtimeMs: st.mtimeMs });
-      });
+      }
     }
-    return this.indexFiles(present, removals, { ...opts, skipped });
+    return { ...(await this.indexFiles(present, removals, { ...opts, skipped })), full: false };
+  }
+
+  /** Whether the folder of `rel` is reached from the root through real folders only (no link on the way). */
+  private reachedWithoutLinks(rel: string, cache: Map<string, Promise<boolean>>): Promise<boolean> {
+    const i = rel.lastIndexOf('/');
+    if (i < 0) return Promise.resolve(true);
+    const dir = rel.slice(0, i);
+    let known = cache.get(dir);
+    if (!known) {
+      const rootReal = (this.rootReal ??= fs.promises.realpath(this.root).catch(() => path.resolve(this.root)));
+      known = Promise.all([rootReal, fs.promises.realpath(path.join(this.root, dir))]).then(
+        ([root, real]) => real === path.join(root, dir),
+        () => false,
+      );
+      cache.set(dir, known);
+    }
+    return known;
   }
 
   private async indexFiles(

@@ -15,6 +15,11 @@
  *   entries that vanish while the walk runs are dropped quietly. Nothing
  *   thrown by the file system escapes, except for the root itself.
  * - FIFOs, sockets and devices are never listed (reading one could block).
+ * - Names with control characters or bytes that are not UTF-8 are reported
+ *   as `bad-name`, folders deeper than MAX_FOLDER_DEPTH (and paths longer
+ *   than the system takes) as `too-deep` (see ignore-rules.ts).
+ * - The walk gives the event loop back every few milliseconds, however long
+ *   one folder's listing is or however slow its ignore rules are to check.
  * - Output is sorted by path (code-unit order), whatever order the file
  *   system and the concurrent walk produced.
  */
@@ -47,6 +52,8 @@ export interface WalkOptions {
 }
 
 const QUIET_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+/** Longest stretch of synchronous work (listing entries, checking rules) before the walk yields to other work. */
+const SLICE_MS = 10;
 
 export async function walkWorkspace(root: string, rules: IgnoreRules, opts: WalkOptions = {}): Promise<WalkResult> {
   const rootAbs = path.resolve(root);
@@ -72,6 +79,19 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
   const checkAbort = () => {
     throwIfAborted(signal, 'workspace walk');
   };
+  // A folder of 50,000 entries, or ignore files with thousands of patterns,
+  // must not hold up the daemon's requests for seconds.
+  let sliceStart = performance.now();
+  const yieldNow = async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
+  /** Too long a path for the system (ENAMETOOLONG: a chain of folders thousands deep) is a skip, not an unreadable folder. */
+  const failed = (rel: string, err: unknown) => {
+    const code = errorCode(err);
+    if (code === 'ENAMETOOLONG') skip(rel, 'too-deep');
+    else if (!QUIET_CODES.has(code)) skip(rel, 'unreadable');
+  };
 
   async function walkDir(dirRel: string, dirAbs: string): Promise<void> {
     checkAbort();
@@ -79,13 +99,17 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     try {
       entries = await limit(() => readdir(dirAbs));
     } catch (err) {
-      if (!QUIET_CODES.has(errorCode(err))) skip(dirRel || '.', 'unreadable');
+      failed(dirRel || '.', err);
       return;
     }
     checkAbort();
     await rules.preload(dirRel, entries.map((e) => e.name));
     const pending: Promise<void>[] = [];
     for (const entry of entries) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldNow();
+        checkAbort();
+      }
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       const abs = path.join(dirAbs, entry.name);
       if (entry.isDirectory()) {
@@ -110,7 +134,7 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     try {
       st = await limit(() => lstat(abs));
     } catch (err) {
-      if (!QUIET_CODES.has(errorCode(err))) skip(rel, 'unreadable');
+      failed(rel, err);
       return;
     }
     if (!st.isFile()) return; // replaced by something else since the listing
@@ -127,7 +151,7 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
       isDir = (await limit(() => fsp.stat(real))).isDirectory();
     } catch (err) {
       // Dangling, or a loop of links: nothing to index.
-      if (!QUIET_CODES.has(errorCode(err))) skip(rel, 'unreadable');
+      failed(rel, err);
       return;
     }
     const reason = rules.check(rel, isDir);

@@ -149,7 +149,8 @@ describe('gitignore semantics', () => {
       'pkg/secret-ish/.gitignore': '!*\n',
     });
     const rules = await IgnoreRules.load(root, DEFAULTS);
-    const readSync = vi.spyOn(fs, 'readFileSync');
+    // Ignore files are opened (without following links) and read up to a bound.
+    const readSync = vi.spyOn(fs, 'openSync');
     expect(rules.check('gen/a.ts', false)).toBe('ignored');
     expect(rules.check('gen', true)).toBe('ignored');
     expect(rules.check('gen', false)).toBe(null); // a file named gen: the pattern is folder-only
@@ -168,8 +169,8 @@ describe('gitignore semantics', () => {
   it('preload() reads the ignore files of a folder, but never those of an excluded one', async () => {
     await writeAll({ '.gitignore': 'gen/\n', 'gen/.gitignore': '!*\n', 'src/.gitignore': 'x.ts\n' });
     const rules = await IgnoreRules.load(root, DEFAULTS);
-    const readFile = vi.spyOn(fs.promises, 'readFile');
-    const readSync = vi.spyOn(fs, 'readFileSync');
+    const readFile = vi.spyOn(fs.promises, 'open');
+    const readSync = vi.spyOn(fs, 'openSync');
     await rules.preload('gen', ['.gitignore']);
     await rules.preload('node_modules');
     await rules.preload('src', ['.gitignore', 'x.ts']);

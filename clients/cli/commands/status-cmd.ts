@@ -26,10 +26,23 @@ export function printWorkspace(w: WorkspaceStatus, io: CommandIO): void {
   io.out(`workspace ${w.root}  [${w.state}]`);
   io.out(`  index: ${w.files} files, ${w.chunks} chunks${w.lastIndexedAt ? `, last indexed ${w.lastIndexedAt}` : ''}`);
   io.out(`  vectors: ${w.embedder}${w.embedderDetail ? ` (${w.embedderDetail})` : ''}${w.pending ? `, ${w.pending} chunks waiting` : ''}`);
+  const skipped = skippedLine(w);
+  if (skipped) io.out(`  ${skipped}`);
   if (w.error) io.out(`  error: ${w.error}`);
   if (w.config?.file) io.out(`  config: ${w.config.file}`);
   // Each issue names its file: the workspace's own, or the user's config the workspace shares.
   for (const e of w.config?.errors ?? []) io.out(`  config error: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file}: ${e.key ? `${e.key}: ` : ''}${e.message}`);
+}
+
+/** `skipped 7 paths: too-large 2, symlink-outside 2, binary 1, …` (most frequent first), or null when nothing was skipped. */
+export function skippedLine(w: WorkspaceStatus): string | null {
+  const s = w.skipped;
+  if (!s || !s.total) return null;
+  const reasons = Object.entries(s.byReason)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, n]) => `${reason} ${n}`);
+  return `skipped ${s.total} ${s.total === 1 ? 'path' : 'paths'}: ${reasons.join(', ')}`;
 }
 
 function formatUptime(s: number): string {
