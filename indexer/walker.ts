@@ -105,27 +105,34 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     checkAbort();
     await rules.preload(dirRel, entries.map((e) => e.name));
     const pending: Promise<void>[] = [];
+    // The loop may yield (below) before `Promise.all` takes these: a walk
+    // aborted meanwhile must not leave a rejection unhandled for that moment.
+    const track = (p: Promise<void>) => {
+      p.catch(() => {});
+      pending.push(p);
+    };
     for (const entry of entries) {
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldNow();
-        checkAbort();
+        if (signal?.aborted) break; // Promise.all below reports it
       }
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       const abs = path.join(dirAbs, entry.name);
       if (entry.isDirectory()) {
         const reason = rules.check(rel, true);
         if (reason) skip(rel, reason);
-        else pending.push(walkDir(rel, abs));
+        else track(walkDir(rel, abs));
       } else if (entry.isFile()) {
         const reason = rules.check(rel, false);
         if (reason) skip(rel, reason);
-        else pending.push(addFile(rel, abs));
+        else track(addFile(rel, abs));
       } else if (entry.isSymbolicLink()) {
-        pending.push(visitLink(rel, abs));
+        track(visitLink(rel, abs));
       }
       // FIFOs, sockets, devices: never listed.
     }
     await Promise.all(pending);
+    checkAbort();
   }
 
   async function addFile(rel: string, abs: string): Promise<void> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isCvuError } from '../../core/errors.js';
-import { IgnoreRules, isSecretPath, rebasePattern, type IgnoreOptions, type SkipReason } from '../../indexer/ignore-rules.js';
+import { IgnoreRules, isSecretPath, MAX_FOLDER_DEPTH, MAX_PATTERNS_PER_FILE, rebasePattern, sanitizePattern, type IgnoreOptions, type SkipReason } from '../../indexer/ignore-rules.js';
 import { walkWorkspace, type WalkResult } from '../../indexer/walker.js';
 import { readSourceFile } from '../../indexer/file-reader.js';
 
@@ -530,5 +530,69 @@ describe('performance', () => {
     console.log(`walked ${files.length} files in ${ms.toFixed(0)} ms`);
     expect(files.length).toBe(5006);
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+// The end-to-end view of these is test/reliability/hostile-repo.test.ts.
+describe('hostile trees', () => {
+  it('never reads a linked ignore file, inside the workspace or out of it (as git since 2.32)', async () => {
+    await writeAll({ 'a.ts': '', 'src/b.ts': '', 'real-ignore': '*\n' });
+    await link('real-ignore', '.gitignore');
+    await link('../real-ignore', 'src/.cvuignore');
+    const { paths, reasons } = await walk();
+    expect(paths).toEqual(['a.ts', 'real-ignore', 'src/b.ts']);
+    expect(reasons.size).toBe(0);
+  });
+
+  it('skips names with control characters or invalid UTF-8 as bad-name, files and folders', async () => {
+    await writeAll({ 'ok.ts': '', 'ünï.ts': '' });
+    await fs.promises.writeFile(Buffer.from(`${root}/a\nb.ts`), '');
+    await fs.promises.mkdir(Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0xff]), Buffer.from('dir')]));
+    const { paths, reasons } = await walk();
+    expect(paths).toEqual(['ok.ts', 'ünï.ts']);
+    expect([...reasons]).toEqual([['a\nb.ts', 'bad-name'], ['\ufffddir', 'bad-name']].sort());
+    const rules = await IgnoreRules.load(root, DEFAULTS);
+    expect(rules.check('src/esc\x1b.ts', false)).toBe('bad-name');
+    expect(rules.check('src/tab\there', true)).toBe('bad-name');
+  });
+
+  it(`stops ${MAX_FOLDER_DEPTH} folders down and says so`, async () => {
+    const deep = Array.from({ length: MAX_FOLDER_DEPTH + 3 }, (_, i) => `d${i}`).join('/');
+    await write(`${deep}/x.ts`);
+    const ok = Array.from({ length: MAX_FOLDER_DEPTH }, (_, i) => `d${i}`).join('/');
+    await write(`${ok}/y.ts`);
+    const { paths, skipped } = await walk();
+    expect(paths).toEqual([`${ok}/y.ts`]);
+    expect(skipped).toEqual([{ path: `${ok}/d${MAX_FOLDER_DEPTH}`, reason: 'too-deep' }]);
+    const rules = await IgnoreRules.load(root, DEFAULTS);
+    expect(rules.check(`${deep}/x.ts`, false)).toBe('too-deep');
+  });
+
+  it('drops ignore patterns that would blow up the matcher, and keeps the rest', async () => {
+    expect(sanitizePattern('**/**/**/a*b')).toBe('**/a*b');
+    expect(sanitizePattern('!a/**/**/b/')).toBe('!a/**/b/');
+    expect(sanitizePattern('a/**/b/**/c/**/d')).toBe('a/**/b/**/c/**/d');
+    expect(sanitizePattern('a/**/b/**/c/**/d/**/e')).toEqual({ why: "more than 3 '**' segments" });
+    expect(sanitizePattern('a*'.repeat(65))).toEqual({ why: 'more than 64 wildcards' });
+    expect(sanitizePattern('\\*'.repeat(100))).toBe('\\*'.repeat(100)); // escaped: literal stars
+    expect(sanitizePattern('x'.repeat(5000))).toEqual({ why: 'longer than 4096 characters' });
+    await writeAll({
+      '.gitignore': ['x'.repeat(100_000), 'a/**/b/**/c/**/d/**/e', '[', '\\', '*.log'].join('\n'),
+      'keep.ts': '', 'drop.log': '', '[': '',
+    });
+    const rules = await IgnoreRules.load(root, DEFAULTS);
+    expect(rules.check('drop.log', false)).toBe('ignored');
+    expect(rules.check('keep.ts', false)).toBe(null);
+    expect(rules.warnings.join('\n')).toMatch(/2 patterns dropped \(longer than 4096 characters\)/);
+  });
+
+  it(`takes at most ${MAX_PATTERNS_PER_FILE} patterns from one ignore file, and the nested files still count`, async () => {
+    const lines = Array.from({ length: MAX_PATTERNS_PER_FILE + 10 }, (_, i) => `gen${i}.ts`);
+    await writeAll({ '.gitignore': lines.join('\n'), 'sub/.gitignore': 'tmp.ts\n' });
+    const rules = await IgnoreRules.load(root, DEFAULTS);
+    expect(rules.check('gen0.ts', false)).toBe('ignored');
+    expect(rules.check(`gen${MAX_PATTERNS_PER_FILE + 5}.ts`, false)).toBe(null);
+    expect(rules.check('sub/tmp.ts', false)).toBe('ignored');
+    expect(rules.warnings.join('\n')).toMatch(new RegExp(`patterns past the first ${MAX_PATTERNS_PER_FILE} were dropped`));
   });
 });

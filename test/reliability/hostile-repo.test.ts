@@ -19,7 +19,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { printWorkspace } from '../../clients/cli/commands/status-cmd.js';
 import type { WorkspaceStatus } from '../../clients/daemon-client.js';
-import { createLogger } from '../../core/log.js';
+import { createLogger, silentLogger } from '../../core/log.js';
+import { Daemon } from '../../daemon/daemon.js';
+import { createWatchFactory } from '../../daemon/watcher.js';
 import { MAX_FOLDER_DEPTH, MAX_IGNORE_FILE_BYTES } from '../../indexer/ignore-rules.js';
 import { makeTempDir } from '../helpers/temp.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
@@ -489,5 +491,37 @@ describe('a hostile repository', () => {
     }, 'sixty more binaries in the report');
     expect(status.skipped.sample).toHaveLength(20);
     expect(JSON.stringify(status.skipped).length).toBeLessThan(4096);
+  });
+
+  it('watches a hostile tree without following its links or descending the whole chain, and keeps indexing saves', async () => {
+    const { root, outside } = hostileDirs();
+    write(outside, { 'leak-dir/inside.ts': `export const leaked = "${MARKER}";\n` });
+    write(root, { 'src/normal.ts': source('watchedNeighbour') });
+    fs.symlinkSync('..', path.join(root, 'src/up'));
+    fs.symlinkSync(path.join(outside, 'leak-dir'), path.join(root, 'out-dir'));
+    fs.writeFileSync(Buffer.from(`${root}/src/new\nline.ts`), 'x');
+    deepChain(root, 'chain', 5000);
+    const watchHome = makeTempDir('cvu-hostile-watch-home-');
+    onTestFinished(() => removeTree(watchHome));
+    // A daemon of its own, with the real watcher. It shares this process with
+    // the served one, so the served /health measures this one's event loop too.
+    const daemon = new Daemon({ home: watchHome, parseWorkers: 0, logger: silentLogger, watch: createWatchFactory({ quietMs: 50, maxWaitMs: 300 }) });
+    const probe = probeHealth();
+    try {
+      const ws = await daemon.register(root);
+      await until(() => ws.state === 'ready' && ws.lastIndexedAt, 'the watched workspace to be indexed');
+      expect([...ws.store.files.keys()]).toEqual(['src/normal.ts']);
+      // A save is indexed; a file appearing outside, behind the link, is not.
+      write(root, { 'src/later.ts': source('savedAfterwards') });
+      write(outside, { 'leak-dir/later.ts': `export const late = "${MARKER}";\n` });
+      await until(() => ws.store.files.has('src/later.ts'), 'the saved file to be indexed');
+      await new Promise((r) => setTimeout(r, 400));
+      expect([...ws.store.files.keys()].sort()).toEqual(['src/later.ts', 'src/normal.ts']);
+      expect(ws.status().skipped.byReason).toMatchObject({ 'too-deep': 1, 'bad-name': 1, 'symlink-outside': 1 });
+    } finally {
+      await daemon.close();
+      const health = await probe.stop();
+      expect(health.failures, `slowest /health: ${health.slowestMs} ms`).toEqual([]);
+    }
   });
 });
