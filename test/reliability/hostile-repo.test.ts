@@ -258,28 +258,66 @@ describe('a hostile repository', () => {
     expect(status.skipped.byReason['symlink-outside']).toBe(5);
   });
 
-  it('reads no cvu.config.ts that links out of the root into the index, and stays up', async () => {
+  it('reads no cvu.config.ts that links out of the root, and says so', async () => {
     const { root, outside } = hostileDirs();
-    write(outside, { 'cvu.config.ts': `// ${MARKER}\nexport default { index: { ignore: ['${MARKER}'] } };\nexport const leaked = "${MARKER}";\n` });
+    // Followed, this config would exclude every file of the workspace.
+    write(outside, { 'cvu.config.ts': `// ${MARKER}\nexport default { index: { ignore: ['**'] } };\nexport const leaked = "${MARKER}";\n` });
     write(root, { 'src/normal.ts': source('configNeighbourFunction') });
     fs.symlinkSync(path.join(outside, 'cvu.config.ts'), path.join(root, 'cvu.config.ts'));
 
-    const probe = probeHealth();
-    const reg = await served.call('POST', '/workspaces', { body: { root } });
-    // Refusing such a config with a clear error is as good as ignoring it; crashing is not.
-    expect([200, 400, 403, 422], reg.text).toContain(reg.status);
-    if (reg.status === 200) {
-      await until(async () => {
-        const w = (await statusOf(root)) as WorkspaceStatus;
-        return w.state !== 'indexing' && w.lastIndexedAt;
-      }, 'the workspace to be indexed');
-      await expectNothingFromOutside(root);
-      expect(reasonOf(await statusOf(root), 'cvu.config.ts')).toBe('symlink-outside');
-    } else {
-      expect(reg.body.error.code).toMatch(/^CVU_ERR_/);
+    await registerWhileProbing(root);
+    await expectIndexed(root, 'src/normal.ts', 'configNeighbourFunction');
+    await expectNothingFromOutside(root);
+    const status = await statusOf(root);
+    expect(reasonOf(status, 'cvu.config.ts')).toBe('symlink-outside');
+    expect(status.config?.errors).toEqual([{ file: path.join(root, 'cvu.config.ts'), line: 0, column: 0, key: '', message: expect.stringMatching(/is a link to .*outside the workspace; not read/) }]);
+  });
+
+  it('runs no code from a cvu.config.ts, however it tries, and reads a 50 MB or 100,000-deep one as nothing', async () => {
+    const ran = path.join(hostileDirs().outside, 'ran');
+    const touch = (how: string) => `require('node:fs').writeFileSync(${JSON.stringify(ran)}, '${how}')`;
+    const configs: Record<string, string> = {
+      // Every way a module runs code, one per key, around a literal that must still apply.
+      tricks: [
+        `import fs from 'node:fs';`,
+        `fs.writeFileSync(${JSON.stringify(ran)}, 'top-level statement');`,
+        `const { execSync } = require('node:child_process');`,
+        `export default defineConfig({`,
+        `  index: { ignore: ['generated/**'] },`,
+        `  completion: { maxTokens: (() => { ${touch('iife')}; return 8; })() },`,
+        `  prompts: {`,
+        `    get system() { ${touch('getter')}; return 's'; },`,
+        `    explain: { toString() { ${touch('toString trap')}; return 'e'; } },`,
+        `    ask: await import('data:text/javascript;base64,${Buffer.from(touch('import()')).toString('base64')}'),`,
+        `    refactor: require('./payload.cjs'),`,
+        `  },`,
+        `  [execSync('touch ${ran}').toString()]: 1,`,
+        `  ...new Proxy({}, { ownKeys() { ${touch('proxy')}; return []; } }),`,
+        `});`,
+        ``,
+      ].join('\n'),
+      big: `export default { prompts: { system: '${'x'.repeat(50 * 1024 * 1024)}' } };\n`,
+      deep: `export default ${'['.repeat(100_000)}${']'.repeat(100_000)};\n`,
+    };
+    const roots: Record<string, string> = {};
+    for (const [name, config] of Object.entries(configs)) {
+      const { root } = hostileDirs();
+      write(root, { 'cvu.config.ts': config, 'payload.cjs': `${touch('require')};\nmodule.exports = 'r';\n`, 'src/normal.ts': source(`${name}ConfigNeighbour`), 'generated/out.ts': source(`${name}GeneratedFunction`) });
+      roots[name] = root;
+      await registerWhileProbing(root);
+      await expectIndexed(root, 'src/normal.ts', `${name}ConfigNeighbour`);
     }
-    const health = await probe.stop();
-    expect(health.failures).toEqual([]);
+    expect(fs.existsSync(ran), `${ran} was written: a config ran`).toBe(false);
+
+    // The literal part of the tricky config applies; each trick is an error naming its line.
+    const tricks = await statusOf(roots.tricks);
+    expect(served.daemon.workspaceAt(roots.tricks).store.files.has('generated/out.ts')).toBe(false);
+    const errors = tricks.config!.errors.map((e) => `${e.line}:${e.key}`);
+    expect(errors).toEqual(expect.arrayContaining(['2:', '3:', '6:completion.maxTokens', '8:prompts', '9:prompts.explain', '10:prompts.ask', '11:prompts.refactor', '13:', '14:']));
+    // The two that cannot be read at all: nothing of them applied, the workspace indexed as usual.
+    expect((await statusOf(roots.big)).config!.errors[0].message).toMatch(/over the 65536-byte limit/);
+    expect((await statusOf(roots.deep)).config!.errors[0].message).toMatch(/over the 65536-byte limit/);
+    for (const name of ['big', 'deep']) expect(served.daemon.workspaceAt(roots[name]).store.files.has('generated/out.ts')).toBe(true);
   });
 
   it('skips a 2 GB sparse big.ts, a 50 MB one-line bundle, a minified file and binaries named .ts', async () => {
