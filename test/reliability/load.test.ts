@@ -32,7 +32,9 @@ beforeAll(async () => {
   tmp = makeTempDir('cvu-load-');
   root = path.join(tmp, 'ws');
   const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
-  const files: Record<string, string> = { 'cvu.config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) };
+  // The model and threads are the user's settings, in the daemon's home.
+  writeTree(path.join(tmp, 'home'), { 'config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
+  const files: Record<string, string> = {};
   for (let i = 0; i < 120; i++) {
     files[`src/mod${i}.ts`] = `import { helper${(i + 1) % 120} } from './mod${(i + 1) % 120}.js';\n\nexport function helper${i}(x: number): number {\n  return helper${(i + 1) % 120}(x) + ${i};\n}\n`;
   }
