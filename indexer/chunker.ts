@@ -27,13 +27,20 @@
 import crypto from 'node:crypto';
 import type { Node, Tree } from 'web-tree-sitter';
 import { createLogger, type Logger } from '../core/log.js';
-import { hasGrammar, languageForPath, languageForShebang, parserFor, type LanguageId } from './languages.js';
-import {
-  Declarations, LineIndex, beforeMembers, decorationTypes, extractSymbols, flatChildren, lastRow, memberChildren, signatureRows,
-  type Decl, type Scope,
-} from './symbols.js';
+import { beforeMembers, memberChildren, type Decl, type Scope } from './decl.js';
 import { extractImports } from './imports.js';
+import type { ImportRef } from './import-ref.js';
+import { hasGrammar, languageForPath, languageForShebang, parserFor, type LanguageId } from './languages.js';
+import { languageSupport } from './lang/registry.js';
+import { LineIndex } from './line-index.js';
 import { extractLocalSymbols } from './local-symbols.js';
+import { lexRefs, type Tokens } from './refs.js';
+import { signatureRows } from './signature.js';
+import { Declarations, extractSymbols, type SymbolDef } from './symbols.js';
+import { decorationTypes, flatChildren, lastRow } from './syntax.js';
+
+export type { ImportRef } from './import-ref.js';
+export type { SymbolDef } from './symbols.js';
 
 export interface Chunk {
   /** Workspace-relative, posix separators (as given). */
@@ -57,36 +64,6 @@ export interface Chunk {
   refs: string[];
   /** sha1 hex of header + text: the same text (and header) gives the same hash, whatever the path. */
   hash: string;
-}
-
-export interface SymbolDef {
-  name: string;
-  kind: string;
-  path: string;
-  /** 1-based inclusive, the whole definition (decorators included, preceding comments not). */
-  startLine: number;
-  endLine: number;
-  container: string | null;
-  /** The definition's first line(s) up to the body, whitespace collapsed, ≤ 200 chars. */
-  signature: string;
-  /** Best effort: TS `export`, Go capitalised, Python no leading `_`, Java/C#/PHP `public`, Rust `pub`… */
-  exported: boolean;
-}
-
-export interface ImportRef {
-  specifier: string;
-  /** Imported bindings where the syntax names them (`import {a as b}` → 'a'; a default import → 'default'); [] otherwise. */
-  names: string[];
-  /**
-   * The local name bound to the module itself, where there is one (`import * as x`, a default
-   * import, `x = require('y')`, Python's `import a.b as x`, a Go package name): `x.name` then
-   * refers into the imported file.
-   */
-  binding?: string;
-  /** 1-based line of the import. */
-  line: number;
-  /** What kind of import: 'import' | 'export' | 'require' | 'dynamic' | 'from' | 'use' | 'mod' | 'include' | 'system-include' | 'require_relative' | 'source' … */
-  kind?: string;
 }
 
 export interface FileAnalysis {
@@ -170,8 +147,9 @@ export async function analyzeFile(path: string, text: string, language?: Languag
       }
     }
   }
-  const tokens = lexRefs(text, lang);
-  const pieces = lang === 'markdown' ? markdownPieces(lines, opts) : windowPieces(lines, 0, lines.count - 1, opts, 'window', null, null);
+  const support = languageSupport(lang);
+  const tokens = lexRefs(text, support.lexicon);
+  const pieces = support.fallbackChunks === 'headings' ? markdownPieces(lines, opts) : windowPieces(lines, 0, lines.count - 1, opts, 'window', null, null);
   return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols: [], imports: [] };
 }
 
@@ -182,7 +160,7 @@ function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineInde
   const symbols = extractSymbols(root, decls, lines, path);
   symbols.push(...extractLocalSymbols(root, lang, path, symbols));
   const imports = extractImports(root, lang, lines);
-  const tokens = lexRefs(lines.text, lang);
+  const tokens = lexRefs(lines.text, languageSupport(lang).lexicon);
   return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports };
 }
 
@@ -561,132 +539,4 @@ function toChunks(path: string, language: LanguageId, lines: LineIndex, pieces: 
     });
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// Refs: identifiers outside comments and strings, keywords left out
-
-const kw = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
-
-// contextual keywords that are common property names (get, set, type, module) stay refs
-const jsKeywords = kw(`break case catch class const continue debugger default delete do else export extends finally for function if import in
-  instanceof new return super switch this throw try typeof var void while with yield let static enum await implements package protected
-  interface private public as async of from declare namespace abstract readonly infer satisfies override accessor asserts is unique
-  null true false undefined keyof any unknown never string number boolean symbol object bigint require constructor`);
-const keywords: Partial<Record<LanguageId, Set<string>>> = {
-  typescript: jsKeywords, tsx: jsKeywords, javascript: jsKeywords, vue: jsKeywords, svelte: jsKeywords,
-  python: kw(`False None True and as assert async await break class continue def del elif else except finally for from global if import in is
-    lambda nonlocal not or pass raise return try while with yield self cls match case str int float bool list dict set tuple object len range
-    print isinstance super type bytes`),
-  go: kw(`break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select
-    struct switch type var nil true false iota string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr float32 float64 byte
-    rune bool error any make new len cap append panic recover complex64 complex128`),
-  rust: kw(`as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return
-    self Self static struct super trait true type unsafe use where while union macro_rules i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize
-    f32 f64 bool char str Some None Ok Err`),
-  java: kw(`abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float
-    for goto if implements import instanceof int interface long native new package private protected public return short static strictfp
-    super switch synchronized this throw throws transient try void volatile while true false null var record yield sealed permits`),
-  csharp: kw(`abstract as base bool break byte case catch char checked class const continue decimal default delegate do double else enum event
-    explicit extern false finally fixed float for foreach goto if implicit in int interface internal is lock long namespace new null object
-    operator out override params private protected public readonly ref return sbyte sealed short sizeof stackalloc static string struct
-    switch this throw true try typeof uint ulong unchecked unsafe ushort using virtual void volatile while var async await get set value
-    record init where yield partial dynamic nameof`),
-  ruby: kw(`BEGIN END alias and begin break case class def defined do else elsif end ensure false for if in module next nil not or redo
-    rescue retry return self super then true undef unless until when while yield require require_relative attr_reader attr_writer
-    attr_accessor private protected public puts new`),
-  php: kw(`abstract and array as break callable case catch class clone const continue declare default do echo else elseif empty enddeclare
-    endfor endforeach endif endswitch endwhile extends final finally fn for foreach function global goto if implements include include_once
-    instanceof insteadof interface isset list match namespace new or print private protected public readonly require require_once return
-    static switch throw trait try unset use var while xor yield this self parent null true false int string bool float void mixed php`),
-  bash: kw(`if then else elif fi case esac for while until do done in function select time return local export declare readonly unset
-    shift echo exit set source true false`),
-  powershell: kw(`begin break catch class continue data define do dynamicparam else elseif end exit filter finally for foreach from function
-    if in param process return switch throw trap try until using var while true false null`),
-};
-const cKeywords = kw(`alignas alignof and asm auto bool break case catch char class const constexpr const_cast continue decltype default
-  delete do double dynamic_cast else enum explicit export extern false float for friend goto if inline int long mutable namespace new noexcept
-  not nullptr operator or private protected public register reinterpret_cast return short signed sizeof static static_assert static_cast
-  struct switch template this throw true try typedef typeid typename union unsigned using virtual void volatile while override final include
-  define ifdef ifndef endif pragma elif undef std size_t NULL`);
-keywords.cpp = cKeywords;
-keywords.c = cKeywords;
-const dataKeywords = kw('true false null yes no on off none');
-
-const cLikeLexer = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`(?:[^`\\]|\\[\s\S])*`?|([A-Za-z_$][\w$]*)/g;
-const rustLexer = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|b?"(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[^\n]{1,10})'|([A-Za-z_][\w]*)/g;
-const pythonLexer = /#[^\n]*|[rRbBuUfF]{0,2}(?:"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(?:'''|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)|([A-Za-z_]\w*)/g;
-const rubyLexer = /#[^\n]*|"(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\]|\\[\s\S])*'?|([A-Za-z_]\w*)/g;
-const phpLexer = /\/\/[^\n]*|#(?!\[)[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\]|\\[\s\S])*'?|([A-Za-z_]\w*)/g;
-const bashLexer = /(?:^|(?<=[\s;]))#[^\n]*|'[^']*'?|([A-Za-z_]\w*)/g;
-const psLexer = /<#[\s\S]*?(?:#>|$)|#[^\n]*|'(?:[^']|'')*'?|([A-Za-z_][\w-]*\w|[A-Za-z_])/g;
-const cssLexer = /\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|[.#](-?[A-Za-z_][\w-]*)|(--[\w-]+)|[A-Za-z_][\w-]*/g;
-const wordLexer = /([A-Za-z_$][\w$]*)/g;
-const proseLexer = /```[\s\S]*?(?:```|$)|`[^`\n]+`|([A-Za-z_$][\w$]*)/g;
-
-const lexers: Partial<Record<LanguageId, RegExp>> = {
-  typescript: cLikeLexer, tsx: cLikeLexer, javascript: cLikeLexer, go: cLikeLexer, java: cLikeLexer, csharp: cLikeLexer, cpp: cLikeLexer,
-  c: cLikeLexer, kotlin: cLikeLexer, swift: cLikeLexer, scala: cLikeLexer, dart: cLikeLexer, zig: cLikeLexer, vue: cLikeLexer,
-  svelte: cLikeLexer, protobuf: cLikeLexer, graphql: rubyLexer, rust: rustLexer, python: pythonLexer, ruby: rubyLexer, elixir: rubyLexer,
-  perl: rubyLexer, r: rubyLexer, php: phpLexer, bash: bashLexer, makefile: bashLexer, dockerfile: bashLexer, powershell: psLexer,
-  css: cssLexer, scss: cssLexer, less: cssLexer, markdown: proseLexer, text: proseLexer,
-};
-
-/** Identifiers of a file with their offsets, searched by range per chunk. */
-class Tokens {
-  constructor(private readonly names: string[], private readonly pos: number[]) {}
-
-  between(a: number, b: number, max: number): string[] {
-    let lo = 0;
-    let hi = this.pos.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.pos[mid] < a) lo = mid + 1;
-      else hi = mid;
-    }
-    const seen = new Set<string>();
-    for (let i = lo; i < this.pos.length && this.pos[i] < b && seen.size < max; i++) seen.add(this.names[i]);
-    return [...seen];
-  }
-}
-
-const looksLikeCode = (w: string) => /_|[a-z][A-Z]|[A-Za-z]\d|^[A-Z]{2,}[a-z]/.test(w) || /^\$/.test(w);
-
-function lexRefs(text: string, lang: LanguageId): Tokens {
-  const names: string[] = [];
-  const pos: number[] = [];
-  const stop = keywords[lang] ?? dataKeywords;
-  const re = new RegExp((lexers[lang] ?? wordLexer).source, 'g');
-  const prose = re.source === proseLexer.source;
-  const css = re.source === cssLexer.source;
-  const push = (w: string, at: number) => {
-    if (w.length < 2 || stop.has(w)) return;
-    names.push(w);
-    pos.push(at);
-  };
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    if (css) {
-      const w = m[1] ?? m[2];
-      if (w && !(m[0][0] === '#' && /^[0-9a-fA-F]{3,8}$/.test(w))) push(w, m.index);
-      continue;
-    }
-    if (m[1] !== undefined) {
-      if (prose && !looksLikeCode(m[1])) continue;
-      push(m[1], m.index);
-    } else if (prose) {
-      // code spans and fenced blocks: every identifier counts
-      const inner = m[0];
-      const w = /[A-Za-z_$][\w$]*/g;
-      let x: RegExpExecArray | null;
-      const skipFirst = inner.startsWith('```') ? inner.indexOf('\n') : 0;
-      w.lastIndex = Math.max(0, skipFirst);
-      while ((x = w.exec(inner)) !== null) if (!jsKeywords.has(x[0])) push(x[0], m.index + x.index);
-    }
-  }
-  return new Tokens(names, pos);
 }

@@ -14,13 +14,17 @@ import { Parser, type Language } from 'web-tree-sitter';
 import { createLogger, type Logger } from '../core/log.js';
 import { bundledGrammarPath, loadGrammarFile } from '../core/tree-sitter.js';
 
-export type LanguageId =
-  | 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'csharp' | 'cpp' | 'c'
-  | 'ruby' | 'php' | 'bash' | 'css' | 'powershell' | 'ini'
-  | 'markdown' | 'json' | 'yaml' | 'toml' | 'html' | 'xml' | 'sql'
-  | 'scss' | 'less' | 'vue' | 'svelte' | 'kotlin' | 'swift' | 'scala' | 'lua' | 'dart' | 'elixir'
-  | 'haskell' | 'perl' | 'r' | 'zig' | 'graphql' | 'protobuf' | 'terraform' | 'dockerfile' | 'makefile'
-  | 'text';
+/** Every language told apart, as named in the index; each has its support in `lang/registry.ts`. */
+export const languageIds = [
+  'typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'csharp', 'cpp', 'c',
+  'ruby', 'php', 'bash', 'css', 'powershell', 'ini',
+  'markdown', 'json', 'yaml', 'toml', 'html', 'xml', 'sql',
+  'scss', 'less', 'vue', 'svelte', 'kotlin', 'swift', 'scala', 'lua', 'dart', 'elixir',
+  'haskell', 'perl', 'r', 'zig', 'graphql', 'protobuf', 'terraform', 'dockerfile', 'makefile',
+  'text',
+] as const;
+
+export type LanguageId = (typeof languageIds)[number];
 
 const byExtension: Record<string, LanguageId> = {
   ts: 'typescript', mts: 'typescript', cts: 'typescript',

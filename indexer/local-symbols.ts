@@ -1,71 +1,55 @@
 /**
  * Definitions inside function bodies: nested named functions (fastify's
  * `function inject () {}` inside `function fastify () {}`), and `const`/`let`
- * bindings of computed values. The declaration classifiers in symbols.ts stop
- * at function bodies; these are found with tree-sitter queries instead.
+ * bindings of computed values. The declaration classifiers stop at function
+ * bodies; these are found with each language's tree-sitter query instead
+ * (its `localDefinitions`, in lang/).
  *
  * They go into the symbol table with kind 'function'/'class' (nested
  * definitions are real API) or 'local' (a binding: retrieval ranks these low,
  * but a name bound once in the whole code base usually means one concept).
  */
 import { Query, type Language, type Node } from 'web-tree-sitter';
-import type { SymbolDef } from './chunker.js';
 import type { LanguageId } from './languages.js';
+import type { LocalDefinitionRules } from './lang/language-support.js';
+import { languageSupport } from './lang/registry.js';
+import type { SymbolDef } from './symbols.js';
 
-const JS_QUERY = `
-(function_declaration name: (identifier) @name) @def
-(generator_function_declaration name: (identifier) @name) @def
-(lexical_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
-(variable_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
-`;
-const PY_QUERY = `
-(function_definition name: (identifier) @name) @def
-(class_definition name: (identifier) @name) @def
-`;
-
-const QUERIES: Partial<Record<LanguageId, string>> = { typescript: JS_QUERY, tsx: JS_QUERY, javascript: JS_QUERY, python: PY_QUERY };
-
-/** Values worth a symbol: computed ones. `const i = 0` or `let s = ''` defines nothing anyone looks up. */
-const TRIVIAL_VALUES = new Set(['number', 'string', 'true', 'false', 'null', 'undefined', 'identifier', 'template_string', 'array', 'regex', 'unary_expression', 'binary_expression', 'member_expression', 'subscript_expression', 'parenthesized_expression', 'ternary_expression']);
-const FUNCTION_VALUES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
-const FUNCTION_NODES = new Set(['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'arrow_function', 'method_definition', 'generator_function', 'function_definition']);
 /** A file with more than this many local definitions keeps the first ones: generated code must not flood the table. */
 const MAX_LOCALS = 1000;
 
-const cache = new WeakMap<Language, Query | null>();
+const cache = new WeakMap<LocalDefinitionRules, WeakMap<Language, Query | null>>();
 
-function queryFor(lang: LanguageId, language: Language): Query | null {
-  if (cache.has(language)) return cache.get(language)!;
-  const src = QUERIES[lang];
-  let q: Query | null = null;
-  if (src) {
-    try {
-      q = new Query(language, src);
-    } catch {
-      q = null;
-    }
+function queryFor(rules: LocalDefinitionRules, language: Language): Query | null {
+  let byGrammar = cache.get(rules);
+  if (!byGrammar) cache.set(rules, (byGrammar = new WeakMap()));
+  if (byGrammar.has(language)) return byGrammar.get(language)!;
+  let q: Query | null;
+  try {
+    q = new Query(language, rules.query);
+  } catch {
+    q = null;
   }
-  cache.set(language, q);
+  byGrammar.set(language, q);
   return q;
 }
 
 /** The name of the nearest enclosing function, or null at file, class or namespace level. */
-function enclosingFunction(n: Node): string | null {
+function enclosingFunction(n: Node, rules: LocalDefinitionRules): string | null {
   for (let p = n.parent; p; p = p.parent) {
-    if (FUNCTION_NODES.has(p.type)) {
+    if (rules.functionTypes.has(p.type)) {
       const name = p.childForFieldName('name');
       if (name) return name.text;
-      // An anonymous function assigned to a binding takes the binding's name.
-      const decl = p.parent?.type === 'variable_declarator' ? p.parent.childForFieldName('name') : null;
-      return decl?.text ?? '(anonymous)';
+      return rules.anonymousName?.(p) ?? '(anonymous)';
     }
   }
   return null;
 }
 
 export function extractLocalSymbols(root: Node, lang: LanguageId, path: string, known: readonly SymbolDef[]): SymbolDef[] {
-  const q = queryFor(lang, root.tree.language);
-  if (!q) return [];
+  const rules = languageSupport(lang).localDefinitions;
+  const q = rules ? queryFor(rules, root.tree.language) : null;
+  if (!rules || !q) return [];
   const seen = new Set(known.map((s) => `${s.name}:${s.startLine}`));
   const out: SymbolDef[] = [];
   for (const m of q.matches(root)) {
@@ -74,20 +58,13 @@ export function extractLocalSymbols(root: Node, lang: LanguageId, path: string, 
     const def = m.captures.find((c) => c.name === 'def')?.node;
     const value = m.captures.find((c) => c.name === 'value')?.node ?? null;
     if (!nameNode || !def) continue;
-    const container = enclosingFunction(def);
+    const container = enclosingFunction(def, rules);
     if (container === null) continue; // file or class level: symbols.ts has it
     const name = nameNode.text;
     const startLine = def.startPosition.row + 1;
     if (seen.has(`${name}:${startLine}`)) continue;
-    let kind: string;
-    if (def.type === 'lexical_declaration' || def.type === 'variable_declaration') {
-      if (!value || TRIVIAL_VALUES.has(value.type)) continue;
-      // `const x = require('y')`, `await import('y')`: an import binding, not a definition.
-      if (/^(await\s+)?(require|import)\s*\(/.test(value.text)) continue;
-      kind = FUNCTION_VALUES.has(value.type) ? 'function' : value.type === 'class' ? 'class' : 'local';
-    } else {
-      kind = def.type === 'class_definition' ? 'class' : 'function';
-    }
+    const kind = rules.kind(def, value);
+    if (kind === null) continue;
     seen.add(`${name}:${startLine}`);
     const firstLine = def.text.split('\n', 1)[0];
     out.push({

@@ -1,0 +1,47 @@
+/**
+ * ImportRef: one import as a file writes it, before resolution; and
+ * ImportContext, what resolution knows of the workspace. Shared by
+ * imports.ts (the entry point) and every language's extractor and resolver.
+ */
+
+export interface ImportRef {
+  specifier: string;
+  /** Imported bindings where the syntax names them (`import {a as b}` → 'a'; a default import → 'default'); [] otherwise. */
+  names: string[];
+  /**
+   * The local name bound to the module itself, where there is one (`import * as x`, a default
+   * import, `x = require('y')`, Python's `import a.b as x`, a Go package name): `x.name` then
+   * refers into the imported file.
+   */
+  binding?: string;
+  /** 1-based line of the import. */
+  line: number;
+  /** What kind of import: 'import' | 'export' | 'require' | 'dynamic' | 'from' | 'use' | 'mod' | 'include' | 'system-include' | 'require_relative' | 'source' … */
+  kind?: string;
+}
+
+export interface ImportContext {
+  /** All workspace-relative posix paths. Treated as immutable while cached: pass a new set when files change. */
+  files: ReadonlySet<string>;
+  /** The module path from go.mod. */
+  goModule?: string | null;
+  /** Workspace package name → its folder (monorepo package.json names, Cargo crate names). */
+  packages?: ReadonlyMap<string, string>;
+  /** Folder → the entry file its package.json names (`main`, `module`): `require('..')` of a package root. */
+  packageMains?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Records one import found by an extractor: its specifier, the names it
+ * imports, its 0-based row, its kind, and the local name bound to the module
+ * (kept only when it is an identifier).
+ */
+export type ImportSink = (specifier: string, names: string[], row: number, kind: string, binding?: string) => void;
+
+/** A name a module can be bound to. */
+export const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** A string literal's contents (quotes, a prefix such as Python's `b`, or C's `<…>` removed). */
+export function unquote(s: string): string {
+  return s.replace(/^[a-zA-Z]*?(['"`])([\s\S]*)\1$/, '$2').replace(/^<([\s\S]*)>$/, '$1');
+}

@@ -1,0 +1,18 @@
+/** What Go files import: each `import` spec, bound to its alias or else the path's last segment. */
+import { unquote } from '../../import-ref.js';
+import { field, flatChildren } from '../../syntax.js';
+import type { ImportExtractor } from '../language-support.js';
+
+export const goImports: ImportExtractor = ({ root, text, row, add }) => {
+  for (const n of flatChildren(root)) {
+    if (n.type !== 'import_declaration') continue;
+    const specs = n.descendantsOfType('import_spec');
+    for (const s of specs) {
+      if (!s) continue;
+      const spec = unquote(text(field(s, 'path')));
+      // The package is named by its alias, else (by Go convention) by the path's last segment.
+      const alias = text(field(s, 'name'));
+      add(spec, [], row(s), 'import', alias || spec.slice(spec.lastIndexOf('/') + 1));
+    }
+  }
+};

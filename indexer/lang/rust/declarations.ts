@@ -1,0 +1,60 @@
+/**
+ * What Rust declares: functions (methods inside traits and impls), structs,
+ * unions, enums, traits, modules, constants, statics, type aliases, macros;
+ * an `impl` block holds members under its type's name but is no symbol of
+ * its own. `pub` means exported.
+ */
+import type { Node } from 'web-tree-sitter';
+import { makeDecl, type Decl } from '../../decl.js';
+import { childOfType, field, rows, text } from '../../syntax.js';
+import type { DeclarationClassifier } from '../language-support.js';
+
+function rustTypeName(src: string, t: Node | null): string {
+  const s = text(src, t).replace(/<[\s\S]*$/, '').trim();
+  const i = s.lastIndexOf('::');
+  return (i >= 0 ? s.slice(i + 2) : s).replace(/^[&\s*]+|mut\s+/g, '') || s;
+}
+
+export const rustDeclarations: DeclarationClassifier = (n, src, scope) => {
+  const vis = childOfType(n, 'visibility_modifier');
+  const exported = scope === 'class' && !vis ? true : !!vis && text(src, vis).startsWith('pub');
+  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => {
+    const nameNode = field(n, 'name');
+    if (!nameNode) return [];
+    return [makeDecl(n, n, text(src, nameNode), kind, { nameNode, exported, ...o })];
+  };
+  switch (n.type) {
+    case 'function_item':
+    case 'function_signature_item':
+      return named(scope === 'class' ? 'method' : 'function', { body: field(n, 'body') });
+    case 'struct_item':
+      return named('struct', { body: field(n, 'body') });
+    case 'union_item':
+      return named('union', { body: field(n, 'body') });
+    case 'enum_item':
+      return named('enum', { body: field(n, 'body') });
+    case 'trait_item': {
+      const body = field(n, 'body');
+      return named('trait', { body, members: body });
+    }
+    case 'impl_item': {
+      const t = field(n, 'type');
+      const body = field(n, 'body');
+      if (!t) return [];
+      return [makeDecl(n, n, rustTypeName(src, t), 'impl', { nameNode: t, body, members: body, symbol: false, exported: true })];
+    }
+    case 'mod_item': {
+      const body = field(n, 'body');
+      return named('module', { body, members: body, memberScope: 'namespace', chunk: !!body });
+    }
+    case 'const_item':
+      return named('constant', { chunk: rows(n) >= 3 });
+    case 'static_item':
+      return named('variable', { chunk: rows(n) >= 3 });
+    case 'type_item':
+      return named('type', { chunk: rows(n) >= 3 });
+    case 'macro_definition':
+      return named('macro');
+  }
+  return [];
+};

@@ -1,0 +1,18 @@
+/** Rust. */
+import { kw } from '../../refs.js';
+import type { LanguageSupport } from '../language-support.js';
+import { rustDeclarations } from './declarations.js';
+import { rustImports } from './imports.js';
+import { resolveRustImport } from './resolve.js';
+
+const rustKeywords = kw(`as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return
+  self Self static struct super trait true type unsafe use where while union macro_rules i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize
+  f32 f64 bool char str Some None Ok Err`);
+const rustLexer = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|b?"(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[^\n]{1,10})'|([A-Za-z_][\w]*)/g;
+
+export const rust: LanguageSupport = {
+  declarations: rustDeclarations,
+  imports: rustImports,
+  resolveImport: resolveRustImport,
+  lexicon: { lexer: rustLexer, keywords: rustKeywords },
+};

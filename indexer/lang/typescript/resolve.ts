@@ -1,0 +1,79 @@
+/**
+ * Which workspace files a TypeScript or JavaScript import means: relative
+ * paths probed with the extensions and `index` files Node and TypeScript
+ * try (`./x.js` written for `./x.ts`), a `.js` beside its `.d.ts`, the
+ * workspace's own packages by name (monorepos), and the `@/` and `~/` aliases
+ * for `src/`.
+ */
+import { firstExisting, join, dirOf, one } from '../../file-index.js';
+import type { ImportContext } from '../../import-ref.js';
+import type { ImportResolver } from '../language-support.js';
+
+export const resolveTypescript: ImportResolver = ({ specifier, from, ctx }) => resolveJs(specifier, from, ctx);
+
+const jsExts = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+const jsForTs: Record<string, string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts', '.d.mts'], '.cjs': ['.cts', '.d.cts'] };
+
+function probeJs(base: string | null, files: ReadonlySet<string>): string | null {
+  if (base === null) return null;
+  if (base && files.has(base)) return base;
+  const m = /\.(?:m|c)?jsx?$/.exec(base);
+  if (m) {
+    const stem = base.slice(0, -m[0].length);
+    for (const ext of jsForTs[m[0]] ?? []) if (files.has(stem + ext)) return stem + ext;
+  }
+  if (base) for (const ext of jsExts) if (files.has(base + ext)) return base + ext;
+  const index = base ? `${base}/index` : 'index';
+  for (const ext of jsExts) if (files.has(index + ext)) return index + ext;
+  return null;
+}
+
+/** The entry file a folder's package.json names, when the folder is a package. */
+function packageMain(folder: string | null, ctx: ImportContext): string | null {
+  if (folder === null) return null;
+  const main = ctx.packageMains?.get(folder);
+  return main ? probeJs(main, ctx.files) : null;
+}
+
+/**
+ * A relative import of a file that exists both as code and as declarations
+ * (`fastify.js` beside `fastify.d.ts`) means both: the code first for a
+ * JavaScript importer (what runs), the declarations first for TypeScript.
+ */
+function withCounterpart(found: string | null, from: string, files: ReadonlySet<string>): string[] {
+  if (!found) return [];
+  const stem = found.replace(/(\.d)?\.(?:[mc]?[jt]sx?)$/, '');
+  const code = ['.js', '.mjs', '.cjs', '.jsx'].map((e) => stem + e).find((f) => files.has(f));
+  const types = ['.d.ts', '.d.mts', '.d.cts'].map((e) => stem + e).find((f) => files.has(f));
+  if (!code || !types || (found !== code && found !== types)) return [found];
+  return /\.[mc]?jsx?$/.test(from) ? [code, types] : [types, code];
+}
+
+function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
+  const files = ctx.files;
+  const clean = spec.replace(/[?#].*$/, '');
+  if (clean === '.' || clean === '..' || clean.startsWith('./') || clean.startsWith('../')) {
+    const target = join(dirOf(from), clean);
+    return withCounterpart(probeJs(target, files) ?? packageMain(target, ctx), from, files);
+  }
+  if (clean.startsWith('/')) return [];
+  if (ctx.packages?.size) {
+    let best: [string, string] | null = null;
+    for (const [name, folder] of ctx.packages) {
+      if ((clean === name || clean.startsWith(name + '/')) && (!best || name.length > best[0].length)) best = [name, folder];
+    }
+    if (best) {
+      const folder = best[1].replace(/^\.\/|\/+$/g, '');
+      const rest = clean.slice(best[0].length + 1);
+      if (rest) {
+        return one(probeJs(join(folder, rest), files) ?? probeJs(join(folder, 'src', rest), files) ?? probeJs(join(folder, 'lib', rest), files));
+      }
+      return one(packageMain(folder, ctx) ?? probeJs(join(folder, 'src', 'index'), files) ?? probeJs(join(folder, 'index'), files) ?? probeJs(join(folder, 'lib', 'index'), files)
+        ?? firstExisting(files, [join(folder, 'src', 'main.ts'), join(folder, 'main.js')]));
+    }
+  }
+  // common path aliases: '@/x' and '~/x' for 'src/x'
+  const alias = /^[@~]\/(.+)$/.exec(clean);
+  if (alias) return one(probeJs(join('src', alias[1]), files) ?? probeJs(join(alias[1]), files));
+  return [];
+}
