@@ -81,3 +81,18 @@ export function resolveImport(ref: ImportRef, fromPath: string, language: Langua
     return [];
   }
 }
+
+/**
+ * Whether an import of `fromPath` makes `name` a member of that module (a re-export: TS's
+ * `export { name } from`, Python's `from .core import name` in a package's `__init__`, Rust's
+ * `pub use`); false for languages without the rule.
+ */
+export function reexports(ref: ImportRef, name: string, fromPath: string, language: LanguageId): boolean {
+  const rule = languageSupport(language).reexports;
+  if (!rule) return false;
+  try {
+    return rule(ref, name, fromPath.replace(/\\/g, '/').replace(/^\.\//, ''));
+  } catch {
+    return false;
+  }
+}

@@ -34,6 +34,8 @@ export interface LanguageSupport {
   imports?: ImportExtractor;
   /** The workspace files one import refers to. */
   resolveImport?: ImportResolver;
+  /** Whether one of a module's imports makes a name one of the module's own members (a re-export). */
+  reexports?: ReexportRule;
   /** Definitions inside function bodies (nested functions, bindings of computed values). */
   localDefinitions?: LocalDefinitionRules;
   /** How identifiers are read from the text, for each chunk's refs. */
@@ -84,6 +86,14 @@ export interface ResolveRequest {
 /** Workspace files an import refers to, best first; [] for anything outside the workspace. May throw (read as []). */
 export type ImportResolver = (req: ResolveRequest) => string[];
 
+/**
+ * Whether `ref`, an import of the module `from`, re-exports `name`: makes `module.name` (or an
+ * import of `name` from the module) mean what `ref` imports. TS/JS: `export { name } from`,
+ * `export * from`; Python: `from .core import name` (any name a module imports is its attribute),
+ * `from .core import *`; Rust: `pub use self::core::name`, `pub use core::*`.
+ */
+export type ReexportRule = (ref: ImportRef, name: string, from: string) => boolean;
+
 /** How definitions inside function bodies are found: a tree-sitter query and what its matches mean. */
 export interface LocalDefinitionRules {
   /** Captures `@def` (the definition), `@name` and, for bindings, `@value`. */
@@ -114,6 +124,8 @@ export interface ReceiverRequest {
   /** 0-based rows, `to` exclusive. */
   from: number;
   to: number;
+  /** The row the receivers are read for (the cursor's): `self` there means the enclosing class's or impl's type. */
+  at?: number;
 }
 
 /** Name → the type names the text gives it (`mailer: SmtpMailer`, `mailer := NewSmtpMailer()`, Go's `func (m *Mailer)`). */

@@ -127,8 +127,8 @@ describe('import extraction', () => {
     const text = 'use crate::config::{Config, load as ld, self};\nuse std::io;\nuse super::util::*;\nuse crate::net::http::Client as C;\nmod parser;\npub mod inline { pub fn f() {} }\n';
     expect(await importsOf('src/lib.rs', text)).toEqual([
       [1, 'use', 'crate::config', ['Config', 'load', 'self']],
-      [2, 'use', 'std::io', []],
-      [3, 'use', 'super::util', []],
+      [2, 'use', 'std::io', ['io']],
+      [3, 'use', 'super::util', ['*']],
       [4, 'use', 'crate::net::http::Client', []],
       [5, 'mod', 'parser', []],
     ]);

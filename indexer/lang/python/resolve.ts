@@ -6,9 +6,16 @@
  */
 import { dirOf, fileIndex, firstExisting, join, type FileIndex } from '../../file-index.js';
 import type { ImportContext, ImportRef } from '../../import-ref.js';
-import type { ImportResolver } from '../language-support.js';
+import type { ImportResolver, ReexportRule } from '../language-support.js';
 
 export const resolvePythonImport: ImportResolver = ({ ref, specifier, from, ctx }) => resolvePython(ref, specifier, from, ctx);
+
+/**
+ * A name a module imports is an attribute of that module: `from .core import Client` in
+ * pkg/__init__.py makes `pkg.Client` (and `from pkg import Client`) core.py's Client; so does
+ * `from .core import *`.
+ */
+export const pythonReexports: ReexportRule = (ref, name) => ref.kind === 'from' && ref.names.some((n) => n === name || n === '*');
 
 function probePy(base: string | null, files: ReadonlySet<string>): string | null {
   if (base === null) return null;

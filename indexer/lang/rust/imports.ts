@@ -1,4 +1,7 @@
-/** What Rust files import: `use` trees (each path with the names it lists) and `mod x;` declarations. */
+/**
+ * What Rust files import: `use` trees (each path with the names it lists, `use a::b::Name` with
+ * its last name; a wildcard as '*') and `mod x;` declarations.
+ */
 import type { Node } from 'web-tree-sitter';
 import type { ImportSink } from '../../import-ref.js';
 import { field, flatChildren } from '../../syntax.js';
@@ -24,7 +27,7 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
       add(clean(text(field(arg, 'path'))), [], r, 'use');
       return;
     case 'use_wildcard':
-      add(clean(text(arg)).replace(/::\*$/, ''), [], r, 'use');
+      add(clean(text(arg)).replace(/::\*$/, ''), ['*'], r, 'use');
       return;
     case 'scoped_use_list': {
       const p = field(arg, 'path');
@@ -34,7 +37,7 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
         if (!c) continue;
         if (c.type === 'use_as_clause') names.push(clean(text(field(c, 'path'))));
         else if (c.type === 'scoped_use_list') names.push(clean(text(field(c, 'path'))));
-        else if (c.type !== 'use_wildcard') names.push(clean(text(c)));
+        else names.push(clean(text(c))); // a wildcard: '*' or 'sub::*'
       }
       add(clean(text(p)), names, r, 'use');
       return;
@@ -42,6 +45,12 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
     case 'use_list':
       for (const c of arg.namedChildren) if (c) rustUse(c, text, r, add);
       return;
+    case 'scoped_identifier': {
+      // `use a::b::Name;` imports Name (from a::b, or the module a::b::Name): the file uses Name by name
+      const name = text(field(arg, 'name'));
+      add(clean(text(arg)), name && name !== 'self' ? [name] : [], r, 'use');
+      return;
+    }
     default:
       add(clean(text(arg)), [], r, 'use');
   }

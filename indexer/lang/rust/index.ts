@@ -3,7 +3,8 @@ import { kw } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
 import { rustDeclarations } from './declarations.js';
 import { rustImports } from './imports.js';
-import { resolveRustImport } from './resolve.js';
+import { rustReceivers } from './receivers.js';
+import { resolveRustImport, rustReexports } from './resolve.js';
 
 const rustKeywords = kw(`as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return
   self Self static struct super trait true type unsafe use where while union macro_rules i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize
@@ -14,5 +15,7 @@ export const rust: LanguageSupport = {
   declarations: rustDeclarations,
   imports: rustImports,
   resolveImport: resolveRustImport,
+  reexports: rustReexports,
+  receivers: rustReceivers,
   lexicon: { lexer: rustLexer, keywords: rustKeywords },
 };

@@ -6,9 +6,22 @@
  */
 import { dirOf, firstExisting, join, one } from '../../file-index.js';
 import type { ImportContext, ImportRef } from '../../import-ref.js';
-import type { ImportResolver } from '../language-support.js';
+import type { ImportResolver, ReexportRule } from '../language-support.js';
 
 export const resolveRustImport: ImportResolver = ({ ref, specifier, from, ctx }) => resolveRust(ref, specifier, from, ctx);
+
+/**
+ * A `use` makes what it imports a member of the module that writes it (`pub use self::proxy::Proxy;`
+ * in lib.rs: `crate::Proxy`, `reqwest::Proxy`); a private `use` does too for the module's
+ * descendants (`super::Proxy`). The name is the path's last segment (or an alias's target's), or
+ * any name for a wildcard.
+ */
+export const rustReexports: ReexportRule = (ref, name) => {
+  if (ref.kind !== 'use') return false;
+  const last = (p: string) => (p.includes('::') ? p.slice(p.lastIndexOf('::') + 2) : p);
+  if (!ref.names.length) return last(ref.specifier) === name;
+  return ref.names.some((n) => n === '*' || n.endsWith('::*') || last(n) === name);
+};
 
 function rustModDir(from: string): string {
   const base = from.slice(from.lastIndexOf('/') + 1);
@@ -64,8 +77,10 @@ function resolveRust(ref: ImportRef, spec: string, from: string, ctx: ImportCont
   }
   const out: string[] = [];
   let needModule = ref.names.length === 0;
-  for (const n of ref.names) {
-    if (n === 'self') {
+  for (const name of ref.names) {
+    // `use m::*` is a use of m; `use m::{sub::*}` of m::sub
+    const n = name.replace(/(?:^|::)\*$/, '');
+    if (n === 'self' || n === '') {
       needModule = true;
       continue;
     }

@@ -8,7 +8,7 @@ import type { LanguageSupport } from '../language-support.js';
 import { typescriptDeclarations } from './declarations.js';
 import { typescriptImports } from './imports.js';
 import { typescriptLocalDefinitions } from './local-definitions.js';
-import { resolveTypescript } from './resolve.js';
+import { resolveTypescript, typescriptReexports } from './resolve.js';
 
 // contextual keywords that are common property names (get, set, type, module) stay refs
 export const jsKeywords = kw(`break case catch class const continue debugger default delete do else export extends finally for function if import in
@@ -22,6 +22,7 @@ export const typescript: LanguageSupport = {
   declarations: typescriptDeclarations,
   imports: typescriptImports,
   resolveImport: resolveTypescript,
+  reexports: typescriptReexports,
   localDefinitions: typescriptLocalDefinitions,
   lexicon,
 };

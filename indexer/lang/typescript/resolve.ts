@@ -7,9 +7,12 @@
  */
 import { firstExisting, join, dirOf, one } from '../../file-index.js';
 import type { ImportContext } from '../../import-ref.js';
-import type { ImportResolver } from '../language-support.js';
+import type { ImportResolver, ReexportRule } from '../language-support.js';
 
 export const resolveTypescript: ImportResolver = ({ specifier, from, ctx }) => resolveJs(specifier, from, ctx);
+
+/** `export { name } from './x.js'` and `export * from './x.js'` (a barrel) re-export what x defines. */
+export const typescriptReexports: ReexportRule = (ref, name) => ref.kind === 'export' && name !== 'default' && (!ref.names.length || ref.names.includes(name));
 
 const jsExts = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
 const jsForTs: Record<string, string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts', '.d.mts'], '.cjs': ['.cts', '.d.cts'] };

@@ -1,0 +1,74 @@
+/** Issue 14's rules for Python and Rust, each read by the indexer's entry points on small texts. */
+import { describe, expect, it } from 'vitest';
+import { importsOfText, reexports, resolveImport } from '../../../indexer/imports.js';
+import { filesInScope, receiverTypes } from '../../../indexer/scope.js';
+
+const types = (m: Map<string, Set<string>> | null, name: string) => [...(m?.get(name) ?? [])].sort();
+
+describe('Python', () => {
+  it('re-exports what a module imports from another (a package __init__), or all of it with *', () => {
+    expect(reexports({ specifier: '.core', names: ['Client'], line: 1, kind: 'from' }, 'Client', 'pkg/__init__.py', 'python')).toBe(true);
+    expect(reexports({ specifier: '.core', names: ['*'], line: 1, kind: 'from' }, 'Other', 'pkg/__init__.py', 'python')).toBe(true);
+    expect(reexports({ specifier: '.core', names: ['Client'], line: 1, kind: 'from' }, 'Other', 'pkg/__init__.py', 'python')).toBe(false);
+  });
+
+  it('a test file sees the conftest.py of its folder and of every folder above, and nothing else', () => {
+    const files = new Set(['conftest.py', 'tests/conftest.py', 'tests/api/conftest.py', 'tests/api/test_a.py', 'tests/api/helpers.py', 'other/conftest.py']);
+    expect(filesInScope('tests/api/test_a.py', 'python', [], { files }).sort()).toEqual(['conftest.py', 'tests/api/conftest.py', 'tests/conftest.py']);
+    expect(filesInScope('tests/api/conftest.py', 'python', [], { files }).sort()).toEqual(['conftest.py', 'tests/conftest.py']);
+    expect(filesInScope('tests/api/helpers.py', 'python', [], { files })).toEqual([]);
+  });
+
+  it('receivers: annotations, constructor calls, with … as, and self as the enclosing class and its bases', () => {
+    const lines = [
+      'class Handler(base.Base, Mixin, metaclass=Meta):',
+      '    def run(self, client: Client, maybe: Optional[Store]):',
+      '        conn = db.Connection(url)',
+      '        with Session() as s:',
+      '            ',
+    ];
+    const m = receiverTypes('python', { lines, from: 0, to: lines.length, at: 4 });
+    expect(types(m, 'client')).toEqual(['Client']);
+    expect(types(m, 'maybe')).toEqual(['Store']);
+    expect(types(m, 'conn')).toEqual(['Connection']);
+    expect(types(m, 's')).toEqual(['Session']);
+    expect(types(m, 'self')).toEqual(['Base', 'Handler', 'Mixin']);
+    expect(types(receiverTypes('python', { lines: ['class A:', '    x = 1', '', 'def f():', '    '], from: 0, to: 5, at: 4 }), 'self')).toEqual([]);
+  });
+});
+
+describe('Rust', () => {
+  it('a use re-exports its last segment, or anything through a wildcard', () => {
+    expect(reexports({ specifier: 'self::proxy', names: ['Proxy', 'NoProxy'], line: 1, kind: 'use' }, 'Proxy', 'src/lib.rs', 'rust')).toBe(true);
+    expect(reexports({ specifier: 'self::body::Body', names: [], line: 1, kind: 'use' }, 'Body', 'src/lib.rs', 'rust')).toBe(true);
+    expect(reexports({ specifier: 'self::body::Body', names: [], line: 1, kind: 'use' }, 'Client', 'src/lib.rs', 'rust')).toBe(false);
+    expect(reexports({ specifier: 'x', names: [], line: 1, kind: 'mod' }, 'x', 'src/lib.rs', 'rust')).toBe(false);
+  });
+
+  it('wildcard uses keep their * and resolve to the module (or the listed submodule)', async () => {
+    const refs = (await importsOfText('use crate::util::*;\nuse crate::{net::*, Body};\n', 'rust'))!;
+    expect(refs.map((r) => [r.specifier, r.names])).toEqual([['crate::util', ['*']], ['crate', ['net::*', 'Body']]]);
+    const files = new Set(['src/lib.rs', 'src/util.rs', 'src/net/mod.rs', 'src/client.rs']);
+    expect(resolveImport(refs[0], 'src/client.rs', 'rust', { files })).toEqual(['src/util.rs']);
+    expect(resolveImport(refs[1], 'src/client.rs', 'rust', { files })).toEqual(['src/lib.rs', 'src/net/mod.rs']);
+  });
+
+  it('receivers: let bindings of constructors, annotations through wrappers, and self in impl Type / impl Trait for Type', () => {
+    const lines = [
+      'impl<T> Handler for Server<T> {',
+      '    fn run(&self, pool: &mut Pool, shared: Arc<Store>) {',
+      '        let client = reqwest::Client::new();',
+      '        let mut cfg = Config { port: 1 };',
+      '        ',
+      '    }',
+      '}',
+    ];
+    const m = receiverTypes('rust', { lines, from: 0, to: lines.length, at: 4 });
+    expect(types(m, 'pool')).toEqual(['Pool']);
+    expect(types(m, 'shared')).toEqual(['Store']);
+    expect(types(m, 'client')).toEqual(['Client']);
+    expect(types(m, 'cfg')).toEqual(['Config']);
+    expect(types(m, 'self')).toEqual(['Handler', 'Server']);
+    expect(types(receiverTypes('rust', { lines: [...lines, 'fn free() {', '    '], from: 0, to: 9, at: 8 }), 'self')).toEqual([]);
+  });
+});
