@@ -27,6 +27,8 @@ export interface ContextTimings {
   imports?: number;
   /** Definitions of the names around the cursor. */
   definitions?: number;
+  /** Definitions the buffer does not name yet, anticipated from the import graph and similar code. */
+  anticipation?: number;
   total?: number;
 }
 

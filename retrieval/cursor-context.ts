@@ -11,6 +11,7 @@ import { declaredTypes, importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesN
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
+import { anticipate } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from './snippet.js';
@@ -86,12 +87,30 @@ const FUSION_K = 8;
 const EMBED_WAIT_MS = 30;
 /** Past this share of the budget, definitions are shown by their first line only. */
 const TAIL_FROM = 0.5;
+/**
+ * Anticipated definitions (retrieval/anticipation.ts): how many join the definitions, and at what
+ * scale of their score (each signal gives at most 1; a unique name written a line above scores
+ * about 0.7, one imported by name there about 6). Shown by their first line, they cost little.
+ */
+const ANTICIPATION_MAX = 24;
+const ANTICIPATION_SCALE = 0.5;
+/**
+ * What the buffer names for sure — a name written this many lines from the cursor, or imported by
+ * name — outranks every anticipation: the strongest few of those names (the rest may be far away).
+ */
+const SURE_DISTANCE = 3;
+const SURE_NAMES = 4;
+const WORD = /[A-Za-z_$][\w$]*/g;
 
 interface ScoredDefinition {
   def: SymbolRow;
   score: number;
   /** How far from the cursor the name was written (Infinity: not written, a sibling). */
   distance: number;
+  /** Not named by the buffer: anticipated (retrieval/anticipation.ts). */
+  anticipated?: boolean;
+  /** The best definition of a name written beside the cursor or imported by name: anticipation ranks below it. */
+  sure?: boolean;
 }
 
 interface Candidate {
@@ -100,6 +119,8 @@ interface Candidate {
   endLine: number;
   text: string;
   symbol: string | null;
+  /** Shown by its first line only, wherever it ranks (an anticipated definition: its name and signature say enough). */
+  compact?: boolean;
 }
 
 /**
@@ -134,9 +155,14 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   similar.catch(() => {});
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const definitions = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
-  const [fts, vectors] = await similar;
+  const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
+  const [ftsRows, vectors] = await similar;
+  // What the line may need that the buffer does not name yet: found from the import graph and the
+  // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
+  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
+  const definitions = definitionCandidates(src, withAnticipated(scored, anticipated));
+  const fts = ftsRows.map(chunkCandidate);
 
   const lists: RankedList<Candidate>[] = [
     { source: 'symbol', weight: WEIGHTS.symbol, items: definitions },
@@ -152,7 +178,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     if (overlapsChosen(snippets, item)) continue;
     let body = item.text;
     let endLine = item.endLine;
-    if (source === 'symbol' && tokens > budget * TAIL_FROM && endLine > item.startLine) {
+    if (source === 'symbol' && (item.compact || tokens > budget * TAIL_FROM) && endLine > item.startLine) {
       // The long tail of definitions: their first line names them and starts the signature.
       body = body.split('\n', 1)[0];
       endLine = item.startLine;
@@ -175,7 +201,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 }
 
 /** Definitions (in other files) of the names used around the cursor, best first. */
-function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null): Candidate[] {
+function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null): ScoredDefinition[] {
   const { store } = src;
   const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
   const refsOf = importRefsCache(src, ownImports ? { path, refs: ownImports } : undefined);
@@ -257,7 +283,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property' || def.kind === 'local') score *= 0.7;
       // Written only bare (never `x.name`), a name seldom means another class's member.
       if (use.qualified === 0 && def.container && MEMBER_KINDS.has(def.kind)) score *= BARE_MEMBER_FACTOR;
-      perName.push({ def, score, distance: use.distance });
+      perName.push({ def, score, distance: use.distance, ...(importedFrom?.has(def.path) ? { sure: true } : {}) });
+    }
+    if (use.distance <= SURE_DISTANCE || perName.some((s) => s.sure)) {
+      const best = perName.reduce((a, b) => (b.score > a.score ? b : a));
+      for (const s of perName) s.sure = s === best;
     }
     scored.push(...perName);
   }
@@ -277,19 +307,61 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= 1.5), written, path));
-  scored.sort((a, b) => b.score - a.score);
+  return scored;
+}
 
+/**
+ * The anticipated definitions joined to the scored ones, below the strongest few that the buffer
+ * names for sure: one found both ways gains the anticipated score (and is shown as it would be);
+ * the others join as compact snippets.
+ */
+function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredDefinition[]): ScoredDefinition[] {
+  const sure = scored.filter((s) => s.sure).map((s) => s.score).sort((a, b) => b - a);
+  const cap = sure.length ? sure[Math.min(sure.length, SURE_NAMES) - 1] * 0.99 : Infinity;
+  const best = new Map<string, ScoredDefinition>();
+  for (const s of scored) {
+    const key = `${s.def.path}:${s.def.start_line}`;
+    const cur = best.get(key);
+    if (!cur || s.score > cur.score) best.set(key, s);
+  }
+  const out = [...scored];
+  for (const a of anticipated) {
+    const cur = best.get(`${a.def.path}:${a.def.start_line}`);
+    if (cur) cur.score += Math.min(a.score, cap);
+    else out.push({ ...a, score: Math.min(a.score, cap) });
+  }
+  return out;
+}
+
+/** The snippets of scored definitions, best first, each definition once. */
+function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): Candidate[] {
+  scored.sort((a, b) => b.score - a.score);
   const out: Candidate[] = [];
   const seen = new Set<string>();
-  for (const { def } of scored) {
+  for (const { def, anticipated } of scored) {
     const key = `${def.path}:${def.start_line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const c = definitionSnippet(src, def);
-    if (c) out.push(c);
+    if (c) out.push(anticipated ? { ...c, compact: true } : c);
     if (out.length >= 200) break;
   }
   return out;
+}
+
+/**
+ * Definitions anticipated for the cursor (retrieval/anticipation.ts), the best few, scaled to rank
+ * among the definitions of names written far from the cursor.
+ */
+function anticipatedDefinitions(src: ContextSources, path: string, text: string, language: LanguageId, ownImports: ImportRef[] | null, similar: ChunkRow[], recent: Candidate[]): ScoredDefinition[] {
+  const refs = ownImports ?? importRefsCache(src)(path);
+  const written = new Set(text.match(WORD) ?? []);
+  // A definition in a region just edited is shown by that region, with what was edited around it.
+  const edited = (d: SymbolRow) => recent.some((r) => r.path === d.path && r.startLine <= d.start_line && d.start_line <= r.endLine);
+  return anticipate(src, { path, language, refs, written, similar })
+    .filter((a) => !edited(a.def))
+    .slice(0, ANTICIPATION_MAX)
+    .map((a) => ({ def: a.def, score: a.score * ANTICIPATION_SCALE, distance: Infinity, anticipated: true }));
 }
 
 /**
@@ -466,9 +538,8 @@ export function nearCursor(lines: string[], cursor: number, maxChars: number, co
   return lines.slice(first, last + 1).join('\n');
 }
 
-async function similarByText(src: ContextSources, windowText: string, path: string): Promise<Candidate[]> {
-  const rows = await src.store.searchText(windowText, 12, { excludePaths: [path] });
-  return rows.map(chunkCandidate);
+function similarByText(src: ContextSources, windowText: string, path: string): Promise<ChunkRow[]> {
+  return src.store.searchText(windowText, 12, { excludePaths: [path] });
 }
 
 async function similarByVector(src: ContextSources, queryText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {

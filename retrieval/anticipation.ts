@@ -1,0 +1,371 @@
+/**
+ * Anticipation: definitions the line at the cursor is likely to need although the buffer does not
+ * name them yet (neither the import nor the name is written). Drawn from what the index already
+ * holds, no model:
+ *
+ * - co-occurrence: files that import what this file imports also import X — the files sharing the
+ *   rarer imports weigh more, and the files of the same folder count as a little alike whatever
+ *   they import;
+ * - the paired file (foo_test.go ↔ foo.go, FooTest.java ↔ Foo.java, test_foo.py ↔ foo.py,
+ *   foo.test.ts ↔ foo.ts): what it imports, and for a test what its code defines;
+ * - the modules the file imports already: the definitions of theirs it does not name yet, the
+ *   ones other files import first;
+ * - similar code: the names that the full-text hits for the cursor's window use and the buffer
+ *   does not.
+ *
+ * The graph is built once per index version, per store.
+ */
+import { resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import type { LanguageId } from '../indexer/languages.js';
+import type { IndexStore } from '../store/index-store.js';
+import type { ChunkRow, SymbolRow } from '../store/rows.js';
+import { folderOf } from '../store/symbol-table.js';
+import type { ImportSources } from './import-graph.js';
+
+export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar';
+
+/** A definition anticipated for the cursor, and how sure. */
+export interface Anticipated {
+  def: SymbolRow;
+  score: number;
+  /** The signal that contributed most. */
+  why: AnticipationSignal;
+}
+
+/**
+ * Each signal gives a definition at most 1 (the share of the neighbours that import it, of the
+ * paired files' names, of a module's weight, of the similar hits' weight that use it); the weights
+ * say how far each signal is trusted.
+ */
+export const SIGNAL_WEIGHTS: Record<AnticipationSignal, number> = { cooccurrence: 1, paired: 0.5, module: 0.5, similar: 1 };
+
+/**
+ * What the files of the workspace import: an item is a definition imported by name (`name\0path`
+ * of the definition) or, when no name is, the module (its path).
+ */
+export interface ImportGraph {
+  version: number;
+  ctx: ImportContext;
+  /** File → its items. */
+  itemsOf: Map<string, string[]>;
+  /** Item → the files importing it. */
+  importers: Map<string, string[]>;
+  /** Definition item → the definition. */
+  defOf: Map<string, SymbolRow>;
+  /** Folder → its files (all indexed files). */
+  byFolder: Map<string, string[]>;
+  /** A file name without its test affixes and extension → the files that have it. */
+  byStem: Map<string, string[]>;
+}
+
+/** Per store: the graph of the last version, and each file's imports as resolved while the file set stays the same. */
+interface GraphState {
+  graph: ImportGraph | null;
+  /** The file set (and package names) the resolutions below were made against. */
+  ctx: ImportContext | null;
+  resolved: Map<string, ResolvedImports>;
+}
+
+/** A file's imports, each with the workspace files it refers to. */
+interface ResolvedImports {
+  /** The file row's imports, as stored (unchanged text: unchanged imports). */
+  raw: string;
+  refs: { ref: ImportRef; targets: string[] }[];
+}
+
+const states = new WeakMap<IndexStore, GraphState>();
+
+/**
+ * The import graph of the index as it is now, rebuilt when the index changed: only the files whose
+ * imports changed are resolved again, unless files came or went (then all are).
+ */
+export function importGraph(src: ImportSources): ImportGraph {
+  let state = states.get(src.store);
+  if (!state) states.set(src.store, (state = { graph: null, ctx: null, resolved: new Map() }));
+  if (state.graph && state.graph.version === src.store.version) return state.graph;
+  const ctx = src.importContext();
+  if (!state.ctx || !sameFileSet(state.ctx, ctx)) state.resolved.clear();
+  state.ctx = ctx;
+  const graph: ImportGraph = { version: src.store.version, ctx, itemsOf: new Map(), importers: new Map(), defOf: new Map(), byFolder: new Map(), byStem: new Map() };
+  const defs = new Map<string, SymbolRow | null>();
+  const seen = new Set<string>();
+  for (const [path, row] of src.store.files) {
+    push(graph.byFolder, folderOf(path), path);
+    const stem = pairStem(path);
+    if (stem) push(graph.byStem, stem, path);
+    seen.add(path);
+    let resolved = state.resolved.get(path);
+    if (!resolved || resolved.raw !== row.imports) {
+      resolved = { raw: row.imports, refs: resolveRefs(parseRefs(row.imports), path, row.language as LanguageId, ctx) };
+      state.resolved.set(path, resolved);
+    }
+    if (!resolved.refs.length) continue;
+    const items = itemsOf(src.store, resolved.refs, graph.defOf, defs);
+    if (!items.length) continue;
+    graph.itemsOf.set(path, items);
+    for (const item of items) push(graph.importers, item, path);
+  }
+  for (const path of state.resolved.keys()) if (!seen.has(path)) state.resolved.delete(path);
+  state.graph = graph;
+  return graph;
+}
+
+function sameFileSet(a: ImportContext, b: ImportContext): boolean {
+  if (a === b) return true;
+  if (a.files.size !== b.files.size || a.goModule !== b.goModule || !sameMap(a.packages, b.packages) || !sameMap(a.packageMains, b.packageMains)) return false;
+  for (const f of b.files) if (!a.files.has(f)) return false;
+  return true;
+}
+
+function sameMap(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) if (b?.get(k) !== v) return false;
+  return true;
+}
+
+function parseRefs(raw: string): ImportRef[] {
+  try {
+    const refs = JSON.parse(raw) as unknown;
+    return Array.isArray(refs) ? (refs as ImportRef[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The imports (not re-exports) that refer to workspace files, with those files. */
+function resolveRefs(refs: readonly ImportRef[], path: string, language: LanguageId, ctx: ImportContext): ResolvedImports['refs'] {
+  const out: ResolvedImports['refs'] = [];
+  for (const ref of refs) {
+    if (ref.kind === 'export') continue;
+    const targets = resolveImport(ref, path, language, ctx).filter((t) => t !== path);
+    if (targets.length) out.push({ ref, targets });
+  }
+  return out;
+}
+
+/**
+ * The items resolved imports bring in: each name imported by name as its definition; a module bound
+ * to a name (`const fastify = require('./fastify')`) as the definition of that name in it, if any;
+ * else the module. `memo` keeps the definitions found for a name among targets.
+ */
+function itemsOf(store: IndexStore, refs: ResolvedImports['refs'], defOf: Map<string, SymbolRow>, memo: Map<string, SymbolRow | null>): string[] {
+  const out = new Set<string>();
+  for (const { ref, targets } of refs) {
+    let names = ref.names.map(lastSegment).filter((n) => n && n !== 'self' && n !== 'default' && n !== '*');
+    // `use crate::dns::hickory::HickoryDnsResolver;`, `import a.b.C;`: the last segment names what is imported.
+    if (!names.length) {
+      const last = ref.binding ?? lastSegment(ref.specifier);
+      if (last && /^[A-Za-z_$][\w$]*$/.test(last)) names = [last];
+    }
+    let named = false;
+    for (const name of names) {
+      const memoKey = `${name}\0${!!ref.binding}\0${targets.join('\0')}`;
+      let def = memo.get(memoKey);
+      if (def === undefined) memo.set(memoKey, (def = definitionOf(store, name, targets, !!ref.binding)));
+      if (!def) continue;
+      const key = `${name}\0${def.path}`;
+      defOf.set(key, def);
+      out.add(key);
+      named = true;
+    }
+    if (!named) for (const t of targets) out.add(t);
+  }
+  return [...out];
+}
+
+/**
+ * The definition an imported name refers to: in the file imported, else under its folder (a barrel
+ * or `mod.rs` re-exports it), else the only one. A module binding names only a definition in the module.
+ */
+function definitionOf(store: IndexStore, name: string, targets: readonly string[], binding: boolean): SymbolRow | null {
+  const defs = store.symbols.lookup(name).filter((d) => d.kind !== 'local');
+  if (!defs.length) return null;
+  const top = (list: SymbolRow[]) => list.find((d) => !d.container) ?? list[0];
+  const inTarget = defs.filter((d) => targets.includes(d.path) && (!binding || !d.container));
+  if (inTarget.length || binding) return inTarget.length ? top(inTarget) : null;
+  const folders = targets.map(folderOf);
+  const below = defs.filter((d) => folders.some((f) => d.path.startsWith(f)));
+  if (below.length) return top(below);
+  return defs.length === 1 ? defs[0] : null;
+}
+
+/**
+ * Whether code elsewhere names this definition: declared functions, types, methods and constants —
+ * not bindings (locals, variables, properties, a constant bound to a `require`), modules (named by
+ * their path) or a test runner's entry points (`test_x`, `TestX`, `testX` in test files).
+ */
+function nameable(def: SymbolRow): boolean {
+  if (NOT_NAMED.has(def.kind) || !/^[A-Za-z_$][\w$]*$/.test(def.name)) return false;
+  if (def.kind === 'constant' && /\brequire\s*\(|\bimport\s*\(/.test(def.signature)) return false;
+  return !(/^test/i.test(def.name) && isTestPath(def.path));
+}
+
+const NOT_NAMED = new Set(['local', 'variable', 'property', 'module', 'namespace']);
+
+function lastSegment(s: string): string {
+  const parts = s.split(/::|\.|\//);
+  return parts[parts.length - 1] ?? '';
+}
+
+/**
+ * A file's name without its folder, extension and test affixes, lower-case: `FooTest.java`,
+ * `foo_test.go`, `test_foo.py`, `foo.test.ts` and `foo.ts` are all `foo`. Null for names too
+ * short or too generic to pair.
+ */
+export function pairStem(path: string): string | null {
+  let base = path.slice(path.lastIndexOf('/') + 1);
+  base = base.replace(/(\.d)?\.[A-Za-z0-9]+$/, '');
+  base = base.replace(/[._-](test|spec|tests)$/i, '').replace(/^(test|tests)_/i, '').replace(/(?<=[a-z0-9])(Tests?|IT|Spec)$/, '');
+  base = base.toLowerCase();
+  return base.length >= 3 && !GENERIC_STEMS.has(base) ? base : null;
+}
+
+const GENERIC_STEMS = new Set(['index', 'mod', '__init__', 'init', 'main', 'lib', 'util', 'utils', 'helper', 'helpers', 'types', 'common', 'conftest']);
+
+const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)(\/|$)|[._-](test|spec)\.[A-Za-z]+$|(^|\/)test_[^/]*$|[a-z0-9](Tests?|IT)\.[A-Za-z]+$/;
+
+export function isTestPath(path: string): boolean {
+  return TEST_PATH.test(path);
+}
+
+/** The files paired with `path`: its tests when it is code, the code it tests when it is a test. */
+function pairedFiles(graph: ImportGraph, path: string): string[] {
+  const stem = pairStem(path);
+  if (!stem) return [];
+  const test = isTestPath(path);
+  return (graph.byStem.get(stem) ?? []).filter((f) => f !== path && isTestPath(f) !== test);
+}
+
+/** Neighbours whose imports count. */
+const NEIGHBOURS = 24;
+/** How alike a file of the same folder counts, in shared imports of average rarity. */
+const SAME_FOLDER = 0.5;
+/** Similar-code hits whose names count. */
+const SIMILAR_HITS = 12;
+/** A name with more definitions than this says too little. */
+const MAX_PLACES = 4;
+
+export interface AnticipationInput {
+  path: string;
+  language: LanguageId;
+  /** The buffer's imports (its unsaved state wins over the index). */
+  refs: readonly ImportRef[];
+  /** Every name the buffer writes: those are not anticipated, they are known. */
+  written: ReadonlySet<string>;
+  /** Full-text hits for the cursor's window, best first. */
+  similar?: readonly ChunkRow[];
+  /** For tuning: weights other than SIGNAL_WEIGHTS. */
+  weights?: Partial<Record<AnticipationSignal, number>>;
+}
+
+/** Definitions the line at the cursor may need that the buffer does not name, best first. */
+export function anticipate(src: ImportSources, input: AnticipationInput): Anticipated[] {
+  const { path, written } = input;
+  const weights = { ...SIGNAL_WEIGHTS, ...input.weights };
+  const graph = importGraph(src);
+  const local = new Map<string, SymbolRow>();
+  const own = new Set(itemsOf(src.store, resolveRefs(input.refs, path, input.language, graph.ctx), local, new Map()));
+  const defOf = (item: string) => graph.defOf.get(item) ?? local.get(item);
+  const open = (def: SymbolRow | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def);
+
+  const scores = new Map<string, { def: SymbolRow; parts: Partial<Record<AnticipationSignal, number>> }>();
+  const credit = (signal: AnticipationSignal, def: SymbolRow, s: number) => {
+    const key = `${def.path}:${def.start_line}`;
+    const cur = scores.get(key) ?? { def, parts: {} };
+    cur.parts[signal] = (cur.parts[signal] ?? 0) + s;
+    scores.set(key, cur);
+  };
+
+  // Co-occurrence: the files most like this one by what they import, and what else they import.
+  const n = Math.max(2, graph.itemsOf.size);
+  const idf = (item: string) => Math.log(n / Math.max(1, (graph.importers.get(item)?.length ?? 0) - (graph.itemsOf.get(path)?.includes(item) ? 1 : 0)));
+  const sim = new Map<string, number>();
+  let ownWeight = 0;
+  for (const item of own) {
+    const w = idf(item);
+    ownWeight += w;
+    for (const f of graph.importers.get(item) ?? []) if (f !== path) sim.set(f, (sim.get(f) ?? 0) + w);
+  }
+  const typical = own.size ? ownWeight / own.size : 1;
+  for (const f of graph.byFolder.get(folderOf(path)) ?? []) if (f !== path && graph.itemsOf.has(f)) sim.set(f, (sim.get(f) ?? 0) + SAME_FOLDER * typical);
+  const neighbours = [...sim]
+    .map(([f, s]) => [f, s / Math.sqrt(graph.itemsOf.get(f)!.length)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, NEIGHBOURS);
+  const total = neighbours.reduce((a, [, s]) => a + s, 0);
+  for (const [f, s] of total > 0 ? neighbours : []) {
+    if (s <= 0) break;
+    for (const item of graph.itemsOf.get(f)!) {
+      const def = defOf(item);
+      if (!own.has(item) && open(def)) credit('cooccurrence', def, s / total);
+    }
+  }
+
+  const paired = pairedFiles(graph, path);
+  if (paired.length) {
+    const test = isTestPath(path);
+    const found: SymbolRow[] = [];
+    for (const f of paired) {
+      for (const item of graph.itemsOf.get(f) ?? []) {
+        const def = defOf(item);
+        if (!own.has(item) && open(def)) found.push(def);
+      }
+      // A test uses what its code defines.
+      if (test) for (const def of src.store.symbols.inFile(f)) if (!def.container && open(def)) found.push(def);
+    }
+    for (const def of found) credit('paired', def, 1 / found.length);
+  }
+
+  // The modules imported already: what else of theirs, the definitions other files import first.
+  const modules = new Set<string>();
+  for (const item of own) {
+    const def = defOf(item);
+    modules.add(def ? def.path : item);
+  }
+  for (const m of modules) {
+    const defs = src.store.symbols.inFile(m).filter((d) => !d.container && open(d));
+    const pop = defs.map((d) => (1 + (graph.importers.get(`${d.name}\0${d.path}`)?.length ?? 0)) * (d.exported ? 1 : 0.5));
+    const sum = pop.reduce((a, b) => a + b, 0);
+    defs.forEach((d, i) => credit('module', d, pop[i] / sum / modules.size));
+  }
+
+  // Similar code: the names its hits use that the buffer does not write.
+  const hits = (input.similar ?? []).filter((c) => c.path !== path).slice(0, SIMILAR_HITS);
+  if (hits.length) {
+    const byName = new Map<string, number>();
+    let mass = 0;
+    hits.forEach((c, rank) => {
+      const w = 1 / (rank + 2);
+      mass += w;
+      for (const name of new Set(c.refs.split(' '))) if (name && !written.has(name)) byName.set(name, (byName.get(name) ?? 0) + w);
+    });
+    for (const [name, w] of byName) {
+      const defs = src.store.symbols.lookup(name).filter((d) => d.path !== path && nameable(d));
+      if (!defs.length || defs.length > MAX_PLACES) continue;
+      for (const d of defs) credit('similar', d, w / mass / defs.length);
+    }
+  }
+
+  const out: Anticipated[] = [];
+  for (const { def, parts } of scores.values()) {
+    let score = 0;
+    let why: AnticipationSignal = 'cooccurrence';
+    let best = -1;
+    for (const [signal, s] of Object.entries(parts) as [AnticipationSignal, number][]) {
+      const v = s * weights[signal];
+      score += v;
+      if (v > best) {
+        best = v;
+        why = signal;
+      }
+    }
+    if (score > 0) out.push({ def, score, why });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
