@@ -228,7 +228,7 @@ export class Workspace {
         }
       }
     }
-    const ctx = { files, goModule, packages, packageMains };
+    const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null };
     this.importCtx = { version: this.store.version, ctx };
     return ctx;
   }

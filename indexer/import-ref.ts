@@ -29,6 +29,11 @@ export interface ImportContext {
   packages?: ReadonlyMap<string, string>;
   /** Folder → the entry file its package.json names (`main`, `module`): `require('..')` of a package root. */
   packageMains?: ReadonlyMap<string, string>;
+  /**
+   * A workspace file's text (null when unreadable): what a resolver reads of the workspace's own
+   * configuration (tsconfig.json `paths`, package.json `exports`). Read as data, never run.
+   */
+  readText?(path: string): string | null;
 }
 
 /**

@@ -2,11 +2,13 @@
  * Which workspace files a TypeScript or JavaScript import means: relative
  * paths probed with the extensions and `index` files Node and TypeScript
  * try (`./x.js` written for `./x.ts`), a `.js` beside its `.d.ts`, the
- * workspace's own packages by name (monorepos), and the `@/` and `~/` aliases
- * for `src/`.
+ * nearest tsconfig.json's `paths` and `baseUrl`, the workspace's own packages
+ * by name (npm, yarn and pnpm workspaces: every package.json's `name`) through
+ * their package.json `exports`, and the `@/` and `~/` aliases for `src/`.
  */
 import { firstExisting, join, dirOf, one } from '../../file-index.js';
 import type { ImportContext } from '../../import-ref.js';
+import { exportedPath, mappedPaths, pathMappingFor } from './project.js';
 import type { ImportResolver, ReexportRule } from '../language-support.js';
 
 export const resolveTypescript: ImportResolver = ({ specifier, from, ctx }) => resolveJs(specifier, from, ctx);
@@ -60,6 +62,14 @@ function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
     return withCounterpart(probeJs(target, files) ?? packageMain(target, ctx), from, files);
   }
   if (clean.startsWith('/')) return [];
+  // tsconfig.json `paths`: `@app/*` → `src/app/*`
+  const mapping = pathMappingFor(from, ctx);
+  if (mapping) {
+    for (const p of mappedPaths(clean, mapping)) {
+      const found = probeJs(p, files);
+      if (found) return withCounterpart(found, from, files);
+    }
+  }
   if (ctx.packages?.size) {
     let best: [string, string] | null = null;
     for (const [name, folder] of ctx.packages) {
@@ -68,6 +78,11 @@ function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
     if (best) {
       const folder = best[1].replace(/^\.\/|\/+$/g, '');
       const rest = clean.slice(best[0].length + 1);
+      // package.json `exports` says which file each subpath is (a build output stands for its source)
+      for (const target of exportedPath(folder, rest ? `./${rest}` : '.', ctx)) {
+        const found = probeJs(target, files) ?? probeJs(sourceOf(target, folder), files);
+        if (found) return [found];
+      }
       if (rest) {
         return one(probeJs(join(folder, rest), files) ?? probeJs(join(folder, 'src', rest), files) ?? probeJs(join(folder, 'lib', rest), files));
       }
@@ -75,8 +90,20 @@ function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
         ?? firstExisting(files, [join(folder, 'src', 'main.ts'), join(folder, 'main.js')]));
     }
   }
+  // tsconfig.json `baseUrl`: bare specifiers resolve under it too
+  if (mapping?.baseUrl) {
+    const found = probeJs(join(mapping.base, clean), files);
+    if (found) return [found];
+  }
   // common path aliases: '@/x' and '~/x' for 'src/x'
   const alias = /^[@~]\/(.+)$/.exec(clean);
   if (alias) return one(probeJs(join('src', alias[1]), files) ?? probeJs(join(alias[1]), files));
   return [];
+}
+
+/** A build output's source: `dist/x.js` (or lib/, build/, out/) of a package → `src/x.js`, probed as `src/x.ts`. */
+function sourceOf(target: string, folder: string): string | null {
+  const rel = folder ? target.slice(folder.length + 1) : target;
+  const m = /^(?:dist|lib|build|out)\/(?:(?:esm|cjs|es|types|src)\/)?(.*)$/.exec(rel);
+  return m ? join(folder, 'src', m[1].replace(/\.d\.([mc]?ts)$/, '.$1')) : null;
 }

@@ -72,3 +72,32 @@ describe('Rust', () => {
     expect(types(receiverTypes('rust', { lines: [...lines, 'fn free() {', '    '], from: 0, to: 9, at: 8 }), 'self')).toEqual([]);
   });
 });
+
+describe('TypeScript project configuration', () => {
+  const ref = (specifier: string) => ({ specifier, names: [], line: 1, kind: 'import' });
+
+  it('tsconfig paths (longest pattern first, through a relative extends, JSON with comments) and baseUrl', () => {
+    const texts: Record<string, string> = {
+      'tsconfig.base.json': '{ /* shared */ "compilerOptions": { "baseUrl": "./src", "paths": { "@/*": ["*"], "@lib/x": ["lib/x-impl.ts"], } } }',
+      'web/tsconfig.json': '{ "extends": "../tsconfig.base.json", "compilerOptions": { "strict": true } }',
+    };
+    const files = new Set([...Object.keys(texts), 'src/lib/x-impl.ts', 'src/lib/x.ts', 'src/util/format.ts', 'web/app.ts']);
+    const ctx = { files, readText: (p: string) => texts[p] ?? null };
+    expect(resolveImport(ref('@/util/format'), 'web/app.ts', 'typescript', ctx)).toEqual(['src/util/format.ts']);
+    expect(resolveImport(ref('@lib/x'), 'web/app.ts', 'typescript', ctx)).toEqual(['src/lib/x-impl.ts']);
+    expect(resolveImport(ref('util/format.js'), 'web/app.ts', 'typescript', ctx)).toEqual(['src/util/format.ts']);
+    expect(resolveImport(ref('left-pad'), 'web/app.ts', 'typescript', ctx)).toEqual([]);
+    // without the configuration, none of it resolves
+    expect(resolveImport(ref('@lib/x'), 'web/app.ts', 'typescript', { files })).toEqual([]);
+  });
+
+  it("workspace packages' exports: conditions, subpath patterns, build outputs read as their sources", () => {
+    const texts: Record<string, string> = {
+      'packages/ui/package.json': JSON.stringify({ name: '@acme/ui', exports: { '.': { import: './dist/esm/index.js', types: './types/index.d.ts' }, './widgets/*': './dist/widgets/*.js', './package.json': './package.json' } }),
+    };
+    const files = new Set([...Object.keys(texts), 'packages/ui/types/index.d.ts', 'packages/ui/src/index.ts', 'packages/ui/src/widgets/button.tsx', 'app/page.ts']);
+    const ctx = { files, packages: new Map([['@acme/ui', 'packages/ui']]), readText: (p: string) => texts[p] ?? null };
+    expect(resolveImport(ref('@acme/ui'), 'app/page.ts', 'typescript', ctx)).toEqual(['packages/ui/types/index.d.ts']);
+    expect(resolveImport(ref('@acme/ui/widgets/button'), 'app/page.ts', 'typescript', ctx)).toEqual(['packages/ui/src/widgets/button.tsx']);
+  });
+});
