@@ -8,15 +8,15 @@ export interface NameUse {
   distance: number;
   /** How often the name is written in the lines looked at. */
   count: number;
-  /** The identifiers written right before `.name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`). */
+  /** The identifiers written right before `.name` or `::name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`, `Body` in `Body::wrap_stream`). */
   qualifiers: string[];
   /** How many of the uses are member accesses (`x.name`, `this.name`) rather than the bare name. */
   qualified: number;
 }
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
-/** The identifier a member access starts from: `a.` or `a?.` at the end of the text. */
-const QUALIFIER = /([A-Za-z_$][A-Za-z0-9_$]*)\??\.$/;
+/** The identifier a member access starts from: `a.` or `a?.` at the end of the text, or a path's `Type::` (Rust, C++, PHP). */
+const QUALIFIER = /([A-Za-z_$][A-Za-z0-9_$]*)(?:\??\.|::)$/;
 
 /** Words no definition lookup should waste time on (keywords and literals of the common languages). */
 const KEYWORDS = new Set(
@@ -61,7 +61,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);
-      if (m.index > 0 && text[m.index - 1] === '.') {
+      if (m.index > 0 && (text[m.index - 1] === '.' || (text[m.index - 1] === ':' && text[m.index - 2] === ':'))) {
         qualified.set(name, (qualified.get(name) ?? 0) + 1);
         const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
         if (q && !KEYWORDS.has(q)) {

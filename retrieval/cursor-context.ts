@@ -10,7 +10,7 @@ import { folderOf } from '../store/symbol-table.js';
 import { declaredTypes, importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
-import { bufferImports, importedFiles, importRefsCache, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
+import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -237,7 +237,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     if (declared.length && defs.length - declared.length > 2) defs = declared;
     const importedFrom = imports.byName.get(use.name);
     // `x.name` where x names an imported module (or class): the definition in that file is the one meant.
-    const viaQualifier = new Set(use.qualifiers.flatMap((q) => [...(imports.byName.get(q) ?? [])]));
+    // (A module's re-exports count: `pkg.Client` where pkg/__init__.py has `from .core import Client`.)
+    const viaQualifier = memberOrigins(src, refsOf, use.qualifiers.flatMap((q) => [...(imports.byName.get(q) ?? [])]), use.name);
     const qualifiers = new Set(use.qualifiers);
     if (defs.length > MAX_DEFS) {
       // Too common a name to guess; unless the file imports it from somewhere.

@@ -4,7 +4,7 @@
  * names they bring in, re-exports followed through barrels, and what a
  * module exports.
  */
-import { importsOfText, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import { importsOfText, reexports, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
@@ -52,14 +52,29 @@ const REEXPORT_DEPTH = 3;
 function reexportOrigins(src: ImportSources, refsOf: RefsOf, file: string, name: string, ctx: ImportContext, depth: number): string[] {
   if (depth === 0 || name === 'default') return [];
   const language = src.store.files.get(file)?.language as LanguageId | undefined;
-  if (!language || !/^(typescript|tsx|javascript)$/.test(language)) return [];
+  if (!language) return [];
   const out: string[] = [];
   for (const ref of refsOf(file)) {
-    if (ref.kind !== 'export' || (ref.names.length && !ref.names.includes(name))) continue;
+    // the language's rule (indexer/lang/*/: TS's `export … from`, Python's package `__init__`, Rust's `pub use`)
+    if (!reexports(ref, name, file, language)) continue;
     for (const target of resolveImport(ref, file, language, ctx)) {
       if (target === file || out.includes(target)) continue;
       out.push(target, ...reexportOrigins(src, refsOf, target, name, ctx, depth - 1));
     }
+  }
+  return out;
+}
+
+/**
+ * The files where `name`, read as a member of modules bound in the file (`pkg.name`, `crate_mod::name`),
+ * may be defined: the modules themselves and the files they re-export it from.
+ */
+export function memberOrigins(src: ImportSources, refsOf: RefsOf, modules: Iterable<string>, name: string): Set<string> {
+  const out = new Set<string>();
+  const ctx = src.importContext();
+  for (const m of modules) {
+    out.add(m);
+    for (const origin of reexportOrigins(src, refsOf, m, name, ctx, REEXPORT_DEPTH)) out.add(origin);
   }
   return out;
 }
