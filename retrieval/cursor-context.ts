@@ -7,12 +7,13 @@ import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
-import { declaredTypes, importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
+import { importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { queryVector } from './query-vector.js';
+import { receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from './snippet.js';
 
@@ -242,7 +243,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     const qualifiers = new Set(use.qualifiers);
     if (defs.length > MAX_DEFS) {
       // Too common a name to guess; unless the file imports it from somewhere.
-      defs = defs.filter((d) => imports.files.has(d.path));
+      defs = defs.filter((d) => imports.files.has(d.path) || (imports.scope.has(d.path) && !(d.container && MEMBER_KINDS.has(d.kind))));
       if (!defs.length) continue;
     }
     // Inside `import {⋯} from 'm'`: a name the file uses but this list does not name yet, defined in m,
@@ -257,14 +258,16 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     const typed = new Set<string>();
     if (places > 1 && use.qualifiers.length) {
       // Read where the names were read, not a whole long file.
-      types ??= declaredTypes(lines, { go: language === 'go', ...nameWindow(cursor, lines.length) });
+      // The language's receiver rule (indexer/scope.ts), widened to supertypes; else buffer-names' declaredTypes.
+      types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor });
       for (const q of use.qualifiers) for (const t of types.get(q) ?? []) typed.add(t);
     }
     const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
       let score = proximity / places;
-      if (imports.files.has(def.path)) score *= 2;
+      // Imported, or a top-level name of a file in the language's scope (issue 14: Go's package, Java's, C#'s namespaces).
+      if (imports.files.has(def.path) || (imports.scope.has(def.path) && !(def.container && MEMBER_KINDS.has(def.kind)))) score *= 2;
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
       if (importedFrom?.has(def.path) || (missingImport && importList.files.has(def.path))) score *= 4;
       // `Type.Int` where Type names an imported module, class or enum: tells same-named definitions apart.
@@ -339,15 +342,22 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   scored.sort((a, b) => b.score - a.score);
   const out: Candidate[] = [];
   const seen = new Set<string>();
+  // Overloads (issue 14): the first of a name in one file and container stands for the others (Java's
+  // eleven `fromJson`, a class's constructors), which follow every other definition.
+  const overloadsSeen = new Set<string>();
+  const overloads: Candidate[] = [];
   for (const { def, anticipated } of scored) {
     const key = `${def.path}:${def.start_line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const c = definitionSnippet(src, def);
-    if (c) out.push(anticipated ? { ...c, compact: true } : c);
+    const overload = `${def.path}\0${def.container ?? ''}\0${def.kind === 'constructor' ? '' : def.name}`;
+    if (c && overloadsSeen.has(overload)) overloads.push(c);
+    else if (c) out.push(anticipated ? { ...c, compact: true } : c);
+    overloadsSeen.add(overload);
     if (out.length >= 200) break;
   }
-  return out;
+  return [...out, ...overloads].slice(0, 200);
 }
 
 /**

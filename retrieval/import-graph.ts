@@ -6,6 +6,7 @@
  */
 import { importsOfText, reexports, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
+import { filesInScope } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { importListAtCursor } from './buffer-names.js';
@@ -18,8 +19,16 @@ export interface ImportSources {
   importContext(): ImportContext;
 }
 
-/** Files the current file imports, and for each imported name the files it may come from. */
-export function importedFiles(src: ImportSources, refsOf: RefsOf, path: string, language: LanguageId): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>> } {
+/**
+ * Files the current file imports, for each imported name the files it may come from, and the files
+ * whose top-level names the language lets it use bare (its `scope`: indexer/scope.ts).
+ */
+export function importedFiles(
+  src: ImportSources,
+  refsOf: RefsOf,
+  path: string,
+  language: LanguageId,
+): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>>; scope: Set<string> } {
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
   /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`) → its files. */
@@ -42,7 +51,10 @@ export function importedFiles(src: ImportSources, refsOf: RefsOf, path: string, 
       }
     }
   }
-  return { files, byName, modules };
+  // Scope (issue 14): the files whose top-level names the language lets this file use bare, with no
+  // import (Go's package folder, Java's package and on-demand imports, C#'s namespaces).
+  const scope = new Set(filesInScope(path, language, refsOf(path), ctx).filter((f) => !files.has(f)));
+  return { files, byName, modules, scope };
 }
 
 /** How many barrels deep a re-exported name is followed. */

@@ -1,6 +1,8 @@
 /** C#. */
 import { kw, lexers } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { csharpReceivers } from './receivers.js';
+import { csharpScope } from './scope.js';
 import { csharpDeclarations } from './declarations.js';
 import { csharpImports } from './imports.js';
 import { resolveCsharpImport } from './resolve.js';
@@ -16,4 +18,6 @@ export const csharp: LanguageSupport = {
   imports: csharpImports,
   resolveImport: resolveCsharpImport,
   lexicon: { lexer: lexers.cLike, keywords: csharpKeywords },
+  scope: csharpScope,
+  receivers: csharpReceivers,
 };

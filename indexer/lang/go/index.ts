@@ -1,6 +1,8 @@
 /** Go. */
 import { kw, lexers } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { goReceivers } from './receivers.js';
+import { goScope } from './scope.js';
 import { goDeclarations } from './declarations.js';
 import { goImports } from './imports.js';
 import { resolveGoImport } from './resolve.js';
@@ -14,4 +16,6 @@ export const go: LanguageSupport = {
   imports: goImports,
   resolveImport: resolveGoImport,
   lexicon: { lexer: lexers.cLike, keywords: goKeywords },
+  scope: goScope,
+  receivers: goReceivers,
 };

@@ -1,6 +1,8 @@
 /** Java; and Kotlin and Scala, which have no grammar here but import classes the same way. */
 import { kw, lexers } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { javaReceivers } from './receivers.js';
+import { javaScope } from './scope.js';
 import { javaDeclarations } from './declarations.js';
 import { javaImports } from './imports.js';
 import { resolveJavaImport } from './resolve.js';
@@ -14,6 +16,8 @@ export const java: LanguageSupport = {
   imports: javaImports,
   resolveImport: resolveJavaImport,
   lexicon: { lexer: lexers.cLike, keywords: javaKeywords },
+  scope: javaScope,
+  receivers: javaReceivers,
 };
 
 /** Kotlin and Scala: their imports resolve as Java's do. */

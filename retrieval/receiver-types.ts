@@ -1,0 +1,46 @@
+/**
+ * The types of the receivers around the cursor (`gson` in `gson.toJson(…)`), as the language's
+ * receiver rule reads them (indexer/scope.ts), widened to their supertypes: a method a class
+ * inherits is one its instances answer. Languages without a rule read as buffer-names.ts's
+ * declaredTypes does.
+ */
+import type { LanguageId } from '../indexer/languages.js';
+import { receiverTypes } from '../indexer/scope.js';
+import type { IndexStore } from '../store/index-store.js';
+import { declaredTypes } from './buffer-names.js';
+
+/** Supertypes are followed this many levels up, at most this many per type. */
+const SUPER_DEPTH = 2;
+const SUPER_MAX = 6;
+const TYPE_KINDS = /^(class|interface|struct|record|enum)$/;
+
+/** Name → its types and their supertypes, read on rows `from`..`to` (exclusive) for the cursor's row `at`. */
+export function receiverTypesNear(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }): Map<string, Set<string>> {
+  const ruled = receiverTypes(language, { lines, ...window });
+  if (!ruled) return declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to });
+  const supers = new Map<string, string[]>();
+  for (const types of ruled.values()) {
+    for (const t of [...types]) for (const s of supertypes(store, t, supers, SUPER_DEPTH)) types.add(s);
+  }
+  return ruled;
+}
+
+/** The types `type` extends or implements, as its declarations' signatures write them (`class A extends B implements C`, `class A : B, IC`). */
+function supertypes(store: IndexStore, type: string, memo: Map<string, string[]>, depth: number): string[] {
+  const hit = memo.get(type);
+  if (hit) return hit;
+  memo.set(type, []);
+  const out = new Set<string>();
+  for (const def of store.symbols.lookup(type).slice(0, 4)) {
+    if (!TYPE_KINDS.test(def.kind)) continue;
+    // Generic parameters and arguments out first: `class A<T extends X>` does not extend X.
+    const sig = def.signature.split(/\bwhere\b|\{/)[0].replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, '');
+    const head = /\b(?:extends|implements)\b(.*)|:(.*)/.exec(sig);
+    const list = head?.[1] ?? head?.[2] ?? '';
+    for (const m of list.matchAll(/(?:[A-Za-z_$][\w$]*\.)*([A-Z][\w$]*)/g)) if (m[1] !== type && out.size < SUPER_MAX) out.add(m[1]);
+  }
+  if (depth > 1) for (const s of [...out]) for (const ss of supertypes(store, s, memo, depth - 1)) if (out.size < SUPER_MAX * 2) out.add(ss);
+  const list = [...out];
+  memo.set(type, list);
+  return list;
+}

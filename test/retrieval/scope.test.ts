@@ -1,0 +1,162 @@
+/**
+ * Issue 14, scope and receivers for Go, Java and C#: each language's rule (indexer/lang/<lang>/scope.ts,
+ * receivers.ts) through the real indexer and cursor retrieval. Each tree has a decoy of the same name
+ * in a folder that sorts first, so a rule that does not apply loses the tie.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../config/schema.js';
+import { Workspace } from '../../daemon/workspace.js';
+import { filesInScope, receiverTypes } from '../../indexer/scope.js';
+import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+
+let cleanup: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = null;
+});
+
+async function indexed(tree: Record<string, string>): Promise<Workspace> {
+  const home = makeTempDir('cvu-home-');
+  const root = makeTempDir('cvu-scope-');
+  writeTree(root, tree);
+  const config = defaultConfig();
+  config.embedding.model = null;
+  const ws = await Workspace.open(root, { home, config });
+  await ws.sync();
+  cleanup = async () => {
+    await ws.close();
+    removeDir(home);
+    removeDir(root);
+  };
+  return ws;
+}
+
+/** The `path:line` of each definition snippet of `symbol`, best first. */
+async function ranked(ws: Workspace, path: string, text: string, symbol: string): Promise<string[]> {
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.includes('// cursor'));
+  const { snippets } = await ws.context({ path, text, position: { line, character: 0 }, budgetTokens: 4000 });
+  return snippets.filter((s) => s.symbol === symbol && s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+}
+
+describe('Go: the package folder, and methods by receiver type', () => {
+  const tree = {
+    'go.mod': 'module example.com/app\n',
+    'aaa/decoy.go': 'package aaa\n\ntype Client struct{}\n\nfunc (c *Client) Start() error { return nil }\n\nfunc NewConfig() string { return "" }\n',
+    'server/server.go': 'package server\n\ntype Server struct{ addr string }\n\nfunc (s *Server) Start() error { return nil }\n\nfunc NewConfig() string { return "" }\n',
+    'server/helpers_test.go': 'package server\n\nfunc fixture() *Server { return new(Server) }\n',
+    'server/handler.go': 'package server\n',
+  };
+
+  it('sees its package files by bare name, and a test file sees the package and its test helpers', () => {
+    const ctx = { files: new Set(Object.keys(tree).concat('server/handler_test.go')), goModule: 'example.com/app' };
+    expect(filesInScope('server/handler.go', 'go', [], ctx).sort()).toEqual(['server/server.go']);
+    expect(filesInScope('server/handler_test.go', 'go', [], ctx).sort()).toEqual(['server/handler.go', 'server/helpers_test.go', 'server/server.go']);
+  });
+
+  it('ranks the same package first for a bare name no import names', async () => {
+    const ws = await indexed(tree);
+    const text = 'package server\n\nfunc run() string {\n\treturn NewConfig()\n\t// cursor\n}\n';
+    expect((await ranked(ws, 'server/handler.go', text, 'NewConfig'))[0]).toBe('server/server.go:7');
+  });
+
+  it("ranks the receiver type's method first: s := new(Server), then s.Start()", async () => {
+    const ws = await indexed(tree);
+    const text = 'package server\n\nfunc run() error {\n\ts := new(Server)\n\treturn s.Start()\n\t// cursor\n}\n';
+    expect((await ranked(ws, 'server/handler.go', text, 'Start'))[0]).toBe('server/server.go:5');
+    expect(receiverTypes('go', { lines: ['func (s *Server) Stop() {', '\tvar c aaa.Client', '\tsrv, err := NewServer(addr)'], from: 0, to: 3 })).toEqual(
+      new Map([
+        ['s', new Set(['Server'])],
+        ['c', new Set(['Client'])],
+        ['srv', new Set(['Server'])],
+      ]),
+    );
+  });
+});
+
+describe('Java: the package, on-demand imports, declared types and their supertypes', () => {
+  const tree = {
+    'src/main/java/com/acme/alpha/Teller.java': 'package com.acme.alpha;\n\npublic class Teller {\n  public int id() { return 1; }\n}\n',
+    'src/main/java/com/acme/app/Teller.java': 'package com.acme.app;\n\npublic class Teller {\n  public void open() {}\n}\n',
+    'src/main/java/com/acme/util/Journal.java': 'package com.acme.util;\n\npublic class Journal {\n  public void post(String line) {}\n  public int id() { return 2; }\n}\n',
+    'src/main/java/com/acme/util/Ledger.java': 'package com.acme.util;\n\npublic class Ledger {\n  public void post(String line) {}\n}\n',
+    'src/main/java/com/acme/model/Entity.java': 'package com.acme.model;\n\npublic abstract class Entity {\n  public int id() { return 0; }\n}\n',
+    'src/main/java/com/acme/model/Account.java': 'package com.acme.model;\n\npublic class Account extends Entity {\n  public void deposit(long cents) {}\n}\n',
+    'src/main/java/com/acme/app/Bank.java': 'package com.acme.app;\n',
+  };
+  const bank = (body: string) =>
+    `package com.acme.app;\n\nimport com.acme.model.Account;\nimport com.acme.util.*;\n\npublic class Bank {\n  private Ledger ledger;\n\n  void run(Account account) {\n${body}\n    // cursor\n  }\n}\n`;
+
+  it('sees its package (main and test roots), on-demand imports and a static import\'s class', () => {
+    const files = new Set([...Object.keys(tree), 'src/test/java/com/acme/app/BankTest.java']);
+    const imports = [
+      { specifier: 'com.acme.util.*', names: [], line: 3 },
+      { specifier: 'com.acme.model.Entity.id', names: ['id'], line: 4 },
+    ];
+    expect(filesInScope('src/test/java/com/acme/app/BankTest.java', 'java', imports, { files }).sort()).toEqual([
+      'src/main/java/com/acme/app/Bank.java',
+      'src/main/java/com/acme/app/Teller.java',
+      'src/main/java/com/acme/model/Entity.java',
+      'src/main/java/com/acme/util/Journal.java',
+      'src/main/java/com/acme/util/Ledger.java',
+    ]);
+  });
+
+  it('ranks the same package\'s class first for a bare type no import names', async () => {
+    const ws = await indexed(tree);
+    expect((await ranked(ws, 'src/main/java/com/acme/app/Bank.java', bank('    Teller teller = null;'), 'Teller'))[0]).toBe('src/main/java/com/acme/app/Teller.java:3');
+  });
+
+  it("ranks a field's type's method first", async () => {
+    const ws = await indexed(tree);
+    expect((await ranked(ws, 'src/main/java/com/acme/app/Bank.java', bank('    ledger.post("x");'), 'post'))[0]).toBe('src/main/java/com/acme/util/Ledger.java:4');
+  });
+
+  it("ranks a supertype's method first for a parameter of the subtype", async () => {
+    const ws = await indexed(tree);
+    expect((await ranked(ws, 'src/main/java/com/acme/app/Bank.java', bank('    int n = account.id();'), 'id'))[0]).toBe('src/main/java/com/acme/model/Entity.java:4');
+  });
+});
+
+describe('overloads', () => {
+  it("show the first of a name's overloads in a class, and the others after every other definition", async () => {
+    const overloads = Array.from({ length: 6 }, (_, i) => `  public String toJson(${'Object a, '.repeat(i)}Object z) { return ""; }\n`).join('');
+    const ws = await indexed({
+      'src/main/java/com/acme/Codec.java': `package com.acme;\n\npublic class Codec {\n${overloads}  public String toYaml(Object z) { return ""; }\n}\n`,
+      'src/main/java/com/acme/Use.java': 'package com.acme;\n',
+    });
+    const text = 'package com.acme;\n\nclass Use {\n  void run(Codec codec) {\n    codec.toYaml(2);\n    codec.toJson(1);\n    // cursor\n  }\n}\n';
+    const { snippets } = await ws.context({ path: 'src/main/java/com/acme/Use.java', text, position: { line: 6, character: 0 }, budgetTokens: 4000 });
+    const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+    // toJson, written nearer, first; then toYaml before the five other toJson.
+    const first = order.indexOf('toJson');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(order.indexOf('toYaml'));
+    expect(order.indexOf('toJson', first + 1)).toBeGreaterThan(order.indexOf('toYaml'));
+    expect(order.filter((n) => n === 'toJson')).toHaveLength(6);
+  });
+});
+
+describe('C#: the namespace and the ones around it, and declared types', () => {
+  const tree = {
+    'Acme/Archive/Invoice.cs': 'namespace Acme.Archive\n{\n    public class Invoice\n    {\n        public void Send() { }\n    }\n}\n',
+    'Acme/Billing/Invoice.cs': 'namespace Acme.Billing\n{\n    public class Invoice\n    {\n        public void Close() { }\n    }\n}\n',
+    'Acme/Tools/Mailer.cs': 'namespace Acme.Tools\n{\n    public class Mailer\n    {\n        public void Send() { }\n    }\n}\n',
+    'Acme/Tools/Fax.cs': 'namespace Acme.Tools\n{\n    public class Fax\n    {\n        public void Send() { }\n    }\n}\n',
+    'Acme/Clock.cs': 'namespace Acme\n{\n    public class Clock { }\n}\n',
+    'Acme/Billing/Runner.cs': 'namespace Acme.Billing { }\n',
+  };
+  const runner = (body: string) =>
+    `using Acme.Tools;\n\nnamespace Acme.Billing\n{\n    public class Runner\n    {\n        public Mailer Outbox { get; set; }\n\n        public void Run()\n        {\n${body}\n            // cursor\n        }\n    }\n}\n`;
+
+  it('sees its folder and the folders above it', () => {
+    const files = new Set(Object.keys(tree));
+    expect(filesInScope('Acme/Billing/Runner.cs', 'csharp', [], { files }).sort()).toEqual(['Acme/Billing/Invoice.cs', 'Acme/Clock.cs']);
+  });
+
+  it("ranks its namespace's class first, and a property's type's method", async () => {
+    const ws = await indexed(tree);
+    expect((await ranked(ws, 'Acme/Billing/Runner.cs', runner('            var invoice = new Invoice();'), 'Invoice'))[0]).toBe('Acme/Billing/Invoice.cs:3');
+    expect((await ranked(ws, 'Acme/Billing/Runner.cs', runner('            Outbox.Send();'), 'Send'))[0]).toBe('Acme/Tools/Mailer.cs:5');
+  });
+});
