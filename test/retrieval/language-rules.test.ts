@@ -72,6 +72,19 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'src/body.rs:1')).toBeLessThan(rank(snippets, 'src/legacy.rs:1'));
   });
 
+  it('Rust: an item written with its module path (crate::error::Kind) means the one in that module', async () => {
+    const r = await indexed({
+      'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',
+      'src/lib.rs': 'mod base;\nmod error;\nmod client;\n',
+      'src/base.rs': 'pub struct Kind {\n    name: String,\n}\n',
+      'src/error.rs': 'pub struct Kind {\n    code: u8,\n}\n',
+      'src/client.rs': 'pub fn fail() -> Option<crate::error::Kind> {\n    \n}\n',
+    });
+    close = r.close;
+    const { snippets } = await r.ws.context({ path: 'src/client.rs', position: { line: 1, character: 4 }, budgetTokens: 400 });
+    expect(rank(snippets, 'src/error.rs:1')).toBeLessThan(rank(snippets, 'src/base.rs:1'));
+  });
+
   it('TS: an import through tsconfig paths means the file they map to', async () => {
     const r = await indexed({
       'tsconfig.json': '{\n  // the app resolves @core/* into the core package\n  "compilerOptions": { "baseUrl": ".", "paths": { "@core/*": ["packages/core/src/*"], }, },\n}\n',

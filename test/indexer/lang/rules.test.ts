@@ -53,6 +53,20 @@ describe('Rust', () => {
     expect(resolveImport(refs[1], 'src/client.rs', 'rust', { files })).toEqual(['src/lib.rs', 'src/net/mod.rs']);
   });
 
+  it('a module reached by a path in code is an import of it, bound to its last segment (std and use lines left out)', async () => {
+    const text = 'use crate::net::Client;\nfn f() -> crate::error::Kind {\n    let p = reqwest::Proxy::http(x); // crate::doc::Nope\n    std::mem::take(&mut y);\n    super::Body::empty();\n    crate::util::escape(s)\n}\n';
+    const refs = (await importsOfText(text, 'rust'))!.filter((r) => r.kind === 'path');
+    expect(refs.map((r) => [r.line, r.specifier, r.binding])).toEqual([
+      [2, 'crate::error', 'error'],
+      [3, 'reqwest', 'reqwest'],
+      [5, 'super', undefined],
+      [6, 'crate::util', 'util'],
+    ]);
+    const files = new Set(['src/lib.rs', 'src/error.rs', 'src/util.rs', 'src/client.rs']);
+    expect(resolveImport(refs[0], 'src/client.rs', 'rust', { files })).toEqual(['src/error.rs']);
+    expect(resolveImport(refs[1], 'tests/proxy.rs', 'rust', { files, packages: new Map([['reqwest', '']]) })).toEqual(['src/lib.rs']);
+  });
+
   it('receivers: let bindings of constructors, annotations through wrappers, and self in impl Type / impl Trait for Type', () => {
     const lines = [
       'impl<T> Handler for Server<T> {',
