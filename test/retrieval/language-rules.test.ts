@@ -59,6 +59,17 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'pkg/core.py:1')).toBeLessThan(rank(snippets, 'other/client.py:1'));
   });
 
+  it('Python: a test parameter named like a conftest fixture means that fixture (conftest of its folder or above)', async () => {
+    const r = await indexed({
+      'tests/conftest.py': 'import pytest\n\n\n@pytest.fixture\ndef server():\n    return {"port": 1}\n',
+      'tests/unit/test_api.py': 'def test_port(server):\n    assert server\n    \n',
+      'lib/server.py': 'def server():\n    return None\n',
+    });
+    close = r.close;
+    const { snippets } = await r.ws.context({ path: 'tests/unit/test_api.py', position: { line: 2, character: 4 }, budgetTokens: 400 });
+    expect(rank(snippets, 'tests/conftest.py:4')).toBeLessThan(rank(snippets, 'lib/server.py:1'));
+  });
+
   it('Rust: crate::Body reached through lib.rs `pub use` means the struct in body.rs', async () => {
     const r = await indexed({
       'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',
