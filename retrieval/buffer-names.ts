@@ -64,7 +64,8 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       if (m.index > 0 && (text[m.index - 1] === '.' || (text[m.index - 1] === ':' && text[m.index - 2] === ':'))) {
         qualified.set(name, (qualified.get(name) ?? 0) + 1);
         const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
-        if (q && !KEYWORDS.has(q)) {
+        // `self.x` is a qualifier too: a receiver rule types it as the enclosing class or impl (and its bases)
+        if (q && (!KEYWORDS.has(q) || q === 'self')) {
           let set = qualifiers.get(name);
           if (!set) qualifiers.set(name, (set = new Set()));
           set.add(q);

@@ -83,6 +83,19 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'src/body.rs:1')).toBeLessThan(rank(snippets, 'src/legacy.rs:1'));
   });
 
+  it("Rust: self.start() inside impl Server means Server's start, from an impl block in another file", async () => {
+    const r = await indexed({
+      'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',
+      'src/lib.rs': 'mod engine;\nmod server;\nmod server_run;\n',
+      'src/engine.rs': 'pub struct Engine;\n\nimpl Engine {\n    pub fn start(&self) {}\n}\n',
+      'src/server_run.rs': 'use crate::server::Server;\n\nimpl Server {\n    pub fn start(&self) {}\n}\n',
+      'src/server.rs': 'pub struct Server;\n\nimpl Server {\n    pub fn serve(&self) {\n        self.start();\n        \n    }\n}\n',
+    });
+    close = r.close;
+    const { snippets } = await r.ws.context({ path: 'src/server.rs', position: { line: 5, character: 8 }, budgetTokens: 400 });
+    expect(rank(snippets, 'src/server_run.rs:4')).toBeLessThan(rank(snippets, 'src/engine.rs:4'));
+  });
+
   it('Rust: an item written with its module path (crate::error::Kind) means the one in that module', async () => {
     const r = await indexed({
       'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',
