@@ -1,7 +1,7 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 3; // 3: imports carry the module binding (`import * as x`)
+export const SCHEMA_VERSION = 4; // 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import (3: imports carry the module binding)
 
 export interface FileRow {
   path: string;
