@@ -1,35 +1,178 @@
 /**
- * npm run bench:context — issue 3's measurement: the shared CrossCodeEval-style
- * retrieval benchmark (../shared/bench) on real code the project installs
- * anyway, baseline (BM25) against a running Cvu daemon, at 2000 and 4000
- * characters, with /context latency measured while the daemon indexes another,
- * larger workspace in the background.
+ * npm run bench:context [-- options] — the v2 retrieval benchmark (../shared/bench/ccbench.mjs, a
+ * CrossCodeEval-style task: a line uses a name defined once in another file; with the line blanked,
+ * is that definition inside the first N characters of the context?) on eight code bases in six
+ * languages, in both variants (`kept`: the buffer as written; `noimport`: the name's import removed
+ * too), at 2,000 and 4,000 characters, with the BM25 windows baseline and the naive name lookup
+ * beside a real Cvu daemon's /context, broken down per code base, language and use kind. Then
+ * /context latency on a ~1,000-file workspace with the MiniLM-L6 shape twin while another
+ * workspace is indexed and embedded.
  *
- * Two daemons, one after the other. Recall is measured without an embedding
- * model: random vectors would only add noise to it. Latency on the ~1,000-file
- * workspace is measured with a shape twin of the default embedding model
- * (MiniLM-L6: its real widths, random weights), so each query pays for its
- * embedding and the background workspace is embedded as well as parsed, as on
- * a user's machine.
+ * Options (environment variables in brackets):
+ *   --seed N            draw tasks with this seed [SEED]; default 424242, the tuning draw
+ *   --heldout           draw the held-out tasks, seed 7 [HELDOUT=1]: report on these, never tune on them
+ *   --corpora a,b       only these code bases [BENCH_CORPORA] (chi gson reqwest click fastify arrow gyp cvu)
+ *   --variant V         only `kept` or `noimport`
+ *   --tasks N           tasks drawn per code base and variant (default 60)
+ *   --latency / --no-latency   the latency part; by default it runs only in a full run
+ *   --misses            print Cvu's misses at 4,000 characters
+ *   --out FILE          where the JSON results go (default: under the bench folder, printed)
+ *   --keep              keep this run's folder (corpora, daemon homes) for a look afterwards
+ *   --build DIR         run the daemon of another build: DIR/dist/clients/cli/cli.js (e.g. a clean clone of a commit,
+ *                       built, beside this working tree, which others may be editing); default this repository's dist/
+ *   --rev REV           the same for a commit: a shared clone of it under $CVU_BENCH_DIR/builds, built once (tsc) with this
+ *                       checkout's node_modules; e.g. `--rev 1d96a10 --no-latency` redraws the baseline's results to --compare with
+ *   --compare A.json B.json    compare two results files (Cvu per row, and the tasks that changed); runs nothing
  *
- * Corpora are copied to a temp folder and never committed; this repository's
- * is its sources at a fixed commit (CVU_CORPUS_REV), so that every run answers
- * the same tasks.
+ * Everything lives outside the repository, in $CVU_BENCH_DIR (default $TMPDIR/cvu-context-bench):
+ * `cache/` keeps drawn tasks (keyed by code base content, engine, seed, variant and count) and the
+ * baselines' scores, so a re-run only measures Cvu; `results/` the JSON files; `run-*` one run's
+ * corpora and daemon homes, removed at the end. The four shared corpora are extracted from
+ * ../shared/bench/corpora; the others are copied from code the project installs anyway; this
+ * repository's is its tracked sources at a fixed commit (CVU_CORPUS_REV). Nothing is committed.
+ *
+ * The recall daemon has no embedding model (random twin vectors would only add noise to recall) and
+ * indexes nothing but the task workspaces, all of them ready before the first request.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+import {
+  cachedScore,
+  COLUMNS,
+  compare,
+  drawTasks,
+  findEngine,
+  score,
+  summarise,
+  table,
+  taskKey,
+  treeFingerprint,
+  variantTasks,
+  type Mode,
+  type ResultsFile,
+  type Summary,
+  type TaskFile,
+  type TaskRecord,
+  type Variant,
+} from './ccbench.js';
 import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benchDir = path.resolve(repo, '../shared/bench');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-ctx-bench-'));
-const corpora = path.join(tmp, 'corpora');
-const tasksDir = path.join(tmp, 'tasks');
-const cli = path.join(repo, 'dist/clients/cli/cli.js');
+let buildRoot = repo;
+const cliOf = (root: string) => path.join(root, 'dist/clients/cli/cli.js');
+const BUDGETS = [2000, 4000] as const;
+const TUNING_SEED = 424242;
+const HELDOUT_SEED = 7;
+
+/**
+ * This repository's tasks come from its sources at one fixed commit. Drawn from the working tree,
+ * every code change drew new tasks, and this repository's recall moved by ±0.1 from the draw
+ * alone, so two runs could not tell a retrieval change from a new draw. Move it forward on purpose,
+ * and say so beside the figures (docs/benchmarks.md).
+ */
+const CVU_CORPUS_REV = '5599debccb8e3a7195d20c00fda3ace6442c9495';
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  seed: number;
+  heldout: boolean;
+  corpora: string[] | null;
+  variants: Variant[];
+  tasks: number;
+  latency: boolean;
+  misses: boolean;
+  out: string | null;
+  keep: boolean;
+  build: string | null;
+  rev: string | null;
+  compare: [string, string] | null;
+}
+
+function usage(): never {
+  const doc = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0];
+  console.log(doc.replace(/^\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
+  process.exit(0);
+}
+
+function parseOptions(argv: string[]): Options {
+  const env = process.env;
+  const o: Options = {
+    seed: env.SEED ? Number(env.SEED) : TUNING_SEED,
+    heldout: env.HELDOUT === '1',
+    corpora: env.BENCH_CORPORA ? env.BENCH_CORPORA.split(',') : null,
+    variants: ['kept', 'noimport'],
+    tasks: 60,
+    latency: true,
+    misses: false,
+    out: null,
+    keep: false,
+    build: null,
+    rev: null,
+    compare: null,
+  };
+  let latency: boolean | null = null;
+  let variantGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const name = a.split('=')[0];
+    if (name === '--seed') o.seed = Number(value());
+    else if (name === '--heldout') o.heldout = true;
+    else if (name === '--corpora') o.corpora = value().split(',');
+    else if (name === '--variant') {
+      const v = value();
+      if (v !== 'kept' && v !== 'noimport') throw new Error(`--variant: kept or noimport, not ${v}`);
+      o.variants = [v];
+      variantGiven = true;
+    } else if (name === '--tasks') o.tasks = Number(value());
+    else if (name === '--latency') latency = true;
+    else if (name === '--no-latency') latency = false;
+    else if (name === '--misses') o.misses = true;
+    else if (name === '--out') o.out = path.resolve(value());
+    else if (name === '--keep') o.keep = true;
+    else if (name === '--build') o.build = path.resolve(value());
+    else if (name === '--rev') o.rev = value();
+    else if (name === '--compare') {
+      o.compare = [argv[++i], argv[++i]];
+      if (!o.compare[0] || !o.compare[1]) throw new Error('--compare needs two results files');
+    } else if (name === '--help' || name === '-h') usage();
+    else throw new Error(`unknown option ${a} (--help lists them)`);
+  }
+  if (o.heldout) {
+    if ((env.SEED || argv.some((a) => a.startsWith('--seed'))) && o.seed !== HELDOUT_SEED) throw new Error('--heldout and --seed say different things: use one');
+    o.seed = HELDOUT_SEED;
+  }
+  if (o.build && o.rev) throw new Error('--build and --rev both name the build: use one');
+  if (!Number.isInteger(o.seed)) throw new Error('the seed must be an integer');
+  if (!Number.isInteger(o.tasks) || o.tasks < 1) throw new Error('--tasks must be a positive integer');
+  if (o.corpora) {
+    const unknown = o.corpora.filter((c) => !CORPORA.some((k) => k.label === c));
+    if (unknown.length) throw new Error(`unknown code base ${unknown.join(', ')}: one of ${CORPORA.map((c) => c.label).join(', ')}`);
+  }
+  // The latency part takes minutes: by default only a full run measures it.
+  o.latency = latency ?? (!o.corpora && !variantGiven);
+  return o;
+}
+
+// ---------------------------------------------------------------- code bases
+
+interface Corpus {
+  label: string;
+  language: string;
+  /** Where it comes from, for the results file. */
+  source: string;
+  /** Puts the code base at `dest` (which does not exist yet); false when this machine lacks it. */
+  materialise: (dest: string) => boolean;
+}
 
 function copyTree(from: string, to: string, filter: (rel: string) => boolean = () => true): void {
   const walk = (dir: string) => {
@@ -47,16 +190,24 @@ function copyTree(from: string, to: string, filter: (rel: string) => boolean = (
   walk(from);
 }
 
-/**
- * This repository's tasks come from its sources at one fixed commit. Drawn from the working tree,
- * every code change drew new tasks, and this repository's recall moved by ±0.1 from the draw
- * alone (0.68–0.87 at 4,000 characters), so two runs could not tell a retrieval change from a new
- * draw. Move it forward on purpose, and say so beside the figures.
- */
-const CVU_CORPUS_REV = '5599debccb8e3a7195d20c00fda3ace6442c9495';
+const sharedCorpora = path.resolve(repo, '../shared/bench/corpora');
+
+/** A shared corpus: its tarball holds one folder named after it. */
+function extract(label: string): (dest: string) => boolean {
+  return (dest) => {
+    const tarball = path.join(sharedCorpora, `${label}.tar.gz`);
+    if (!fs.existsSync(tarball)) throw new Error(`${tarball} is missing: the shared corpora live in ../shared/bench/corpora`);
+    const into = fs.mkdtempSync(`${dest}.x-`);
+    execFileSync('tar', ['xzf', tarball, '-C', into]);
+    const [top, ...more] = fs.readdirSync(into);
+    fs.renameSync(more.length ? into : path.join(into, top), dest);
+    fs.rmSync(into, { recursive: true, force: true });
+    return true;
+  };
+}
 
 /** This repository's tracked sources at `rev` (not cvu.config.ts, which would configure the benchmark's workspace). */
-function exportSources(rev: string, dest: string): void {
+function exportSources(rev: string, dest: string): boolean {
   let files: string[];
   try {
     files = execFileSync('git', ['ls-tree', '-r', '--name-only', rev], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n');
@@ -67,17 +218,59 @@ function exportSources(rev: string, dest: string): void {
   const tar = execFileSync('git', ['archive', '--format=tar', rev, '--', ...files], { cwd: repo, maxBuffer: 1 << 28 });
   fs.mkdirSync(dest, { recursive: true });
   execFileSync('tar', ['-x', '-C', dest], { input: tar });
+  return true;
 }
 
+/** node-gyp's gyp (Python), from npm's own install. */
 function nodeGypPython(): string | null {
+  const roots: string[] = [path.resolve(path.dirname(process.execPath), '../lib/node_modules')];
   try {
-    const globalRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();
-    const gyp = path.join(globalRoot, 'npm/node_modules/node-gyp/gyp');
-    return fs.existsSync(gyp) ? gyp : null;
+    roots.unshift(execFileSync('npm', ['root', '-g'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   } catch {
-    return null;
+    // npm not on PATH: the folder beside node is the usual place
   }
+  for (const r of roots) {
+    const gyp = path.join(r, 'npm/node_modules/node-gyp/gyp');
+    if (fs.existsSync(gyp)) return gyp;
+  }
+  return null;
 }
+
+const fromModules = (rel: string) => (dest: string) => {
+  const src = path.join(repo, 'node_modules', rel);
+  if (!fs.existsSync(src)) throw new Error(`${src} is missing: run npm install`);
+  copyTree(src, dest);
+  return true;
+};
+
+const CORPORA: Corpus[] = [
+  { label: 'chi', language: 'Go', source: 'go-chi/chi @ 735ae2b (../shared/bench/corpora/chi.tar.gz)', materialise: extract('chi') },
+  { label: 'gson', language: 'Java', source: 'google/gson @ 9835b6f (../shared/bench/corpora/gson.tar.gz)', materialise: extract('gson') },
+  { label: 'reqwest', language: 'Rust', source: 'seanmonstar/reqwest @ 065a5ae (../shared/bench/corpora/reqwest.tar.gz)', materialise: extract('reqwest') },
+  { label: 'click', language: 'Python', source: 'pallets/click @ 2c8cd3a (../shared/bench/corpora/click.tar.gz)', materialise: extract('click') },
+  { label: 'fastify', language: 'JavaScript', source: 'node_modules/fastify (the whole package)', materialise: fromModules('fastify') },
+  { label: 'arrow', language: 'TypeScript', source: 'node_modules/apache-arrow/src', materialise: fromModules('apache-arrow/src') },
+  {
+    label: 'gyp',
+    language: 'Python',
+    source: "npm's node-gyp/gyp",
+    materialise: (dest) => {
+      const gyp = nodeGypPython();
+      if (!gyp) return false;
+      copyTree(gyp, dest);
+      return true;
+    },
+  },
+  { label: 'cvu', language: 'TypeScript', source: `this repository's tracked .ts/.js/.mjs at ${CVU_CORPUS_REV.slice(0, 7)}`, materialise: (dest) => exportSources(CVU_CORPUS_REV, dest) },
+];
+const LANGUAGE_ORDER = ['Go', 'Java', 'Rust', 'Python', 'JavaScript', 'TypeScript'];
+
+function languageOf(file: string): string {
+  const ext = path.extname(file);
+  return ({ '.go': 'Go', '.java': 'Java', '.rs': 'Rust', '.py': 'Python', '.js': 'JavaScript', '.mjs': 'JavaScript', '.cjs': 'JavaScript', '.ts': 'TypeScript', '.tsx': 'TypeScript' } as Record<string, string>)[ext] ?? ext;
+}
+
+// ---------------------------------------------------------------- daemons
 
 /** A daemon of its own (home), with an embedding model or 'none'. */
 interface DaemonSetup {
@@ -85,15 +278,18 @@ interface DaemonSetup {
   embeddingModel: string;
 }
 
+const running = new Set<DaemonSetup>();
+
 function cvu(args: string[], d: DaemonSetup): string {
-  return execFileSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, CVU_HOME: d.home, CVU_EMBEDDING_MODEL: d.embeddingModel } });
+  return execFileSync(process.execPath, [cliOf(buildRoot), ...args], { cwd: buildRoot, encoding: 'utf8', env: { ...process.env, CVU_HOME: d.home, CVU_EMBEDDING_MODEL: d.embeddingModel } });
 }
 
 type Api = <T>(route: string, body?: unknown) => Promise<T>;
 
-/** Starts the daemon, hands `use` its API, and stops it whatever happens. */
-async function withDaemon<T>(d: DaemonSetup, use: (api: Api, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+/** Starts the daemon, hands `use` its API and URL/token, and stops it whatever happens. */
+async function withDaemon<T>(d: DaemonSetup, use: (api: Api, env: Record<string, string>) => Promise<T>): Promise<T> {
   cvu(['daemon', 'start'], d);
+  running.add(d);
   try {
     const { port, token } = JSON.parse(fs.readFileSync(path.join(d.home, 'daemon.json'), 'utf8'));
     const env = { CVU_URL: `http://127.0.0.1:${port}`, CVU_TOKEN: token };
@@ -104,83 +300,22 @@ async function withDaemon<T>(d: DaemonSetup, use: (api: Api, env: NodeJS.Process
     };
     return await use(api, env);
   } finally {
+    running.delete(d);
     cvu(['daemon', 'stop'], d);
   }
 }
 
-async function workspace(api: Api, root: string): Promise<WorkspaceStatus | undefined> {
-  return (await api<{ workspaces: WorkspaceStatus[] }>('/status')).workspaces.find((w) => w.root === fs.realpathSync(root));
-}
-
-/** Polls the workspace's status until `done` holds. */
-async function until(api: Api, root: string, done: (w: WorkspaceStatus) => boolean): Promise<void> {
-  for (let w = await workspace(api, root); !w || !done(w); w = await workspace(api, root)) await new Promise((r) => setTimeout(r, 250));
-}
-
-function run(mode: 'baseline' | 'cvu', budget: number, env: NodeJS.ProcessEnv = {}): string {
-  const files = fs.readdirSync(tasksDir).map((f) => path.join(tasksDir, f));
-  const r = spawnSync(process.execPath, [path.join(benchDir, 'retrieval-bench.mjs'), mode, ...files], {
-    cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, BENCH_REPOS: corpora, BUDGET_CHARS: String(budget) },
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const d of running) {
+      try {
+        cvu(['daemon', 'stop'], d);
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
   });
-  if (r.status !== 0) throw new Error(`retrieval-bench ${mode} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-async function main() {
-  if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:context does)');
-  const sources: [string, (dest: string) => void][] = [
-    ['fastify', (d) => copyTree(path.join(repo, 'node_modules/fastify'), d)],
-    ['arrow', (d) => copyTree(path.join(repo, 'node_modules/apache-arrow/src'), d)],
-    ['ortweb', (d) => copyTree(path.join(repo, 'node_modules/onnxruntime-web/lib'), d)],
-    ['cvu', (d) => exportSources(CVU_CORPUS_REV, d)],
-  ];
-  const gyp = nodeGypPython();
-  if (gyp) sources.push(['gyp', (d) => copyTree(gyp, d)]);
-  fs.mkdirSync(tasksDir, { recursive: true });
-  for (const [label, copy] of sources) {
-    copy(path.join(corpora, label));
-    const out = execFileSync(process.execPath, [path.join(benchDir, 'mk-tasks.mjs'), path.join(corpora, label), label, '60'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    fs.writeFileSync(path.join(tasksDir, `${label}.json`), out);
-  }
-  // The background load: a larger tree (JS/TS of node_modules) registered just before the measured run,
-  // large enough that it is still being indexed when the measured runs end (the report shows its state).
-  const load = path.join(tmp, 'background-load');
-  let copied = 0;
-  copyTree(path.join(repo, 'node_modules'), load, (rel) => /\.(js|ts|mjs|cjs)$/.test(rel) && !rel.startsWith('typescript') && copied++ < 15000);
-
-  // The latency workspace: the four external code bases side by side in one root (about 1,000 files),
-  // asked for the same task positions as the benchmark.
-  const combined = path.join(tmp, 'combined');
-  for (const [label] of sources) if (label !== 'cvu') fs.cpSync(path.join(corpora, label), path.join(combined, label), { recursive: true });
-
-  const results: Record<string, string> = {};
-  for (const b of [2000, 4000]) results[`baseline@${b}`] = run('baseline', b);
-
-  // Recall (and latency over the benchmark's own requests) without an embedding model. The task
-  // repos are indexed first (the warm-up waits for "ready"), then the background load starts.
-  await withDaemon({ home: path.join(tmp, 'home'), embeddingModel: 'none' }, async (api, env) => {
-    results['cvu@2000 (warm-up)'] = run('cvu', 2000, env);
-    await api('/workspaces', { root: load });
-    for (const b of [2000, 4000]) results[`cvu@${b}`] = run('cvu', b, env);
-    results['background workspace after the recall runs'] = JSON.stringify(await workspace(api, load));
-  });
-
-  // Latency on the ~1,000-file workspace, with the embedding model's twin: the workspace is indexed
-  // and embedded first, then the background load is registered and measured against.
-  const twin = path.join(tmp, 'minilm-twin');
-  await writeBertTwin(twin, MINILM_L6_SHAPE, { quantized: true });
-  await withDaemon({ home: path.join(tmp, 'home-twin'), embeddingModel: twin }, async (api) => {
-    await api('/workspaces', { root: combined });
-    await until(api, combined, (w) => w.state === 'ready' && w.pending === 0);
-    await api('/workspaces', { root: load });
-    // Until the load's files are being both parsed and embedded.
-    await until(api, load, (w) => w.chunks > 0 && w.pending < w.chunks);
-    const label = '/context on one workspace of about 1,000 files, at 4,000 characters, with the MiniLM-L6 twin, while the other workspace is indexed and embedded';
-    results[label] = JSON.stringify({ files: (await workspace(api, combined))?.files, ...(await latencyRun(api, combined)) });
-    results['background workspace after the latency run'] = JSON.stringify(await workspace(api, load));
-  });
-  for (const [k, v] of Object.entries(results)) console.log(`## ${k}\n${v}\n`);
-  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 interface WorkspaceStatus {
@@ -190,41 +325,399 @@ interface WorkspaceStatus {
   chunks: number;
   /** Chunks not embedded yet. */
   pending: number;
+  error?: string;
+}
+
+async function workspace(api: Api, root: string): Promise<WorkspaceStatus | undefined> {
+  return (await api<{ workspaces: WorkspaceStatus[] }>('/status')).workspaces.find((w) => w.root === fs.realpathSync(root));
+}
+
+/** Polls the workspace's status until `done` holds. */
+async function until(api: Api, root: string, done: (w: WorkspaceStatus) => boolean): Promise<WorkspaceStatus> {
+  for (;;) {
+    const w = await workspace(api, root);
+    if (w?.state === 'error') throw new Error(`the daemon could not index ${root}: ${w.error ?? ''}`);
+    if (w && done(w)) return w;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        out[i] = await jobs[i]();
+      }
+    }),
+  );
+  return out;
+}
+
+const timings: Record<string, number> = {};
+async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  const t0 = performance.now();
+  process.stderr.write(`[bench:context] ${name}…\n`);
+  try {
+    return await fn();
+  } finally {
+    timings[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
+    process.stderr.write(`[bench:context] ${name}: ${timings[name]} s\n`);
+  }
+}
+
+function git(args: string[], cwd = repo): string {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
 }
 
 /**
- * /context for every task of the external code bases, asked in the combined workspace (paths under
- * their label): latency percentiles, and recall there as a check that the larger workspace finds
- * the same definitions (the twin's random vectors cost it a little).
+ * A build of commit `rev`: a clone that borrows this repository's objects (git clone --shared; nothing
+ * in this checkout changes), checked out at `rev`, with this checkout's node_modules, compiled once.
  */
-async function latencyRun(api: Api, root: string): Promise<Record<string, number>> {
-  const latencies: number[] = [];
-  let hits = 0;
-  for (const file of fs.readdirSync(tasksDir)) {
-    const { repo: label, tasks } = JSON.parse(fs.readFileSync(path.join(tasksDir, file), 'utf8')) as { repo: string; tasks: { file: string; line: number; def: { file: string; start: number } }[] };
-    if (!fs.existsSync(path.join(root, label))) continue;
-    for (const t of tasks) {
-      const lines = fs.readFileSync(path.join(root, label, t.file), 'utf8').split('\n');
-      const row = t.line - 1;
-      const indent = /^\s*/.exec(lines[row])![0];
-      const text = [...lines.slice(0, row), indent, ...lines.slice(row + 1)].join('\n');
-      const t0 = performance.now();
-      const { snippets } = await api<{ snippets: { path: string; startLine: number; endLine: number; text: string }[] }>('/context', { path: path.join(root, label, t.file), text, position: { line: row, character: indent.length }, budgetTokens: 1000 });
-      latencies.push(performance.now() - t0);
-      let used = 0;
-      for (const s of snippets) {
-        if (used >= 4000) break;
-        used += s.text.length;
-        const rel = path.isAbsolute(s.path) ? path.relative(root, s.path) : s.path;
-        if (rel === path.join(label, t.def.file) && s.startLine <= t.def.start && t.def.start <= s.endLine) {
-          hits++;
-          break;
+function buildOfRev(rev: string, buildsDir: string): string {
+  const sha = git(['rev-parse', '--verify', `${rev}^{commit}`]).trim();
+  if (!sha) throw new Error(`--rev ${rev}: no such commit in this clone`);
+  const dir = path.join(buildsDir, sha);
+  if (fs.existsSync(path.join(dir, '.built'))) return dir;
+  process.stderr.write(`[bench:context] building ${sha.slice(0, 10)} in ${dir}…\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(buildsDir, { recursive: true });
+  execFileSync('git', ['clone', '-q', '--shared', '--no-checkout', repo, dir], { stdio: 'inherit' });
+  execFileSync('git', ['checkout', '-q', sha], { cwd: dir, stdio: 'inherit' });
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+  fs.writeFileSync(path.join(dir, '.built'), `${sha}\n`);
+  return dir;
+}
+
+const MEASURES = [
+  'recall@N = the share of tasks whose definition line (one definition, in another file than the cursor\'s) lies in a snippet',
+  "  the retriever returns before N characters are used (ccbench.mjs's hit(): snippets in order, until N characters; a snippet",
+  '  that crosses N still counts). 2k/4k = N of 2,000/4,000 characters; Cvu is asked for budgetTokens = N/4.',
+  'kept = the buffer as written, the line blanked (imports stay); noimport = tasks drawn with ONLY_NOIMPORT=1, the line is the',
+  "  first use of a name imported by name and that import is removed too. n = tasks scored in that row.",
+  'BM25 = 20-line windows scored against the 20 lines above the cursor; naive = the definitions of every name written in the',
+  '  buffer, nearest line first; Cvu = POST /context of a real daemon (this build, no embedding model) over the workspace.',
+  'kinds: plain = an unqualified name, type = a type position, member = x.name.',
+].join('\n');
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.compare) {
+    const [a, b] = opts.compare.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ResultsFile);
+    console.log(compare(a, b, opts.compare[0], opts.compare[1]));
+    return;
+  }
+  const engine = findEngine(repo);
+  const base = path.resolve(process.env.CVU_BENCH_DIR ?? path.join(os.tmpdir(), 'cvu-context-bench'));
+  if (!path.relative(repo, base).startsWith('..')) throw new Error(`CVU_BENCH_DIR (${base}) must be outside the repository: corpora are never committed`);
+  if (opts.rev) opts.build = buildOfRev(opts.rev, path.join(base, 'builds'));
+  if (opts.build) {
+    buildRoot = opts.build;
+    if (!fs.existsSync(cliOf(buildRoot))) throw new Error(`--build ${buildRoot}: no dist/clients/cli/cli.js there (build it first)`);
+  } else if (!fs.existsSync(cliOf(repo))) throw new Error('run `npm run build` first (npm run bench:context does)');
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+
+  fs.mkdirSync(path.join(base, 'cache/tasks'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'cache/scores'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'results'), { recursive: true });
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(base, 'run-')));
+  const corporaDir = path.join(tmp, 'corpora');
+  fs.mkdirSync(corporaDir);
+
+  try {
+    const selected = CORPORA.filter((c) => !opts.corpora || opts.corpora.includes(c.label));
+    const corpora = await phase('copying the code bases', () => {
+      const out: (Corpus & { root: string; fingerprint: string })[] = [];
+      for (const c of selected) {
+        const root = path.join(corporaDir, c.label);
+        if (!c.materialise(root)) {
+          console.log(`note: ${c.label} (${c.source}) is not on this machine: left out`);
+          continue;
+        }
+        out.push({ ...c, root, fingerprint: treeFingerprint(root) });
+      }
+      return out;
+    });
+
+    // Tasks: drawn per code base and variant (the latency part draws its own).
+    const drawn = new Map<string, { file: string; data: TaskFile; cached: boolean }>();
+    await phase('drawing tasks', () =>
+      pool(
+        corpora.flatMap((c) =>
+          opts.variants.map((variant) => async () => {
+            const t = await drawTasks({ repo, engine, root: c.root, label: c.label, fingerprint: c.fingerprint, seed: opts.seed, variant, max: opts.tasks, cacheDir: path.join(base, 'cache/tasks') });
+            drawn.set(`${c.label}/${variant}`, t);
+          }),
+        ),
+        2,
+      ),
+    );
+    const taskFiles = (variant: Variant) => corpora.map((c) => drawn.get(`${c.label}/${variant}`)!).filter((t) => variantTasks(t.data, variant).length > 0);
+
+    // hits: variant -> column -> missed task keys (and which tasks were scored)
+    const misses = new Map<string, Set<string>>();
+    const scored = new Set<string>();
+    const col = (variant: Variant, mode: Mode, budget: number) => `${variant}/${mode}@${budget}`;
+
+    // Baselines, per code base (cached: they depend only on the tasks, the code base and the engine).
+    await phase('baselines (BM25, naive)', () =>
+      pool(
+        opts.variants.flatMap((variant) =>
+          corpora.flatMap((c) => {
+            const tf = drawn.get(`${c.label}/${variant}`)!;
+            if (!variantTasks(tf.data, variant).length) return [];
+            return (['bm25', 'naive'] as const).flatMap((mode) =>
+              BUDGETS.map((budget) => async () => {
+                const r = await cachedScore({ repo, engine, mode, variant, budget, taskFiles: [tf], corporaDir, cacheDir: path.join(base, 'cache/scores'), fingerprint: c.fingerprint });
+                const k = col(variant, mode, budget);
+                if (!misses.has(k)) misses.set(k, new Set());
+                for (const m of r.misses) misses.get(k)!.add(m);
+                scored.add(`${k}/${c.label}`);
+              }),
+            );
+          }),
+        ),
+        2,
+      ),
+    );
+
+    // Cvu: one daemon, every task workspace registered and indexed before the first request.
+    const cvuLatency: Record<string, unknown> = {};
+    const indexed: Record<string, { files: number; chunks: number }> = {};
+    await withDaemon({ home: path.join(tmp, 'home'), embeddingModel: 'none' }, async (api, env) => {
+      await phase('Cvu: indexing the code bases', async () => {
+        for (const c of corpora) await api('/workspaces', { root: c.root });
+        for (const c of corpora) {
+          const w = await until(api, c.root, (s) => s.state === 'ready');
+          indexed[c.label] = { files: w.files, chunks: w.chunks };
+        }
+      });
+      await phase('Cvu: /context on every task', async () => {
+        for (const variant of opts.variants) {
+          const files = taskFiles(variant);
+          if (!files.length) continue;
+          for (const budget of BUDGETS) {
+            const r = await score({ repo, engine, mode: 'cvu', variant, budget, taskFiles: files, corporaDir, env });
+            const k = col(variant, 'cvu', budget);
+            misses.set(k, new Set(r.misses));
+            for (const f of files) scored.add(`${k}/${f.data.repo}`);
+            cvuLatency[`${variant}@${budget}`] = { requests: r.total, ...r.latency };
+          }
+        }
+      });
+    });
+
+    const latency = opts.latency
+      ? await phase('latency (MiniLM-L6 twin, background indexing)', () =>
+          latencyPart(tmp, async (root, label) => (await drawTasks({ repo, engine, root, label, fingerprint: treeFingerprint(root), seed: opts.seed, variant: 'kept', max: opts.tasks, cacheDir: path.join(base, 'cache/tasks') })).data),
+        )
+      : null;
+
+    // Records and summaries.
+    const order = { corpus: corpora.map((c) => c.label), language: LANGUAGE_ORDER };
+    const variants: ResultsFile['variants'] = {};
+    for (const variant of opts.variants) {
+      const records: TaskRecord[] = [];
+      for (const c of corpora) {
+        for (const t of variantTasks(drawn.get(`${c.label}/${variant}`)!.data, variant)) {
+          const hits: Record<string, boolean> = {};
+          for (const column of COLUMNS) {
+            const [mode, budget] = column.split('@');
+            const k = col(variant, mode as Mode, Number(budget));
+            if (scored.has(`${k}/${c.label}`)) hits[column] = !misses.get(k)!.has(taskKey(t));
+          }
+          records.push({ key: taskKey(t), corpus: c.label, language: languageOf(t.file), use: t.use, name: t.name, def: `${t.def.file}:${t.def.start}`, hits });
+        }
+      }
+      variants[variant] = { summary: summarise(records, COLUMNS, order), tasks: records };
+    }
+
+    // The daemon's build: its commit, and its uncommitted changes that reach the daemon (not bench/, docs, tests).
+    const commit = git(['rev-parse', '--short=10', 'HEAD'], buildRoot).trim() || 'unknown';
+    const dirty = git(['status', '--porcelain', '--untracked-files=no'], buildRoot)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3))
+      .filter((f) => !/^(bench|docs|test)\/|\.md$/.test(f));
+    timings.total = Number(((performance.now() - started) / 1000).toFixed(1));
+    const results = {
+      version: 2,
+      date: new Date().toISOString(),
+      build: buildRoot,
+      commit,
+      dirty,
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAtStart, loadAtEnd: os.loadavg() },
+      engine: { path: engine.path, hash: engine.hash },
+      seed: opts.seed,
+      heldout: opts.seed === HELDOUT_SEED,
+      tasksPerCorpus: opts.tasks,
+      measures: MEASURES,
+      corpora: corpora.map((c) => ({
+        label: c.label,
+        language: c.language,
+        source: c.source,
+        fingerprint: c.fingerprint,
+        files: drawn.get(`${c.label}/${opts.variants[0]}`)!.data.files,
+        indexed: indexed[c.label],
+        tasks: Object.fromEntries(opts.variants.map((v) => [v, variantTasks(drawn.get(`${c.label}/${v}`)!.data, v).length])),
+      })),
+      variants,
+      cvuContextLatencyMs: cvuLatency,
+      latency,
+      timingsS: timings,
+    };
+    const out = opts.out ?? path.join(base, 'results', `${results.date.replace(/[:.]/g, '-')}-seed${opts.seed}${opts.corpora ? `-${opts.corpora.join('+')}` : ''}${opts.variants.length === 1 ? `-${opts.variants[0]}` : ''}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
+
+    // The report.
+    const say = (s = '') => console.log(s);
+    say(`# bench:context — retrieval benchmark v2 (ccbench ${engine.hash}), seed ${opts.seed}${opts.seed === TUNING_SEED ? ' (the tuning draw)' : opts.seed === HELDOUT_SEED ? ' (held out)' : ''}, ${opts.tasks} tasks drawn per code base and variant`);
+    say(`# Cvu: the build in ${buildRoot === repo ? 'this repository' : buildRoot} (dist/, built from commit ${commit}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}), ${results.date}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
+    say(MEASURES);
+    say(`code bases: ${results.corpora.map((c) => `${c.label} (${c.language}, ${c.files} files, ${Object.entries(c.tasks).map(([v, n]) => `${n} ${v}`).join(' / ')})`).join(', ')}`);
+    for (const variant of opts.variants) {
+      say();
+      say(`== ${variant}`);
+      say(table(variants[variant]!.summary as Summary, COLUMNS));
+      if (opts.misses) {
+        say(`-- Cvu's misses at 4,000 characters (${variant})`);
+        for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+      }
+    }
+    say();
+    say('== /context latency over the recall runs (no embedding model, nothing else indexing), ms');
+    for (const [k, v] of Object.entries(cvuLatency)) say(`  ${k}: ${JSON.stringify(v)}`);
+    if (latency) {
+      say();
+      say(`== /context latency on one workspace of ${latency.files} files, ${latency.chunks} chunks (${latency.corpora.join(', ')} side by side, as before v2), at 4,000 characters,`);
+      say('   with the MiniLM-L6 shape twin (real widths, random weights), while another workspace (JS/TS of node_modules) is parsed and embedded');
+      say(`  requests ${latency.requests}, p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms; recall@4000 there ${latency.recall} (kept tasks; the twin's random vectors cost a little)`);
+      say(`  background workspace after the run: ${latency.background ? `${latency.background.state}, ${latency.background.files} files, ${latency.background.chunks} chunks, ${latency.background.pending} not embedded yet` : 'gone'}`);
+      say(`  time: ${Object.entries(latency.timingsS).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
+    }
+    say();
+    say(`time: ${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
+    say(`results: ${out}`);
+  } finally {
+    if (opts.keep) console.log(`run folder kept: ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+interface LatencyResult {
+  corpora: string[];
+  files: number | undefined;
+  chunks: number | undefined;
+  requests: number;
+  p50: number;
+  p95: number;
+  max: number;
+  recall: number;
+  background: WorkspaceStatus | undefined;
+  timingsS: Record<string, number>;
+}
+
+/** The latency workspace: the code bases bench:context used before v2 (issue 3's figures), about 1,000 files. */
+const LATENCY_CORPORA: { label: string; materialise: (dest: string) => boolean }[] = [
+  CORPORA.find((c) => c.label === 'fastify')!,
+  CORPORA.find((c) => c.label === 'arrow')!,
+  { label: 'ortweb', materialise: fromModules('onnxruntime-web/lib') },
+  CORPORA.find((c) => c.label === 'gyp')!,
+];
+
+/**
+ * Latency as bench:context has measured it since issue 3: fastify, apache-arrow's src,
+ * onnxruntime-web's lib and node-gyp's gyp side by side in one root (about 1,000 files), indexed and
+ * embedded with the MiniLM-L6 twin; then a larger workspace (up to 15,000 JS/TS files of
+ * node_modules) is registered and, once it is being parsed and embedded, /context is asked for the
+ * kept tasks of those four code bases (drawn with this run's seed).
+ */
+async function latencyPart(tmp: string, draw: (root: string, label: string) => Promise<TaskFile>): Promise<LatencyResult> {
+  const t: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string) => {
+    t[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
+    t0 = performance.now();
+  };
+  const combined = path.join(tmp, 'combined');
+  fs.mkdirSync(combined);
+  const parts: { label: string; tasks: TaskFile }[] = [];
+  for (const c of LATENCY_CORPORA) {
+    const root = path.join(combined, c.label);
+    if (!c.materialise(root)) continue;
+    parts.push({ label: c.label, tasks: await draw(root, c.label) });
+  }
+  const load = path.join(tmp, 'background-load');
+  let copied = 0;
+  copyTree(path.join(repo, 'node_modules'), load, (rel) => /\.(js|ts|mjs|cjs)$/.test(rel) && !rel.startsWith('typescript') && copied++ < 15000);
+  const twin = path.join(tmp, 'minilm-twin');
+  await writeBertTwin(twin, MINILM_L6_SHAPE, { quantized: true });
+  lap('copy and draw');
+  return withDaemon({ home: path.join(tmp, 'home-twin'), embeddingModel: twin }, async (api) => {
+    await api('/workspaces', { root: combined });
+    await until(api, combined, (w) => w.state === 'ready' && w.pending === 0);
+    lap('index and embed the workspace');
+    await api('/workspaces', { root: load });
+    // Until the load's files are being both parsed and embedded.
+    await until(api, load, (w) => w.chunks > 0 && w.pending < w.chunks);
+    lap('background workspace under way');
+    const latencies: number[] = [];
+    let hits = 0;
+    for (const { label, tasks } of parts) {
+      for (const task of tasks.tasks) {
+        const lines = fs.readFileSync(path.join(combined, label, task.file), 'utf8').split('\n');
+        const row = task.line - 1;
+        const indent = /^\s*/.exec(lines[row])![0];
+        const text = [...lines.slice(0, row), indent, ...lines.slice(row + 1)].join('\n');
+        const r0 = performance.now();
+        const { snippets } = await api<{ snippets: { path: string; startLine: number; endLine: number; text: string }[] }>('/context', { path: path.join(combined, label, task.file), text, position: { line: row, character: indent.length }, budgetTokens: 1000 });
+        latencies.push(performance.now() - r0);
+        let used = 0;
+        for (const s of snippets) {
+          if (used >= 4000) break;
+          used += s.text.length;
+          const rel = path.isAbsolute(s.path) ? path.relative(combined, s.path) : s.path;
+          if (rel === path.join(label, task.def.file) && s.startLine <= task.def.start && task.def.start <= s.endLine) {
+            hits++;
+            break;
+          }
         }
       }
     }
-  }
-  const q = (p: number) => Number(pct(latencies, p).toFixed(1));
-  return { requests: latencies.length, p50: q(50), p95: q(95), max: q(100), recall: Number((hits / latencies.length).toFixed(3)) };
+    lap('requests');
+    const q = (p: number) => Number(pct(latencies, p).toFixed(1));
+    const ws = await workspace(api, combined);
+    return {
+      corpora: parts.map((p) => p.label),
+      files: ws?.files,
+      chunks: ws?.chunks,
+      requests: latencies.length,
+      p50: q(50),
+      p95: q(95),
+      max: q(100),
+      recall: Number((hits / Math.max(1, latencies.length)).toFixed(3)),
+      background: await workspace(api, load),
+      timingsS: t,
+    };
+  });
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(`bench:context: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}
