@@ -58,54 +58,85 @@ export interface ImportGraph {
   byStem: Map<string, string[]>;
 }
 
-/** Per store: the graph of the last version, and each file's imports as resolved while the file set stays the same. */
+/** Per store: the graph of the last version, and what each file's imports resolved to. */
 interface GraphState {
   graph: ImportGraph | null;
-  /** The file set (and package names) the resolutions below were made against. */
+  /** The file set (and package names) the entries below were resolved against. */
   ctx: ImportContext | null;
-  resolved: Map<string, ResolvedImports>;
+  files: Map<string, FileEntry>;
 }
 
-/** A file's imports, each with the workspace files it refers to. */
-interface ResolvedImports {
-  /** The file row's imports, as stored (unchanged text: unchanged imports). */
+/** A file's imports, each with the workspace files it refers to, and the items they bring in. */
+interface FileEntry {
+  /** The file row's imports as stored (the same text: the same imports) and its content hash. */
   raw: string;
+  hash: string;
   refs: { ref: ImportRef; targets: string[] }[];
+  /** Item → its definition (null: a module); null until found, and again when a file it may come from changes. */
+  items: Map<string, SymbolRow | null> | null;
+  /** Where the items' definitions were looked for: the files imported, and the folders of those whose names were not in them. */
+  lookedIn: Deps;
+}
+
+interface Deps {
+  files: Set<string>;
+  folders: Set<string>;
 }
 
 const states = new WeakMap<IndexStore, GraphState>();
 
+/** Past this many changed files, every file's items are found again rather than checked. */
+const MANY_CHANGES = 64;
+
 /**
- * The import graph of the index as it is now, rebuilt when the index changed: only the files whose
- * imports changed are resolved again, unless files came or went (then all are).
+ * The import graph of the index as it is now, rebuilt when the index changed: a file's imports are
+ * resolved again only when they changed, and their items found again only when a file they may
+ * come from changed; when files came or went, all are.
  */
 export function importGraph(src: ImportSources): ImportGraph {
   let state = states.get(src.store);
-  if (!state) states.set(src.store, (state = { graph: null, ctx: null, resolved: new Map() }));
-  if (state.graph && state.graph.version === src.store.version) return state.graph;
+  if (!state) states.set(src.store, (state = { graph: null, ctx: null, files: new Map() }));
+  const previous = state.graph;
+  if (previous && previous.version === src.store.version) return previous;
   const ctx = src.importContext();
-  if (!state.ctx || !sameFileSet(state.ctx, ctx)) state.resolved.clear();
+  const sameFiles = !!state.ctx && sameFileSet(state.ctx, ctx);
+  if (!sameFiles) state.files.clear();
   state.ctx = ctx;
-  const graph: ImportGraph = { version: src.store.version, ctx, itemsOf: new Map(), importers: new Map(), defOf: new Map(), byFolder: new Map(), byStem: new Map() };
-  const defs = new Map<string, SymbolRow | null>();
-  const seen = new Set<string>();
-  for (const [path, row] of src.store.files) {
-    push(graph.byFolder, folderOf(path), path);
-    const stem = pairStem(path);
-    if (stem) push(graph.byStem, stem, path);
-    seen.add(path);
-    let resolved = state.resolved.get(path);
-    if (!resolved || resolved.raw !== row.imports) {
-      resolved = { raw: row.imports, refs: resolveRefs(parseRefs(row.imports), path, row.language as LanguageId, ctx) };
-      state.resolved.set(path, resolved);
+  const graph: ImportGraph = {
+    version: src.store.version, ctx, itemsOf: new Map(), importers: new Map(), defOf: new Map(),
+    byFolder: sameFiles && previous ? previous.byFolder : new Map(), byStem: sameFiles && previous ? previous.byStem : new Map(),
+  };
+  if (!sameFiles || !previous) {
+    for (const path of src.store.files.keys()) {
+      push(graph.byFolder, folderOf(path), path);
+      const stem = pairStem(path);
+      if (stem) push(graph.byStem, stem, path);
     }
-    if (!resolved.refs.length) continue;
-    const items = itemsOf(src.store, resolved.refs, graph.defOf, defs);
-    if (!items.length) continue;
-    graph.itemsOf.set(path, items);
-    for (const item of items) push(graph.importers, item, path);
   }
-  for (const path of state.resolved.keys()) if (!seen.has(path)) state.resolved.delete(path);
+  // The files whose content changed since the last build: definitions there may have come or gone.
+  const changed: string[] = [];
+  for (const [path, row] of src.store.files) if (state.files.get(path)?.hash !== row.hash) changed.push(path);
+  const stale = (e: FileEntry) => changed.length > MANY_CHANGES || changed.some((c) => e.lookedIn.files.has(c) || [...e.lookedIn.folders].some((f) => c.startsWith(f)));
+  const memo = new Map<string, SymbolRow | null>();
+  for (const [path, row] of src.store.files) {
+    let entry = state.files.get(path);
+    if (!entry || entry.raw !== row.imports) {
+      entry = { raw: row.imports, hash: row.hash, refs: resolveRefs(parseRefs(row.imports), path, row.language as LanguageId, ctx), items: null, lookedIn: { files: new Set(), folders: new Set() } };
+      state.files.set(path, entry);
+    } else if (entry.items && changed.length && stale(entry)) entry.items = null;
+    entry.hash = row.hash;
+    if (!entry.items) {
+      entry.lookedIn = { files: new Set(), folders: new Set() };
+      entry.items = itemsOf(src.store, entry.refs, memo, entry.lookedIn);
+    }
+    if (!entry.items.size) continue;
+    graph.itemsOf.set(path, [...entry.items.keys()]);
+    for (const [item, def] of entry.items) {
+      push(graph.importers, item, path);
+      if (def) graph.defOf.set(item, def);
+    }
+  }
+  for (const path of state.files.keys()) if (!src.store.files.has(path)) state.files.delete(path);
   state.graph = graph;
   return graph;
 }
@@ -133,8 +164,8 @@ function parseRefs(raw: string): ImportRef[] {
 }
 
 /** The imports (not re-exports) that refer to workspace files, with those files. */
-function resolveRefs(refs: readonly ImportRef[], path: string, language: LanguageId, ctx: ImportContext): ResolvedImports['refs'] {
-  const out: ResolvedImports['refs'] = [];
+function resolveRefs(refs: readonly ImportRef[], path: string, language: LanguageId, ctx: ImportContext): FileEntry['refs'] {
+  const out: FileEntry['refs'] = [];
   for (const ref of refs) {
     if (ref.kind === 'export') continue;
     const targets = resolveImport(ref, path, language, ctx).filter((t) => t !== path);
@@ -144,13 +175,14 @@ function resolveRefs(refs: readonly ImportRef[], path: string, language: Languag
 }
 
 /**
- * The items resolved imports bring in: each name imported by name as its definition; a module bound
- * to a name (`const fastify = require('./fastify')`) as the definition of that name in it, if any;
- * else the module. `memo` keeps the definitions found for a name among targets.
+ * The items resolved imports bring in, each with its definition: each name imported by name as its
+ * definition; a module bound to a name (`const fastify = require('./fastify')`) as the definition of
+ * that name in it, if any; else the module (null). `memo` keeps the definitions found for a name among targets.
  */
-function itemsOf(store: IndexStore, refs: ResolvedImports['refs'], defOf: Map<string, SymbolRow>, memo: Map<string, SymbolRow | null>): string[] {
-  const out = new Set<string>();
+function itemsOf(store: IndexStore, refs: FileEntry['refs'], memo: Map<string, SymbolRow | null>, lookedIn?: Deps): Map<string, SymbolRow | null> {
+  const out = new Map<string, SymbolRow | null>();
   for (const { ref, targets } of refs) {
+    for (const t of targets) lookedIn?.files.add(t);
     let names = ref.names.map(lastSegment).filter((n) => n && n !== 'self' && n !== 'default' && n !== '*');
     // `use crate::dns::hickory::HickoryDnsResolver;`, `import a.b.C;`: the last segment names what is imported.
     if (!names.length) {
@@ -162,15 +194,17 @@ function itemsOf(store: IndexStore, refs: ResolvedImports['refs'], defOf: Map<st
       const memoKey = `${name}\0${!!ref.binding}\0${targets.join('\0')}`;
       let def = memo.get(memoKey);
       if (def === undefined) memo.set(memoKey, (def = definitionOf(store, name, targets, !!ref.binding)));
+      // Not found in the files imported: looked for under their folders (a definition appearing there
+      // changes it). (A second definition appearing elsewhere of a name found only once is not followed.)
+      if (!def || !targets.includes(def.path)) for (const t of targets) lookedIn?.folders.add(folderOf(t));
       if (!def) continue;
-      const key = `${name}\0${def.path}`;
-      defOf.set(key, def);
-      out.add(key);
+      lookedIn?.files.add(def.path);
+      out.set(`${name}\0${def.path}`, def);
       named = true;
     }
-    if (!named) for (const t of targets) out.add(t);
+    if (!named) for (const t of targets) if (!out.has(t)) out.set(t, null);
   }
-  return [...out];
+  return out;
 }
 
 /**
@@ -263,10 +297,10 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const { path, written } = input;
   const weights = { ...SIGNAL_WEIGHTS, ...input.weights };
   const graph = importGraph(src);
-  const local = new Map<string, SymbolRow>();
-  const own = new Set(itemsOf(src.store, resolveRefs(input.refs, path, input.language, graph.ctx), local, new Map()));
-  const defOf = (item: string) => graph.defOf.get(item) ?? local.get(item);
-  const open = (def: SymbolRow | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def);
+  const ownItems = itemsOf(src.store, resolveRefs(input.refs, path, input.language, graph.ctx), new Map());
+  const own = new Set(ownItems.keys());
+  const defOf = (item: string) => graph.defOf.get(item) ?? ownItems.get(item) ?? undefined;
+  const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def);
 
   const scores = new Map<string, { def: SymbolRow; parts: Partial<Record<AnticipationSignal, number>> }>();
   const credit = (signal: AnticipationSignal, def: SymbolRow, s: number) => {

@@ -122,6 +122,8 @@ interface Candidate {
   symbol: string | null;
   /** Shown by its first line only, wherever it ranks (an anticipated definition: its name and signature say enough). */
   compact?: boolean;
+  /** A definition not read yet: its snippet is read when the budget reaches it (most never are). */
+  def?: SymbolRow;
 }
 
 /**
@@ -175,8 +177,9 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 
   const snippets: Snippet[] = [];
   let tokens = 0;
-  for (const { item, score, source } of fused) {
-    if (overlapsChosen(snippets, item)) continue;
+  for (const { item: ranked, score, source } of fused) {
+    const item = ranked.def ? readDefinition(src, ranked) : ranked;
+    if (!item || overlapsChosen(snippets, item)) continue;
     let body = item.text;
     let endLine = item.endLine;
     if (source === 'symbol' && (item.compact || tokens > budget * TAIL_FROM) && endLine > item.startLine) {
@@ -350,10 +353,11 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
     const key = `${def.path}:${def.start_line}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const c = definitionSnippet(src, def);
+    // Read when the budget reaches it (definitionSnippet): most never are.
+    const c: Candidate = { path: def.path, startLine: def.start_line, endLine: def.end_line, text: '', symbol: def.name, def, ...(anticipated ? { compact: true } : {}) };
     const overload = `${def.path}\0${def.container ?? ''}\0${def.kind === 'constructor' ? '' : def.name}`;
-    if (c && overloadsSeen.has(overload)) overloads.push(c);
-    else if (c) out.push(anticipated ? { ...c, compact: true } : c);
+    if (overloadsSeen.has(overload)) overloads.push(c);
+    else out.push(c);
     overloadsSeen.add(overload);
     if (out.length >= 200) break;
   }
@@ -449,6 +453,12 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
 /** The last word of an identifier, lower-cased: `contextCommand`, `context_command` → `command`. */
 function lastWord(name: string): string {
   return (/(?:[A-Z]?[a-z0-9]+|[A-Z0-9]+)$/.exec(name.replace(/_+$/, ''))?.[0] ?? name).toLowerCase();
+}
+
+/** A definition candidate with its snippet read; null when its file cannot be read. */
+function readDefinition(src: ContextSources, c: Candidate): Candidate | null {
+  const read = definitionSnippet(src, c.def!);
+  return read && (c.compact ? { ...read, compact: true } : read);
 }
 
 function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | null {

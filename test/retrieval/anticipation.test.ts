@@ -146,6 +146,19 @@ describe('anticipation: names the buffer does not write yet', () => {
     expect(got[0]).toBe('feeTable (cooccurrence)');
     expect(got).not.toContain('taxRate (cooccurrence)');
   });
+
+  it('follows a definition that moves within its file, the files importing it unchanged', async () => {
+    const { root, ws, src } = await indexed(TREE);
+    const text = "import { Money } from '../money.js';\nimport { Ledger } from '../ledger.js';\n\nexport function settle(m: Money, l: Ledger) {\n  \n}\n";
+    const lineOf = async () => {
+      const refs = (await importsOfText(text, 'typescript')) ?? [];
+      return anticipate(src, { path: 'src/app/settle.ts', language: 'typescript', refs, written: new Set(), weights: ONLY('cooccurrence') }).find((a) => a.def.name === 'taxRate')?.def.start_line;
+    };
+    expect(await lineOf()).toBe(1);
+    writeTree(root, { 'src/tax.ts': '// Rates.\n\nexport const ZERO = 0;\nexport function taxRate(country: string): number {\n  return country.length;\n}\n' });
+    await ws.update(['src/tax.ts']);
+    expect(await lineOf()).toBe(4);
+  });
 });
 
 describe('anticipation in the cursor context', () => {
