@@ -13,7 +13,8 @@
  * - similar code: the names that the full-text hits for the cursor's window use and the buffer
  *   does not.
  *
- * The graph is built once per index version, per store.
+ * The import graph is kept per store and brought up to date when the index version changes: a
+ * file's part is redone only when its imports, or a file its names were looked for in, changed.
  */
 import { resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
