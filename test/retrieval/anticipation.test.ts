@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
 import { importsOfText } from '../../indexer/imports.js';
 import { anticipate, isTestPath, pairStem, type AnticipationSignal } from '../../retrieval/anticipation.js';
 import type { ImportSources } from '../../retrieval/import-graph.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { indexedWorkspace } from '../helpers/indexed-workspace.js';
+import { writeTree } from '../helpers/temp.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,18 +16,8 @@ afterEach(async () => {
 
 /** A workspace of `tree`, indexed (full-text only), removed after the test. */
 async function indexed(tree: Record<string, string>): Promise<{ root: string; ws: Workspace; src: ImportSources }> {
-  const home = makeTempDir('cvu-home-');
-  const root = makeTempDir('cvu-ant-');
-  writeTree(root, tree);
-  const config = defaultConfig();
-  config.embedding.model = null;
-  const ws = await Workspace.open(root, { home, config });
-  await ws.sync();
-  cleanup.push(async () => {
-    await ws.close();
-    removeDir(home);
-    removeDir(root);
-  });
+  const { root, ws, close } = await indexedWorkspace(tree, 'cvu-ant-');
+  cleanup.push(close);
   const src: ImportSources = {
     store: ws.store,
     readLines: (p) => (fs.existsSync(path.join(root, p)) ? fs.readFileSync(path.join(root, p), 'utf8').split('\n') : null),

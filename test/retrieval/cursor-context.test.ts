@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
 import { nearCursor } from '../../retrieval/cursor-context.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { writeTree } from '../helpers/temp.js';
+import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
 
 const TREE = {
   'src/geometry/shapes.ts': `export interface Shape {
@@ -52,21 +52,7 @@ export function report(): string {
 };
 
 /** A workspace of `tree`, indexed (full-text only), in temp folders that `close` removes. */
-async function indexedWorkspace(tree: Record<string, string>): Promise<{ root: string; ws: Workspace; close: () => Promise<void> }> {
-  const home = makeTempDir('cvu-home-');
-  const root = makeTempDir('cvu-ctx-');
-  writeTree(root, tree);
-  const config = defaultConfig();
-  config.embedding.model = null;
-  const ws = await Workspace.open(root, { home, config });
-  await ws.sync();
-  const close = async () => {
-    await ws.close();
-    removeDir(home);
-    removeDir(root);
-  };
-  return { root, ws, close };
-}
+const indexedWorkspace = (tree: Record<string, string>) => indexedWorkspaceOf(tree, 'cvu-ctx-');
 
 describe('cursor context (POST /context)', () => {
   let root: string;

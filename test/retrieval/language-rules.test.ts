@@ -3,28 +3,10 @@
  * retrieval: a package's `__init__` re-export, pytest's conftest fixtures, Rust's `pub use`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../config/schema.js';
-import { Workspace } from '../../daemon/workspace.js';
 import { namesNearCursor } from '../../retrieval/buffer-names.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 
-async function indexed(tree: Record<string, string>): Promise<{ ws: Workspace; close: () => Promise<void> }> {
-  const home = makeTempDir('cvu-home-');
-  const root = makeTempDir('cvu-rules-');
-  writeTree(root, tree);
-  const config = defaultConfig();
-  config.embedding.model = null;
-  const ws = await Workspace.open(root, { home, config });
-  await ws.sync();
-  return {
-    ws,
-    close: async () => {
-      await ws.close();
-      removeDir(home);
-      removeDir(root);
-    },
-  };
-}
+const indexed = (tree: Record<string, string>) => indexedWorkspace(tree, 'cvu-rules-');
 
 /** Index of the first snippet at path:line, Infinity when absent. */
 const rank = (snippets: { path: string; startLine: number }[], at: string) => {

@@ -4,10 +4,9 @@
  * in a folder that sorts first, so a rule that does not apply loses the tie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../daemon/workspace.js';
 import { filesInScope, receiverTypes } from '../../indexer/scope.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -16,19 +15,9 @@ afterEach(async () => {
 });
 
 async function indexed(tree: Record<string, string>): Promise<Workspace> {
-  const home = makeTempDir('cvu-home-');
-  const root = makeTempDir('cvu-scope-');
-  writeTree(root, tree);
-  const config = defaultConfig();
-  config.embedding.model = null;
-  const ws = await Workspace.open(root, { home, config });
-  await ws.sync();
-  cleanup = async () => {
-    await ws.close();
-    removeDir(home);
-    removeDir(root);
-  };
-  return ws;
+  const indexed = await indexedWorkspace(tree, 'cvu-scope-');
+  cleanup = indexed.close;
+  return indexed.ws;
 }
 
 /** The `path:line` of each definition snippet of `symbol`, best first. */
