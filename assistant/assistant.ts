@@ -36,8 +36,12 @@ import {
   type ChatFeature, type ChatMessage, type FimFormat, type PromptSegment,
 } from '../prompts/index.js';
 import type { Position } from '../retrieval/context.js';
-import type { Snippet } from '../retrieval/snippet.js';
-import type { Workspace } from '../daemon/workspace.js';
+import type { Snippet } from '../protocol/snippet.js';
+import type { AnswerResult, ChatTimings, LocationsResult, RefactorResult } from '../protocol/api.js';
+
+// The answers are wire types (protocol/); re-exported for the features' callers.
+export type { AnswerResult, ChatTimings, LocationsResult, RefactorResult };
+import type { Workspace } from '../workspace/workspace.js';
 import { CompletionService, type CompleteRequest, type CompleteResult, type CompletionWorkspace } from './complete.js';
 
 export type { CompleteResult } from './complete.js';
@@ -112,44 +116,6 @@ export interface ChatCallOptions {
   signal?: AbortSignal;
   /** Each chunk of the answer as the model writes it. */
   onToken?: (text: string) => void;
-}
-
-export interface ChatTimings {
-  retrievalMs: number;
-  promptTokens: number;
-  firstTokenMs: number;
-  totalMs: number;
-}
-
-export interface AnswerResult {
-  answer: string;
-  /** What the answer cites (`path:start-end`), or every snippet the prompt held when it cites none. */
-  sources: Snippet[];
-  stopReason: string;
-  timings: ChatTimings;
-}
-
-/** `ask` without a usable model: the code locations, and why there is no answer. */
-export interface LocationsResult {
-  answer: null;
-  sources: Snippet[];
-  notice: { code: string; message: string };
-}
-
-export interface RefactorResult {
-  /** The code that replaces lines startLine..endLine (the file's line endings). */
-  replacement: string;
-  /** Unified diff of the file (`--- a/PATH`, `+++ b/PATH`); '' when nothing changes. */
-  diff: string;
-  explanation: string;
-  path: string;
-  startLine: number;
-  endLine: number;
-  /** The model stopped before closing its code block: the replacement may be cut short. */
-  truncated: boolean;
-  sources: Snippet[];
-  stopReason: string;
-  timings: ChatTimings;
 }
 
 export interface AssistantStatus {

@@ -6,9 +6,12 @@ import type { CvuConfig } from '../config/schema.js';
 import type { CompletionEngine } from '../models/completion-engine.js';
 import { buildCompletionPrompt, completionBudget, postprocessCompletion, type FimFormat, type PromptSegment } from '../prompts/index.js';
 import type { Position } from '../retrieval/context.js';
-import type { Snippet } from '../retrieval/snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 import { CompletionCache } from './completion-cache.js';
 import { TypingAnchors, type Anchor } from './typing-anchor.js';
+import type { CompleteResult } from '../protocol/api.js';
+
+export type { CompleteResult };
 
 /** A loaded FIM-capable model and the engine that keeps its cache. */
 export interface FimModel {
@@ -42,11 +45,6 @@ export interface CompleteRequest {
   prefill?: boolean;
 }
 
-export interface CompleteResult {
-  completion: string;
-  cached: boolean;
-  timings: { retrievalMs: number; promptTokens: number; reusedTokens: number; firstTokenMs: number; totalMs: number };
-}
 
 /** The prefix window the post-processor reads: its bracket and indentation rules only look back this far. */
 const POSTPROCESS_WINDOW = 20_000;

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { CompletionService, type CompletionWorkspace, type FimModel } from '../assistant/complete.js';
 import { defaultConfig } from '../config/schema.js';
-import { Workspace } from '../daemon/workspace.js';
+import { Workspace } from '../workspace/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig, type CvuConfig } from '../config/schema.js';
-import { Workspace } from '../daemon/workspace.js';
+import { Workspace } from '../workspace/workspace.js';
 import type { Embedder } from '../models/embedder.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
 import { pct } from './percentile.js';

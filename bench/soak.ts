@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DaemonClient } from '../clients/daemon-client.js';
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
-import { SLOW_CONTEXT_MS } from '../daemon/workspace.js';
+import { SLOW_CONTEXT_MS } from '../workspace/workspace.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
 import { pct } from './percentile.js';

@@ -12,11 +12,11 @@ import { CvuError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 // ---------------------------------------------------------------------------
 
 /** LSP-style position: 0-based line, 0-based UTF-16 character. */
-// The wire types are the daemon's own (type-only imports: nothing of the server is bundled into a client).
-export type { Position } from '../retrieval/context.js';
-export type { Snippet, SnippetSource } from '../retrieval/snippet.js';
-import type { Position } from '../retrieval/context.js';
-import type { Snippet } from '../retrieval/snippet.js';
+// The wire types are protocol/'s (type-only imports: nothing of the server is bundled into a client).
+export type { Position, ConfigIssue } from '../protocol/api.js';
+export type { Snippet, SnippetSource } from '../protocol/snippet.js';
+import type { ConfigIssue, Position } from '../protocol/api.js';
+import type { Snippet } from '../protocol/snippet.js';
 
 export interface HealthResponse {
   ok: boolean;
@@ -37,15 +37,6 @@ export interface WorkspaceStatus {
   config?: ConfigStatus;
   /** What the index leaves out and why: a count per reason and a short sample (paths escaped to be printable); absent from older daemons. */
   skipped?: { total: number; byReason: Record<string, number>; sample: { path: string; reason: string }[] };
-}
-
-/** A problem in a config file; line and column 1-based, 0 for the file as a whole. */
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  column: number;
-  key: string;
-  message: string;
 }
 
 export interface ConfigStatus {
@@ -87,13 +78,11 @@ export type {
   RefactorRequestBody,
   SearchRequestBody,
   SelectionRequestBody,
-} from '../daemon/api-types.js';
-import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../daemon/api-types.js';
+} from '../protocol/api.js';
+import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../protocol/api.js';
 
-// Answers are the daemon's own types (type-only: nothing of the server is bundled into a client).
-export type { ChatTimings } from '../assistant/assistant.js';
-import type { AnswerResult, LocationsResult, RefactorResult } from '../assistant/assistant.js';
-import type { CompleteResult } from '../assistant/complete.js';
+export type { ChatTimings } from '../protocol/api.js';
+import type { AnswerResult, CompleteResult, LocationsResult, RefactorResult } from '../protocol/api.js';
 export type CompleteResponse = CompleteResult;
 /** `explain` and `ask`: the answer and the snippets it rests on (`ask` without a model: the locations and a notice). */
 export type AnswerResponse = AnswerResult | LocationsResult;

@@ -14,16 +14,10 @@
  */
 import { Parser, type Node } from 'web-tree-sitter';
 import { bundledGrammarPath, loadGrammarFile } from '../core/tree-sitter.js';
+import type { ConfigIssue } from '../protocol/api.js';
 
-/** A problem in a config file; line and column are 1-based (0: the whole file). */
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  column: number;
-  /** The dotted key it concerns (`index.ignore`); empty for the file as a whole. */
-  key: string;
-  message: string;
-}
+export type { ConfigIssue };
+
 
 /** Where each key of the result was written (for issues found after reading, such as a refused key). */
 export type KeyPositions = Map<string, { line: number; column: number }>;

@@ -185,8 +185,5 @@ export async function loadConfig(root: string, opts: { home?: string; env?: Node
   return { config, file: workspace.file, userFile: user.file, issues: [...user.issues, ...workspace.issues] };
 }
 
-/** One line per issue: `/w/cvu.config.ts:3:5: model.path: not allowed in a workspace config: …`. */
-export function formatIssue(i: ConfigIssue): string {
-  const where = i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file;
-  return `${where}: ${i.key ? `${i.key}: ` : ''}${i.message}`;
-}
+/** One line per issue (protocol/api.ts, shared with the clients). */
+export { formatConfigIssue as formatIssue } from '../protocol/api.js';

@@ -8,7 +8,7 @@ import { ParsePool } from '../indexer/parse-pool.js';
 import { EmbedderProvider } from '../models/embedder-provider.js';
 import { Assistant } from '../assistant/assistant.js';
 import { Scheduler } from './scheduler.js';
-import { Workspace, type WorkspaceStatus } from './workspace.js';
+import { Workspace, type WorkspaceStatus } from '../workspace/workspace.js';
 
 /** Watches one workspace and reports changed workspace-relative paths (daemon/watcher.ts). */
 export interface WorkspaceWatch {

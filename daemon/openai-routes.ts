@@ -16,7 +16,7 @@ import type { ChatResult } from '../assistant/assistant.js';
 import type { ChatMessage } from '../prompts/index.js';
 import type { Daemon } from './daemon.js';
 import { abortedError, badField, clientId, connectionSignal, pathSchema, toErrorBody } from './http-support.js';
-import type { Workspace } from './workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 const common = {
   model: { type: 'string', minLength: 1, maxLength: 512 },

@@ -8,9 +8,9 @@ import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
-import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from './api-types.js';
+import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from '../protocol/api.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
-import type { Workspace } from './workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
 import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, pathSchema, toErrorBody, wantsEventStream } from './http-support.js';
 

@@ -38,7 +38,7 @@ import type { Logger } from '../core/log.js';
 import { IGNORE_FILE_NAMES } from '../indexer/ignore-rules.js';
 import { walkWorkspace } from '../indexer/walker.js';
 import type { WatchFactory, WorkspaceWatch } from './daemon.js';
-import type { Workspace } from './workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /**
  * Quiet period before a batch is handed over. An editor's save is a burst of

@@ -23,7 +23,7 @@
 import { CvuError } from '../core/errors.js';
 import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import { languageForPath } from '../indexer/languages.js';
-import type { Snippet } from '../retrieval/snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 import { splitLines } from './budget.js';
 import { fenceLanguage } from './syntax.js';
 import { fence, fillTemplate, resolveTemplates, type PromptFeature } from './templates.js';

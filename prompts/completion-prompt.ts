@@ -48,7 +48,7 @@
  */
 import { CvuError } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
-import type { Snippet } from '../retrieval/snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 import { countSegments, normalizeShares, splitLines, tailWithin, type PromptBudget } from './budget.js';
 import { assembleFim, snippetHead, snippetLine, snippetLines, type FimFormat, type FimPrompt } from './fim-formats.js';
 

@@ -26,7 +26,7 @@
  * ```
  */
 import { CvuError } from '../core/errors.js';
-import type { Snippet } from '../retrieval/snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 import { commentLine } from './syntax.js';
 
 /** One piece of a prompt plan (see the module comment for `kind` and `stable`). */

@@ -1,10 +1,8 @@
-import type { Snippet } from './snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 
-/** LSP-style position: 0-based line, 0-based UTF-16 character. */
-export interface Position {
-  line: number;
-  character: number;
-}
+import type { Position } from '../protocol/api.js';
+
+export type { Position };
 
 export interface ContextRequest {
   /** Workspace-relative path of the file being edited. */

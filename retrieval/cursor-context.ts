@@ -15,7 +15,7 @@ import { anticipate } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import { receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
-import type { Snippet } from './snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 
 /** What cursor retrieval reads; the Workspace provides it. */
 export interface ContextSources extends ImportSources {

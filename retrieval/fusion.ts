@@ -1,4 +1,4 @@
-import type { SnippetSource } from './snippet.js';
+import type { SnippetSource } from '../protocol/snippet.js';
 
 /** Reciprocal-rank fusion constant: the usual 60 keeps one list's top hit from drowning the others. */
 const RRF_K = 60;

@@ -6,7 +6,7 @@ import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { splitIdentifier } from '../store/code-text.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { queryVector } from './query-vector.js';
-import type { Snippet } from './snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 
 export interface SearchOptions {
   limit?: number;

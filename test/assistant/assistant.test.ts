@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../assistant/assistant.js';
 import { resolveConfig } from '../../config/schema.js';
 import { CvuError } from '../../core/errors.js';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../models/tiny-llama.js';
 import { until } from '../helpers/wait.js';

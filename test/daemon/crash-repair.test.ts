@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { spawnCli } from '../helpers/cli.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyEmbedder } from '../models/tiny-embedder.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/schema.js';
 import { Daemon } from '../../daemon/daemon.js';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { until } from '../helpers/wait.js';
 

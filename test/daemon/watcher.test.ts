@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../core/log.js';
 import { Daemon, type WatchFactory, type WorkspaceWatch } from '../../daemon/daemon.js';
-import type { Workspace } from '../../daemon/workspace.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import { createWatchFactory, watchWorkspace } from '../../daemon/watcher.js';
 import { walkWorkspace } from '../../indexer/walker.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';

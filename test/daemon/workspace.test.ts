@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type CvuConfig } from '../../config/schema.js';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { longTexts, writeTinyEmbedder } from '../models/tiny-embedder.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES } from '../helpers/sample-workspace.js';

@@ -1,5 +1,5 @@
 import { defaultConfig } from '../../config/schema.js';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from './temp.js';
 
 /** A real Workspace over `tree`, indexed without an embedding model (full-text and symbols), in temp folders. */

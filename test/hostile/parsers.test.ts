@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLocation, parsePosition, toApiPosition } from '../../clients/cli/position.js';
 import { isCvuError } from '../../core/errors.js';
 import { estimateTokens, type TokenCounter } from '../../core/tokens.js';
-import type { Snippet } from '../../retrieval/snippet.js';
+import type { Snippet } from '../../protocol/snippet.js';
 import { buildCompletionPrompt, FIM_TOKENS, type FimFormat } from '../../prompts/index.js';
 import { countSegments } from '../../prompts/budget.js';
 import { snippetLines } from '../../prompts/fim-formats.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileLogger, type LogFile } from '../../daemon/log-file.js';
-import type { Workspace } from '../../daemon/workspace.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import { isSecretPath } from '../../indexer/ignore-rules.js';
 import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';

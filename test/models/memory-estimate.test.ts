@@ -11,7 +11,7 @@ import { GgufInsights, readGgufFileInfo, type LlamaContext } from 'node-llama-cp
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Assistant, CONTEXT_SEQUENCES } from '../../assistant/assistant.js';
 import { resolveConfig, type CvuConfig } from '../../config/schema.js';
-import type { Workspace } from '../../daemon/workspace.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import { loadEmbedderLanes } from '../../models/embedder-lanes.js';
 import { EMBEDDING_MEMORY, embeddingMemory, estimateEmbeddingThread, type EmbeddingMemory } from '../../models/embedder-memory.js';
 import { estimateMemory, getSharedLlama, LlmRuntime, type LlmRuntimeOptions } from '../../models/llm.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/schema.js';
 import { isCvuError } from '../../core/errors.js';
 import { estimateTokens } from '../../core/tokens.js';
-import type { Snippet } from '../../retrieval/snippet.js';
+import type { Snippet } from '../../protocol/snippet.js';
 import {
   buildChatPrompt,
   citedSnippets,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCvuError } from '../../core/errors.js';
 import { estimateTokens, type TokenCounter } from '../../core/tokens.js';
-import type { Snippet } from '../../retrieval/snippet.js';
+import type { Snippet } from '../../protocol/snippet.js';
 import {
   buildCompletionPrompt,
   FIM_TOKENS,

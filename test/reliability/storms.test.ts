@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log.js';
 import { Daemon } from '../../daemon/daemon.js';
-import type { Workspace } from '../../daemon/workspace.js';
+import type { Workspace } from '../../workspace/workspace.js';
 import { watchWorkspace } from '../../daemon/watcher.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { until } from '../helpers/wait.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { importsOfText } from '../../indexer/imports.js';
 import { anticipate, isTestPath, pairStem, type AnticipationSignal } from '../../retrieval/anticipation.js';
 import type { ImportSources } from '../../retrieval/import-graph.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
 import { nearCursor } from '../../retrieval/cursor-context.js';
 import { writeTree } from '../helpers/temp.js';

@@ -4,7 +4,7 @@
  * in a folder that sorts first, so a rule that does not apply loses the tie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../../daemon/workspace.js';
+import { Workspace } from '../../workspace/workspace.js';
 import { filesInScope, receiverTypes } from '../../indexer/scope.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 

@@ -1,4 +1,4 @@
-import { Workspace } from '../../../daemon/workspace.js';
+import { Workspace } from '../../../workspace/workspace.js';
 import { readDaemonInfo } from '../../../daemon/lifecycle.js';
 import { CvuError } from '../../../core/errors.js';
 import { cvuHome } from '../../../core/home.js';

@@ -1,4 +1,5 @@
 import type { WorkspaceStatus } from '../../daemon-client.js';
+import { formatConfigIssue } from '../../../protocol/api.js';
 import { parse, resolveRoot } from '../args.js';
 import { connectForCommand } from '../connect.js';
 import type { CommandIO } from '../io.js';
@@ -31,7 +32,7 @@ export function printWorkspace(w: WorkspaceStatus, io: CommandIO): void {
   if (w.error) io.out(`  error: ${w.error}`);
   if (w.config?.file) io.out(`  config: ${w.config.file}`);
   // Each issue names its file: the workspace's own, or the user's config the workspace shares.
-  for (const e of w.config?.errors ?? []) io.out(`  config error: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file}: ${e.key ? `${e.key}: ` : ''}${e.message}`);
+  for (const e of w.config?.errors ?? []) io.out(`  config error: ${formatConfigIssue(e)}`);
 }
 
 /** `skipped 7 paths: too-large 2, symlink-outside 2, binary 1, …` (most frequent first), or null when nothing was skipped. */

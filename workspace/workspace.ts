@@ -15,7 +15,7 @@ import { EmbedderProvider, type EmbedderState } from '../models/embedder-provide
 import { IndexStore } from '../store/index-store.js';
 import { lockIndex } from '../store/index-lock.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
-import type { Snippet } from '../retrieval/snippet.js';
+import type { Snippet } from '../protocol/snippet.js';
 import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval/context.js';
 import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
