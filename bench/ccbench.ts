@@ -201,6 +201,11 @@ export interface TaskRecord {
   use: UseKind;
   name: string;
   def: string;
+  /**
+   * The engine's definition is a function's local variable (bench/definition-scope.ts): no other
+   * file can use it, so the task's ground truth is not what the line needs. Absent in older results.
+   */
+  functionLocalData?: boolean;
   /** column -> hit */
   hits: Record<string, boolean>;
 }
@@ -219,6 +224,9 @@ export function summarise(records: TaskRecord[], columns: readonly string[], ord
     ['corpus', (r) => r.corpus, order.corpus],
     ['language', (r) => r.language, order.language],
     ['kind', (r) => r.use, ['plain', 'type', 'member']],
+    // The same without the tasks whose definition is a function's local variable (TaskRecord.functionLocalData).
+    ['reachable', (r) => (r.functionLocalData ? '' : 'all'), ['all']],
+    ['reachable corpus', (r) => (r.functionLocalData ? '' : r.corpus), order.corpus],
   ];
   const out: Summary = {};
   for (const [g, by, rows] of groups) {
@@ -226,6 +234,8 @@ export function summarise(records: TaskRecord[], columns: readonly string[], ord
     for (const row of rows) {
       const rs = records.filter((r) => by(r) === row);
       if (!rs.length) continue;
+      // A code base without such tasks needs no second row.
+      if (g === 'reachable corpus' && rs.length === records.filter((r) => r.corpus === row).length) continue;
       out[g][row] = {};
       for (const c of columns) {
         const scored = rs.filter((r) => c in r.hits);
@@ -241,12 +251,18 @@ export function summarise(records: TaskRecord[], columns: readonly string[], ord
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
+function rowLabel(group: string, row: string): string {
+  if (group === 'overall') return 'overall';
+  if (group === 'reachable') return 'reachable overall';
+  return `${group === 'language' ? 'lang' : group} ${row}`;
+}
+
 export function table(summary: Summary, columns: readonly string[]): string {
   const lines = [pad('', 22) + lpad('n', 5) + columns.map((c) => lpad(COLUMN_TITLES[c] ?? c, 10)).join('')];
   for (const [g, rows] of Object.entries(summary)) {
     for (const [row, cells] of Object.entries(rows)) {
       const n = Math.max(0, ...Object.values(cells).map((c) => c.n));
-      const label = g === 'overall' ? 'overall' : `${g === 'language' ? 'lang' : g} ${row}`;
+      const label = rowLabel(g, row);
       lines.push(pad(label, 22) + lpad(String(n), 5) + columns.map((c) => lpad(cells[c] ? cells[c].recall.toFixed(3) : '–', 10)).join(''));
     }
   }
@@ -284,7 +300,7 @@ export function compare(a: ResultsFile, b: ResultsFile, aName: string, bName: st
     out.push(pad('', 22) + lpad('n', 5) + cols.map((c) => lpad(COLUMN_TITLES[c], 24)).join(''));
     for (const [g, rows] of Object.entries(sb)) {
       for (const [row, cells] of Object.entries(rows)) {
-        const label = g === 'overall' ? 'overall' : `${g === 'language' ? 'lang' : g} ${row}`;
+        const label = rowLabel(g, row);
         const n = Math.max(0, ...Object.values(cells).map((c) => c.n));
         const fig = (c: string) => {
           const x = sa[g]?.[row]?.[c];

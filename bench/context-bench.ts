@@ -59,6 +59,7 @@ import {
   type TaskRecord,
   type Variant,
 } from './ccbench.js';
+import { functionLocalData } from './definition-scope.js';
 import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -407,6 +408,8 @@ const MEASURES = [
   'BM25 = 20-line windows scored against the 20 lines above the cursor; naive = the definitions of every name written in the',
   '  buffer, nearest line first; Cvu = POST /context of a real daemon (this build, no embedding model) over the workspace.',
   'kinds: plain = an unqualified name, type = a type position, member = x.name.',
+  "reachable = the same without the tasks whose definition is a function's local variable (the engine takes `const x = f()`",
+  "  inside any function as a definition, so `r.x` elsewhere can be scored against it): no other file can use it (bench/definition-scope.ts).",
 ].join('\n');
 
 // ---------------------------------------------------------------- main
@@ -531,6 +534,7 @@ async function main() {
     for (const variant of opts.variants) {
       const records: TaskRecord[] = [];
       for (const c of corpora) {
+        const trees = new Map();
         for (const t of variantTasks(drawn.get(`${c.label}/${variant}`)!.data, variant)) {
           const hits: Record<string, boolean> = {};
           for (const column of COLUMNS) {
@@ -538,7 +542,8 @@ async function main() {
             const k = col(variant, mode as Mode, Number(budget));
             if (scored.has(`${k}/${c.label}`)) hits[column] = !misses.get(k)!.has(taskKey(t));
           }
-          records.push({ key: taskKey(t), corpus: c.label, language: languageOf(t.file), use: t.use, name: t.name, def: `${t.def.file}:${t.def.start}`, hits });
+          const localData = await functionLocalData(c.root, t.def.file, t.def.start, trees);
+          records.push({ key: taskKey(t), corpus: c.label, language: languageOf(t.file), use: t.use, name: t.name, def: `${t.def.file}:${t.def.start}`, functionLocalData: localData, hits });
         }
       }
       variants[variant] = { summary: summarise(records, COLUMNS, order), tasks: records };
