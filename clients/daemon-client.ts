@@ -58,10 +58,7 @@ export interface RegisterResponse {
   state: WorkspaceStatus['state'];
 }
 
-export interface ContextResponse {
-  snippets: Snippet[];
-  tokens: number;
-}
+export type ContextResponse = ContextAnswer;
 
 export interface SearchResponse {
   results: Snippet[];
@@ -79,7 +76,7 @@ export type {
   SearchRequestBody,
   SelectionRequestBody,
 } from '../protocol/api.js';
-import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../protocol/api.js';
+import type { AskRequestBody, CompleteRequestBody, ContextAnswer, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../protocol/api.js';
 
 export type { ChatTimings } from '../protocol/api.js';
 import type { AnswerResult, CompleteResult, LocationsResult, RefactorResult } from '../protocol/api.js';

@@ -6,9 +6,9 @@ import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
-import type { Position } from '../retrieval/context.js';
+import type { ContextTimings, Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
-import type { AskRequestBody, CompleteRequestBody, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from '../protocol/api.js';
+import type { AskRequestBody, CompleteRequestBody, ContextAnswer, ContextRequestBody, ContextTimingsMs, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from '../protocol/api.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
@@ -405,18 +405,22 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     const text = body.text ?? (await readForPosition(resolved.abs, body.path));
     const position = clampPosition(text, body.position, body.text === undefined ? body.path : 'the text');
     const id = clientId(request);
+    const arrived = performance.now();
     return daemon.scheduler.interactiveTask(
-      async (taskSignal) => {
+      async (taskSignal): Promise<ContextAnswer> => {
+        const queuedMs = performance.now() - arrived;
+        const timings: ContextTimings = {};
         const result = await resolved.ws.context({
           path: resolved.rel,
           ...(body.text !== undefined ? { text: body.text } : {}),
           position,
           ...(body.budgetTokens !== undefined ? { budgetTokens: body.budgetTokens } : {}),
           signal: taskSignal,
+          timings,
         });
         // A superseded request answers 499 even when the context builder did not notice the abort.
         if (taskSignal.aborted) throw abortedError(taskSignal);
-        return result;
+        return { ...result, timings: contextTimingsMs(queuedMs, timings) };
       },
       { ...(id ? { supersedeKey: `${id}:context` } : {}), signal },
     );
@@ -571,4 +575,10 @@ export async function listenServer(daemon: Daemon, opts: ServerOptions & { port?
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
   return { app, port, host };
+}
+
+/** A /context answer's timings on the wire: each part in ms to 0.1 (0 for a part that did not run). */
+function contextTimingsMs(queuedMs: number, t: ContextTimings): ContextTimingsMs {
+  const ms = (v: number | undefined) => Math.round((v ?? 0) * 10) / 10;
+  return { queuedMs: ms(queuedMs), importsMs: ms(t.imports), definitionsMs: ms(t.definitions), anticipationMs: ms(t.anticipation), ftsMs: ms(t.fts), vectorMs: ms(t.vector), totalMs: ms(t.total) };
 }

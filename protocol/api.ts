@@ -21,6 +21,31 @@ export interface ContextRequestBody {
   budgetTokens?: number;
 }
 
+/** Where a /context answer spent its time, in ms, rounded to 0.1: for clients and benchmarks to see, and the log. */
+export interface ContextTimingsMs {
+  /** From the request's arrival to its start (waiting for the retrieval lane). */
+  queuedMs: number;
+  /** The buffer's own imports, when its edits touch them. */
+  importsMs: number;
+  /** Definitions of the names around the cursor. */
+  definitionsMs: number;
+  /** Definitions the buffer does not name yet (retrieval/anticipation.ts). */
+  anticipationMs: number;
+  /** Full-text search over the cursor's window (runs beside the definitions). */
+  ftsMs: number;
+  /** The query's embedding and the vector search (beside the definitions; 0 without a model). */
+  vectorMs: number;
+  /** The context built, from start to answer (not counting queuedMs). */
+  totalMs: number;
+}
+
+/** POST /context's answer. */
+export interface ContextAnswer {
+  snippets: Snippet[];
+  tokens: number;
+  timings: ContextTimingsMs;
+}
+
 export interface SearchRequestBody {
   root: string;
   query: string;

@@ -155,8 +155,15 @@ describe('daemon HTTP server', () => {
       position: { line: 1, character: 200 }, // past the line end: clamped
       budgetTokens: 256,
     });
-    expect(Array.isArray(ctx.snippets)).toBe(true);
-    expect(typeof ctx.tokens).toBe('number');
+    // parseConfig's definition, imported by validate.ts, is what the line being written calls.
+    expect(ctx.snippets.map((s) => s.path)).toContain('src/config/parse-config.ts');
+    expect(ctx.tokens).toBeGreaterThan(0);
+    expect(ctx.tokens).toBeLessThanOrEqual(256);
+    // Where the time went, part by part (the parts run inside the total, fts and vector beside the others).
+    expect(Object.keys(ctx.timings).sort()).toEqual(['anticipationMs', 'definitionsMs', 'ftsMs', 'importsMs', 'queuedMs', 'totalMs', 'vectorMs']);
+    expect(ctx.timings.totalMs).toBeGreaterThan(0);
+    expect(ctx.timings.totalMs).toBeGreaterThanOrEqual(ctx.timings.definitionsMs);
+    expect(ctx.timings.queuedMs).toBeGreaterThanOrEqual(0);
     // A buffer for a file not saved yet resolves through its folder.
     const unsaved = await call('POST', '/context', { body: { path: 'src/new-file.ts', text: 'parseConfig(', position: { line: 0, character: 12 } } });
     expect(unsaved.status, JSON.stringify(unsaved.body)).toBe(200);
