@@ -346,8 +346,10 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   const out: Candidate[] = [];
   const seen = new Set<string>();
   // Overloads (issue 14): the first of a name in one file and container stands for the others (Java's
-  // eleven `fromJson`, a class's constructors), which follow every other definition.
-  const overloadsSeen = new Set<string>();
+  // eleven `fromJson`, a class's constructors), which follow every other definition. A declaration
+  // without a body (TypeScript's overload signatures) yields to the one with it: the implementation
+  // is what the name is defined by.
+  const standsFor = new Map<string, number>();
   const overloads: Candidate[] = [];
   for (const { def, anticipated } of scored) {
     const key = `${def.path}:${def.start_line}`;
@@ -356,12 +358,22 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
     // Read when the budget reaches it (definitionSnippet): most never are.
     const c: Candidate = { path: def.path, startLine: def.start_line, endLine: def.end_line, text: '', symbol: def.name, def, ...(anticipated ? { compact: true } : {}) };
     const overload = `${def.path}\0${def.container ?? ''}\0${def.kind === 'constructor' ? '' : def.name}`;
-    if (overloadsSeen.has(overload)) overloads.push(c);
-    else out.push(c);
-    overloadsSeen.add(overload);
+    const at = standsFor.get(overload);
+    if (at === undefined) {
+      standsFor.set(overload, out.length);
+      out.push(c);
+    } else if (bodiless(src, out[at].def!) && !bodiless(src, def)) {
+      overloads.push(out[at]);
+      out[at] = c;
+    } else overloads.push(c);
     if (out.length >= 200) break;
   }
   return [...out, ...overloads].slice(0, 200);
+}
+
+/** A declaration that ends at a `;`: a signature without a body (an overload, an abstract method). */
+function bodiless(src: ContextSources, def: SymbolRow): boolean {
+  return /;\s*(\/\/.*)?$/.test(src.readLines(def.path)?.[def.end_line - 1] ?? '');
 }
 
 /**

@@ -124,6 +124,19 @@ describe('overloads', () => {
     expect(order.indexOf('toJson', first + 1)).toBeGreaterThan(order.indexOf('toYaml'));
     expect(order.filter((n) => n === 'toJson')).toHaveLength(6);
   });
+
+  it('show the implementation of TypeScript overload signatures first, the signatures after every other definition', async () => {
+    const signatures = ['string', 'number', 'boolean'].map((t) => `export function encode(value: ${t}): string;\n`).join('');
+    const ws = await indexed({
+      'src/codec.ts': `${signatures}export function encode(value: unknown): string {\n  return String(value);\n}\n\nexport function decode(text: string): unknown {\n  return text;\n}\n`,
+      'src/use.ts': '',
+    });
+    const text = "import { decode, encode } from './codec.js';\n\nexport function run(): void {\n  decode('1');\n  encode(1);\n  // cursor\n}\n";
+    const { snippets } = await ws.context({ path: 'src/use.ts', text, position: { line: 5, character: 0 }, budgetTokens: 4000 });
+    const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.symbol}:${s.startLine}`);
+    expect(order[0]).toBe('encode:4');
+    expect(order.indexOf('encode:1')).toBeGreaterThan(order.indexOf('decode:8'));
+  });
 });
 
 describe('C#: the namespace and the ones around it, and declared types', () => {
