@@ -102,6 +102,8 @@ const ANTICIPATION_SCALE = 0.5;
 const SURE_DISTANCE = 3;
 const SURE_NAMES = 4;
 const WORD = /[A-Za-z_$][\w$]*/g;
+/** A JS/TS binding whose value loads a module (`const x = require('y')`, `… = await import('y')`). */
+const MODULE_LOAD = /^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*=\s*(?:await\s+)?(?:require|import)\s*\(/;
 
 interface ScoredDefinition {
   def: SymbolRow;
@@ -215,7 +217,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const importList = importListTargets(src, path, lines, cursor, language);
   // The file's symbols are those of its last indexed version; the buffer wins: a definition whose line
   // no longer names it (being rewritten at the cursor, or deleted) is not the file's any more.
-  const ownNames = new Set(own.filter((s) => lines[s.start_line - 1]?.includes(s.name)).map((s) => s.name));
+  const ownNames = new Set(own.filter((s) => lines[s.start_line - 1]?.includes(s.name) && !importBinding(s)).map((s) => s.name));
   const ownStem = stem(path);
 
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
@@ -233,7 +235,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   let types: Map<string, Set<string>> | undefined;
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
-    let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path);
+    let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d));
     if (!defs.length) continue;
     // A function, class or member named X says more than a flood of local bindings named X
     // (every test's `const app = build()`); a few locals stay candidates.
@@ -371,6 +373,14 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   return [...out, ...overloads].slice(0, 200);
 }
 
+/**
+ * `const x = require('y')`, `const z = await import('y')`: the symbol table keeps such a binding as a
+ * constant, but it loads a module and defines nothing: not the file's own name, nor one to show.
+ */
+function importBinding(def: SymbolRow): boolean {
+  return (def.kind === 'constant' || def.kind === 'variable') && MODULE_LOAD.test(def.signature);
+}
+
 /** A declaration that ends at a `;`: a signature without a body (an overload, an abstract method). */
 function bodiless(src: ContextSources, def: SymbolRow): boolean {
   return /;\s*(\/\/.*)?$/.test(src.readLines(def.path)?.[def.end_line - 1] ?? '');
@@ -420,7 +430,7 @@ function stem(path: string): string {
 function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): ScoredDefinition[] {
   const out: ScoredDefinition[] = [];
   for (const { def, score } of best) {
-    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path);
+    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s));
     const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
     for (const j of [i - 1, i + 1]) {
       if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR, distance: Infinity });

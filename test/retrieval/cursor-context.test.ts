@@ -323,3 +323,19 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got).toContain('src/types/strings.ts:1');
   });
 });
+
+describe('cursor context: CommonJS', () => {
+  it("takes `const x = require('y')` for the import it is, not a definition of x", async () => {
+    const { ws, close } = await indexedWorkspace({
+      'lib/widget.js': 'function Widget (name) {\n  this.name = name\n}\n\nmodule.exports = Widget\n',
+      'lib/shop.js': "const Widget = require('./widget')\n\nfunction Shop () {\n  return new Widget('shop')\n}\n\nmodule.exports = Shop\n",
+    });
+    try {
+      const text = "const Widget = require('../lib/widget')\n\nconst first = new Widget('a')\n\n";
+      const { snippets } = await ws.context({ path: 'test/widget.test.js', text, position: { line: 3, character: 0 }, budgetTokens: 200 });
+      expect(snippets.filter((s) => s.symbol === 'Widget').map((s) => `${s.path}:${s.startLine}`)).toEqual(['lib/widget.js:1']);
+    } finally {
+      await close();
+    }
+  });
+});
