@@ -50,6 +50,12 @@ const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
 /** A module binding at most this many lines from the cursor offers its members. */
 const MODULE_MEMBERS_DISTANCE = 3;
+/**
+ * A member written on a receiver far above, when the receiver is written again nearer the cursor:
+ * it weighs as if written where the receiver is, at this share, divided by the square root of how
+ * many members the buffer uses on that receiver (a busy one says less about which comes next).
+ */
+const RECEIVER_SHARE = 0.5;
 /** A name the current file defines itself: its definitions elsewhere are less likely the ones meant. */
 const OWN_NAME_FACTOR = 0.6;
 /**
@@ -232,6 +238,10 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     if (!near.has(name)) names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
   }
 
+  // Where each name is written nearest, and how many members the buffer uses on each receiver.
+  const distanceOf = new Map(names.map((n) => [n.name, n.distance]));
+  const membersOf = new Map<string, number>();
+  for (const u of names) for (const q of u.qualifiers) membersOf.set(q, (membersOf.get(q) ?? 0) + 1);
   let types: Map<string, Set<string>> | undefined;
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
@@ -255,10 +265,17 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // is what the line being written imports — however far from the cursor it is used.
     const missingImport = importList !== null && !importList.names.has(use.name) && defs.some((d) => importList.files.has(d.path));
     const unusedImport = isUnusedImport(use);
-    const proximity = (1 + Math.log(use.count) / 4) / (missingImport ? 1 : unusedImport ? Math.min(unusedImports, 1 + use.distance / 2) : 1 + use.distance / 2);
+    const nameProximity = (1 + Math.log(use.count) / 4) / (missingImport ? 1 : unusedImport ? Math.min(unusedImports, 1 + use.distance / 2) : 1 + use.distance / 2);
     // Declaration files restate what code defines: with the code at hand, they come second.
     const hasCode = defs.some((d) => !DECLARATION_FILE.test(d.path));
     const places = definitionPlaces(defs, hasCode);
+    // `fastify.inject(…)` written far above, `fastify.register(…)` right above: the receiver is at hand
+    // again, and may well call the member it was called with up there (when the name says which).
+    let proximity = nameProximity;
+    for (const q of use.qualifiers) {
+      const near = distanceOf.get(q);
+      if (places === 1 && near !== undefined && near < use.distance) proximity = Math.max(proximity, (RECEIVER_SHARE / (1 + near / 2)) / Math.sqrt(membersOf.get(q)!));
+    }
     // `mailer.send(…)` where the buffer declares `mailer: SmtpMailer` or `mailer = new SmtpMailer(…)`.
     const typed = new Set<string>();
     if (places > 1 && use.qualifiers.length) {

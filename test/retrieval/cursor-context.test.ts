@@ -339,3 +339,32 @@ describe('cursor context: CommonJS', () => {
     }
   });
 });
+
+describe('cursor context: receivers', () => {
+  it('ranks a member used on a receiver far above high when the receiver is written again right above', async () => {
+    const helpers = Array.from({ length: 40 }, (_, i) => `export function step${i}(): number {\n  return ${i};\n}\n`).join('');
+    const { ws, close } = await indexedWorkspace({
+      // (inject is no sibling of register: two methods lie between them)
+      'src/server.ts': 'export class Server {\n  register(plugin: string): this {\n    return this;\n  }\n  listen(): void {}\n  close(): void {}\n  inject(url: string): string {\n    return url;\n  }\n}\n',
+      'src/steps.ts': helpers,
+    });
+    try {
+      const lines = [
+        "import { Server } from './server.js';",
+        "import * as steps from './steps.js';",
+        'const server = new Server();',
+        "server.inject('/');",
+        ...Array.from({ length: 40 }, (_, i) => `steps.step${39 - i}();`),
+        "server.register('plugin');",
+        '',
+      ];
+      const { snippets } = await ws.context({ path: 'src/use.ts', text: lines.join('\n'), position: { line: lines.length - 1, character: 0 }, budgetTokens: 4000 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      // inject is written 41 lines up, but on the receiver of the line above: before the steps written 10 lines up and more.
+      expect(order.indexOf('inject')).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf('inject')).toBeLessThan(order.indexOf('step10'));
+    } finally {
+      await close();
+    }
+  });
+});
