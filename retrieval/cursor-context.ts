@@ -120,6 +120,8 @@ interface ScoredDefinition {
   anticipated?: boolean;
   /** The best definition of a name written beside the cursor or imported by name: anticipation ranks below it. */
   sure?: boolean;
+  /** Offered as a member of a module named beside the cursor, not written. */
+  offered?: boolean;
 }
 
 interface Candidate {
@@ -325,14 +327,14 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     if (!files || use.distance > MODULE_MEMBERS_DISTANCE) continue;
     const members = [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => (written.has(e.name) ? [] : e.defs));
     const proximity = 1 / (1 + use.distance / 2);
-    for (const def of members) scored.push({ def, score: proximity / members.length, distance: use.distance });
+    for (const def of members) scored.push({ def, score: proximity / members.length, distance: use.distance, offered: true });
   }
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.sort((a, b) => b.score - a.score);
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
-  scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= 1.5), written, path));
+  scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= 1.5 && !s.offered), written, path));
   return scored;
 }
 
@@ -460,7 +462,9 @@ function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): 
  * A run of lines that each name a definition from another file of one folder — a registry of
  * commands, routes or handlers (`context: contextCommand`, `explain: explainCommand`) — goes on
  * with another file of that folder: its top-level definition of the same kind whose name ends
- * the same way, not written yet, at a sibling's share of the score, divided among them.
+ * the same way or whose signature has the same shape (a chain of `r.Use(middleware.Logger)`), not
+ * written yet, at a sibling's share of the score, divided among them. (A module's members offered
+ * because its name is written beside the cursor are no run: they were not written.)
  */
 function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
   const byDir = new Map<string, ScoredDefinition[]>();
@@ -475,11 +479,12 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
     if (runFiles.size < 2) continue;
     const kinds = new Set(run.map((s) => s.def.kind));
     const endings = new Set(run.map((s) => lastWord(s.def.name)));
+    const shapes = new Set(run.map((s) => shapeOf(s.def)));
     const found: SymbolRow[] = [];
     for (const file of store.symbols.filesIn(dir)) {
       if (runFiles.has(file) || file === path) continue;
       for (const def of store.symbols.inFile(file)) {
-        if (!def.container && def.exported && kinds.has(def.kind) && endings.has(lastWord(def.name)) && !written.has(def.name)) found.push(def);
+        if (!def.container && def.exported && kinds.has(def.kind) && (endings.has(lastWord(def.name)) || shapes.has(shapeOf(def))) && !written.has(def.name)) found.push(def);
       }
     }
     // The run's best score, shared by the files it may go on with.
@@ -487,6 +492,22 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
     out.push(...found.map((def) => ({ def, score, distance: Infinity })));
   }
   return out;
+}
+
+const shapeCache = new WeakMap<SymbolRow, string>();
+
+/**
+ * A definition's signature less its name and its parameters' names: `func Logger(next http.Handler)
+ * http.Handler` and `func NoCache(h http.Handler) http.Handler` have one shape, as have
+ * `function a(x: string): void` and `function b(y: string): void`.
+ */
+function shapeOf(def: SymbolRow): string {
+  let shape = shapeCache.get(def);
+  if (shape === undefined) {
+    shape = def.signature.replace(def.name, '\0').replace(/\b[A-Za-z_$][\w$]*\??:\s*/g, '').replace(/\b[a-z_$][\w$]*\s+(?=[\w$*[&])/g, '');
+    shapeCache.set(def, shape);
+  }
+  return shape;
 }
 
 /** The last word of an identifier, lower-cased: `contextCommand`, `context_command` → `command`. */

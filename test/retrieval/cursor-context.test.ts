@@ -368,3 +368,25 @@ describe('cursor context: receivers', () => {
     }
   });
 });
+
+describe('cursor context: runs of lines', () => {
+  it("goes on with a folder's definitions of the same signature shape as those named on the lines beside the cursor", async () => {
+    const mw = (name: string, sig = '(next http.Handler) http.Handler') => `package middleware\n\nimport "net/http"\n\nfunc ${name}${sig} {\n\treturn nil\n}\n`;
+    const { ws, close } = await indexedWorkspace({
+      'go.mod': 'module example.com/app\n',
+      'middleware/compress.go': mw('Compress', '(level int) func(http.Handler) http.Handler'),
+      'middleware/logger.go': mw('Logger'),
+      'middleware/recoverer.go': mw('Recoverer', '(h http.Handler) http.Handler'),
+      'middleware/request_id.go': mw('RequestID'),
+    });
+    try {
+      const lines = ['package main', '', 'import "example.com/app/middleware"', '', 'func main() {', '\tr := NewRouter()', '\tr.Use(middleware.RequestID)', '\t', '\tr.Use(middleware.Logger)', '}', ''];
+      const { snippets } = await ws.context({ path: 'main.go', text: lines.join('\n'), position: { line: 7, character: 1 }, budgetTokens: 4000 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      expect(order).toContain('Recoverer');
+      expect(order.indexOf('Recoverer')).toBeLessThan(order.indexOf('Compress'));
+    } finally {
+      await close();
+    }
+  });
+});
