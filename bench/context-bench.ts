@@ -611,6 +611,7 @@ async function main() {
       say('   with the MiniLM-L6 shape twin (real widths, random weights), while another workspace (JS/TS of node_modules) is parsed and embedded');
       say(`  requests ${latency.requests}, p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms; recall@4000 there ${latency.recall} (kept tasks; the twin's random vectors cost a little)`);
       if (Object.keys(latency.parts).length) say(`  where the time went (the daemon's timings; each part's own p50 / p95; fts and vector run beside imports, definitions and anticipation; outside = HTTP and the event loop): ${Object.entries(latency.parts).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v.p50} / ${v.p95}`).join(', ')}`);
+      say(`  answers that left a search out at the deadline: ${Object.entries(latency.late).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
       say(`  background workspace after the run: ${latency.background ? `${latency.background.state}, ${latency.background.files} files, ${latency.background.chunks} chunks, ${latency.background.pending} not embedded yet` : 'gone'}`);
       say(`  time: ${Object.entries(latency.timingsS).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
     }
@@ -634,6 +635,8 @@ interface LatencyResult {
   recall: number;
   /** The daemon's timings of each part (ContextTimingsMs) and the time outside them (HTTP, the event loop), p50/p95 of each on its own. */
   parts: Record<string, { p50: number; p95: number }>;
+  /** How many answers left each search out at its deadline. */
+  late: Record<string, number>;
   background: WorkspaceStatus | undefined;
   timingsS: Record<string, number>;
 }
@@ -684,6 +687,7 @@ async function latencyPart(tmp: string, draw: (root: string, label: string) => P
     lap('background workspace under way');
     const latencies: number[] = [];
     const spent: Record<string, number[]> = {};
+    const lateSources: Record<string, number> = {};
     let hits = 0;
     for (const { label, tasks } of parts) {
       for (const task of tasks.tasks) {
@@ -692,13 +696,14 @@ async function latencyPart(tmp: string, draw: (root: string, label: string) => P
         const indent = /^\s*/.exec(lines[row])![0];
         const text = [...lines.slice(0, row), indent, ...lines.slice(row + 1)].join('\n');
         const r0 = performance.now();
-        const { snippets, timings } = await api<{ snippets: { path: string; startLine: number; endLine: number; text: string }[]; timings?: Record<string, number> }>('/context', { path: path.join(combined, label, task.file), text, position: { line: row, character: indent.length }, budgetTokens: 1000 });
+        const { snippets, timings } = await api<{ snippets: { path: string; startLine: number; endLine: number; text: string }[]; timings?: Record<string, number | string[]> }>('/context', { path: path.join(combined, label, task.file), text, position: { line: row, character: indent.length }, budgetTokens: 1000 });
         const ms = performance.now() - r0;
         latencies.push(ms);
         // The daemon's own account (builds before it have none); the rest is HTTP and waiting for the event loop.
         if (timings) {
-          for (const [k, v] of Object.entries(timings)) (spent[k] ??= []).push(v);
-          (spent.outsideMs ??= []).push(ms - (timings.queuedMs ?? 0) - (timings.totalMs ?? 0));
+          for (const [k, v] of Object.entries(timings)) if (typeof v === 'number') (spent[k] ??= []).push(v);
+          for (const source of Array.isArray(timings.late) ? timings.late : []) lateSources[source] = (lateSources[source] ?? 0) + 1;
+          (spent.outsideMs ??= []).push(ms - Number(timings.queuedMs ?? 0) - Number(timings.totalMs ?? 0));
         }
         let used = 0;
         for (const s of snippets) {
@@ -724,6 +729,7 @@ async function latencyPart(tmp: string, draw: (root: string, label: string) => P
       p95: q(95),
       max: q(100),
       recall: Number((hits / Math.max(1, latencies.length)).toFixed(3)),
+      late: lateSources,
       parts: Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, { p50: Number(pct(v, 50).toFixed(1)), p95: Number(pct(v, 95).toFixed(1)) }])),
       background: await workspace(api, load),
       timingsS: t,

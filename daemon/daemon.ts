@@ -137,7 +137,10 @@ export class Daemon {
       ws.state = 'indexing';
       void this.scheduler
         .backgroundTask(() => ws.sync(this.backgroundHooks))
-        .then(() => this.scheduleEmbed(entry))
+        .then(() => {
+          void this.scheduler.backgroundTask(async () => ws.prepareRetrieval()).catch((err) => this.log.warn(`${ws.root}: preparing retrieval failed: ${(err as Error).message}`));
+          this.scheduleEmbed(entry);
+        })
         .catch((err) => this.backgroundFailed(ws, 'initial index', err));
       if (this.opts.watch) {
         try {

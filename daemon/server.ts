@@ -580,5 +580,15 @@ export async function listenServer(daemon: Daemon, opts: ServerOptions & { port?
 /** A /context answer's timings on the wire: each part in ms to 0.1 (0 for a part that did not run). */
 function contextTimingsMs(queuedMs: number, t: ContextTimings): ContextTimingsMs {
   const ms = (v: number | undefined) => Math.round((v ?? 0) * 10) / 10;
-  return { queuedMs: ms(queuedMs), importsMs: ms(t.imports), definitionsMs: ms(t.definitions), anticipationMs: ms(t.anticipation), ftsMs: ms(t.fts), vectorMs: ms(t.vector), totalMs: ms(t.total) };
+  return {
+    queuedMs: ms(queuedMs),
+    importsMs: ms(t.imports),
+    definitionsMs: ms(t.definitions),
+    anticipationMs: ms(t.anticipation),
+    ftsMs: ms(t.fts),
+    vectorMs: ms(t.vector),
+    embedMs: ms(t.embed),
+    totalMs: ms(t.total),
+    late: t.late ?? [],
+  };
 }

@@ -35,8 +35,16 @@ export interface ContextTimingsMs {
   ftsMs: number;
   /** The query's embedding and the vector search (beside the definitions; 0 without a model). */
   vectorMs: number;
+  /** Of vectorMs, the query's embedding (waiting for the model's query thread included). */
+  embedMs: number;
   /** The context built, from start to answer (not counting queuedMs). */
   totalMs: number;
+  /**
+   * The searches left out of this answer because they missed their deadline: 'vector' when the
+   * vector search was not done 25 ms after the start (or when everything else was, if later). Its
+   * vectorMs is then the time it was given.
+   */
+  late: string[];
 }
 
 /** POST /context's answer. */

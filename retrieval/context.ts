@@ -21,6 +21,10 @@ export interface ContextTimings {
   fts?: number;
   /** The query's embedding (the lines nearest the cursor) and the vector search (0 when no model is loaded). */
   vector?: number;
+  /** Of which the query's embedding, waiting for the model's query thread included. */
+  embed?: number;
+  /** The searches that missed their deadline, left out of the answer ('vector'). */
+  late?: string[];
   /** The buffer's own imports, when its edits touch them. */
   imports?: number;
   /** Definitions of the names around the cursor. */

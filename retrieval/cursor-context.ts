@@ -8,7 +8,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import { importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
-import type { ContextRequest, ContextResult } from './context.js';
+import type { ContextRequest, ContextResult, ContextTimings } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate } from './anticipation.js';
@@ -92,6 +92,16 @@ const FUSION_K = 8;
  * context goes without.
  */
 const EMBED_WAIT_MS = 30;
+/**
+ * The vector search is waited for this long from the request's start at most, or until the
+ * definitions and the full-text search are ready if they take longer: on a loaded machine (another
+ * workspace indexing, the model embedding in the background) the query's embedding takes 40–60 ms
+ * at p50 and over 100 at p95, and a keystroke's context should not wait for its weakest source. A
+ * vector search that misses it is left out of this answer (the timings say so). The full-text
+ * search is always waited for: the anticipated definitions are found from it, and the same buffer
+ * should get the same definitions whatever the machine is doing.
+ */
+const VECTOR_DEADLINE_MS = 25;
 /** Past this share of the budget, definitions are shown by their first line only. */
 const TAIL_FROM = 0.5;
 /**
@@ -152,28 +162,35 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
 
   const started = performance.now();
   const timings = req.timings ?? {};
-  const timed = async <T>(part: keyof typeof timings, run: () => T | Promise<T>) => {
+  const timed = async <T>(part: Exclude<keyof ContextTimings, 'late'>, run: () => T | Promise<T>) => {
     const t = performance.now();
     const v = await run();
-    timings[part] = performance.now() - t;
+    // A search left out at the deadline keeps the time it was given.
+    if (!timings.late?.includes(part)) timings[part] = performance.now() - t;
     return v;
   };
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
   // The searches run off this thread (the store's, the embedding model's) while this thread finds
-  // the definitions; their failure is taken below (the handler keeps it from going unhandled meanwhile).
-  const similar = Promise.all([
-    timed('fts', () => similarByText(src, windowText, req.path)),
-    timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, req.signal)),
-  ]);
-  similar.catch(() => {});
+  // the definitions.
+  const ftsSearch = timed('fts', () => similarByText(src, windowText, req.path));
+  const vectorSearch = timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, req.signal, timings));
+  // Their failure is taken where they are awaited (the handlers keep it from going unhandled meanwhile).
+  ftsSearch.catch(() => {});
+  vectorSearch.catch(() => {});
+  const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
   const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
-  const [ftsRows, vectors] = await similar;
+  const ftsRows = await ftsSearch;
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
   const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
+  const late: string[] = (timings.late = []);
+  const vectors = await byDeadline(vectorSearch, deadline, () => {
+    late.push('vector');
+    timings.vector = performance.now() - started;
+  }, []);
   const definitions = definitionCandidates(src, withAnticipated(scored, anticipated));
   const fts = ftsRows.map(chunkCandidate);
 
@@ -623,10 +640,29 @@ function similarByText(src: ContextSources, windowText: string, path: string): P
   return src.store.searchText(windowText, 12, { excludePaths: [path] });
 }
 
-async function similarByVector(src: ContextSources, queryText: string, path: string, signal?: AbortSignal): Promise<Candidate[]> {
+/**
+ * A search's result if it settles before the deadline; else `fallback` at the deadline (and `onLate`),
+ * the search going on unheard. A search that fails before the deadline fails the request.
+ */
+async function byDeadline<T>(search: Promise<T>, deadline: Promise<void>, onLate: () => void, fallback: T): Promise<T> {
+  search.catch(() => {});
+  const lateMark = Symbol('late');
+  const first = await Promise.race([search, deadline.then(() => lateMark)]);
+  if (first !== lateMark) return first as T;
+  onLate();
+  return fallback;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+async function similarByVector(src: ContextSources, queryText: string, path: string, signal: AbortSignal | undefined, timings: ContextTimings): Promise<Candidate[]> {
   if (!src.embedder || !src.store.hasVectors() || !queryText.trim()) return [];
   // Busy with other queries, still loading, or failing: the other sources answer now.
+  const t = performance.now();
   const vector = await queryVector(src.embedder, queryText, { signal, maxWaitMs: EMBED_WAIT_MS }, src.log);
+  timings.embed = performance.now() - t;
   if (!vector) return [];
   const hits = await src.store.searchVector(vector, 12);
   const rows = await src.store.chunksByHash(hits.map((h) => h.hash));

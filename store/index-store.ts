@@ -64,6 +64,8 @@ export class IndexStore {
   private readonly embedded = new Set<string>();
   /** Paths whose last apply did not finish in this process: they may have rows without a file row. */
   private readonly unclean = new Set<string>();
+  /** Searches reading the tables now (see reading()). */
+  private readonly reads = new Set<Promise<unknown>>();
   /** In-memory mirror of the `symbols` table. */
   readonly symbols = new SymbolTable();
   private embeddings: lancedb.Table | null = null;
@@ -259,14 +261,14 @@ export class IndexStore {
     // Excluded paths are dropped from a deeper list here: a filter inside the full-text search costs
     // more than the extra rows (the hot path is one excluded file, the one being edited).
     const exclude = new Set(opts.excludePaths ?? []);
-    const rows = (await this.chunksTable.search(q, 'fts', 'fts').limit(exclude.size ? limit * 2 : limit).toArray()) as (ChunkRow & { _score: number })[];
+    const rows = (await this.reading(() => this.chunksTable.search(q, 'fts', 'fts').limit(exclude.size ? limit * 2 : limit).toArray())) as (ChunkRow & { _score: number })[];
     return exclude.size ? rows.filter((r) => !exclude.has(r.path)).slice(0, limit) : rows;
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
     const out: ChunkRow[] = [];
     for (let i = 0; i < hashes.length; i += IN_BATCH) {
-      out.push(...((await this.chunksTable.query().where(sqlIn('hash', hashes.slice(i, i + IN_BATCH))).toArray()) as ChunkRow[]));
+      out.push(...((await this.reading(() => this.chunksTable.query().where(sqlIn('hash', hashes.slice(i, i + IN_BATCH))).toArray())) as ChunkRow[]));
     }
     return out;
   }
@@ -326,7 +328,8 @@ export class IndexStore {
 
   async searchVector(vector: Float32Array, limit: number): Promise<VectorHit[]> {
     if (!this.embeddings || this.embedded.size === 0) return [];
-    const rows = await this.embeddings.vectorSearch(Array.from(vector)).distanceType('cosine').select(['hash', '_distance']).limit(limit).toArray();
+    const table = this.embeddings;
+    const rows = await this.reading(() => table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['hash', '_distance']).limit(limit).toArray());
     return rows.map((r) => ({ hash: r.hash as string, distance: r._distance as number }));
   }
 
@@ -342,7 +345,20 @@ export class IndexStore {
     return dead.length;
   }
 
+  /**
+   * A search's read of the tables, counted until it settles: cursor retrieval stops waiting for a
+   * search that misses its deadline, and the store must not close under it.
+   */
+  private reading<T>(read: () => Promise<T>): Promise<T> {
+    const p = read();
+    this.reads.add(p);
+    const settled = () => this.reads.delete(p);
+    p.then(settled, settled);
+    return p;
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled([...this.reads]);
     this.db.close();
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type CvuConfig } from '../../config/schema.js';
+import type { ContextTimings } from '../../retrieval/context.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { longTexts, writeTinyEmbedder } from '../models/tiny-embedder.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
@@ -103,6 +104,46 @@ describe('Workspace', () => {
     expect(definitions(during)).toEqual(definitions(before));
     await batch;
     await ws.close();
+  });
+
+  it('answers without a vector search that misses its deadline, and says so', async () => {
+    const c = config();
+    const ws = await Workspace.open(root, { home, config: c });
+    await ws.sync();
+    await ws.embed();
+    const file = 'src/config/parse-config.ts';
+    const req = { path: file, text: fs.readFileSync(path.join(root, file), 'utf8'), position: { line: 10, character: 2 } };
+    // The model's query thread starts on the first query; until it is up, queries go without vectors.
+    let timings: ContextTimings = {};
+    let before = await ws.context({ ...req, timings });
+    for (let i = 0; i < 100 && timings.late?.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      timings = {};
+      before = await ws.context({ ...req, timings });
+    }
+    expect(timings.late).toEqual([]);
+    expect(timings.embed).toBeGreaterThan(0);
+    // The store's vector search held up, as on a machine busy indexing another workspace.
+    const search = ws.store.searchVector.bind(ws.store);
+    let finished = false;
+    ws.store.searchVector = async (...args) => {
+      await new Promise((r) => setTimeout(r, 500));
+      finished = true;
+      return search(...args);
+    };
+    const lateTimings: ContextTimings = {};
+    const during = await ws.context({ ...req, timings: lateTimings });
+    expect(finished).toBe(false);
+    expect(lateTimings.late).toEqual(['vector']);
+    expect(during.snippets.some((s) => s.source === 'vector')).toBe(false);
+    // The definitions do not wait for it, and do not change.
+    const definitions = (r: typeof before) => r.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(definitions(during).length).toBeGreaterThan(0);
+    expect(definitions(during)).toEqual(definitions(before));
+    // The search left behind ends (or its embedding is cut short) after the workspace closed, without
+    // an unhandled failure: vitest fails the run on one.
+    await ws.close();
+    await new Promise((r) => setTimeout(r, 600));
   });
 
   it('answers context and search from the other sources when the embedding model fails, and says so once', async () => {
