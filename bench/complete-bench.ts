@@ -20,7 +20,7 @@ import { defaultConfig } from '../config/schema.js';
 import { Workspace } from '../workspace/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
-import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
+import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
 import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -39,7 +39,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
 import {
   cachedScore,
   COLUMNS,

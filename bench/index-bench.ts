@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig, type CvuConfig } from '../config/schema.js';
 import { Workspace } from '../workspace/workspace.js';
 import type { Embedder } from '../models/embedder.js';
-import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
+import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
 import { pct } from './percentile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -38,8 +38,8 @@ import { parseArgs } from 'node:util';
 import { DaemonClient } from '../clients/daemon-client.js';
 import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
 import { SLOW_CONTEXT_MS } from '../workspace/workspace.js';
-import { MINILM_L6_SHAPE, writeBertTwin } from '../test/models/bert-twin.js';
-import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../test/models/tiny-llama.js';
+import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
+import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
 import { pct } from './percentile.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

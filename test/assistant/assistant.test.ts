@@ -10,7 +10,7 @@ import { resolveConfig } from '../../config/schema.js';
 import { CvuError } from '../../core/errors.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { until } from '../helpers/wait.js';
 
 const FILES = {

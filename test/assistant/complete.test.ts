@@ -6,7 +6,7 @@ import { defaultConfig } from '../../config/schema.js';
 import { CompletionEngine } from '../../models/completion-engine.js';
 import { fimFormatFor, QWEN_REPO_TOKENS, FIM_TOKENS } from '../../prompts/index.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 
 const FILE = `import { loadUser } from './users.js';
 

@@ -11,7 +11,7 @@ import type { CommandIO } from '../../clients/cli/io.js';
 import { isAlive, readDaemonInfo } from '../../daemon/lifecycle.js';
 import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 
 const SOURCES = {
   'src/util/validate.ts': `export function validateOptions(raw: unknown): { port: number } {

@@ -15,7 +15,7 @@ import { createLogger } from '../../core/log.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import type { RawAnswer } from '../helpers/http.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';

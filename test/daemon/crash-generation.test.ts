@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../daemon/lifecycle.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { until } from '../helpers/wait.js';
 
 const SOURCES = {

@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { spawnCli } from '../helpers/cli.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyEmbedder } from '../models/tiny-embedder.js';
+import { writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
 
 /** A tree big enough that indexing takes several commits (batchSize 32 below). */
 function generateTree(root: string, files: number, seed: number, config = `export default { index: { batchSize: 32 } };\n`): void {

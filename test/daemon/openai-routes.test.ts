@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../helpers/sample-workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'd'.repeat(64);

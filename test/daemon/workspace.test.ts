@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { defaultConfig, type CvuConfig } from '../../config/schema.js';
 import type { ContextTimings } from '../../retrieval/context.js';
 import { Workspace } from '../../workspace/workspace.js';
-import { longTexts, writeTinyEmbedder } from '../models/tiny-embedder.js';
+import { longTexts, writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
 

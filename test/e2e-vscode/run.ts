@@ -29,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { lineStartOffset } from '../../clients/vscode/src/refactor-logic.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { startTap, type Exchange, type Tap } from './tap.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

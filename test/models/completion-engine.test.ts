@@ -3,7 +3,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompletionEngine, planReuse } from '../../models/completion-engine.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { writeTinyLlama } from './tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 
 const t = (...ns: number[]) => ns as Token[];
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => (from + i) as Token);

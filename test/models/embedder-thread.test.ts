@@ -15,7 +15,7 @@ import { loadEmbedder, type Embedder, type EmbedderOptions } from '../../models/
 import { loadEmbedderLanes } from '../../models/embedder-lanes.js';
 import { loadEmbedderThread } from '../../models/embedder-thread.js';
 import { niceByThread } from '../helpers/threads.js';
-import { longTexts, writeTinyEmbedder } from './tiny-embedder.js';
+import { longTexts, writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
 
 const TEXTS = ['function parseConfig(path) { return JSON.parse(read(path)); }', 'class UserStore { load(id) {} }', 'retry failed uploads with a timeout', 'x'];
 const LONG = longTexts(64);

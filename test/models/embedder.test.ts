@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCvuError } from '../../core/errors.js';
 import { loadEmbedder, type Embedder, type EmbedderOptions } from '../../models/embedder.js';
-import { bertTwinFileName, writeBertTwin, type BertShape } from './bert-twin.js';
-import { encodeModel, GraphBuilder } from './onnx-writer.js';
-import { BERT_OPSET, baseVocab, bertEmbeddings, declareBertIO, seededRandom, tinyShape, writeTinyEmbedder } from './tiny-embedder.js';
+import { bertTwinFileName, writeBertTwin, type BertShape } from '../../fixtures/models/bert-twin.js';
+import { encodeModel, GraphBuilder } from '../../fixtures/models/onnx-writer.js';
+import { BERT_OPSET, baseVocab, bertEmbeddings, declareBertIO, seededRandom, tinyShape, writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
 
 const SMALL_SHAPE: BertShape = { layers: 2, hidden: 64, heads: 4, intermediate: 256, vocab: 1000, maxPositions: 128 };
 

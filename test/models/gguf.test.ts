@@ -21,7 +21,7 @@ import {
 } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { elementCount, floatToHalf, gguf, tensorByteSize, writeGguf, type GgufModel } from './gguf-writer.js';
+import { elementCount, floatToHalf, gguf, tensorByteSize, writeGguf, type GgufModel } from '../../fixtures/models/gguf-writer.js';
 import {
   buildSpmVocab,
   QWEN25_CODER_05B_SHAPE,
@@ -32,7 +32,7 @@ import {
   writeTinyLlama,
   type LlamaShape,
   type WrittenLlama,
-} from './tiny-llama.js';
+} from '../../fixtures/models/tiny-llama.js';
 
 const CODE = 'export function parseConfig(path: string): Config {\n  const text = readFile(path);\n  return JSON.parse(text);\n}\n';
 

@@ -7,7 +7,7 @@ import { resolveConfig, type CvuConfig, type UserConfig } from '../../config/sch
 import { detectFim, LlmRuntime } from '../../models/llm.js';
 import { ModelManager } from '../../models/model-manager.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
+import { writeTinyLlama, type WrittenLlama } from '../../fixtures/models/tiny-llama.js';
 import { rejection } from '../helpers/errors.js';
 import { until } from '../helpers/wait.js';
 

@@ -17,8 +17,8 @@ import { EMBEDDING_MEMORY, embeddingMemory, estimateEmbeddingThread, type Embedd
 import { estimateMemory, getSharedLlama, LlmRuntime, type LlmRuntimeOptions } from '../../models/llm.js';
 import { rejection } from '../helpers/errors.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { writeTinyEmbedder } from './tiny-embedder.js';
-import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
+import { writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
+import { writeTinyLlama, type WrittenLlama } from '../../fixtures/models/tiny-llama.js';
 
 const CONTEXT_SIZE = 2048;
 const NO_EMBEDDING: EmbeddingMemory = Object.freeze({ threads: 0, loaded: 0, bytes: 0, held: 0, pending: 0, models: [] });

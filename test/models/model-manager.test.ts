@@ -10,7 +10,7 @@ import type { CommandIO } from '../../clients/cli/io.js';
 import { CATALOGUE, DEFAULT_MODEL_NAME, findCatalogueEntry } from '../../models/catalogue.js';
 import { llmModelsDir, ModelManager, type PullProgress } from '../../models/model-manager.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
-import { writeTinyLlama, type WrittenLlama } from './tiny-llama.js';
+import { writeTinyLlama, type WrittenLlama } from '../../fixtures/models/tiny-llama.js';
 import { rejection } from '../helpers/errors.js';
 
 let tmp: string;

@@ -13,7 +13,7 @@ import {
   type FimFormat,
 } from '../../prompts/index.js';
 import { countSegments } from '../../prompts/budget.js';
-import { seededRandom } from '../helpers/random.js';
+import { seededRandom } from '../../fixtures/random.js';
 
 
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
-import { writeTinyLlama } from '../models/tiny-llama.js';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 
 const TOKEN = 'd'.repeat(64);
 let tmp: string;
