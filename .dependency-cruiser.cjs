@@ -89,10 +89,10 @@ module.exports = {
     },
     {
       name: 'not-to-unresolvable',
-      comment: 'An import the checker cannot resolve is an edge no rule above sees.',
+      comment: 'An import the checker cannot resolve is an edge no rule above sees (but for bin/cvu.js -> dist/, the build, absent before `npm run build`).',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true },
+      to: { couldNotResolve: true, pathNot: '^\\.\\./dist/' },
     },
   ],
   options: {

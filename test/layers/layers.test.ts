@@ -45,6 +45,8 @@ const tree: Record<string, string> = {
   'assistant/ask.ts': `import type { Answer } from '../protocol/api.js';\nexport const ask = (): Answer => ({});\n`,
   'daemon/lifecycle.ts': `import fs from 'node:fs';\nimport { ask } from '../assistant/ask.js';\nexport const start = () => [fs, ask];\n`,
   'clients/cli/main.ts': `import { start } from '../../daemon/lifecycle.js';\nexport const main = start;\n`,
+  // The executable imports the build, which a fresh clone does not have yet.
+  'bin/cvu.js': `await import('../dist/clients/cli/cli.js');\n`,
   // Upward (core 0 -> daemon 7), and a type-only one (indexer 3 -> retrieval 4): both count.
   'core/log.ts': `import { start } from '../daemon/lifecycle.js';\nexport const log = start;\n`,
   'indexer/chunk.ts': `import type { Hit } from '../retrieval/search.js';\nexport type Chunk = Hit;\n`,
