@@ -16,6 +16,13 @@ export interface ImportRef {
   binding?: string;
   /** 1-based line of the import. */
   line: number;
+  /**
+   * The members the file reaches through what this import binds, by the qualifier the code writes
+   * (`{ middleware: ['Logger'] }` for `middleware.Logger`, `{ 'gyp.common': ['WriteOnDiff'] }` for
+   * Python's `import gyp.common`, `{ dns: ['resolve'] }` for Rust's `dns::resolve`), each name
+   * once, in the order first written; absent when none (lang/*: `memberUses`).
+   */
+  members?: Record<string, string[]>;
   /** What kind of import: 'import' | 'export' | 'require' | 'dynamic' | 'from' | 'use' | 'mod' | 'include' | 'system-include' | 'require_relative' | 'source' … */
   kind?: string;
 }

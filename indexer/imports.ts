@@ -16,6 +16,7 @@ import type { Node } from 'web-tree-sitter';
 import { IDENTIFIER, type ImportContext, type ImportRef, type ImportSink } from './import-ref.js';
 import { parserFor, type LanguageId } from './languages.js';
 import { languageSupport } from './lang/registry.js';
+import type { MemberUseRule } from './lang/language-support.js';
 import { LineIndex } from './line-index.js';
 
 export type { ImportContext, ImportRef } from './import-ref.js';
@@ -57,13 +58,80 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
   };
   const text = (n: Node | null) => (n ? src.slice(n.startIndex, n.endIndex) : '');
   const row = (n: Node) => n.startPosition.row;
-  const extract = languageSupport(lang).imports;
+  const support = languageSupport(lang);
   try {
-    extract?.({ root, lines, text, row, add });
+    support.imports?.({ root, lines, text, row, add });
   } catch {
     // a tree shape the extractor does not expect: keep what was found
   }
+  if (support.memberUses && out.length) {
+    try {
+      recordMembers(out, src, support.memberUses);
+    } catch {
+      // the imports stand without their members
+    }
+  }
   return out;
+}
+
+/** Members recorded per qualifier at most (a generated file can reach thousands). */
+const MAX_MEMBERS = 200;
+/** A qualified name as code writes it: `a.b.c` (or `a::b::c`), not itself a member of something else. */
+const CHAINS = { '.': /(?<![\w$.])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g, '::': /(?<![\w:])[A-Za-z_][\w]*(?:::[A-Za-z_]\w*)+/g };
+
+/**
+ * Sets each ref's `members`: the names the text writes right after a qualifier the ref binds
+ * (`middleware.Logger`, `gyp.common.WriteOnDiff`), in one pass over the text's qualified names.
+ */
+function recordMembers(refs: ImportRef[], src: string, rule: MemberUseRule): void {
+  const qualifiers = new Set<string>();
+  let depth = 1;
+  for (const ref of refs) {
+    if (ref.kind === 'export') continue;
+    for (const q of rule.qualifiers(ref)) {
+      if (!q) continue;
+      depth = Math.max(depth, q.split(rule.separator).length);
+      qualifiers.add(q);
+    }
+  }
+  if (!qualifiers.size) return;
+  const found = new Map<string, Set<string>>();
+  for (const m of src.matchAll(CHAINS[rule.separator])) {
+    const segs = m[0].split(rule.separator);
+    for (let k = 1; k < segs.length && k <= depth; k++) {
+      const q = k === 1 ? segs[0] : segs.slice(0, k).join(rule.separator);
+      if (!qualifiers.has(q)) continue;
+      let set = found.get(q);
+      if (!set) found.set(q, (set = new Set()));
+      if (set.size < MAX_MEMBERS) set.add(segs[k]);
+    }
+  }
+  if (!found.size) return;
+  for (const ref of refs) {
+    if (ref.kind === 'export') continue;
+    const members: Record<string, string[]> = {};
+    let any = false;
+    for (const q of rule.qualifiers(ref)) {
+      const set = found.get(q);
+      if (set?.size) {
+        members[q] = [...set];
+        any = true;
+      }
+    }
+    if (any) ref.members = members;
+  }
+}
+
+/**
+ * The qualifiers through which code reaches members of what `ref` imports (`pkg` of `pkg.Name`,
+ * `a.b` of `a.b.name`); [] for a language without the rule.
+ */
+export function memberQualifiers(ref: ImportRef, lang: LanguageId): string[] {
+  try {
+    return languageSupport(lang).memberUses?.qualifiers(ref) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 // ---------------------------------------------------------------------------

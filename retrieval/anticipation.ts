@@ -16,12 +16,12 @@
  * The import graph is kept per store and brought up to date when the index version changes: a
  * file's part is redone only when its imports, or a file its names were looked for in, changed.
  */
-import { resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import { memberQualifiers, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
-import type { ImportSources } from './import-graph.js';
+import { importRefsCache, memberOrigins, type ImportSources } from './import-graph.js';
 
 export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar';
 
@@ -53,6 +53,13 @@ export interface ImportGraph {
   importers: Map<string, string[]>;
   /** Definition item → the definition. */
   defOf: Map<string, SymbolRow>;
+  /**
+   * A module reached by qualifier (its files, joined by \0: a Go package, `import click`, `import * as x`)
+   * → each member item (`name\0path`) the files binding it use on it (`pkg.Name`), with how many files do.
+   */
+  moduleMembers: Map<string, Map<string, number>>;
+  /** File → its items reached only as members of a module binding. */
+  memberOnly: Map<string, Set<string>>;
   /** Folder → its files (all indexed files). */
   byFolder: Map<string, string[]>;
   /** A file name without its test affixes and extension → the files that have it. */
@@ -72,12 +79,26 @@ interface FileEntry {
   /** The file row's imports as stored (the same text: the same imports) and its content hash. */
   raw: string;
   hash: string;
-  refs: { ref: ImportRef; targets: string[] }[];
+  refs: ResolvedRef[];
   /** Item → its definition (null: a module); null until found, and again when a file it may come from changes. */
   items: Map<string, SymbolRow | null> | null;
   /** Where the items' definitions were looked for: the files imported, and the folders of those whose names were not in them. */
   lookedIn: Deps;
+  /** A module bound in the file (its files, joined by \0) → the member items the file reaches through it. */
+  byModule: Map<string, Set<string>>;
+  /** The items the file reaches only as members (`pkg.Name`), imported by name nowhere in it. */
+  memberOnly: Set<string>;
 }
+
+/** An import with the workspace files it refers to, and the members the file reaches through it, with the files each qualifier means. */
+interface ResolvedRef {
+  ref: ImportRef;
+  targets: string[];
+  members?: { files: string[]; names: string[] }[];
+}
+
+/** The definition a member name reached through a module (its files) refers to, or null. */
+type FindMember = (files: readonly string[], name: string) => SymbolRow | null;
 
 interface Deps {
   files: Set<string>;
@@ -104,7 +125,7 @@ export function importGraph(src: ImportSources): ImportGraph {
   if (!sameFiles) state.files.clear();
   state.ctx = ctx;
   const graph: ImportGraph = {
-    version: src.store.version, ctx, itemsOf: new Map(), importers: new Map(), defOf: new Map(),
+    version: src.store.version, ctx, itemsOf: new Map(), importers: new Map(), defOf: new Map(), moduleMembers: new Map(), memberOnly: new Map(),
     byFolder: sameFiles && previous ? previous.byFolder : new Map(), byStem: sameFiles && previous ? previous.byStem : new Map(),
   };
   if (!sameFiles || !previous) {
@@ -119,16 +140,26 @@ export function importGraph(src: ImportSources): ImportGraph {
   for (const [path, row] of src.store.files) if (state.files.get(path)?.hash !== row.hash) changed.push(path);
   const stale = (e: FileEntry) => changed.length > MANY_CHANGES || changed.some((c) => e.lookedIn.files.has(c) || [...e.lookedIn.folders].some((f) => c.startsWith(f)));
   const memo = new Map<string, SymbolRow | null>();
+  const findMember = memberFinder(src);
   for (const [path, row] of src.store.files) {
     let entry = state.files.get(path);
     if (!entry || entry.raw !== row.imports) {
-      entry = { raw: row.imports, hash: row.hash, refs: resolveRefs(parseRefs(row.imports), path, row.language as LanguageId, ctx), items: null, lookedIn: { files: new Set(), folders: new Set() } };
+      entry = { raw: row.imports, hash: row.hash, refs: resolveRefs(parseRefs(row.imports), path, row.language as LanguageId, ctx), items: null, lookedIn: { files: new Set(), folders: new Set() }, byModule: new Map(), memberOnly: new Set() };
       state.files.set(path, entry);
     } else if (entry.items && changed.length && stale(entry)) entry.items = null;
     entry.hash = row.hash;
     if (!entry.items) {
       entry.lookedIn = { files: new Set(), folders: new Set() };
-      entry.items = itemsOf(src.store, entry.refs, memo, entry.lookedIn);
+      entry.byModule = new Map();
+      const viaName = new Set<string>();
+      entry.items = itemsOf(src.store, entry.refs, memo, findMember, entry.lookedIn, entry.byModule, undefined, viaName);
+      entry.memberOnly = new Set([...entry.byModule.values()].flatMap((used) => [...used].filter((i) => !viaName.has(i))));
+    }
+    if (entry.memberOnly.size) graph.memberOnly.set(path, entry.memberOnly);
+    for (const [module, used] of entry.byModule) {
+      let counts = graph.moduleMembers.get(module);
+      if (!counts) graph.moduleMembers.set(module, (counts = new Map()));
+      for (const item of used) counts.set(item, (counts.get(item) ?? 0) + 1);
     }
     if (!entry.items.size) continue;
     graph.itemsOf.set(path, [...entry.items.keys()]);
@@ -165,12 +196,24 @@ function parseRefs(raw: string): ImportRef[] {
 }
 
 /** The imports (not re-exports) that refer to workspace files, with those files. */
-function resolveRefs(refs: readonly ImportRef[], path: string, language: LanguageId, ctx: ImportContext): FileEntry['refs'] {
-  const out: FileEntry['refs'] = [];
+function resolveRefs(refs: readonly ImportRef[], path: string, language: LanguageId, ctx: ImportContext): ResolvedRef[] {
+  const out: ResolvedRef[] = [];
   for (const ref of refs) {
     if (ref.kind === 'export') continue;
     const targets = resolveImport(ref, path, language, ctx).filter((t) => t !== path);
-    if (targets.length) out.push({ ref, targets });
+    if (!targets.length) continue;
+    const resolved: ResolvedRef = { ref, targets };
+    const qualifiers = memberQualifiers(ref, language);
+    if (qualifiers.length) {
+      resolved.members = [];
+      for (const q of qualifiers) {
+        const names = ref.members?.[q];
+        // A name the import lists (`from pkg import module`, `use crate::{dns}`) means the file it resolves to alone.
+        const files = ref.names.includes(q) ? resolveImport({ ...ref, names: [q] }, path, language, ctx).filter((t) => t !== path) : targets;
+        if (files.length) resolved.members.push({ files, names: Array.isArray(names) ? names : [] });
+      }
+    }
+    out.push(resolved);
   }
   return out;
 }
@@ -180,9 +223,36 @@ function resolveRefs(refs: readonly ImportRef[], path: string, language: Languag
  * definition; a module bound to a name (`const fastify = require('./fastify')`) as the definition of
  * that name in it, if any; else the module (null). `memo` keeps the definitions found for a name among targets.
  */
-function itemsOf(store: IndexStore, refs: FileEntry['refs'], memo: Map<string, SymbolRow | null>, lookedIn?: Deps): Map<string, SymbolRow | null> {
+function itemsOf(
+  store: IndexStore,
+  refs: readonly ResolvedRef[],
+  memo: Map<string, SymbolRow | null>,
+  findMember: FindMember,
+  lookedIn?: Deps,
+  byModule?: Map<string, Set<string>>,
+  written?: ReadonlySet<string>,
+  viaName?: Set<string>,
+): Map<string, SymbolRow | null> {
   const out = new Map<string, SymbolRow | null>();
-  for (const { ref, targets } of refs) {
+  for (const { ref, targets, members } of refs) {
+    // The members the file reaches through a module binding (`pkg.Name`, `a.b.name`): as if imported by name.
+    for (const { files, names } of members ?? []) {
+      for (const f of files) lookedIn?.files.add(f);
+      const key = moduleKey(files);
+      let used = byModule?.get(key);
+      if (byModule && !used) byModule.set(key, (used = new Set()));
+      for (const name of names) {
+        // The buffer's imports may be the indexed file's, whose members include those the buffer no longer writes.
+        if (written && !written.has(name)) continue;
+        const memoKey = `${name}\0member\0${key}`;
+        let def = memo.get(memoKey);
+        if (def === undefined) memo.set(memoKey, (def = findMember(files, name)));
+        if (!def) continue;
+        lookedIn?.files.add(def.path);
+        out.set(`${name}\0${def.path}`, def);
+        used?.add(`${name}\0${def.path}`);
+      }
+    }
     for (const t of targets) lookedIn?.files.add(t);
     let names = ref.names.map(lastSegment).filter((n) => n && n !== 'self' && n !== 'default' && n !== '*');
     // `use crate::dns::hickory::HickoryDnsResolver;`, `import a.b.C;`: the last segment names what is imported.
@@ -201,6 +271,7 @@ function itemsOf(store: IndexStore, refs: FileEntry['refs'], memo: Map<string, S
       if (!def) continue;
       lookedIn?.files.add(def.path);
       out.set(`${name}\0${def.path}`, def);
+      viaName?.add(`${name}\0${def.path}`);
       named = true;
     }
     if (!named) for (const t of targets) if (!out.has(t)) out.set(t, null);
@@ -222,6 +293,28 @@ function definitionOf(store: IndexStore, name: string, targets: readonly string[
   const below = defs.filter((d) => folders.some((f) => d.path.startsWith(f)));
   if (below.length) return top(below);
   return defs.length === 1 ? defs[0] : null;
+}
+
+/** A module reached by qualifier, as a key: its files. */
+function moduleKey(files: readonly string[]): string {
+  return [...files].sort().join('\0');
+}
+
+/**
+ * Finds a member reached through a module: a top-level definition of that name in the module's
+ * files, else in the files they re-export it from (`click.Option` is core.py's, through
+ * `from .core import Option` in click/__init__.py).
+ */
+function memberFinder(src: ImportSources): FindMember {
+  const refsOf = importRefsCache(src);
+  return (files, name) => {
+    const defs = src.store.symbols.lookup(name).filter((d) => d.kind !== 'local' && !d.container);
+    if (!defs.length) return null;
+    const own = defs.find((d) => files.includes(d.path));
+    if (own) return own;
+    const origins = memberOrigins(src, refsOf, files, name);
+    return defs.find((d) => origins.has(d.path)) ?? null;
+  };
 }
 
 /**
@@ -298,8 +391,11 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const { path, written } = input;
   const weights = { ...SIGNAL_WEIGHTS, ...input.weights };
   const graph = importGraph(src);
-  const ownItems = itemsOf(src.store, resolveRefs(input.refs, path, input.language, graph.ctx), new Map());
+  const ownRefs = resolveRefs(input.refs, path, input.language, graph.ctx);
+  const ownByModule = new Map<string, Set<string>>();
+  const ownItems = itemsOf(src.store, ownRefs, new Map(), memberFinder(src), undefined, ownByModule, written);
   const own = new Set(ownItems.keys());
+  const ownMembers = new Set([...ownByModule.values()].flatMap((s) => [...s]));
   const defOf = (item: string) => graph.defOf.get(item) ?? ownItems.get(item) ?? undefined;
   const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def);
 
@@ -330,9 +426,11 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const total = neighbours.reduce((a, [, s]) => a + s, 0);
   for (const [f, s] of total > 0 ? neighbours : []) {
     if (s <= 0) break;
+    // What it reaches only as a module's members makes it alike, but is offered by the module signal below.
+    const members = graph.memberOnly.get(f);
     for (const item of graph.itemsOf.get(f)!) {
       const def = defOf(item);
-      if (!own.has(item) && open(def)) credit('cooccurrence', def, s / total);
+      if (!own.has(item) && !members?.has(item) && open(def)) credit('cooccurrence', def, s / total);
     }
   }
 
@@ -352,16 +450,41 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   }
 
   // The modules imported already: what else of theirs, the definitions other files import first.
+  // A module bound to a qualifier (a Go package, `import click`, `import * as x`) that other files
+  // reach members of: those members, the ones the most of those files use first.
+  const indexedOwn = new Set(graph.itemsOf.get(path) ?? []);
+  const byUse: [SymbolRow, number][][] = [];
+  const covered = new Set<string>();
+  for (const module of ownByModule.keys()) {
+    const counts = graph.moduleMembers.get(module);
+    if (!counts) continue;
+    const list: [SymbolRow, number][] = [];
+    for (const [item, n] of counts) {
+      const def = defOf(item);
+      const c = n - (indexedOwn.has(item) ? 1 : 0);
+      if (c > 0 && !own.has(item) && open(def)) list.push([def, c]);
+    }
+    if (!list.length) continue;
+    byUse.push(list);
+    for (const f of module.split('\0')) covered.add(f);
+  }
   const modules = new Set<string>();
   for (const item of own) {
+    if (ownMembers.has(item)) continue;
     const def = defOf(item);
-    modules.add(def ? def.path : item);
+    const m = def ? def.path : item;
+    if (!covered.has(m)) modules.add(m);
+  }
+  const units = modules.size + byUse.length;
+  for (const list of byUse) {
+    const sum = list.reduce((a, [, c]) => a + c, 0);
+    for (const [def, c] of list) credit('module', def, c / sum / units);
   }
   for (const m of modules) {
     const defs = src.store.symbols.inFile(m).filter((d) => !d.container && open(d));
     const pop = defs.map((d) => (1 + (graph.importers.get(`${d.name}\0${d.path}`)?.length ?? 0)) * (d.exported ? 1 : 0.5));
     const sum = pop.reduce((a, b) => a + b, 0);
-    defs.forEach((d, i) => credit('module', d, pop[i] / sum / modules.size));
+    defs.forEach((d, i) => credit('module', d, pop[i] / sum / units));
   }
 
   // Similar code: the names its hits use that the buffer does not write.

@@ -38,6 +38,8 @@ export interface LanguageSupport {
   reexports?: ReexportRule;
   /** Definitions inside function bodies (nested functions, bindings of computed values). */
   localDefinitions?: LocalDefinitionRules;
+  /** How code reaches a module's members through the names its imports bind (`pkg.Name`, `a.b.name`, `m::f`). */
+  memberUses?: MemberUseRule;
   /** How identifiers are read from the text, for each chunk's refs. */
   lexicon?: Lexicon;
   /** How a file without a syntax tree is cut: 'headings' at Markdown headings; line windows by default. */
@@ -72,6 +74,17 @@ export interface ImportSource {
 
 /** Reports a file's imports through `file.add`. May throw: what was added until then is kept. */
 export type ImportExtractor = (file: ImportSource) => void;
+
+/**
+ * How the code writes a member of an imported module: the qualifiers an import binds, as the code
+ * writes them (a Go package's name, `x` of `import * as x`, Python's `a.b` of `import a.b`, the
+ * names of `from pkg import module` that may be modules), and what joins a qualifier to the member.
+ */
+export interface MemberUseRule {
+  separator: '.' | '::';
+  /** The qualifiers `ref` binds ([] for none). */
+  qualifiers(ref: ImportRef): string[];
+}
 
 /** One import to resolve. */
 export interface ResolveRequest {

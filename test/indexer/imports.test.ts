@@ -85,6 +85,36 @@ describe('import extraction', () => {
     ]);
   });
 
+  it('records the members the code reaches through what each import binds (pkg.Name, a.b.name, x.name, m::f)', async () => {
+    const members = async (path: string, text: string) => (await analyzeFile(path, text)).imports.map((i) => [i.specifier, i.members ?? null]);
+    const go = 'package main\n\nimport (\n\t"github.com/go-chi/chi/v5/middleware"\n\t"strings"\n)\n\nfunc main() {\n\tr.Use(middleware.Logger)\n\tr.Use(middleware.Recoverer, middleware.Logger)\n\t_ = strings.TrimSpace(x.middleware.Nope)\n}\n';
+    expect(await members('main.go', go)).toEqual([
+      ['github.com/go-chi/chi/v5/middleware', { middleware: ['Logger', 'Recoverer'] }],
+      ['strings', { strings: ['TrimSpace'] }],
+    ]);
+    const py = 'import click\nimport gyp.common\nimport os.path as osp\nfrom . import sibling\nfrom .core import Option\n\nclick.Option(["--x"])\ngyp.common.WriteOnDiff(osp.join(a), sibling.helper())\nclick.echo(common.Nope)\n';
+    expect(await members('a.py', py)).toEqual([
+      ['click', { click: ['Option', 'echo'] }],
+      ['gyp.common', { 'gyp.common': ['WriteOnDiff'] }],
+      ['os.path', { osp: ['join'] }],
+      ['.', { sibling: ['helper'] }],
+      ['.core', null],
+    ]);
+    const ts = "import * as dtypes from './type.js';\nimport { named } from './lib.js';\nconst fastify = require('./fastify');\nexport { x } from './x.js';\n\ndtypes.Int8; named.notAModule; fastify.inject(); x.y;\n";
+    expect(await members('src/a.ts', ts)).toEqual([
+      ['./type.js', { dtypes: ['Int8'] }],
+      ['./lib.js', null],
+      ['./x.js', null],
+      ['./fastify', { fastify: ['inject'] }],
+    ]);
+    const rs = 'use crate::dns;\nuse crate::{error, proxy::{self, Proxy}};\nmod util;\n\nfn f() {\n    dns::resolve();\n    error::BoxError::new();\n    util::fast(crate::tls::Identity::from_pem());\n}\n';
+    const got = Object.fromEntries((await members('src/lib.rs', rs)).map(([s, m]) => [s as string, m]));
+    expect(got['crate::dns']).toEqual({ dns: ['resolve'] });
+    expect(got['crate']).toEqual({ error: ['BoxError'] });
+    expect(got['util']).toEqual({ util: ['fast'] });
+    expect(got['crate::tls']).toEqual({ 'crate::tls': ['Identity'] });
+  });
+
   it('Python: import, from-import, relative, and imports guarded by if/try', async () => {
     const text = [
       'import os.path, sys as system',

@@ -109,6 +109,22 @@ describe('anticipation: names the buffer does not write yet', () => {
     expect(got).not.toContain('Circle (module)');
   });
 
+  it("offers a module's members reached by qualifier (`import pkg` then `pkg.Name`), the ones most files binding it use first", async () => {
+    const tree = {
+      'pkg/__init__.py': 'from .core import Option, Command, Argument, Group\n',
+      'pkg/core.py': 'class Option:\n    pass\n\nclass Command:\n    pass\n\nclass Argument:\n    pass\n\nclass Group:\n    pass\n',
+      'tests/test_a.py': 'import pkg\n\ndef test_a():\n    pkg.Command()\n    pkg.Option()\n',
+      'tests/test_b.py': 'import pkg\n\ndef test_b():\n    pkg.Command()\n',
+      'tests/test_c.py': 'import pkg\n\ndef test_c():\n    pkg.Command()\n',
+    };
+    const { src } = await indexed(tree);
+    const text = 'import pkg\n\ndef test_d():\n    pkg.Argument()\n    \n';
+    const got = await offered(src, 'tests/test_d.py', text, 'module');
+    expect(got.slice(0, 2)).toEqual(['Command (module)', 'Option (module)']);
+    expect(got).not.toContain('Argument (module)');
+    expect(got).not.toContain('Group (module)');
+  });
+
   it('offers what code like the lines at the cursor uses (full-text hits)', async () => {
     const plugin = (name: string) => `import { Registry } from './registry.js';\nimport { auditTrail } from './audit.js';\n\nexport function install${name}(registry: Registry) {\n  registry.register(new ${name}Plugin(registry.options));\n  auditTrail(registry, '${name}');\n}\nclass ${name}Plugin {\n  constructor(readonly options: object) {}\n}\n`;
     const { src } = await indexed({

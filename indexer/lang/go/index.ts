@@ -1,6 +1,7 @@
 /** Go. */
 import { kw, lexers } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { goMemberUses } from './members.js';
 import { goReceivers } from './receivers.js';
 import { goScope } from './scope.js';
 import { goDeclarations } from './declarations.js';
@@ -14,6 +15,7 @@ const goKeywords = kw(`break case chan const continue default defer else fallthr
 export const go: LanguageSupport = {
   declarations: goDeclarations,
   imports: goImports,
+  memberUses: goMemberUses,
   resolveImport: resolveGoImport,
   lexicon: { lexer: lexers.cLike, keywords: goKeywords },
   scope: goScope,

@@ -1,6 +1,7 @@
 /** Python. */
 import { kw } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { pythonMemberUses } from './members.js';
 import { pythonDeclarations } from './declarations.js';
 import { pythonImports } from './imports.js';
 import { pythonLocalDefinitions } from './local-definitions.js';
@@ -16,6 +17,7 @@ const pythonLexer = /#[^\n]*|[rRbBuUfF]{0,2}(?:"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(
 export const python: LanguageSupport = {
   declarations: pythonDeclarations,
   imports: pythonImports,
+  memberUses: pythonMemberUses,
   resolveImport: resolvePythonImport,
   reexports: pythonReexports,
   scope: pythonScope,

@@ -1,6 +1,7 @@
 /** Rust. */
 import { kw } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { rustMemberUses } from './members.js';
 import { rustDeclarations } from './declarations.js';
 import { rustImports } from './imports.js';
 import { rustReceivers } from './receivers.js';
@@ -14,6 +15,7 @@ const rustLexer = /\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|b?"(?:[^"\\]|\\[\s\S])*"?|'
 export const rust: LanguageSupport = {
   declarations: rustDeclarations,
   imports: rustImports,
+  memberUses: rustMemberUses,
   resolveImport: resolveRustImport,
   reexports: rustReexports,
   receivers: rustReceivers,

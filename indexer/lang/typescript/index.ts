@@ -5,6 +5,7 @@
  */
 import { kw, lexers, type Lexicon } from '../../refs.js';
 import type { LanguageSupport } from '../language-support.js';
+import { typescriptMemberUses } from './members.js';
 import { typescriptDeclarations } from './declarations.js';
 import { typescriptImports } from './imports.js';
 import { typescriptLocalDefinitions } from './local-definitions.js';
@@ -21,6 +22,7 @@ const lexicon: Lexicon = { lexer: lexers.cLike, keywords: jsKeywords };
 export const typescript: LanguageSupport = {
   declarations: typescriptDeclarations,
   imports: typescriptImports,
+  memberUses: typescriptMemberUses,
   resolveImport: resolveTypescript,
   reexports: typescriptReexports,
   localDefinitions: typescriptLocalDefinitions,
