@@ -295,6 +295,24 @@ function definitionOf(store: IndexStore, name: string, targets: readonly string[
   return defs.length === 1 ? defs[0] : null;
 }
 
+/**
+ * The members that files binding a module (its files) reach through it (`pkg.Name`), each with how
+ * many files do — `path`'s own indexed uses left out (its buffer says what it uses now).
+ */
+export function moduleMemberUses(src: ImportSources, files: Iterable<string>, path: string): { def: SymbolRow; uses: number }[] {
+  const graph = importGraph(src);
+  const counts = graph.moduleMembers.get(moduleKey([...files]));
+  if (!counts) return [];
+  const mine = graph.memberOnly.get(path);
+  const out: { def: SymbolRow; uses: number }[] = [];
+  for (const [item, n] of counts) {
+    const def = graph.defOf.get(item);
+    const uses = n - (mine?.has(item) || graph.itemsOf.get(path)?.includes(item) ? 1 : 0);
+    if (def && uses > 0) out.push({ def, uses });
+  }
+  return out;
+}
+
 /** A module reached by qualifier, as a key: its files. */
 function moduleKey(files: readonly string[]): string {
   return [...files].sort().join('\0');

@@ -11,7 +11,7 @@ import { importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type
 import type { ContextRequest, ContextResult, ContextTimings } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
-import { anticipate } from './anticipation.js';
+import { anticipate, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import { receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
@@ -50,6 +50,8 @@ const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
 /** A module binding at most this many lines from the cursor offers its members. */
 const MODULE_MEMBERS_DISTANCE = 3;
+/** The share of the module's weight its member named like the enclosing function gets. */
+const NAMED_MEMBER = 1;
 /**
  * A member written on a receiver far above, when the receiver is written again nearer the cursor:
  * it weighs as if written where the receiver is, at this share, divided by the square root of how
@@ -339,12 +341,22 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // A module named right by the cursor (`import gyp` just written, `gyp.` about to be): the public
   // top-level definitions not written yet, sharing the weight its name would have.
   const written = new Set(names.map((n) => n.name));
+  let enclosing: Set<string> | undefined;
   for (const use of names) {
     const files = imports.modules.get(use.name);
     if (!files || use.distance > MODULE_MEMBERS_DISTANCE) continue;
     const members = [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => (written.has(e.name) ? [] : e.defs));
     const proximity = 1 / (1 + use.distance / 2);
     for (const def of members) scored.push({ def, score: proximity / members.length, distance: use.distance, offered: true });
+    // The member the enclosing function is named after (`def test_pause():` then `click.pause()`), among
+    // those the module exports and those other files reach through it: as if its name were written there.
+    enclosing ??= enclosingFunctionWords(own, lines, cursor);
+    if (!enclosing.size) continue;
+    const named = new Map<string, SymbolRow>();
+    for (const def of [...members, ...moduleMemberUses(src, files, path).map((m) => m.def)]) {
+      if (!written.has(def.name) && enclosing.has(normalName(def.name))) named.set(`${def.path}:${def.start_line}`, def);
+    }
+    for (const def of named.values()) scored.push({ def, score: (NAMED_MEMBER * proximity) / named.size, distance: use.distance, offered: true });
   }
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.sort((a, b) => b.score - a.score);
@@ -596,6 +608,34 @@ function listCompletions(src: ContextSources, refsOf: RefsOf, list: ImportListTa
   const open = exports.filter((e) => !list.names.has(e.name) && e.defs.length).map((e) => ({ e, gap: gap(e) }));
   open.sort((a, b) => a.gap - b.gap || a.e.line - b.e.line);
   return open.flatMap(({ e }, rank) => e.defs.map((def) => ({ def, score: LIST_WEIGHT / (1 + rank / 2), distance: 0 })));
+}
+
+/** A name lower-cased without its underscores: `_LazyFile`, `lazy_file` and `LazyFile` are one. */
+function normalName(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
+}
+
+/**
+ * The words of the names of the functions around the cursor, and each run of adjacent words joined
+ * (`test_lazy_file_iter` → `lazy`, `lazyfile`, `lazyfileiter`, …), normalized as normalName does; the
+ * test prefixes left out.
+ */
+function enclosingFunctionWords(own: readonly SymbolRow[], lines: string[], cursor: number): Set<string> {
+  const out = new Set<string>();
+  for (const s of own) {
+    if (s.start_line > cursor + 1 || s.end_line < cursor + 1 || !/function|method/.test(s.kind)) continue;
+    // The buffer wins: a definition whose line no longer names it is not around the cursor any more.
+    if (!lines[s.start_line - 1]?.includes(s.name)) continue;
+    const words = s.name.split(/_+|(?<=[a-z0-9])(?=[A-Z])/).map((w) => w.toLowerCase()).filter((w) => w && w !== 'test');
+    for (let i = 0; i < words.length; i++) {
+      let joined = '';
+      for (let j = i; j < Math.min(words.length, i + 3); j++) {
+        joined += words[j];
+        if (joined.length >= 3) out.add(joined);
+      }
+    }
+  }
+  return out;
 }
 
 /** Names in the signatures of the classes around the cursor (`extends Base`, `implements Api`, `impl Trait for`). */

@@ -298,6 +298,27 @@ describe('cursor context: how the file refers to other code', () => {
     expect(snippets.find((s) => s.path === 'src/codec/reader.ts' && s.startLine === 1)).toMatchObject({ symbol: 'decode', source: 'symbol' });
   });
 
+  it('offers the member of a module named beside the cursor that the enclosing function is named after', async () => {
+    const termui = ['def echo(x):', '    pass', '', 'def style(x):', '    pass', '', 'def pause(info=None):', '    pass', '', 'def secho(x):', '    pass', ''].join('\n');
+    const test = 'import pkg\n\ndef test_pause_not_blocking():\n    pkg.echo("x")\n    pkg.pause()\n';
+    const py = await indexedWorkspaceOf({
+      'pkg/__init__.py': 'from .termui import echo, style, pause, secho\n',
+      'pkg/termui.py': termui,
+      'tests/test_termui.py': 'import pkg\n\ndef test_all():\n    pkg.echo(1)\n    pkg.style(1)\n    pkg.secho(1)\n    pkg.pause()\n',
+      'tests/test_pause.py': test,
+    });
+    try {
+      const lines = test.split('\n');
+      lines[4] = '    ';
+      const { snippets } = await py.ws.context({ path: 'tests/test_pause.py', text: lines.join('\n'), position: { line: 4, character: 4 }, budgetTokens: 60 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      // Without the enclosing name, style (used by the other test beside pause) would come first.
+      expect(order[0]).toBe('pause');
+    } finally {
+      await py.close();
+    }
+  });
+
   it('puts a name imported but not used yet first, however far above the import is', async () => {
     const lines = [
       "import { Int8, Utf8 } from './types/index.js';",
