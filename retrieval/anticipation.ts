@@ -303,11 +303,11 @@ export function moduleMemberUses(src: ImportSources, files: Iterable<string>, pa
   const graph = importGraph(src);
   const counts = graph.moduleMembers.get(moduleKey([...files]));
   if (!counts) return [];
-  const mine = graph.memberOnly.get(path);
+  const mine = new Set(graph.itemsOf.get(path) ?? []);
   const out: { def: SymbolRow; uses: number }[] = [];
   for (const [item, n] of counts) {
     const def = graph.defOf.get(item);
-    const uses = n - (mine?.has(item) || graph.itemsOf.get(path)?.includes(item) ? 1 : 0);
+    const uses = n - (mine.has(item) ? 1 : 0);
     if (def && uses > 0) out.push({ def, uses });
   }
   return out;

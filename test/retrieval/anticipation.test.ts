@@ -125,6 +125,21 @@ describe('anticipation: names the buffer does not write yet', () => {
     expect(got).not.toContain('Group (module)');
   });
 
+  it("does not take the indexed file's member uses for the buffer's when the buffer no longer writes them", async () => {
+    const { src } = await indexed({
+      'pkg/__init__.py': 'from .core import Option, Command\n',
+      'pkg/core.py': 'class Option:\n    pass\n\nclass Command:\n    pass\n',
+      'tests/test_a.py': 'import pkg\n\ndef test_a():\n    pkg.Option()\n    pkg.Command()\n',
+      'tests/test_d.py': 'import pkg\n\ndef test_d():\n    pkg.Option()\n',
+    });
+    // The buffer has the line `pkg.Option()` blanked; its imports are still the indexed file's.
+    const text = 'import pkg\n\ndef test_d():\n    \n';
+    const refs = JSON.parse(src.store.files.get('tests/test_d.py')!.imports);
+    const written = new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+    const got = anticipate(src, { path: 'tests/test_d.py', language: 'python', refs, written, weights: ONLY('module') }).map((a) => a.def.name);
+    expect(got).toContain('Option');
+  });
+
   it('offers what code like the lines at the cursor uses (full-text hits)', async () => {
     const plugin = (name: string) => `import { Registry } from './registry.js';\nimport { auditTrail } from './audit.js';\n\nexport function install${name}(registry: Registry) {\n  registry.register(new ${name}Plugin(registry.options));\n  auditTrail(registry, '${name}');\n}\nclass ${name}Plugin {\n  constructor(readonly options: object) {}\n}\n`;
     const { src } = await indexed({
