@@ -79,9 +79,12 @@ describe('import extraction', () => {
       ['os.path', 'osp'],
       ['.', null],
     ]);
-    expect(await bindings('main.go', 'package main\n\nimport (\n\t"github.com/acme/shop/store"\n\tstr "strings"\n)\n')).toEqual([
+    expect(await bindings('main.go', 'package main\n\nimport (\n\t"github.com/acme/shop/store"\n\tstr "strings"\n\t"github.com/go-chi/chi/v5"\n\t"gopkg.in/yaml.v3"\n)\n')).toEqual([
       ['github.com/acme/shop/store', 'store'],
       ['strings', 'str'],
+      // A major version is not the package's name.
+      ['github.com/go-chi/chi/v5', 'chi'],
+      ['gopkg.in/yaml.v3', 'yaml'],
     ]);
   });
 
