@@ -1,4 +1,4 @@
-import { throwIfAborted } from '../core/errors.js';
+import { CvuError, throwIfAborted } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { resolveImport, type ImportRef } from '../indexer/imports.js';
@@ -175,7 +175,11 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // The searches run off this thread (the store's, the embedding model's) while this thread finds
   // the definitions.
   const ftsSearch = timed('fts', () => similarByText(src, windowText, req.path));
-  const vectorSearch = timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, req.signal, timings));
+  // Cut at the deadline: a query still waiting for the model's thread then never runs, and the next
+  // request does not queue behind an answer already given.
+  const vectorCut = new AbortController();
+  const vectorSignal = req.signal ? AbortSignal.any([req.signal, vectorCut.signal]) : vectorCut.signal;
+  const vectorSearch = timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, vectorSignal, timings));
   // Their failure is taken where they are awaited (the handlers keep it from going unhandled meanwhile).
   ftsSearch.catch(() => {});
   vectorSearch.catch(() => {});
@@ -192,6 +196,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const vectors = await byDeadline(vectorSearch, deadline, () => {
     late.push('vector');
     timings.vector = performance.now() - started;
+    vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
   }, []);
   const definitions = definitionCandidates(src, withAnticipated(scored, anticipated));
   const fts = ftsRows.map(chunkCandidate);
