@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCvuError } from '../../core/errors.js';
 import { loadEmbedder, type Embedder, type EmbedderOptions } from '../../models/embedder.js';
-import { loadEmbedderLanes } from '../../models/embedder-lanes.js';
+import { loadEmbedderLanes, queryThreads } from '../../models/embedder-lanes.js';
 import { loadEmbedderThread } from '../../models/embedder-thread.js';
 import { niceByThread } from '../helpers/threads.js';
 import { longTexts, writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
@@ -147,6 +147,24 @@ describe('query and background threads', () => {
     expect(Array.from(query)).toEqual(Array.from(alone));
     // The index's vectors (background thread) and the queries' come from the same model.
     expect(Array.from((await batch)[0])).toEqual(Array.from(alone));
+  });
+
+  it('drops a query whose signal aborts while it waits for its turn (a context that stopped waiting for it)', async () => {
+    const e = await onLanes({ batchSize: 64 });
+    await e.embed([TEXTS[0]]); // the query thread is up
+    // A long query holds the query thread; a second one waits for its turn, and is given up.
+    const long = e.embed(LONG);
+    await new Promise((r) => setImmediate(r));
+    const cut = new AbortController();
+    const dropped = e.embed([TEXTS[0]], { signal: cut.signal });
+    cut.abort();
+    await expect(dropped).rejects.toMatchObject({ code: 'CVU_ERR_ABORTED' });
+    expect((await long).length).toBe(LONG.length);
+    expect((await e.embed([TEXTS[0]]))[0].length).toBe(e.dimensions);
+  });
+
+  it('gives queries half the threads of background work, one at least', () => {
+    expect([1, 2, 3, 4, 8].map(queryThreads)).toEqual([1, 1, 1, 2, 4]);
   });
 
   it.runIf(process.platform === 'linux')('runs background work at a lower priority than queries', async () => {
