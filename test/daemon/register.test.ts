@@ -3,14 +3,14 @@ import { Daemon } from '../../daemon/daemon.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { until } from '../helpers/wait.js';
+import { setEnv } from '../helpers/env.js';
 
 let home: string;
 let root: string;
-let saved: string | undefined;
+let restoreEnv: () => void;
 
 beforeEach(() => {
-  saved = process.env.CVU_EMBEDDING_MODEL;
-  process.env.CVU_EMBEDDING_MODEL = 'none';
+  restoreEnv = setEnv({ CVU_EMBEDDING_MODEL: 'none' });
   home = makeTempDir('cvu-register-home-');
   root = makeTempDir('cvu-register-ws-');
   writeTree(root, {
@@ -20,8 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  if (saved === undefined) delete process.env.CVU_EMBEDDING_MODEL;
-  else process.env.CVU_EMBEDDING_MODEL = saved;
+  restoreEnv();
   removeDir(home);
   removeDir(root);
 });
