@@ -8,7 +8,7 @@
  * ```
  */
 import type { Node } from 'web-tree-sitter';
-import { decorationTypes, flatChildren } from './syntax.js';
+import { decorationTypes, field, flatChildren, text } from './syntax.js';
 
 /** Where a node sits: file level, inside a class-like body, or inside a namespace/module. */
 export type Scope = 'top' | 'class' | 'namespace';
@@ -55,6 +55,12 @@ export function makeDecl(outer: Node, node: Node, name: string, kind: string, o:
     symbol: o.symbol ?? true,
     signature: o.signature,
   };
+}
+
+/** The declaration of `n` named by its `name` field (most grammars' rule), or none when it has no name. */
+export function namedDecl(n: Node, src: string, kind: string, o: Partial<Decl> = {}): Decl[] {
+  const nameNode = field(n, 'name');
+  return nameNode ? [makeDecl(n, n, text(src, nameNode), kind, { nameNode, ...o })] : [];
 }
 
 /** The member candidates of a container declaration. */

@@ -4,17 +4,13 @@
  * indexers, events, fields (`const` ones are constants). `public` means
  * exported.
  */
-import { makeDecl, type Decl } from '../../decl.js';
+import { makeDecl, namedDecl, type Decl } from '../../decl.js';
 import { childOfType, field, hasModifier, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
 export const csharpDeclarations: DeclarationClassifier = (n, src) => {
   const exported = hasModifier(n, src, 'public');
-  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => {
-    const nameNode = field(n, 'name');
-    if (!nameNode) return [];
-    return [makeDecl(n, n, text(src, nameNode), kind, { nameNode, exported, ...o })];
-  };
+  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'namespace_declaration': {
       const body = field(n, 'body');

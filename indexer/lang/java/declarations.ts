@@ -3,17 +3,13 @@
  * methods, constructors, fields (`static final` ones are constants).
  * `public` (or an interface member's implicit publicness) means exported.
  */
-import { makeDecl, type Decl } from '../../decl.js';
+import { makeDecl, namedDecl, type Decl } from '../../decl.js';
 import { field, hasModifier, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
 export const javaDeclarations: DeclarationClassifier = (n, src, scope) => {
   const exported = hasModifier(n, src, 'public') || (scope === 'class' && !hasModifier(n, src, 'private') && !hasModifier(n, src, 'protected') && n.parent?.type === 'interface_body');
-  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => {
-    const nameNode = field(n, 'name');
-    if (!nameNode) return [];
-    return [makeDecl(n, n, text(src, nameNode), kind, { nameNode, exported, ...o })];
-  };
+  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'class_declaration':
     case 'interface_declaration':

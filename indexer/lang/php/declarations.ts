@@ -3,18 +3,14 @@
  * functions, methods (`__construct` is the constructor), properties and
  * constants. `public` (or no visibility) means exported.
  */
-import { makeDecl, type Decl } from '../../decl.js';
+import { makeDecl, namedDecl, type Decl } from '../../decl.js';
 import { childOfType, field, rows, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
 export const phpDeclarations: DeclarationClassifier = (n, src) => {
   const vis = childOfType(n, 'visibility_modifier');
   const exported = !vis || text(src, vis) === 'public';
-  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => {
-    const nameNode = field(n, 'name');
-    if (!nameNode) return [];
-    return [makeDecl(n, n, text(src, nameNode), kind, { nameNode, exported, ...o })];
-  };
+  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'namespace_definition': {
       const body = field(n, 'body');

@@ -5,7 +5,7 @@
  * its own. `pub` means exported.
  */
 import type { Node } from 'web-tree-sitter';
-import { makeDecl, type Decl } from '../../decl.js';
+import { makeDecl, namedDecl, type Decl } from '../../decl.js';
 import { childOfType, field, rows, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
@@ -18,11 +18,7 @@ function rustTypeName(src: string, t: Node | null): string {
 export const rustDeclarations: DeclarationClassifier = (n, src, scope) => {
   const vis = childOfType(n, 'visibility_modifier');
   const exported = scope === 'class' && !vis ? true : !!vis && text(src, vis).startsWith('pub');
-  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => {
-    const nameNode = field(n, 'name');
-    if (!nameNode) return [];
-    return [makeDecl(n, n, text(src, nameNode), kind, { nameNode, exported, ...o })];
-  };
+  const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'function_item':
     case 'function_signature_item':
