@@ -50,8 +50,6 @@ const SIBLING_SOURCES = 12;
 const SIBLING_FACTOR = 0.3;
 /** A module binding at most this many lines from the cursor offers its members. */
 const MODULE_MEMBERS_DISTANCE = 3;
-/** The share of the module's weight its member named like the enclosing function gets. */
-const NAMED_MEMBER = 1;
 /**
  * A member written on a receiver far above, when the receiver is written again nearer the cursor:
  * it weighs as if written where the receiver is, at this share, divided by the square root of how
@@ -363,7 +361,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     for (const def of [...members, ...moduleMemberUses(src, files, path).map((m) => m.def)]) {
       if (!written.has(def.name) && enclosing.has(normalName(def.name))) named.set(`${def.path}:${def.start_line}`, def);
     }
-    for (const def of named.values()) scored.push({ def, score: (NAMED_MEMBER * proximity) / named.size, distance: use.distance, offered: true });
+    for (const def of named.values()) scored.push({ def, score: proximity / named.size, distance: use.distance, offered: true });
   }
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.sort((a, b) => b.score - a.score);
