@@ -111,7 +111,10 @@ describe('cursor context (POST /context)', () => {
   });
 
   it('answers for a position past the end of a short buffer and for an empty one', async () => {
-    expect((await ws.context({ path: 'src/app.ts', text: '', position: { line: 0, character: 0 } })).snippets).toBeInstanceOf(Array);
+    // An empty buffer names nothing: no definitions, and never the file itself; whatever else comes fits the budget.
+    const empty = await ws.context({ path: 'src/app.ts', text: '', position: { line: 0, character: 0 }, budgetTokens: 300 });
+    expect(empty.snippets.filter((s) => s.source === 'symbol' || s.path === 'src/app.ts')).toEqual([]);
+    expect(empty.tokens).toBeLessThanOrEqual(300);
     expect((await ws.context({ path: 'src/new-file.ts', text: 'totalArea(', position: { line: 99, character: 0 } })).snippets[0]?.symbol).toBe('totalArea');
   });
 
