@@ -12,6 +12,7 @@ import type { AskRequestBody, CompleteRequestBody, ContextAnswer, ContextRequest
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
+import { registerMcpRoute } from './mcp-route.js';
 import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, pathSchema, toErrorBody, wantsEventStream } from './http-support.js';
 
 export { CLIENT_HEADER };
@@ -564,6 +565,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
   });
 
   registerOpenAiRoutes(app, daemon, log);
+  registerMcpRoute(app, daemon, log);
   return app;
 }
 

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { codeSearchQuery } from './code-text.js';
 import { SymbolTable } from './symbol-table.js';
 import {
-  chunkSchema, embeddingSchema, fileSchema, symbolSchema, sqlIn, SCHEMA_VERSION,
+  chunkSchema, embeddingSchema, fileSchema, symbolSchema, sqlIn, sqlString, SCHEMA_VERSION,
   type ChunkRow, type EmbeddingRow, type FileRow, type SymbolRow,
 } from './rows.js';
 
@@ -276,6 +276,19 @@ export class IndexStore {
   async chunksOfFile(p: string): Promise<ChunkRow[]> {
     const rows = (await this.chunksTable.query().where(sqlIn('path', [p])).toArray()) as ChunkRow[];
     return rows.sort((a, b) => a.start_line - b.start_line);
+  }
+
+  /**
+   * Chunks whose references include `name` (a whole identifier), at most `limit`. The filter is a
+   * scan of the references column: fine for a tool call, not for a keystroke.
+   */
+  async chunksReferencing(name: string, limit: number): Promise<ChunkRow[]> {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return [];
+    // LIKE's `_` matches any character: a superset, narrowed to whole identifiers below.
+    const rows = (await this.reading(() =>
+      this.chunksTable.query().where(`refs LIKE ${sqlString(`%${name}%`)}`).select(['path', 'start_line', 'end_line', 'text', 'symbol', 'refs']).limit(limit * 2).toArray(),
+    )) as ChunkRow[];
+    return rows.filter((r) => r.refs.split(' ').includes(name)).slice(0, limit);
   }
 
   async allChunks(columns?: (keyof ChunkRow)[]): Promise<ChunkRow[]> {

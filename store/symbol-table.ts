@@ -75,6 +75,11 @@ export class SymbolTable {
     return [...sets[0]].filter((n) => sets.every((s) => s.has(n)));
   }
 
+  /** Every defined name, once. */
+  names(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
   inFile(p: string): readonly SymbolRow[] {
     return this.byPath.get(p) ?? [];
   }

@@ -20,6 +20,10 @@ import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval
 import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
 import { importGraph } from '../retrieval/anticipation.js';
+import {
+  closestNames, closestPaths, filesUnder, findDefinitions, findReferences, isIndexedFolder, outlineFile,
+  type Definition, type NavigationSources, type OutlineEntry, type ReferenceFile,
+} from '../retrieval/navigation.js';
 import type { ImportContext } from '../indexer/imports.js';
 import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import { FileLines } from './file-lines.js';
@@ -250,6 +254,41 @@ export class Workspace {
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
     const embedder = this.store.hasVectors() ? await this.embedders.get(this.config, this.root) : null;
     return searchWorkspace(this.store, embedder, query, { log: this.log, ...opts });
+  }
+
+  /** The definitions of a name or `Container.member`, best first. */
+  definitions(name: string): Definition[] {
+    return findDefinitions(this.navigationSources, name);
+  }
+
+  /** The files that use a name, those defining it first, each with the lines naming it. */
+  references(name: string, limitFiles: number): Promise<ReferenceFile[]> {
+    return findReferences(this.navigationSources, name, limitFiles);
+  }
+
+  /**
+   * The outline of a workspace-relative file or folder ('' for the root): a file's definitions as a
+   * tree, or a folder's files each with theirs; null when nothing indexed is there.
+   */
+  outline(rel: string): { kind: 'file'; entries: OutlineEntry[] } | { kind: 'folder'; files: { path: string; entries: OutlineEntry[] }[] } | null {
+    const src = this.navigationSources;
+    if (this.store.files.has(rel)) return { kind: 'file', entries: outlineFile(src, rel) };
+    if (rel !== '' && !isIndexedFolder(src, rel)) return null;
+    return { kind: 'folder', files: filesUnder(src, rel).map((p) => ({ path: p, entries: outlineFile(src, p) })) };
+  }
+
+  /** What an unknown name or path may have meant: the closest defined names, or indexed paths. */
+  closest(what: 'name' | 'path', query: string, n = 5): string[] {
+    return what === 'name' ? closestNames(this.navigationSources, query, n) : closestPaths(this.navigationSources, query, n);
+  }
+
+  /** A workspace file's lines as the index reads them (null when it cannot be read). */
+  readLines(rel: string): string[] | null {
+    return this.fileLines.get(rel);
+  }
+
+  private get navigationSources(): NavigationSources {
+    return { store: this.store, readLines: (p) => this.fileLines.get(p) };
   }
 
   status(): WorkspaceStatus {

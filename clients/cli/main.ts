@@ -17,6 +17,8 @@ usage:
   cvu ask "QUESTION" [--limit N] [--max-tokens N] [--json]
                                           streamed answer from the codebase with path:start-end citations
                                           (no model: the most relevant code locations)
+  cvu mcp                                 MCP server on stdio for coding agents (search_code, find_definition,
+                                          find_references, context_for, outline) over the daemon's live index
   cvu status [--json]                     daemon, index and model state
   cvu daemon start [--port N] [--foreground] | stop | status
                                           the background daemon (other commands start it)
@@ -41,6 +43,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ask: async () => (await import('./commands/ask-cmd.js')).askCommand,
   daemon: async () => (await import('./commands/daemon-cmd.js')).daemonCommand,
   models: async () => (await import('./commands/models-cmd.js')).modelsCommand,
+  mcp: async () => (await import('./commands/mcp-cmd.js')).mcpCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). */

@@ -1,0 +1,64 @@
+/**
+ * The MCP tools' contract (API.md, MCP): each tool's input schema and the shape of its
+ * `structuredContent`. Agents read these schemas from `tools/list`, so they are kept small: every
+ * byte of a tool definition is in the agent's context window on every turn.
+ */
+import Type, { type Static } from 'typebox';
+
+const maxTokens = Type.Optional(Type.Integer({ minimum: 100, maximum: 20000, description: 'Answer budget in tokens (default 2000).' }));
+
+export const SearchCodeInput = Type.Object(
+  {
+    query: Type.String({ minLength: 1, maxLength: 2000, description: 'A question in plain words or a piece of code.' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'Most results (default 10).' })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'Only paths matching this glob or folder, e.g. "src/**/*.ts".' })),
+    maxTokens,
+  },
+  { additionalProperties: false },
+);
+
+export const FindDefinitionInput = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 500, description: 'A name, or Container.member.' }), maxTokens },
+  { additionalProperties: false },
+);
+
+export const FindReferencesInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 500, description: 'A name, or Container.member.' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Most files (default 20).' })),
+    maxTokens,
+  },
+  { additionalProperties: false },
+);
+
+export const ContextForInput = Type.Object(
+  {
+    path: Type.String({ minLength: 1, description: 'File path, absolute or relative to the workspace root.' }),
+    line: Type.Integer({ minimum: 1, description: '1-based line.' }),
+    column: Type.Optional(Type.Integer({ minimum: 1, description: '1-based column (default 1).' })),
+    maxTokens,
+  },
+  { additionalProperties: false },
+);
+
+export const OutlineInput = Type.Object(
+  { path: Type.String({ minLength: 1, description: 'A file or folder; "." for the workspace root.' }), maxTokens },
+  { additionalProperties: false },
+);
+
+/** One place in the code: 1-based inclusive lines, as agents read files. Tools add their own fields. */
+const Location = Type.Object({ path: Type.String(), startLine: Type.Integer(), endLine: Type.Integer() });
+
+/** Every tool's structuredContent: its results, whether the budget cut some, and how far indexing is. */
+export const ToolOutput = Type.Object({
+  results: Type.Array(Location),
+  truncated: Type.Boolean(),
+  indexing: Type.Optional(Type.Object({ files: Type.Integer() })),
+});
+
+export type SearchCodeArgs = Static<typeof SearchCodeInput>;
+export type FindDefinitionArgs = Static<typeof FindDefinitionInput>;
+export type FindReferencesArgs = Static<typeof FindReferencesInput>;
+export type ContextForArgs = Static<typeof ContextForInput>;
+export type OutlineArgs = Static<typeof OutlineInput>;
+export type ToolResultContent = Static<typeof ToolOutput>;
