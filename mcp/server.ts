@@ -6,7 +6,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../core/version.js';
-import { callTool, TOOLS, type ToolWorkspaces } from './tools.js';
+import { MCP_TOOLS } from '../protocol/mcp-tools.js';
+import { callTool, type ToolWorkspaces } from './tools.js';
 
 /** Said once at initialisation: what the server is for, so an agent picks its tools over grep. */
 const INSTRUCTIONS = 'Cvu: a live index of this codebase (definitions, references, search, cursor context). Lines are 1-based.';
@@ -15,7 +16,7 @@ const INSTRUCTIONS = 'Cvu: a live index of this codebase (definitions, reference
 export function createMcpServer(workspaces: ToolWorkspaces): Server {
   const server = new Server({ name: 'cvu', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: plain(t.inputSchema), outputSchema: plain(t.outputSchema) })),
+    tools: MCP_TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: plain(t.inputSchema), outputSchema: plain(t.outputSchema) })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => (await callTool(req.params.name, req.params.arguments, workspaces)) as CallToolResult);
   return server;

@@ -7,11 +7,10 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import Value from 'typebox/value';
-import type { TSchema } from 'typebox';
 import { CvuError } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
 import {
-  ContextForInput, FindDefinitionInput, FindReferencesInput, OutlineInput, SearchCodeInput, ToolOutput,
+  MCP_TOOLS,
   type ContextForArgs, type FindDefinitionArgs, type FindReferencesArgs, type OutlineArgs, type SearchCodeArgs, type ToolResultContent,
 } from '../protocol/mcp-tools.js';
 import type { Snippet } from '../protocol/snippet.js';
@@ -24,13 +23,6 @@ export interface ToolWorkspaces {
   list(): Workspace[];
   /** A path, absolute or relative to a root, → its workspace and workspace-relative path; a CvuError outside every root. */
   resolve(p: string): { ws: Workspace; rel: string };
-}
-
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  inputSchema: TSchema;
-  outputSchema: TSchema;
 }
 
 export interface ToolAnswer {
@@ -53,44 +45,11 @@ const REFERENCE_LINES_PER_FILE = 8;
 /** What remains of the budget for the note that says an answer was cut. */
 const TRUNCATION_NOTE_TOKENS = 30;
 
-export const TOOLS: ToolDefinition[] = [
-  {
-    name: 'search_code',
-    description:
-      'Search the codebase for a question in plain words ("where are retries configured?") or a code fragment. Ranked snippets with path:start-end. Use when you do not know the name of what you look for.',
-    inputSchema: SearchCodeInput,
-    outputSchema: ToolOutput,
-  },
-  {
-    name: 'find_definition',
-    description: 'Where a function, class, type, method (Class.method) or constant is defined: its signature and a short body, with path:start-end. Use when you know the name.',
-    inputSchema: FindDefinitionInput,
-    outputSchema: ToolOutput,
-  },
-  {
-    name: 'find_references',
-    description: 'Where a name is used, grouped by file, definitions first, each line with its number. Use before changing, renaming or removing something.',
-    inputSchema: FindReferencesInput,
-    outputSchema: ToolOutput,
-  },
-  {
-    name: 'context_for',
-    description: 'What the code at path:line needs from other files: the definitions of the names used around it, and related code. Use before editing a line.',
-    inputSchema: ContextForInput,
-    outputSchema: ToolOutput,
-  },
-  {
-    name: 'outline',
-    description: 'The definitions of a file or folder as a compact tree with line numbers. Use to see the shape of a file or package before reading it.',
-    inputSchema: OutlineInput,
-    outputSchema: ToolOutput,
-  },
-];
 
 /** Runs one tool call; every failure comes back as an answer with `isError`. */
 export async function callTool(name: string, args: unknown, workspaces: ToolWorkspaces): Promise<ToolAnswer> {
-  const tool = TOOLS.find((t) => t.name === name);
-  if (!tool) return failure(`Unknown tool "${name}". The tools are: ${TOOLS.map((t) => t.name).join(', ')}.`);
+  const tool = MCP_TOOLS.find((t) => t.name === name);
+  if (!tool) return failure(`Unknown tool "${name}". The tools are: ${MCP_TOOLS.map((t) => t.name).join(', ')}.`);
   const input = args ?? {};
   if (!Value.Check(tool.inputSchema, input)) {
     const problems = [...Value.Errors(tool.inputSchema, input)].slice(0, 3).map((e) => `${e.instancePath || 'arguments'} ${e.message}`);

@@ -3,7 +3,7 @@
  * `structuredContent`. Agents read these schemas from `tools/list`, so they are kept small: every
  * byte of a tool definition is in the agent's context window on every turn.
  */
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 
 const maxTokens = Type.Optional(Type.Integer({ minimum: 100, maximum: 20000, description: 'Answer budget in tokens (default 2000).' }));
 
@@ -55,6 +55,48 @@ export const ToolOutput = Type.Object({
   truncated: Type.Boolean(),
   indexing: Type.Optional(Type.Object({ files: Type.Integer() })),
 });
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: TSchema;
+  outputSchema: TSchema;
+}
+
+/** The tools as `tools/list` gives them: a description written for an agent that has never seen Cvu (when to use which). */
+export const MCP_TOOLS: readonly ToolDefinition[] = [
+  {
+    name: 'search_code',
+    description:
+      'Search the codebase for a question in plain words ("where are retries configured?") or a code fragment. Ranked snippets with path:start-end. Use when you do not know the name of what you look for.',
+    inputSchema: SearchCodeInput,
+    outputSchema: ToolOutput,
+  },
+  {
+    name: 'find_definition',
+    description: 'Where a function, class, type, method (Class.method) or constant is defined: its signature and a short body, with path:start-end. Use when you know the name.',
+    inputSchema: FindDefinitionInput,
+    outputSchema: ToolOutput,
+  },
+  {
+    name: 'find_references',
+    description: 'Where a name is used, grouped by file, definitions first, each line with its number. Use before changing, renaming or removing something.',
+    inputSchema: FindReferencesInput,
+    outputSchema: ToolOutput,
+  },
+  {
+    name: 'context_for',
+    description: 'What the code at path:line needs from other files: the definitions of the names used around it, and related code. Use before editing a line.',
+    inputSchema: ContextForInput,
+    outputSchema: ToolOutput,
+  },
+  {
+    name: 'outline',
+    description: 'The definitions of a file or folder as a compact tree with line numbers. Use to see the shape of a file or package before reading it.',
+    inputSchema: OutlineInput,
+    outputSchema: ToolOutput,
+  },
+];
 
 export type SearchCodeArgs = Static<typeof SearchCodeInput>;
 export type FindDefinitionArgs = Static<typeof FindDefinitionInput>;
