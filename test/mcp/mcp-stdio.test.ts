@@ -47,6 +47,10 @@ describe('cvu mcp (stdio)', () => {
     expect(def.structuredContent!.results[0]).toMatchObject({ path: 'src/net/retry.ts', startLine: 2 });
     const refs = await call('find_references', { name: 'Square' });
     expect(new Set(refs.structuredContent!.results.map((r) => r.path))).toEqual(new Set(['src/geometry/shapes.ts', 'src/app.ts', 'src/report.ts', 'src/budget.ts']));
+    const search = await call('search_code', { query: 'retry a failing request with backoff' });
+    expect(search.structuredContent!.results[0]?.path).toBe('src/net/retry.ts');
+    const context = await call('context_for', { path: 'src/budget.ts', line: 6 });
+    expect(context.structuredContent!.results.map((r) => `${r.path}:${r.startLine}`)).toContain('src/geometry/shapes.ts:12');
   });
 
   it('sees a file saved a moment ago (the daemon watches the root)', async () => {
