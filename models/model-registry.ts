@@ -12,6 +12,8 @@
  *
  * Writes replace the file whole (write, then rename), so a crash never
  * leaves half a registry; an unreadable one is logged and started afresh.
+ * A plain JSON file rather than a store library: one small document, rewritten
+ * whole on each change.
  */
 import fs from 'node:fs';
 import path from 'node:path';

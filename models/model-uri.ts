@@ -37,7 +37,10 @@ export function isModelUri(s: string): boolean {
 
 const FORMS = 'expected hf:owner/repo/file.gguf, hf:owner/repo:QUANT or an https:// URL';
 
-/** Splits a model URI into the parts Cvu uses; CVU_ERR_USAGE for one that is not a model URI. */
+/**
+ * Splits a model URI into the parts Cvu uses; CVU_ERR_USAGE for one that is not a model URI.
+ * Hand-written: node-llama-cpp's parseModelUri is not exported (3.22), and the probe and the name are needed before its downloader runs.
+ */
 export function parseModelUri(uri: string): ModelUri {
   const u = uri.trim();
   const invalid = (why: string) => new CvuError('CVU_ERR_USAGE', `invalid model URI ${uri}: ${why}`, { status: 400 });
@@ -77,7 +80,10 @@ export function probeUrl(uri: ModelUri, endpoint: string): string {
   return `${endpoint}${seg(uri.owner)}/${seg(uri.repo)}/resolve/${seg(uri.branch)}/${uri.file.split('/').map(seg).join('/')}`;
 }
 
-/** The Hugging Face endpoint node-llama-cpp resolves `hf:` URIs against (MODEL_ENDPOINT, HF_ENDPOINT, else huggingface.co). */
+/**
+ * The Hugging Face endpoint node-llama-cpp resolves `hf:` URIs against (MODEL_ENDPOINT, HF_ENDPOINT, else huggingface.co).
+ * Hand-written: node-llama-cpp's resolveHuggingFaceEndpoint is private and reads only process.env; this one takes the manager's env.
+ */
 export function huggingFaceEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   const pick = [env.MODEL_ENDPOINT, env.HF_ENDPOINT, 'https://huggingface.co/'].find((u) => {
     if (!u) return false;
@@ -90,7 +96,10 @@ export function huggingFaceEndpoint(env: NodeJS.ProcessEnv = process.env): strin
   return pick.endsWith('/') ? pick : `${pick}/`;
 }
 
-/** The Hub token node-llama-cpp would use: HF_TOKEN, else the huggingface-cli token file. */
+/**
+ * The Hub token node-llama-cpp would use: HF_TOKEN, else the huggingface-cli token file.
+ * Hand-written: node-llama-cpp resolves it privately inside its downloader, and the probe must send the same token first.
+ */
 export function huggingFaceToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.HF_TOKEN) return env.HF_TOKEN;
   const hfHome = env.HF_HOME || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'huggingface');
