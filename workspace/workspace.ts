@@ -10,7 +10,8 @@ import { Indexer, type BatchHooks, type SyncResult } from '../indexer/indexer.js
 import { SkipLog, type SkipReport } from '../indexer/skip-report.js';
 import { embedPending, type EmbedProgress } from '../indexer/embed-pending.js';
 import type { ParsePool } from '../indexer/parse-pool.js';
-import type { IgnoreRules } from '../indexer/ignore-rules.js';
+import { isSecretPath, type IgnoreRules } from '../indexer/ignore-rules.js';
+import { languageForPath } from '../indexer/languages.js';
 import { EmbedderProvider, type EmbedderState } from '../models/embedder-provider.js';
 import { IndexStore } from '../store/index-store.js';
 import { lockIndex } from '../store/index-lock.js';
@@ -249,6 +250,26 @@ export class Workspace {
     const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null };
     this.importCtx = { version: this.store.version, ctx };
     return ctx;
+  }
+
+  /** A file's language: the index's, else the one its name says. */
+  languageOf(rel: string): string {
+    return this.store.files.get(rel)?.language ?? languageForPath(rel);
+  }
+
+  /**
+   * A workspace file's text as it is on disk (for requests that send no
+   * buffer). Secret files are refused: Cvu never shows them to a model.
+   */
+  readFile(rel: string): string {
+    if (isSecretPath(rel)) throw new CvuError('CVU_ERR_FORBIDDEN', `${rel} is a secret file; Cvu never shows it to a model`, { status: 403 });
+    try {
+      return fs.readFileSync(path.join(this.root, rel), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new CvuError('CVU_ERR_NOT_FOUND', `${rel} does not exist; send its text`, { status: 404 });
+      throw new CvuError('CVU_ERR_FILE_UNREADABLE', `${rel} could not be read: ${(err as Error).message}`, { status: 422 });
+    }
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {

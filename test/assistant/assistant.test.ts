@@ -12,6 +12,7 @@ import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { until } from '../helpers/wait.js';
+import { rejection } from '../helpers/errors.js';
 
 const FILES = {
   'src/cart.ts': `import { price } from './price.js';
@@ -107,5 +108,13 @@ describe('Assistant', () => {
     // The sequence serves the next answer.
     const next = await assistant.explain(ws, { path: 'src/cart.ts', maxTokens: 4 });
     expect(typeof next.answer).toBe('string');
+  });
+
+  it('reads a file without a buffer from the workspace: a secret is refused, a missing one named, before any model use', async () => {
+    const secret = await rejection(assistant.explain(ws, { path: '.env' }));
+    expect(secret).toMatchObject({ code: 'CVU_ERR_FORBIDDEN', status: 403 });
+    const missing = await rejection(assistant.refactor(ws, { path: 'src/gone.ts', range: { startLine: 1, endLine: 2 } }));
+    expect(missing).toMatchObject({ code: 'CVU_ERR_NOT_FOUND', status: 404 });
+    expect(missing.message).toContain('src/gone.ts does not exist');
   });
 });
