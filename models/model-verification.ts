@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { CvuError } from '../core/errors.js';
+import type { GgufFileInfo } from 'node-llama-cpp';
 import { errorText, fileSize } from './model-files.js';
 
 const GGUF_MAGIC = Buffer.from('GGUF');
@@ -30,12 +31,37 @@ export async function checkGgufFile(file: string): Promise<void> {
     throw new CvuError('CVU_ERR_MODEL_LOAD', `model file ${file} could not be read: ${errorText(err)}`, { cause: err });
   }
   if (!magic.equals(GGUF_MAGIC)) throw new CvuError('CVU_ERR_MODEL_LOAD', `model file ${file} is not a GGUF file (it does not start with "GGUF")`);
+  let info: GgufFileInfo;
   try {
     const { readGgufFileInfo } = await import('node-llama-cpp');
-    await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false });
+    info = await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
   } catch (err) {
     throw new CvuError('CVU_ERR_MODEL_LOAD', `model file ${file} is not a valid GGUF file (${errorText(err)}); it may be truncated or corrupt`, { cause: err });
   }
+  // node-llama-cpp reads a cut-off file's header without complaint (even a 24-byte prefix): the
+  // tensors the header lists must all be there, and their data must start inside the file.
+  const size = fs.statSync(file).size;
+  const tensors = info.tensorInfo ?? [];
+  const last = tensors.reduce<(typeof tensors)[number] | null>((a, t) => (!a || Number(t.fileOffset) > Number(a.fileOffset) ? t : a), null);
+  const dataEnd = last ? Number(last.fileOffset) + Math.ceil(elements(last.dimensions) * (BYTES_PER_ELEMENT[last.ggmlType] ?? MIN_BYTES_PER_ELEMENT)) : 0;
+  if (tensors.length < Number(info.tensorCount) || (info.infoEndOffset ?? 0) > size || dataEnd > size) {
+    throw new CvuError('CVU_ERR_MODEL_LOAD', `model file ${file} is truncated: its header lists ${Number(info.tensorCount)} tensors whose data needs at least ${Math.max(dataEnd, info.infoEndOffset ?? 0)} bytes, and the file has ${size}`);
+  }
+}
+
+/**
+ * Bytes per element of the common tensor types (a block's bytes over its elements), for the
+ * truncation check; for any other type the smallest of all (1.5 bits), so that the check stays a
+ * lower bound. The exact table lives in llama.cpp's native code, which this check does not load.
+ */
+const BYTES_PER_ELEMENT: Partial<Record<number, number>> = {
+  // by GgmlType: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16 (a runtime import of the enum would load node-llama-cpp)
+  0: 4, 1: 2, 2: 18 / 32, 3: 20 / 32, 6: 22 / 32, 7: 24 / 32, 8: 34 / 32, 12: 144 / 256, 13: 176 / 256, 14: 210 / 256, 30: 2,
+};
+const MIN_BYTES_PER_ELEMENT = 1.5 / 8;
+
+function elements(dimensions: readonly (number | bigint)[]): number {
+  return dimensions.reduce<number>((n, d) => n * Number(d), 1);
 }
 
 /** The file's sha256 (hex), reporting the bytes hashed so far. */

@@ -81,4 +81,15 @@ describe('checkGgufFile', () => {
     expect(absent.code).toBe('CVU_ERR_MODEL_LOAD');
     expect(absent.message).toContain('could not be read');
   });
+
+  it('refuses a file cut off after its header or inside its tensor data', async () => {
+    const whole = fs.readFileSync(tiny.file);
+    for (const keep of [24, 4096, whole.length - 1024]) {
+      const cut = path.join(tmp, `cut-${keep}.gguf`);
+      fs.writeFileSync(cut, whole.subarray(0, keep));
+      const err = await rejection(checkGgufFile(cut));
+      expect(err.code, `${keep} bytes`).toBe('CVU_ERR_MODEL_LOAD');
+      expect(err.message, `${keep} bytes`).toMatch(/truncated|not a valid GGUF/);
+    }
+  });
 });
