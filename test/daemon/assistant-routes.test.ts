@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonClient, SseParser } from '../../clients/daemon-client.js';
+import { DaemonClient } from '../../clients/daemon-client.js';
+import { parseEventStream } from '../../protocol/event-stream.js';
 import { applyUnifiedDiff } from '../../core/diff.js';
 import { createLogger } from '../../core/log.js';
 import type { Daemon } from '../../daemon/daemon.js';
@@ -43,11 +44,7 @@ const logLines: string[] = [];
 
 /** Parses a whole event stream into its events (data JSON-decoded). */
 function events(text: string): { event: string; data: any }[] {
-  const out: { event: string; data: any }[] = [];
-  const parser = new SseParser((event, data) => out.push({ event, data: JSON.parse(data) }));
-  parser.push(text);
-  parser.end();
-  return out;
+  return parseEventStream(text).map(({ event, data }) => ({ event, data: JSON.parse(data) }));
 }
 
 function expectError(r: Answer, status: number, code: string, messagePart?: string | RegExp): void {

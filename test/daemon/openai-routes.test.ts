@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventStream } from '../../protocol/event-stream.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
@@ -18,13 +19,12 @@ let root: string;
 let served: ServedDaemon;
 let call: ServedDaemon['call'];
 
-/** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string). */
+/** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string); every event is unnamed, as OpenAI's clients expect. */
 function chunks(text: string): any[] {
-  return text
-    .split('\n\n')
-    .filter((e) => e.startsWith('data: '))
-    .map((e) => e.slice(6))
-    .map((d) => (d === '[DONE]' ? d : JSON.parse(d)));
+  return parseEventStream(text).map(({ event, data }) => {
+    expect(event).toBe('message');
+    return data === '[DONE]' ? data : JSON.parse(data);
+  });
 }
 
 beforeAll(async () => {
