@@ -46,6 +46,7 @@ import type { ROUTES } from '../protocol/routes.js';
 import type { HealthResponse, RegisterResponse, StatusResponse, WorkspaceStatus } from '../protocol/status.js';
 import type { Snippet } from '../protocol/snippet.js';
 import { EventStreamParser } from '../protocol/event-stream.js';
+import { CLIENT_HEADER } from '../protocol/http.js';
 
 export type ContextResponse = ContextAnswer;
 export type SearchResponse = SearchAnswer;
@@ -276,7 +277,7 @@ export class DaemonClient {
     read: (res: Awaited<ReturnType<FetchLike>>, abort: AbortState) => Promise<T>,
   ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}`, accept };
-    if (this.opts.clientId) headers['x-cvu-client'] = this.opts.clientId;
+    if (this.opts.clientId) headers[CLIENT_HEADER] = this.opts.clientId;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
     const controller = new AbortController();

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import { CvuError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ErrorBody } from '../protocol/error-body.js';
+import { CLIENT_HEADER } from '../protocol/http.js';
 import type { RouteContract } from '../protocol/routes.js';
 
 /** The daemon's fastify app, typed by TypeBox: a handler's body and answer types come from its route's schemas. */
@@ -24,8 +25,7 @@ export function routeOptions<R extends RouteContract>(route: R) {
   return { method: route.method, url: route.url, schema: schema as { body: R extends { body: infer B } ? B : undefined; response: { 200: R['response'] } } };
 }
 
-/** Header that names the calling client (e.g. `vscode-1`): its newer request supersedes its older one. */
-export const CLIENT_HEADER = 'x-cvu-client';
+export { CLIENT_HEADER };
 
 // ---------------------------------------------------------------------------
 // Errors: one shape `{ error: { code, message } }` for every failure (protocol/error-body.ts)

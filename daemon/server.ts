@@ -11,6 +11,7 @@ import type { ContextTimings, Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
 import type { ContextAnswer, ContextTimingsMs, SelectionRequestBody } from '../protocol/api.js';
 import type { EventData } from '../protocol/events.js';
+import { DEFAULT_BODY_LIMIT, LOOPBACK_HOSTS } from '../protocol/http.js';
 import { ROUTES } from '../protocol/routes.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -35,8 +36,7 @@ export interface ServerOptions {
   allowedOrigins?: string[];
 }
 
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+export { DEFAULT_BODY_LIMIT };
 
 // ---------------------------------------------------------------------------
 // Body validation: fastify's ajv over protocol/'s schemas (no type coercion, so a wrong type is a 400)

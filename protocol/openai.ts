@@ -24,7 +24,7 @@ export const ChatCompletionRequestSchema = Type.Object({
     Type.Object({
       role: ChatRoleSchema,
       content: Type.Union(
-        [Type.String(), Type.Array(Type.Object({ type: Type.Optional(Type.String()), text: Type.Optional(Type.String()) }), { maxItems: 1000 })],
+        [Type.String(), Type.Array(Type.Object({ type: Type.Optional(Type.String({ description: '`text`; any other is refused' })), text: Type.Optional(Type.String()) }, { title: 'ContentPart' }), { maxItems: 1000 })],
         { description: "a string, or OpenAI's list of content parts (text parts only)" },
       ),
     }),
@@ -102,7 +102,7 @@ export const ChatCompletionChunkSchema = Type.Object({
     }),
   ),
   usage: Type.Optional(UsageSchema),
-});
+}, { title: 'ChatCompletionChunk', description: 'the first carries the role, the last the finish reason and usage' });
 export type ChatCompletionChunk = Static<typeof ChatCompletionChunkSchema>;
 
 /** One event of a streamed text completion: the last carries the finish reason and usage. */
@@ -111,5 +111,5 @@ export const TextCompletionChunkSchema = Type.Object({
   object: Type.Literal('text_completion'),
   choices: Type.Array(Type.Object({ index: Type.Integer(), text: Type.String(), finish_reason: Type.Union([FinishReasonSchema, Type.Null()]), logprobs: Type.Null() })),
   usage: Type.Optional(UsageSchema),
-});
+}, { title: 'TextCompletionChunk', description: 'the last carries the finish reason and usage' });
 export type TextCompletionChunk = Static<typeof TextCompletionChunkSchema>;

@@ -10,6 +10,7 @@ import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.js';
 import {
   AnswerResponseSchema,
+  AnswerResultSchema,
   AskRequestSchema,
   CompleteRequestSchema,
   CompleteResultSchema,
@@ -23,6 +24,7 @@ import {
   SearchRequestSchema,
 } from './api.js';
 import { answerStream, openAiStream, type StreamContract } from './events.js';
+import { CLIENT_HEADER } from './http.js';
 import { ChatCompletionChunkSchema, ChatCompletionRequestSchema, ChatCompletionSchema, CompletionRequestSchema, ModelListSchema, TextCompletionChunkSchema, TextCompletionSchema } from './openai.js';
 import { HealthResponseSchema, RegisterResponseSchema, StatusResponseSchema } from './status.js';
 
@@ -71,7 +73,7 @@ export const BODY_ERRORS: readonly ErrorCase[] = [
   { status: 415, code: 'CVU_ERR_UNSUPPORTED_MEDIA_TYPE', when: 'the body is not `application/json`' },
 ];
 
-const ABORTED: ErrorCase = { status: 499, code: 'CVU_ERR_ABORTED', when: "the client closed the connection, or the same client's (`X-Cvu-Client`) newer request of this kind superseded it" };
+const ABORTED: ErrorCase = { status: 499, code: 'CVU_ERR_ABORTED', when: `the client closed the connection, or the same client's (\`${CLIENT_HEADER}\`) newer request of this kind superseded it` };
 
 /** `path` in the body: resolved through the registered roots. */
 const PATH_ERRORS: readonly ErrorCase[] = [
@@ -162,8 +164,8 @@ export const ROUTES = {
     url: '/explain',
     summary: 'Explains a selection (or the whole file) with the code it uses from elsewhere in the workspace.',
     body: ExplainRequestSchema,
-    response: AnswerResponseSchema,
-    stream: answerStream(AnswerResponseSchema),
+    response: AnswerResultSchema,
+    stream: answerStream(AnswerResultSchema),
     errors: [...PATH_ERRORS, ...FILE_ERRORS, SECRET_FILE, ...SELECTION_ERRORS, ...MODEL_ERRORS, ABORTED],
   },
   refactor: {

@@ -54,28 +54,31 @@ export const WorkspaceStatusSchema = Type.Object(
     config: Type.Optional(ConfigStatusSchema),
     skipped: Type.Optional(SkipReportSchema),
   },
-  { title: 'WorkspaceStatus' },
+  { title: 'WorkspaceStatus', description: 'this daemon always sends `config` and `skipped`; they are optional so that a client still reads an older daemon' },
 );
 export type WorkspaceStatus = Static<typeof WorkspaceStatusSchema>;
 
 const LaneStatsSchema = Type.Object({ running: Type.Integer({ minimum: 0 }), queued: Type.Integer({ minimum: 0 }) });
 
-export const StatusResponseSchema = Type.Object({
-  workspaces: Type.Array(WorkspaceStatusSchema),
-  userConfig: Type.Optional(ConfigStatusSchema),
-  model: Type.Object({
-    name: Type.Union([Type.String(), Type.Null()], { description: 'the generation model, once one was loaded or tried' }),
-    loaded: Type.Boolean(),
-  }),
-  version: Type.Optional(Type.String()),
-  daemon: Type.Optional(Type.Object({ pid: Type.Integer(), startedAt: Type.String({ description: 'ISO time' }), uptimeSeconds: Type.Integer({ minimum: 0 }) })),
-  scheduler: Type.Optional(
-    Type.Object(
-      { retrieval: LaneStatsSchema, model: LaneStatsSchema, background: LaneStatsSchema },
-      { description: 'tasks running and queued per lane: retrieval (/context, /search), model (generation), background (indexing, embedding)' },
+export const StatusResponseSchema = Type.Object(
+  {
+    workspaces: Type.Array(WorkspaceStatusSchema),
+    userConfig: Type.Optional(ConfigStatusSchema),
+    model: Type.Object({
+      name: Type.Union([Type.String(), Type.Null()], { description: 'the generation model, once one was loaded or tried' }),
+      loaded: Type.Boolean(),
+    }),
+    version: Type.Optional(Type.String()),
+    daemon: Type.Optional(Type.Object({ pid: Type.Integer(), startedAt: Type.String({ description: 'ISO time' }), uptimeSeconds: Type.Integer({ minimum: 0 }) })),
+    scheduler: Type.Optional(
+      Type.Object(
+        { retrieval: LaneStatsSchema, model: LaneStatsSchema, background: LaneStatsSchema },
+        { description: 'tasks running and queued per lane: retrieval (/context, /search), model (generation), background (indexing, embedding)' },
+      ),
     ),
-  ),
-});
+  },
+  { description: 'this daemon always sends every field; those marked `?` are optional so that a client still reads an older daemon' },
+);
 export type StatusResponse = Static<typeof StatusResponseSchema>;
 
 export const RegisterResponseSchema = Type.Object({
