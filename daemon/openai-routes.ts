@@ -15,6 +15,7 @@ import type { Logger } from '../core/log.js';
 import type { ChatResult } from '../assistant/assistant.js';
 import type { ChatMessage } from '../prompts/index.js';
 import type { ChatCompletion, ChatCompletionChunk, TextCompletion, TextCompletionChunk } from '../protocol/openai.js';
+import type { EventData } from '../protocol/events.js';
 import { ROUTES } from '../protocol/routes.js';
 import type { Daemon } from './daemon.js';
 import { abortedError, badField, clientId, connectionSignal, routeOptions, type CvuApp } from './http-support.js';
@@ -119,7 +120,7 @@ export function registerOpenAiRoutes(app: CvuApp, daemon: Daemon, log: Logger): 
   }
 
   /** A streamed chat: a role chunk, content deltas, a finish chunk with usage, `[DONE]`. */
-  async function streamChat(request: FastifyRequest, reply: FastifyReply, generate: Generate): Promise<undefined> {
+  function streamChat(request: FastifyRequest, reply: FastifyReply, generate: Generate): Promise<undefined> {
     const head = answerHead('chatcmpl');
     const chunk = (model: string, delta: ChatCompletionChunk['choices'][0]['delta'], finish: 'stop' | 'length' | null): ChatCompletionChunk =>
       ({ ...head, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
@@ -128,32 +129,47 @@ export function registerOpenAiRoutes(app: CvuApp, daemon: Daemon, log: Logger): 
     const open = (model: string) => {
       if (!sse.isOpen) sse.send('message', chunk(model, { role: 'assistant', content: '' }, null));
     };
-    try {
-      const r = await run(request, reply, 'chat.completion', generate, (text) => {
+    return stream(request, reply, sse, 'chat.completion', generate, {
+      token: (text) => {
         const model = currentModel();
         open(model);
         sse.send('message', chunk(model, { content: text }, null));
-      });
-      open(r.model);
-      sse.send('message', { ...chunk(r.model, {}, finishReason(r.stopReason)), usage: usageOf(r) });
-      sse.finish();
-    } catch (err) {
-      sse.send('message', streamFailure(sse, err, request, log));
-    } finally {
-      sse.end();
-    }
-    return undefined;
+      },
+      last: (r) => {
+        open(r.model);
+        return { ...chunk(r.model, {}, finishReason(r.stopReason)), usage: usageOf(r) };
+      },
+    });
   }
 
   /** A streamed text completion: text chunks, a finish chunk with usage, `[DONE]`. */
-  async function streamText(request: FastifyRequest, reply: FastifyReply, generate: Generate): Promise<undefined> {
+  function streamText(request: FastifyRequest, reply: FastifyReply, generate: Generate): Promise<undefined> {
     const head = answerHead('cmpl');
     const chunk = (model: string, text: string, finish: 'stop' | 'length' | null): TextCompletionChunk =>
       ({ ...head, object: 'text_completion', model, choices: [{ index: 0, text, finish_reason: finish, logprobs: null }] });
     const sse = new EventStream(reply, ROUTES.completions.stream);
+    return stream(request, reply, sse, 'text_completion', generate, {
+      token: (text) => sse.send('message', chunk(currentModel(), text, null)),
+      last: (r) => ({ ...chunk(r.model, '', finishReason(r.stopReason)), usage: usageOf(r) }),
+    });
+  }
+
+  /**
+   * Runs a generation into an OpenAI stream: `token` writes each chunk, the
+   * end writes `last` and `[DONE]`; a failure once the stream is open is its
+   * error body, with no `[DONE]` after it.
+   */
+  async function stream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sse: EventStream<OpenAiStream>,
+    object: 'chat.completion' | 'text_completion',
+    generate: Generate,
+    write: { token: (text: string) => void; last: (r: ChatResult) => EventData<OpenAiStream>['message'] },
+  ): Promise<undefined> {
     try {
-      const r = await run(request, reply, 'text_completion', generate, (text) => sse.send('message', chunk(currentModel(), text, null)));
-      sse.send('message', { ...chunk(r.model, '', finishReason(r.stopReason)), usage: usageOf(r) });
+      const r = await run(request, reply, object, generate, write.token);
+      sse.send('message', write.last(r));
       sse.finish();
     } catch (err) {
       sse.send('message', streamFailure(sse, err, request, log));
@@ -170,6 +186,8 @@ export function registerOpenAiRoutes(app: CvuApp, daemon: Daemon, log: Logger): 
 }
 
 type Generate = (signal: AbortSignal, onToken: ((text: string) => void) | undefined) => Promise<ChatResult>;
+/** The stream of either OpenAI route: unnamed events of chunks or an error body (protocol/events.ts, openAiStream). */
+type OpenAiStream = (typeof ROUTES)['chatCompletions' | 'completions']['stream'];
 
 /** What every answer and chunk of one request starts with: its id (the same in every chunk) and its time. */
 function answerHead(prefix: 'chatcmpl' | 'cmpl'): { id: string; created: number } {

@@ -3,7 +3,7 @@
  * POST /v1/chat/completions, POST /v1/completions): OpenAI's own, the part
  * Cvu reads and writes, plus `root` in requests and `cvu` in answers.
  */
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TObjectOptions, type TProperties } from 'typebox';
 import { ChatTimingsSchema, pathField } from './api.js';
 import { SnippetSchema } from './snippet.js';
 
@@ -14,7 +14,8 @@ const common = {
   root: Type.Optional(pathField('Cvu: the workspace whose code is added; may be left out while only one is registered')),
 };
 
-export const ChatRoleSchema = Type.Union([Type.Literal('system'), Type.Literal('developer'), Type.Literal('user'), Type.Literal('assistant')], { description: '`developer` is read as `system`' });
+// An enum rather than a union of literals: a wrong role is then one error, "must be equal to one of the allowed values".
+export const ChatRoleSchema = Type.Enum(['system', 'developer', 'user', 'assistant'], { type: 'string', description: '`developer` is read as `system`' });
 
 export const ChatCompletionRequestSchema = Type.Object({
   ...common,
@@ -52,11 +53,24 @@ const UsageSchema = Type.Object({
 /** What Cvu adds to OpenAI's answer: the repository code it put in the prompt. */
 const CvuExtraSchema = Type.Object({ sources: Type.Array(SnippetSchema), timings: ChatTimingsSchema }, { description: 'Cvu: the repository code added to the prompt, and timings' });
 
-const answerHead = {
-  id: Type.String({ description: '`chatcmpl-…` or `cmpl-…`, the same in every chunk of a stream' }),
-  created: Type.Integer({ description: 'Unix seconds' }),
-  model: Type.String({ description: 'the model that answered' }),
-};
+/**
+ * An answer of OpenAI's shape, whole or a chunk of a stream: its id and time,
+ * its `object`, one choice (`index`, the choice's own fields, `logprobs`), and
+ * the rest (`usage`, `cvu`).
+ */
+function answerSchema<O extends string, C extends TProperties, R extends TProperties>(object: O, choice: C, rest: R, options: TObjectOptions = {}) {
+  return Type.Object(
+    {
+      id: Type.String({ description: '`chatcmpl-…` or `cmpl-…`, the same in every chunk of a stream' }),
+      created: Type.Integer({ description: 'Unix seconds' }),
+      model: Type.String({ description: 'the model that answered' }),
+      object: Type.Literal(object),
+      choices: Type.Array(Type.Object({ index: Type.Integer(), ...choice, logprobs: Type.Null() })),
+      ...rest,
+    },
+    options,
+  );
+}
 
 export const ModelListSchema = Type.Object({
   object: Type.Literal('list'),
@@ -64,52 +78,30 @@ export const ModelListSchema = Type.Object({
 });
 export type ModelList = Static<typeof ModelListSchema>;
 
-export const ChatCompletionSchema = Type.Object({
-  ...answerHead,
-  object: Type.Literal('chat.completion'),
-  choices: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      message: Type.Object({ role: Type.Literal('assistant'), content: Type.String() }),
-      finish_reason: FinishReasonSchema,
-      logprobs: Type.Null(),
-    }),
-  ),
-  usage: UsageSchema,
-  cvu: CvuExtraSchema,
-});
+const whole = { usage: UsageSchema, cvu: CvuExtraSchema };
+/** A chunk's finish reason: null until the last. */
+const chunkFinish = Type.Union([FinishReasonSchema, Type.Null()]);
+const chunkUsage = { usage: Type.Optional(UsageSchema) };
+
+export const ChatCompletionSchema = answerSchema('chat.completion', { message: Type.Object({ role: Type.Literal('assistant'), content: Type.String() }), finish_reason: FinishReasonSchema }, whole);
 export type ChatCompletion = Static<typeof ChatCompletionSchema>;
 
-export const TextCompletionSchema = Type.Object({
-  ...answerHead,
-  object: Type.Literal('text_completion'),
-  choices: Type.Array(Type.Object({ index: Type.Integer(), text: Type.String(), finish_reason: FinishReasonSchema, logprobs: Type.Null() })),
-  usage: UsageSchema,
-  cvu: CvuExtraSchema,
-});
+export const TextCompletionSchema = answerSchema('text_completion', { text: Type.String(), finish_reason: FinishReasonSchema }, whole);
 export type TextCompletion = Static<typeof TextCompletionSchema>;
 
-/** One event of a streamed chat: the first carries the role, the last the finish reason and usage. */
-export const ChatCompletionChunkSchema = Type.Object({
-  ...answerHead,
-  object: Type.Literal('chat.completion.chunk'),
-  choices: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      delta: Type.Object({ role: Type.Optional(Type.Literal('assistant')), content: Type.Optional(Type.String()) }, { description: 'empty in the last chunk' }),
-      finish_reason: Type.Union([FinishReasonSchema, Type.Null()]),
-      logprobs: Type.Null(),
-    }),
-  ),
-  usage: Type.Optional(UsageSchema),
-}, { title: 'ChatCompletionChunk', description: 'the first carries the role, the last the finish reason and usage' });
+export const ChatCompletionChunkSchema = answerSchema(
+  'chat.completion.chunk',
+  {
+    delta: Type.Object({ role: Type.Optional(Type.Literal('assistant')), content: Type.Optional(Type.String()) }, { description: 'empty in the last chunk' }),
+    finish_reason: chunkFinish,
+  },
+  chunkUsage,
+  { title: 'ChatCompletionChunk', description: 'the first carries the role, the last the finish reason and usage' },
+);
 export type ChatCompletionChunk = Static<typeof ChatCompletionChunkSchema>;
 
-/** One event of a streamed text completion: the last carries the finish reason and usage. */
-export const TextCompletionChunkSchema = Type.Object({
-  ...answerHead,
-  object: Type.Literal('text_completion'),
-  choices: Type.Array(Type.Object({ index: Type.Integer(), text: Type.String(), finish_reason: Type.Union([FinishReasonSchema, Type.Null()]), logprobs: Type.Null() })),
-  usage: Type.Optional(UsageSchema),
-}, { title: 'TextCompletionChunk', description: 'the last carries the finish reason and usage' });
+export const TextCompletionChunkSchema = answerSchema('text_completion', { text: Type.String(), finish_reason: chunkFinish }, chunkUsage, {
+  title: 'TextCompletionChunk',
+  description: 'the last carries the finish reason and usage',
+});
 export type TextCompletionChunk = Static<typeof TextCompletionChunkSchema>;

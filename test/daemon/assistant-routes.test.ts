@@ -16,10 +16,9 @@ import { createLogger } from '../../core/log.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { expectError } from '../helpers/errors.js';
 import type { RawAnswer } from '../helpers/http.js';
-import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
+import { homeWithTinyModel, serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';
 
 const SOURCES = {
@@ -67,13 +66,10 @@ beforeAll(async () => {
   process.env.CVU_EMBEDDING_MODEL = 'none';
   delete process.env.CVU_MODEL;
   tmp = makeTempDir('cvu-assistant-routes-');
-  home = path.join(tmp, 'home');
+  home = await homeWithTinyModel(tmp);
   // A fixed folder name: the completion prompt names the repository.
   root = path.join(tmp, 'demo');
   bare = path.join(tmp, 'no-model');
-  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
-  // The model is the user's choice: it lives in the user's config, not the workspace's.
-  writeTree(home, { 'config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
   writeTree(root, SOURCES);
   writeTree(bare, { 'src/config/parse-config.ts': SOURCES['src/config/parse-config.ts'], 'src/util/validate.ts': SOURCES['src/util/validate.ts'] });
   served = await serveDaemon({ home, token: TOKEN, logger: createLogger('info', (l) => logLines.push(l)) });

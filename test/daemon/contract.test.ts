@@ -6,12 +6,10 @@
  * leaves out. On a real daemon over a small workspace written here, with the
  * generated tiny GGUF (random weights: only shapes are checked).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { parseEventStream } from '../../protocol/event-stream.js';
 import type { StreamContract } from '../../protocol/events.js';
 import { errorsOf, INVALID_BODY, ROUTES, type RouteContract, type RouteName } from '../../protocol/routes.js';
@@ -19,8 +17,7 @@ import { contractErrors } from '../helpers/contract.js';
 import { expectError } from '../helpers/errors.js';
 import type { RawAnswer } from '../helpers/http.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
+import { serveDaemon, serveWithTinyModel, type ServedDaemon, type TinyModelDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'e'.repeat(64);
 const SOURCES = {
@@ -29,6 +26,7 @@ const SOURCES = {
   'src/upload/retry_upload.py': SAMPLE['src/upload/retry_upload.py'],
 };
 
+let fixture: TinyModelDaemon;
 let tmp: string;
 let root: string;
 let served: ServedDaemon;
@@ -62,24 +60,13 @@ function expectStreamFits(stream: StreamContract, r: RawAnswer, what: string): M
 }
 
 beforeAll(async () => {
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
-  tmp = makeTempDir('cvu-contract-');
-  const home = path.join(tmp, 'home');
-  root = path.join(tmp, 'demo');
-  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   // Installed too, so that /v1/models lists one.
-  fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
-  fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
-  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }));
-  writeTree(root, SOURCES);
-  served = await serveDaemon({ home, token: TOKEN });
-  await served.register(root);
+  fixture = await serveWithTinyModel({ prefix: 'cvu-contract-', files: SOURCES, token: TOKEN, installedAs: 'tiny-installed' });
+  ({ tmp, root, served } = fixture);
 });
 
 afterAll(async () => {
-  await served?.close();
-  if (tmp) removeDir(tmp);
+  await fixture?.close();
 });
 
 describe('the daemon keeps its contract', () => {

@@ -4,20 +4,14 @@
  * GGUF (random weights: shapes, streams, usage and status codes are checked,
  * never what the model says).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEventStream } from '../../protocol/event-stream.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import { expectError } from '../helpers/errors.js';
-import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
+import { serveWithTinyModel, type ServedDaemon, type TinyModelDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'd'.repeat(64);
-let tmp: string;
-let root: string;
-let served: ServedDaemon;
+let fixture: TinyModelDaemon;
 /** Over a socket: for streams. */
 let call: ServedDaemon['call'];
 /** Through app.inject(): for what a route answers. */
@@ -32,26 +26,13 @@ function chunks(text: string): any[] {
 }
 
 beforeAll(async () => {
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
-  tmp = makeTempDir('cvu-openai-');
-  const home = path.join(tmp, 'home');
-  root = path.join(tmp, 'demo');
-  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   // Also installed (a file in the models folder), so /v1/models lists it and a request can name it.
-  fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
-  fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
-  // The model is the user's choice: it lives in the user's config, not the workspace's.
-  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }));
-  writeTree(root, SOURCES);
-  served = await serveDaemon({ home, token: TOKEN });
-  ({ call, inject } = served);
-  await served.register(root);
+  fixture = await serveWithTinyModel({ prefix: 'cvu-openai-', files: SOURCES, token: TOKEN, installedAs: 'tiny-installed' });
+  ({ call, inject } = fixture.served);
 });
 
 afterAll(async () => {
-  await served?.close();
-  if (tmp) removeDir(tmp);
+  await fixture?.close();
 });
 
 describe('OpenAI-compatible routes', () => {

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
+import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
 import type { Logger } from '../../core/log.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { buildServer, type CvuApp } from '../../daemon/server.js';
 import { injectRequest, rawRequest, type RawAnswer, type RawRequestOptions } from './http.js';
+import { makeTempDir, removeDir, writeTree } from './temp.js';
 import { until } from './wait.js';
 
 /** A real daemon behind its HTTP server on a loopback port, as the route tests drive it. */
@@ -59,6 +63,60 @@ export async function serveDaemon(opts: ServeOptions): Promise<ServedDaemon> {
     async close() {
       await app.close();
       await daemon.close();
+    },
+  };
+}
+
+/**
+ * A CVU_HOME at `dir/home` whose user config names the generated tiny GGUF
+ * (`dir/tiny.gguf`; the model is the user's choice, never a workspace's), on
+ * one thread; with `installedAs`, also installed under that name, so that
+ * GET /v1/models lists it and a request can name it.
+ */
+export async function homeWithTinyModel(dir: string, opts: { installedAs?: string } = {}): Promise<string> {
+  const home = path.join(dir, 'home');
+  const tiny = await writeTinyLlama(path.join(dir, 'tiny.gguf'));
+  fs.mkdirSync(home, { recursive: true });
+  if (opts.installedAs) {
+    fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
+    fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', `${opts.installedAs}.gguf`));
+  }
+  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }));
+  return home;
+}
+
+/** A daemon on the tiny model serving one indexed workspace, in a temp folder of its own. */
+export interface TinyModelDaemon {
+  /** The temp folder: the home, the model and the workspace are inside. */
+  tmp: string;
+  /** The workspace, `tmp/demo` (a fixed name: prompts name the repository). */
+  root: string;
+  served: ServedDaemon;
+  /** Closes the daemon and removes the folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * A daemon whose user config names the tiny GGUF (homeWithTinyModel), with
+ * `files` written as a workspace, registered and indexed without an
+ * embedding model.
+ */
+export async function serveWithTinyModel(opts: { prefix: string; files: Record<string, string>; token: string; installedAs?: string }): Promise<TinyModelDaemon> {
+  process.env.CVU_EMBEDDING_MODEL = 'none';
+  delete process.env.CVU_MODEL;
+  const tmp = makeTempDir(opts.prefix);
+  const home = await homeWithTinyModel(tmp, opts.installedAs ? { installedAs: opts.installedAs } : {});
+  const root = path.join(tmp, 'demo');
+  writeTree(root, opts.files);
+  const served = await serveDaemon({ home, token: opts.token });
+  await served.register(root);
+  return {
+    tmp,
+    root,
+    served,
+    async close() {
+      await served.close();
+      removeDir(tmp);
     },
   };
 }
