@@ -8,63 +8,13 @@
 import { CvuError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 
 // ---------------------------------------------------------------------------
-// Wire types (the HTTP contract; the daemon's own types mirror these)
+// Wire types: protocol/'s, derived from the schemas the daemon validates with
+// (type-only imports: nothing of the server, nor TypeBox, is bundled into a client)
 // ---------------------------------------------------------------------------
 
-/** LSP-style position: 0-based line, 0-based UTF-16 character. */
-// The wire types are protocol/'s (type-only imports: nothing of the server is bundled into a client).
-export type { Position, ConfigIssue } from '../protocol/api.js';
+export type { Position, ConfigIssue, ChatTimings } from '../protocol/api.js';
 export type { Snippet, SnippetSource } from '../protocol/snippet.js';
-import type { ConfigIssue, Position } from '../protocol/api.js';
-import type { Snippet } from '../protocol/snippet.js';
-
-export interface HealthResponse {
-  ok: boolean;
-  version: string;
-}
-
-export interface WorkspaceStatus {
-  root: string;
-  state: 'indexing' | 'ready' | 'error';
-  files: number;
-  chunks: number;
-  pending: number;
-  embedder: string;
-  embedderDetail?: string;
-  lastIndexedAt: string | null;
-  error?: string;
-  /** The workspace's cvu.config.ts and what in it (or in the user's config) was invalid or refused; absent from older daemons. */
-  config?: ConfigStatus;
-  /** What the index leaves out and why: a count per reason and a short sample (paths escaped to be printable); absent from older daemons. */
-  skipped?: { total: number; byReason: Record<string, number>; sample: { path: string; reason: string }[] };
-}
-
-export interface ConfigStatus {
-  file: string | null;
-  errors: ConfigIssue[];
-}
-
-export interface StatusResponse {
-  workspaces: WorkspaceStatus[];
-  /** The user's own config ($CVU_HOME/config.ts); absent from older daemons. */
-  userConfig?: ConfigStatus;
-  model: { name: string | null; loaded: boolean };
-  version?: string;
-  daemon?: { pid: number; startedAt: string; uptimeSeconds: number };
-}
-
-export interface RegisterResponse {
-  root: string;
-  state: WorkspaceStatus['state'];
-}
-
-export type ContextResponse = ContextAnswer;
-
-export interface SearchResponse {
-  results: Snippet[];
-}
-
-// Request bodies are the daemon's own (type-only).
+export type { HealthResponse, WorkspaceStatus, ConfigStatus, StatusResponse, RegisterResponse } from '../protocol/status.js';
 export type {
   AskRequestBody,
   CompleteRequestBody,
@@ -75,15 +25,38 @@ export type {
   RefactorRequestBody,
   SearchRequestBody,
   SelectionRequestBody,
+  AnswerResponse,
 } from '../protocol/api.js';
-import type { AskRequestBody, CompleteRequestBody, ContextAnswer, ContextRequestBody, ExplainRequestBody, RefactorRequestBody, SearchRequestBody } from '../protocol/api.js';
+import type {
+  AnswerResponse,
+  AskRequestBody,
+  CompleteRequestBody,
+  CompleteResult,
+  ContextAnswer,
+  ContextRequestBody,
+  ExplainRequestBody,
+  RefactorRequestBody,
+  RefactorResult,
+  SearchAnswer,
+  SearchRequestBody,
+} from '../protocol/api.js';
+import type { ErrorBody } from '../protocol/error-body.js';
+import type { EventData } from '../protocol/events.js';
+import type { ROUTES } from '../protocol/routes.js';
+import type { HealthResponse, RegisterResponse, StatusResponse, WorkspaceStatus } from '../protocol/status.js';
+import type { Snippet } from '../protocol/snippet.js';
+import { EventStreamParser } from '../protocol/event-stream.js';
+import { CLIENT_HEADER } from '../protocol/http.js';
 
-export type { ChatTimings } from '../protocol/api.js';
-import type { AnswerResult, CompleteResult, LocationsResult, RefactorResult } from '../protocol/api.js';
+export type ContextResponse = ContextAnswer;
+export type SearchResponse = SearchAnswer;
 export type CompleteResponse = CompleteResult;
-/** `explain` and `ask`: the answer and the snippets it rests on (`ask` without a model: the locations and a notice). */
-export type AnswerResponse = AnswerResult | LocationsResult;
 export type RefactorResponse = RefactorResult;
+/** The error body of every failed request. */
+export type ErrorResponse = ErrorBody;
+
+/** The events of a streamed /explain, /refactor or /ask, by name (protocol/routes.ts). */
+type AnswerEvents = EventData<(typeof ROUTES)['explain' | 'refactor' | 'ask']['stream']>;
 
 /** Callbacks of a streamed answer (server-sent events). */
 export interface StreamHandlers {
@@ -91,11 +64,6 @@ export interface StreamHandlers {
   onToken?: (text: string) => void;
   /** The answer's sources, once known (before `done`). */
   onSources?: (sources: Snippet[]) => void;
-}
-
-/** The error body of every failed request. */
-export interface ErrorResponse {
-  error: { code: string; message: string; field?: string };
 }
 
 // ---------------------------------------------------------------------------
@@ -255,14 +223,14 @@ export class DaemonClient {
         return data as T;
       }
       let done: { data: T } | null = null;
-      const parser = new SseParser((event, data) => {
+      const parser = new EventStreamParser(({ event, data }) => {
         const value = parseJson(data);
-        switch (event) {
+        switch (event as keyof AnswerEvents) {
           case 'token':
             if (typeof value === 'string') handlers.onToken?.(value);
             break;
           case 'sources':
-            if (Array.isArray(value)) handlers.onSources?.(value as Snippet[]);
+            if (Array.isArray(value)) handlers.onSources?.(value as AnswerEvents['sources']);
             break;
           case 'done':
             done = { data: value as T };
@@ -309,7 +277,7 @@ export class DaemonClient {
     read: (res: Awaited<ReturnType<FetchLike>>, abort: AbortState) => Promise<T>,
   ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}`, accept };
-    if (this.opts.clientId) headers['x-cvu-client'] = this.opts.clientId;
+    if (this.opts.clientId) headers[CLIENT_HEADER] = this.opts.clientId;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
     const controller = new AbortController();
@@ -357,62 +325,11 @@ function parseJson(text: string): unknown {
 
 /** The daemon's `{ error: { code, message, field? } }` as a CvuError. */
 function errorFromBody(data: unknown, fallback: string, status: number): CvuError {
-  const e = (data as Partial<ErrorResponse> | undefined)?.error;
+  const e = (data as Partial<ErrorBody> | undefined)?.error;
   const code: ErrorCode = e && typeof e.code === 'string' && e.code in ErrorCodes ? (e.code as ErrorCode) : 'CVU_ERR_INTERNAL';
   const error = new CvuError(code, e?.message ?? fallback, { status: code === 'CVU_ERR_ABORTED' ? 499 : status });
   if (e?.field) Object.assign(error, { field: e.field });
   return error;
-}
-
-/**
- * Server-sent events, pushed as text in any chunking: lines end with CRLF,
- * LF or CR; `data:` lines of one event join with newlines; a blank line
- * dispatches it; comments (`:`) are skipped.
- */
-export class SseParser {
-  private buffer = '';
-  private event = '';
-  private data: string[] = [];
-
-  constructor(private readonly onEvent: (event: string, data: string) => void) {}
-
-  push(text: string): void {
-    this.buffer += text;
-    for (;;) {
-      const m = /\r\n|\r|\n/.exec(this.buffer);
-      // A CR at the very end may be the first half of CRLF: wait for more.
-      if (!m || (m[0] === '\r' && m.index === this.buffer.length - 1)) break;
-      const line = this.buffer.slice(0, m.index);
-      this.buffer = this.buffer.slice(m.index + m[0].length);
-      this.line(line);
-    }
-  }
-
-  /** The stream ended: a last line without its terminator still counts. */
-  end(): void {
-    if (this.buffer) {
-      const rest = this.buffer.replace(/\r$/, '');
-      this.buffer = '';
-      this.line(rest);
-    }
-    this.line('');
-  }
-
-  private line(line: string): void {
-    if (line === '') {
-      if (this.data.length) this.onEvent(this.event || 'message', this.data.join('\n'));
-      this.event = '';
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
-  }
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Where a workspace's config comes from, in order (later wins):
  *
- * 1. the defaults (schema.ts);
+ * 1. the defaults (the schema's, protocol/config.ts);
  * 2. the user's own `$CVU_HOME/config.ts` (or .mts/.js/.mjs/.json) — the
  *    user's code, imported and run, and free to set anything;
  * 3. the workspace's `cvu.config.ts` (or .mts/.js/.mjs/.json) — a cloned
@@ -100,7 +100,7 @@ export async function loadUserConfig(home: string = cvuHome()): Promise<ConfigLa
 /**
  * The workspace's config, read as data: never imported, never followed out
  * of the root, never read past MAX_WORKSPACE_CONFIG_BYTES, and limited to
- * what a repository may decide (schema.ts marks the rest).
+ * what a repository may decide (protocol/config.ts marks the rest).
  */
 export async function readWorkspaceConfig(root: string): Promise<ConfigLayer> {
   const file = findConfigFile(root);

@@ -1,181 +1,30 @@
 /**
- * The shape of Cvu's config, its defaults, who may set each key, and a
- * validator whose errors name the offending key (`index.maxFileBytes:
- * expected a number`).
+ * Cvu's config: its type and defaults come from one TypeBox schema
+ * (protocol/config.ts, which also marks the keys only the user may set);
+ * here are the validator whose errors name the offending key
+ * (`index.maxFileBytes: expected a number, got string`), the merge, and the
+ * typed helpers config files use.
  *
  * Two files set it: the user's own `$CVU_HOME/config.ts` (anything) and a
  * workspace's `cvu.config.ts`, which a cloned repository controls and so may
  * set only what changes how that repository is indexed and prompted
  * (`WorkspaceConfig`); see config/load.ts for the order.
  */
-export interface CvuConfig {
-  index: {
-    /** Files larger than this are never read. */
-    maxFileBytes: number;
-    /** Extra gitignore-style patterns, on top of .gitignore/.cvuignore. */
-    ignore: string[];
-    /** Files read and chunked per store commit. */
-    batchSize: number;
-    /** Worker threads that parse files; -1 = cores - 1 (at least 1), 0 = parse on the main thread. */
-    parseWorkers: number;
-    chunk: {
-      maxLines: number;
-      maxChars: number;
-      minLines: number;
-      windowLines: number;
-      windowOverlap: number;
-    };
-  };
-  embedding: {
-    /** A model id (downloaded once into CVU_HOME) or a local model folder; null disables vectors. */
-    model: string | null;
-    dtype: 'q8' | 'fp32' | 'auto';
-    batchSize: number;
-    maxTokens: number;
-    /** Allow downloading the model on first use. */
-    allowDownload: boolean;
-  };
-  model: {
-    /** A GGUF file path, a model URI (`hf:owner/repo/file.gguf`) or a name the model manager knows; null: none. */
-    path: string | null;
-    /** Context size in tokens. */
-    contextSize: number;
-    /** Unload the model after this many seconds without a request. */
-    idleUnloadSeconds: number;
-    /** FIM tokens for models whose GGUF does not declare them: `{prefix}…{suffix}…{middle}` template. */
-    fimTemplate: string | null;
-  };
-  completion: {
-    /** Prompt budget of a completion, in tokens, and the shares of it. */
-    budgetTokens: number;
-    prefixShare: number;
-    suffixShare: number;
-    contextShare: number;
-    maxTokens: number;
-    /** Client debounce the editor should use, in ms (served to clients). */
-    debounceMs: number;
-  };
-  /** Prompt template overrides per feature (prompts/ documents the placeholders). */
-  prompts: {
-    system: string | null;
-    explain: string | null;
-    refactor: string | null;
-    ask: string | null;
-  };
-  /** Threads for model inference; 0 = the machine's physical cores. */
-  threads: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-}
+import { IsObject, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { CvuConfigSchema, userOnlyReason, type CvuConfig, type WorkspaceConfig } from '../protocol/config.js';
 
-/** The default embedding model (a model id the model manager downloads once). */
-export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+export { DEFAULT_EMBEDDING_MODEL } from '../protocol/config.js';
+export type { CvuConfig, WorkspaceConfig };
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object | null ? DeepPartial<NonNullable<T[K]>> | Extract<T[K], null> : T[K] };
 /** What the user's own config may set: everything. */
 export type UserConfig = DeepPartial<CvuConfig>;
 
-/** What a workspace's `cvu.config.ts` may set: how its files are indexed, completion budgets, prompt templates. */
-export interface WorkspaceConfig {
-  index?: DeepPartial<Omit<CvuConfig['index'], 'parseWorkers'>>;
-  completion?: Partial<CvuConfig['completion']>;
-  prompts?: Partial<CvuConfig['prompts']>;
-}
-
+/** Every key at its default (the schema's `default`s), fresh on each call. */
 export function defaultConfig(): CvuConfig {
-  return {
-    index: {
-      maxFileBytes: 1024 * 1024,
-      ignore: [],
-      batchSize: 256,
-      parseWorkers: -1,
-      chunk: { maxLines: 80, maxChars: 3000, minLines: 6, windowLines: 40, windowOverlap: 5 },
-    },
-    embedding: {
-      model: DEFAULT_EMBEDDING_MODEL,
-      dtype: 'q8',
-      batchSize: 16,
-      maxTokens: 256,
-      allowDownload: true,
-    },
-    model: { path: null, contextSize: 4096, idleUnloadSeconds: 600, fimTemplate: null },
-    completion: { budgetTokens: 1536, prefixShare: 0.45, suffixShare: 0.15, contextShare: 0.4, maxTokens: 64, debounceMs: 150 },
-    prompts: { system: null, explain: null, refactor: null, ask: null },
-    threads: 0,
-    logLevel: 'warn',
-  };
+  return Value.Create(CvuConfigSchema);
 }
-
-/**
- * One key's rule. `user` marks a key only the user's own config (or the
- * environment) may set, with the reason a workspace config is told.
- */
-type Rule = (
-  | { t: 'number'; min?: number; max?: number; int?: boolean }
-  | { t: 'string'; nullable?: boolean; maxLength?: number }
-  | { t: 'boolean' }
-  | { t: 'enum'; values: readonly string[] }
-  | { t: 'strings'; maxItems: number; maxLength: number }
-  | { t: 'object'; fields: Record<string, Rule> }
-) & { user?: string };
-
-const int = (min: number, max: number): Rule => ({ t: 'number', int: true, min, max });
-const MODEL_IS_USERS = 'the model is the user\'s choice, never a repository\'s: set it in $CVU_HOME/config.ts or CVU_MODEL';
-const EMBEDDING_IS_USERS = 'the embedding model (a download) is the user\'s choice, never a repository\'s: set it in $CVU_HOME/config.ts or CVU_EMBEDDING_MODEL';
-const THREADS_ARE_USERS = 'thread counts belong to the user\'s machine: set them in $CVU_HOME/config.ts';
-/** Bounds keep a repository's config from asking for what would exhaust the machine (a 2 GB file read whole, a billion-token prompt). */
-const PROMPT_TEMPLATE: Rule = { t: 'string', nullable: true, maxLength: 16_384 };
-
-const schema: Rule = {
-  t: 'object',
-  fields: {
-    index: {
-      t: 'object',
-      fields: {
-        maxFileBytes: int(1, 16 * 1024 * 1024),
-        ignore: { t: 'strings', maxItems: 10_000, maxLength: 1_000 },
-        batchSize: int(1, 4_096),
-        parseWorkers: { ...int(-1, 64), user: THREADS_ARE_USERS },
-        chunk: {
-          t: 'object',
-          fields: { maxLines: int(4, 10_000), maxChars: int(200, 1_000_000), minLines: int(0, 10_000), windowLines: int(4, 10_000), windowOverlap: int(0, 10_000) },
-        },
-      },
-    },
-    embedding: {
-      t: 'object',
-      user: EMBEDDING_IS_USERS,
-      fields: {
-        model: { t: 'string', nullable: true },
-        dtype: { t: 'enum', values: ['q8', 'fp32', 'auto'] },
-        batchSize: int(1, 1_024),
-        maxTokens: int(8, 8_192),
-        allowDownload: { t: 'boolean' },
-      },
-    },
-    model: {
-      t: 'object',
-      user: MODEL_IS_USERS,
-      fields: { path: { t: 'string', nullable: true }, contextSize: int(256, 1_048_576), idleUnloadSeconds: int(0, 31_536_000), fimTemplate: { t: 'string', nullable: true } },
-    },
-    completion: {
-      t: 'object',
-      fields: {
-        budgetTokens: int(64, 131_072),
-        prefixShare: { t: 'number', min: 0, max: 1 },
-        suffixShare: { t: 'number', min: 0, max: 1 },
-        contextShare: { t: 'number', min: 0, max: 1 },
-        maxTokens: int(1, 8_192),
-        debounceMs: int(0, 10_000),
-      },
-    },
-    prompts: {
-      t: 'object',
-      fields: { system: PROMPT_TEMPLATE, explain: PROMPT_TEMPLATE, refactor: PROMPT_TEMPLATE, ask: PROMPT_TEMPLATE },
-    },
-    threads: { ...int(0, 1_024), user: THREADS_ARE_USERS },
-    logLevel: { t: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], user: 'the daemon\'s log level is the user\'s to set: use $CVU_HOME/config.ts' },
-  },
-};
 
 /** A problem with one key: `key` is dotted (`index.chunk.maxLines`), empty for the whole config. */
 export interface KeyProblem {
@@ -189,7 +38,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Whose config is being checked: a workspace's may not set the keys marked `user`. */
+/** Whose config is being checked: a workspace's may not set the keys protocol/config.ts marks USER_ONLY. */
 export type ConfigScope = 'user' | 'workspace';
 
 /**
@@ -199,55 +48,78 @@ export type ConfigScope = 'user' | 'workspace';
  */
 export function validateConfig(value: unknown, scope: ConfigScope): { config: UserConfig; problems: KeyProblem[] } {
   const problems: KeyProblem[] = [];
-  const config = value === undefined || value === null ? {} : validate(schema, value, '', scope, problems);
+  const config = value === undefined || value === null ? {} : validKeys(CvuConfigSchema, value, '', scope, problems);
   return { config: (config ?? {}) as UserConfig, problems };
 }
 
-/** The value that passes `rule` (objects: their valid keys), or undefined with a problem. */
-function validate(rule: Rule, value: unknown, key: string, scope: ConfigScope, problems: KeyProblem[]): unknown {
+/**
+ * The value that passes `schema`, or undefined with a problem. An object is
+ * checked key by key, so that one bad key leaves the others standing; any
+ * other value is checked whole by TypeBox.
+ */
+function validKeys(schema: TSchema, value: unknown, key: string, scope: ConfigScope, problems: KeyProblem[]): unknown {
   const fail = (detail: string) => {
     problems.push({ key: key || '(root)', message: detail });
     return undefined;
   };
-  if (scope === 'workspace' && rule.user) return fail(`not allowed in a workspace config: ${rule.user}`);
-  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  switch (rule.t) {
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`expected a number, got ${got}`);
-      if (rule.int && !Number.isInteger(value)) return fail(`expected an integer, got ${value}`);
-      if (rule.min !== undefined && value < rule.min) return fail(`must be at least ${rule.min}, got ${value}`);
-      if (rule.max !== undefined && value > rule.max) return fail(`must be at most ${rule.max}, got ${value}`);
-      return value;
-    case 'string':
-      if (value === null && rule.nullable) return null;
-      if (typeof value !== 'string') return fail(`expected a string${rule.nullable ? ' or null' : ''}, got ${got}`);
-      if (rule.maxLength !== undefined && value.length > rule.maxLength) return fail(`longer than ${rule.maxLength} characters`);
-      return value;
-    case 'boolean':
-      return typeof value === 'boolean' ? value : fail(`expected a boolean, got ${got}`);
-    case 'enum':
-      return typeof value === 'string' && rule.values.includes(value) ? value : fail(`expected one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`);
-    case 'strings':
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return fail(`expected an array of strings, got ${got}`);
-      if (value.length > rule.maxItems) return fail(`more than ${rule.maxItems} entries`);
-      if (value.some((v: string) => v.length > rule.maxLength)) return fail(`an entry is longer than ${rule.maxLength} characters`);
-      return [...value];
-    case 'object': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`expected an object, got ${got}`);
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        const subKey = key ? `${key}.${k}` : k;
-        const sub = Object.hasOwn(rule.fields, k) ? rule.fields[k] : undefined;
-        if (!sub) {
-          problems.push({ key: subKey, message: `unknown key (known: ${Object.keys(rule.fields).join(', ')})` });
-          continue;
-        }
-        if (v === undefined) continue;
-        const checked = validate(sub, v, subKey, scope, problems);
-        if (checked !== undefined) out[k] = checked;
-      }
-      return out;
+  const reason = userOnlyReason(schema);
+  if (scope === 'workspace' && reason) return fail(`not allowed in a workspace config: ${reason}`);
+  if (!IsObject(schema)) {
+    if (!Value.Check(schema, value)) return fail(mismatch(schema, value));
+    return Array.isArray(value) ? [...value] : value;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`expected an object, got ${kindOf(value)}`);
+  const fields: Record<string, TSchema> = schema.properties;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const subKey = key ? `${key}.${k}` : k;
+    const sub = Object.hasOwn(fields, k) ? fields[k] : undefined;
+    if (!sub) {
+      problems.push({ key: subKey, message: `unknown key (known: ${Object.keys(fields).join(', ')})` });
+      continue;
     }
+    if (v === undefined) continue;
+    const checked = validKeys(sub, v, subKey, scope, problems);
+    if (checked !== undefined) out[k] = checked;
+  }
+  return out;
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** TypeBox's verdict on a value `schema` refuses, in the words a config's author reads (`expected a number, got string`). */
+function mismatch(schema: TSchema, value: unknown): string {
+  const s = schema as { anyOf?: { const?: unknown; type?: string }[]; items?: { type?: string } };
+  const got = kindOf(value);
+  if (s.anyOf?.every((branch) => branch.const !== undefined)) {
+    return `expected one of ${s.anyOf.map((branch) => JSON.stringify(branch.const)).join(', ')}, got ${JSON.stringify(value)}`;
+  }
+  const nullable = s.anyOf?.some((branch) => branch.type === 'null') ?? false;
+  // The failure itself: not a union's summary, nor its null branch refusing a non-null value.
+  const e = [...Value.Errors(schema, value)].find((x) => x.keyword !== 'anyOf' && !(x.keyword === 'type' && x.params.type === 'null'));
+  if (!e) return 'is invalid';
+  const limit = (e.params as { limit?: unknown }).limit;
+  const entry = e.instancePath !== '';
+  switch (e.keyword) {
+    case 'type': {
+      const wanted = String(e.params.type);
+      if (wanted === 'array' || entry) return `expected an array of ${s.items?.type ?? 'value'}s, got ${got}`;
+      if (wanted === 'integer' && typeof value === 'number' && Number.isFinite(value)) return `expected an integer, got ${value}`;
+      const noun = wanted === 'integer' ? 'number' : wanted;
+      return `expected ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}${nullable ? ' or null' : ''}, got ${got}`;
+    }
+    case 'minimum':
+      return `must be at least ${String(limit)}, got ${String(value)}`;
+    case 'maximum':
+      return `must be at most ${String(limit)}, got ${String(value)}`;
+    case 'maxLength':
+      return entry ? `an entry is longer than ${String(limit)} characters` : `longer than ${String(limit)} characters`;
+    case 'maxItems':
+      return `more than ${String(limit)} entries`;
+    default:
+      return e.message;
   }
 }
 

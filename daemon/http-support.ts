@@ -1,24 +1,35 @@
 /**
- * What the daemon's routes share: the one error shape, the client's identity
- * and the abort that follows a closed connection.
+ * What the daemon's routes share: the app's type, a route's options from
+ * its contract, the one error shape, the client's identity and the abort
+ * that follows a closed connection.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import { CvuError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { ErrorBody } from '../protocol/error-body.js';
+import { CLIENT_HEADER } from '../protocol/http.js';
+import type { RouteContract } from '../protocol/routes.js';
 
-/** A workspace root or file path in a request body (absolute, or relative to a registered root). */
-export const pathSchema = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+/** The daemon's fastify app, typed by TypeBox: a handler's body and answer types come from its route's schemas. */
+export type CvuApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-/** Header that names the calling client (e.g. `vscode-1`): its newer request supersedes its older one. */
-export const CLIENT_HEADER = 'x-cvu-client';
-
-// ---------------------------------------------------------------------------
-// Errors: one shape `{ error: { code, message } }` for every failure
-// ---------------------------------------------------------------------------
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
+/**
+ * A route of protocol/routes.ts as fastify's route options: its method and
+ * path, its body schema (validated) and its answer's (which types the
+ * handler's return; the answer is serialized with JSON.stringify, see
+ * buildServer).
+ */
+export function routeOptions<R extends RouteContract>(route: R) {
+  const schema = { ...(route.body ? { body: route.body } : {}), response: { 200: route.response } };
+  return { method: route.method, url: route.url, schema: schema as { body: R extends { body: infer B } ? B : undefined; response: { 200: R['response'] } } };
 }
+
+export { CLIENT_HEADER };
+
+// ---------------------------------------------------------------------------
+// Errors: one shape `{ error: { code, message } }` for every failure (protocol/error-body.ts)
+// ---------------------------------------------------------------------------
 
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
   if (err instanceof CvuError) {

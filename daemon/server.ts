@@ -1,21 +1,26 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { ContextTimings, Position } from '../retrieval/context.js';
 import type { LineRange } from '../assistant/assistant.js';
-import type { AskRequestBody, CompleteRequestBody, ContextAnswer, ContextRequestBody, ContextTimingsMs, ExplainRequestBody, RefactorRequestBody, SearchRequestBody, SelectionRequestBody } from '../protocol/api.js';
+import type { ContextAnswer, ContextTimingsMs, SelectionRequestBody } from '../protocol/api.js';
+import type { EventData } from '../protocol/events.js';
+import { DEFAULT_BODY_LIMIT, LOOPBACK_HOSTS } from '../protocol/http.js';
+import { ROUTES } from '../protocol/routes.js';
 import type { Daemon, ResolvedPath } from './daemon.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { registerOpenAiRoutes } from './openai-routes.js';
 import { registerMcpRoute } from './mcp-route.js';
-import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, pathSchema, toErrorBody, wantsEventStream } from './http-support.js';
+import { abortedError, badField, CLIENT_HEADER, clientId, connectionSignal, routeOptions, toErrorBody, wantsEventStream, type CvuApp } from './http-support.js';
+import { EventStream, streamFailure } from './sse.js';
 
-export { CLIENT_HEADER };
+export { CLIENT_HEADER, type CvuApp };
 
 export interface ServerOptions {
   /** The bearer token every request must carry (daemon.json's `token`). */
@@ -32,108 +37,11 @@ export interface ServerOptions {
   allowedOrigins?: string[];
 }
 
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+export { DEFAULT_BODY_LIMIT };
 
 // ---------------------------------------------------------------------------
-// Body schemas (fastify's ajv; no type coercion, so a wrong type is a 400)
+// Body validation: fastify's ajv over protocol/'s schemas (no type coercion, so a wrong type is a 400)
 // ---------------------------------------------------------------------------
-
-const positionSchema = {
-  type: 'object',
-  required: ['line', 'character'],
-  properties: {
-    line: { type: 'integer', minimum: 0 },
-    character: { type: 'integer', minimum: 0 },
-  },
-} as const;
-
-/** A file, and the editor's unsaved text of it. */
-const bufferProperties = { path: pathSchema, text: { type: 'string' } } as const;
-
-const workspacesBody = {
-  type: 'object',
-  required: ['root'],
-  properties: { root: pathSchema },
-} as const;
-
-const contextBody = {
-  type: 'object',
-  required: ['path', 'position'],
-  properties: {
-    ...bufferProperties,
-    position: positionSchema,
-    budgetTokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-  },
-} as const;
-
-const searchBody = {
-  type: 'object',
-  required: ['root', 'query'],
-  properties: {
-    root: pathSchema,
-    query: { type: 'string', minLength: 1, maxLength: 4096 },
-    limit: { type: 'integer', minimum: 1, maximum: 200 },
-  },
-} as const;
-
-const rangeSchema = {
-  type: 'object',
-  required: ['start', 'end'],
-  properties: { start: positionSchema, end: positionSchema },
-} as const;
-
-/** 1-based inclusive lines, as the CLI and compilers print them (`path:12-20`). */
-const linesSchema = {
-  type: 'object',
-  required: ['start', 'end'],
-  properties: { start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } },
-} as const;
-
-const answerTokens = { type: 'integer', minimum: 1, maximum: 8192 } as const;
-
-const completeBody = {
-  type: 'object',
-  required: ['path', 'position'],
-  properties: {
-    ...bufferProperties,
-    position: positionSchema,
-    language: { type: 'string', minLength: 1, maxLength: 64 },
-    maxTokens: { type: 'integer', minimum: 1, maximum: 1024 },
-    prefill: { type: 'boolean' },
-  },
-} as const;
-
-/** A file and a selection in it: what /explain and /refactor share. */
-const selectionProperties = {
-  ...bufferProperties,
-  range: rangeSchema,
-  lines: linesSchema,
-  maxTokens: answerTokens,
-} as const;
-
-const explainBody = {
-  type: 'object',
-  required: ['path'],
-  properties: { ...selectionProperties, question: { type: 'string', maxLength: 16_384 } },
-} as const;
-
-const refactorBody = {
-  type: 'object',
-  required: ['path'],
-  properties: { ...selectionProperties, instruction: { type: 'string', maxLength: 16_384 } },
-} as const;
-
-const askBody = {
-  type: 'object',
-  required: ['question'],
-  properties: {
-    root: pathSchema,
-    question: { type: 'string', minLength: 1, maxLength: 16_384 },
-    maxTokens: answerTokens,
-    limit: { type: 'integer', minimum: 1, maximum: 50 },
-  },
-} as const;
 
 interface AjvError {
   keyword: string;
@@ -281,44 +189,6 @@ function refuseSecret(resolved: ResolvedPath, shown: string): void {
 }
 
 
-/**
- * A server-sent event stream, opened at its first event so that an error
- * before any output (a missing model, a bad range) is still a plain JSON
- * error with its status. Each event is written at once (no buffering).
- */
-class EventStream {
-  private opened = false;
-
-  constructor(private readonly reply: FastifyReply) {}
-
-  get isOpen(): boolean {
-    return this.opened;
-  }
-
-  send(event: 'token' | 'sources' | 'done' | 'error', data: unknown): void {
-    const res = this.reply.raw;
-    if (!this.opened) {
-      this.opened = true;
-      this.reply.hijack();
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.flushHeaders();
-    }
-    if (res.destroyed || res.writableEnded) return;
-    // JSON data: one line, whatever newlines or carriage returns the text holds.
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  }
-
-  end(): void {
-    const res = this.reply.raw;
-    if (this.opened && !res.writableEnded && !res.destroyed) res.end();
-  }
-}
-
 // ---------------------------------------------------------------------------
 // The app
 // ---------------------------------------------------------------------------
@@ -328,7 +198,7 @@ class EventStream {
  * every request (Host, Origin, token, body schema), resolves paths through
  * the daemon's roots and runs the work on the scheduler's interactive lane.
  */
-export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstance {
+export function buildServer(daemon: Daemon, opts: ServerOptions): CvuApp {
   if (!opts.token) throw new Error('buildServer: a token is required');
   const log = opts.logger ?? silentLogger;
   const hosts = new Set([...LOOPBACK_HOSTS, ...(opts.allowedHosts ?? []).map((h) => h.toLowerCase())]);
@@ -341,7 +211,11 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
     schemaErrorFormatter: (errors, dataVar) => formatSchemaErrors(errors as AjvError[], dataVar),
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The response schemas type the handlers and document the answers; the wire stays JSON.stringify's, since
+  // fast-json-stringify would silently drop a field a schema lacks and round a fraction in an integer field.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // JSON only: no text/plain parser, so a browser's "simple" cross-site POST cannot even be parsed (415).
   app.removeContentTypeParser('text/plain');
@@ -376,83 +250,98 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     void reply.code(404).send({ error: { code: 'CVU_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}` } });
   });
 
-  app.get('/health', async () => ({ ok: true, version: VERSION }));
+  app.route({ ...routeOptions(ROUTES.health), handler: async () => ({ ok: true, version: VERSION }) });
 
-  app.get('/status', async () => {
-    const s = daemon.status();
-    const first = daemon.workspaces()[0];
-    const model = await daemon.assistant.describe(first?.config ?? null);
-    return {
-      workspaces: s.workspaces,
-      userConfig: await daemon.userConfigStatus(),
-      model: { name: model.name, loaded: model.loaded },
-      version: s.version,
-      daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },
-      scheduler: daemon.scheduler.stats,
-    };
+  app.route({
+    ...routeOptions(ROUTES.status),
+    handler: async () => {
+      const s = daemon.status();
+      const first = daemon.workspaces()[0];
+      const model = await daemon.assistant.describe(first?.config ?? null);
+      return {
+        workspaces: s.workspaces,
+        userConfig: await daemon.userConfigStatus(),
+        model: { name: model.name, loaded: model.loaded },
+        version: s.version,
+        daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },
+        scheduler: daemon.scheduler.stats,
+      };
+    },
   });
 
-  app.post<{ Body: { root: string } }>('/workspaces', { schema: { body: workspacesBody } }, async (request) => {
-    const root = request.body.root;
-    if (!path.isAbsolute(root)) throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', 'body.root must be an absolute path', { status: 400 }), { field: 'body.root' });
-    const ws = await daemon.register(root);
-    return { root: ws.root, state: ws.state };
+  app.route({
+    ...routeOptions(ROUTES.registerWorkspace),
+    handler: async (request) => {
+      const root = request.body.root;
+      if (!path.isAbsolute(root)) throw badField('body.root', 'body.root must be an absolute path');
+      const ws = await daemon.register(root);
+      return { root: ws.root, state: ws.state };
+    },
   });
 
-  app.post<{ Body: ContextRequestBody }>('/context', { schema: { body: contextBody } }, async (request, reply) => {
-    const body = request.body;
-    const signal = connectionSignal(request, reply, log);
-    const resolved = daemon.resolvePath(body.path);
-    const text = body.text ?? (await readForPosition(resolved.abs, body.path));
-    const position = clampPosition(text, body.position, body.text === undefined ? body.path : 'the text');
-    const id = clientId(request);
-    const arrived = performance.now();
-    return daemon.scheduler.interactiveTask(
-      async (taskSignal): Promise<ContextAnswer> => {
-        const queuedMs = performance.now() - arrived;
-        const timings: ContextTimings = {};
-        const result = await resolved.ws.context({
-          path: resolved.rel,
-          ...(body.text !== undefined ? { text: body.text } : {}),
-          position,
-          ...(body.budgetTokens !== undefined ? { budgetTokens: body.budgetTokens } : {}),
-          signal: taskSignal,
-          timings,
-        });
-        // A superseded request answers 499 even when the context builder did not notice the abort.
-        if (taskSignal.aborted) throw abortedError(taskSignal);
-        return { ...result, timings: contextTimingsMs(queuedMs, timings) };
-      },
-      { ...(id ? { supersedeKey: `${id}:context` } : {}), signal },
-    );
+  app.route({
+    ...routeOptions(ROUTES.context),
+    handler: async (request, reply) => {
+      const body = request.body;
+      const signal = connectionSignal(request, reply, log);
+      const resolved = daemon.resolvePath(body.path);
+      const text = body.text ?? (await readForPosition(resolved.abs, body.path));
+      const position = clampPosition(text, body.position, body.text === undefined ? body.path : 'the text');
+      const id = clientId(request);
+      const arrived = performance.now();
+      return daemon.scheduler.interactiveTask(
+        async (taskSignal): Promise<ContextAnswer> => {
+          const queuedMs = performance.now() - arrived;
+          const timings: ContextTimings = {};
+          const result = await resolved.ws.context({
+            path: resolved.rel,
+            ...(body.text !== undefined ? { text: body.text } : {}),
+            position,
+            ...(body.budgetTokens !== undefined ? { budgetTokens: body.budgetTokens } : {}),
+            signal: taskSignal,
+            timings,
+          });
+          // A superseded request answers 499 even when the context builder did not notice the abort.
+          if (taskSignal.aborted) throw abortedError(taskSignal);
+          return { ...result, timings: contextTimingsMs(queuedMs, timings) };
+        },
+        { ...(id ? { supersedeKey: `${id}:context` } : {}), signal },
+      );
+    },
   });
 
-  app.post<{ Body: SearchRequestBody }>('/search', { schema: { body: searchBody } }, async (request, reply) => {
-    const { root, query, limit } = request.body;
-    const signal = connectionSignal(request, reply, log);
-    const ws = daemon.workspaceAt(root);
-    const results = await daemon.scheduler.interactiveTask(
-      async (taskSignal) => {
-        const r = await ws.search(query, { limit: limit ?? 10, signal: taskSignal });
-        if (taskSignal.aborted) throw abortedError(taskSignal);
-        return r;
-      },
-      { signal },
-    );
-    return { results };
+  app.route({
+    ...routeOptions(ROUTES.search),
+    handler: async (request, reply) => {
+      const { root, query, limit } = request.body;
+      const signal = connectionSignal(request, reply, log);
+      const ws = daemon.workspaceAt(root);
+      const results = await daemon.scheduler.interactiveTask(
+        async (taskSignal) => {
+          const r = await ws.search(query, { limit: limit ?? 10, signal: taskSignal });
+          if (taskSignal.aborted) throw abortedError(taskSignal);
+          return r;
+        },
+        { signal },
+      );
+      return { results };
+    },
   });
+
+  type ChatFeature = 'explain' | 'refactor' | 'ask';
+  /** What a chat feature answers: its `done` event, and its JSON answer. */
+  type AnswerOf<F extends ChatFeature> = EventData<(typeof ROUTES)[F]['stream']>['done'];
 
   /** Runs a chat feature as JSON, or as server-sent events when the client asks for them. */
-  async function answer<T>(
+  async function answer<F extends ChatFeature>(
     request: FastifyRequest,
     reply: FastifyReply,
-    feature: 'explain' | 'refactor' | 'ask',
-    run: (signal: AbortSignal, onToken: ((text: string) => void) | undefined) => Promise<T>,
-    sourcesOf: (result: T) => unknown,
-  ): Promise<T | undefined> {
+    feature: F,
+    run: (signal: AbortSignal, onToken: ((text: string) => void) | undefined) => Promise<AnswerOf<F>>,
+  ): Promise<AnswerOf<F> | undefined> {
     const signal = connectionSignal(request, reply, log);
     const id = clientId(request);
-    const stream = wantsEventStream(request) ? new EventStream(reply) : null;
+    const stream = wantsEventStream(request) ? new EventStream(reply, ROUTES[feature].stream) : null;
     const task = () =>
       daemon.scheduler.interactiveTask(
         async (taskSignal) => {
@@ -465,13 +354,10 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     if (!stream) return task();
     try {
       const result = await task();
-      stream.send('sources', sourcesOf(result));
+      stream.send('sources', result.sources);
       stream.send('done', result);
     } catch (err) {
-      if (!stream.isOpen) throw err;
-      const { body, internal } = toErrorBody(err);
-      if (internal) log.error(`${request.method} ${request.routeOptions.url ?? '?'} failed while streaming: ${(err as Error)?.stack ?? String(err)}`);
-      stream.send('error', body);
+      stream.send('error', streamFailure(stream, err, request, log));
     } finally {
       stream.end();
     }
@@ -486,82 +372,85 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
     return { resolved, text, what: body.text === undefined ? body.path : 'the text' };
   }
 
-  app.post<{ Body: CompleteRequestBody }>('/complete', { schema: { body: completeBody } }, async (request, reply) => {
-    const body = request.body;
-    const signal = connectionSignal(request, reply, log);
-    const { resolved, text, what } = await fileOf(body);
-    const position = clampPosition(text, body.position, what);
-    const id = clientId(request);
-    return daemon.scheduler.interactiveTask(
-      async (taskSignal) => {
-        const result = await daemon.assistant.complete(resolved.ws, {
-          path: resolved.rel, text, position, client: id ?? 'default', signal: taskSignal,
-          ...(body.language !== undefined ? { language: body.language } : {}),
-          ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}),
-          ...(body.prefill ? { prefill: true } : {}),
-        });
-        // A newer keystroke from the same client wins: this answer is for nobody.
-        if (taskSignal.aborted) throw abortedError(taskSignal);
-        return result;
-      },
-      { ...(id ? { supersedeKey: `${id}:complete` } : {}), signal, lane: 'model' },
-    );
+  app.route({
+    ...routeOptions(ROUTES.complete),
+    handler: async (request, reply) => {
+      const body = request.body;
+      const signal = connectionSignal(request, reply, log);
+      const { resolved, text, what } = await fileOf(body);
+      const position = clampPosition(text, body.position, what);
+      const id = clientId(request);
+      return daemon.scheduler.interactiveTask(
+        async (taskSignal) => {
+          const result = await daemon.assistant.complete(resolved.ws, {
+            path: resolved.rel, text, position, client: id ?? 'default', signal: taskSignal,
+            ...(body.language !== undefined ? { language: body.language } : {}),
+            ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}),
+            ...(body.prefill ? { prefill: true } : {}),
+          });
+          // A newer keystroke from the same client wins: this answer is for nobody.
+          if (taskSignal.aborted) throw abortedError(taskSignal);
+          return result;
+        },
+        { ...(id ? { supersedeKey: `${id}:complete` } : {}), signal, lane: 'model' },
+      );
+    },
   });
 
-  app.post<{ Body: ExplainRequestBody }>('/explain', { schema: { body: explainBody } }, async (request, reply) => {
-    const body = request.body;
-    const { resolved, text, what } = await fileOf(body);
-    const range = selectedLines(body, text, what);
-    return answer(
-      request, reply, 'explain',
-      (signal, onToken) =>
+  app.route({
+    ...routeOptions(ROUTES.explain),
+    handler: async (request, reply) => {
+      const body = request.body;
+      const { resolved, text, what } = await fileOf(body);
+      const range = selectedLines(body, text, what);
+      return answer(request, reply, 'explain', (signal, onToken) =>
         daemon.assistant.explain(
           resolved.ws,
           { path: resolved.rel, text, ...(range ? { range } : {}), ...(body.question ? { question: body.question } : {}), ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}) },
           { signal, ...(onToken ? { onToken } : {}) },
         ),
-      (r) => r.sources,
-    );
+      );
+    },
   });
 
-  app.post<{ Body: RefactorRequestBody }>('/refactor', { schema: { body: refactorBody } }, async (request, reply) => {
-    const body = request.body;
-    if (!body.range && !body.lines) throw badField('body.range', 'body.range is required (or body.lines, 1-based)');
-    const { resolved, text, what } = await fileOf(body);
-    const range = selectedLines(body, text, what)!;
-    return answer(
-      request, reply, 'refactor',
-      (signal, onToken) =>
+  app.route({
+    ...routeOptions(ROUTES.refactor),
+    handler: async (request, reply) => {
+      const body = request.body;
+      if (!body.range && !body.lines) throw badField('body.range', 'body.range is required (or body.lines, 1-based)');
+      const { resolved, text, what } = await fileOf(body);
+      const range = selectedLines(body, text, what)!;
+      return answer(request, reply, 'refactor', (signal, onToken) =>
         daemon.assistant.refactor(
           resolved.ws,
           { path: resolved.rel, text, range, ...(body.instruction ? { instruction: body.instruction } : {}), ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}) },
           { signal, ...(onToken ? { onToken } : {}) },
         ),
-      (r) => r.sources,
-    );
+      );
+    },
   });
 
-  app.post<{ Body: AskRequestBody }>('/ask', { schema: { body: askBody } }, async (request, reply) => {
-    const body = request.body;
-    let ws: Workspace;
-    if (body.root !== undefined) ws = daemon.workspaceAt(body.root);
-    else {
-      const all = daemon.workspaces();
-      if (all.length !== 1) throw badField('body.root', all.length ? 'body.root is required when several workspaces are registered' : 'body.root is required: no workspace is registered; POST /workspaces first');
-      ws = all[0];
-    }
-    const question = body.question.trim();
-    if (!question) throw badField('body.question', 'body.question must not be blank');
-    return answer(
-      request, reply, 'ask',
-      (signal, onToken) =>
+  app.route({
+    ...routeOptions(ROUTES.ask),
+    handler: async (request, reply) => {
+      const body = request.body;
+      let ws: Workspace;
+      if (body.root !== undefined) ws = daemon.workspaceAt(body.root);
+      else {
+        const all = daemon.workspaces();
+        if (all.length !== 1) throw badField('body.root', all.length ? 'body.root is required when several workspaces are registered' : 'body.root is required: no workspace is registered; POST /workspaces first');
+        ws = all[0];
+      }
+      const question = body.question.trim();
+      if (!question) throw badField('body.question', 'body.question must not be blank');
+      return answer(request, reply, 'ask', (signal, onToken) =>
         daemon.assistant.ask(
           ws,
           { question, ...(body.maxTokens !== undefined ? { maxTokens: body.maxTokens } : {}), ...(body.limit !== undefined ? { limit: body.limit } : {}) },
           { signal, ...(onToken ? { onToken } : {}) },
         ),
-      (r) => r.sources,
-    );
+      );
+    },
   });
 
   registerOpenAiRoutes(app, daemon, log);
@@ -570,7 +459,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): FastifyInstanc
 }
 
 /** Builds the app and listens on `host:port` (default 127.0.0.1, any free port); returns the bound port. */
-export async function listenServer(daemon: Daemon, opts: ServerOptions & { port?: number }): Promise<{ app: FastifyInstance; port: number; host: string }> {
+export async function listenServer(daemon: Daemon, opts: ServerOptions & { port?: number }): Promise<{ app: CvuApp; port: number; host: string }> {
   const app = buildServer(daemon, opts);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ host, port: opts.port ?? 0 });

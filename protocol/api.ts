@@ -1,173 +1,231 @@
 /**
- * The daemon's HTTP API (API.md) as types, in one place: the request bodies
- * the server validates and the typed client (clients/daemon-client.ts) sends,
- * and the answers the features return. Clients import this folder only, so
- * nothing of the server is bundled into them.
+ * The daemon's own HTTP API (API.md) as TypeBox schemas, in one place: the
+ * request bodies the server validates and the typed client
+ * (clients/daemon-client.ts) sends, and the answers the features return.
+ * Each type is derived from its schema (`Static`), so the TypeScript type,
+ * the server's validation and docs/api.md cannot drift apart. Clients import
+ * the types only, so nothing of the server (nor TypeBox) is bundled into them.
  */
-import type { Snippet } from './snippet.js';
+import { Type, type Static } from 'typebox';
+import { SnippetSchema } from './snippet.js';
+
+/** A workspace root or file path in a request body: bounded, so that no body can ask the daemon to resolve megabytes of path. */
+export const pathField = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
+
+/** A file in a request body. */
+export const PathSchema = pathField('absolute, or relative to a registered root');
 
 /** LSP-style position: 0-based line, 0-based UTF-16 character. */
-export interface Position {
-  line: number;
-  character: number;
-}
+export const PositionSchema = Type.Object(
+  {
+    line: Type.Integer({ minimum: 0, description: '0-based' }),
+    character: Type.Integer({ minimum: 0, description: '0-based UTF-16 offset in the line; past the line end is clamped to it' }),
+  },
+  { title: 'Position' },
+);
+export type Position = Static<typeof PositionSchema>;
 
-export interface ContextRequestBody {
-  /** Absolute, or relative to a registered root. */
-  path: string;
-  /** The editor's unsaved buffer; the file on disk when absent. */
-  text?: string;
-  position: Position;
-  budgetTokens?: number;
-}
+/** A file, and the editor's unsaved text of it. */
+const bufferProperties = {
+  path: PathSchema,
+  text: Type.Optional(Type.String({ description: "the editor's unsaved buffer; the file on disk when absent" })),
+};
 
-/** Where a /context answer spent its time, in ms, rounded to 0.1: for clients and benchmarks to see, and the log. */
-export interface ContextTimingsMs {
-  /** From the request's arrival to its start (waiting for the retrieval lane). */
-  queuedMs: number;
-  /** The buffer's own imports, when its edits touch them. */
-  importsMs: number;
-  /** Definitions of the names around the cursor. */
-  definitionsMs: number;
-  /** Definitions the buffer does not name yet (retrieval/anticipation.ts). */
-  anticipationMs: number;
-  /** Full-text search over the cursor's window (runs beside the definitions). */
-  ftsMs: number;
-  /** The query's embedding and the vector search (beside the definitions; 0 without a model). */
-  vectorMs: number;
-  /** Of vectorMs, the query's embedding (waiting for the model's query thread included). */
-  embedMs: number;
-  /** The context built, from start to answer (not counting queuedMs). */
-  totalMs: number;
-  /**
-   * The searches left out of this answer because they missed their deadline: 'vector' when the
-   * vector search was not done 25 ms after the start (or when everything else was, if later). Its
-   * vectorMs is then the time it was given.
-   */
-  late: string[];
-}
+/** Answer length of the chat features, in tokens. */
+const AnswerTokensSchema = Type.Integer({ minimum: 1, maximum: 8192, description: "longest answer in tokens (default: explain and ask 512, refactor the selection's size and a half plus 192), within the model's context" });
 
-/** POST /context's answer. */
-export interface ContextAnswer {
-  snippets: Snippet[];
-  tokens: number;
-  timings: ContextTimingsMs;
-}
+/** A question or instruction in plain words. */
+const ProseSchema = (description: string) => Type.String({ maxLength: 16_384, description });
 
-export interface SearchRequestBody {
-  root: string;
-  query: string;
-  limit?: number;
-}
+// ---------------------------------------------------------------------------
+// Requests
 
-export interface CompleteRequestBody {
-  /** Absolute, or relative to a registered root. */
-  path: string;
-  /** The editor's unsaved buffer; the file on disk when absent. */
-  text?: string;
-  position: Position;
-  language?: string;
-  maxTokens?: number;
-  /** Evaluate the prompt only (no completion: a file just opened, the user idle), so that the next completion there starts warm. */
-  prefill?: boolean;
-}
+export const RegisterWorkspaceRequestSchema = Type.Object({
+  root: pathField('the workspace folder, absolute'),
+});
+export type RegisterWorkspaceRequestBody = Static<typeof RegisterWorkspaceRequestSchema>;
+
+export const ContextRequestSchema = Type.Object({
+  ...bufferProperties,
+  position: PositionSchema,
+  budgetTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "the context's size in tokens (default 1024)" })),
+});
+export type ContextRequestBody = Static<typeof ContextRequestSchema>;
+
+export const SearchRequestSchema = Type.Object({
+  root: pathField('a registered workspace root'),
+  query: Type.String({ minLength: 1, maxLength: 4096, description: 'words, an identifier or a piece of code' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'most results (default 10)' })),
+});
+export type SearchRequestBody = Static<typeof SearchRequestSchema>;
+
+export const CompleteRequestSchema = Type.Object({
+  ...bufferProperties,
+  position: PositionSchema,
+  language: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the editor's language id (default: from the file name)" })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'longest completion in tokens (default: the config\'s completion.maxTokens)' })),
+  prefill: Type.Optional(Type.Boolean({ description: 'evaluate the prompt only (no completion: a file just opened, the user idle), so that the next completion there starts warm' })),
+});
+export type CompleteRequestBody = Static<typeof CompleteRequestSchema>;
 
 /** An editor selection (LSP range) … */
-export interface RangeBody {
-  start: Position;
-  end: Position;
-}
+export const RangeSchema = Type.Object(
+  { start: PositionSchema, end: PositionSchema },
+  { title: 'Range', description: 'an editor selection; an end at character 0 of a later line stops at the line before' },
+);
+export type RangeBody = Static<typeof RangeSchema>;
 
 /** … or 1-based inclusive lines, as the CLI takes them (`path:12-20`). */
-export interface LinesBody {
-  start: number;
-  end: number;
-}
+export const LinesSchema = Type.Object(
+  { start: Type.Integer({ minimum: 1 }), end: Type.Integer({ minimum: 1 }) },
+  { title: 'Lines', description: '1-based inclusive lines, as the CLI and compilers print them (`path:12-20`)' },
+);
+export type LinesBody = Static<typeof LinesSchema>;
 
 /** A file and a part of it: what Explain and Refactor work on. */
-export interface SelectionRequestBody {
-  path: string;
-  text?: string;
-  range?: RangeBody;
-  lines?: LinesBody;
-  maxTokens?: number;
-}
+const selectionProperties = {
+  ...bufferProperties,
+  range: Type.Optional(RangeSchema),
+  lines: Type.Optional(LinesSchema),
+  maxTokens: Type.Optional(AnswerTokensSchema),
+};
+export const SelectionRequestSchema = Type.Object(selectionProperties);
+export type SelectionRequestBody = Static<typeof SelectionRequestSchema>;
 
-export interface ExplainRequestBody extends SelectionRequestBody {
-  /** The selection is optional here: the whole file when neither `range` nor `lines` is given. */
-  question?: string;
-}
+/** The selection is optional here: the whole file when neither `range` nor `lines` is given. */
+export const ExplainRequestSchema = Type.Object({ ...selectionProperties, question: Type.Optional(ProseSchema('what to explain about it (default: the code as a whole)')) });
+export type ExplainRequestBody = Static<typeof ExplainRequestSchema>;
 
-export interface RefactorRequestBody extends SelectionRequestBody {
-  /** One of `range` and `lines` is required. */
-  instruction?: string;
-}
+/** One of `range` and `lines` is required (the handler checks: a 400 naming `body.range`). */
+export const RefactorRequestSchema = Type.Object({ ...selectionProperties, instruction: Type.Optional(ProseSchema('the change wanted (default: better readability and structure, same behaviour)')) });
+export type RefactorRequestBody = Static<typeof RefactorRequestSchema>;
 
-export interface AskRequestBody {
-  /** The workspace to ask about; may be left out while only one is registered. */
-  root?: string;
-  question: string;
-  maxTokens?: number;
-  /** Search results given to the model (default 8). */
-  limit?: number;
-}
+export const AskRequestSchema = Type.Object({
+  root: Type.Optional(pathField('the workspace to ask about; may be left out while only one is registered')),
+  question: Type.String({ minLength: 1, maxLength: 16_384, description: 'not blank' }),
+  maxTokens: Type.Optional(AnswerTokensSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'search results given to the model (default 8)' })),
+});
+export type AskRequestBody = Static<typeof AskRequestSchema>;
 
 // ---------------------------------------------------------------------------
 // Answers
 
-export interface ChatTimings {
-  retrievalMs: number;
-  promptTokens: number;
-  firstTokenMs: number;
-  totalMs: number;
-}
+/** Where a /context answer spent its time, in ms, rounded to 0.1: for clients and benchmarks to see, and the log. */
+export const ContextTimingsSchema = Type.Object(
+  {
+    queuedMs: Type.Number({ description: "from the request's arrival to its start (waiting for the retrieval lane)" }),
+    importsMs: Type.Number({ description: "the buffer's own imports, when its edits touch them" }),
+    definitionsMs: Type.Number({ description: 'definitions of the names around the cursor' }),
+    anticipationMs: Type.Number({ description: 'definitions the buffer does not name yet' }),
+    ftsMs: Type.Number({ description: "full-text search over the cursor's window (beside the definitions)" }),
+    vectorMs: Type.Number({ description: "the query's embedding and the vector search (beside the definitions; 0 without a model)" }),
+    embedMs: Type.Number({ description: "of vectorMs, the query's embedding" }),
+    totalMs: Type.Number({ description: 'the context built, from start to answer (not counting queuedMs)' }),
+    late: Type.Array(Type.String(), {
+      description: "searches left out because they missed their deadline: `vector` when the vector search was not done 25 ms after the start (its vectorMs is then the time it was given)",
+    }),
+  },
+  { title: 'ContextTimings' },
+);
+export type ContextTimingsMs = Static<typeof ContextTimingsSchema>;
 
-export interface AnswerResult {
-  answer: string;
-  /** What the answer cites (`path:start-end`), or every snippet the prompt held when it cites none. */
-  sources: Snippet[];
-  stopReason: string;
-  timings: ChatTimings;
-}
+/** POST /context's answer. */
+export const ContextAnswerSchema = Type.Object({
+  snippets: Type.Array(SnippetSchema),
+  tokens: Type.Integer({ minimum: 0, description: "the snippets' size in the model's tokens (within budgetTokens)" }),
+  timings: ContextTimingsSchema,
+});
+export type ContextAnswer = Static<typeof ContextAnswerSchema>;
+
+export const SearchAnswerSchema = Type.Object({ results: Type.Array(SnippetSchema, { description: 'best first' }) });
+export type SearchAnswer = Static<typeof SearchAnswerSchema>;
+
+export const ChatTimingsSchema = Type.Object(
+  {
+    retrievalMs: Type.Number(),
+    promptTokens: Type.Integer({ minimum: 0 }),
+    firstTokenMs: Type.Number(),
+    totalMs: Type.Number(),
+  },
+  { title: 'ChatTimings' },
+);
+export type ChatTimings = Static<typeof ChatTimingsSchema>;
+
+export const AnswerResultSchema = Type.Object(
+  {
+    answer: Type.String(),
+    sources: Type.Array(SnippetSchema, { description: 'what the answer cites (`path:start-end`), or every snippet the prompt held when it cites none' }),
+    stopReason: Type.String({ description: 'why generation stopped: `eog` (the model finished), `maxTokens`, `stop`, `abort`' }),
+    timings: ChatTimingsSchema,
+  },
+  { title: 'AnswerResult' },
+);
+export type AnswerResult = Static<typeof AnswerResultSchema>;
 
 /** `ask` without a usable model: the code locations, and why there is no answer. */
-export interface LocationsResult {
-  answer: null;
-  sources: Snippet[];
-  notice: { code: string; message: string };
-}
+export const LocationsResultSchema = Type.Object(
+  {
+    answer: Type.Null(),
+    sources: Type.Array(SnippetSchema, { description: 'the search results for the question' }),
+    notice: Type.Object({ code: Type.String(), message: Type.String() }, { description: 'why there is no answer (`CVU_ERR_MODEL_MISSING` …) and what fixes it' }),
+  },
+  { title: 'LocationsResult' },
+);
+export type LocationsResult = Static<typeof LocationsResultSchema>;
 
-export interface RefactorResult {
-  /** The code that replaces lines startLine..endLine (the file's line endings). */
-  replacement: string;
-  /** Unified diff of the file (`--- a/PATH`, `+++ b/PATH`); '' when nothing changes. */
-  diff: string;
-  explanation: string;
-  path: string;
-  startLine: number;
-  endLine: number;
-  /** The model stopped before closing its code block: the replacement may be cut short. */
-  truncated: boolean;
-  sources: Snippet[];
-  stopReason: string;
-  timings: ChatTimings;
-}
+/** `explain` and `ask`: the answer and the snippets it rests on (`ask` without a model: the locations and a notice). */
+export const AnswerResponseSchema = Type.Union([AnswerResultSchema, LocationsResultSchema]);
+export type AnswerResponse = Static<typeof AnswerResponseSchema>;
 
-export interface CompleteResult {
-  completion: string;
-  cached: boolean;
-  timings: { retrievalMs: number; promptTokens: number; reusedTokens: number; firstTokenMs: number; totalMs: number };
-}
+export const RefactorResultSchema = Type.Object(
+  {
+    replacement: Type.String({ description: "the code that replaces lines startLine..endLine (the file's line endings)" }),
+    diff: Type.String({ description: "unified diff of the file (`--- a/PATH`, `+++ b/PATH`); '' when nothing changes" }),
+    explanation: Type.String(),
+    path: Type.String({ description: 'workspace-relative' }),
+    startLine: Type.Integer({ minimum: 1 }),
+    endLine: Type.Integer({ minimum: 1 }),
+    truncated: Type.Boolean({ description: 'the model stopped before closing its code block: the replacement may be cut short' }),
+    sources: Type.Array(SnippetSchema),
+    stopReason: Type.String(),
+    timings: ChatTimingsSchema,
+  },
+  { title: 'RefactorResult' },
+);
+export type RefactorResult = Static<typeof RefactorResultSchema>;
 
-/** A problem in a config file (GET /status); line and column 1-based, 0 for the file as a whole. */
-export interface ConfigIssue {
-  file: string;
-  line: number;
-  column: number;
-  /** The dotted key it concerns (`index.ignore`); empty for the file as a whole. */
-  key: string;
-  message: string;
-}
+export const CompleteResultSchema = Type.Object(
+  {
+    completion: Type.String({ description: "the text to insert at the position ('' when the model suggests nothing)" }),
+    cached: Type.Boolean({ description: 'answered from the completion cache, without the model' }),
+    timings: Type.Object({
+      retrievalMs: Type.Number(),
+      promptTokens: Type.Integer({ minimum: 0 }),
+      reusedTokens: Type.Integer({ minimum: 0, description: "prompt tokens the model's KV cache (or the model server's prompt cache) already held" }),
+      firstTokenMs: Type.Number(),
+      totalMs: Type.Number(),
+    }),
+  },
+  { title: 'CompleteResult' },
+);
+export type CompleteResult = Static<typeof CompleteResultSchema>;
+
+// ---------------------------------------------------------------------------
+// Config problems (GET /status), shared with config/
+
+/** A problem in a config file; line and column 1-based, 0 for the file as a whole. */
+export const ConfigIssueSchema = Type.Object(
+  {
+    file: Type.String(),
+    line: Type.Integer({ minimum: 0 }),
+    column: Type.Integer({ minimum: 0 }),
+    key: Type.String({ description: 'the dotted key it concerns (`index.ignore`); empty for the file as a whole' }),
+    message: Type.String(),
+  },
+  { title: 'ConfigIssue' },
+);
+export type ConfigIssue = Static<typeof ConfigIssueSchema>;
 
 /** One line per issue, as compilers print them: `/w/cvu.config.ts:3:5: model: not allowed …`. */
 export function formatConfigIssue(i: ConfigIssue): string {

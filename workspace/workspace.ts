@@ -17,6 +17,7 @@ import { IndexStore } from '../store/index-store.js';
 import { lockIndex } from '../store/index-lock.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../protocol/snippet.js';
+import type { ConfigStatus, WorkspaceState, WorkspaceStatus as WireWorkspaceStatus } from '../protocol/status.js';
 import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval/context.js';
 import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
@@ -29,24 +30,14 @@ import type { ImportContext } from '../indexer/imports.js';
 import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import { FileLines } from './file-lines.js';
 
-export type WorkspaceState = 'indexing' | 'ready' | 'error';
+export type { WorkspaceState };
 
-export interface WorkspaceStatus {
-  root: string;
-  state: WorkspaceState;
-  files: number;
-  chunks: number;
-  /** Chunks waiting for a vector. */
-  pending: number;
+/** GET /status's entry for a workspace (protocol/status.ts), with the parts a Workspace always fills in. */
+export type WorkspaceStatus = WireWorkspaceStatus & {
   embedder: EmbedderState['state'];
-  embedderDetail?: string;
-  lastIndexedAt: string | null;
-  error?: string;
-  /** The workspace's config file and what in it (or in the user's config) was invalid or refused. */
-  config: { file: string | null; errors: ConfigIssue[] };
-  /** What the index leaves out and why: counts and a short sample (indexer/skip-report.ts). */
+  config: ConfigStatus;
   skipped: SkipReport;
-}
+};
 
 export interface WorkspaceOptions {
   home?: string;

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig, defineConfig, formatIssue, loadConfig, loadUserConfig, readWorkspaceConfig, resolveConfig, type ConfigIssue } from '../../config/index.js';
 import { MAX_WORKSPACE_CONFIG_BYTES } from '../../config/load.js';
+import { validateConfig } from '../../config/schema.js';
+import { CvuConfigSchema } from '../../protocol/config.js';
+import { Value } from 'typebox/value';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
 const dirs: string[] = [];
@@ -48,6 +51,35 @@ describe('resolveConfig (a config object)', () => {
 
   it('accepts null for the embedding model (vectors off)', () => {
     expect(resolveConfig({ embedding: { model: null } }).embedding.model).toBeNull();
+  });
+
+  it('words each refusal for the config\'s author: list entries, fractions, infinities, nullable strings, lengths', () => {
+    const problem = (value: unknown) => validateConfig(value, 'user').problems.map((p) => `${p.key}: ${p.message}`);
+    expect(problem({ index: { ignore: ['a', 1] } })).toEqual(['index.ignore: expected an array of strings, got array']);
+    expect(problem({ index: { ignore: ['x'.repeat(1001)] } })).toEqual(['index.ignore: an entry is longer than 1000 characters']);
+    expect(problem({ index: { ignore: Array(10_001).fill('a') } })).toEqual(['index.ignore: more than 10000 entries']);
+    expect(problem({ index: { batchSize: 1.5 } })).toEqual(['index.batchSize: expected an integer, got 1.5']);
+    expect(problem({ completion: { prefixShare: Infinity } })).toEqual(['completion.prefixShare: expected a number, got number']);
+    expect(problem({ completion: { prefixShare: 1.5 } })).toEqual(['completion.prefixShare: must be at most 1, got 1.5']);
+    expect(problem({ prompts: { system: 5 } })).toEqual(['prompts.system: expected a string or null, got number']);
+    expect(problem({ prompts: { ask: 'x'.repeat(16_385) } })).toEqual(['prompts.ask: longer than 16384 characters']);
+    expect(problem({ embedding: { allowDownload: 'yes' } })).toEqual(['embedding.allowDownload: expected a boolean, got string']);
+    expect(problem({ index: [] })).toEqual(['index: expected an object, got array']);
+    expect(problem('everything')).toEqual(['(root): expected an object, got string']);
+    // Several problems at once, each named; the valid keys beside them stand.
+    const { config, problems } = validateConfig({ threads: -2, completion: { maxTokens: 0, debounceMs: 90 }, index: { chunk: { maxLines: 2, minLines: 3 } } }, 'user');
+    expect(problems.map((p) => p.key)).toEqual(['threads', 'completion.maxTokens', 'index.chunk.maxLines']);
+    expect(config).toEqual({ completion: { debounceMs: 90 }, index: { chunk: { minLines: 3 } } });
+  });
+
+  it('takes its defaults from the schema, which they pass; a workspace may set none of the keys the schema marks as the user\'s', () => {
+    expect(Value.Check(CvuConfigSchema, defaultConfig())).toBe(true);
+    expect(defaultConfig()).not.toBe(defaultConfig());
+    expect(defaultConfig().index.ignore).not.toBe(defaultConfig().index.ignore);
+    expect(validateConfig(defaultConfig(), 'user').problems).toEqual([]);
+    const refused = validateConfig(defaultConfig(), 'workspace').problems;
+    expect(refused.map((p) => p.key)).toEqual(['index.parseWorkers', 'embedding', 'model', 'threads', 'logLevel']);
+    for (const p of refused) expect(p.message).toMatch(/^not allowed in a workspace config: .*\$CVU_HOME\/config\.ts/);
   });
 });
 

@@ -9,15 +9,16 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonClient, SseParser } from '../../clients/daemon-client.js';
+import { DaemonClient } from '../../clients/daemon-client.js';
+import { parseEventStream } from '../../protocol/event-stream.js';
 import { applyUnifiedDiff } from '../../core/diff.js';
 import { createLogger } from '../../core/log.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
+import { expectError } from '../helpers/errors.js';
 import type { RawAnswer } from '../helpers/http.js';
-import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
+import { homeWithTinyModel, serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';
 
 const SOURCES = {
@@ -38,22 +39,15 @@ let bare: string;
 let served: ServedDaemon;
 let daemon: Daemon;
 let port: number;
+/** Over a socket: for streams and a closed connection. */
 let call: ServedDaemon['call'];
+/** Through app.inject(): for what a route answers. */
+let inject: ServedDaemon['inject'];
 const logLines: string[] = [];
 
 /** Parses a whole event stream into its events (data JSON-decoded). */
 function events(text: string): { event: string; data: any }[] {
-  const out: { event: string; data: any }[] = [];
-  const parser = new SseParser((event, data) => out.push({ event, data: JSON.parse(data) }));
-  parser.push(text);
-  parser.end();
-  return out;
-}
-
-function expectError(r: Answer, status: number, code: string, messagePart?: string | RegExp): void {
-  expect(r.status, r.text).toBe(status);
-  expect(r.body).toMatchObject({ error: { code } });
-  if (messagePart) expect(r.body.error.message).toMatch(messagePart);
+  return parseEventStream(text).map(({ event, data }) => ({ event, data: JSON.parse(data) }));
 }
 
 
@@ -72,17 +66,14 @@ beforeAll(async () => {
   process.env.CVU_EMBEDDING_MODEL = 'none';
   delete process.env.CVU_MODEL;
   tmp = makeTempDir('cvu-assistant-routes-');
-  home = path.join(tmp, 'home');
+  home = await homeWithTinyModel(tmp);
   // A fixed folder name: the completion prompt names the repository.
   root = path.join(tmp, 'demo');
   bare = path.join(tmp, 'no-model');
-  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
-  // The model is the user's choice: it lives in the user's config, not the workspace's.
-  writeTree(home, { 'config.json': JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }) });
   writeTree(root, SOURCES);
   writeTree(bare, { 'src/config/parse-config.ts': SOURCES['src/config/parse-config.ts'], 'src/util/validate.ts': SOURCES['src/util/validate.ts'] });
   served = await serveDaemon({ home, token: TOKEN, logger: createLogger('info', (l) => logLines.push(l)) });
-  ({ daemon, port, call } = served);
+  ({ daemon, port, call, inject } = served);
   await served.register(root, bare);
 });
 
@@ -104,7 +95,7 @@ describe('POST /complete', () => {
     for (const line of [10, 11, 9, 4]) {
       at = { line, character: lines[line].length };
       buffer = text;
-      const r = await call('POST', '/complete', { body: { path: file, text: buffer, position: at, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
+      const r = await inject('POST', '/complete', { body: { path: file, text: buffer, position: at, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
       expect(r.status, r.text).toBe(200);
       expect(r.body).toMatchObject({ completion: expect.any(String), cached: false });
       expect(Object.keys(r.body.timings).sort()).toEqual(['firstTokenMs', 'promptTokens', 'retrievalMs', 'reusedTokens', 'totalMs']);
@@ -115,20 +106,20 @@ describe('POST /complete', () => {
     }
     expect(first!.body.completion, 'the model suggested nothing at any position').not.toBe('');
 
-    const repeat = await call('POST', '/complete', { body: { path: file, text: buffer, position: at, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
+    const repeat = await inject('POST', '/complete', { body: { path: file, text: buffer, position: at, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
     expect(repeat.status).toBe(200);
     expect(repeat.body).toMatchObject({ cached: true, completion: first!.body.completion });
 
     // Type one character that is not the suggestion's start: the model runs again, on the anchored prompt.
     const typed = first!.body.completion.startsWith('x') ? 'y' : 'x';
     const withKey = lines.map((l, i) => (i === at.line ? l + typed : l)).join('\n');
-    const next = await call('POST', '/complete', { body: { path: file, text: withKey, position: { line: at.line, character: at.character + 1 }, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
+    const next = await inject('POST', '/complete', { body: { path: file, text: withKey, position: { line: at.line, character: at.character + 1 }, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
     expect(next.status, next.text).toBe(200);
     expect(next.body.cached).toBe(false);
     expect(next.body.timings.reusedTokens).toBeGreaterThan(0);
     expect(next.body.timings.reusedTokens).toBeGreaterThanOrEqual(first!.body.timings.promptTokens - 1);
 
-    const status = await call('GET', '/status');
+    const status = await inject('GET', '/status');
     expect(status.body.model).toEqual({ name: 'tiny', loaded: true });
   });
 
@@ -139,11 +130,11 @@ describe('POST /complete', () => {
     const lane = Promise.all(Array.from({ length: 2 }, () => daemon.scheduler.interactiveTask(() => gate, { lane: 'model' })));
     const headers = { 'x-cvu-client': 'editor-9' };
     const body = (character: number) => ({ path: file, position: { line: 11, character }, maxTokens: 4 });
-    const older = call('POST', '/complete', { body: body(2), headers });
+    const older = inject('POST', '/complete', { body: body(2), headers });
     await until(() => daemon.scheduler.stats.model.queued === 1, 'the older request to queue');
     // Retrieval has a lane of its own: a context request is answered while generation waits.
-    expect((await call('POST', '/context', { body: { path: file, position: { line: 11, character: 2 } } })).status).toBe(200);
-    const newer = call('POST', '/complete', { body: body(9), headers });
+    expect((await inject('POST', '/context', { body: { path: file, position: { line: 11, character: 2 } } })).status).toBe(200);
+    const newer = inject('POST', '/complete', { body: body(9), headers });
     await until(() => daemon.scheduler.stats.model.queued === 2, 'the newer request to queue');
     release();
     await lane;
@@ -154,19 +145,19 @@ describe('POST /complete', () => {
   });
 
   it('refuses secrets and validates its body, naming the field', async () => {
-    expectError(await call('POST', '/complete', { body: { path: '.env', position: { line: 0, character: 3 } } }), 403, 'CVU_ERR_FORBIDDEN');
-    const missing = await call('POST', '/complete', { body: { path: file } });
+    expectError(await inject('POST', '/complete', { body: { path: '.env', position: { line: 0, character: 3 } } }), 403, 'CVU_ERR_FORBIDDEN');
+    const missing = await inject('POST', '/complete', { body: { path: file } });
     expectError(missing, 400, 'CVU_ERR_BAD_REQUEST', /body\.position/);
     expect(missing.body.error.field).toBe('body.position');
-    expectError(await call('POST', '/complete', { body: { path: file, position: { line: 0, character: 0 }, maxTokens: '5' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.maxTokens/);
-    expectError(await call('POST', '/complete', { body: { path: file, position: { line: 500, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
-    expectError(await call('POST', '/complete', { body: { path: file, position: { line: 0, character: 0 }, language: 7 } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.language/);
+    expectError(await inject('POST', '/complete', { body: { path: file, position: { line: 0, character: 0 }, maxTokens: '5' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.maxTokens/);
+    expectError(await inject('POST', '/complete', { body: { path: file, position: { line: 500, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
+    expectError(await inject('POST', '/complete', { body: { path: file, position: { line: 0, character: 0 }, language: 7 } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.language/);
   });
 });
 
 describe('POST /explain', () => {
   it('answers JSON with sources citing real workspace ranges', async () => {
-    const r = await call('POST', '/explain', { body: { path: 'src/config/parse-config.ts', lines: { start: 10, end: 13 }, question: 'What does it return?', maxTokens: 16 } });
+    const r = await inject('POST', '/explain', { body: { path: 'src/config/parse-config.ts', lines: { start: 10, end: 13 }, question: 'What does it return?', maxTokens: 16 } });
     expect(r.status, r.text).toBe(200);
     expect(typeof r.body.answer).toBe('string');
     expect(Array.isArray(r.body.sources)).toBe(true);
@@ -223,19 +214,19 @@ describe('POST /explain', () => {
     await until(() => logLines.slice(before).some((l) => l.includes('POST /explain aborted by the client')), 'the abort to be logged');
     await until(() => daemon.scheduler.stats.model.running === 0, 'the lane to drain', 10_000);
     // The chat sequence is free again.
-    const r = await call('POST', '/explain', { body: { path: 'src/util/validate.ts', maxTokens: 4 } });
+    const r = await inject('POST', '/explain', { body: { path: 'src/util/validate.ts', maxTokens: 4 } });
     expect(r.status, r.text).toBe(200);
   });
 
   it('validates its body and ranges, naming the field', async () => {
     const file = 'src/config/parse-config.ts';
-    expectError(await call('POST', '/explain', { body: { range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.path/);
-    expectError(await call('POST', '/explain', { body: { path: file, range: { start: { line: 3, character: 0 }, end: { line: 1, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range\.end/);
-    expectError(await call('POST', '/explain', { body: { path: file, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range\.end\.line/);
-    expectError(await call('POST', '/explain', { body: { path: file, range: { start: { line: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range/);
-    expectError(await call('POST', '/explain', { body: { path: file, lines: { start: 0, end: 2 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.lines\.start/);
-    expectError(await call('POST', '/explain', { body: { path: file, question: 42 } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
-    expectError(await call('POST', '/explain', { body: { path: '.env' } }), 403, 'CVU_ERR_FORBIDDEN');
+    expectError(await inject('POST', '/explain', { body: { range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.path/);
+    expectError(await inject('POST', '/explain', { body: { path: file, range: { start: { line: 3, character: 0 }, end: { line: 1, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range\.end/);
+    expectError(await inject('POST', '/explain', { body: { path: file, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range\.end\.line/);
+    expectError(await inject('POST', '/explain', { body: { path: file, range: { start: { line: 0 } } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range/);
+    expectError(await inject('POST', '/explain', { body: { path: file, lines: { start: 0, end: 2 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.lines\.start/);
+    expectError(await inject('POST', '/explain', { body: { path: file, question: 42 } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
+    expectError(await inject('POST', '/explain', { body: { path: '.env' } }), 403, 'CVU_ERR_FORBIDDEN');
     // Validation errors stay JSON when a stream was asked for.
     const sse = await call('POST', '/explain', { body: { path: file, maxTokens: 0 }, headers: { accept: 'text/event-stream' } });
     expectError(sse, 400, 'CVU_ERR_BAD_REQUEST', /body\.maxTokens/);
@@ -246,7 +237,7 @@ describe('POST /refactor', () => {
   it('answers a replacement and a unified diff whose hunks apply to the file', async () => {
     const file = 'src/util/validate.ts';
     const before = fs.readFileSync(path.join(root, file), 'utf8');
-    const r = await call('POST', '/refactor', { body: { path: file, lines: { start: 2, end: 3 }, instruction: 'Name the check.', maxTokens: 24 } });
+    const r = await inject('POST', '/refactor', { body: { path: file, lines: { start: 2, end: 3 }, instruction: 'Name the check.', maxTokens: 24 } });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ replacement: expect.any(String), diff: expect.any(String), explanation: expect.any(String), path: file, startLine: 2, endLine: 3, truncated: expect.any(Boolean) });
     expectRealRanges(r.body.sources, root);
@@ -281,15 +272,15 @@ describe('POST /refactor', () => {
   });
 
   it('requires a range and refuses a bad one, naming the field', async () => {
-    expectError(await call('POST', '/refactor', { body: { path: 'src/util/validate.ts' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range/);
-    expectError(await call('POST', '/refactor', { body: { path: 'src/util/validate.ts', lines: { start: 4, end: 2 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.lines\.end/);
-    expectError(await call('POST', '/refactor', { body: { path: 'src/util/validate.ts', lines: { start: 1, end: 2 }, instruction: ['x'] } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.instruction/);
+    expectError(await inject('POST', '/refactor', { body: { path: 'src/util/validate.ts' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.range/);
+    expectError(await inject('POST', '/refactor', { body: { path: 'src/util/validate.ts', lines: { start: 4, end: 2 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.lines\.end/);
+    expectError(await inject('POST', '/refactor', { body: { path: 'src/util/validate.ts', lines: { start: 1, end: 2 }, instruction: ['x'] } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.instruction/);
   });
 });
 
 describe('POST /ask', () => {
   it('answers JSON and server-sent events with sources from hybrid search', async () => {
-    const r = await call('POST', '/ask', { body: { root, question: 'where do we retry failed uploads?', maxTokens: 16 } });
+    const r = await inject('POST', '/ask', { body: { root, question: 'where do we retry failed uploads?', maxTokens: 16 } });
     expect(r.status, r.text).toBe(200);
     expect(typeof r.body.answer).toBe('string');
     expect(r.body.sources.length).toBeGreaterThan(0);
@@ -307,11 +298,11 @@ describe('POST /ask', () => {
   });
 
   it('validates its body, naming the field', async () => {
-    expectError(await call('POST', '/ask', { body: { root } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
-    expectError(await call('POST', '/ask', { body: { root, question: '   ' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
+    expectError(await inject('POST', '/ask', { body: { root } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
+    expectError(await inject('POST', '/ask', { body: { root, question: '   ' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.question/);
     // Two workspaces are registered: which one must be said.
-    expectError(await call('POST', '/ask', { body: { question: 'x' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
-    expectError(await call('POST', '/ask', { body: { root: path.join(tmp, 'elsewhere'), question: 'x' } }), 404, 'CVU_ERR_NOT_FOUND');
+    expectError(await inject('POST', '/ask', { body: { question: 'x' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
+    expectError(await inject('POST', '/ask', { body: { root: path.join(tmp, 'elsewhere'), question: 'x' } }), 404, 'CVU_ERR_NOT_FOUND');
   });
 });
 
@@ -319,9 +310,10 @@ describe('without a model', () => {
   // The model is daemon-wide (the user's config): a daemon of a user who configured none.
   let bareServed: ServedDaemon;
   let call: ServedDaemon['call'];
+  let inject: ServedDaemon['inject'];
   beforeAll(async () => {
     bareServed = await serveDaemon({ home: path.join(tmp, 'bare-home'), token: TOKEN });
-    call = bareServed.call;
+    ({ call, inject } = bareServed);
     await bareServed.register(bare);
   });
   afterAll(async () => {
@@ -330,14 +322,14 @@ describe('without a model', () => {
 
   it('refuses /complete, /explain and /refactor with MODEL_MISSING naming the command that fixes it', async () => {
     const position = { line: 1, character: 2 };
-    const c = await call('POST', '/complete', { body: { path: path.join(bare, 'src/util/validate.ts'), position } });
+    const c = await inject('POST', '/complete', { body: { path: path.join(bare, 'src/util/validate.ts'), position } });
     expectError(c, 503, 'CVU_ERR_MODEL_MISSING', /cvu models pull/);
     expectError(await call('POST', '/explain', { body: { path: path.join(bare, 'src/util/validate.ts') }, headers: { accept: 'text/event-stream' } }), 503, 'CVU_ERR_MODEL_MISSING', /cvu models pull/);
-    expectError(await call('POST', '/refactor', { body: { path: path.join(bare, 'src/util/validate.ts'), lines: { start: 1, end: 2 } } }), 503, 'CVU_ERR_MODEL_MISSING', /cvu models pull/);
+    expectError(await inject('POST', '/refactor', { body: { path: path.join(bare, 'src/util/validate.ts'), lines: { start: 1, end: 2 } } }), 503, 'CVU_ERR_MODEL_MISSING', /cvu models pull/);
   });
 
   it('still answers /ask with the code locations and a notice', async () => {
-    const r = await call('POST', '/ask', { body: { root: bare, question: 'where is the config parsed?' } });
+    const r = await inject('POST', '/ask', { body: { root: bare, question: 'where is the config parsed?' } });
     expect(r.status, r.text).toBe(200);
     expect(r.body.answer).toBeNull();
     expect(r.body.notice).toMatchObject({ code: 'CVU_ERR_MODEL_MISSING', message: expect.stringMatching(/cvu models pull/) });

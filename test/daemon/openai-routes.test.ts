@@ -4,55 +4,40 @@
  * GGUF (random weights: shapes, streams, usage and status codes are checked,
  * never what the model says).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventStream } from '../../protocol/event-stream.js';
 import { SOURCES } from '../helpers/sample-workspace.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
-import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
+import { expectError } from '../helpers/errors.js';
+import { serveWithTinyModel, type ServedDaemon, type TinyModelDaemon } from '../helpers/served-daemon.js';
 
 const TOKEN = 'd'.repeat(64);
-let tmp: string;
-let root: string;
-let served: ServedDaemon;
+let fixture: TinyModelDaemon;
+/** Over a socket: for streams. */
 let call: ServedDaemon['call'];
+/** Through app.inject(): for what a route answers. */
+let inject: ServedDaemon['inject'];
 
-/** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string). */
+/** The `data:` payloads of an OpenAI stream, in order (`[DONE]` as the string); every event is unnamed, as OpenAI's clients expect. */
 function chunks(text: string): any[] {
-  return text
-    .split('\n\n')
-    .filter((e) => e.startsWith('data: '))
-    .map((e) => e.slice(6))
-    .map((d) => (d === '[DONE]' ? d : JSON.parse(d)));
+  return parseEventStream(text).map(({ event, data }) => {
+    expect(event).toBe('message');
+    return data === '[DONE]' ? data : JSON.parse(data);
+  });
 }
 
 beforeAll(async () => {
-  process.env.CVU_EMBEDDING_MODEL = 'none';
-  delete process.env.CVU_MODEL;
-  tmp = makeTempDir('cvu-openai-');
-  const home = path.join(tmp, 'home');
-  root = path.join(tmp, 'demo');
-  const tiny = await writeTinyLlama(path.join(tmp, 'tiny.gguf'));
   // Also installed (a file in the models folder), so /v1/models lists it and a request can name it.
-  fs.mkdirSync(path.join(home, 'models', 'llm'), { recursive: true });
-  fs.copyFileSync(tiny.file, path.join(home, 'models', 'llm', 'tiny-installed.gguf'));
-  // The model is the user's choice: it lives in the user's config, not the workspace's.
-  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: 1, model: { path: tiny.file, contextSize: 2048 } }));
-  writeTree(root, SOURCES);
-  served = await serveDaemon({ home, token: TOKEN });
-  call = served.call;
-  await served.register(root);
+  fixture = await serveWithTinyModel({ prefix: 'cvu-openai-', files: SOURCES, token: TOKEN, installedAs: 'tiny-installed' });
+  ({ call, inject } = fixture.served);
 });
 
 afterAll(async () => {
-  await served?.close();
-  if (tmp) removeDir(tmp);
+  await fixture?.close();
 });
 
 describe('OpenAI-compatible routes', () => {
   it('GET /v1/models lists the installed models', async () => {
-    const r = await call('GET', '/v1/models');
+    const r = await inject('GET', '/v1/models');
     expect(r.status).toBe(200);
     expect(r.body.object).toBe('list');
     expect(r.body.data).toContainEqual({ id: 'tiny-installed', object: 'model', created: expect.any(Number), owned_by: 'cvu' });
@@ -60,7 +45,7 @@ describe('OpenAI-compatible routes', () => {
 
   it('POST /v1/chat/completions answers in OpenAI\'s shape, with the repository code it added', async () => {
     const body = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'How is the config parsed?' }], max_tokens: 8, temperature: 0 };
-    const r = await call('POST', '/v1/chat/completions', { body });
+    const r = await inject('POST', '/v1/chat/completions', { body });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ id: expect.stringMatching(/^chatcmpl-/), object: 'chat.completion', created: expect.any(Number), model: 'tiny' });
     expect(r.body.choices).toHaveLength(1);
@@ -88,7 +73,7 @@ describe('OpenAI-compatible routes', () => {
     expect(streamed).toBe(r.body.choices[0].message.content);
 
     // A conversation with an earlier answer, content as parts, and a model named by its installed name.
-    const turn = await call('POST', '/v1/chat/completions', {
+    const turn = await inject('POST', '/v1/chat/completions', {
       body: {
         model: 'tiny-installed',
         messages: [{ role: 'user', content: 'What does validateOptions check?' }, { role: 'assistant', content: 'The port.' }, { role: 'user', content: [{ type: 'text', text: 'And what else?' }] }],
@@ -100,14 +85,14 @@ describe('OpenAI-compatible routes', () => {
   });
 
   it('POST /v1/completions continues a prompt, or fills in the middle with a suffix', async () => {
-    const plain = await call('POST', '/v1/completions', { body: { prompt: 'export function parseConfig(', max_tokens: 6 } });
+    const plain = await inject('POST', '/v1/completions', { body: { prompt: 'export function parseConfig(', max_tokens: 6 } });
     expect(plain.status, plain.text).toBe(200);
     expect(plain.body).toMatchObject({ id: expect.stringMatching(/^cmpl-/), object: 'text_completion', model: 'tiny' });
     expect(plain.body.choices[0]).toMatchObject({ index: 0, text: expect.any(String), finish_reason: expect.stringMatching(/^(stop|length)$/) });
     expect(plain.body.usage.completion_tokens).toBeLessThanOrEqual(6);
     expect(plain.body.cvu.sources).toEqual([]);
 
-    const fim = await call('POST', '/v1/completions', { body: { prompt: 'import { validateOptions } from "./util/validate";\nconst options = validate', suffix: '\n', path: 'src/config/new.ts', max_tokens: 6 } });
+    const fim = await inject('POST', '/v1/completions', { body: { prompt: 'import { validateOptions } from "./util/validate";\nconst options = validate', suffix: '\n', path: 'src/config/new.ts', max_tokens: 6 } });
     expect(fim.status, fim.text).toBe(200);
     expect(fim.body.cvu.sources.length).toBeGreaterThan(0);
     const s = await call('POST', '/v1/completions', { body: { prompt: 'const x = ', suffix: ';\n', max_tokens: 6, stream: true } });
@@ -118,21 +103,16 @@ describe('OpenAI-compatible routes', () => {
   });
 
   it('refuses what it cannot serve, in the daemon\'s error shape', async () => {
-    const missing = await call('POST', '/v1/chat/completions', { body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } });
-    expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('CVU_ERR_MODEL_MISSING');
-    const noUser = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'system', content: 'x' }] } });
-    expect(noUser.status).toBe(400);
-    expect(noUser.body.error).toMatchObject({ code: 'CVU_ERR_BAD_REQUEST', field: 'body.messages' });
-    const badRole = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'tool', content: 'x' }] } });
-    expect(badRole.status).toBe(400);
-    const image = await call('POST', '/v1/chat/completions', { body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] } });
-    expect(image.status).toBe(400);
-    const outside = await call('POST', '/v1/completions', { body: { prompt: 'x', path: '/etc/passwd' } });
-    expect(outside.status).toBe(403);
-    const tooLong = await call('POST', '/v1/completions', { body: { prompt: 'word '.repeat(5000), max_tokens: 4 } });
-    expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error.message).toMatch(/tokens/);
-    expect((await call('GET', '/health')).status).toBe(200);
+    expectError(await inject('POST', '/v1/chat/completions', { body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] } }), 404, 'CVU_ERR_MODEL_MISSING', /gpt-4o is not installed/);
+    const noUser = await inject('POST', '/v1/chat/completions', { body: { messages: [{ role: 'system', content: 'x' }] } });
+    expectError(noUser, 400, 'CVU_ERR_BAD_REQUEST', /user message/);
+    expect(noUser.body.error.field).toBe('body.messages');
+    expectError(await inject('POST', '/v1/chat/completions', { body: { messages: [{ role: 'tool', content: 'x' }] } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.messages\.0\.role/);
+    const image = await inject('POST', '/v1/chat/completions', { body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] } });
+    expectError(image, 400, 'CVU_ERR_BAD_REQUEST', /only text content/);
+    expect(image.body.error.field).toBe('body.messages[0].content[0].type');
+    expectError(await inject('POST', '/v1/completions', { body: { prompt: 'x', path: '/etc/passwd' } }), 403, 'CVU_ERR_PATH_OUTSIDE_ROOT');
+    expectError(await inject('POST', '/v1/completions', { body: { prompt: 'word '.repeat(5000), max_tokens: 4 } }), 400, 'CVU_ERR_BAD_REQUEST', /tokens/);
+    expect((await inject('GET', '/health')).status).toBe(200);
   });
 });

@@ -8,7 +8,7 @@ import type { Daemon } from '../../daemon/daemon.js';
 import { DaemonClient } from '../../clients/daemon-client.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
-import type { RawAnswer } from '../helpers/http.js';
+import { expectError } from '../helpers/errors.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
 import { until } from '../helpers/wait.js';
 
@@ -20,29 +20,22 @@ const SOURCES = {
 const TOKEN = 'a'.repeat(64);
 const BODY_LIMIT = 256 * 1024;
 
-type Answer = RawAnswer;
-
 let home: string;
 let root: string;
 let outside: string;
 let served: ServedDaemon;
 let daemon: Daemon;
 let port: number;
-/** One raw request to the daemon under test (test/helpers/http.ts). */
+/** One raw request to the daemon under test over a socket (test/helpers/http.ts): for what the socket carries (Host, Origin, token, a closed connection). */
 let call: ServedDaemon['call'];
+/** The same through app.inject(): for what a route does. */
+let inject: ServedDaemon['inject'];
 const logLines: string[] = [];
 
 async function expectHealthy(): Promise<void> {
   const r = await call('GET', '/health');
   expect(r.status).toBe(200);
   expect(r.body).toEqual({ ok: true, version: VERSION });
-}
-
-function expectError(r: Answer, status: number, code: string, messagePart?: string | RegExp): void {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
-  expect(r.body).toMatchObject({ error: { code } });
-  expect(typeof r.body.error.message).toBe('string');
-  if (messagePart) expect(r.body.error.message).toMatch(messagePart);
 }
 
 
@@ -74,7 +67,7 @@ beforeAll(async () => {
         throw new TypeError('kaboom in a handler');
       }),
   });
-  ({ daemon, port, call } = served);
+  ({ daemon, port, call, inject } = served);
 });
 
 afterAll(async () => {
@@ -107,14 +100,14 @@ describe('daemon HTTP server', () => {
   });
 
   it('registers a workspace, indexes it and reports it in /status', async () => {
-    expectError(await call('POST', '/workspaces', { body: { root: 'relative/dir' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
-    expectError(await call('POST', '/workspaces', { body: { root: path.join(outside, 'missing') } }), 404, 'CVU_ERR_NOT_FOUND');
-    const reg = await call('POST', '/workspaces', { body: { root } });
+    expectError(await inject('POST', '/workspaces', { body: { root: 'relative/dir' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
+    expectError(await inject('POST', '/workspaces', { body: { root: path.join(outside, 'missing') } }), 404, 'CVU_ERR_NOT_FOUND');
+    const reg = await inject('POST', '/workspaces', { body: { root } });
     expect(reg.status).toBe(200);
     expect(reg.body.root).toBe(root);
     expect(['indexing', 'ready']).toContain(reg.body.state);
     const ws = await until(async () => {
-      const s = await call('GET', '/status');
+      const s = await inject('GET', '/status');
       expect(s.status).toBe(200);
       expect(s.body.model).toEqual({ name: null, loaded: false });
       const w = s.body.workspaces.find((x: { root: string }) => x.root === root);
@@ -124,11 +117,11 @@ describe('daemon HTTP server', () => {
     expect(ws.files).toBeGreaterThanOrEqual(2);
     expect(ws.chunks).toBeGreaterThan(0);
     // Registering again is idempotent.
-    expect((await call('POST', '/workspaces', { body: { root } })).body.root).toBe(root);
+    expect((await inject('POST', '/workspaces', { body: { root } })).body.root).toBe(root);
   });
 
   it('searches a registered root, and 404s an unknown one', async () => {
-    const r = await call('POST', '/search', { body: { root, query: 'parseConfig', limit: 5 } });
+    const r = await inject('POST', '/search', { body: { root, query: 'parseConfig', limit: 5 } });
     expect(r.status).toBe(200);
     expect(r.body.results.length).toBeGreaterThan(0);
     expect(r.body.results.length).toBeLessThanOrEqual(5);
@@ -138,12 +131,12 @@ describe('daemon HTTP server', () => {
     for (const s of r.body.results) {
       expect(Object.keys(s)).toEqual(expect.arrayContaining(['path', 'startLine', 'endLine', 'text', 'score', 'source']));
     }
-    expectError(await call('POST', '/search', { body: { root: outside, query: 'parseConfig' } }), 404, 'CVU_ERR_NOT_FOUND');
+    expectError(await inject('POST', '/search', { body: { root: outside, query: 'parseConfig' } }), 404, 'CVU_ERR_NOT_FOUND');
     await expectHealthy();
   });
 
   it('answers /context with snippets and a token count, through the shared client too', async () => {
-    const rel = await call('POST', '/context', { body: { path: 'src/config/parse-config.ts', position: { line: 10, character: 4 } } });
+    const rel = await inject('POST', '/context', { body: { path: 'src/config/parse-config.ts', position: { line: 10, character: 4 } } });
     expect(rel.status, JSON.stringify(rel.body)).toBe(200);
     expect(Array.isArray(rel.body.snippets)).toBe(true);
     expect(typeof rel.body.tokens).toBe('number');
@@ -165,25 +158,25 @@ describe('daemon HTTP server', () => {
     expect(ctx.timings.totalMs).toBeGreaterThanOrEqual(ctx.timings.definitionsMs);
     expect(ctx.timings.queuedMs).toBeGreaterThanOrEqual(0);
     // A buffer for a file not saved yet resolves through its folder.
-    const unsaved = await call('POST', '/context', { body: { path: 'src/new-file.ts', text: 'parseConfig(', position: { line: 0, character: 12 } } });
+    const unsaved = await inject('POST', '/context', { body: { path: 'src/new-file.ts', text: 'parseConfig(', position: { line: 0, character: 12 } } });
     expect(unsaved.status, JSON.stringify(unsaved.body)).toBe(200);
 
     await expect(client.search({ root: outside, query: 'x' })).rejects.toMatchObject({ code: 'CVU_ERR_NOT_FOUND', status: 404 });
   });
 
   it('checks positions: a line past the end is a 400, a missing file a 404', async () => {
-    const r = await call('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 99, character: 0 } } });
+    const r = await inject('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 99, character: 0 } } });
     expectError(r, 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
-    const t = await call('POST', '/context', { body: { path: 'src/util/validate.ts', text: 'one\ntwo', position: { line: 2, character: 0 } } });
+    const t = await inject('POST', '/context', { body: { path: 'src/util/validate.ts', text: 'one\ntwo', position: { line: 2, character: 0 } } });
     expectError(t, 400, 'CVU_ERR_BAD_REQUEST', /position\.line/);
-    expectError(await call('POST', '/context', { body: { path: 'src/missing.ts', position: { line: 0, character: 0 } } }), 404, 'CVU_ERR_NOT_FOUND');
+    expectError(await inject('POST', '/context', { body: { path: 'src/missing.ts', position: { line: 0, character: 0 } } }), 404, 'CVU_ERR_NOT_FOUND');
     await expectHealthy();
   });
 
   it('refuses paths outside the roots: absolute, ../ traversal, and a symlink pointing out', async () => {
     const position = { line: 0, character: 0 };
     for (const p of [path.join(outside, 'secret.ts'), '../' + path.basename(outside) + '/secret.ts', 'src/../../' + path.basename(outside) + '/secret.ts', 'src/leak.ts', path.join(root, 'src/leak.ts'), '/etc/passwd']) {
-      const r = await call('POST', '/context', { body: { path: p, position } });
+      const r = await inject('POST', '/context', { body: { path: p, position } });
       expectError(r, 403, 'CVU_ERR_PATH_OUTSIDE_ROOT');
       expect(JSON.stringify(r.body)).not.toContain('hunter2');
     }
@@ -191,37 +184,37 @@ describe('daemon HTTP server', () => {
   });
 
   it('validates every body: malformed JSON, missing and mistyped fields, size and content type', async () => {
-    expectError(await call('POST', '/search', { raw: '{"root": ' }), 400, 'CVU_ERR_BAD_REQUEST', /JSON/);
+    expectError(await inject('POST', '/search', { raw: '{"root": ' }), 400, 'CVU_ERR_BAD_REQUEST', /JSON/);
     await expectHealthy();
-    expectError(await call('POST', '/search', { raw: '' }), 400, 'CVU_ERR_BAD_REQUEST');
+    expectError(await inject('POST', '/search', { raw: '' }), 400, 'CVU_ERR_BAD_REQUEST');
     await expectHealthy();
 
-    const missing = await call('POST', '/context', { body: { path: 'src/util/validate.ts' } });
+    const missing = await inject('POST', '/context', { body: { path: 'src/util/validate.ts' } });
     expectError(missing, 400, 'CVU_ERR_BAD_REQUEST', /body\.position/);
     expect(missing.body.error.field).toBe('body.position');
-    expectError(await call('POST', '/search', { body: { root } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.query/);
-    expectError(await call('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.character/);
+    expectError(await inject('POST', '/search', { body: { root } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.query/);
+    expectError(await inject('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.character/);
     await expectHealthy();
 
-    const wrongType = await call('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: '3', character: 0 } } });
+    const wrongType = await inject('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: '3', character: 0 } } });
     expectError(wrongType, 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line must be integer/);
-    expectError(await call('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: -1, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
-    expectError(await call('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 1.5, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
-    expectError(await call('POST', '/search', { body: { root, query: 'x', limit: '5' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.limit/);
-    expectError(await call('POST', '/search', { body: { root: 42, query: 'x' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
-    expectError(await call('POST', '/search', { body: ['not', 'an', 'object'] }), 400, 'CVU_ERR_BAD_REQUEST', /body/);
+    expectError(await inject('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: -1, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
+    expectError(await inject('POST', '/context', { body: { path: 'src/util/validate.ts', position: { line: 1.5, character: 0 } } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.position\.line/);
+    expectError(await inject('POST', '/search', { body: { root, query: 'x', limit: '5' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.limit/);
+    expectError(await inject('POST', '/search', { body: { root: 42, query: 'x' } }), 400, 'CVU_ERR_BAD_REQUEST', /body\.root/);
+    expectError(await inject('POST', '/search', { body: ['not', 'an', 'object'] }), 400, 'CVU_ERR_BAD_REQUEST', /body/);
     await expectHealthy();
 
     const big = JSON.stringify({ path: 'src/util/validate.ts', text: 'x'.repeat(BODY_LIMIT + 1), position: { line: 0, character: 0 } });
-    expectError(await call('POST', '/context', { raw: big }), 413, 'CVU_ERR_PAYLOAD_TOO_LARGE');
+    expectError(await inject('POST', '/context', { raw: big }), 413, 'CVU_ERR_PAYLOAD_TOO_LARGE');
     await expectHealthy();
 
-    expectError(await call('POST', '/search', { raw: JSON.stringify({ root, query: 'x' }), headers: { 'content-type': 'text/plain' } }), 415, 'CVU_ERR_UNSUPPORTED_MEDIA_TYPE');
+    expectError(await inject('POST', '/search', { raw: JSON.stringify({ root, query: 'x' }), headers: { 'content-type': 'text/plain' } }), 415, 'CVU_ERR_UNSUPPORTED_MEDIA_TYPE');
     await expectHealthy();
   });
 
   it('answers an internal failure with 500 and a log line, and keeps serving', async () => {
-    expectError(await call('GET', '/test/boom'), 500, 'CVU_ERR_INTERNAL');
+    expectError(await inject('GET', '/test/boom'), 500, 'CVU_ERR_INTERNAL');
     expect(logLines.some((l) => l.includes('ERROR') && l.includes('GET /test/boom failed') && l.includes('TypeError: kaboom in a handler'))).toBe(true);
     await expectHealthy();
   });
@@ -230,12 +223,12 @@ describe('daemon HTTP server', () => {
     const lane = blockRetrievalLane();
     const headers = { 'x-cvu-client': 'editor-1' };
     const body = { path: 'src/util/validate.ts', position: { line: 1, character: 2 } };
-    const first = call('POST', '/context', { body, headers });
+    const first = inject('POST', '/context', { body, headers });
     await until(() => daemon.scheduler.stats.retrieval.queued === 1 || undefined, 'the first request to queue');
     // Another client's request is not affected.
-    const other = call('POST', '/context', { body, headers: { 'x-cvu-client': 'editor-2' } });
+    const other = inject('POST', '/context', { body, headers: { 'x-cvu-client': 'editor-2' } });
     await until(() => daemon.scheduler.stats.retrieval.queued === 2 || undefined, 'the other client to queue');
-    const second = call('POST', '/context', { body, headers });
+    const second = inject('POST', '/context', { body, headers });
     await until(() => daemon.scheduler.stats.retrieval.queued === 3 || undefined, 'the second request to queue');
     lane.release();
     await lane.done;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
 import { setEnv } from '../helpers/env.js';
+import { expectError, expectErrorShape } from '../helpers/errors.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import { SOURCES as SAMPLE } from '../helpers/sample-workspace.js';
 import type { RawAnswer } from '../helpers/http.js';
@@ -33,7 +34,10 @@ let home: string;
 let root: string;
 let outside: string;
 let served: ServedDaemon;
+/** Over a socket: for Host, Origin, token and oversized bodies. */
 let call: ServedDaemon['call'];
+/** Through app.inject(): for what the routes make of a body. */
+let inject: ServedDaemon['inject'];
 const logLines: string[] = [];
 let restoreEnv: () => void;
 
@@ -41,16 +45,6 @@ async function expectHealthy(): Promise<void> {
   const r = await call('GET', '/health');
   expect(r.status).toBe(200);
   expect(r.body).toEqual({ ok: true, version: VERSION });
-}
-
-function expectErrorShape(r: Answer): void {
-  expect(r.body, r.text.slice(0, 300)).toMatchObject({ error: { code: expect.stringMatching(/^CVU_ERR_[A-Z_]+$/), message: expect.any(String) } });
-}
-
-function expectError(r: Answer, status: number, code: string): void {
-  expect(r.status, r.text.slice(0, 300)).toBe(status);
-  expectErrorShape(r);
-  expect(r.body.error.code).toBe(code);
 }
 
 /** No 5xx, except 503 CVU_ERR_MODEL_MISSING on the model routes (this daemon has no model); errors in the one shape. */
@@ -76,7 +70,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(outside, 'secret.ts'), path.join(root, 'src', 'leak.ts'));
   fs.symlinkSync(outside, path.join(root, 'linkdir'));
   served = await serveDaemon({ home, token: TOKEN, bodyLimit: BODY_LIMIT, logger: createLogger('info', (l) => logLines.push(l)) });
-  call = served.call;
+  ({ call, inject } = served);
   await served.register(root);
 }, 60_000);
 
@@ -185,7 +179,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
           b = { ...(b as object), root: path.join(outside, 'missing', (b as any).root) };
         }
         const raw = JSON.stringify(b) ?? 'undefined'; // fc.anything can give undefined, functions are not generated
-        const r = await call('POST', route, { raw, headers: sse ? { accept: 'text/event-stream' } : {} });
+        const r = await inject('POST', route, { raw, headers: sse ? { accept: 'text/event-stream' } : {} });
         expectSane(route, r);
         seen.add(`${r.status} ${r.body?.error?.code ?? ''}`.trim());
         if (++runs % 50 === 0) await expectHealthy();
@@ -209,7 +203,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
     const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '', 'application/json; charset=latin1');
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...POST_ROUTES), rawBody, contentType, async (route, raw, type) => {
-        const r = await call('POST', route, { raw, headers: { 'content-type': type } });
+        const r = await inject('POST', route, { raw, headers: { 'content-type': type } });
         expectSane(route, r);
         expect(r.status).toBeGreaterThanOrEqual(400);
         // Routes that need an object: anything that is not a valid one is a 4xx.
@@ -230,7 +224,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
         // Lexically outside (every folder on the way is real, no links): must be refused as outside.
         const out = abs !== root && !abs.startsWith(root + path.sep);
         const body = pathBody(route, p);
-        const r = await call('POST', route, { body });
+        const r = await inject('POST', route, { body });
         expectSane(route, r);
         if (out) expectError(r, 403, 'CVU_ERR_PATH_OUTSIDE_ROOT');
         else expect(r.body?.error?.code, `${p} is inside the root`).not.toBe('CVU_ERR_PATH_OUTSIDE_ROOT');
@@ -253,7 +247,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...PATH_ROUTES), target, async (route, p) => {
         const body = pathBody(route, p);
-        const r = await call('POST', route, { body });
+        const r = await inject('POST', route, { body });
         expectSane(route, r);
         if (p.includes('\u0000')) expect([400, 403]).toContain(r.status);
         else expectError(r, 403, 'CVU_ERR_PATH_OUTSIDE_ROOT');
@@ -263,7 +257,7 @@ describe('daemon HTTP API under hostile input (property-based)', () => {
     );
     // Search and ask with a root that is not registered (or a symlink to outside) are 404s, not a way in.
     for (const r of [outside, path.join(root, 'linkdir'), '/']) {
-      expectError(await call('POST', '/search', { body: { root: r, query: 'secret' } }), 404, 'CVU_ERR_NOT_FOUND');
+      expectError(await inject('POST', '/search', { body: { root: r, query: 'secret' } }), 404, 'CVU_ERR_NOT_FOUND');
     }
     await expectHealthy();
   }, 60_000);
