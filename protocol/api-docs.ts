@@ -12,6 +12,7 @@ import { ERROR_CODES, ErrorBodySchema } from './error-body.js';
 import type { StreamContract } from './events.js';
 import { CLIENT_HEADER, DEFAULT_BODY_LIMIT, LOOPBACK_HOSTS } from './http.js';
 import { BODY_ERRORS, EVERY_ROUTE_ERRORS, ROUTES, type ErrorCase, type RouteContract } from './routes.js';
+import { MCP_TOOLS } from './mcp-tools.js';
 
 /** The JSON Schema keywords the renderer reads. */
 interface Schema {
@@ -145,7 +146,7 @@ export function renderApiDocs(): string {
   typeDocs.sort();
 
   return `<!-- Generated from protocol/ by \`npm run docs:api\` (protocol/api-docs.ts): edit the schemas, not this file. -->
-# Cvu HTTP API
+# Cvu HTTP API and MCP
 
 The daemon's HTTP API, as its schemas (\`protocol/\`) define it: the daemon
 validates every body against them, and its answers follow them. Bodies and
@@ -197,6 +198,24 @@ ${ERROR_CODES.map((code) => `| \`${code}\` | ${cell(ErrorCodes[code])} |`).join(
 ## Routes
 
 ${routeDocs.join('\n')}
+## MCP
+
+\`POST /mcp\` speaks the Model Context Protocol (Streamable HTTP, stateless: each
+POST is one JSON-RPC message answered as JSON; \`GET\` and \`DELETE\` are 405),
+behind the same Host, Origin and token rules as every route. \`?root=DIR\` scopes the
+tools to one registered workspace (an unknown root is 404 \`CVU_ERR_NOT_FOUND\`);
+without it they answer from every registered workspace. \`cvu mcp [--root DIR]\`
+serves the same tools on stdio for an agent to launch. Lines are 1-based. Each tool
+answers with text for the model and \`structuredContent\`, within \`maxTokens\`
+(default 2,000); a bad argument, an unknown name or an unknown path is a result with
+\`isError: true\` whose text says what would work instead.
+
+${MCP_TOOLS.map((t) => `### ${t.name}\n\n${t.description}\n\n**Arguments**\n\n${w.table(asSchema(t.inputSchema))}`).join('\n')}
+### Tool answers (structuredContent)
+
+${w.table(asSchema(MCP_TOOLS[0].outputSchema))}
+Each result is a place in the code (\`path\`, \`startLine\`, \`endLine\`) with what its tool adds: \`symbol\` (search_code, context_for), \`name\`, \`kind\`, \`signature\` (find_definition), \`lines\`, \`defines\` (find_references), \`name\`, \`kind\` or \`definitions\` (outline).
+
 ## Types
 
 ${typeDocs.join('\n')}`;
