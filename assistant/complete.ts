@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { throwIfAborted } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
+import { offsetAt } from '../core/text-position.js';
 import type { CvuConfig } from '../config/schema.js';
 import type { CompletionEngine } from '../models/completion-engine.js';
 import { buildCompletionPrompt, completionBudget, postprocessCompletion, type FimFormat, type PromptSegment } from '../prompts/index.js';
@@ -161,17 +162,9 @@ export class CompletionService {
   }
 }
 
-/** LSP position (0-based line, UTF-16 character) → string offset, clamped to the text. */
+/** LSP position (0-based line, UTF-16 character) → string offset, clamped to its line and the text. */
 export function offsetOf(text: string, pos: Position): number {
-  let offset = 0;
-  for (let line = 0; line < pos.line; line++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  const end = text.indexOf('\n', offset);
-  const lineEnd = end < 0 ? text.length : end;
-  return Math.min(offset + Math.max(0, pos.character), lineEnd);
+  return offsetAt(text, pos);
 }
 
 function round(ms: number): number {

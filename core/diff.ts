@@ -1,6 +1,6 @@
 /**
- * A small line diff: unified diffs of one file (`diff -u` / `git diff`
- * shape, so `patch -p1` and `git apply` take them) and a strict applier.
+ * Unified diffs of one file (`diff -u` / `git diff` shape, so `patch -p1` and
+ * `git apply` take them) and a strict applier, on jsdiff.
  *
  * ```ts
  * const diff = unifiedDiff(before, after, { path: 'src/cart.ts' });
@@ -9,68 +9,26 @@
  *
  * Lines keep their terminators (`\n` or `\r\n`), so a CRLF file diffs and
  * patches as CRLF; a last line without one is marked `\ No newline at end of
- * file`. Equal runs at both ends are trimmed before the LCS, so a refactor of
- * a few lines in a large file costs the size of the region.
+ * file`. Unlike jsdiff's own `applyPatch`, a hunk is applied only exactly where
+ * its header says, with every line and line ending as the diff expects: no
+ * offset search, no fuzz, no line-ending conversion.
  */
+import { applyPatch, formatPatch, parsePatch, structuredPatch, FILE_HEADERS_ONLY, type StructuredPatch, type StructuredPatchHunk } from 'diff';
 import { CvuError } from './errors.js';
-
-type Op = { kind: ' ' | '-' | '+'; line: string };
 
 /** Lines with their terminators; the last one may have none. */
 export function splitKeepingEol(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
-/** Cells of the LCS table above which the middle is treated as replaced whole. */
-const MAX_LCS_CELLS = 4_000_000;
+/**
+ * Edit distance (lines) past which Myers' diff gives up and the changed middle
+ * is replaced whole: a wholesale rewrite would otherwise block the daemon for
+ * seconds (jsdiff's cost grows with the square of it; 1,000 is ~0.15 s).
+ */
+const MAX_EDIT_LINES = 1_000;
 
-function diffLines(a: string[], b: string[]): Op[] {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const ops: Op[] = a.slice(0, start).map((line) => ({ kind: ' ', line }));
-  const midA = a.slice(start, endA);
-  const midB = b.slice(start, endB);
-  const n = midA.length;
-  const m = midB.length;
-  if (n * m > MAX_LCS_CELLS) {
-    for (const line of midA) ops.push({ kind: '-', line });
-    for (const line of midB) ops.push({ kind: '+', line });
-  } else {
-    // lcs[i][j]: LCS length of midA[i..] and midB[j..], in one flat array.
-    const w = m + 1;
-    const lcs = new Uint32Array((n + 1) * w);
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i * w + j] = midA[i] === midB[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && midA[i] === midB[j]) {
-        ops.push({ kind: ' ', line: midA[i++] });
-        j++;
-      } else if (i < n && (j === m || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
-        // Removals before additions, as diff -u prints a change.
-        ops.push({ kind: '-', line: midA[i++] });
-      } else {
-        ops.push({ kind: '+', line: midB[j++] });
-      }
-    }
-  }
-  for (const line of a.slice(endA)) ops.push({ kind: ' ', line });
-  return ops;
-}
-
-function renderLine(kind: string, line: string): string {
-  return line.endsWith('\n') ? `${kind}${line}` : `${kind}${line}\n\\ No newline at end of file\n`;
-}
+const NO_NEWLINE = '\\ No newline at end of file';
 
 export interface UnifiedDiffOptions {
   /** Workspace-relative path, shown as `a/PATH` and `b/PATH`. */
@@ -83,41 +41,46 @@ export interface UnifiedDiffOptions {
 export function unifiedDiff(before: string, after: string, opts: UnifiedDiffOptions): string {
   if (before === after) return '';
   const context = opts.context ?? 3;
-  const ops = diffLines(splitKeepingEol(before), splitKeepingEol(after));
-  const changed = ops.map((o, i) => (o.kind === ' ' ? -1 : i)).filter((i) => i >= 0);
-  if (!changed.length) return '';
-  // Group changes whose context windows touch into one hunk.
-  const groups: { from: number; to: number }[] = [];
-  for (const i of changed) {
-    const last = groups[groups.length - 1];
-    if (last && i - last.to <= 2 * context + 1) last.to = i;
-    else groups.push({ from: i, to: i });
+  const patch =
+    structuredPatch(`a/${opts.path}`, `b/${opts.path}`, before, after, undefined, undefined, { context, maxEditLength: MAX_EDIT_LINES }) ??
+    middleReplaced(`a/${opts.path}`, `b/${opts.path}`, before, after, context);
+  if (!patch.hunks.length) return '';
+  return formatPatch(patch, FILE_HEADERS_ONLY);
+}
+
+/**
+ * One hunk replacing every line between the common head and tail: the diff
+ * for when Myers gives up. Hand-built because jsdiff has no bounded mode that
+ * still returns a patch.
+ */
+function middleReplaced(oldName: string, newName: string, before: string, after: string, context: number): StructuredPatch {
+  const a = splitKeepingEol(before);
+  const b = splitKeepingEol(after);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
   }
-  // Line numbers (1-based) of each op in the old and new file.
-  const oldLine: number[] = [];
-  const newLine: number[] = [];
-  let o = 1;
-  let n = 1;
-  for (const op of ops) {
-    oldLine.push(o);
-    newLine.push(n);
-    if (op.kind !== '+') o++;
-    if (op.kind !== '-') n++;
-  }
-  let out = `--- a/${opts.path}\n+++ b/${opts.path}\n`;
-  for (const g of groups) {
-    const from = Math.max(0, g.from - context);
-    const to = Math.min(ops.length - 1, g.to + context);
-    const slice = ops.slice(from, to + 1);
-    const oldCount = slice.filter((x) => x.kind !== '+').length;
-    const newCount = slice.filter((x) => x.kind !== '-').length;
-    // An empty side starts at the line before it (diff -u's convention).
-    const oldStart = oldCount ? oldLine[from] : oldLine[from] - 1;
-    const newStart = newCount ? newLine[from] : newLine[from] - 1;
-    out += `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@\n`;
-    for (const x of slice) out += renderLine(x.kind, x.line);
-  }
-  return out;
+  const from = Math.max(0, start - context);
+  const tail = Math.min(a.length - endA, context);
+  const rows = [
+    ...a.slice(from, start).map((l) => ' ' + l),
+    ...a.slice(start, endA).map((l) => '-' + l),
+    ...b.slice(start, endB).map((l) => '+' + l),
+    ...a.slice(endA, endA + tail).map((l) => ' ' + l),
+  ];
+  const hunk: StructuredPatchHunk = {
+    // formatPatch prints an empty side as starting at the line before it.
+    oldStart: from + 1,
+    oldLines: endA + tail - from,
+    newStart: from + 1,
+    newLines: endB + tail - from,
+    lines: rows.flatMap((r) => (r.endsWith('\n') ? [r.slice(0, -1)] : [r, NO_NEWLINE])),
+  };
+  return { oldFileName: oldName, newFileName: newName, oldHeader: undefined, newHeader: undefined, hunks: [hunk] };
 }
 
 /**
@@ -127,43 +90,44 @@ export function unifiedDiff(before: string, after: string, opts: UnifiedDiffOpti
  */
 export function applyUnifiedDiff(text: string, diff: string): string {
   if (!diff) return text;
-  const lines = splitKeepingEol(text);
-  const out: string[] = [];
-  let cursor = 0; // index into `lines` of the next line not yet copied
-  const rows = splitKeepingEol(diff);
-  let r = 0;
-  const conflict = (why: string) => new CvuError('CVU_ERR_BAD_REQUEST', `the diff does not apply: ${why}; the file changed since the diff was made`, { status: 409 });
-  while (r < rows.length && !rows[r].startsWith('@@')) r++;
-  while (r < rows.length) {
-    const header = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(rows[r]);
-    if (!header) throw conflict(`bad hunk header ${JSON.stringify(rows[r].trimEnd())}`);
-    r++;
-    const oldStart = Number(header[1]);
-    const oldCount = header[2] === undefined ? 1 : Number(header[2]);
-    const at = oldCount === 0 ? oldStart : oldStart - 1;
-    if (at < cursor || at > lines.length) throw conflict(`hunk at line ${oldStart} is out of order or past the end`);
-    out.push(...lines.slice(cursor, at));
-    cursor = at;
-    while (r < rows.length && !rows[r].startsWith('@@')) {
-      const row = rows[r++];
-      const kind = row[0];
-      let body = row.slice(1);
-      // "\ No newline at end of file" applies to the row before it.
-      if (r < rows.length && rows[r].startsWith('\\')) {
-        body = body.replace(/\n$/, '');
-        r++;
-      }
-      if (kind === ' ' || kind === '-') {
-        if (lines[cursor] !== body) throw conflict(`line ${cursor + 1} is ${JSON.stringify((lines[cursor] ?? '(end of file)').trimEnd())}, the diff expects ${JSON.stringify(body.trimEnd())}`);
-        if (kind === ' ') out.push(body);
-        cursor++;
-      } else if (kind === '+') {
-        out.push(body);
-      } else if (row.trim() !== '') {
-        throw conflict(`unexpected line ${JSON.stringify(row.trimEnd())}`);
-      }
-    }
+  let patches: StructuredPatch[];
+  try {
+    patches = parsePatch(diff);
+  } catch (err) {
+    throw conflict((err as Error).message);
   }
-  out.push(...lines.slice(cursor));
-  return out.join('');
+  if (patches.length !== 1) throw conflict(`it holds ${patches.length} files, not one`);
+  const patch = patches[0];
+  checkHunksInPlace(splitKeepingEol(text), patch.hunks);
+  // Every hunk now matches at its own line, which is where applyPatch tries first.
+  const out = applyPatch(text, patch, { fuzzFactor: 0, autoConvertLineEndings: false });
+  if (out === false) throw conflict('jsdiff could not apply it');
+  return out;
+}
+
+function conflict(why: string): CvuError {
+  return new CvuError('CVU_ERR_BAD_REQUEST', `the diff does not apply: ${why}; the file changed since the diff was made`, { status: 409 });
+}
+
+/**
+ * Throws unless each hunk's old lines (terminators included) are the file's
+ * lines at the hunk's own line number, hunks in order and not overlapping:
+ * jsdiff would otherwise look for them elsewhere.
+ */
+function checkHunksInPlace(lines: string[], hunks: StructuredPatchHunk[]): void {
+  let cursor = 0; // index of the first line after the previous hunk
+  for (const hunk of hunks) {
+    // parsePatch has turned an empty side's "line before" into the line it starts at.
+    let at = hunk.oldStart - 1;
+    if (at < cursor || at > lines.length) throw conflict(`hunk at line ${hunk.oldStart} is out of order or past the end`);
+    hunk.lines.forEach((row, i) => {
+      if (row[0] !== ' ' && row[0] !== '-') return;
+      const expected = row.slice(1) + (hunk.lines[i + 1]?.startsWith('\\') ? '' : '\n');
+      if (lines[at] !== expected) {
+        throw conflict(`line ${at + 1} is ${JSON.stringify((lines[at] ?? '(end of file)').trimEnd())}, the diff expects ${JSON.stringify(expected.trimEnd())}`);
+      }
+      at++;
+    });
+    cursor = at;
+  }
 }

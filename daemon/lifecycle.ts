@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
 import { isAlive } from '../core/process.js';
-import type { Logger, LogLevel } from '../core/log.js';
+import { logLevelOf, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 
 /** `$CVU_HOME/daemon.json` (API.md), mode 0600. */
@@ -29,6 +29,8 @@ export interface DaemonInfo {
 
 /** Exit code of a daemon process that found another one running (the starter then reports that one). */
 export const EXIT_ALREADY_RUNNING = 3;
+/** The longest a stopping daemon waits for its log's writer thread. */
+const LOG_CLOSE_MS = 3000;
 /** A lock whose live holder has not written daemon.json within this long is stale (its pid was reused). */
 const STARTING_GRACE_MS = 90_000;
 
@@ -39,7 +41,8 @@ export function daemonPaths(home: string = cvuHome()) {
     info: path.join(home, 'daemon.json'),
     lock: path.join(home, 'daemon.lock'),
     logs,
-    log: path.join(logs, 'daemon.log'),
+    /** pino-roll's link to the newest of `daemon.1.log`, `daemon.2.log`… (daemon/log-file.ts). */
+    log: path.join(logs, 'current.log'),
     /** stdout/stderr of a background daemon (native crashes end up here). */
     stdio: path.join(logs, 'daemon.stdio.log'),
   };
@@ -216,18 +219,21 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
   const [{ createFileLogger }, { loadUserConfig }] = await Promise.all([import('./log-file.js'), import('../config/load.js')]);
   // The user's own config sets daemon-wide things (log level, parse threads); a workspace's never does.
   const userConfig = await loadUserConfig(home);
-  const { logger: log, file: logFile } = createFileLogger({
+  const logFile = createFileLogger({
     dir: paths.logs,
-    level: (process.env.CVU_LOG_LEVEL as LogLevel) || userConfig.values.logLevel || 'info',
-    ...(opts.foreground ? { echo: (line: string) => process.stderr.write(line + '\n') } : {}),
+    level: logLevelOf(process.env.CVU_LOG_LEVEL, userConfig.values.logLevel || 'info'),
+    echo: Boolean(opts.foreground),
   });
+  const log = logFile.logger;
+  // Bounded: a writer thread that hangs must not keep the daemon from exiting.
+  const closeLog = () => Promise.race([logFile.close(), new Promise<void>((resolve) => setTimeout(resolve, LOG_CLOSE_MS).unref())]);
 
   let lock: { held(): boolean; release(): void };
   try {
     lock = await acquireLock(home);
   } catch (err) {
     log.warn(`not starting: ${(err as Error).message}`);
-    logFile.close();
+    await closeLog();
     return err instanceof AlreadyRunningError ? EXIT_ALREADY_RUNNING : 1;
   }
 
@@ -254,7 +260,7 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
     log.error(`cannot listen on ${opts.host ?? '127.0.0.1'}:${opts.port ?? 0}: ${(err as Error).message}`);
     await daemon.close().catch(() => {});
     lock.release();
-    logFile.close();
+    await closeLog();
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
     return 1;
@@ -264,7 +270,7 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
     log.warn('another daemon took the lock while this one was starting: exiting');
     await server.app.close().catch(() => {});
     await daemon.close().catch(() => {});
-    logFile.close();
+    await closeLog();
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
     return EXIT_ALREADY_RUNNING;
@@ -309,12 +315,12 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
       removeDaemonInfo(home, process.pid);
       lock.release();
       log.info(`cvu daemon stopped (pid ${process.pid}, exit ${code})`);
-      logFile.close();
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
-      resolve(code);
+      // The caller may exit the process at once: the log's last lines go out first.
+      void closeLog().then(() => resolve(code));
     };
     const onTerm = () => void shutdown('SIGTERM');
     const onInt = () => void shutdown('SIGINT');

@@ -1,95 +1,81 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createLogger, type Logger, type LogLevel } from '../core/log.js';
+import pino from 'pino';
+import { loggerOf, logLevelOf, pinoOptions, readableLines, type Logger, type LogLevel } from '../core/log.js';
 
 export interface LogFileOptions {
   /** Folder of the log files (`$CVU_HOME/logs`). */
   dir: string;
-  /** Current file name; rotated copies get `.1`, `.2`… (default `daemon.log`). */
+  /** Files are NAME.1.log, NAME.2.log…, the highest number the current one, linked as current.log (default `daemon`). */
   name?: string;
-  /** Rotate when the current file would grow past this (default 5 MB). */
+  /** Start the next file once the current one reaches this (default 5 MB). */
   maxBytes?: number;
   /** Files kept in all, the current one included (default 3). */
   maxFiles?: number;
 }
 
-/**
- * An append-only log file with size-based rotation: `daemon.log` is renamed
- * to `daemon.log.1` (and `.1` to `.2`…) when it would pass `maxBytes`, and
- * the oldest copy is dropped. Writes are synchronous so that the lines
- * before a crash are on disk; the daemon writes one line per request, which
- * costs far less than the request.
- */
-export class LogFile {
-  readonly file: string;
-  private fd: number | null = null;
-  private size = 0;
-  private readonly maxBytes: number;
-  private readonly maxFiles: number;
+/** The parts of pino's transport stream (thread-stream) that its typings leave out. */
+type WriterThread = ReturnType<typeof pino.transport> & { readonly ready: boolean; readonly closed: boolean; ref(): void };
 
-  constructor(private readonly opts: LogFileOptions) {
-    this.file = path.join(opts.dir, opts.name ?? 'daemon.log');
-    this.maxBytes = Math.max(1024, opts.maxBytes ?? 5 * 1024 * 1024);
-    this.maxFiles = Math.max(1, opts.maxFiles ?? 3);
-  }
-
-  write(line: string): void {
-    const data = line.endsWith('\n') ? line : line + '\n';
-    const bytes = Buffer.byteLength(data);
-    try {
-      this.open();
-      if (this.size > 0 && this.size + bytes > this.maxBytes) {
-        this.rotate();
-        this.open();
-      }
-      fs.writeSync(this.fd!, data);
-      this.size += bytes;
-    } catch {
-      // A full disk or a removed folder must not take the daemon down; the line is lost.
-      this.closeFd();
-    }
-  }
-
-  private open(): void {
-    if (this.fd !== null) return;
-    fs.mkdirSync(this.opts.dir, { recursive: true, mode: 0o700 });
-    this.fd = fs.openSync(this.file, 'a', 0o600);
-    this.size = fs.fstatSync(this.fd).size;
-  }
-
-  private rotate(): void {
-    this.closeFd();
-    const copy = (i: number) => `${this.file}.${i}`;
-    fs.rmSync(copy(this.maxFiles - 1), { force: true });
-    for (let i = this.maxFiles - 2; i >= 1; i--) {
-      if (fs.existsSync(copy(i))) fs.renameSync(copy(i), copy(i + 1));
-    }
-    if (this.maxFiles > 1) fs.renameSync(this.file, copy(1));
-    else fs.rmSync(this.file, { force: true });
-  }
-
-  private closeFd(): void {
-    if (this.fd === null) return;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    this.fd = null;
-  }
-
-  close(): void {
-    this.closeFd();
-  }
+export interface FileLogger {
+  logger: Logger;
+  /** Writes out what is queued and ends the writer thread; later lines are dropped. */
+  close(): Promise<void>;
 }
 
-/** The daemon's logger: leveled lines into a rotating file, optionally echoed to stderr (`--foreground`). */
-export function createFileLogger(opts: LogFileOptions & { level?: LogLevel; echo?: (line: string) => void }): { logger: Logger; file: LogFile } {
-  const file = new LogFile(opts);
-  const level = opts.level ?? ((process.env.CVU_LOG_LEVEL as LogLevel) || 'info');
-  const logger = createLogger(level, (line) => {
-    file.write(line);
-    opts.echo?.(line);
+/**
+ * The daemon's logger: pino's JSON lines into size-rotated files, written by
+ * pino-roll on a worker thread (loading it costs the daemon's start nothing),
+ * optionally echoed to stderr as readable lines (`--foreground`). The worker
+ * writes each line synchronously, so a crash loses at most what was still in
+ * flight. A log that cannot be written (full disk, folder removed) never
+ * takes the daemon down: its lines are lost, with one note on stderr.
+ */
+export function createFileLogger(opts: LogFileOptions & { level?: LogLevel; echo?: boolean }): FileLogger {
+  try {
+    fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  } catch {
+    // pino-roll fails on it too, and that failure is reported once below.
+  }
+  const maxFiles = Math.max(1, opts.maxFiles ?? 3);
+  const file = pino.transport({
+    target: createRequire(import.meta.url).resolve('pino-roll'),
+    options: {
+      file: path.join(opts.dir, `${opts.name ?? 'daemon'}.log`),
+      size: `${Math.max(1024, opts.maxBytes ?? 5 * 1024 * 1024)}b`,
+      // Counting the files left by earlier runs too (and then the current one with them, unlike
+      // pino-roll's default), so the folder stays bounded across restarts.
+      limit: { count: maxFiles, removeOtherLogFiles: true },
+      // Creating a link needs a privilege Windows users rarely have.
+      symlink: process.platform !== 'win32',
+      mode: 0o600,
+      sync: true,
+    },
+  }) as WriterThread;
+  let closed = false;
+  let warned = false;
+  file.on('error', (err: Error) => {
+    if (closed || warned) return;
+    warned = true;
+    process.stderr.write(`cvu: the log in ${opts.dir} cannot be written, its lines are lost: ${err.message}\n`);
   });
-  return { logger, file };
+  const level = logLevelOf(opts.level ?? process.env.CVU_LOG_LEVEL, 'info');
+  const dest = opts.echo ? pino.multistream([{ level, stream: file }, { level, stream: readableLines((line) => process.stderr.write(line + '\n')) }]) : file;
+  const logger = loggerOf(pino(pinoOptions(level), dest));
+  return {
+    logger,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // pino unrefs the worker once it is ready: wait for that, then hold the process until the file is closed.
+      if (!file.ready && !file.closed) await new Promise((resolve) => (file.once('ready', resolve), file.once('close', resolve)));
+      if (file.closed) return;
+      await new Promise((resolve) => {
+        file.once('close', resolve);
+        file.ref();
+        file.end();
+      });
+    },
+  };
 }

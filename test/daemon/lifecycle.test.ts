@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonPaths, isAlive, readDaemonInfo } from '../../daemon/lifecycle.js';
-import { LogFile } from '../../daemon/log-file.js';
+import { createFileLogger } from '../../daemon/log-file.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
+import { setEnv } from '../helpers/env.js';
+import { until } from '../helpers/wait.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 
 const SOURCES = {
@@ -148,28 +150,103 @@ describe('daemon lifecycle (real processes through the CLI)', () => {
     expect(stop).toMatchObject({ stopped: true, pid: ja.pid });
     expect(isAlive(ja.pid)).toBe(false);
     expect(fs.existsSync(daemonPaths(home).info)).toBe(false);
-    expect(fs.readdirSync(path.join(home, 'logs'))).toContain('daemon.log');
+    expect(fs.readdirSync(path.join(home, 'logs'))).toContain('current.log');
   });
 });
 
+/** Threads of this process (Linux): the log's writer thread shows here while it runs. */
+const threadCount = () => fs.readdirSync('/proc/self/task').length;
+
 describe('daemon log file', () => {
-  it('rotates by size and keeps a bounded number of files', () => {
+  /** The numbered files in `dir`, oldest first. */
+  const numbered = (dir: string) =>
+    fs.readdirSync(dir).filter((f) => /^daemon\.\d+\.log$/.test(f)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+  const messages = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg as string);
+  /** Resolves once a line holding `text` is in one of the files (the writer thread writes it a moment later). */
+  const written = (dir: string, text: string) =>
+    until(() => numbered(dir).some((f) => {
+      try {
+        return fs.readFileSync(path.join(dir, f), 'utf8').includes(text);
+      } catch {
+        return false; // dropped by the rotation meanwhile
+      }
+    }), `"${text}" in the log`, 10_000, 2);
+
+  it('rotates by size, keeps a bounded number of files across restarts, and ends its writer thread', async () => {
+    const dir = makeTempDir('cvu-logs-');
+    const threadsBefore = threadCount();
+    try {
+      const log = createFileLogger({ dir, maxBytes: 2048, maxFiles: 3, level: 'info' });
+      // One line at a time reaches the file, so every file stops within a line of the limit.
+      for (let i = 0; i < 200; i++) {
+        log.logger.info(`line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}`);
+        await written(dir, `line ${String(i).padStart(4, '0')} `);
+      }
+      expect(threadCount()).toBe(threadsBefore + 1);
+      await log.close();
+      expect(threadCount()).toBe(threadsBefore);
+
+      const files = numbered(dir);
+      expect(files).toHaveLength(3);
+      const [first, , last] = files.map((f) => Number(f.split('.')[1]));
+      expect(last - first).toBe(2);
+      expect(first).toBeGreaterThan(1); // older files were dropped
+      expect(fs.realpathSync(path.join(dir, 'current.log'))).toBe(fs.realpathSync(path.join(dir, files[2])));
+      const lineBytes = Buffer.byteLength(fs.readFileSync(path.join(dir, files[0]), 'utf8').split('\n')[0]) + 1;
+      for (const f of files.slice(0, 2)) {
+        const size = fs.statSync(path.join(dir, f)).size;
+        expect(size).toBeGreaterThanOrEqual(2048);
+        expect(size).toBeLessThan(2048 + 2 * lineBytes);
+      }
+      for (const f of files) expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+      // No line lost between the files kept, and the last one is the newest.
+      const kept = files.flatMap((f) => messages(path.join(dir, f)));
+      const numbers = kept.map((m) => Number(m.slice(5, 9)));
+      expect(numbers.at(-1)).toBe(199);
+      expect(numbers).toEqual(numbers.map((_, i) => numbers[0] + i));
+
+      // A restarted log appends to the newest file, numbering goes on, and earlier files count toward the limit.
+      const before = fs.readFileSync(path.join(dir, 'current.log'), 'utf8');
+      const again = createFileLogger({ dir, maxBytes: 2048, maxFiles: 3, level: 'info' });
+      again.logger.info('after restart');
+      await written(dir, 'after restart');
+      expect(fs.readFileSync(path.join(dir, files[2]), 'utf8').startsWith(before)).toBe(true);
+      expect(messages(path.join(dir, files[2])).at(-1)).toBe('after restart');
+      for (let i = 0; i < 40; i++) {
+        again.logger.info(`more ${i} ${'y'.repeat(60)}`);
+        await written(dir, `more ${i} `);
+      }
+      await again.close();
+      const after = numbered(dir);
+      expect(after).toHaveLength(3);
+      expect(Number(after[0].split('.')[1])).toBeGreaterThan(last);
+      expect(threadCount()).toBe(threadsBefore);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('writes nothing below its level and takes a bad CVU_LOG_LEVEL as info', async () => {
     const dir = makeTempDir('cvu-logs-');
     try {
-      const log = new LogFile({ dir, maxBytes: 2048, maxFiles: 3 });
-      for (let i = 0; i < 200; i++) log.write(`line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}`);
-      log.close();
-      expect(fs.readdirSync(dir).sort()).toEqual(['daemon.log', 'daemon.log.1', 'daemon.log.2']);
-      for (const f of fs.readdirSync(dir)) expect(fs.statSync(path.join(dir, f)).size).toBeLessThanOrEqual(2048);
-      const current = fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8');
-      expect(current.trimEnd().split('\n').at(-1)).toMatch(/^line 0199 /);
-      const older = fs.readFileSync(path.join(dir, 'daemon.log.1'), 'utf8').trimEnd().split('\n');
-      expect(Number(older.at(-1)!.slice(5, 9)) + 1).toBe(Number(current.split('\n')[0].slice(5, 9)));
-      // A reopened log appends.
-      const again = new LogFile({ dir, maxBytes: 2048, maxFiles: 3 });
-      again.write('after restart');
-      again.close();
-      expect(fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8')).toContain('line 0199');
+      const log = createFileLogger({ dir, level: 'warn' });
+      log.logger.info('quiet');
+      log.logger.warn('loud', { file: 'src/a.ts' });
+      await log.close();
+      const lines = fs.readFileSync(path.join(dir, 'current.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toEqual([expect.objectContaining({ level: 'WARN', msg: 'loud', file: 'src/a.ts', pid: process.pid })]);
+      expect(new Date(lines[0].time).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+      const restore = setEnv({ CVU_LOG_LEVEL: 'verbose' });
+      try {
+        const fallback = createFileLogger({ dir: path.join(dir, 'fallback') });
+        fallback.logger.debug('hidden');
+        fallback.logger.info('shown');
+        await fallback.close();
+      } finally {
+        restore();
+      }
+      expect(messages(path.join(dir, 'fallback', 'current.log'))).toEqual(['shown']);
     } finally {
       removeDir(dir);
     }

@@ -11,13 +11,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileLogger, type LogFile } from '../../daemon/log-file.js';
+import { createFileLogger, type FileLogger } from '../../daemon/log-file.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { isSecretPath } from '../../indexer/ignore-rules.js';
 import { setEnv } from '../helpers/env.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
 import type { RawAnswer } from '../helpers/http.js';
 import { serveDaemon, type ServedDaemon } from '../helpers/served-daemon.js';
+import { until } from '../helpers/wait.js';
 
 const TOKEN = 'd'.repeat(64);
 const CONTROL = 'zqxControlMarker7301';
@@ -61,7 +62,7 @@ type Answer = RawAnswer;
 let home: string;
 let root: string;
 let served: ServedDaemon;
-let logFile: LogFile;
+let logFile: FileLogger;
 let ws: Workspace;
 let restoreEnv: () => void;
 
@@ -103,16 +104,15 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(root, '.env'), path.join(root, 'src', 'settings.ts'));
   fs.symlinkSync(path.join(root, 'keys'), path.join(root, 'src', 'keydir'));
 
-  const { logger, file } = createFileLogger({ dir: path.join(home, 'logs'), level: 'debug' });
-  logFile = file;
-  served = await serveDaemon({ home, token: TOKEN, logger });
+  logFile = createFileLogger({ dir: path.join(home, 'logs'), level: 'debug' });
+  served = await serveDaemon({ home, token: TOKEN, logger: logFile.logger });
   await served.register(root);
   ws = served.daemon.resolvePath('src/app.ts').ws;
 }, 60_000);
 
 afterAll(async () => {
   await served?.close();
-  logFile?.close();
+  await logFile?.close();
   for (const d of [home, root]) if (d) removeDir(d);
   restoreEnv?.();
 });
@@ -230,6 +230,15 @@ describe('secrets never reach the index, an answer or a log', () => {
   });
 
   it('the daemon log file (debug level) holds no secret', async () => {
+    // Credentials handed to the logger itself, as fields or quoted in a message, are censored.
+    logFile.logger.warn(`a client sent Authorization: Bearer ${TOKEN} and HF_TOKEN=hf_zqxSecretHubToken23abcdefgh`, {
+      token: TOKEN,
+      headers: { authorization: `Bearer ${TOKEN}`, cookie: 'session=zqxSecretCookie24' },
+      password: 'zqxSecretPassword25',
+      path: 'src/app.ts',
+    });
+    // The log's writer thread writes it a moment later.
+    await until(() => filesUnder(path.join(home, 'logs')).some((f) => fs.readFileSync(f, 'utf8').includes('a client sent')), 'the line in the log');
     // Make sure some requests and the index were logged at all.
     const logs = filesUnder(path.join(home, 'logs'));
     expect(logs.length).toBeGreaterThan(0);
@@ -237,5 +246,9 @@ describe('secrets never reach the index, an answer or a log', () => {
     expect(text).toMatch(/POST \/search 200/);
     expect(text).toMatch(/POST \/complete 403/);
     expect(leaked(text)).toEqual([]);
+    const censored = text.split('\n').find((l) => l.includes('a client sent'));
+    expect(censored).toContain('"path":"src/app.ts"');
+    expect(censored).toContain('Bearer [redacted]');
+    for (const secret of [TOKEN, 'zqxSecretHubToken23', 'zqxSecretCookie24', 'zqxSecretPassword25']) expect(text).not.toContain(secret);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompleteRequestBody, CompleteResponse } from '../../clients/daemon-client.js';
-import { CompletionEngine, endAfterInsert, offsetAt, positionAt, toInlineItem, type CancellationLike, type CompletionSettings, type DocumentSnapshot } from '../../clients/vscode/src/completion-logic.js';
+import { CompletionEngine, endAfterInsert, toInlineItem, type CancellationLike, type CompletionSettings, type DocumentSnapshot } from '../../clients/vscode/src/completion-logic.js';
+import { offsetAt, positionAt } from '../../core/text-position.js';
 
 const settings: CompletionSettings = { enable: true, debounceMs: 40, maxCompletionTokens: 32, disabledLanguages: ['markdown'] };
 

@@ -7,6 +7,7 @@
  */
 import type { CompleteRequestBody, CompleteResponse, Position } from '../../daemon-client.js';
 import { isCvuError } from '../../../core/errors.js';
+import { offsetAt, positionAt } from '../../../core/text-position.js';
 
 export interface CompletionSettings {
   enable: boolean;
@@ -73,32 +74,6 @@ export function skipReason(doc: Pick<DocumentSnapshot, 'languageId'>, ctx: Compl
   if (ctx.hasSelection) return 'selection';
   if (ctx.suggestWidgetVisible) return 'suggest-widget';
   return null;
-}
-
-/** Offset (UTF-16 code units) of an LSP position in `text`; clamped to the line and the text. */
-export function offsetAt(text: string, pos: Position): number {
-  let offset = 0;
-  for (let line = 0; line < pos.line; line++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  let lineEnd = text.indexOf('\n', offset);
-  if (lineEnd < 0) lineEnd = text.length;
-  if (lineEnd > offset && text[lineEnd - 1] === '\r') lineEnd--;
-  return Math.min(offset + Math.max(0, pos.character), lineEnd);
-}
-
-/** The LSP position of an offset (UTF-16 code units) in `text`. */
-export function positionAt(text: string, offset: number): Position {
-  const o = Math.max(0, Math.min(offset, text.length));
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < o; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: o - lineStart };
 }
 
 /** Where the cursor ends after inserting `text` at `pos` (UTF-16 columns; CRLF or LF). */

@@ -5,7 +5,7 @@
  * proposed document for the diff view.
  */
 import type { LinesBody, Position, RefactorResponse } from '../../daemon-client.js';
-import { offsetAt, positionAt } from './completion-logic.js';
+import { lineStartOffset, positionAt } from '../../../core/text-position.js';
 
 export interface Selection {
   start: Position;
@@ -25,17 +25,6 @@ export interface RefactorEdit {
   proposed: string;
   /** Nothing changes. */
   unchanged: boolean;
-}
-
-/** Offset of the start of 0-based `line` (the text's length past the last line). */
-export function lineStartOffset(text: string, line: number): number {
-  let offset = 0;
-  for (let i = 0; i < line; i++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  return offset;
 }
 
 export function refactorEdit(text: string, res: Pick<RefactorResponse, 'replacement' | 'startLine' | 'endLine'>): RefactorEdit {
@@ -61,5 +50,5 @@ export function applyQuestion(res: { explanation?: string | null; truncated?: bo
   return { message, warn: Boolean(res.truncated) };
 }
 
-/** Same offsets helpers, re-exported for the extension. */
-export { offsetAt, positionAt };
+/** Re-exported for test/e2e-vscode, which maps refactor lines as the extension does. */
+export { lineStartOffset };
