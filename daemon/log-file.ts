@@ -38,6 +38,7 @@ export function createFileLogger(opts: LogFileOptions & { level?: LogLevel; echo
   } catch {
     // pino-roll fails on it too, and that failure is reported once below.
   }
+  removeUnnumberedLogs(opts.dir, opts.name ?? 'daemon');
   const maxFiles = Math.max(1, opts.maxFiles ?? 3);
   const file = pino.transport({
     target: createRequire(import.meta.url).resolve('pino-roll'),
@@ -78,4 +79,16 @@ export function createFileLogger(opts: LogFileOptions & { level?: LogLevel; echo
       });
     },
   };
+}
+
+/** Logs of the hand-rotated era (`daemon.log`, `daemon.log.1`…): pino-roll neither rotates nor removes them. */
+function removeUnnumberedLogs(dir: string, name: string): void {
+  for (const f of [`${name}.log`, `${name}.log.1`, `${name}.log.2`, `${name}.log.3`]) {
+    try {
+      const p = path.join(dir, f);
+      if (fs.lstatSync(p).isFile()) fs.rmSync(p);
+    } catch {
+      // not there
+    }
+  }
 }

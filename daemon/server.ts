@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CvuError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/log.js';
+import { pinoOf, silentLogger, type Logger } from '../core/log.js';
+import { offsetAt, positionAt } from '../core/text-position.js';
 import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { ContextTimings, Position } from '../retrieval/context.js';
@@ -107,26 +108,12 @@ function bearer(header: string | undefined): string | undefined {
  * character past the end of its line is clamped to the line end.
  */
 export function clampPosition(text: string, pos: Position, what: string): Position {
-  let start = 0;
-  for (let line = 0; line < pos.line; line++) {
-    const nl = nextBreak(text, start);
-    if (nl < 0) {
-      throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', `body.position.line ${pos.line} is past the end of ${what} (${line + 1} lines)`, { status: 400 }), { field: 'body.position.line' });
-    }
-    start = nl + (text.startsWith('\r\n', nl) ? 2 : 1);
+  const at = positionAt(text, offsetAt(text, pos));
+  if (at.line < pos.line) {
+    const lines = positionAt(text, text.length).line + 1;
+    throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', `body.position.line ${pos.line} is past the end of ${what} (${lines} lines)`, { status: 400 }), { field: 'body.position.line' });
   }
-  const end = nextBreak(text, start);
-  const length = (end < 0 ? text.length : end) - start;
-  return { line: pos.line, character: Math.min(pos.character, length) };
-}
-
-/** Index of the next line break (`\n`, `\r\n` or a lone `\r`, as LSP counts them) at or after `from`; -1 if none. */
-function nextBreak(text: string, from: number): number {
-  const n = text.indexOf('\n', from);
-  const r = text.indexOf('\r', from);
-  if (r < 0) return n;
-  if (n < 0) return r;
-  return Math.min(n, r);
+  return at;
 }
 
 /** Files above this are not read just to check a position (the indexer skips them anyway). */
@@ -204,8 +191,10 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): CvuApp {
   const hosts = new Set([...LOOPBACK_HOSTS, ...(opts.allowedHosts ?? []).map((h) => h.toLowerCase())]);
   const origins = new Set(opts.allowedOrigins ?? []);
 
+  // fastify logs through the daemon's own pino (one file, one redaction); the onResponse hook writes the one line per request.
+  const httpLogger: FastifyBaseLogger | undefined = opts.logger ? pinoOf(opts.logger)?.child({ component: 'http' }) : undefined;
   const app = Fastify({
-    logger: false,
+    ...(httpLogger ? { loggerInstance: httpLogger, disableRequestLogging: true } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

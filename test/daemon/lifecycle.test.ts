@@ -226,6 +226,20 @@ describe('daemon log file', () => {
     }
   });
 
+  it('removes the unnumbered logs an older version rotated by hand, which pino-roll would leave forever', async () => {
+    const dir = makeTempDir('cvu-logs-');
+    try {
+      for (const f of ['daemon.log', 'daemon.log.1', 'daemon.log.2', 'notes.txt']) fs.writeFileSync(path.join(dir, f), 'old\n');
+      const log = createFileLogger({ dir, level: 'info' });
+      log.logger.info('first line of the new format');
+      await written(dir, 'first line of the new format');
+      await log.close();
+      expect(fs.readdirSync(dir).filter((f) => !/^daemon\.\d+\.log$/.test(f)).sort()).toEqual(['current.log', 'notes.txt']);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('writes nothing below its level and takes a bad CVU_LOG_LEVEL as info', async () => {
     const dir = makeTempDir('cvu-logs-');
     try {

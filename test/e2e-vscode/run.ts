@@ -249,7 +249,7 @@ async function setUp(): Promise<Fixture> {
   check(startRes.status === 0, `cvu daemon start failed (${startRes.status}): ${startRes.stderr}`);
   cleanups.push(() => {
     fs.mkdirSync(artifacts, { recursive: true });
-    const daemonLog = path.join(home, 'logs/daemon.log');
+    const daemonLog = path.join(home, 'logs/current.log');
     if (fs.existsSync(daemonLog)) fs.copyFileSync(daemonLog, path.join(artifacts, 'daemon.log'));
     const info = readJson(path.join(home, 'daemon.json')) as { pid?: number } | null;
     const stop = cvu(['daemon', 'stop'], env, 30_000);
