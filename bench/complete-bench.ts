@@ -1,14 +1,17 @@
 /**
- * npm run bench:complete [-- --chars N] [--tokens N] [--out FILE] [--record]
+ * npm run bench:complete [-- --chars N] [--tokens N] [--budget-tokens N] [--threads N] [--out FILE] [--record]
  *
  * Inline completion through a typing session, on a shape twin of Qwen2.5-Coder-0.5B (its 24
  * layers, widths and 151,936-token vocabulary, Q8_0 random weights: the real cost, nonsense
  * output, never looked at). A line of this repository's retrieval/cursor-context.ts is typed one
- * character at a time (the first `--chars`, default the whole line), with a typo and its
- * backspaces on the way; then the cursor jumps 40 lines up, deletes the end of a line there and
- * types a word. Every keystroke asks for a completion of the unsaved buffer (prefix up to 256
- * lines, suffix up to 64, `--tokens` output tokens, default 16, retrieved definitions in the
- * prompt), through Cvu's CompletionService on a real Workspace index of this repository.
+ * character at a time (the first `--chars`, default the whole line), with a typo on the way (two
+ * characters typed in one burst, as an editor's debounce sends them, then two backspaces); then
+ * the cursor jumps 40 lines up to the end of a line and types a comment there.
+ * Every keystroke asks for a completion of the unsaved buffer (prefix up to 256 lines, suffix up
+ * to 64, `--tokens` output tokens, default 16, a prompt budget of `--budget-tokens`, default
+ * 3,072, with the retrieved definitions), through Cvu's CompletionService on a real Workspace
+ * index of this repository. Inference threads: `--threads` (default min(2, cores)); on a machine
+ * loaded by other work two threads stall at every barrier (seconds for a few tokens), one does not.
  *
  * Reported, each against its floor from the same run: first-token latency (from the request to
  * the first generated token: retrieval, prompt building, tokenising, evaluating what the model has
@@ -36,14 +39,17 @@ const { values: args } = parseArgs({
   options: {
     chars: { type: 'string' },
     tokens: { type: 'string', default: '16' },
+    'budget-tokens': { type: 'string', default: '3072' },
+    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
     ...resultFileOptions,
   },
 });
-const THREADS = Math.min(2, os.availableParallelism());
+const THREADS = Number(args.threads);
 const OUTPUT_TOKENS = Number(args.tokens);
 const MAX_CHARS = args.chars === undefined ? Infinity : Number(args.chars);
-if (!(OUTPUT_TOKENS >= 1) || !(MAX_CHARS >= 4)) {
-  console.error('usage: npm run bench:complete -- [--chars N ≥ 4] [--tokens N] [--out FILE] [--record]');
+const BUDGET_TOKENS = Number(args['budget-tokens']);
+if (!(OUTPUT_TOKENS >= 1) || !(MAX_CHARS >= 4) || !(BUDGET_TOKENS >= 256) || !(THREADS >= 1)) {
+  console.error('usage: npm run bench:complete -- [--chars N ≥ 4] [--tokens N] [--budget-tokens N ≥ 256] [--threads N] [--out FILE] [--record]');
   process.exit(2);
 }
 const FILE = 'retrieval/cursor-context.ts';
@@ -84,12 +90,13 @@ class EditorBuffer {
     this.emit(kind);
   }
 
-  type(s: string): void {
-    for (const ch of s) {
+  /** Types `s` a character at a time; a burst is sent once, at its end (typed faster than the editor's debounce). */
+  type(s: string, opts: { burst?: boolean } = {}): void {
+    for (const [i, ch] of [...s].entries()) {
       const l = this.lines[this.line];
       this.lines[this.line] = l.slice(0, this.character) + ch + l.slice(this.character);
       this.character++;
-      this.emit('type');
+      if (!opts.burst || i === s.length - 1) this.emit('type');
     }
   }
 
@@ -119,16 +126,16 @@ function typingSession(): { keystrokes: Keystroke[]; target: number; typed: numb
   buffer.moveTo(row, indent.length, 'open');
   const half = Math.floor(content.length / 2);
   buffer.type(content.slice(0, half));
-  // A typo: two wrong characters, noticed, taken back.
-  buffer.type('qj');
+  // A typo: two wrong characters in one burst, noticed, taken back. The first backspace reaches a
+  // buffer never completed (the model answers); the second one the buffer before the typo (the cache does).
+  buffer.type('qj', { burst: true });
   buffer.backspace(2);
   buffer.type(content.slice(half));
-  // The jump: the end of a line with code on it, JUMP_LINES up; its last word deleted and another typed.
+  // The jump: the end of a line with code on it, JUMP_LINES up, where a word is typed.
   let jump = Math.max(0, row - JUMP_LINES);
   while (jump > 0 && buffer.lines[jump].trim().length < 12) jump--;
   buffer.moveTo(jump, buffer.lines[jump].length, 'jump');
-  buffer.backspace(3);
-  buffer.type('Count');
+  buffer.type(' // ok');
   return { keystrokes: buffer.keystrokes, target, typed: content.length };
 }
 
@@ -138,7 +145,7 @@ function typingSession(): { keystrokes: Keystroke[]; target: number; typed: numb
  * The bare model's time for a prompt on its own sequence: the longest common prefix with what the
  * sequence holds is kept, the rest evaluated, and `generate` tokens decoded. Times from the call.
  */
-async function bareModel(seq: LlamaContextSequence, prompt: Token[], generate: number): Promise<{ firstTokenMs: number; totalMs: number }> {
+async function bareModel(seq: LlamaContextSequence, prompt: Token[], generate: number): Promise<{ firstTokenMs: number; totalMs: number; reusedTokens: number }> {
   const t0 = performance.now();
   const cached = seq.contextTokens;
   let common = 0;
@@ -152,7 +159,7 @@ async function bareModel(seq: LlamaContextSequence, prompt: Token[], generate: n
     if (n++ === 0) firstTokenMs = performance.now() - t0;
     if (n >= generate) break;
   }
-  return { firstTokenMs, totalMs: performance.now() - t0 };
+  return { firstTokenMs, totalMs: performance.now() - t0, reusedTokens: common };
 }
 
 /** Cvu's engine, noting when its first token of the last call came (its own timings start at the engine, after retrieval). */
@@ -173,13 +180,13 @@ class TimedEngine extends CompletionEngine {
 interface Measured {
   kind: Kind;
   cvu: { firstTokenMs: number; totalMs: number };
-  floor: { firstTokenMs: number; totalMs: number };
+  floor: { firstTokenMs: number; totalMs: number; reusedTokens: number };
   promptTokens: number;
   reusedTokens: number;
 }
 
 async function main() {
-  const run = beginResult('complete', { options: { chars: Number.isFinite(MAX_CHARS) ? MAX_CHARS : 'whole line', tokens: OUTPUT_TOKENS, threads: THREADS, model: 'Qwen2.5-Coder-0.5B shape twin, Q8_0' } });
+  const run = beginResult('complete', { options: { chars: Number.isFinite(MAX_CHARS) ? MAX_CHARS : 'whole line', tokens: OUTPUT_TOKENS, budgetTokens: BUDGET_TOKENS, threads: THREADS, model: 'Qwen2.5-Coder-0.5B shape twin, Q8_0' } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-complete-bench-'));
   try {
     const t0 = performance.now();
@@ -189,8 +196,8 @@ async function main() {
     const model = await llama.loadModel({ modelPath: twin.file });
     const config = defaultConfig();
     config.embedding.model = null;
-    // A prompt that keeps the suffix and the definitions: 256 prefix lines do not fit 1,536 tokens.
-    config.completion.budgetTokens = 3072;
+    // 3,072 by default: a prompt that keeps the suffix and the definitions (256 prefix lines do not fit the configured 1,536).
+    config.completion.budgetTokens = BUDGET_TOKENS;
     config.completion.maxTokens = OUTPUT_TOKENS;
     const ctxCvu = await model.createContext({ contextSize: 4096, threads: THREADS });
     const ctxFloor = await model.createContext({ contextSize: 4096, threads: THREADS });
@@ -267,7 +274,13 @@ async function main() {
       }),
     );
     const reused = warm.reduce((a, m) => a + m.reusedTokens, 0) / Math.max(1, warm.reduce((a, m) => a + m.promptTokens, 0));
-    const details = { file: FILE, line: session.target + 1, keystrokes: session.keystrokes.length, cachedAnswers, promptTokensP50: pct(of(warm, (m) => m.promptTokens), 50), reusedShare: Number(reused.toFixed(4)), byKind };
+    const r1 = (x: number) => Number(x.toFixed(1));
+    const details = {
+      file: FILE, line: session.target + 1, keystrokes: session.keystrokes.length, cachedAnswers, promptTokensP50: pct(of(warm, (m) => m.promptTokens), 50), reusedShare: Number(reused.toFixed(4)), byKind,
+      // Every keystroke the model answered, in order.
+      samplesColumns: ['kind', 'firstTokenMs', 'totalMs', 'floorFirstTokenMs', 'floorTotalMs', 'promptTokens', 'reusedTokens', 'floorReusedTokens'],
+      samples: measured.map((m) => [m.kind, r1(m.cvu.firstTokenMs), r1(m.cvu.totalMs), r1(m.floor.firstTokenMs), r1(m.floor.totalMs), m.promptTokens, m.reusedTokens, m.floor.reusedTokens]),
+    };
     for (const f of Object.values(figures)) console.log(`${f.name.padEnd(30)} ${f.interval ? `p50 ${f.interval.low} / p95 ${f.interval.high}` : f.value} ms; floor ${f.floor!.interval ? `p50 ${f.floor!.interval.low} / p95 ${f.floor!.interval.high}` : f.floor!.value} ms → ${f.ratio}×`);
     console.log(`by kind (p50 ms, Cvu / floor): ${Object.entries(byKind).map(([k, v]) => `${k} (${v.n}): first ${v.firstTokenP50} / ${v.floorFirstTokenP50}, total ${v.totalP50} / ${v.floorTotalP50}`).join('; ')}; ${(reused * 100).toFixed(1)}% of prompt tokens reused`);
     writeResult(run.finish(figures, details), args);

@@ -24,7 +24,8 @@
  *    idle after start.
  *
  * Options: --runs N (lexical repetitions, default 3), --saves N (default 30), --embed-chunks N
- * (default 256), --no-daemon (skip part 5), --out FILE, --record (write bench/results/index.json,
+ * (default 256), --threads N (the embedding model's, in-process and the daemon's; default
+ * min(2, cores)), --no-daemon (skip part 5), --out FILE, --record (write bench/results/index.json,
  * from which `npm run bench:report` generates docs/benchmarks.md). Nothing here is asserted.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     saves: { type: 'string', default: '30' },
     'embed-chunks': { type: 'string', default: '256' },
+    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
     'no-daemon': { type: 'boolean', default: false },
     ...resultFileOptions,
   },
@@ -53,11 +55,11 @@ const { values: args } = parseArgs({
 const RUNS = Number(args.runs);
 const SAVES = Number(args.saves);
 const EMBED_CHUNKS = Number(args['embed-chunks']);
-if (!(RUNS >= 1) || !(SAVES >= 2) || !(EMBED_CHUNKS >= 8)) {
-  console.error('usage: npm run bench:index -- [--runs N] [--saves N ≥ 2] [--embed-chunks N ≥ 8] [--no-daemon] [--out FILE] [--record]');
+const THREADS = Number(args.threads);
+if (!(RUNS >= 1) || !(SAVES >= 2) || !(EMBED_CHUNKS >= 8) || !(THREADS >= 1)) {
+  console.error('usage: npm run bench:index -- [--runs N] [--saves N ≥ 2] [--embed-chunks N ≥ 8] [--threads N] [--no-daemon] [--out FILE] [--record]');
   process.exit(2);
 }
-const THREADS = Math.min(2, os.availableParallelism());
 /** How long one save may take to become searchable before it counts as lost. */
 const SAVE_TIMEOUT_MS = 15_000;
 const STATUS_POLL_MS = 10;
@@ -304,9 +306,10 @@ class DaemonRun {
     this.pid = info.pid;
   }
 
-  /** `cvu daemon start` of the compiled CLI, with the embedding twin. */
+  /** `cvu daemon start` of the compiled CLI, with the embedding twin and the bench's threads (the user's config). */
   static start(home: string, embeddingModel: string): DaemonRun {
     fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ threads: THREADS }));
     const env: NodeJS.ProcessEnv = { ...process.env, CVU_HOME: home, CVU_EMBEDDING_MODEL: embeddingModel };
     delete env.CVU_MODEL;
     execFileSync(process.execPath, [cli, 'daemon', 'start'], { cwd: repo, env, stdio: 'ignore' });
