@@ -1,5 +1,5 @@
 /**
- * npm run bench:soak [-- --minutes N] [--threads N] [--sample-seconds N] [--out FILE] [--record]
+ * npm run bench:soak [-- --minutes N] [--threads N] [--sample-seconds N] [--max-files N] [--out FILE] [--record]
  *
  * Soak: a user types in a real code base for N minutes (default 10) against
  * a real daemon process, and the daemon's memory is sampled as it goes.
@@ -8,7 +8,10 @@
  *   its RSS read from /proc/PID/status (`ps` elsewhere) every
  *   `--sample-seconds` (default 10).
  * - The code base is a copy of this repository's tracked sources plus
- *   fastify's `lib/` and `types/` from node_modules, in a temp folder.
+ *   fastify's `lib/` and `types/` from node_modules, in a temp folder;
+ *   `--max-files N` keeps N of this repository's files, spread over it, and
+ *   no fastify (a short run on a busy machine: indexing and embedding the
+ *   whole code base with the twin takes minutes before the typing starts).
  * - The model is a shape twin of Qwen2.5-Coder-0.5B (24 layers, its widths
  *   and vocabulary, Q8_0 random weights: the real memory and compute cost,
  *   nonsense output); the embedder a MiniLM-L6 twin (q8). Inference threads
@@ -52,14 +55,16 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
     'sample-seconds': { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
+    'max-files': { type: 'string' },
     ...resultFileOptions,
   },
 });
 const MINUTES = Number(args.minutes);
 const THREADS = Number(args.threads);
 const SAMPLE_MS = Number(args['sample-seconds']) * 1000;
-if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000)) {
-  console.error('usage: npm run bench:soak -- [--minutes N] [--threads N] [--sample-seconds N] [--out FILE] [--record]');
+const MAX_FILES = args['max-files'] === undefined ? Infinity : Number(args['max-files']);
+if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000) || !(MAX_FILES >= 20)) {
+  console.error('usage: npm run bench:soak -- [--minutes N] [--threads N] [--sample-seconds N] [--max-files N ≥ 20] [--out FILE] [--record]');
   process.exit(2);
 }
 /** RSS growth over the second half of the run, extrapolated to an hour, above which the soak fails. */
@@ -94,6 +99,8 @@ function copyCodeBase(dest: string): number {
     files = fs.readdirSync(repo, { recursive: true, encoding: 'utf8' }).filter((f) => !/(^|\/)(node_modules|dist|\.git)(\/|$)/.test(f));
   }
   files = files.filter((f) => /\.(ts|tsx|mjs|js|json|md)$/.test(f) && !/package-lock\.json$/.test(f));
+  const all = files;
+  if (all.length > MAX_FILES) files = Array.from({ length: MAX_FILES }, (_, i) => all[Math.floor((i * all.length) / MAX_FILES)]);
   for (const f of files) {
     const from = path.join(repo, f);
     if (!fs.statSync(from, { throwIfNoEntry: false })?.isFile()) continue;
@@ -101,7 +108,7 @@ function copyCodeBase(dest: string): number {
     fs.copyFileSync(from, path.join(dest, f));
   }
   let n = files.length;
-  for (const part of ['lib', 'types']) {
+  for (const part of Number.isFinite(MAX_FILES) ? [] : ['lib', 'types']) {
     const from = path.join(repo, 'node_modules/fastify', part);
     if (!fs.existsSync(from)) continue;
     fs.cpSync(from, path.join(dest, 'vendor/fastify', part), { recursive: true });
@@ -170,11 +177,19 @@ function printSlowContexts(logDir: string): void {
 }
 
 async function main() {
-  const run = beginResult('soak', { options: { minutes: MINUTES, threads: THREADS, sampleSeconds: SAMPLE_MS / 1000, seed: Number(args.seed) } });
+  const run = beginResult('soak', { options: { minutes: MINUTES, threads: THREADS, sampleSeconds: SAMPLE_MS / 1000, seed: Number(args.seed), maxFiles: Number.isFinite(MAX_FILES) ? MAX_FILES : 'all' } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-soak-'));
   const home = path.join(tmp, 'home');
   const root = path.join(tmp, 'ws');
   let daemonPid: number | null = null;
+  // The daemon is detached: an interrupted soak must stop it, or it goes on in a deleted folder.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      if (daemonPid !== null) process.kill(daemonPid, 'SIGTERM');
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const t0 = performance.now();
     const files = copyCodeBase(root);
