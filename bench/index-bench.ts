@@ -10,22 +10,24 @@
  * 1. Lexical tier (no embedding model), per code base and overall, `--runs` times: files/s and
  *    chunks/s of Workspace.sync on a fresh index, against the floor of reading and tree-sitter
  *    parsing the same files on one thread (no chunks, symbols or store).
- * 2. Re-indexing one saved file directly (Workspace.update, `--saves` saves on a warm index of this
- *    repository's code): the baseline of the watcher figures below.
+ * 2. Re-indexing one saved file directly (Workspace.update, `--saves` saves on a warm index of the
+ *    `--saved` code base): the baseline of the watcher figures below.
  * 3. Peak RSS of `cvu index --no-embed` (the compiled CLI, a fresh process) on all code bases in
  *    one root, against the same command on an empty folder.
  * 4. Embedding with the MiniLM-L6 shape twin (real widths, random weights), in-process: chunks/s in
  *    q8 against fp32 on the same chunks, and /context while it embeds against /context idle.
- * 5. A real daemon (the compiled CLI) with the twin: this repository's code registered, indexed and
+ * 5. A real daemon (the compiled CLI) with the twin: the `--saved` code base registered, indexed and
  *    embedded; then save→searchable through the watcher: a line with a unique token appended to a
- *    file (an in-place write, as an editor saves) and /search polled until the token is found,
+ *    file (an in-place write, as an editor saves), the update awaited in /status and /search asked
+ *    until it finds the token,
  *    `--saves` times on the idle daemon, then again while a second workspace (the other code
  *    bases) is being parsed and embedded. The daemon's peak RSS with the model on, against its RSS
  *    idle after start.
  *
  * Options: --runs N (lexical repetitions, default 3), --saves N (default 30), --embed-chunks N
  * (default 256), --threads N (the embedding model's, in-process and the daemon's; default
- * min(2, cores)), --no-daemon (skip part 5), --out FILE, --record (write bench/results/index.json,
+ * min(2, cores)), --saved cvu|arrow|fastify (the code base saved in parts 2 and 5, and embedded in
+ * 4 and 5; default cvu), --no-daemon (skip part 5), --out FILE, --record (write bench/results/index.json,
  * from which `npm run bench:report` generates docs/benchmarks.md). Nothing here is asserted.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -48,6 +50,7 @@ const { values: args } = parseArgs({
     saves: { type: 'string', default: '30' },
     'embed-chunks': { type: 'string', default: '256' },
     threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+    saved: { type: 'string', default: 'cvu' },
     'no-daemon': { type: 'boolean', default: false },
     ...resultFileOptions,
   },
@@ -121,8 +124,13 @@ const CORPORA: Corpus[] = [
   { label: 'arrow', language: 'TypeScript', source: 'node_modules/apache-arrow/src', materialise: fromPackage('apache-arrow/src') },
   { label: 'cvu', language: 'TypeScript', source: "this repository's tracked .ts at HEAD", materialise: thisRepository },
 ];
-/** The code base whose files are saved in parts 2 and 5. */
-const SAVED = 'cvu';
+/** The code base whose files are saved in parts 2 and 5: TypeScript or JavaScript, since the line appended is. */
+const SAVED = args.saved;
+if (!['cvu', 'arrow', 'fastify'].includes(SAVED)) {
+  console.error(`--saved: cvu, arrow or fastify, not ${SAVED}`);
+  process.exit(2);
+}
+const savedCorpus = CORPORA.find((c) => c.label === SAVED)!;
 
 // ---------------------------------------------------------------- 1. lexical tier
 
@@ -170,11 +178,11 @@ async function parseFloor(root: string, files: string[]): Promise<number> {
 
 // ---------------------------------------------------------------- 2. saves
 
-/** `n` TypeScript files of the saved code base, spread over it, the same in every part. */
+/** `n` TypeScript or JavaScript files of the saved code base, spread over it, the same in every part. */
 function filesToSave(root: string, n: number): string[] {
   const all = (fs.readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[])
     .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => f.endsWith('.ts') && fs.statSync(path.join(root, f)).size > 1500)
+    .filter((f) => /\.(ts|js|mjs|cjs)$/.test(f) && !f.endsWith('.d.ts') && fs.statSync(path.join(root, f)).size > 1500)
     .sort();
   return Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n) % all.length]);
 }
@@ -452,7 +460,7 @@ async function main() {
     const direct = await directReindex(savedRoot, path.join(tmp, 'home-direct'), saveFiles);
     figures['save.direct'] = figure({
       name: 'save: direct re-index', unit: 'ms', ...latency(direct),
-      measures: `Workspace.update of one file just appended to, on a warm index of this repository's code without embedding (${direct.length} files).`,
+      measures: `Workspace.update of one file just appended to, on a warm index of ${savedCorpus.label} (${savedCorpus.language}) without embedding (${direct.length} files).`,
       target: { op: '<', value: 200, source: 'issue 2', on: 'p95' },
     });
     console.log(`direct re-index of a saved file: p50 ${ms(pct(direct, 50))}, p95 ${ms(pct(direct, 95))}`);
@@ -479,7 +487,7 @@ async function main() {
     const fp32 = await embedding(savedRoot, path.join(tmp, 'home-fp32'), path.join(twin, 'fp32'), false);
     figures['embedding.q8'] = figure({
       name: 'embedding, MiniLM-L6 twin q8', unit: 'chunks/s', value: q8.chunksPerSecond,
-      measures: `Chunks of this repository's code embedded per second by the q8 twin in one background batch (${q8.chunks} chunks, ${THREADS} threads).`,
+      measures: `Chunks of ${savedCorpus.label} embedded per second by the q8 twin in one background batch (${q8.chunks} chunks, ${THREADS} threads).`,
       floor: { value: fp32.chunksPerSecond, measures: 'the fp32 twin on the same chunks (a baseline: the unquantised model)' },
     });
     const stall = q8.contextWhileEmbedding!;
@@ -532,7 +540,7 @@ async function main() {
       });
       figures['rss.daemonWithEmbedding'] = figure({
         name: 'peak RSS, daemon, embedding on', unit: 'MB', value: afterFirst.peakMb ?? indexed.sampledMaxMb,
-        measures: `Peak resident set of the daemon (VmHWM) once this repository's code (${indexed.files} files, ${indexed.chunks} chunks) is indexed and embedded with the MiniLM-L6 q8 twin.`,
+        measures: `Peak resident set of the daemon (VmHWM) once ${savedCorpus.label} (${indexed.files} files, ${indexed.chunks} chunks) is indexed and embedded with the MiniLM-L6 q8 twin.`,
         floor: { value: idleRss, measures: 'the daemon idle after start, no workspace, no model' },
       });
       figures['rss.daemonWithEmbeddingAndBackground'] = figure({
