@@ -68,7 +68,7 @@ const SAVE_TIMEOUT_MS = 15_000;
 const STATUS_POLL_MS = 10;
 const SEARCH_RETRY_MS = 100;
 /** Longest the saves with a background workspace may take: a save that waits behind its whole embedding pass waits minutes. */
-const BUSY_SAVES_BUDGET_MS = 60_000;
+const BUSY_SAVES_BUDGET_MS = 40_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- code bases
