@@ -115,11 +115,11 @@ function thisRepository(dest: string): void {
   execFileSync('tar', ['-x', '-C', dest], { input: execFileSync('git', ['archive', '--format=tar', 'HEAD', '--', ...files], { cwd: repo, maxBuffer: 1 << 28 }) });
 }
 
+/** The shared corpora (../shared/bench/README.md says which commit of each). */
+const SHARED_CORPORA = { chi: 'Go', click: 'Python', gson: 'Java', reqwest: 'Rust' };
+
 const CORPORA: Corpus[] = [
-  { label: 'chi', language: 'Go', source: 'go-chi/chi (../shared/bench/corpora)', materialise: fromTarball('chi') },
-  { label: 'click', language: 'Python', source: 'pallets/click (../shared/bench/corpora)', materialise: fromTarball('click') },
-  { label: 'gson', language: 'Java', source: 'google/gson (../shared/bench/corpora)', materialise: fromTarball('gson') },
-  { label: 'reqwest', language: 'Rust', source: 'seanmonstar/reqwest (../shared/bench/corpora)', materialise: fromTarball('reqwest') },
+  ...Object.entries(SHARED_CORPORA).map(([label, language]) => ({ label, language, source: `../shared/bench/corpora/${label}.tar.gz`, materialise: fromTarball(label) })),
   { label: 'fastify', language: 'JavaScript', source: 'node_modules/fastify: .js/.ts sources, no .d.ts', materialise: fromPackage('fastify') },
   { label: 'arrow', language: 'TypeScript', source: 'node_modules/apache-arrow/src', materialise: fromPackage('apache-arrow/src') },
   { label: 'cvu', language: 'TypeScript', source: "this repository's tracked .ts at HEAD", materialise: thisRepository },
