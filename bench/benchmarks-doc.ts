@@ -36,7 +36,8 @@ export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const abs = Math.abs(x);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-  return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  // A share keeps its three decimals (0.850, not 0.85): recalls line up and read as measured to that precision.
+  return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: abs < 1 ? digits : 0 });
 }
 
 const withUnit = (x: number, unit: string) => `${formatNumber(x)} ${unit}`;

@@ -82,6 +82,6 @@ describe('renderBenchmarksDoc', () => {
 
 describe('formatNumber', () => {
   it('keeps about three significant figures and separates thousands', () => {
-    expect([formatNumber(12345.6), formatNumber(123.4), formatNumber(12.34), formatNumber(1.234), formatNumber(0.1234)]).toEqual(['12,346', '123', '12.3', '1.23', '0.123']);
+    expect([formatNumber(12345.6), formatNumber(123.4), formatNumber(12.34), formatNumber(1.234), formatNumber(0.1234), formatNumber(0.85), formatNumber(2)]).toEqual(['12,346', '123', '12.3', '1.23', '0.123', '0.850', '2']);
   });
 });
