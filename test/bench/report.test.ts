@@ -65,7 +65,7 @@ describe('renderBenchmarksDoc', () => {
       [result({ rate: figure({ name: 'files/s', unit: 'files/s', ...overRuns([90, 110, 100]), measures: 'Files indexed per second.', floor: { value: 400, measures: 'parsing alone' }, target: { op: '>=', value: 300, source: 'issue 2' } }) })],
       history,
     );
-    expect(doc).toContain('| files/s | Files indexed per second. | 100 files/s (min–max 90–110 files/s over 3 runs) | 400 files/s: parsing alone | 0.25× | ≥ 300 files/s (issue 2): **not met** |');
+    expect(doc).toContain('| files/s | Files indexed per second. | 100 files/s (min–max 90–110 files/s over 3 runs) | 400 files/s: parsing alone | 0.250× | ≥ 300 files/s (issue 2): **not met** |');
   });
 
   it('includes the history verbatim after the current figures', () => {
