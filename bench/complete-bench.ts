@@ -188,6 +188,13 @@ interface Measured {
 async function main() {
   const run = beginResult('complete', { options: { chars: Number.isFinite(MAX_CHARS) ? MAX_CHARS : 'whole line', tokens: OUTPUT_TOKENS, budgetTokens: BUDGET_TOKENS, threads: THREADS, model: 'Qwen2.5-Coder-0.5B shape twin, Q8_0' } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-complete-bench-'));
+  // An interrupted run leaves no 500 MB twin behind.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const t0 = performance.now();
     const twin = await writeLlamaTwin(path.join(tmp, 'qwen-0.5b-twin.gguf'), QWEN25_CODER_05B_SHAPE);
