@@ -1,35 +1,200 @@
 /**
- * npm run bench:complete — inline completion while typing, on a shape twin
- * of Qwen2.5-Coder-0.5B (its 24 layers, widths and 151,936-token vocabulary,
- * Q8_0 random weights: the real cost, nonsense output).
+ * npm run bench:complete [-- --chars N] [--tokens N] [--budget-tokens N] [--threads N] [--out FILE] [--record]
  *
- * A real line of this repository is typed one character at a time, with a
- * completion after every keystroke (prefix up to 256 lines, suffix up to 64,
- * 16 output tokens, retrieved definitions in the prompt). Reported: cold and
- * warm firstTokenMs / totalMs (p50, p95), the share of prompt tokens reused,
- * and — from the same run — the floor: evaluating only the new tokens and
- * generating the same number of tokens with node-llama-cpp directly.
+ * Inline completion through a typing session, on a shape twin of Qwen2.5-Coder-0.5B (its 24
+ * layers, widths and 151,936-token vocabulary, Q8_0 random weights: the real cost, nonsense
+ * output, never looked at). A line of this repository's retrieval/cursor-context.ts is typed one
+ * character at a time (the first `--chars`, default the whole line), with a typo on the way (two
+ * characters typed in one burst, as an editor's debounce sends them, then two backspaces); then
+ * the cursor jumps 40 lines up to the end of a line and types a comment there.
+ * Every keystroke asks for a completion of the unsaved buffer (prefix up to 256 lines, suffix up
+ * to 64, `--tokens` output tokens, default 16, a prompt budget of `--budget-tokens`, default
+ * 3,072, with the retrieved definitions), through Cvu's CompletionService on a real Workspace
+ * index of this repository. Inference threads: `--threads` (default min(2, cores)); on a machine
+ * loaded by other work two threads stall at every barrier (seconds for a few tokens), one does not.
+ *
+ * Reported, each against its floor from the same run: first-token latency (from the request to
+ * the first generated token: retrieval, prompt building, tokenising, evaluating what the model has
+ * not cached, the first token) and total latency. The floor is the bare model (node-llama-cpp, no
+ * Cvu around it) on a sequence of its own given the very same prompt tokens and asked for as many
+ * tokens, keeping the previous keystroke's tokens and re-using their longest common prefix (what
+ * llama.cpp's own prompt cache does); the first keystroke is compared with the bare model's cold
+ * evaluation of the same prompt. Answers from Cvu's completion cache (a backspace back to a state
+ * already completed) cost no model call and are counted apart.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
+import { parseArgs } from 'node:util';
+import { getLlama, LlamaLogLevel, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { CompletionService, type CompletionWorkspace, type FimModel } from '../assistant/complete.js';
 import { defaultConfig } from '../config/schema.js';
 import { Workspace } from '../workspace/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
-import { pct } from './percentile.js';
+import { beginResult, benchRepo as repo, figure, latency, pct, resultFileOptions, writeResult } from './result.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const THREADS = Math.min(2, os.availableParallelism());
-const OUTPUT_TOKENS = 16;
+const { values: args } = parseArgs({
+  options: {
+    chars: { type: 'string' },
+    tokens: { type: 'string', default: '16' },
+    'budget-tokens': { type: 'string', default: '3072' },
+    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+    ...resultFileOptions,
+  },
+});
+const THREADS = Number(args.threads);
+const OUTPUT_TOKENS = Number(args.tokens);
+const MAX_CHARS = args.chars === undefined ? Infinity : Number(args.chars);
+const BUDGET_TOKENS = Number(args['budget-tokens']);
+if (!(OUTPUT_TOKENS >= 1) || !(MAX_CHARS >= 4) || !(BUDGET_TOKENS >= 256) || !(THREADS >= 1)) {
+  console.error('usage: npm run bench:complete -- [--chars N ≥ 4] [--tokens N] [--budget-tokens N ≥ 256] [--threads N] [--out FILE] [--record]');
+  process.exit(2);
+}
 const FILE = 'retrieval/cursor-context.ts';
+/** How far up the cursor jumps. */
+const JUMP_LINES = 40;
+
+// ---------------------------------------------------------------- the typing session
+
+type Kind = 'open' | 'type' | 'backspace' | 'jump';
+
+interface Keystroke {
+  kind: Kind;
+  text: string;
+  position: { line: number; character: number };
+}
+
+/**
+ * The editor's buffer and cursor; each edit yields the keystroke's request. Lines are edited in
+ * place, so positions stay LSP-style (0-based line, UTF-16 character).
+ */
+class EditorBuffer {
+  readonly lines: string[];
+  line = 0;
+  character = 0;
+  readonly keystrokes: Keystroke[] = [];
+
+  constructor(text: string) {
+    this.lines = text.split('\n');
+  }
+
+  private emit(kind: Kind): void {
+    this.keystrokes.push({ kind, text: this.lines.join('\n'), position: { line: this.line, character: this.character } });
+  }
+
+  moveTo(line: number, character: number, kind: Kind): void {
+    this.line = line;
+    this.character = character;
+    this.emit(kind);
+  }
+
+  /** Types `s` a character at a time; a burst is sent once, at its end (typed faster than the editor's debounce). */
+  type(s: string, opts: { burst?: boolean } = {}): void {
+    for (const [i, ch] of [...s].entries()) {
+      const l = this.lines[this.line];
+      this.lines[this.line] = l.slice(0, this.character) + ch + l.slice(this.character);
+      this.character++;
+      if (!opts.burst || i === s.length - 1) this.emit('type');
+    }
+  }
+
+  backspace(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const l = this.lines[this.line];
+      this.lines[this.line] = l.slice(0, this.character - 1) + l.slice(this.character);
+      this.character--;
+      this.emit('backspace');
+    }
+  }
+}
+
+/** The session: the target line typed with a typo on the way, then a jump, a deletion and a new word. */
+function typingSession(): { keystrokes: Keystroke[]; target: number; typed: number } {
+  const lines = fs.readFileSync(path.join(repo, FILE), 'utf8').split('\n');
+  // The line to type: the longest of the file's middle third (a realistic statement).
+  const third = Math.floor(lines.length / 3);
+  let target = third;
+  for (let i = third; i < 2 * third; i++) if (lines[i].trim().length > lines[target].trim().length && lines[i].length < 110) target = i;
+  const indent = /^\s*/.exec(lines[target])![0];
+  const content = lines[target].slice(indent.length, indent.length + Math.min(MAX_CHARS, lines[target].length));
+  // The buffer as it stands before typing: the line holds only its indentation; 256 lines above, 64 below.
+  const from = Math.max(0, target - 256);
+  const buffer = new EditorBuffer([...lines.slice(from, target), indent, ...lines.slice(target + 1, target + 65)].join('\n'));
+  const row = target - from;
+  buffer.moveTo(row, indent.length, 'open');
+  const half = Math.floor(content.length / 2);
+  buffer.type(content.slice(0, half));
+  // A typo: two wrong characters in one burst, noticed, taken back. The first backspace reaches a
+  // buffer never completed (the model answers); the second one the buffer before the typo (the cache does).
+  buffer.type('qj', { burst: true });
+  buffer.backspace(2);
+  buffer.type(content.slice(half));
+  // The jump: the end of a line with code on it, JUMP_LINES up, where a word is typed.
+  let jump = Math.max(0, row - JUMP_LINES);
+  while (jump > 0 && buffer.lines[jump].trim().length < 12) jump--;
+  buffer.moveTo(jump, buffer.lines[jump].length, 'jump');
+  buffer.type(' // ok');
+  return { keystrokes: buffer.keystrokes, target, typed: content.length };
+}
+
+// ---------------------------------------------------------------- the floor
+
+/**
+ * The bare model's time for a prompt on its own sequence: the longest common prefix with what the
+ * sequence holds is kept, the rest evaluated, and `generate` tokens decoded. Times from the call.
+ */
+async function bareModel(seq: LlamaContextSequence, prompt: Token[], generate: number): Promise<{ firstTokenMs: number; totalMs: number; reusedTokens: number }> {
+  const t0 = performance.now();
+  const cached = seq.contextTokens;
+  let common = 0;
+  while (common < cached.length && common < prompt.length && cached[common] === prompt[common]) common++;
+  // Generation needs the last prompt token's logits: evaluate at least that one.
+  if (common === prompt.length) common--;
+  if (common < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: common, end: seq.nextTokenIndex }]);
+  let firstTokenMs = 0;
+  let n = 0;
+  for await (const _ of seq.evaluate(prompt.slice(common), { temperature: 0 })) {
+    if (n++ === 0) firstTokenMs = performance.now() - t0;
+    if (n >= generate) break;
+  }
+  return { firstTokenMs, totalMs: performance.now() - t0, reusedTokens: common };
+}
+
+/** Cvu's engine, noting when its first token of the last call came (its own timings start at the engine, after retrieval). */
+class TimedEngine extends CompletionEngine {
+  lastFirstTokenAt = 0;
+  lastGenerated = 0;
+
+  override async generate(...a: Parameters<CompletionEngine['generate']>) {
+    const r = await super.generate(...a);
+    this.lastFirstTokenAt = performance.now() - r.totalMs + r.firstTokenMs;
+    this.lastGenerated = r.tokens.length;
+    return r;
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+interface Measured {
+  kind: Kind;
+  cvu: { firstTokenMs: number; totalMs: number };
+  floor: { firstTokenMs: number; totalMs: number; reusedTokens: number };
+  promptTokens: number;
+  reusedTokens: number;
+}
 
 async function main() {
+  const run = beginResult('complete', { options: { chars: Number.isFinite(MAX_CHARS) ? MAX_CHARS : 'whole line', tokens: OUTPUT_TOKENS, budgetTokens: BUDGET_TOKENS, threads: THREADS, model: 'Qwen2.5-Coder-0.5B shape twin, Q8_0' } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-complete-bench-'));
+  // An interrupted run leaves no 500 MB twin behind.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const t0 = performance.now();
     const twin = await writeLlamaTwin(path.join(tmp, 'qwen-0.5b-twin.gguf'), QWEN25_CODER_05B_SHAPE);
@@ -38,95 +203,94 @@ async function main() {
     const model = await llama.loadModel({ modelPath: twin.file });
     const config = defaultConfig();
     config.embedding.model = null;
-    // A prompt that keeps the suffix and the definitions: 256 prefix lines do not fit 1,536 tokens.
-    config.completion.budgetTokens = 3072;
+    // 3,072 by default: a prompt that keeps the suffix and the definitions (256 prefix lines do not fit the configured 1,536).
+    config.completion.budgetTokens = BUDGET_TOKENS;
     config.completion.maxTokens = OUTPUT_TOKENS;
     const ctxCvu = await model.createContext({ contextSize: 4096, threads: THREADS });
     const ctxFloor = await model.createContext({ contextSize: 4096, threads: THREADS });
+    const engine = new TimedEngine(ctxCvu.getSequence());
     const fim: FimModel = {
-      name: 'qwen-twin', model,
-      engine: new CompletionEngine(ctxCvu.getSequence()),
+      name: 'qwen-twin', model, engine,
       format: fimFormatFor({ fimTokens: FIM_TOKENS.qwen, repoTokens: QWEN_REPO_TOKENS }, null),
       counter: { name: 'model', count: (t) => model.tokenize(t, false).length },
     };
 
     const ws = await Workspace.open(repo, { home: path.join(tmp, 'home'), config });
     await ws.sync();
-    const wsView: CompletionWorkspace = {
-      root: ws.root,
-      languageOf: () => 'typescript',
-      context: (req) => ws.context(req),
-    };
+    const wsView: CompletionWorkspace = { root: ws.root, languageOf: () => 'typescript', context: (req) => ws.context(req) };
 
-    // The line to type: the longest of the file's middle third (a realistic statement).
-    const lines = fs.readFileSync(path.join(repo, FILE), 'utf8').split('\n');
-    const third = Math.floor(lines.length / 3);
-    let target = third;
-    for (let i = third; i < 2 * third; i++) if (lines[i].trim().length > lines[target].trim().length && lines[i].length < 110) target = i;
-    const indent = lines[target].match(/^\s*/)![0];
-    const content = lines[target].slice(indent.length);
-    const head = lines.slice(Math.max(0, target - 256), target);
-    const tail = lines.slice(target + 1, target + 65);
-    console.log(`typing ${FILE}:${target + 1} (${content.length} characters) with ${head.length} prefix and ${tail.length} suffix lines`);
-
+    const session = typingSession();
+    console.log(`typing ${FILE}:${session.target + 1} (${session.typed} characters), a typo and its backspaces, then a jump ${JUMP_LINES} lines up: ${session.keystrokes.length} keystrokes`);
     const service = new CompletionService(config);
     const floorSeq = ctxFloor.getSequence();
-    const cold: { first: number; total: number }[] = [];
-    const warm: { first: number; total: number; prompt: number; reused: number; floor: number }[] = [];
-    for (let k = 0; k <= content.length; k++) {
-      const typedLine = indent + content.slice(0, k);
-      const text = [...head, typedLine, ...tail].join('\n');
-      const position = { line: head.length, character: typedLine.length };
-      const r = await service.complete(wsView, fim, { path: FILE, text, position, client: 'bench', maxTokens: OUTPUT_TOKENS, naturalStop: false });
-      if (r.cached) continue;
-      const seqTokens = fim.engine.sequence.contextTokens;
-      const prompt = seqTokens.slice(0, r.timings.promptTokens);
-      const generated = Math.max(1, seqTokens.length - r.timings.promptTokens + 1);
-      // Floor: node-llama-cpp alone on its own sequence, which holds the previous prompt and its
-      // output: drop what differs, evaluate only the new tokens, generate as many tokens as Cvu did.
-      let floorMs = 0;
-      if (k === 0) {
-        await floorSeq.evaluateWithoutGeneratingNewTokens(prompt);
-      } else {
-        const cached = floorSeq.contextTokens;
-        let common = 0;
-        while (common < cached.length && common < prompt.length && cached[common] === prompt[common]) common++;
-        if (common === prompt.length) common--;
-        await floorSeq.eraseContextTokenRanges([{ start: common, end: floorSeq.nextTokenIndex }]);
-        const t = performance.now();
-        let n = 0;
-        for await (const _ of floorSeq.evaluate(prompt.slice(common), { temperature: 0 })) if (++n >= generated) break;
-        floorMs = performance.now() - t;
+    const measured: Measured[] = [];
+    let cachedAnswers = 0;
+    for (const [i, k] of session.keystrokes.entries()) {
+      const tRequest = performance.now();
+      const r = await service.complete(wsView, fim, { path: FILE, text: k.text, position: k.position, client: 'bench', maxTokens: OUTPUT_TOKENS, naturalStop: false });
+      if (r.cached) {
+        cachedAnswers++;
+        continue;
       }
-      if (k === 0) cold.push({ first: r.timings.firstTokenMs, total: r.timings.totalMs });
-      else warm.push({ first: r.timings.firstTokenMs, total: r.timings.totalMs, prompt: r.timings.promptTokens, reused: r.timings.reusedTokens, floor: floorMs });
-      process.stderr.write(`\rkeystroke ${k}/${content.length}: ${r.timings.totalMs.toFixed(0)} ms (reused ${r.timings.reusedTokens}/${r.timings.promptTokens})   `);
+      const cvu = { firstTokenMs: engine.lastFirstTokenAt - tRequest, totalMs: r.timings.totalMs };
+      // The prompt Cvu evaluated is the start of its sequence; the floor gets the same tokens.
+      const prompt = engine.sequence.contextTokens.slice(0, r.timings.promptTokens);
+      const floor = await bareModel(floorSeq, prompt, Math.max(1, engine.lastGenerated));
+      measured.push({ kind: k.kind, cvu, floor, promptTokens: r.timings.promptTokens, reusedTokens: r.timings.reusedTokens });
+      process.stderr.write(`\rkeystroke ${i + 1}/${session.keystrokes.length} (${k.kind}): ${cvu.totalMs.toFixed(0)} ms, floor ${floor.totalMs.toFixed(0)} ms   `);
     }
     process.stderr.write('\n');
-    const reuse = warm.reduce((a, w) => a + w.reused, 0) / warm.reduce((a, w) => a + w.prompt, 0);
-    const p50 = pct(warm.map((w) => w.total), 50);
-    const floor50 = pct(warm.map((w) => w.floor), 50);
-    const out = {
-      threads: THREADS,
-      promptTokens: pct(warm.map((w) => w.prompt), 50),
-      cold: { firstTokenMs: cold[0]?.first, totalMs: cold[0]?.total },
-      warm: {
-        n: warm.length,
-        firstTokenMs: { p50: pct(warm.map((w) => w.first), 50), p95: pct(warm.map((w) => w.first), 95) },
-        totalMs: { p50, p95: pct(warm.map((w) => w.total), 95) },
-        reusedShare: Number(reuse.toFixed(4)),
-      },
-      floor: { totalMs: { p50: floor50, p95: pct(warm.map((w) => w.floor), 95) } },
-      ratioToFloorP50: Number((p50 / floor50).toFixed(3)),
-    };
-    console.log(`cold: first token ${out.cold.firstTokenMs?.toFixed(0)} ms, total ${out.cold.totalMs?.toFixed(0)} ms (prompt ${out.promptTokens} tokens)`);
-    console.log(`warm (${warm.length} keystrokes): first token p50 ${out.warm.firstTokenMs.p50.toFixed(0)} / p95 ${out.warm.firstTokenMs.p95.toFixed(0)} ms; total p50 ${p50.toFixed(0)} / p95 ${out.warm.totalMs.p95.toFixed(0)} ms; ${(reuse * 100).toFixed(1)}% of prompt tokens reused`);
-    console.log(`floor (new tokens + ${OUTPUT_TOKENS} generated, node-llama-cpp alone): p50 ${floor50.toFixed(0)} ms → Cvu is ${out.ratioToFloorP50}× the floor (target ≤ 1.3×; target p50 < 1,200 ms)`);
-    console.log(JSON.stringify(out));
     await ws.close();
     await ctxCvu.dispose();
     await ctxFloor.dispose();
     await model.dispose();
+
+    const cold = measured.find((m) => m.kind === 'open')!;
+    const warm = measured.filter((m) => m.kind !== 'open');
+    const of = (ms: Measured[], f: (m: Measured) => number) => ms.map(f);
+    const warmSentence = `${warm.length} keystrokes after the first (${['type', 'backspace', 'jump'].map((k) => `${warm.filter((m) => m.kind === k).length} ${k}`).join(', ')}; ${cachedAnswers} more answered from the completion cache without the model)`;
+    const floorSentence = `the bare model on its own sequence, the same prompt tokens, the longest common prefix with the previous keystroke's kept, ${OUTPUT_TOKENS} tokens`;
+    const figures = {
+      'warm.firstToken': figure({
+        name: 'first token, while typing', unit: 'ms', ...latency(of(warm, (m) => m.cvu.firstTokenMs)),
+        measures: `From the completion request to its first generated token (retrieval, prompt, tokens not cached, first token), over ${warmSentence}.`,
+        floor: { ...latency(of(warm, (m) => m.floor.firstTokenMs)), measures: `${floorSentence}: to its first token` },
+      }),
+      'warm.total': figure({
+        name: 'total, while typing', unit: 'ms', ...latency(of(warm, (m) => m.cvu.totalMs)),
+        measures: `From the completion request to its answer with ${OUTPUT_TOKENS} tokens generated, over the same keystrokes.`,
+        floor: { ...latency(of(warm, (m) => m.floor.totalMs)), measures: `${floorSentence}: to its last token` },
+        target: { op: '<', value: 1200, source: 'bench:complete since 212e991' },
+      }),
+      'cold.firstToken': figure({
+        name: 'first token, first keystroke', unit: 'ms', value: cold.cvu.firstTokenMs,
+        measures: `The first request of the session (nothing cached, ${cold.promptTokens} prompt tokens): from the request to its first token.`,
+        floor: { value: cold.floor.firstTokenMs, measures: 'the bare model evaluating the same prompt from an empty sequence, to its first token' },
+      }),
+      'cold.total': figure({
+        name: 'total, first keystroke', unit: 'ms', value: cold.cvu.totalMs,
+        measures: `The same request to its answer with ${OUTPUT_TOKENS} tokens.`,
+        floor: { value: cold.floor.totalMs, measures: `the bare model evaluating the same prompt from an empty sequence and generating ${OUTPUT_TOKENS} tokens` },
+      }),
+    };
+    const byKind = Object.fromEntries(
+      (['type', 'backspace', 'jump'] as const).map((k) => {
+        const ms = warm.filter((m) => m.kind === k);
+        const p50 = (f: (m: Measured) => number) => Number(pct(ms.map(f), 50).toFixed(1));
+        return [k, { n: ms.length, firstTokenP50: p50((m) => m.cvu.firstTokenMs), floorFirstTokenP50: p50((m) => m.floor.firstTokenMs), totalP50: p50((m) => m.cvu.totalMs), floorTotalP50: p50((m) => m.floor.totalMs) }];
+      }),
+    );
+    const reused = warm.reduce((a, m) => a + m.reusedTokens, 0) / Math.max(1, warm.reduce((a, m) => a + m.promptTokens, 0));
+    const r1 = (x: number) => Number(x.toFixed(1));
+    const details = {
+      file: FILE, line: session.target + 1, keystrokes: session.keystrokes.length, cachedAnswers, promptTokensP50: pct(of(warm, (m) => m.promptTokens), 50), reusedShare: Number(reused.toFixed(4)), byKind,
+      // Every keystroke the model answered, in order.
+      samplesColumns: ['kind', 'firstTokenMs', 'totalMs', 'floorFirstTokenMs', 'floorTotalMs', 'promptTokens', 'reusedTokens', 'floorReusedTokens'],
+      samples: measured.map((m) => [m.kind, r1(m.cvu.firstTokenMs), r1(m.cvu.totalMs), r1(m.floor.firstTokenMs), r1(m.floor.totalMs), m.promptTokens, m.reusedTokens, m.floor.reusedTokens]),
+    };
+    for (const f of Object.values(figures)) console.log(`${f.name.padEnd(30)} ${f.interval ? `p50 ${f.interval.low} / p95 ${f.interval.high}` : f.value} ms; floor ${f.floor!.interval ? `p50 ${f.floor!.interval.low} / p95 ${f.floor!.interval.high}` : f.floor!.value} ms → ${f.ratio}×`);
+    console.log(`by kind (p50 ms, Cvu / floor): ${Object.entries(byKind).map(([k, v]) => `${k} (${v.n}): first ${v.firstTokenP50} / ${v.floorFirstTokenP50}, total ${v.totalP50} / ${v.floorTotalP50}`).join('; ')}; ${(reused * 100).toFixed(1)}% of prompt tokens reused`);
+    writeResult(run.finish(figures, details), args);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@
  *   --latency / --no-latency   the latency part; by default it runs only in a full run
  *   --misses            print Cvu's misses at 4,000 characters
  *   --out FILE          where the JSON results go (default: under the bench folder, printed)
+ *   --record            also write bench/results/context.json (summaries only), for `npm run bench:report`
  *   --keep              keep this run's folder (corpora, daemon homes) for a look afterwards
  *   --build DIR         run the daemon of another build: DIR/dist/clients/cli/cli.js (e.g. a clean clone of a commit,
  *                       built, beside this working tree, which others may be editing); default this repository's dist/
@@ -60,7 +61,7 @@ import {
   type Variant,
 } from './ccbench.js';
 import { functionLocalData } from './definition-scope.js';
-import { pct } from './percentile.js';
+import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let buildRoot = repo;
@@ -88,6 +89,7 @@ interface Options {
   latency: boolean;
   misses: boolean;
   out: string | null;
+  record: boolean;
   keep: boolean;
   build: string | null;
   rev: string | null;
@@ -111,6 +113,7 @@ function parseOptions(argv: string[]): Options {
     latency: true,
     misses: false,
     out: null,
+    record: false,
     keep: false,
     build: null,
     rev: null,
@@ -139,6 +142,7 @@ function parseOptions(argv: string[]): Options {
     else if (name === '--no-latency') latency = false;
     else if (name === '--misses') o.misses = true;
     else if (name === '--out') o.out = path.resolve(value());
+    else if (name === '--record') o.record = true;
     else if (name === '--keep') o.keep = true;
     else if (name === '--build') o.build = path.resolve(value());
     else if (name === '--rev') o.rev = value();
@@ -412,12 +416,68 @@ const MEASURES = [
   "  inside any function as a definition, so `r.x` elsewhere can be scored against it): no other file can use it (bench/definition-scope.ts).",
 ].join('\n');
 
+// ---------------------------------------------------------------- the result file
+
+/**
+ * The headline figures: Cvu's recall over all code bases per variant and budget, against the
+ * stronger baseline there (the naive name lookup on kept tasks; BM25 on noimport, where the lookup
+ * finds nothing by construction); and /context latency under load against the recall runs' own.
+ */
+function contextFigures(variants: ResultsFile['variants'], cvuLatency: Record<string, unknown>, latency: LatencyResult | null): Record<string, Figure> {
+  const figures: Record<string, Figure> = {};
+  for (const [variant, v] of Object.entries(variants)) {
+    const all = (v!.summary as Summary).overall?.all ?? {};
+    for (const budget of BUDGETS) {
+      const cvu = all[`cvu@${budget}`];
+      const baseline = variant === 'kept' ? 'naive' : 'bm25';
+      const base = all[`${baseline}@${budget}`];
+      if (!cvu) continue;
+      figures[`recall.${variant}@${budget}`] = figure({
+        name: `recall, ${variant}, ${budget / 1000}k characters`, unit: 'recall', value: cvu.recall,
+        measures: `The share of ${cvu.n} ${variant} tasks (all code bases) whose definition lies in the first ${budget.toLocaleString('en-US')} characters of a Cvu daemon's /context snippets.`,
+        ...(base ? { floor: { value: base.recall, measures: baseline === 'naive' ? 'the naive name lookup on the same tasks' : 'BM25 over 20-line windows on the same tasks' } } : {}),
+        ...(variant === 'kept' ? { target: { op: '>=', value: budget === 2000 ? 0.9 : 0.93, source: 'issue 14' } as const } : {}),
+      });
+    }
+  }
+  const recallRuns = cvuLatency['kept@4000'] as { requests: number; p50: number; p95: number } | undefined;
+  if (latency) {
+    figures['latency.underLoad'] = figure({
+      name: '/context, another workspace indexing', unit: 'ms', value: latency.p50,
+      interval: { kind: 'p50-p95', low: latency.p50, high: latency.p95, n: latency.requests },
+      measures: `/context at 4,000 characters on a ${latency.files}-file workspace with the MiniLM-L6 twin, while another workspace is parsed and embedded.`,
+      target: { op: '<=', value: 50, source: 'issue 14', on: 'p95' },
+      ...(recallRuns ? { floor: { value: recallRuns.p50, interval: { kind: 'p50-p95', low: recallRuns.p50, high: recallRuns.p95, n: recallRuns.requests }, measures: "/context over the kept recall tasks at 4,000 characters (no model, nothing else indexing)" } } : {}),
+    });
+  } else if (recallRuns) {
+    figures['latency.recallRuns'] = figure({
+      name: '/context, recall runs', unit: 'ms', value: recallRuns.p50,
+      interval: { kind: 'p50-p95', low: recallRuns.p50, high: recallRuns.p95, n: recallRuns.requests },
+      measures: '/context over the kept recall tasks at 4,000 characters (no embedding model, nothing else indexing).',
+    });
+  }
+  return figures;
+}
+
+/** The recorded copy keeps the summaries; the per-task records (for --compare) stay in the full file. */
+function withoutTasks(r: BenchResult): BenchResult {
+  const variants = (r.details?.variants ?? {}) as ResultsFile['variants'];
+  return { ...r, details: { ...r.details, variants: Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, { summary: v!.summary }])) } };
+}
+
+/** A results file of either format: the common one (issue 15) keeps these fields under `details`. */
+function asResultsFile(json: Record<string, unknown>): ResultsFile {
+  if (json.format !== RESULT_FORMAT) return json as unknown as ResultsFile;
+  const d = json.details as { seed: number; variants: ResultsFile['variants'] };
+  return { seed: d.seed, commit: json.commit as string, date: json.date as string, variants: d.variants };
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.compare) {
-    const [a, b] = opts.compare.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ResultsFile);
+    const [a, b] = opts.compare.map((f) => asResultsFile(JSON.parse(fs.readFileSync(f, 'utf8'))));
     console.log(compare(a, b, opts.compare[0], opts.compare[1]));
     return;
   }
@@ -430,7 +490,7 @@ async function main() {
     if (!fs.existsSync(cliOf(buildRoot))) throw new Error(`--build ${buildRoot}: no dist/clients/cli/cli.js there (build it first)`);
   } else if (!fs.existsSync(cliOf(repo))) throw new Error('run `npm run build` first (npm run bench:context does)');
   const started = performance.now();
-  const loadAtStart = os.loadavg();
+  const run = beginResult('context', { git: buildRoot, options: { seed: opts.seed, heldout: opts.seed === HELDOUT_SEED, corpora: opts.corpora ?? 'all', variants: opts.variants, tasks: opts.tasks, latency: opts.latency, build: opts.rev ?? opts.build ?? 'this checkout' } });
 
   fs.mkdirSync(path.join(base, 'cache/tasks'), { recursive: true });
   fs.mkdirSync(path.join(base, 'cache/scores'), { recursive: true });
@@ -557,13 +617,10 @@ async function main() {
       .map((l) => l.slice(3))
       .filter((f) => !/^(bench|docs|test)\/|\.md$/.test(f));
     timings.total = Number(((performance.now() - started) / 1000).toFixed(1));
-    const results = {
+    const details = {
       version: 2,
-      date: new Date().toISOString(),
       build: buildRoot,
-      commit,
-      dirty,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAtStart, loadAtEnd: os.loadavg() },
+      daemonChanges: dirty,
       engine: { path: engine.path, hash: engine.hash },
       seed: opts.seed,
       heldout: opts.seed === HELDOUT_SEED,
@@ -583,16 +640,16 @@ async function main() {
       latency,
       timingsS: timings,
     };
+    const results = run.finish(contextFigures(variants, cvuLatency, latency), details);
     const out = opts.out ?? path.join(base, 'results', `${results.date.replace(/[:.]/g, '-')}-seed${opts.seed}${opts.corpora ? `-${opts.corpora.join('+')}` : ''}${opts.variants.length === 1 ? `-${opts.variants[0]}` : ''}.json`);
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
+    writeResult(results, { out, record: opts.record }, withoutTasks);
 
     // The report.
     const say = (s = '') => console.log(s);
     say(`# bench:context — retrieval benchmark v2 (ccbench ${engine.hash}), seed ${opts.seed}${opts.seed === TUNING_SEED ? ' (the tuning draw)' : opts.seed === HELDOUT_SEED ? ' (held out)' : ''}, ${opts.tasks} tasks drawn per code base and variant`);
     say(`# Cvu: the build in ${buildRoot === repo ? 'this repository' : buildRoot} (dist/, built from commit ${commit}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}), ${results.date}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
     say(MEASURES);
-    say(`code bases: ${results.corpora.map((c) => `${c.label} (${c.language}, ${c.files} files, ${Object.entries(c.tasks).map(([v, n]) => `${n} ${v}`).join(' / ')})`).join(', ')}`);
+    say(`code bases: ${details.corpora.map((c) => `${c.label} (${c.language}, ${c.files} files, ${Object.entries(c.tasks).map(([v, n]) => `${n} ${v}`).join(' / ')})`).join(', ')}`);
     for (const variant of opts.variants) {
       say();
       say(`== ${variant}`);
@@ -617,7 +674,6 @@ async function main() {
     }
     say();
     say(`time: ${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
-    say(`results: ${out}`);
   } finally {
     if (opts.keep) console.log(`run folder kept: ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * npm run bench:soak [-- --minutes N] [--threads N] [--sample-seconds N]
+ * npm run bench:soak [-- --minutes N] [--threads N] [--sample-seconds N] [--max-files N] [--out FILE] [--record]
  *
  * Soak: a user types in a real code base for N minutes (default 10) against
  * a real daemon process, and the daemon's memory is sampled as it goes.
@@ -8,7 +8,10 @@
  *   its RSS read from /proc/PID/status (`ps` elsewhere) every
  *   `--sample-seconds` (default 10).
  * - The code base is a copy of this repository's tracked sources plus
- *   fastify's `lib/` and `types/` from node_modules, in a temp folder.
+ *   fastify's `lib/` and `types/` from node_modules, in a temp folder;
+ *   `--max-files N` keeps N of this repository's files, spread over it, and
+ *   no fastify (a short run on a busy machine: indexing and embedding the
+ *   whole code base with the twin takes minutes before the typing starts).
  * - The model is a shape twin of Qwen2.5-Coder-0.5B (24 layers, its widths
  *   and vocabulary, Q8_0 random weights: the real memory and compute cost,
  *   nonsense output); the embedder a MiniLM-L6 twin (q8). Inference threads
@@ -25,9 +28,11 @@
  *   the next file is taken: the workload stays the same for the whole run.
  *
  * Reported: a table of RSS over time, request counts and latencies, and a
- * verdict. RSS "levels off" when, in the second half of the run, a straight
- * line fitted to the samples grows by less than 5% of their mean over that
- * half; the first half (model loading, caches filling) is shown beside it.
+ * verdict. The run fails when RSS grows by more than 50 MB an hour over the
+ * second half of the run: a straight line fitted to that half's samples, its
+ * slope extrapolated to an hour. The first half (model loading, caches
+ * filling) is shown beside it. The result file (`--out FILE`, `--record` for
+ * bench/results/soak.json) holds the figures and every RSS sample.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,7 +45,7 @@ import { startDaemon, stopDaemon } from '../daemon/lifecycle.js';
 import { SLOW_CONTEXT_MS } from '../workspace/workspace.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
-import { pct } from './percentile.js';
+import { beginResult, figure, latency, pct, processMemoryMb, resultFileOptions, writeResult, type BenchResult } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,17 +55,20 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
     'sample-seconds': { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
+    'max-files': { type: 'string' },
+    ...resultFileOptions,
   },
 });
 const MINUTES = Number(args.minutes);
 const THREADS = Number(args.threads);
 const SAMPLE_MS = Number(args['sample-seconds']) * 1000;
-if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000)) {
-  console.error('usage: npm run bench:soak -- [--minutes N] [--threads N] [--sample-seconds N]');
+const MAX_FILES = args['max-files'] === undefined ? Infinity : Number(args['max-files']);
+if (!(MINUTES > 0) || !(THREADS >= 1) || !(SAMPLE_MS >= 1000) || !(MAX_FILES >= 20)) {
+  console.error('usage: npm run bench:soak -- [--minutes N] [--threads N] [--sample-seconds N] [--max-files N ≥ 20] [--out FILE] [--record]');
   process.exit(2);
 }
-/** Second-half growth, as a share of the mean, under which RSS counts as levelled off. */
-const LEVEL_OFF_SHARE = 0.05;
+/** RSS growth over the second half of the run, extrapolated to an hour, above which the soak fails. */
+const MAX_GROWTH_MB_PER_HOUR = 50;
 const DEBOUNCE_MS = 150;
 const COMPLETION_TOKENS = 16;
 /** A /context asked this soon after a save meets the re-index and re-embedding of the saved file. */
@@ -80,14 +88,7 @@ const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The daemon's resident set, in MB. */
-function rssMb(pid: number): number {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/^VmRSS:\s+(\d+)/m.exec(status)![1]) / 1024;
-  } catch {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
-  }
-}
+const rssMb = (pid: number) => processMemoryMb(pid).rssMb;
 
 /** Copies the code base: this repository's tracked files and fastify's sources. */
 function copyCodeBase(dest: string): number {
@@ -98,6 +99,8 @@ function copyCodeBase(dest: string): number {
     files = fs.readdirSync(repo, { recursive: true, encoding: 'utf8' }).filter((f) => !/(^|\/)(node_modules|dist|\.git)(\/|$)/.test(f));
   }
   files = files.filter((f) => /\.(ts|tsx|mjs|js|json|md)$/.test(f) && !/package-lock\.json$/.test(f));
+  const all = files;
+  if (all.length > MAX_FILES) files = Array.from({ length: MAX_FILES }, (_, i) => all[Math.floor((i * all.length) / MAX_FILES)]);
   for (const f of files) {
     const from = path.join(repo, f);
     if (!fs.statSync(from, { throwIfNoEntry: false })?.isFile()) continue;
@@ -105,7 +108,7 @@ function copyCodeBase(dest: string): number {
     fs.copyFileSync(from, path.join(dest, f));
   }
   let n = files.length;
-  for (const part of ['lib', 'types']) {
+  for (const part of Number.isFinite(MAX_FILES) ? [] : ['lib', 'types']) {
     const from = path.join(repo, 'node_modules/fastify', part);
     if (!fs.existsSync(from)) continue;
     fs.cpSync(from, path.join(dest, 'vendor/fastify', part), { recursive: true });
@@ -174,10 +177,19 @@ function printSlowContexts(logDir: string): void {
 }
 
 async function main() {
+  const run = beginResult('soak', { options: { minutes: MINUTES, threads: THREADS, sampleSeconds: SAMPLE_MS / 1000, seed: Number(args.seed), maxFiles: Number.isFinite(MAX_FILES) ? MAX_FILES : 'all' } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-soak-'));
   const home = path.join(tmp, 'home');
   const root = path.join(tmp, 'ws');
   let daemonPid: number | null = null;
+  // The daemon is detached: an interrupted soak must stop it, or it goes on in a deleted folder.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      if (daemonPid !== null) process.kill(daemonPid, 'SIGTERM');
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const t0 = performance.now();
     const files = copyCodeBase(root);
@@ -203,10 +215,12 @@ async function main() {
     const observer = new DaemonClient({ baseUrl, token: info.token });
     const { root: wsRoot } = await editor.registerWorkspace(root);
     const tIndex = performance.now();
+    let indexed: { files: number; chunks: number; seconds: number };
     for (;;) {
       const ws = (await observer.status()).workspaces.find((w) => w.root === wsRoot);
       if (ws?.state === 'error') throw new Error(`indexing failed: ${ws.error}`);
       if (ws?.state === 'ready' && ws.pending === 0 && ws.embedder === 'ready') {
+        indexed = { files: ws.files, chunks: ws.chunks, seconds: Math.round((performance.now() - tIndex) / 1000) };
         console.log(`indexed and embedded: ${ws.files} files, ${ws.chunks} chunks in ${((performance.now() - tIndex) / 1000).toFixed(0)} s; daemon pid ${info.pid}, RSS ${rssMb(info.pid).toFixed(0)} MB`);
         break;
       }
@@ -335,8 +349,9 @@ async function main() {
     const h = await observer.health();
     await stopDaemon({ home });
     daemonPid = null;
-    report(samples, stats, h.ok);
+    const result = report(run, samples, stats, h.ok, { codeBaseFiles: files, indexed });
     printSlowContexts(path.join(home, 'logs'));
+    writeResult(result, args);
   } finally {
     if (daemonPid !== null) {
       try {
@@ -349,7 +364,9 @@ async function main() {
   }
 }
 
-function report(samples: Sample[], stats: Stats, healthy: boolean): void {
+type Run = ReturnType<typeof beginResult>;
+
+function report(run: Run, samples: Sample[], stats: Stats, healthy: boolean, setup: Record<string, unknown>): BenchResult {
   const contextMs = stats.contextAt.map((c) => c.ms);
   const last = samples[samples.length - 1];
   const duration = last.minute;
@@ -357,13 +374,13 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
   const first = samples.filter((s) => s.minute <= half);
   const second = samples.filter((s) => s.minute >= half);
   const pts = (ss: Sample[]) => ss.map((s) => ({ x: s.minute, y: s.rssMb }));
-  const mean = second.reduce((a, s) => a + s.rssMb, 0) / Math.max(1, second.length);
   const firstGrowth = slope(pts(first)) * half;
   const secondGrowth = slope(pts(second)) * half;
-  const share = secondGrowth / mean;
-  const levelsOff = share < LEVEL_OFF_SHARE;
+  // The second half's fitted slope (MB a minute), extrapolated to an hour: what the pass rule reads.
+  const perHour = slope(pts(second)) * 60;
+  const pass = perHour <= MAX_GROWTH_MB_PER_HOUR;
 
-  console.log('\nRSS over time (one row a minute; every sample is in the JSON below)');
+  console.log('\nRSS over time (one row a minute; every sample is in the result file)');
   console.log('  min    RSS MB  completions  superseded  contexts  saves');
   let nextRow = 0;
   for (const s of samples) {
@@ -383,29 +400,53 @@ function report(samples: Sample[], stats: Stats, healthy: boolean): void {
   // time into the run (something that accumulates).
   const ms = (xs: { ms: number }[]) => xs.map((x) => x.ms);
   const line = (label: string, xs: { ms: number }[]) => `${label}: ${xs.length}, p50 ${pct(ms(xs), 50).toFixed(0)} ms, p95 ${pct(ms(xs), 95).toFixed(0)} ms`;
-  console.log(`/context ${line(`within ${AFTER_SAVE_MS / 1000} s after a save`, stats.contextAt.filter((c) => c.afterSave))}; ${line('otherwise', stats.contextAt.filter((c) => !c.afterSave))}`);
+  const afterSave = stats.contextAt.filter((c) => c.afterSave);
+  const otherwise = stats.contextAt.filter((c) => !c.afterSave);
+  console.log(`/context ${line(`within ${AFTER_SAVE_MS / 1000} s after a save`, afterSave)}; ${line('otherwise', otherwise)}`);
   const step = Math.max(1, Math.ceil(duration / 6));
   const spans: string[] = [];
   for (let from = 0; from + 0.05 < duration; from += step) spans.push(line(`minutes ${from}-${Math.min(duration, from + step).toFixed(0)}`, stats.contextAt.filter((c) => c.minute >= from && c.minute < from + step)));
   console.log(`/context by time into the run: ${spans.join('; ')}`);
   console.log(
     `RSS: start ${rss[0].toFixed(0)} MB, min ${Math.min(...rss).toFixed(0)}, max ${Math.max(...rss).toFixed(0)}, end ${last.rssMb.toFixed(0)} MB; ` +
-      `fitted growth over the first half ${firstGrowth >= 0 ? '+' : ''}${firstGrowth.toFixed(1)} MB, over the second half ${secondGrowth >= 0 ? '+' : ''}${secondGrowth.toFixed(1)} MB ` +
-      `(${(share * 100).toFixed(1)}% of its mean ${mean.toFixed(0)} MB)`,
+      `fitted growth over the first half ${firstGrowth >= 0 ? '+' : ''}${firstGrowth.toFixed(1)} MB, over the second half ${secondGrowth >= 0 ? '+' : ''}${secondGrowth.toFixed(1)} MB`,
   );
-  console.log(`verdict: ${levelsOff ? 'RSS levels off' : 'RSS CLIMBS'} (second-half growth ${levelsOff ? '<' : '≥'} ${LEVEL_OFF_SHARE * 100}% of the mean)`);
   console.log(
-    JSON.stringify({
-      minutes: Number(duration.toFixed(2)),
-      threads: THREADS,
-      levelsOff,
-      secondHalfGrowthShare: Number(share.toFixed(4)),
-      rssMb: { start: rss[0], max: Math.max(...rss), end: last.rssMb, firstHalfGrowth: firstGrowth, secondHalfGrowth: secondGrowth },
-      stats: { ...stats, completionMs: undefined, contextAt: undefined, contexts: stats.contextAt.length, completionP50: pct(stats.completionMs, 50), contextP50: pct(contextMs, 50) },
-      samples: samples.map((s) => ({ minute: Number(s.minute.toFixed(2)), rssMb: Number(s.rssMb.toFixed(1)) })),
-    }),
+    `verdict: ${pass ? 'pass' : 'FAIL'}: RSS grows ${perHour >= 0 ? '+' : ''}${perHour.toFixed(1)} MB/hour over the second half ` +
+      `(a line fitted to ${second.length} samples from minute ${half.toFixed(1)} to ${duration.toFixed(1)}, extrapolated to an hour; the limit is ${MAX_GROWTH_MB_PER_HOUR} MB/hour)`,
   );
-  if (!levelsOff || !healthy) process.exitCode = 1;
+  if (!pass || !healthy) process.exitCode = 1;
+
+  const figures = {
+    'rss.growthPerHour': figure({
+      name: 'RSS growth, second half', unit: 'MB/hour', value: perHour,
+      measures: `The slope of a straight line fitted to the daemon's RSS samples over the second half of a ${duration.toFixed(1)}-minute typing session (${second.length} samples), extrapolated to an hour; the soak fails above the target.`,
+      target: { op: '<=', value: MAX_GROWTH_MB_PER_HOUR, source: 'issue 15' },
+    }),
+    'rss.max': figure({
+      name: 'RSS, largest sample', unit: 'MB', value: Math.max(...rss),
+      measures: "The daemon's largest RSS sample during the session (generation twin loaded, embedding twin on).",
+      floor: { value: rss[0], measures: 'the first sample, once the code base is indexed and embedded, before typing' },
+    }),
+    'complete.latency': figure({
+      name: '/complete while typing', unit: 'ms', ...latency(stats.completionMs),
+      measures: 'From sending a completion of the unsaved buffer (after the 150 ms debounce) to its answer, for those not superseded by a newer keystroke.',
+    }),
+    'context.afterSave': figure({
+      name: `/context within ${AFTER_SAVE_MS / 1000} s after a save`, unit: 'ms', ...latency(ms(afterSave)),
+      measures: `/context at a line end within ${AFTER_SAVE_MS / 1000} s after a save, while the watcher re-indexes and re-embeds the saved file.`,
+      floor: { ...latency(ms(otherwise)), measures: '/context at the other line ends of the same run' },
+    }),
+  };
+  return run.finish(figures, {
+    ...setup,
+    pass,
+    healthy,
+    minutes: Number(duration.toFixed(2)),
+    rssMb: { start: rss[0], max: Math.max(...rss), end: last.rssMb, firstHalfGrowth: Number(firstGrowth.toFixed(1)), secondHalfGrowth: Number(secondGrowth.toFixed(1)) },
+    requests: { keystrokes: stats.keystrokes, files: stats.files, completionsAnswered: stats.completionsAnswered, completionsSuperseded: stats.completionsSuperseded, completionErrors: stats.completionErrors, contexts: stats.contextAt.length, contextErrors: stats.contextErrors, saves: stats.saves, errors: stats.errors },
+    samples: samples.map((s) => ({ minute: Number(s.minute.toFixed(2)), rssMb: Number(s.rssMb.toFixed(1)) })),
+  });
 }
 
 await main();
