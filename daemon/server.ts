@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CvuError } from '../core/errors.js';
 import { pinoOf, silentLogger, type Logger } from '../core/log.js';
@@ -194,7 +194,7 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): CvuApp {
   // fastify logs through the daemon's own pino (one file, one redaction); the onResponse hook writes the one line per request.
   const httpLogger: FastifyBaseLogger | undefined = opts.logger ? pinoOf(opts.logger)?.child({ component: 'http' }) : undefined;
   const app = Fastify({
-    ...(httpLogger ? { loggerInstance: httpLogger, disableRequestLogging: true } : { logger: false }),
+    ...(httpLogger ? { loggerInstance: httpLogger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
