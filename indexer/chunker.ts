@@ -23,6 +23,11 @@
  * else from its largest piece that names a symbol; its kind is the kind all
  * pieces share, else that piece's kind when it makes up at least half of the
  * lines, else 'statements'.
+ *
+ * Doc comments: the comments right above a declaration belong to it, and a
+ * declaration split for size keeps them with its first line (its signature);
+ * the chunk that holds them carries their text in `doc` (a Python docstring
+ * too), which the full-text index weighs with the names.
  */
 import crypto from 'node:crypto';
 import type { Node, Tree } from 'web-tree-sitter';
@@ -37,7 +42,7 @@ import { extractLocalSymbols } from './local-symbols.js';
 import { lexRefs, type Tokens } from './refs.js';
 import { signatureRows } from './signature.js';
 import { Declarations, extractSymbols, type SymbolDef } from './symbols.js';
-import { decorationTypes, flatChildren, lastRow } from './syntax.js';
+import { decorationTypes, flatChildren, lastRow, text } from './syntax.js';
 
 export type { ImportRef } from './import-ref.js';
 export type { SymbolDef } from './symbols.js';
@@ -60,6 +65,8 @@ export interface Chunk {
   container: string | null;
   /** For a part of a split declaration: the signature line(s) of its container(s)/declaration, outermost first; else null. */
   header: string | null;
+  /** The doc comment(s) of the declaration(s) the chunk starts (the comments right above, or a docstring), capped; null when none. */
+  doc: string | null;
   /** Distinct identifiers used in the chunk (keywords, comments and string contents left out), in order of first use. */
   refs: string[];
   /** sha1 hex of header + text: the same text (and header) gives the same hash, whatever the path. */
@@ -172,6 +179,7 @@ interface Meta {
   kind: string | null;
   container: string | null;
   header: string | null;
+  doc: string | null;
 }
 
 interface Piece extends Meta {
@@ -198,6 +206,9 @@ interface Level {
 }
 
 const MAX_NESTING = 24; // containers inside containers
+/** A doc longer than this is cut: its summary comes first, and the full-text field stays small. */
+const MAX_DOC_CHARS = 1000;
+const COMMENT_TYPES: ReadonlySet<string> = new Set([...decorationTypes].filter((t) => t.includes('comment')));
 const MAX_PACK_DEPTH = 64; // syntax levels descended while splitting one declaration
 
 class TreeChunker {
@@ -282,7 +293,7 @@ class TreeChunker {
     let stmt: Item | null = null;
     const flushStmt = () => {
       if (!stmt) return;
-      const meta: Meta = { symbol: null, kind: 'statements', container: lv.container, header: lv.header };
+      const meta: Meta = { symbol: null, kind: 'statements', container: lv.container, header: lv.header, doc: null };
       if (this.fits(stmt.start, stmt.end)) pieces.push({ ...meta, start: stmt.start, end: stmt.end, mergeable: true });
       else for (const [a, b] of this.pack(stmt.nodes, stmt.start, stmt.end)) pieces.push({ ...meta, start: a, end: b, mergeable: false });
       stmt = null;
@@ -314,8 +325,9 @@ class TreeChunker {
 
   private declaration(it: Item, d: Decl, lv: Level): Piece[] {
     const container = d.container ?? lv.container;
+    const doc = this.docOf(it, d);
     if (this.fits(it.start, it.end)) {
-      return [{ symbol: d.name, kind: d.kind, container, header: lv.header, start: it.start, end: it.end, mergeable: true }];
+      return [{ symbol: d.name, kind: d.kind, container, header: lv.header, doc, start: it.start, end: it.end, mergeable: true }];
     }
     const [sr, er] = signatureRows(d, this.lines);
     const sig = this.lines.slice(sr, er).replace(/\s+$/, '');
@@ -324,7 +336,7 @@ class TreeChunker {
       const kids = memberChildren(d);
       if (kids.length) {
         const headEnd = Math.min(it.end, Math.max(it.start, this.headEnd(d)));
-        const head: Item = { start: it.start, end: headEnd, nodes: [], decl: null, head: { symbol: d.name, kind: d.kind, container, header: lv.header } };
+        const head: Item = { start: it.start, end: headEnd, nodes: [], decl: null, head: { symbol: d.name, kind: d.kind, container, header: lv.header, doc } };
         const sub = this.items(kids, d.memberScope, head);
         const last = sub[sub.length - 1];
         if (last.end < it.end) last.end = it.end; // the closing brace / `end`
@@ -333,9 +345,24 @@ class TreeChunker {
         return pieces;
       }
     }
-    return this.pack(it.nodes, it.start, it.end).map(([a, b], i) => ({
-      symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, start: a, end: b, mergeable: false,
+    // The declaration's own children are packed in its place, so that a cut never falls between its
+    // doc comment and its first line: the comment would be a chunk of its own, its function another.
+    const nodes = it.nodes.flatMap((n) => (n.equals(d.outer) && n.childCount > 0 && it.nodes.length > 1 ? n.children.filter((c): c is Node => c !== null) : [n]));
+    return this.pack(nodes, it.start, it.end).map(([a, b], i) => ({
+      symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, doc: i === 0 ? doc : null, start: a, end: b, mergeable: false,
     }));
+  }
+
+  /** The comments right above a declaration (its item's leading decorations), or its docstring (Python), capped. */
+  private docOf(it: Item, d: Decl): string | null {
+    const src = this.lines.text;
+    const above = it.nodes.filter((n) => n.startIndex < d.outer.startIndex && COMMENT_TYPES.has(n.type)).map((n) => text(src, n));
+    let doc = above.join('\n');
+    if (!doc && this.decls.language === 'python') {
+      const first = (d.members ?? d.body)?.namedChild(0);
+      if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
+    }
+    return doc ? doc.slice(0, MAX_DOC_CHARS) : null;
   }
 
   /** Last row of a container's own signature (before its members). */
@@ -437,7 +464,8 @@ function mergedPiece(group: Piece[]): Piece {
   if (group.every((g) => g.kind === group[0].kind)) kind = group[0].kind;
   else if (primary && (primary.head || span(primary) * 2 >= end - start + 1)) kind = primary.kind;
   else kind = 'statements';
-  return { symbol: primary ? primary.symbol : null, kind, container: base.container, header: base.header, start, end, mergeable: true };
+  const docs = group.map((g) => g.doc).filter((d): d is string => d !== null);
+  return { symbol: primary ? primary.symbol : null, kind, container: base.container, header: base.header, doc: docs.length ? docs.join('\n').slice(0, MAX_DOC_CHARS) : null, start, end, mergeable: true };
 }
 
 /** Non-blank rows no piece covers (text outside every node) become pieces of their own. */
@@ -472,7 +500,7 @@ function windowPieces(lines: LineIndex, from: number, to: number, o: Opts, kind:
     if (s > to) break;
     let e = s;
     while (e + 1 <= to && e + 1 - s + 1 <= o.windowLines && lines.chars(s, e + 1) <= o.maxChunkChars) e++;
-    out.push({ symbol, kind, container: null, header: out.length && header ? header : null, start: s, end: e, mergeable: false });
+    out.push({ symbol, kind, container: null, header: out.length && header ? header : null, doc: null, start: s, end: e, mergeable: false });
     if (e >= to) break;
     const overlap = Math.min(o.windowOverlap, Math.floor((e - s + 1) / 2));
     s = Math.max(s + 1, e + 1 - overlap);
@@ -505,7 +533,7 @@ function markdownPieces(lines: LineIndex, o: Opts): Piece[] {
     while (e >= sec.start && lines.blank[e]) e--;
     if (e < sec.start) continue;
     if (e - sec.start + 1 <= o.maxChunkLines && lines.chars(sec.start, e) <= o.maxChunkChars) {
-      pieces.push({ symbol: sec.title, kind: 'section', container: null, header: null, start: sec.start, end: sec.end, mergeable: true });
+      pieces.push({ symbol: sec.title, kind: 'section', container: null, header: null, doc: null, start: sec.start, end: sec.end, mergeable: true });
     } else {
       pieces.push(...windowPieces(lines, sec.start, sec.end, o, 'section', sec.title, sec.line));
     }
@@ -534,6 +562,7 @@ function toChunks(path: string, language: LanguageId, lines: LineIndex, pieces: 
       kind: p.kind,
       container: p.container,
       header: p.header,
+      doc: p.doc,
       refs: tokens.between(lines.starts[s], lines.end(e), o.maxRefs),
       hash: crypto.createHash('sha1').update(p.header ?? '').update('\u0000').update(text).digest('hex'),
     });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FileChange } from '../store/index-store.js';
 import type { ChunkRow } from '../store/rows.js';
 import { codeSearchText } from '../store/code-text.js';
-import { analyzeFile, type Chunk, type ChunkOptions } from './chunker.js';
+import { analyzeFile, type Chunk, type ChunkOptions, type SymbolDef } from './chunker.js';
 import { languageForPath } from './languages.js';
 import { readSourceFile } from './file-reader.js';
 import type { SkipReason } from './ignore-rules.js';
@@ -30,7 +30,8 @@ export async function prepareFile(f: WalkedFile, knownHash: string | null, opts:
   const hash = sha1(read.text);
   if (hash === knownHash) return { kind: 'same', hash };
   const analysis = await analyzeFile(f.path, read.text, languageForPath(f.path), opts.chunk);
-  const chunks = analysis.chunks.map(chunkRow);
+  const defs = analysis.symbols.filter((s) => s.kind !== 'local');
+  const chunks = analysis.chunks.map((ch) => chunkRow(ch, defs));
   return {
     kind: 'change',
     warnings: read.warnings,
@@ -48,15 +49,27 @@ export async function prepareFile(f: WalkedFile, knownHash: string | null, opts:
   };
 }
 
-function chunkRow(ch: Chunk): ChunkRow {
+function chunkRow(ch: Chunk, defs: SymbolDef[]): ChunkRow {
   // The path's words are searchable too: "walker ignore" finds indexer/ignore-rules.ts.
   const searchable = [ch.path, ch.container, ch.symbol, ch.header, ch.text].filter(Boolean).join('\n');
   return {
     id: `${ch.path}:${ch.startLine}-${ch.endLine}:${ch.hash.slice(0, 8)}`,
     path: ch.path, language: ch.language, start_line: ch.startLine, end_line: ch.endLine, text: ch.text,
     symbol: ch.symbol, kind: ch.kind, container: ch.container, header: ch.header,
-    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable),
+    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable), fts_head: codeSearchText(headText(ch, defs)),
   };
+}
+
+/**
+ * What a chunk's definitions say about themselves, for the names field of the index: the file's
+ * name and folder (`middleware/throttle.go`), the container and symbol, the signatures of the
+ * definitions that start in the chunk, and the doc comment.
+ */
+function headText(ch: Chunk, defs: SymbolDef[]): string {
+  const parts = ch.path.split('/');
+  const file = parts.slice(-2).join(' ').replace(/\.[^.]*$/, '');
+  const signatures = defs.filter((d) => d.startLine >= ch.startLine && d.startLine <= ch.endLine).map((d) => d.signature);
+  return [file, ch.container, ch.symbol, ...signatures, ch.doc].filter(Boolean).join('\n');
 }
 
 export function sha1(text: string): string {

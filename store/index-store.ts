@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { codeSearchQuery } from './code-text.js';
+import { codeSearchQuery, questionQuery } from './code-text.js';
 import { SymbolTable } from './symbol-table.js';
 import {
   chunkSchema, embeddingSchema, fileSchema, symbolSchema, sqlIn, sqlString, SCHEMA_VERSION,
@@ -46,8 +46,15 @@ const DELETE_BATCH_CHARS = 512 * 1024;
  */
 const COMPACT_EVERY_COMMITS = 64;
 const FTS_INDEX = 'fts_idx';
+const HEAD_FTS_INDEX = 'fts_head_idx';
 /** Terms of a full-text query at most (a cursor window has 50 to 100). */
 const MAX_QUERY_TERMS = 32;
+/**
+ * How much more a question's word counts in a chunk's names, signatures and doc (`fts_head`) than
+ * in its text: a function named for what was asked, or documented so, is the answer; a body that
+ * merely mentions the words is likely a caller. Tuned on bench:search's tuning draw.
+ */
+const HEAD_BOOST = 3;
 
 /**
  * The on-disk index of one workspace: LanceDB tables `files`, `chunks`,
@@ -234,12 +241,13 @@ export class IndexStore {
    * for a quiet moment.
    */
   async optimize(force = false): Promise<void> {
-    const indices = await this.chunksTable.listIndices();
-    const hasFts = indices.some((i) => i.name === FTS_INDEX);
+    const indices = new Set((await this.chunksTable.listIndices()).map((i) => i.name));
     const rows = await this.chunksTable.countRows();
-    if (!hasFts && rows > 0) {
-      await this.chunksTable.createIndex('fts', {
-        name: FTS_INDEX,
+    for (const [column, name] of [['fts', FTS_INDEX], ['fts_head', HEAD_FTS_INDEX]] as const) {
+      if (indices.has(name) || rows === 0) continue;
+      // Tokens arrive lowercased and stemmed (store/code-text.ts): the index only splits at spaces.
+      await this.chunksTable.createIndex(column, {
+        name,
         replace: true,
         config: lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 }),
       });
@@ -263,6 +271,18 @@ export class IndexStore {
     const exclude = new Set(opts.excludePaths ?? []);
     const rows = (await this.reading(() => this.chunksTable.search(q, 'fts', 'fts').limit(exclude.size ? limit * 2 : limit).toArray())) as (ChunkRow & { _score: number })[];
     return exclude.size ? rows.filter((r) => !exclude.has(r.path)).slice(0, limit) : rows;
+  }
+
+  /**
+   * Full-text search for a question in words: its content words (stop words dropped) over both
+   * full-text fields, a match in the names, signatures and doc (`fts_head`) weighing HEAD_BOOST
+   * times one in the text. The scores are BM25 sums: comparable within one answer only.
+   */
+  async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
+    const q = questionQuery(query, MAX_QUERY_TERMS);
+    if (!q) return [];
+    const match = new lancedb.MultiMatchQuery(q, ['fts_head', 'fts'], { boosts: [HEAD_BOOST, 1] });
+    return (await this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray())) as (ChunkRow & { _score: number })[];
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {

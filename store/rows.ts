@@ -1,7 +1,7 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 5; // 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version (4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
+export const SCHEMA_VERSION = 6; // 6: chunks carry `fts_head` (names, signatures, doc comment, file name: a second full-text field) and both full-text fields are stemmed (5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
 
 export interface FileRow {
   path: string;
@@ -29,8 +29,13 @@ export interface ChunkRow {
   /** Identifiers the chunk references, space-separated. */
   refs: string;
   hash: string;
-  /** Code-aware full-text field (store/code-text.ts). */
+  /** Code-aware full-text field (store/code-text.ts): path, names and the whole text. */
   fts: string;
+  /**
+   * The same for what a definition says about itself: the file's name, the names and signatures
+   * of the definitions the chunk starts, their doc comments. A question's words weigh more here.
+   */
+  fts_head: string;
 }
 
 export interface SymbolRow {
@@ -57,7 +62,7 @@ export const fileSchema = new Schema([str('path'), str('hash'), new Field('size'
 export const chunkSchema = new Schema([
   str('id'), str('path'), str('language'), i32('start_line'), i32('end_line'), str('text'),
   str('symbol', true), str('kind', true), str('container', true), str('header', true),
-  str('refs'), str('hash'), str('fts'),
+  str('refs'), str('hash'), str('fts'), str('fts_head'),
 ]);
 
 export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false)]);
