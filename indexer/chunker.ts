@@ -25,9 +25,10 @@
  * lines, else 'statements'.
  *
  * Doc comments: the comments right above a declaration belong to it, and a
- * declaration split for size keeps them with its first line (its signature);
- * the chunk that holds them carries their text in `doc` (a Python docstring
- * too), which the full-text index weighs with the names.
+ * declaration split for size keeps them with its first line (its signature).
+ * `docs` gives each declaration's doc text (those comments, or a Python
+ * docstring) by the declaration's first line, as its symbol has it: the
+ * full-text index weighs them with the names.
  */
 import crypto from 'node:crypto';
 import type { Node, Tree } from 'web-tree-sitter';
@@ -65,8 +66,6 @@ export interface Chunk {
   container: string | null;
   /** For a part of a split declaration: the signature line(s) of its container(s)/declaration, outermost first; else null. */
   header: string | null;
-  /** The doc comment(s) of the declaration(s) the chunk starts (the comments right above, or a docstring), capped; null when none. */
-  doc: string | null;
   /** Distinct identifiers used in the chunk (keywords, comments and string contents left out), in order of first use. */
   refs: string[];
   /** sha1 hex of header + text: the same text (and header) gives the same hash, whatever the path. */
@@ -79,6 +78,8 @@ export interface FileAnalysis {
   symbols: SymbolDef[];
   /** Raw, unresolved; see resolveImport in imports.ts. */
   imports: ImportRef[];
+  /** Doc comments by the 1-based first line of the declaration they document (a symbol's startLine), capped. */
+  docs: ReadonlyMap<number, string>;
 }
 
 export interface ChunkOptions {
@@ -157,7 +158,7 @@ export async function analyzeFile(path: string, text: string, language?: Languag
   const support = languageSupport(lang);
   const tokens = lexRefs(text, support.lexicon);
   const pieces = support.fallbackChunks === 'headings' ? markdownPieces(lines, opts) : windowPieces(lines, 0, lines.count - 1, opts, 'window', null, null);
-  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols: [], imports: [] };
+  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols: [], imports: [], docs: new Map() };
 }
 
 function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineIndex, opts: Opts): FileAnalysis {
@@ -168,7 +169,45 @@ function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineInde
   symbols.push(...extractLocalSymbols(root, lang, path, symbols));
   const imports = extractImports(root, lang, lines);
   const tokens = lexRefs(lines.text, languageSupport(lang).lexicon);
-  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports };
+  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports, docs: declarationDocs(root, decls, lang === 'python') };
+}
+
+/**
+ * The doc of every declaration extractSymbols lists (the same walk): the comments right above it
+ * (decorators and attributes may stand between; a blank line may not), else, where the language
+ * has them, its docstring (the first statement of its body, a string).
+ */
+function declarationDocs(root: Node, decls: Declarations, docstrings: boolean): Map<number, string> {
+  const out = new Map<number, string>();
+  const src = decls.src;
+  const walk = (children: Node[], scope: Scope, depth: number) => {
+    for (const n of children) {
+      for (const d of decls.of(n, scope)) {
+        const r = d.part ?? d.outer;
+        let doc = commentsAbove(d.outer).map((c) => text(src, c)).join('\n');
+        if (!doc && docstrings) {
+          const first = (d.members ?? d.body)?.namedChild(0);
+          if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
+        }
+        if (doc && d.symbol) out.set(r.startPosition.row + 1, doc.slice(0, MAX_DOC_CHARS));
+        if (d.members && depth < MAX_NESTING) walk(memberChildren(d), d.memberScope, depth + 1);
+      }
+    }
+  };
+  walk(flatChildren(root), 'top', 0);
+  return out;
+}
+
+/** The comment siblings right above a node, in order; decorators and attributes between them and it are passed over. */
+function commentsAbove(n: Node): Node[] {
+  const out: Node[] = [];
+  let row = n.startPosition.row;
+  for (let s = n.previousSibling; s && decorationTypes.has(s.type) && lastRow(s) >= row - 1; s = s.previousSibling) {
+    if (COMMENT_TYPES.has(s.type)) out.unshift(s);
+    else if (out.length) break; // a decorator above the comments: they document something else
+    row = s.startPosition.row;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -179,7 +218,6 @@ interface Meta {
   kind: string | null;
   container: string | null;
   header: string | null;
-  doc: string | null;
 }
 
 interface Piece extends Meta {
@@ -293,7 +331,7 @@ class TreeChunker {
     let stmt: Item | null = null;
     const flushStmt = () => {
       if (!stmt) return;
-      const meta: Meta = { symbol: null, kind: 'statements', container: lv.container, header: lv.header, doc: null };
+      const meta: Meta = { symbol: null, kind: 'statements', container: lv.container, header: lv.header };
       if (this.fits(stmt.start, stmt.end)) pieces.push({ ...meta, start: stmt.start, end: stmt.end, mergeable: true });
       else for (const [a, b] of this.pack(stmt.nodes, stmt.start, stmt.end)) pieces.push({ ...meta, start: a, end: b, mergeable: false });
       stmt = null;
@@ -325,9 +363,8 @@ class TreeChunker {
 
   private declaration(it: Item, d: Decl, lv: Level): Piece[] {
     const container = d.container ?? lv.container;
-    const doc = this.docOf(it, d);
     if (this.fits(it.start, it.end)) {
-      return [{ symbol: d.name, kind: d.kind, container, header: lv.header, doc, start: it.start, end: it.end, mergeable: true }];
+      return [{ symbol: d.name, kind: d.kind, container, header: lv.header, start: it.start, end: it.end, mergeable: true }];
     }
     const [sr, er] = signatureRows(d, this.lines);
     const sig = this.lines.slice(sr, er).replace(/\s+$/, '');
@@ -336,7 +373,7 @@ class TreeChunker {
       const kids = memberChildren(d);
       if (kids.length) {
         const headEnd = Math.min(it.end, Math.max(it.start, this.headEnd(d)));
-        const head: Item = { start: it.start, end: headEnd, nodes: [], decl: null, head: { symbol: d.name, kind: d.kind, container, header: lv.header, doc } };
+        const head: Item = { start: it.start, end: headEnd, nodes: [], decl: null, head: { symbol: d.name, kind: d.kind, container, header: lv.header } };
         const sub = this.items(kids, d.memberScope, head);
         const last = sub[sub.length - 1];
         if (last.end < it.end) last.end = it.end; // the closing brace / `end`
@@ -349,20 +386,8 @@ class TreeChunker {
     // doc comment and its first line: the comment would be a chunk of its own, its function another.
     const nodes = it.nodes.flatMap((n) => (n.equals(d.outer) && n.childCount > 0 && it.nodes.length > 1 ? n.children.filter((c): c is Node => c !== null) : [n]));
     return this.pack(nodes, it.start, it.end).map(([a, b], i) => ({
-      symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, doc: i === 0 ? doc : null, start: a, end: b, mergeable: false,
+      symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, start: a, end: b, mergeable: false,
     }));
-  }
-
-  /** The comments right above a declaration (its item's leading decorations), or its docstring (Python), capped. */
-  private docOf(it: Item, d: Decl): string | null {
-    const src = this.lines.text;
-    const above = it.nodes.filter((n) => n.startIndex < d.outer.startIndex && COMMENT_TYPES.has(n.type)).map((n) => text(src, n));
-    let doc = above.join('\n');
-    if (!doc && this.decls.language === 'python') {
-      const first = (d.members ?? d.body)?.namedChild(0);
-      if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
-    }
-    return doc ? doc.slice(0, MAX_DOC_CHARS) : null;
   }
 
   /** Last row of a container's own signature (before its members). */
@@ -464,8 +489,7 @@ function mergedPiece(group: Piece[]): Piece {
   if (group.every((g) => g.kind === group[0].kind)) kind = group[0].kind;
   else if (primary && (primary.head || span(primary) * 2 >= end - start + 1)) kind = primary.kind;
   else kind = 'statements';
-  const docs = group.map((g) => g.doc).filter((d): d is string => d !== null);
-  return { symbol: primary ? primary.symbol : null, kind, container: base.container, header: base.header, doc: docs.length ? docs.join('\n').slice(0, MAX_DOC_CHARS) : null, start, end, mergeable: true };
+  return { symbol: primary ? primary.symbol : null, kind, container: base.container, header: base.header, start, end, mergeable: true };
 }
 
 /** Non-blank rows no piece covers (text outside every node) become pieces of their own. */
@@ -500,7 +524,7 @@ function windowPieces(lines: LineIndex, from: number, to: number, o: Opts, kind:
     if (s > to) break;
     let e = s;
     while (e + 1 <= to && e + 1 - s + 1 <= o.windowLines && lines.chars(s, e + 1) <= o.maxChunkChars) e++;
-    out.push({ symbol, kind, container: null, header: out.length && header ? header : null, doc: null, start: s, end: e, mergeable: false });
+    out.push({ symbol, kind, container: null, header: out.length && header ? header : null, start: s, end: e, mergeable: false });
     if (e >= to) break;
     const overlap = Math.min(o.windowOverlap, Math.floor((e - s + 1) / 2));
     s = Math.max(s + 1, e + 1 - overlap);
@@ -533,7 +557,7 @@ function markdownPieces(lines: LineIndex, o: Opts): Piece[] {
     while (e >= sec.start && lines.blank[e]) e--;
     if (e < sec.start) continue;
     if (e - sec.start + 1 <= o.maxChunkLines && lines.chars(sec.start, e) <= o.maxChunkChars) {
-      pieces.push({ symbol: sec.title, kind: 'section', container: null, header: null, doc: null, start: sec.start, end: sec.end, mergeable: true });
+      pieces.push({ symbol: sec.title, kind: 'section', container: null, header: null, start: sec.start, end: sec.end, mergeable: true });
     } else {
       pieces.push(...windowPieces(lines, sec.start, sec.end, o, 'section', sec.title, sec.line));
     }
@@ -562,7 +586,6 @@ function toChunks(path: string, language: LanguageId, lines: LineIndex, pieces: 
       kind: p.kind,
       container: p.container,
       header: p.header,
-      doc: p.doc,
       refs: tokens.between(lines.starts[s], lines.end(e), o.maxRefs),
       hash: crypto.createHash('sha1').update(p.header ?? '').update('\u0000').update(text).digest('hex'),
     });

@@ -25,7 +25,7 @@ const WEIGHTS = { symbol: 1.5, fts: 1.0, vector: 0.8 } as const;
  * something is done, and the definition that does it answers better than a test that exercises it,
  * than statements around definitions, or than prose. Tuned on bench:search's tuning draw.
  */
-const PRIOR = { test: 0.6, notDefinition: 0.75, prose: 0.7 } as const;
+const PRIOR = { test: 0.5, notDefinition: 0.75, prose: 0.7 } as const;
 /** Full-text rows read per row kept: the priors reorder a deeper list than they return. */
 const PRIOR_DEPTH = 2;
 

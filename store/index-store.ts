@@ -47,6 +47,8 @@ const DELETE_BATCH_CHARS = 512 * 1024;
 const COMPACT_EVERY_COMMITS = 64;
 const FTS_INDEX = 'fts_idx';
 const HEAD_FTS_INDEX = 'fts_head_idx';
+/** Columns of the symbols table kept in memory (not its full-text field). */
+const SYMBOL_COLUMNS = ['name', 'kind', 'path', 'start_line', 'end_line', 'container', 'signature', 'exported'];
 /** Terms of a full-text query at most (a cursor window has 50 to 100). */
 const MAX_QUERY_TERMS = 32;
 /**
@@ -54,7 +56,9 @@ const MAX_QUERY_TERMS = 32;
  * in its text: a function named for what was asked, or documented so, is the answer; a body that
  * merely mentions the words is likely a caller. Tuned on bench:search's tuning draw.
  */
-const HEAD_BOOST = 3;
+const HEAD_BOOST = 2;
+/** What a definition's own match in names, signature and doc adds to its chunk's score, per point of its BM25. */
+const DEFINITION_BOOST = 2;
 
 /**
  * The on-disk index of one workspace: LanceDB tables `files`, `chunks`,
@@ -164,7 +168,7 @@ export class IndexStore {
     if (this.embeddings) {
       for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
     }
-    this.symbols.add(((await this.symbolsTable.query().toArray()) as SymbolRow[]).map(normalizeSymbol));
+    this.symbols.add(((await this.symbolsTable.query().select(SYMBOL_COLUMNS).toArray()) as SymbolRow[]).map(normalizeSymbol));
   }
 
   get files(): ReadonlyMap<string, FileRow> {
@@ -241,12 +245,11 @@ export class IndexStore {
    * for a quiet moment.
    */
   async optimize(force = false): Promise<void> {
-    const indices = new Set((await this.chunksTable.listIndices()).map((i) => i.name));
-    const rows = await this.chunksTable.countRows();
-    for (const [column, name] of [['fts', FTS_INDEX], ['fts_head', HEAD_FTS_INDEX]] as const) {
-      if (indices.has(name) || rows === 0) continue;
+    const wanted = [[this.chunksTable, 'fts', FTS_INDEX], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX]] as const;
+    for (const [table, column, name] of wanted) {
+      if ((await table.listIndices()).some((i) => i.name === name) || (await table.countRows()) === 0) continue;
       // Tokens arrive lowercased and stemmed (store/code-text.ts): the index only splits at spaces.
-      await this.chunksTable.createIndex(column, {
+      await table.createIndex(column, {
         name,
         replace: true,
         config: lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 }),
@@ -274,15 +277,37 @@ export class IndexStore {
   }
 
   /**
-   * Full-text search for a question in words: its content words (stop words dropped) over both
-   * full-text fields, a match in the names, signatures and doc (`fts_head`) weighing HEAD_BOOST
-   * times one in the text. The scores are BM25 sums: comparable within one answer only.
+   * Full-text search for a question in words: its content words (stop words dropped) over the
+   * chunks' two full-text fields, a match in the names, signatures and docs (`fts_head`) weighing
+   * HEAD_BOOST times one in the text; and over each definition's own names, signature and doc
+   * (the symbols' `fts_head`), whose best match in a chunk adds DEFINITION_BOOST times its score:
+   * a small function merged into a chunk with its neighbours is still its own document there.
+   * The scores are BM25 sums: comparable within one answer only.
    */
   async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
     const q = questionQuery(query, MAX_QUERY_TERMS);
     if (!q) return [];
     const match = new lancedb.MultiMatchQuery(q, ['fts_head', 'fts'], { boosts: [HEAD_BOOST, 1] });
-    return (await this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray())) as (ChunkRow & { _score: number })[];
+    const [chunks, defs] = await Promise.all([
+      this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray()) as Promise<(ChunkRow & { _score: number })[]>,
+      this.reading(() => this.symbolsTable.search(q, 'fts', 'fts_head').select(['path', 'start_line', '_score']).limit(limit).toArray()) as Promise<{ path: string; start_line: number; _score: number }[]>,
+    ]);
+    const scored = new Map<string, ChunkRow & { _score: number }>();
+    for (const c of chunks) scored.set(c.id, { ...c });
+    // Each definition counts for the chunk that holds its first line: one of the chunk matches, or read here.
+    const unheld = defs.filter((d) => !chunks.some((c) => holds(c, d)));
+    const more = unheld.length
+      ? ((await this.reading(() => this.chunksTable.query().where(unheld.map((d) => `(path = ${sqlString(d.path)} AND start_line <= ${d.start_line} AND end_line >= ${d.start_line})`).join(' OR ')).toArray())) as ChunkRow[])
+      : [];
+    const best = new Map<string, number>();
+    for (const d of defs) {
+      const chunk = chunks.find((c) => holds(c, d)) ?? more.find((c) => holds(c, d));
+      if (!chunk) continue;
+      best.set(chunk.id, Math.max(best.get(chunk.id) ?? 0, d._score));
+      if (!scored.has(chunk.id)) scored.set(chunk.id, { ...chunk, _score: 0 });
+    }
+    for (const [id, s] of best) scored.get(id)!._score += DEFINITION_BOOST * s;
+    return [...scored.values()].sort((a, b) => b._score - a._score).slice(0, limit);
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
@@ -407,6 +432,11 @@ let session: lancedb.Session | null = null;
 function sharedSession(): lancedb.Session {
   session ??= new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES);
   return session;
+}
+
+/** Whether a chunk holds a definition's first line. */
+function holds(c: ChunkRow, d: { path: string; start_line: number }): boolean {
+  return c.path === d.path && c.start_line <= d.start_line && d.start_line <= c.end_line;
 }
 
 /** Arrow rows carry extra prototype fields; keep plain objects in memory. */

@@ -1,7 +1,7 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 6; // 6: chunks carry `fts_head` (names, signatures, doc comment, file name: a second full-text field) and both full-text fields are stemmed (5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
+export const SCHEMA_VERSION = 6; // 6: chunks and symbols carry `fts_head` (names, signatures, doc comments, file name: a full-text field for questions) and the full-text fields are stemmed (5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
 
 export interface FileRow {
   path: string;
@@ -47,6 +47,11 @@ export interface SymbolRow {
   container: string | null;
   signature: string;
   exported: boolean;
+  /**
+   * A definition's code-aware full-text field (its file, container, name, signature, doc): written
+   * to the table for searchQuestion, never kept in memory; null for locals.
+   */
+  fts_head?: string | null;
 }
 
 export interface EmbeddingRow {
@@ -65,7 +70,7 @@ export const chunkSchema = new Schema([
   str('refs'), str('hash'), str('fts'), str('fts_head'),
 ]);
 
-export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false)]);
+export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false), str('fts_head', true)]);
 
 export function embeddingSchema(dims: number): Schema {
   return new Schema([str('hash'), new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)]);
