@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FileChange } from '../store/index-store.js';
 import type { ChunkRow } from '../store/rows.js';
-import { codeSearchText } from '../store/code-text.js';
+import { codeSearchText, stemmedSearchText } from '../store/code-text.js';
 import { analyzeFile, type Chunk, type ChunkOptions, type SymbolDef } from './chunker.js';
 import { languageForPath } from './languages.js';
 import { readSourceFile } from './file-reader.js';
@@ -45,7 +45,7 @@ export async function prepareFile(f: WalkedFile, knownHash: string | null, opts:
         name: s.name, kind: s.kind, path: s.path, start_line: s.startLine, end_line: s.endLine,
         container: s.container, signature: s.signature, exported: s.exported,
         // A local is no answer to a question: only definitions are searched by what they say about themselves.
-        fts_head: s.kind === 'local' ? null : codeSearchText(definitionHead(s, analysis.docs)),
+        fts_head: s.kind === 'local' ? null : stemmedSearchText(definitionHead(s, analysis.docs)),
       })),
     },
   };
@@ -58,7 +58,7 @@ function chunkRow(ch: Chunk, defs: SymbolDef[], docs: ReadonlyMap<number, string
     id: `${ch.path}:${ch.startLine}-${ch.endLine}:${ch.hash.slice(0, 8)}`,
     path: ch.path, language: ch.language, start_line: ch.startLine, end_line: ch.endLine, text: ch.text,
     symbol: ch.symbol, kind: ch.kind, container: ch.container, header: ch.header,
-    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable), fts_head: codeSearchText(chunkHead(ch, defs, docs)),
+    refs: ch.refs.join(' '), hash: ch.hash, fts: codeSearchText(searchable), fts_head: stemmedSearchText(chunkHead(ch, defs, docs)),
   };
 }
 

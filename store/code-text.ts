@@ -2,10 +2,14 @@
  * The code-aware text that the full-text index sees: every identifier is kept
  * whole and also split into its words (camelCase, PascalCase, snake_case,
  * kebab-case, digits), so `parseConfig` matches "parse config", "parseconfig"
- * and "config"; and every token is lightly stemmed (`parses`, `parsed`,
- * `parsing` and `parse` are one term). Queries go through the same functions,
- * so both sides agree. A question in words (`questionQuery`) also drops its
- * stop words: "how are the headers parsed" asks for `header` and `pars`.
+ * and "config". Queries go through the same functions, so both sides agree.
+ *
+ * The fields that say what a definition is (names, signatures, docs: see
+ * `stemmedSearchText`) are also lightly stemmed (`parses`, `parsed`, `parsing`
+ * and `parse` are one term), and a question in words (`questionQuery`) drops
+ * its stop words: "how are the headers parsed" asks for `headers`/`parsed` in
+ * the text, `header`/`pars` in the names. The text field itself stays as the
+ * cursor's code-to-code search has always matched it.
  */
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
@@ -59,6 +63,17 @@ export function codeTokens(text: string, maxTokens = Infinity): string[] {
  * and their parts are written beside them.
  */
 export function codeSearchText(text: string, maxTokens = 4000): string {
+  return searchText(text, maxTokens, unchanged);
+}
+
+/** The same, every token stemmed (stemWord): the text of the names-and-docs fields. */
+export function stemmedSearchText(text: string, maxTokens = 4000): string {
+  return searchText(text, maxTokens, stemWord);
+}
+
+const unchanged = (w: string) => w;
+
+function searchText(text: string, maxTokens: number, norm: (word: string) => string): string {
   // Hot path of indexing: one regex pass, memoised splits, no intermediate arrays per token.
   let out = '';
   let n = 0;
@@ -68,12 +83,12 @@ export function codeSearchText(text: string, maxTokens = 4000): string {
     const ident = m[0];
     const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
     if (!whole) continue;
-    const stem = stemWord(whole);
-    out += out ? ' ' + stem : stem;
+    const token = norm(whole);
+    out += out ? ' ' + token : token;
     n++;
     const parts = wordsOf(ident);
     if (parts) {
-      for (const p of parts) out += ' ' + stemWord(p);
+      for (const p of parts) out += ' ' + norm(p);
       n += parts.length;
     }
   }
@@ -88,7 +103,13 @@ const STRIP = /[_$]/g;
  * most specific: a search costs time for every term, and `i`, `x`, `get` say little).
  */
 export function codeSearchQuery(query: string, maxTerms = Infinity): string {
-  return longestTerms(queryTerms(query), maxTerms);
+  return longestTerms(queryTerms(query), maxTerms).join(' ');
+}
+
+/** A question's terms: `words` for the text field, the same stemmed in `stems` for the names-and-docs fields. */
+export interface QuestionTerms {
+  words: string;
+  stems: string;
 }
 
 /**
@@ -96,23 +117,22 @@ export function codeSearchQuery(query: string, maxTerms = Infinity): string {
  * stop words, which in prose say nothing about the code (and in code are keywords, in every
  * chunk). A query made of stop words only keeps them: "this" may be what the user looks for.
  */
-export function questionQuery(query: string, maxTerms = Infinity): string {
+export function questionQuery(query: string, maxTerms = Infinity): QuestionTerms {
   const terms = queryTerms(query);
   const content = terms.filter((t) => !STOP_WORDS.has(t));
-  return longestTerms(content.length ? content : terms, maxTerms);
+  const words = longestTerms(content.length ? content : terms, maxTerms);
+  return { words: words.join(' '), stems: [...new Set(words.map(stemWord))].join(' ') };
 }
 
-/** A query's tokens as codeSearchText writes them (glued, stemmed), each once. */
+/** A query's tokens as codeSearchText writes them (glued), each once. */
 function queryTerms(query: string): string[] {
-  return [...new Set(codeTokens(query).map((t) => stemWord(t.replace(/_/g, ''))))];
+  return [...new Set(codeTokens(query).map((t) => t.replace(/_/g, '')))];
 }
 
-function longestTerms(terms: string[], maxTerms: number): string {
-  if (terms.length > maxTerms) {
-    const keep = new Set([...terms].sort((a, b) => b.length - a.length).slice(0, maxTerms));
-    return terms.filter((t) => keep.has(t)).join(' ');
-  }
-  return terms.join(' ');
+function longestTerms(terms: string[], maxTerms: number): string[] {
+  if (terms.length <= maxTerms) return terms;
+  const keep = new Set([...terms].sort((a, b) => b.length - a.length).slice(0, maxTerms));
+  return terms.filter((t) => keep.has(t));
 }
 
 /** Stems are memoised like splits: a code base repeats its words. */
@@ -153,9 +173,8 @@ export function stemWord(word: string): string {
 const PLAIN_WORD = /^[a-z]+$/;
 
 /**
- * English function words and question words, stemmed as the index stems them. Words that name
- * things in code (`get`, `set`, `new`, `all`, `is`…) are not here: a name made of them is still
- * found by them.
+ * English function words and question words. Words that name things in code (`get`, `set`,
+ * `new`, `all`, `is`…) are not here: a name made of them is still found by them.
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -164,6 +183,5 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     'been being am do does did done doing has have had having can could will would shall should may might must ' +
     'i me my we our you your he him his she her via per upon whether within without also just very too'
   )
-    .split(' ')
-    .map((w) => stemWord(w)),
+    .split(' '),
 );

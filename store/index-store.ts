@@ -286,11 +286,15 @@ export class IndexStore {
    */
   async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
     const q = questionQuery(query, MAX_QUERY_TERMS);
-    if (!q) return [];
-    const match = new lancedb.MultiMatchQuery(q, ['fts_head', 'fts'], { boosts: [HEAD_BOOST, 1] });
+    if (!q.words) return [];
+    // The text field is matched by the words as written (it serves the cursor's search too), the names-and-docs fields by their stems.
+    const match = new lancedb.BooleanQuery([
+      [lancedb.Occur.Should, new lancedb.MatchQuery(q.stems, 'fts_head', { boost: HEAD_BOOST })],
+      [lancedb.Occur.Should, new lancedb.MatchQuery(q.words, 'fts')],
+    ]);
     const [chunks, defs] = await Promise.all([
       this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray()) as Promise<(ChunkRow & { _score: number })[]>,
-      this.reading(() => this.symbolsTable.search(q, 'fts', 'fts_head').select(['path', 'start_line', '_score']).limit(limit).toArray()) as Promise<{ path: string; start_line: number; _score: number }[]>,
+      this.reading(() => this.symbolsTable.search(q.stems, 'fts', 'fts_head').select(['path', 'start_line', '_score']).limit(limit).toArray()) as Promise<{ path: string; start_line: number; _score: number }[]>,
     ]);
     const scored = new Map<string, ChunkRow & { _score: number }>();
     for (const c of chunks) scored.set(c.id, { ...c });

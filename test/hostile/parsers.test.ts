@@ -315,7 +315,7 @@ describe('code-aware tokenizers (store/code-text.ts)', () => {
   it('a capped codeSearchText does not change what the next codeTokens / codeSearchQuery sees (shared regex state)', () => {
     const query = 'parseConfig readFile';
     const before = codeSearchQuery(query);
-    expect(before).toBe('parseconfig pars config readfil read fil');
+    expect(before).toBe('parseconfig parse config readfile read file');
     // An indexed chunk with more identifiers than the cap (4000 by default) stops the scan early...
     codeSearchText('alpha beta gamma delta epsilon', 2);
     // ...and a search that follows must still see the whole query.
