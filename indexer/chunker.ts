@@ -184,7 +184,7 @@ function declarationDocs(root: Node, decls: Declarations, docstrings: boolean): 
     for (const n of children) {
       for (const d of decls.of(n, scope)) {
         const r = d.part ?? d.outer;
-        let doc = commentsAbove(d.outer).map((c) => text(src, c)).join('\n');
+        let doc = commentsAbove(d.outer).map((c) => text(src, c).trimEnd()).join('\n');
         if (!doc && docstrings) {
           const first = (d.members ?? d.body)?.namedChild(0);
           if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
