@@ -190,6 +190,8 @@ interface Query {
   startLine: number;
   endLine: number;
   text: string;
+  /** Drawn by the tuning seed too (a small pool gives both draws some queries alike). */
+  inTuningDraw: boolean;
 }
 
 const FUNCTION_TYPES: Partial<Record<LanguageId, ReadonlySet<string>>> = {
@@ -452,6 +454,7 @@ async function stripCorpus(original: string, copy: string): Promise<{ files: num
 
 /** Up to `max` queries of one code base, drawn with `seed`; sentences several functions share are left out. */
 function drawQueries(corpus: string, functions: CopyFunction[], seed: number, max: number): Query[] {
+  const tuning = seed === TUNING_SEED ? null : new Set(drawQueries(corpus, functions, TUNING_SEED, max).map((q) => `${q.file}:${q.startLine}`));
   const count = new Map<string, number>();
   for (const f of functions) if (f.query) count.set(f.query.toLowerCase(), (count.get(f.query.toLowerCase()) ?? 0) + 1);
   const pool = functions.filter((f) => f.query && count.get(f.query.toLowerCase()) === 1);
@@ -460,7 +463,10 @@ function drawQueries(corpus: string, functions: CopyFunction[], seed: number, ma
     const j = Math.floor(next() * (i + 1));
     [pool[i], pool[j]] = [pool[j], pool[i]];
   }
-  return pool.slice(0, max).map((f) => ({ corpus, file: f.file, name: f.name, startLine: f.startLine, endLine: f.endLine, text: f.query! }));
+  return pool.slice(0, max).map((f) => ({
+    corpus, file: f.file, name: f.name, startLine: f.startLine, endLine: f.endLine, text: f.query!,
+    inTuningDraw: !tuning || tuning.has(`${f.file}:${f.startLine}`),
+  }));
 }
 
 // ---------------------------------------------------------------- the BM25 baseline
@@ -577,6 +583,7 @@ const MEASURES = [
   'query = the first sentence of a function\'s doc comment; the indexed copy has every function\'s doc comment removed.',
   'BM25 = Okapi BM25 (k1 1.2, b 0.75) over the functions of that copy, one document each, identifiers whole and split;',
   'Cvu = POST /search { root, query, limit: 10 } of a real daemon (this build) over the same copy.',
+  '"not tuned on" (another seed than the tuning one) = the queries the tuning draw does not also hold.',
 ].join('\n');
 
 function git(args: string[], cwd: string): string {
@@ -642,6 +649,8 @@ async function main() {
 
     const cvuRanks = new Map<Query, number | null>();
     const cvuTop = new Map<Query, Snippet | undefined>();
+    /** Which retriever each result came from, over every answer: with vectors, they must show up. */
+    const sources: Record<string, number> = {};
     const indexed: Record<string, { files: number; chunks: number }> = {};
     const twin = opts.embedding === 'twin' ? await writeBertTwin(path.join(tmp, 'minilm-twin'), MINILM_L6_SHAPE, { quantized: true }) : 'none';
     await withDaemon(opts.build, path.join(tmp, 'home'), twin, async (client) => {
@@ -663,6 +672,7 @@ async function main() {
           for (const q of c.queries) {
             const { results } = await client.search({ root: roots.get(c.label)!, query: q.text, limit: MRR_AT });
             cvuRanks.set(q, rankOf(q, results));
+            for (const r of results) sources[r.source] = (sources[r.source] ?? 0) + 1;
             cvuTop.set(q, results[0]);
           }
         }
@@ -671,7 +681,9 @@ async function main() {
 
     const all = corpora.flatMap((c) => c.queries);
     const row = (qs: Query[]) => ({ bm25: figures(qs.map((q) => bm25Ranks.get(q)!)), cvu: figures(qs.map((q) => cvuRanks.get(q)!)) });
-    const summary = { ...Object.fromEntries(corpora.map((c) => [c.label, row(c.queries)])), overall: row(all) };
+    const fresh = all.filter((q) => !q.inTuningDraw);
+    // With another seed than the tuning one, the queries the tuning draw also holds are left out of one more row.
+    const summary = { ...Object.fromEntries(corpora.map((c) => [c.label, row(c.queries)])), overall: row(all), ...(opts.seed === TUNING_SEED ? {} : { 'not tuned on': row(fresh) }) };
     const commit = git(['rev-parse', '--short=10', 'HEAD'], opts.build) || 'unknown';
     const dirty = git(['status', '--porcelain', '--untracked-files=no'], opts.build).split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !/^(bench|docs|test)\/|\.md$/.test(f));
     timings.total = Number(((performance.now() - started) / 1000).toFixed(1));
@@ -692,6 +704,7 @@ async function main() {
         functions: c.functions.length, withQuery: c.functions.filter((f) => f.query).length, queries: c.queries.length, indexed: indexed[c.label],
       })),
       summary,
+      sources,
       queries: all.map((q) => {
         const top = cvuTop.get(q);
         return { ...q, bm25Rank: bm25Ranks.get(q), cvuRank: cvuRanks.get(q), cvuTop: top ? `${top.path}:${top.startLine}-${top.endLine}` : null };
@@ -709,11 +722,13 @@ async function main() {
     say();
     const pad = (s: string | number, w: number) => String(s).padEnd(w);
     const num = (x: number) => x.toFixed(3);
-    say(`${pad('code base', 12)}${pad('language', 12)}${pad('n', 5)}${pad('BM25 R@5', 10)}${pad('MRR@10', 9)}${pad('Cvu R@5', 10)}MRR@10`);
+    say(`${pad('code base', 14)}${pad('language', 12)}${pad('n', 5)}${pad('BM25 R@5', 10)}${pad('MRR@10', 9)}${pad('Cvu R@5', 10)}MRR@10`);
     for (const [label, r] of Object.entries(summary)) {
       const c = corpora.find((k) => k.label === label);
-      say(`${pad(label, 12)}${pad(c?.language ?? '', 12)}${pad(r.cvu.n, 5)}${pad(num(r.bm25.recallAt5), 10)}${pad(num(r.bm25.mrrAt10), 9)}${pad(num(r.cvu.recallAt5), 10)}${num(r.cvu.mrrAt10)}`);
+      say(`${pad(label, 14)}${pad(c?.language ?? '', 12)}${pad(r.cvu.n, 5)}${pad(num(r.bm25.recallAt5), 10)}${pad(num(r.bm25.mrrAt10), 9)}${pad(num(r.cvu.recallAt5), 10)}${num(r.cvu.mrrAt10)}`);
     }
+    say();
+    say(`Cvu's results by source: ${Object.entries(sources).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (opts.misses) {
       say();
       say(`-- Cvu's misses (no overlapping result in the first ${RECALL_AT}): query → the function (BM25's rank) ; Cvu's first result`);
