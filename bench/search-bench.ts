@@ -44,6 +44,7 @@ import { clientFor } from '../clients/daemon-discovery.js';
 import type { DaemonClient, Snippet } from '../clients/daemon-client.js';
 import type { DaemonInfo } from '../daemon/lifecycle.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
+import { seededRandom } from '../fixtures/random.js';
 import { languageForPath, parserFor, type LanguageId } from '../indexer/languages.js';
 import { lastRow } from '../indexer/syntax.js';
 
@@ -392,18 +393,6 @@ function stripDocs(src: string, fns: SourceFunction[]): { text: string; row: (r:
 
 // ---------------------------------------------------------------- queries and the stripped copy
 
-/** A small seeded generator (mulberry32): the same seed draws the same queries on any machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function listFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -458,7 +447,7 @@ function drawQueries(corpus: string, functions: CopyFunction[], seed: number, ma
   const count = new Map<string, number>();
   for (const f of functions) if (f.query) count.set(f.query.toLowerCase(), (count.get(f.query.toLowerCase()) ?? 0) + 1);
   const pool = functions.filter((f) => f.query && count.get(f.query.toLowerCase()) === 1);
-  const next = random(seed);
+  const next = seededRandom(seed);
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [pool[i], pool[j]] = [pool[j], pool[i]];
