@@ -156,11 +156,10 @@ export function stemWord(word: string): string {
   if (w.endsWith('ies')) w = w.slice(0, -3) + 'i';
   else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
   const suffix = /(?<!e)ed$/.test(w) ? 2 : w.endsWith('ing') ? 3 : 0;
-  if (suffix && VOWEL.test(w.slice(0, -suffix).slice(0, -1)) && w.length - suffix >= 2) {
+  // Only where a vowel stands before the stem's last letter: not `string`, `thing`, `shed`.
+  if (suffix && VOWEL.test(w.slice(0, -suffix - 1))) {
     w = w.slice(0, -suffix);
-    if (w.endsWith('i') && suffix === 2 && word.endsWith('ied')) {
-      // copied → copi, as copy → copi below
-    } else if (w.length >= 4 && /([b-df-hj-np-rtv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
+    if (w.length >= 4 && /([b-df-hj-np-rtv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1); // mapped → map
     else if (w.length === 2) w += 'e'; // used → use, as use is left alone
   }
   if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
@@ -182,6 +181,5 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     'which who whom whose what why how that this these those it its itself they them their there here are was were be ' +
     'been being am do does did done doing has have had having can could will would shall should may might must ' +
     'i me my we our you your he him his she her via per upon whether within without also just very too'
-  )
-    .split(' '),
+  ).split(' '),
 );

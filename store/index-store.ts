@@ -248,7 +248,7 @@ export class IndexStore {
     const wanted = [[this.chunksTable, 'fts', FTS_INDEX], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX]] as const;
     for (const [table, column, name] of wanted) {
       if ((await table.listIndices()).some((i) => i.name === name) || (await table.countRows()) === 0) continue;
-      // Tokens arrive lowercased and stemmed (store/code-text.ts): the index only splits at spaces.
+      // Tokens arrive lowercased, and stemmed in fts_head (store/code-text.ts): the index only splits them.
       await table.createIndex(column, {
         name,
         replace: true,
@@ -280,8 +280,8 @@ export class IndexStore {
    * Full-text search for a question in words: its content words (stop words dropped) over the
    * chunks' two full-text fields, a match in the names, signatures and docs (`fts_head`) weighing
    * HEAD_BOOST times one in the text; and over each definition's own names, signature and doc
-   * (the symbols' `fts_head`), whose best match in a chunk adds DEFINITION_BOOST times its score:
-   * a small function merged into a chunk with its neighbours is still its own document there.
+   * (the symbols' `fts_head`), whose best match in a chunk found adds DEFINITION_BOOST times its
+   * score: a small function merged into a chunk with its neighbours is still its own document there.
    * The scores are BM25 sums: comparable within one answer only.
    */
   async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
@@ -296,22 +296,14 @@ export class IndexStore {
       this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray()) as Promise<(ChunkRow & { _score: number })[]>,
       this.reading(() => this.symbolsTable.search(q.stems, 'fts', 'fts_head').select(['path', 'start_line', '_score']).limit(limit).toArray()) as Promise<{ path: string; start_line: number; _score: number }[]>,
     ]);
-    const scored = new Map<string, ChunkRow & { _score: number }>();
-    for (const c of chunks) scored.set(c.id, { ...c });
-    // Each definition counts for the chunk that holds its first line: one of the chunk matches, or read here.
-    const unheld = defs.filter((d) => !chunks.some((c) => holds(c, d)));
-    const more = unheld.length
-      ? ((await this.reading(() => this.chunksTable.query().where(unheld.map((d) => `(path = ${sqlString(d.path)} AND start_line <= ${d.start_line} AND end_line >= ${d.start_line})`).join(' OR ')).toArray())) as ChunkRow[])
-      : [];
-    const best = new Map<string, number>();
-    for (const d of defs) {
-      const chunk = chunks.find((c) => holds(c, d)) ?? more.find((c) => holds(c, d));
-      if (!chunk) continue;
-      best.set(chunk.id, Math.max(best.get(chunk.id) ?? 0, d._score));
-      if (!scored.has(chunk.id)) scored.set(chunk.id, { ...chunk, _score: 0 });
+    // Each definition counts for the chunk that holds its first line, among the chunk matches (a chunk
+    // outside them did not reach the answer's first places in bench:search even with the boost).
+    const scored = chunks.map((c) => ({ ...c }));
+    for (const c of scored) {
+      const best = Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d._score));
+      c._score += DEFINITION_BOOST * best;
     }
-    for (const [id, s] of best) scored.get(id)!._score += DEFINITION_BOOST * s;
-    return [...scored.values()].sort((a, b) => b._score - a._score).slice(0, limit);
+    return scored.sort((a, b) => b._score - a._score);
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
