@@ -382,9 +382,10 @@ class TreeChunker {
         return pieces;
       }
     }
-    // The declaration's own children are packed in its place, so that a cut never falls between its
-    // doc comment and its first line: the comment would be a chunk of its own, its function another.
-    const nodes = it.nodes.flatMap((n) => (n.equals(d.outer) && n.childCount > 0 && it.nodes.length > 1 ? n.children.filter((c): c is Node => c !== null) : [n]));
+    // After a doc comment, the declaration's own children (and its body's) are packed in its place,
+    // so that the first part holds the comment, the signature and the body's first statements: a cut
+    // between the comment and the declaration would leave the comment a chunk of its own.
+    const nodes = it.nodes.length > 1 ? it.nodes.flatMap((n) => (n.equals(d.outer) ? unwrap(n, d.body) : [n])) : it.nodes;
     return this.pack(nodes, it.start, it.end).map(([a, b], i) => ({
       symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, start: a, end: b, mergeable: false,
     }));
@@ -446,6 +447,18 @@ class TreeChunker {
     if (pe >= ps) parts.push([ps, pe]);
     return parts;
   }
+}
+
+/**
+ * The nodes a declaration is packed as after its doc comment: the syntax down to its body
+ * unwrapped (`export`, the declaration, the body's braces), the body's statements one by one.
+ */
+function unwrap(n: Node, body: Node | null): Node[] {
+  const kids = n.children.filter((c): c is Node => c !== null);
+  if (!kids.length) return [n];
+  if (!body || n.equals(body)) return kids;
+  const holdsBody = (c: Node) => c.startIndex <= body.startIndex && body.endIndex <= c.endIndex;
+  return kids.flatMap((c) => (holdsBody(c) ? unwrap(c, body) : [c]));
 }
 
 function span(p: { start: number; end: number }): number {

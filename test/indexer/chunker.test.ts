@@ -875,7 +875,7 @@ describe('splitting declarations over the bounds', () => {
     expect(a.symbols.filter((s) => s.container === 'Registry')).toHaveLength(22);
   });
 
-  it('keeps a doc comment with the first line of a declaration split for size', async () => {
+  it('keeps a doc comment with the signature and first statements of a declaration split for size', async () => {
     // 8 comment lines + a 74-line function: over 80 lines, while the function alone fits
     const doc = ['// Sums the weights of every item.', '//', ...Array.from({ length: 6 }, (_, i) => `// Detail ${i} of how the weights add up.`)];
     const body = Array.from({ length: 70 }, (_, i) => `  total += weights[${i}] * ${i};`);
@@ -884,7 +884,8 @@ describe('splitting declarations over the bounds', () => {
     checkInvariants(text, a.chunks);
     expect(a.chunks.length).toBeGreaterThan(1);
     expect(a.chunks[0].startLine).toBe(1);
-    expect(a.chunks[0].text).toContain('export function sumWeights(weights: number[]): number {');
+    // the comment, the signature and the body's first statements: one chunk
+    expect(a.chunks[0].text).toContain('export function sumWeights(weights: number[]): number {\n  let total = 0;\n  total += weights[0] * 0;');
     for (const c of a.chunks) expect(c.symbol).toBe('sumWeights');
     expect(a.docs.get(lineOf(text, 'export function sumWeights'))).toBe(doc.join('\n'));
   });
