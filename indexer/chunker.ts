@@ -169,15 +169,16 @@ function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineInde
   symbols.push(...extractLocalSymbols(root, lang, path, symbols));
   const imports = extractImports(root, lang, lines);
   const tokens = lexRefs(lines.text, languageSupport(lang).lexicon);
-  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports, docs: declarationDocs(root, decls, lang === 'python') };
+  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports, docs: declarationDocs(root, decls) };
 }
 
 /**
  * The doc of every declaration extractSymbols lists (the same walk): the comments right above it
- * (decorators and attributes may stand between; a blank line may not), else, where the language
- * has them, its docstring (the first statement of its body, a string).
+ * (decorators and attributes may stand between; a blank line may not), else its docstring: a body
+ * whose first statement is a lone string (Python's docstrings; a JavaScript directive such as
+ * 'use strict' reads the same, and costs no more than its two words in the names-and-docs field).
  */
-function declarationDocs(root: Node, decls: Declarations, docstrings: boolean): Map<number, string> {
+function declarationDocs(root: Node, decls: Declarations): Map<number, string> {
   const out = new Map<number, string>();
   const src = decls.src;
   const walk = (children: Node[], scope: Scope, depth: number) => {
@@ -185,7 +186,7 @@ function declarationDocs(root: Node, decls: Declarations, docstrings: boolean): 
       for (const d of decls.of(n, scope)) {
         const r = d.part ?? d.outer;
         let doc = commentsAbove(d.outer).map((c) => text(src, c).trimEnd()).join('\n');
-        if (!doc && docstrings) {
+        if (!doc) {
           const first = (d.members ?? d.body)?.namedChild(0);
           if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
         }
