@@ -23,6 +23,12 @@
  * else from its largest piece that names a symbol; its kind is the kind all
  * pieces share, else that piece's kind when it makes up at least half of the
  * lines, else 'statements'.
+ *
+ * Doc comments: the comments right above a declaration belong to it, and a
+ * declaration split for size keeps them with its first line (its signature).
+ * `docs` gives each declaration's doc text (those comments, or a Python
+ * docstring) by the declaration's first line, as its symbol has it: the
+ * full-text index weighs them with the names.
  */
 import crypto from 'node:crypto';
 import type { Node, Tree } from 'web-tree-sitter';
@@ -37,7 +43,7 @@ import { extractLocalSymbols } from './local-symbols.js';
 import { lexRefs, type Tokens } from './refs.js';
 import { signatureRows } from './signature.js';
 import { Declarations, extractSymbols, type SymbolDef } from './symbols.js';
-import { decorationTypes, flatChildren, lastRow } from './syntax.js';
+import { decorationTypes, flatChildren, lastRow, text } from './syntax.js';
 
 export type { ImportRef } from './import-ref.js';
 export type { SymbolDef } from './symbols.js';
@@ -72,6 +78,8 @@ export interface FileAnalysis {
   symbols: SymbolDef[];
   /** Raw, unresolved; see resolveImport in imports.ts. */
   imports: ImportRef[];
+  /** Doc comments by the 1-based first line of the declaration they document (a symbol's startLine), capped. */
+  docs: ReadonlyMap<number, string>;
 }
 
 export interface ChunkOptions {
@@ -150,7 +158,7 @@ export async function analyzeFile(path: string, text: string, language?: Languag
   const support = languageSupport(lang);
   const tokens = lexRefs(text, support.lexicon);
   const pieces = support.fallbackChunks === 'headings' ? markdownPieces(lines, opts) : windowPieces(lines, 0, lines.count - 1, opts, 'window', null, null);
-  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols: [], imports: [] };
+  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols: [], imports: [], docs: new Map() };
 }
 
 function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineIndex, opts: Opts): FileAnalysis {
@@ -161,7 +169,46 @@ function analyzeTree(path: string, lang: LanguageId, root: Node, lines: LineInde
   symbols.push(...extractLocalSymbols(root, lang, path, symbols));
   const imports = extractImports(root, lang, lines);
   const tokens = lexRefs(lines.text, languageSupport(lang).lexicon);
-  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports };
+  return { language: lang, chunks: toChunks(path, lang, lines, pieces, tokens, opts), symbols, imports, docs: declarationDocs(root, decls) };
+}
+
+/**
+ * The doc of every declaration extractSymbols lists (the same walk): the comments right above it
+ * (decorators and attributes may stand between; a blank line may not), else its docstring: a body
+ * whose first statement is a lone string (Python's docstrings; a JavaScript directive such as
+ * 'use strict' reads the same, and costs no more than its two words in the names-and-docs field).
+ */
+function declarationDocs(root: Node, decls: Declarations): Map<number, string> {
+  const out = new Map<number, string>();
+  const src = decls.src;
+  const walk = (children: Node[], scope: Scope, depth: number) => {
+    for (const n of children) {
+      for (const d of decls.of(n, scope)) {
+        const r = d.part ?? d.outer;
+        let doc = commentsAbove(d.outer).map((c) => text(src, c).trimEnd()).join('\n');
+        if (!doc) {
+          const first = (d.members ?? d.body)?.namedChild(0);
+          if (first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string') doc = text(src, first);
+        }
+        if (doc && d.symbol) out.set(r.startPosition.row + 1, doc.slice(0, MAX_DOC_CHARS));
+        if (d.members && depth < MAX_NESTING) walk(memberChildren(d), d.memberScope, depth + 1);
+      }
+    }
+  };
+  walk(flatChildren(root), 'top', 0);
+  return out;
+}
+
+/** The comment siblings right above a node, in order; decorators and attributes between them and it are passed over. */
+function commentsAbove(n: Node): Node[] {
+  const out: Node[] = [];
+  let row = n.startPosition.row;
+  for (let s = n.previousSibling; s && decorationTypes.has(s.type) && lastRow(s) >= row - 1; s = s.previousSibling) {
+    if (COMMENT_TYPES.has(s.type)) out.unshift(s);
+    else if (out.length) break; // a decorator above the comments: they document something else
+    row = s.startPosition.row;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -198,6 +245,9 @@ interface Level {
 }
 
 const MAX_NESTING = 24; // containers inside containers
+/** A doc longer than this is cut: its summary comes first, and the full-text field stays small. */
+const MAX_DOC_CHARS = 1000;
+const COMMENT_TYPES: ReadonlySet<string> = new Set([...decorationTypes].filter((t) => t.includes('comment')));
 const MAX_PACK_DEPTH = 64; // syntax levels descended while splitting one declaration
 
 class TreeChunker {
@@ -333,7 +383,11 @@ class TreeChunker {
         return pieces;
       }
     }
-    return this.pack(it.nodes, it.start, it.end).map(([a, b], i) => ({
+    // After a doc comment, the declaration's own children (and its body's) are packed in its place,
+    // so that the first part holds the comment, the signature and the body's first statements: a cut
+    // between the comment and the declaration would leave the comment a chunk of its own.
+    const nodes = it.nodes.length > 1 ? it.nodes.flatMap((n) => (n.equals(d.outer) ? unwrap(n, d.body) : [n])) : it.nodes;
+    return this.pack(nodes, it.start, it.end).map(([a, b], i) => ({
       symbol: d.name, kind: d.kind, container, header: i === 0 ? lv.header : childHeader, start: a, end: b, mergeable: false,
     }));
   }
@@ -394,6 +448,18 @@ class TreeChunker {
     if (pe >= ps) parts.push([ps, pe]);
     return parts;
   }
+}
+
+/**
+ * The nodes a declaration is packed as after its doc comment: the syntax down to its body
+ * unwrapped (`export`, the declaration, the body's braces), the body's statements one by one.
+ */
+function unwrap(n: Node, body: Node | null): Node[] {
+  const kids = n.children.filter((c): c is Node => c !== null);
+  if (!kids.length) return [n];
+  if (!body || n.equals(body)) return kids;
+  const holdsBody = (c: Node) => c.startIndex <= body.startIndex && body.endIndex <= c.endIndex;
+  return kids.flatMap((c) => (holdsBody(c) ? unwrap(c, body) : [c]));
 }
 
 function span(p: { start: number; end: number }): number {

@@ -2,7 +2,14 @@
  * The code-aware text that the full-text index sees: every identifier is kept
  * whole and also split into its words (camelCase, PascalCase, snake_case,
  * kebab-case, digits), so `parseConfig` matches "parse config", "parseconfig"
- * and "config". Queries go through the same function, so both sides agree.
+ * and "config". Queries go through the same functions, so both sides agree.
+ *
+ * The fields that say what a definition is (names, signatures, docs: see
+ * `stemmedSearchText`) are also lightly stemmed (`parses`, `parsed`, `parsing`
+ * and `parse` are one term), and a question in words (`questionQuery`) drops
+ * its stop words: "how are the headers parsed" asks for `headers`/`parsed` in
+ * the text, `header`/`pars` in the names. The text field itself stays as the
+ * cursor's code-to-code search has always matched it.
  */
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
@@ -56,6 +63,17 @@ export function codeTokens(text: string, maxTokens = Infinity): string[] {
  * and their parts are written beside them.
  */
 export function codeSearchText(text: string, maxTokens = 4000): string {
+  return searchText(text, maxTokens, unchanged);
+}
+
+/** The same, every token stemmed (stemWord): the text of the names-and-docs fields. */
+export function stemmedSearchText(text: string, maxTokens = 4000): string {
+  return searchText(text, maxTokens, stemWord);
+}
+
+const unchanged = (w: string) => w;
+
+function searchText(text: string, maxTokens: number, norm: (word: string) => string): string {
   // Hot path of indexing: one regex pass, memoised splits, no intermediate arrays per token.
   let out = '';
   let n = 0;
@@ -65,11 +83,12 @@ export function codeSearchText(text: string, maxTokens = 4000): string {
     const ident = m[0];
     const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
     if (!whole) continue;
-    out += out ? ' ' + whole : whole;
+    const token = norm(whole);
+    out += out ? ' ' + token : token;
     n++;
     const parts = wordsOf(ident);
     if (parts) {
-      out += ' ' + parts.join(' ');
+      for (const p of parts) out += ' ' + norm(p);
       n += parts.length;
     }
   }
@@ -84,10 +103,83 @@ const STRIP = /[_$]/g;
  * most specific: a search costs time for every term, and `i`, `x`, `get` say little).
  */
 export function codeSearchQuery(query: string, maxTerms = Infinity): string {
-  const terms = [...new Set(codeTokens(query).map((t) => t.replace(/_/g, '')))];
-  if (terms.length > maxTerms) {
-    const keep = new Set([...terms].sort((a, b) => b.length - a.length).slice(0, maxTerms));
-    return terms.filter((t) => keep.has(t)).join(' ');
-  }
-  return terms.join(' ');
+  return longestTerms(queryTerms(query), maxTerms).join(' ');
 }
+
+/** A question's terms: `words` for the text field, the same stemmed in `stems` for the names-and-docs fields. */
+export interface QuestionTerms {
+  words: string;
+  stems: string;
+}
+
+/**
+ * A query for a question in words ("where are retries scheduled?"): the same tokens without the
+ * stop words, which in prose say nothing about the code (and in code are keywords, in every
+ * chunk). A query made of stop words only keeps them: "this" may be what the user looks for.
+ */
+export function questionQuery(query: string, maxTerms = Infinity): QuestionTerms {
+  const terms = queryTerms(query);
+  const content = terms.filter((t) => !STOP_WORDS.has(t));
+  const words = longestTerms(content.length ? content : terms, maxTerms);
+  return { words: words.join(' '), stems: [...new Set(words.map(stemWord))].join(' ') };
+}
+
+/** A query's tokens as codeSearchText writes them (glued), each once. */
+function queryTerms(query: string): string[] {
+  return [...new Set(codeTokens(query).map((t) => t.replace(/_/g, '')))];
+}
+
+function longestTerms(terms: string[], maxTerms: number): string[] {
+  if (terms.length <= maxTerms) return terms;
+  const keep = new Set([...terms].sort((a, b) => b.length - a.length).slice(0, maxTerms));
+  return terms.filter((t) => keep.has(t));
+}
+
+/** Stems are memoised like splits: a code base repeats its words. */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_MAX = 50_000;
+const VOWEL = /[aeiouy]/;
+
+/**
+ * Light English stemming of one lowercased token, the same for the index and the query: plural and
+ * third-person `-s`/`-es`/`-ies`, `-ed`, `-ing` (with the doubled consonant undone), a final `-e`,
+ * and `-y` after a consonant as `-i`. So `parse`, `parses`, `parsed` and `parsing` all give `pars`;
+ * `entry`/`entries` give `entri`; `add`/`added`/`adding` give `add`. Tokens with digits, and
+ * words of three letters or fewer, are left alone; glued identifiers (`getvalues`) are stemmed at
+ * their end like any word, on both sides alike.
+ */
+export function stemWord(word: string): string {
+  if (word.length <= 3 || !PLAIN_WORD.test(word)) return word;
+  const known = stemCache.get(word);
+  if (known !== undefined) return known;
+  let w = word;
+  if (w.endsWith('ies')) w = w.slice(0, -3) + 'i';
+  else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  const suffix = /(?<!e)ed$/.test(w) ? 2 : w.endsWith('ing') ? 3 : 0;
+  // Only where a vowel stands before the stem's last letter: not `string`, `thing`, `shed`.
+  if (suffix && VOWEL.test(w.slice(0, -suffix - 1))) {
+    w = w.slice(0, -suffix);
+    if (w.length >= 4 && /([b-df-hj-np-rtv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w)) w = w.slice(0, -1); // mapped → map
+    else if (w.length === 2) w += 'e'; // used → use, as use is left alone
+  }
+  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
+  if (w.length > 3 && /[^aeiou]y$/.test(w)) w = w.slice(0, -1) + 'i';
+  if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
+  stemCache.set(word, w);
+  return w;
+}
+
+const PLAIN_WORD = /^[a-z]+$/;
+
+/**
+ * English function words and question words. Words that name things in code (`get`, `set`,
+ * `new`, `all`, `is`…) are not here: a name made of them is still found by them.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an the of to in on at by for with from into onto about as and or but nor so than then if else when where while ' +
+    'which who whom whose what why how that this these those it its itself they them their there here are was were be ' +
+    'been being am do does did done doing has have had having can could will would shall should may might must ' +
+    'i me my we our you your he him his she her via per upon whether within without also just very too'
+  ).split(' '),
+);

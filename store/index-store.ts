@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { codeSearchQuery } from './code-text.js';
+import { codeSearchQuery, questionQuery } from './code-text.js';
 import { SymbolTable } from './symbol-table.js';
 import {
   chunkSchema, embeddingSchema, fileSchema, symbolSchema, sqlIn, sqlString, SCHEMA_VERSION,
@@ -46,8 +46,19 @@ const DELETE_BATCH_CHARS = 512 * 1024;
  */
 const COMPACT_EVERY_COMMITS = 64;
 const FTS_INDEX = 'fts_idx';
+const HEAD_FTS_INDEX = 'fts_head_idx';
+/** Columns of the symbols table kept in memory (not its full-text field). */
+const SYMBOL_COLUMNS = ['name', 'kind', 'path', 'start_line', 'end_line', 'container', 'signature', 'exported'];
 /** Terms of a full-text query at most (a cursor window has 50 to 100). */
 const MAX_QUERY_TERMS = 32;
+/**
+ * How much more a question's word counts in a chunk's names, signatures and doc (`fts_head`) than
+ * in its text: a function named for what was asked, or documented so, is the answer; a body that
+ * merely mentions the words is likely a caller. Tuned on bench:search's tuning draw.
+ */
+const HEAD_BOOST = 2;
+/** What a definition's own match in names, signature and doc adds to its chunk's score, per point of its BM25. */
+const DEFINITION_BOOST = 2;
 
 /**
  * The on-disk index of one workspace: LanceDB tables `files`, `chunks`,
@@ -157,7 +168,7 @@ export class IndexStore {
     if (this.embeddings) {
       for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
     }
-    this.symbols.add(((await this.symbolsTable.query().toArray()) as SymbolRow[]).map(normalizeSymbol));
+    this.symbols.add(((await this.symbolsTable.query().select(SYMBOL_COLUMNS).toArray()) as SymbolRow[]).map(normalizeSymbol));
   }
 
   get files(): ReadonlyMap<string, FileRow> {
@@ -234,12 +245,12 @@ export class IndexStore {
    * for a quiet moment.
    */
   async optimize(force = false): Promise<void> {
-    const indices = await this.chunksTable.listIndices();
-    const hasFts = indices.some((i) => i.name === FTS_INDEX);
-    const rows = await this.chunksTable.countRows();
-    if (!hasFts && rows > 0) {
-      await this.chunksTable.createIndex('fts', {
-        name: FTS_INDEX,
+    const wanted = [[this.chunksTable, 'fts', FTS_INDEX], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX]] as const;
+    for (const [table, column, name] of wanted) {
+      if ((await table.listIndices()).some((i) => i.name === name) || (await table.countRows()) === 0) continue;
+      // Tokens arrive lowercased, and stemmed in fts_head (store/code-text.ts): the index only splits them.
+      await table.createIndex(column, {
+        name,
         replace: true,
         config: lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 }),
       });
@@ -263,6 +274,36 @@ export class IndexStore {
     const exclude = new Set(opts.excludePaths ?? []);
     const rows = (await this.reading(() => this.chunksTable.search(q, 'fts', 'fts').limit(exclude.size ? limit * 2 : limit).toArray())) as (ChunkRow & { _score: number })[];
     return exclude.size ? rows.filter((r) => !exclude.has(r.path)).slice(0, limit) : rows;
+  }
+
+  /**
+   * Full-text search for a question in words: its content words (stop words dropped) over the
+   * chunks' two full-text fields, a match in the names, signatures and docs (`fts_head`) weighing
+   * HEAD_BOOST times one in the text; and over each definition's own names, signature and doc
+   * (the symbols' `fts_head`), whose best match in a chunk found adds DEFINITION_BOOST times its
+   * score: a small function merged into a chunk with its neighbours is still its own document there.
+   * The scores are BM25 sums: comparable within one answer only.
+   */
+  async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
+    const q = questionQuery(query, MAX_QUERY_TERMS);
+    if (!q.words) return [];
+    // The text field is matched by the words as written (it serves the cursor's search too), the names-and-docs fields by their stems.
+    const match = new lancedb.BooleanQuery([
+      [lancedb.Occur.Should, new lancedb.MatchQuery(q.stems, 'fts_head', { boost: HEAD_BOOST })],
+      [lancedb.Occur.Should, new lancedb.MatchQuery(q.words, 'fts')],
+    ]);
+    const [chunks, defs] = await Promise.all([
+      this.reading(() => this.chunksTable.search(match, 'fts').limit(limit).toArray()) as Promise<(ChunkRow & { _score: number })[]>,
+      this.reading(() => this.symbolsTable.search(q.stems, 'fts', 'fts_head').select(['path', 'start_line', '_score']).limit(limit).toArray()) as Promise<{ path: string; start_line: number; _score: number }[]>,
+    ]);
+    // Each definition counts for the chunk that holds its first line, among the chunk matches (a chunk
+    // outside them did not reach the answer's first places in bench:search even with the boost).
+    const scored = chunks.map((c) => ({ ...c }));
+    for (const c of scored) {
+      const best = Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d._score));
+      c._score += DEFINITION_BOOST * best;
+    }
+    return scored.sort((a, b) => b._score - a._score);
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
@@ -387,6 +428,11 @@ let session: lancedb.Session | null = null;
 function sharedSession(): lancedb.Session {
   session ??= new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES);
   return session;
+}
+
+/** Whether a chunk holds a definition's first line. */
+function holds(c: ChunkRow, d: { path: string; start_line: number }): boolean {
+  return c.path === d.path && c.start_line <= d.start_line && d.start_line <= c.end_line;
 }
 
 /** Arrow rows carry extra prototype fields; keep plain objects in memory. */

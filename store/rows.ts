@@ -1,7 +1,7 @@
 import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 5; // 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version (4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
+export const SCHEMA_VERSION = 6; // 6: chunks and symbols carry `fts_head` (file name, names, signatures, doc comments, stemmed: a full-text field for questions); 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
 
 export interface FileRow {
   path: string;
@@ -29,8 +29,13 @@ export interface ChunkRow {
   /** Identifiers the chunk references, space-separated. */
   refs: string;
   hash: string;
-  /** Code-aware full-text field (store/code-text.ts). */
+  /** Code-aware full-text field (store/code-text.ts): path, names and the whole text. */
   fts: string;
+  /**
+   * The same for what a definition says about itself: the file's name, the names and signatures
+   * of the definitions the chunk starts, their doc comments. A question's words weigh more here.
+   */
+  fts_head: string;
 }
 
 export interface SymbolRow {
@@ -42,6 +47,11 @@ export interface SymbolRow {
   container: string | null;
   signature: string;
   exported: boolean;
+  /**
+   * A definition's code-aware full-text field (its file, container, name, signature, doc): written
+   * to the table for searchQuestion, never kept in memory; null for locals.
+   */
+  fts_head?: string | null;
 }
 
 export interface EmbeddingRow {
@@ -57,10 +67,10 @@ export const fileSchema = new Schema([str('path'), str('hash'), new Field('size'
 export const chunkSchema = new Schema([
   str('id'), str('path'), str('language'), i32('start_line'), i32('end_line'), str('text'),
   str('symbol', true), str('kind', true), str('container', true), str('header', true),
-  str('refs'), str('hash'), str('fts'),
+  str('refs'), str('hash'), str('fts'), str('fts_head'),
 ]);
 
-export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false)]);
+export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false), str('fts_head', true)]);
 
 export function embeddingSchema(dims: number): Schema {
   return new Schema([str('hash'), new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)]);

@@ -875,6 +875,38 @@ describe('splitting declarations over the bounds', () => {
     expect(a.symbols.filter((s) => s.container === 'Registry')).toHaveLength(22);
   });
 
+  it('keeps a doc comment with the signature and first statements of a declaration split for size', async () => {
+    // 8 comment lines + a 74-line function: over 80 lines, while the function alone fits
+    const doc = ['// Sums the weights of every item.', '//', ...Array.from({ length: 6 }, (_, i) => `// Detail ${i} of how the weights add up.`)];
+    const body = Array.from({ length: 70 }, (_, i) => `  total += weights[${i}] * ${i};`);
+    const text = [...doc, 'export function sumWeights(weights: number[]): number {', '  let total = 0;', ...body, '  return total;', '}', ''].join('\n');
+    const a = await analyzeFile('src/sum.ts', text);
+    checkInvariants(text, a.chunks);
+    expect(a.chunks.length).toBeGreaterThan(1);
+    expect(a.chunks[0].startLine).toBe(1);
+    // the comment, the signature and the body's first statements: one chunk
+    expect(a.chunks[0].text).toContain('export function sumWeights(weights: number[]): number {\n  let total = 0;\n  total += weights[0] * 0;');
+    for (const c of a.chunks) expect(c.symbol).toBe('sumWeights');
+    expect(a.docs.get(lineOf(text, 'export function sumWeights'))).toBe(doc.join('\n'));
+  });
+
+  it('gives each declaration its doc: the comments right above it, or its docstring', async () => {
+    const go = await analyzeFile('a.go', ['package a', '', '// Open opens it.', '// Twice.', 'func Open() {}', '', '// Not about Close: a blank line follows.', '', 'func Close() {}', ''].join('\n'));
+    expect(go.docs.get(5)).toBe('// Open opens it.\n// Twice.');
+    expect(go.docs.has(9)).toBe(false);
+    const rust = await analyzeFile('a.rs', ['/// Builds it.', '#[inline]', 'pub fn build() {}', ''].join('\n'));
+    expect(rust.docs.get(3)).toBe('/// Builds it.');
+    const java = await analyzeFile('A.java', ['/** An A. */', 'class A {', '  /** Runs it. */', '  @Override', '  public void run() {}', '}', ''].join('\n'));
+    expect(java.docs.get(2)).toBe('/** An A. */');
+    expect(java.docs.get(4)).toBe('/** Runs it. */'); // the method starts at its annotation, as its symbol does
+    const py = await analyzeFile('a.py', ['class A:', '    """An A."""', '', '    def f(self):', '        """Does f."""', '        return 1', ''].join('\n'));
+    expect(py.docs.get(1)).toBe('"""An A."""');
+    expect(py.docs.get(4)).toBe('"""Does f."""');
+    const ts = await analyzeFile('a.ts', ['/** Parses it. */', 'export function parse(): void {}', '', 'export function bare(): void {}', ''].join('\n'));
+    expect(ts.docs.get(2)).toBe('/** Parses it. */');
+    expect(ts.docs.has(4)).toBe(false);
+  });
+
   it('splits a huge function at statement boundaries, each later part headed by the signature', async () => {
     const body: string[] = [];
     for (let i = 0; i < 120; i++) body.push(`  if (input.length > ${i}) {`, `    total += input[${i}] * ${i};`, '  }');
