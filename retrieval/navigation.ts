@@ -3,6 +3,7 @@
  * cursor: the definitions of a name, the places that use it, and the outline of a file or folder.
  * Everything comes from the symbol table and the chunks' references; nothing is parsed again.
  */
+import type { SymbolDef } from '../indexer/symbols.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
@@ -14,17 +15,8 @@ export interface NavigationSources {
   readLines(path: string): string[] | null;
 }
 
-export interface Definition {
-  name: string;
-  kind: string;
-  path: string;
-  /** 1-based, inclusive. */
-  startLine: number;
-  endLine: number;
-  container: string | null;
-  signature: string;
-  exported: boolean;
-}
+/** A definition as the indexer found it (the same shape as its symbol rows, in camelCase). */
+export type Definition = SymbolDef;
 
 export interface ReferenceFile {
   path: string;
