@@ -119,7 +119,8 @@ class Answer {
 }
 
 function startAnswer(workspaces: Workspace[], maxTokens: number | undefined): Answer {
-  const indexing = workspaces.filter((w) => w.state === 'indexing');
+  // A first index still running, not the re-index of a save (the state says 'indexing' for both).
+  const indexing = workspaces.filter((w) => w.state === 'indexing' && w.lastIndexedAt === null);
   const files = indexing.length ? indexing.reduce((n, w) => n + w.store.files.size, 0) : null;
   return new Answer(workspaces[0]?.tokens ?? { name: 'estimate', count: (t) => Math.ceil(t.length / 4) }, maxTokens ?? DEFAULT_MAX_TOKENS, files);
 }

@@ -141,14 +141,18 @@ describe('MCP over Streamable HTTP (/mcp on the daemon)', () => {
 
   it('says how far indexing is while a workspace is still indexing', async () => {
     const ws = served.daemon.workspaces()[0];
-    const was = ws.state;
-    ws.state = 'indexing';
+    const [was, indexedAt] = [ws.state, ws.lastIndexedAt];
     try {
+      // A save being re-indexed is not "still indexing": the answer says nothing of it.
+      ws.state = 'indexing';
+      expect((await call('find_definition', { name: 'Square' })).structuredContent!.indexing).toBeUndefined();
+      // The first index, still running.
+      ws.lastIndexedAt = null;
       const r = await call('find_definition', { name: 'Square' });
       expect(r.structuredContent!.indexing).toEqual({ files: Object.keys(MCP_TREE).length });
       expect(text(r)).toMatch(/^Indexing is still running \(5 files indexed so far\)/);
     } finally {
-      ws.state = was;
+      [ws.state, ws.lastIndexedAt] = [was, indexedAt];
     }
   });
 
