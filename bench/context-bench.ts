@@ -60,6 +60,7 @@ import {
   type TaskRecord,
   type Variant,
 } from './ccbench.js';
+import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
 import { functionLocalData } from './definition-scope.js';
 import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
@@ -67,8 +68,6 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let buildRoot = repo;
 const cliOf = (root: string) => path.join(root, 'dist/clients/cli/cli.js');
 const BUDGETS = [2000, 4000] as const;
-const TUNING_SEED = 424242;
-const HELDOUT_SEED = 7;
 
 /**
  * This repository's tasks come from its sources at one fixed commit. Drawn from the working tree,
@@ -80,104 +79,50 @@ const CVU_CORPUS_REV = '5599debccb8e3a7195d20c00fda3ace6442c9495';
 
 // ---------------------------------------------------------------- options
 
-interface Options {
-  seed: number;
-  heldout: boolean;
-  corpora: string[] | null;
+interface Options extends BenchOptions {
   variants: Variant[];
   tasks: number;
   latency: boolean;
   misses: boolean;
-  out: string | null;
-  record: boolean;
-  keep: boolean;
   build: string | null;
   rev: string | null;
   compare: [string, string] | null;
 }
 
-function usage(): never {
-  const doc = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0];
-  console.log(doc.replace(/^\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
-  process.exit(0);
-}
-
 function parseOptions(argv: string[]): Options {
-  const env = process.env;
-  const o: Options = {
-    seed: env.SEED ? Number(env.SEED) : TUNING_SEED,
-    heldout: env.HELDOUT === '1',
-    corpora: env.BENCH_CORPORA ? env.BENCH_CORPORA.split(',') : null,
-    variants: ['kept', 'noimport'],
-    tasks: 60,
-    latency: true,
-    misses: false,
-    out: null,
-    record: false,
-    keep: false,
-    build: null,
-    rev: null,
-    compare: null,
-  };
   let latency: boolean | null = null;
   let variantGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const name = a.split('=')[0];
-    if (name === '--seed') o.seed = Number(value());
-    else if (name === '--heldout') o.heldout = true;
-    else if (name === '--corpora') o.corpora = value().split(',');
-    else if (name === '--variant') {
-      const v = value();
-      if (v !== 'kept' && v !== 'noimport') throw new Error(`--variant: kept or noimport, not ${v}`);
-      o.variants = [v];
-      variantGiven = true;
-    } else if (name === '--tasks') o.tasks = Number(value());
-    else if (name === '--latency') latency = true;
-    else if (name === '--no-latency') latency = false;
-    else if (name === '--misses') o.misses = true;
-    else if (name === '--out') o.out = path.resolve(value());
-    else if (name === '--record') o.record = true;
-    else if (name === '--keep') o.keep = true;
-    else if (name === '--build') o.build = path.resolve(value());
-    else if (name === '--rev') o.rev = value();
-    else if (name === '--compare') {
-      o.compare = [argv[++i], argv[++i]];
-      if (!o.compare[0] || !o.compare[1]) throw new Error('--compare needs two results files');
-    } else if (name === '--help' || name === '-h') usage();
-    else throw new Error(`unknown option ${a} (--help lists them)`);
-  }
-  if (o.heldout) {
-    if ((env.SEED || argv.some((a) => a.startsWith('--seed'))) && o.seed !== HELDOUT_SEED) throw new Error('--heldout and --seed say different things: use one');
-    o.seed = HELDOUT_SEED;
-  }
+  const o: Omit<Options, keyof BenchOptions> = { variants: ['kept', 'noimport'], tasks: 60, latency: true, misses: false, build: null, rev: null, compare: null };
+  const shared = parseBenchOptions(argv, {
+    doc: import.meta.url,
+    corpora: CORPORA,
+    option: ({ name, value, next }) => {
+      if (name === '--variant') {
+        const v = value();
+        if (v !== 'kept' && v !== 'noimport') throw new Error(`--variant: kept or noimport, not ${v}`);
+        o.variants = [v];
+        variantGiven = true;
+      } else if (name === '--tasks') o.tasks = Number(value());
+      else if (name === '--latency') latency = true;
+      else if (name === '--no-latency') latency = false;
+      else if (name === '--misses') o.misses = true;
+      else if (name === '--build') o.build = path.resolve(value());
+      else if (name === '--rev') o.rev = value();
+      else if (name === '--compare') {
+        o.compare = [next()!, next()!];
+        if (!o.compare[0] || !o.compare[1]) throw new Error('--compare needs two results files');
+      } else return false;
+      return true;
+    },
+  });
   if (o.build && o.rev) throw new Error('--build and --rev both name the build: use one');
-  if (!Number.isInteger(o.seed)) throw new Error('the seed must be an integer');
   if (!Number.isInteger(o.tasks) || o.tasks < 1) throw new Error('--tasks must be a positive integer');
-  if (o.corpora) {
-    const unknown = o.corpora.filter((c) => !CORPORA.some((k) => k.label === c));
-    if (unknown.length) throw new Error(`unknown code base ${unknown.join(', ')}: one of ${CORPORA.map((c) => c.label).join(', ')}`);
-  }
   // The latency part takes minutes: by default only a full run measures it.
-  o.latency = latency ?? (!o.corpora && !variantGiven);
-  return o;
+  o.latency = latency ?? (!shared.corpora && !variantGiven);
+  return { ...shared, ...o };
 }
 
 // ---------------------------------------------------------------- code bases
-
-interface Corpus {
-  label: string;
-  language: string;
-  /** Where it comes from, for the results file. */
-  source: string;
-  /** Puts the code base at `dest` (which does not exist yet); false when this machine lacks it. */
-  materialise: (dest: string) => boolean;
-}
 
 function copyTree(from: string, to: string, filter: (rel: string) => boolean = () => true): void {
   const walk = (dir: string) => {
@@ -195,22 +140,6 @@ function copyTree(from: string, to: string, filter: (rel: string) => boolean = (
   walk(from);
 }
 
-const sharedCorpora = path.resolve(repo, '../shared/bench/corpora');
-
-/** A shared corpus: its tarball holds one folder named after it. */
-function extract(label: string): (dest: string) => boolean {
-  return (dest) => {
-    const tarball = path.join(sharedCorpora, `${label}.tar.gz`);
-    if (!fs.existsSync(tarball)) throw new Error(`${tarball} is missing: the shared corpora live in ../shared/bench/corpora`);
-    const into = fs.mkdtempSync(`${dest}.x-`);
-    execFileSync('tar', ['xzf', tarball, '-C', into]);
-    const [top, ...more] = fs.readdirSync(into);
-    fs.renameSync(more.length ? into : path.join(into, top), dest);
-    fs.rmSync(into, { recursive: true, force: true });
-    return true;
-  };
-}
-
 /** This repository's tracked sources at `rev` (not cvu.config.ts, which would configure the benchmark's workspace). */
 function exportSources(rev: string, dest: string): boolean {
   let files: string[];
@@ -226,21 +155,6 @@ function exportSources(rev: string, dest: string): boolean {
   return true;
 }
 
-/** node-gyp's gyp (Python), from npm's own install. */
-function nodeGypPython(): string | null {
-  const roots: string[] = [path.resolve(path.dirname(process.execPath), '../lib/node_modules')];
-  try {
-    roots.unshift(execFileSync('npm', ['root', '-g'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  } catch {
-    // npm not on PATH: the folder beside node is the usual place
-  }
-  for (const r of roots) {
-    const gyp = path.join(r, 'npm/node_modules/node-gyp/gyp');
-    if (fs.existsSync(gyp)) return gyp;
-  }
-  return null;
-}
-
 const fromModules = (rel: string) => (dest: string) => {
   const src = path.join(repo, 'node_modules', rel);
   if (!fs.existsSync(src)) throw new Error(`${src} is missing: run npm install`);
@@ -249,10 +163,7 @@ const fromModules = (rel: string) => (dest: string) => {
 };
 
 const CORPORA: Corpus[] = [
-  { label: 'chi', language: 'Go', source: 'go-chi/chi @ 735ae2b (../shared/bench/corpora/chi.tar.gz)', materialise: extract('chi') },
-  { label: 'gson', language: 'Java', source: 'google/gson @ 9835b6f (../shared/bench/corpora/gson.tar.gz)', materialise: extract('gson') },
-  { label: 'reqwest', language: 'Rust', source: 'seanmonstar/reqwest @ 065a5ae (../shared/bench/corpora/reqwest.tar.gz)', materialise: extract('reqwest') },
-  { label: 'click', language: 'Python', source: 'pallets/click @ 2c8cd3a (../shared/bench/corpora/click.tar.gz)', materialise: extract('click') },
+  ...SHARED_CORPORA,
   { label: 'fastify', language: 'JavaScript', source: 'node_modules/fastify (the whole package)', materialise: fromModules('fastify') },
   { label: 'arrow', language: 'TypeScript', source: 'node_modules/apache-arrow/src', materialise: fromModules('apache-arrow/src') },
   {
@@ -646,7 +557,7 @@ async function main() {
 
     // The report.
     const say = (s = '') => console.log(s);
-    say(`# bench:context — retrieval benchmark v2 (ccbench ${engine.hash}), seed ${opts.seed}${opts.seed === TUNING_SEED ? ' (the tuning draw)' : opts.seed === HELDOUT_SEED ? ' (held out)' : ''}, ${opts.tasks} tasks drawn per code base and variant`);
+    say(`# bench:context — retrieval benchmark v2 (ccbench ${engine.hash}), seed ${opts.seed}${seedNote(opts.seed)}, ${opts.tasks} tasks drawn per code base and variant`);
     say(`# Cvu: the build in ${buildRoot === repo ? 'this repository' : buildRoot} (dist/, built from commit ${commit}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}), ${results.date}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
     say(MEASURES);
     say(`code bases: ${details.corpora.map((c) => `${c.label} (${c.language}, ${c.files} files, ${Object.entries(c.tasks).map(([v, n]) => `${n} ${v}`).join(' / ')})`).join(', ')}`);

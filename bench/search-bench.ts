@@ -21,13 +21,14 @@
  *   --list              print the drawn queries and stop (no daemon, no scores)
  *   --build DIR         run the daemon of another build: DIR/dist/clients/cli/cli.js (default this repository's dist/)
  *   --out FILE          where the JSON results go (default: $CVU_BENCH_DIR/results/…, printed)
+ *   --record            also write bench/results/search.json (without the per-query list), for `npm run bench:report`
  *   --keep              keep this run's folder (stripped corpora, daemon home) for a look afterwards
  *
  * Everything lives outside the repository, in $CVU_BENCH_DIR (default $TMPDIR/cvu-search-bench):
  * `results/` the JSON files, `run-*` one run's stripped corpora and daemon home, removed at the end.
  * The four shared corpora are extracted from ../shared/bench/corpora; the others are copied from code
  * the project installs anyway (fastify's lib/, apache-arrow's TypeScript sources, npm's node-gyp
- * Python). Nothing is committed.
+ * Python). Nothing is committed but the summary `--record` writes.
  *
  * Conventions: functions in test code (test folders, *_test.go, test_*.py, *.test.ts, *Test.java…)
  * give no queries (their docs describe tests, and a question asks where the code does something);
@@ -47,100 +48,47 @@ import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js'
 import { seededRandom } from '../fixtures/random.js';
 import { languageForPath, parserFor, type LanguageId } from '../indexer/languages.js';
 import { lastRow } from '../indexer/syntax.js';
+import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, seedNote, SHARED_CORPORA, TUNING_SEED, type BenchOptions, type Corpus } from './bench-cli.js';
+import { beginResult, figure, writeResult, type BenchResult, type Figure } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TUNING_SEED = 424242;
-const HELDOUT_SEED = 7;
 /** Ranks that count: recall@5 and MRR@10, as the issue states them. */
 const RECALL_AT = 5;
 const MRR_AT = 10;
 
 // ---------------------------------------------------------------- options
 
-interface Options {
-  seed: number;
-  corpora: string[] | null;
+interface Options extends BenchOptions {
   queries: number;
   embedding: 'none' | 'twin';
   misses: boolean;
   list: boolean;
   build: string;
-  out: string | null;
-  keep: boolean;
-}
-
-function usage(): never {
-  const doc = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0];
-  console.log(doc.replace(/^\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
-  process.exit(0);
 }
 
 function parseOptions(argv: string[]): Options {
-  const env = process.env;
-  const o: Options = {
-    seed: env.SEED ? Number(env.SEED) : TUNING_SEED,
-    corpora: env.BENCH_CORPORA ? env.BENCH_CORPORA.split(',') : null,
-    queries: 40,
-    embedding: 'none',
-    misses: false,
-    list: false,
-    build: repo,
-    out: null,
-    keep: false,
-  };
-  let heldout = env.HELDOUT === '1';
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].split(/=(.*)/s);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--seed') o.seed = Number(value());
-    else if (name === '--heldout') heldout = true;
-    else if (name === '--corpora') o.corpora = value().split(',');
-    else if (name === '--queries') o.queries = Number(value());
-    else if (name === '--embedding') {
-      const v = value();
-      if (v !== 'twin' && v !== 'none') throw new Error(`--embedding: twin or none, not ${v}`);
-      o.embedding = v;
-    } else if (name === '--misses') o.misses = true;
-    else if (name === '--list') o.list = true;
-    else if (name === '--build') o.build = path.resolve(value());
-    else if (name === '--out') o.out = path.resolve(value());
-    else if (name === '--keep') o.keep = true;
-    else if (name === '--help' || name === '-h') usage();
-    else throw new Error(`unknown option ${argv[i]} (--help lists them)`);
-  }
-  if (heldout) {
-    if ((env.SEED || argv.some((a) => a.startsWith('--seed'))) && o.seed !== HELDOUT_SEED) throw new Error('--heldout and --seed say different things: use one');
-    o.seed = HELDOUT_SEED;
-  }
-  if (!Number.isInteger(o.seed)) throw new Error('the seed must be an integer');
+  const o: Omit<Options, keyof BenchOptions> = { queries: 40, embedding: 'none', misses: false, list: false, build: repo };
+  const shared = parseBenchOptions(argv, {
+    doc: import.meta.url,
+    corpora: CORPORA,
+    option: ({ name, value }) => {
+      if (name === '--queries') o.queries = Number(value());
+      else if (name === '--embedding') {
+        const v = value();
+        if (v !== 'twin' && v !== 'none') throw new Error(`--embedding: twin or none, not ${v}`);
+        o.embedding = v;
+      } else if (name === '--misses') o.misses = true;
+      else if (name === '--list') o.list = true;
+      else if (name === '--build') o.build = path.resolve(value());
+      else return false;
+      return true;
+    },
+  });
   if (!Number.isInteger(o.queries) || o.queries < 1) throw new Error('--queries must be a positive integer');
-  const unknown = (o.corpora ?? []).filter((c) => !CORPORA.some((k) => k.label === c));
-  if (unknown.length) throw new Error(`unknown code base ${unknown.join(', ')}: one of ${CORPORA.map((c) => c.label).join(', ')}`);
-  return o;
+  return { ...shared, ...o };
 }
 
 // ---------------------------------------------------------------- code bases
-
-interface Corpus {
-  label: string;
-  language: string;
-  source: string;
-  /** Puts the code base at `dest` (which does not exist yet); false when this machine lacks it. */
-  materialise: (dest: string) => boolean;
-}
-
-const fromTarball = (label: string) => (dest: string) => {
-  const tarball = path.resolve(repo, '../shared/bench/corpora', `${label}.tar.gz`);
-  if (!fs.existsSync(tarball)) throw new Error(`${tarball} is missing: the shared corpora live in ../shared/bench/corpora`);
-  fs.mkdirSync(dest, { recursive: true });
-  // Each tarball holds one folder named after its code base.
-  execFileSync('tar', ['xzf', tarball, '-C', dest, '--strip-components=1']);
-  return true;
-};
 
 const fromFolder = (src: () => string | null) => (dest: string) => {
   const from = src();
@@ -149,25 +97,11 @@ const fromFolder = (src: () => string | null) => (dest: string) => {
   return true;
 };
 
-/** npm's own node-gyp, whose gyp/ is Python. */
-function nodeGypFolder(): string | null {
-  let globalRoot = path.resolve(path.dirname(process.execPath), '../lib/node_modules');
-  try {
-    globalRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || globalRoot;
-  } catch {
-    // no npm on PATH: the folder beside node is where it usually is
-  }
-  return path.join(globalRoot, 'npm/node_modules/node-gyp/gyp');
-}
-
 const CORPORA: Corpus[] = [
-  { label: 'chi', language: 'Go', source: 'go-chi/chi @ 735ae2b (../shared/bench/corpora/chi.tar.gz)', materialise: fromTarball('chi') },
-  { label: 'gson', language: 'Java', source: 'google/gson @ 9835b6f (../shared/bench/corpora/gson.tar.gz)', materialise: fromTarball('gson') },
-  { label: 'reqwest', language: 'Rust', source: 'seanmonstar/reqwest @ 065a5ae (../shared/bench/corpora/reqwest.tar.gz)', materialise: fromTarball('reqwest') },
-  { label: 'click', language: 'Python', source: 'pallets/click @ 2c8cd3a (../shared/bench/corpora/click.tar.gz)', materialise: fromTarball('click') },
+  ...SHARED_CORPORA,
   { label: 'fastify', language: 'JavaScript', source: 'node_modules/fastify/lib', materialise: fromFolder(() => path.join(repo, 'node_modules/fastify/lib')) },
   { label: 'arrow', language: 'TypeScript', source: 'node_modules/apache-arrow/src', materialise: fromFolder(() => path.join(repo, 'node_modules/apache-arrow/src')) },
-  { label: 'gyp', language: 'Python', source: "npm's node-gyp/gyp", materialise: fromFolder(nodeGypFolder) },
+  { label: 'gyp', language: 'Python', source: "npm's node-gyp/gyp", materialise: fromFolder(nodeGypPython) },
 ];
 
 // ---------------------------------------------------------------- functions and their docs
@@ -564,6 +498,46 @@ async function withDaemon<T>(build: string, home: string, embeddingModel: string
   }
 }
 
+// ---------------------------------------------------------------- the result file
+
+type Row = { bm25: Figures; cvu: Figures };
+
+/**
+ * Cvu's recall@5 and MRR@10 per code base and overall, each against BM25's on the same queries.
+ * Targets (issue 16): held out, overall recall@5 at least 0.60; on every code base, Cvu ahead of BM25
+ * (its recall@5 above BM25's, so the target's value is BM25's figure of this run).
+ */
+function searchFigures(summary: Record<string, Row>, opts: Options): Record<string, Figure> {
+  const out: Record<string, Figure> = {};
+  const draw = opts.seed === HELDOUT_SEED ? 'held-out' : opts.seed === TUNING_SEED ? 'tuning' : `seed ${opts.seed}`;
+  for (const [label, r] of Object.entries(summary)) {
+    if (label === 'not tuned on') continue;
+    const where = label === 'overall' ? 'all code bases' : label;
+    const queries = `${r.cvu.n} ${draw} queries (${where})`;
+    const bm25 = 'BM25 over the function bodies, same queries and stripped copy';
+    out[`recallAt5.${label}`] = figure({
+      name: `recall@${RECALL_AT}, ${where}`, unit: 'recall', value: r.cvu.recallAt5,
+      measures: `The share of ${queries} whose documented function overlaps one of the first ${RECALL_AT} results of a Cvu daemon's /search for its doc's first sentence.`,
+      floor: { value: r.bm25.recallAt5, measures: bm25 },
+      ...(label === 'overall'
+        ? opts.seed === HELDOUT_SEED ? { target: { op: '>=', value: 0.6, source: 'issue 16, held out' } as const } : {}
+        : { target: { op: '>', value: r.bm25.recallAt5, source: 'issue 16: ahead of BM25' } as const }),
+    });
+    out[`mrrAt10.${label}`] = figure({
+      name: `MRR@${MRR_AT}, ${where}`, unit: 'MRR', value: r.cvu.mrrAt10,
+      measures: `The mean reciprocal rank (0 past rank ${MRR_AT}) of the documented function in a Cvu daemon's /search results, over ${queries}.`,
+      floor: { value: r.bm25.mrrAt10, measures: bm25 },
+    });
+  }
+  return out;
+}
+
+/** The recorded copy: everything but the per-query list. */
+function withoutQueries(r: BenchResult): BenchResult {
+  const { queries: _queries, ...details } = r.details ?? {};
+  return { ...r, details };
+}
+
 // ---------------------------------------------------------------- main
 
 const MEASURES = [
@@ -591,7 +565,7 @@ async function main() {
   fs.mkdirSync(path.join(base, 'results'), { recursive: true });
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(base, 'run-')));
   const started = performance.now();
-  const loadAtStart = os.loadavg();
+  const run = beginResult('search', { git: opts.build, options: { seed: opts.seed, heldout: opts.seed === HELDOUT_SEED, corpora: opts.corpora ?? 'all', queries: opts.queries, embedding: opts.embedding, build: opts.build === repo ? 'this checkout' : opts.build } });
   const timings: Record<string, number> = {};
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -676,13 +650,10 @@ async function main() {
     const commit = git(['rev-parse', '--short=10', 'HEAD'], opts.build) || 'unknown';
     const dirty = git(['status', '--porcelain', '--untracked-files=no'], opts.build).split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !/^(bench|docs|test)\/|\.md$/.test(f));
     timings.total = Number(((performance.now() - started) / 1000).toFixed(1));
-    const results = {
-      version: 1,
-      date: new Date().toISOString(),
+    const details = {
+      version: 2,
       build: opts.build,
-      commit,
-      dirty,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAtStart, loadAtEnd: os.loadavg() },
+      daemonChanges: dirty,
       seed: opts.seed,
       heldout: opts.seed === HELDOUT_SEED,
       queriesPerCorpus: opts.queries,
@@ -700,12 +671,12 @@ async function main() {
       }),
       timingsS: timings,
     };
+    const results = run.finish(searchFigures(summary, opts), details);
     const out = opts.out ?? path.join(base, 'results', `${results.date.replace(/[:.]/g, '-')}-seed${opts.seed}${opts.corpora ? `-${opts.corpora.join('+')}` : ''}${opts.embedding === 'twin' ? '-twin' : ''}.json`);
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
+    writeResult(results, { out, record: opts.record }, withoutQueries);
 
     const say = (s = '') => console.log(s);
-    say(`# bench:search — seed ${opts.seed}${opts.seed === TUNING_SEED ? ' (the tuning draw)' : opts.seed === HELDOUT_SEED ? ' (held out)' : ''}, up to ${opts.queries} queries per code base${opts.embedding === 'twin' ? ', Cvu with the MiniLM-L6 shape twin (random vectors: a check that they fuse in, not a quality figure)' : ', no embedding model'}`);
+    say(`# bench:search — seed ${opts.seed}${seedNote(opts.seed)}, up to ${opts.queries} queries per code base${opts.embedding === 'twin' ? ', Cvu with the MiniLM-L6 shape twin (random vectors: a check that they fuse in, not a quality figure)' : ', no embedding model'}`);
     say(`# Cvu: ${opts.build === repo ? 'this repository' : opts.build} (dist/, commit ${commit}${dirty.length ? ` + uncommitted changes in ${dirty.join(', ')}` : ''}), ${results.date}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
     say(MEASURES);
     say();
@@ -730,7 +701,6 @@ async function main() {
     }
     say();
     say(`time: ${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
-    say(`results: ${out}`);
   } finally {
     if (opts.keep) console.log(`run folder kept: ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
