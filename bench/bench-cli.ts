@@ -137,3 +137,19 @@ export function nodeGypPython(): string | null {
   }
   return null;
 }
+
+/** Times a benchmark's phases: each is announced on stderr, and its seconds are kept in `timings`. */
+export function phaseTimer(bench: string) {
+  const timings: Record<string, number> = {};
+  async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    const t0 = performance.now();
+    process.stderr.write(`[bench:${bench}] ${name}…\n`);
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
+      process.stderr.write(`[bench:${bench}] ${name}: ${timings[name]} s\n`);
+    }
+  }
+  return { timings, phase };
+}

@@ -17,6 +17,7 @@ const BENCHES: Record<string, string> = {
   complete: 'inline completion while typing',
   soak: 'the daemon over a typing session',
   context: 'retrieval benchmark v2',
+  search: 'natural-language code search against BM25',
 };
 
 /** The recorded results, in the page's order; a file not in the common format is an error naming it. */

@@ -60,7 +60,7 @@ import {
   type TaskRecord,
   type Variant,
 } from './ccbench.js';
-import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
+import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
 import { functionLocalData } from './definition-scope.js';
 import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
@@ -274,17 +274,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> 
   return out;
 }
 
-const timings: Record<string, number> = {};
-async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-  const t0 = performance.now();
-  process.stderr.write(`[bench:context] ${name}…\n`);
-  try {
-    return await fn();
-  } finally {
-    timings[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
-    process.stderr.write(`[bench:context] ${name}: ${timings[name]} s\n`);
-  }
-}
+const { timings, phase } = phaseTimer('context');
 
 function git(args: string[], cwd = repo): string {
   try {

@@ -48,7 +48,7 @@ import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js'
 import { seededRandom } from '../fixtures/random.js';
 import { languageForPath, parserFor, type LanguageId } from '../indexer/languages.js';
 import { lastRow } from '../indexer/syntax.js';
-import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, seedNote, SHARED_CORPORA, TUNING_SEED, type BenchOptions, type Corpus } from './bench-cli.js';
+import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, TUNING_SEED, type BenchOptions, type Corpus } from './bench-cli.js';
 import { beginResult, figure, writeResult, type BenchResult, type Figure } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -551,7 +551,8 @@ const MEASURES = [
 
 function git(args: string[], cwd: string): string {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // Not trimmed: `git status --porcelain` lines start with a space that their path's offset counts on.
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return '';
   }
@@ -566,16 +567,8 @@ async function main() {
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(base, 'run-')));
   const started = performance.now();
   const run = beginResult('search', { git: opts.build, options: { seed: opts.seed, heldout: opts.seed === HELDOUT_SEED, corpora: opts.corpora ?? 'all', queries: opts.queries, embedding: opts.embedding, build: opts.build === repo ? 'this checkout' : opts.build } });
-  const timings: Record<string, number> = {};
-  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    process.stderr.write(`[bench:search] ${name}…\n`);
-    try {
-      return await fn();
-    } finally {
-      timings[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
-    }
-  };
+  const { timings, phase } = phaseTimer('search');
+
 
   try {
     const corpora = await phase('copying and stripping the code bases', async () => {
@@ -647,7 +640,7 @@ async function main() {
     const fresh = all.filter((q) => !q.inTuningDraw);
     // With another seed than the tuning one, the queries the tuning draw also holds are left out of one more row.
     const summary = { ...Object.fromEntries(corpora.map((c) => [c.label, row(c.queries)])), overall: row(all), ...(opts.seed === TUNING_SEED ? {} : { 'not tuned on': row(fresh) }) };
-    const commit = git(['rev-parse', '--short=10', 'HEAD'], opts.build) || 'unknown';
+    const commit = git(['rev-parse', '--short=10', 'HEAD'], opts.build).trim() || 'unknown';
     const dirty = git(['status', '--porcelain', '--untracked-files=no'], opts.build).split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !/^(bench|docs|test)\/|\.md$/.test(f));
     timings.total = Number(((performance.now() - started) / 1000).toFixed(1));
     const details = {
