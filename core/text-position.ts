@@ -42,3 +42,12 @@ export function positionAt(text: string, offset: number): TextPosition {
 export function lineStartOffset(text: string, line: number): number {
   return offsetAt(text, { line, character: 0 });
 }
+
+/**
+ * `pos` clamped to its line's end, and the text's line count (to tell a line past the end), from
+ * one pass over the text: the request path checks a keystroke's position with it.
+ */
+export function clampToText(text: string, pos: TextPosition): { position: TextPosition; lineCount: number } {
+  const doc = documentOf(text);
+  return { position: doc.positionAt(doc.offsetAt(pos)), lineCount: doc.lineCount };
+}

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CvuError } from '../core/errors.js';
 import { pinoOf, silentLogger, type Logger } from '../core/log.js';
-import { offsetAt, positionAt } from '../core/text-position.js';
+import { clampToText } from '../core/text-position.js';
 import { VERSION } from '../core/version.js';
 import { isSecretPath } from '../indexer/ignore-rules.js';
 import type { ContextTimings, Position } from '../retrieval/context.js';
@@ -108,12 +108,11 @@ function bearer(header: string | undefined): string | undefined {
  * character past the end of its line is clamped to the line end.
  */
 export function clampPosition(text: string, pos: Position, what: string): Position {
-  const at = positionAt(text, offsetAt(text, pos));
-  if (at.line < pos.line) {
-    const lines = positionAt(text, text.length).line + 1;
-    throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', `body.position.line ${pos.line} is past the end of ${what} (${lines} lines)`, { status: 400 }), { field: 'body.position.line' });
+  const { position, lineCount } = clampToText(text, pos);
+  if (pos.line >= lineCount) {
+    throw Object.assign(new CvuError('CVU_ERR_BAD_REQUEST', `body.position.line ${pos.line} is past the end of ${what} (${lineCount} lines)`, { status: 400 }), { field: 'body.position.line' });
   }
-  return at;
+  return position;
 }
 
 /** Files above this are not read just to check a position (the indexer skips them anyway). */
