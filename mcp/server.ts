@@ -12,12 +12,13 @@ import { callTool, type ToolWorkspaces } from './tools.js';
 /** Said once at initialisation: what the server is for, so an agent picks its tools over grep. */
 const INSTRUCTIONS = 'Cvu: a live index of this codebase (definitions, references, search, cursor context). Lines are 1-based.';
 
+/** `tools/list`'s answer, made once: the daemon makes a server per request (stateless /mcp). */
+const TOOL_LIST = MCP_TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: plain(t.inputSchema), outputSchema: plain(t.outputSchema) }));
+
 /** A new MCP server answering from `workspaces`; connect it to one transport. */
 export function createMcpServer(workspaces: ToolWorkspaces): Server {
   const server = new Server({ name: 'cvu', version: VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: MCP_TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: plain(t.inputSchema), outputSchema: plain(t.outputSchema) })),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOL_LIST }));
   server.setRequestHandler(CallToolRequestSchema, async (req): Promise<CallToolResult> => (await callTool(req.params.name, req.params.arguments, workspaces)) as CallToolResult);
   return server;
 }

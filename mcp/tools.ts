@@ -8,7 +8,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import Value from 'typebox/value';
 import { CvuError } from '../core/errors.js';
-import type { TokenCounter } from '../core/tokens.js';
+import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import {
   MCP_TOOLS,
   type ContextForArgs, type FindDefinitionArgs, type FindReferencesArgs, type OutlineArgs, type SearchCodeArgs, type ToolResultContent,
@@ -122,7 +122,7 @@ function startAnswer(workspaces: Workspace[], maxTokens: number | undefined): An
   // A first index still running, not the re-index of a save (the state says 'indexing' for both).
   const indexing = workspaces.filter((w) => w.state === 'indexing' && w.lastIndexedAt === null);
   const files = indexing.length ? indexing.reduce((n, w) => n + w.store.files.size, 0) : null;
-  return new Answer(workspaces[0]?.tokens ?? { name: 'estimate', count: (t) => Math.ceil(t.length / 4) }, maxTokens ?? DEFAULT_MAX_TOKENS, files);
+  return new Answer(workspaces[0]?.tokens ?? estimateTokens, maxTokens ?? DEFAULT_MAX_TOKENS, files);
 }
 
 /** How a path is shown: relative to its root when one workspace is in play, else absolute. */

@@ -120,13 +120,6 @@ export function filesUnder(src: NavigationSources, folder: string): string[] {
   return [...src.store.files.keys()].filter((p) => p.startsWith(prefix)).sort();
 }
 
-/** Whether any indexed file lies under the folder. */
-export function isIndexedFolder(src: NavigationSources, folder: string): boolean {
-  const prefix = folder.endsWith('/') ? folder : `${folder}/`;
-  for (const p of src.store.files.keys()) if (p.startsWith(prefix)) return true;
-  return false;
-}
-
 /** Up to `n` defined names closest to `name` (shared words, then edit distance): what an unknown name may have meant. */
 export function closestNames(src: NavigationSources, query: string, n: number): string[] {
   const { name } = splitQualified(query);

@@ -23,7 +23,7 @@ import { buildContext, type ContextSources } from '../retrieval/cursor-context.j
 import { RecentEdits } from '../retrieval/recent-edits.js';
 import { importGraph } from '../retrieval/anticipation.js';
 import {
-  closestNames, closestPaths, filesUnder, findDefinitions, findReferences, isIndexedFolder, outlineFile,
+  closestNames, closestPaths, filesUnder, findDefinitions, findReferences, outlineFile,
   type Definition, type NavigationSources, type OutlineEntry, type ReferenceFile,
 } from '../retrieval/navigation.js';
 import type { ImportContext } from '../indexer/imports.js';
@@ -285,8 +285,8 @@ export class Workspace {
   outline(rel: string): { kind: 'file'; entries: OutlineEntry[] } | { kind: 'folder'; files: { path: string; entries: OutlineEntry[] }[] } | null {
     const src = this.navigationSources;
     if (this.store.files.has(rel)) return { kind: 'file', entries: outlineFile(src, rel) };
-    if (rel !== '' && !isIndexedFolder(src, rel)) return null;
-    return { kind: 'folder', files: filesUnder(src, rel).map((p) => ({ path: p, entries: outlineFile(src, p) })) };
+    const files = filesUnder(src, rel);
+    return files.length || rel === '' ? { kind: 'folder', files: files.map((p) => ({ path: p, entries: outlineFile(src, p) })) } : null;
   }
 
   /** What an unknown name or path may have meant: the closest defined names, or indexed paths. */
