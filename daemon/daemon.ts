@@ -8,7 +8,7 @@ import { ParsePool } from '../indexer/parse-pool.js';
 import { EmbedderProvider } from '../models/embedder-provider.js';
 import { Assistant } from '../assistant/assistant.js';
 import { Scheduler } from './scheduler.js';
-import { Workspace, type WorkspaceStatus } from '../workspace/workspace.js';
+import { URGENT_UPDATE_PATHS, Workspace, type WorkspaceStatus } from '../workspace/workspace.js';
 
 /** Watches one workspace and reports changed workspace-relative paths (daemon/watcher.ts). */
 export interface WorkspaceWatch {
@@ -194,14 +194,18 @@ export class Daemon {
     for (const p of paths) entry.dirty.add(p);
     if (entry.updating) return;
     entry.updating = true;
-    void this.scheduler
-      .backgroundTask(async () => {
-        while (entry.dirty.size) {
-          const batch = [...entry.dirty];
-          entry.dirty.clear();
-          await entry.ws.update(batch, this.backgroundHooks);
-        }
-      })
+    // A save (a few paths) goes at once: the workspace runs it between two batches of a first index
+    // or an embedding pass, and it does not wait for a pause in requests (a client polling for the
+    // saved text is one). A storm (a branch switch) goes in the background lane, behind requests.
+    const save = entry.dirty.size <= URGENT_UPDATE_PATHS;
+    const run = async () => {
+      while (entry.dirty.size) {
+        const batch = [...entry.dirty];
+        entry.dirty.clear();
+        await entry.ws.update(batch, save && batch.length <= URGENT_UPDATE_PATHS ? { signal: this.stopping.signal } : this.backgroundHooks);
+      }
+    };
+    void (save ? run() : this.scheduler.backgroundTask(run))
       .then(() => this.scheduleEmbed(entry))
       .catch((err) => this.backgroundFailed(entry.ws, 'update', err))
       .finally(() => {

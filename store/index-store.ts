@@ -85,6 +85,12 @@ export class IndexStore {
   private commits = 0;
   /** Bumped whenever files or their rows change: caches derived from the index key on it. */
   version = 0;
+  /**
+   * The tail of the chain that runs mutations one at a time. A save's update may commit between
+   * two batches of a long sync or embedding pass (workspace/workspace.ts) while that pass's last
+   * commit is still in flight; each commit is several table operations that must not interleave.
+   */
+  private mutating: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -187,7 +193,11 @@ export class IndexStore {
    * Replaces what the index holds for some files and removes others, in the
    * crash-safe order described on the class.
    */
-  async apply(changes: FileChange[], removals: string[] = []): Promise<void> {
+  apply(changes: FileChange[], removals: string[] = []): Promise<void> {
+    return this.exclusive(() => this.applyNow(changes, removals));
+  }
+
+  private async applyNow(changes: FileChange[], removals: string[]): Promise<void> {
     const paths = [...new Set([...changes.map((c) => c.file.path), ...removals])];
     if (paths.length === 0) return;
     // Only paths that may have rows need a delete (a scan of the table): files the
@@ -214,8 +224,12 @@ export class IndexStore {
   }
 
   /** A file whose content is unchanged but whose stat moved (touch, checkout): only its row is rewritten. */
-  async touchFiles(rows: FileRow[]): Promise<void> {
-    if (!rows.length) return;
+  touchFiles(rows: FileRow[]): Promise<void> {
+    if (!rows.length) return Promise.resolve();
+    return this.exclusive(() => this.touchNow(rows));
+  }
+
+  private async touchNow(rows: FileRow[]): Promise<void> {
     await this.deleteWhere([this.filesTable], rows.map((r) => r.path));
     await this.filesTable.add(rows as unknown as Record<string, unknown>[]);
     for (const r of rows) this.fileMap.set(r.path, r);
@@ -235,7 +249,7 @@ export class IndexStore {
   /** Compacts once enough commits have piled up since the last optimize (see COMPACT_EVERY_COMMITS); true when it did. */
   async compactIfFragmented(): Promise<boolean> {
     if (this.commits < COMPACT_EVERY_COMMITS) return false;
-    await this.optimize(true);
+    await this.exclusive(() => (this.commits < COMPACT_EVERY_COMMITS ? Promise.resolve() : this.optimizeNow(true)));
     return true;
   }
 
@@ -244,7 +258,11 @@ export class IndexStore {
    * are searchable before this (LanceDB scans unindexed rows), so it can wait
    * for a quiet moment.
    */
-  async optimize(force = false): Promise<void> {
+  optimize(force = false): Promise<void> {
+    return this.exclusive(() => this.optimizeNow(force));
+  }
+
+  private async optimizeNow(force: boolean): Promise<void> {
     const wanted = [[this.chunksTable, 'fts', FTS_INDEX], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX]] as const;
     for (const [table, column, name] of wanted) {
       if ((await table.listIndices()).some((i) => i.name === name) || (await table.countRows()) === 0) continue;
@@ -340,7 +358,11 @@ export class IndexStore {
   // ---- vectors -------------------------------------------------------------
 
   /** Sets the embedding model; vectors of a different model or width are dropped. */
-  async useEmbedding(model: string, dims: number): Promise<void> {
+  useEmbedding(model: string, dims: number): Promise<void> {
+    return this.exclusive(() => this.useEmbeddingNow(model, dims));
+  }
+
+  private async useEmbeddingNow(model: string, dims: number): Promise<void> {
     const cur = this.meta.embedding;
     if (cur && cur.model === model && cur.dims === dims) return;
     if (this.embeddings) {
@@ -366,7 +388,11 @@ export class IndexStore {
     return this.embedded.size > 0;
   }
 
-  async addEmbeddings(rows: EmbeddingRow[]): Promise<void> {
+  addEmbeddings(rows: EmbeddingRow[]): Promise<void> {
+    return this.exclusive(() => this.addEmbeddingsNow(rows));
+  }
+
+  private async addEmbeddingsNow(rows: EmbeddingRow[]): Promise<void> {
     const fresh = rows.filter((r) => !this.embedded.has(r.hash));
     if (!fresh.length) return;
     const dims = this.meta.embedding?.dims;
@@ -388,7 +414,11 @@ export class IndexStore {
   }
 
   /** Vectors whose chunks are gone; removed once they are a noticeable share. */
-  async collectGarbage(): Promise<number> {
+  collectGarbage(): Promise<number> {
+    return this.exclusive(() => this.collectGarbageNow());
+  }
+
+  private async collectGarbageNow(): Promise<number> {
     if (!this.embeddings) return 0;
     const live = new Set<string>();
     for (const f of this.fileMap.values()) for (const h of f.chunk_hashes.split(' ')) if (h) live.add(h);
@@ -397,6 +427,13 @@ export class IndexStore {
     for (let i = 0; i < dead.length; i += IN_BATCH) await this.embeddings.delete(sqlIn('hash', dead.slice(i, i + IN_BATCH)));
     for (const h of dead) this.embedded.delete(h);
     return dead.length;
+  }
+
+  /** Runs one mutation after those already queued (see `mutating`). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.mutating.then(fn, fn);
+    this.mutating = run.catch(() => {});
+    return run;
   }
 
   /**
@@ -412,6 +449,7 @@ export class IndexStore {
   }
 
   async close(): Promise<void> {
+    await this.mutating;
     await Promise.allSettled([...this.reads]);
     this.db.close();
   }

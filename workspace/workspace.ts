@@ -52,6 +52,9 @@ export interface WorkspaceOptions {
   parsePool?: ParsePool;
 }
 
+/** An update of at most this many paths (a save, a few files) does not wait for a long write to finish. */
+export const URGENT_UPDATE_PATHS = 64;
+
 /** A /context slower than this is logged with where it spent its time. */
 export const SLOW_CONTEXT_MS = 250;
 
@@ -66,6 +69,14 @@ export class Workspace {
   lastError: string | null = null;
   private chunkCount = 0;
   private readonly writes = new PQueue({ concurrency: 1 });
+  /**
+   * Whether a long write (a sync, an embedding pass) holds the write queue, and the updates
+   * waiting for its next batch: a save must not wait for a whole first index of a big tree, so
+   * it is run between two of its batches. The store runs commits one at a time, so the update
+   * commits after the batch in flight; the batches after it read the files afresh.
+   */
+  private longWrite = false;
+  private urgent: (() => Promise<void>)[] = [];
   readonly recent = new RecentEdits();
   /** Replaced by the model's own tokenizer once a model is loaded. */
   tokens: TokenCounter = estimateTokens;
@@ -128,9 +139,13 @@ export class Workspace {
 
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
   sync(opts: BatchHooks = {}): Promise<SyncResult> {
-    return this.write(async () => {
+    return this.write(() => this.longWriting(async (beforeBatch) => {
       const result = await this.indexer.sync({
         ...opts,
+        beforeBatch: async () => {
+          await opts.beforeBatch?.();
+          await beforeBatch();
+        },
         onProgress: (p) => {
           // /status shows the chunk count growing during a long first index, not 0 until the end.
           if (p.phase === 'index') void this.store.countChunks().then((n) => (this.chunkCount = n), () => {});
@@ -141,7 +156,7 @@ export class Workspace {
       this.fileLines.clear();
       await this.store.optimize();
       return result;
-    });
+    }));
   }
 
   /** Re-indexes the given workspace-relative paths (saved, created, deleted, renamed). */
@@ -161,14 +176,24 @@ export class Workspace {
       if (result.full) this.skips.replace(result.skipped);
       else this.skips.update(paths, result.skipped);
       return result;
-    });
+    }, { urgent: paths.length <= URGENT_UPDATE_PATHS });
   }
 
   /** Fills in vectors for chunks that have none; null when no embedding model is available. */
   async embed(opts: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void; beforeBatch?: () => Promise<void> } = {}): Promise<number | null> {
     const embedder = await this.embedders.get(this.config, this.root);
     if (!embedder) return null;
-    const n = await this.writes.add(() => embedPending(this.store, embedder, { ...opts, batchSize: this.config.embedding.batchSize * 2 }), { throwOnTimeout: true });
+    const n = await this.writes.add(
+      () => this.longWriting((beforeBatch) => embedPending(this.store, embedder, {
+        ...opts,
+        batchSize: this.config.embedding.batchSize * 2,
+        beforeBatch: async () => {
+          await opts.beforeBatch?.();
+          await beforeBatch();
+        },
+      })),
+      { throwOnTimeout: true },
+    );
     if (n > 0) {
       await this.writes.add(async () => {
         await this.store.collectGarbage();
@@ -320,14 +345,39 @@ export class Workspace {
     };
   }
 
-  private async write<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a long write, letting urgent updates in between its batches (`beforeBatch`) and
+   * running those that came during its last batch before it gives the queue up.
+   */
+  private async longWriting<T>(fn: (beforeBatch: () => Promise<void>) => Promise<T>): Promise<T> {
+    this.longWrite = true;
+    try {
+      return await fn(() => this.runUrgent());
+    } finally {
+      this.longWrite = false;
+      await this.runUrgent();
+    }
+  }
+
+  private async runUrgent(): Promise<void> {
+    while (this.urgent.length) await this.urgent.shift()!();
+  }
+
+  /**
+   * Queues a write. An urgent one (a save) runs at the next batch of a long write in progress,
+   * or before the other writes waiting.
+   */
+  private async write<T>(fn: () => Promise<T>, opts: { urgent?: boolean } = {}): Promise<T> {
     this.state = 'indexing';
     try {
-      const out = (await this.writes.add(fn, { throwOnTimeout: true })) as T;
+      const out = opts.urgent && this.longWrite
+        ? await new Promise<T>((resolve, reject) => this.urgent.push(() => fn().then(resolve, reject)))
+        : ((await this.writes.add(fn, { throwOnTimeout: true, priority: opts.urgent ? 1 : 0 })) as T);
       this.chunkCount = await this.store.countChunks();
       this.lastIndexedAt = new Date();
       this.lastError = null;
-      this.state = 'ready';
+      // A save that ran between two batches of a first index leaves the workspace indexing.
+      this.state = this.longWrite ? 'indexing' : 'ready';
       return out;
     } catch (err) {
       this.lastError = (err as Error).message;

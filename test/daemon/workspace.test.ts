@@ -208,6 +208,41 @@ describe('Workspace', () => {
     await ws.close();
   });
 
+
+  it('lands a save between two batches of a first index instead of after it, and stays indexing until the index is done', async () => {
+    // 40 more files, indexed 4 to a commit: ten batches.
+    writeTree(root, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`src/gen/mod${i}.ts`, `export function generated${i}(x: number) { return x + ${i}; }\n`])));
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    const events: string[] = [];
+    let batches = 0;
+    let saved: Promise<unknown> | null = null;
+    const synced = ws.sync({
+      batchSize: 4,
+      beforeBatch: async () => {
+        batches++;
+        if (batches === 3) {
+          writeTree(root, { 'src/util/validate.ts': SOURCES['src/util/validate.ts'] + '\nexport function quokkaPort(p: number) { return p | 0; }\n' });
+          saved = ws.update(['src/util/validate.ts']).then(async () => {
+            events.push(`saved after ${batches} batches, state ${ws.state}`);
+            events.push(`found ${(await ws.search('quokkaPort'))[0]?.path}`);
+          });
+        }
+        // Slow batches, so that the save has a chance to wait for all of them if it is made to.
+        await new Promise((r) => setTimeout(r, 30));
+      },
+    });
+    await synced;
+    events.push(`synced after ${batches} batches`);
+    await saved;
+    expect(batches).toBeGreaterThanOrEqual(10);
+    expect(events[0]).toMatch(/^saved after [34] batches, state indexing$/);
+    expect(events).toContain('found src/util/validate.ts');
+    expect(events.at(-1)).toBe(`synced after ${batches} batches`);
+    expect(ws.state).toBe('ready');
+    expect(ws.store.files.size).toBe(45);
+    expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
+    await ws.close();
+  });
   it('catches up with changes made while it was closed', async () => {
     let ws = await Workspace.open(root, { home, config: config(null) });
     await ws.sync();
