@@ -32,7 +32,7 @@ export interface DaemonOptions {
   logger?: Logger;
   /** Starts a file watcher per workspace; none in tests that drive updates by hand. */
   watch?: WatchFactory;
-  /** Parse worker threads shared by all workspaces (default: cores - 1). */
+  /** Parse worker threads shared by all workspaces (default: one per core, at most 4). */
   parseWorkers?: number;
   /** The user's own config, when the caller loaded it already (otherwise loaded from `home` on the first registration). */
   userConfig?: ConfigLayer;

@@ -83,8 +83,12 @@ export class ParsePool {
   }
 }
 
-/** One core stays with the main thread (the store, requests); the rest parse. */
+/**
+ * One per core, at most 4. The workers run at a lower priority (parse-worker.ts), so the thread
+ * that answers requests still gets a core at once; during a first index it mostly waits for them
+ * (on two cores, one worker left the main thread idle 80% of the time and halved files/s).
+ */
 export function defaultParseWorkers(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(4, cores));
 }

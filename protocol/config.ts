@@ -38,7 +38,7 @@ export const CvuConfigSchema = Type.Object({
     maxFileBytes: int(1, 16 * 1024 * 1024, 1024 * 1024, 'files larger than this are never read'),
     ignore: Type.Array(Type.String({ maxLength: 1_000 }), { maxItems: 10_000, default: [], description: 'gitignore-style patterns, on top of .gitignore and .cvuignore' }),
     batchSize: int(1, 4_096, 256, 'files read and chunked per store commit'),
-    parseWorkers: userOnly(int(-1, 64, -1, 'worker threads that parse files; -1 = cores - 1 (at least 1), 0 = parse on the main thread'), THREADS_ARE_USERS),
+    parseWorkers: userOnly(int(-1, 64, -1, 'worker threads that parse files; -1 = one per core (at most 4), 0 = parse on the main thread'), THREADS_ARE_USERS),
     chunk: Type.Object({
       maxLines: int(4, 10_000, 80),
       maxChars: int(200, 1_000_000, 3000),

@@ -73,24 +73,40 @@ export function stemmedSearchText(text: string, maxTokens = 4000): string {
 
 const unchanged = (w: string) => w;
 
+/**
+ * What one identifier adds to a search text, per normalisation: its tokens joined, and how many.
+ * The hot path of indexing writes the same identifiers over and over (bounded like the splits).
+ */
+const identTokens = new Map<(word: string) => string, Map<string, { text: string; n: number }>>();
+const IDENT_TOKENS_MAX = 50_000;
+
+function tokensOf(ident: string, norm: (word: string) => string): { text: string; n: number } {
+  let cache = identTokens.get(norm);
+  if (!cache) identTokens.set(norm, (cache = new Map()));
+  let t = cache.get(ident);
+  if (t) return t;
+  const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
+  if (!whole) t = { text: '', n: 0 };
+  else {
+    const parts = wordsOf(ident);
+    t = { text: parts ? [whole, ...parts].map(norm).join(' ') : norm(whole), n: 1 + (parts?.length ?? 0) };
+  }
+  if (cache.size >= IDENT_TOKENS_MAX) cache.clear();
+  cache.set(ident, t);
+  return t;
+}
+
 function searchText(text: string, maxTokens: number, norm: (word: string) => string): string {
-  // Hot path of indexing: one regex pass, memoised splits, no intermediate arrays per token.
+  // Hot path of indexing: one regex pass, each identifier's tokens memoised.
   let out = '';
   let n = 0;
   // A regex of its own: a shared /g regex would carry lastIndex into the next caller after an early stop.
   const ident = new RegExp(IDENT.source, 'g');
   for (let m = ident.exec(text); m !== null && n < maxTokens; m = ident.exec(text)) {
-    const ident = m[0];
-    const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
-    if (!whole) continue;
-    const token = norm(whole);
-    out += out ? ' ' + token : token;
-    n++;
-    const parts = wordsOf(ident);
-    if (parts) {
-      for (const p of parts) out += ' ' + norm(p);
-      n += parts.length;
-    }
+    const t = tokensOf(m[0], norm);
+    if (!t.n) continue;
+    out += out ? ' ' + t.text : t.text;
+    n += t.n;
   }
   return out;
 }
