@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import type { CvuConfig } from '../config/schema.js';
 import type { FileChange, IndexStore } from '../store/index-store.js';
 import type { FileRow } from '../store/rows.js';
+import { IndexQueue } from './index-queue.js';
 import { ParsePool } from './parse-pool.js';
 import type { PrepareOptions } from './prepare-file.js';
 import { IgnoreRules, type SkippedFile } from './ignore-rules.js';
@@ -57,6 +58,10 @@ export class Indexer {
   private readonly ownsPool: boolean;
   private readonly prepareOptions: PrepareOptions;
   private rootReal: Promise<string> | undefined;
+  /** The files of the syncs and updates running now (`focus` reorders them). */
+  private readonly queues = new Set<IndexQueue>();
+  /** The last files focused, for a pass whose file list is not there yet (still walking the tree). */
+  private recentFocus: string[] = [];
 
   constructor(
     readonly root: string,
@@ -170,16 +175,17 @@ export class Indexer {
     let indexed = 0;
     let done = 0;
     const pendingRemovals = [...removals];
+    const queue = new IndexQueue(files);
+    for (const rel of [...this.recentFocus].reverse()) queue.focus(rel);
+    this.queues.add(queue);
     // The store commits one batch (native LanceDB threads) while the next is read and parsed here.
     let writing: Promise<void> = Promise.resolve();
+    opts.onProgress?.({ phase: 'index', done: 0, total: files.length });
     try {
-      for (let next = 0; next < files.length || pendingRemovals.length; ) {
+      while (queue.size || pendingRemovals.length) {
         throwIfAborted(opts.signal, 'indexing');
         await opts.beforeBatch?.();
-        let end = next + 1;
-        for (let bytes = files[next]?.size ?? 0; end < files.length && end - next < batchSize && bytes + files[end].size <= batchBytes; end++) bytes += files[end].size;
-        const batch = files.slice(next, end);
-        next = end;
+        const batch = queue.take(batchSize, batchBytes);
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
         await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
@@ -209,6 +215,8 @@ export class Indexer {
         writing.catch(() => {});
       }
     } finally {
+      this.queues.delete(queue);
+      if (!this.queues.size) this.recentFocus = [];
       await writing;
     }
     return { indexed, removed: removals.length, skipped: opts.skipped };
@@ -229,6 +237,15 @@ export class Indexer {
     if (out.kind === 'same') return old!.size === f.size && old!.mtime_ms === f.mtimeMs ? 'unchanged' : { touch: { ...old!, size: f.size, mtime_ms: f.mtimeMs } };
     for (const w of out.warnings) this.log.warn(`${f.path}: ${w}`);
     return { change: out.change };
+  }
+
+  /**
+   * Someone is working on `rel` (workspace-relative): the files of its folder and package that are
+   * still to be indexed go next.
+   */
+  focus(rel: string): void {
+    this.recentFocus = [rel, ...this.recentFocus.filter((p) => p !== rel)].slice(0, 4);
+    for (const q of this.queues) q.focus(rel);
   }
 
   /** The ignore rules in force (the watcher filters events with them). */

@@ -37,6 +37,18 @@ export const SkipReportSchema = Type.Object(
   { title: 'SkipReport' },
 );
 
+/** How far a running index pass is: sent while one runs. */
+export const IndexProgressSchema = Type.Object(
+  {
+    phase: Type.Union([Type.Literal('scan'), Type.Literal('index')], { description: '`scan`: listing the tree; `index`: reading and indexing the files that changed' }),
+    done: Type.Integer({ minimum: 0, description: 'files of this pass done' }),
+    total: Type.Integer({ minimum: 0, description: 'files this pass has to look at (0 while scanning)' }),
+    etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'time left at the pace so far; null until there is a pace' }),
+  },
+  { title: 'IndexProgress', description: '/context and search answer from what is indexed meanwhile; the package of a file asked about is indexed first' },
+);
+export type IndexProgress = Static<typeof IndexProgressSchema>;
+
 export const WorkspaceStatusSchema = Type.Object(
   {
     root: Type.String({ description: 'the real path of the root' }),
@@ -53,6 +65,7 @@ export const WorkspaceStatusSchema = Type.Object(
     error: Type.Optional(Type.String({ description: 'why the last index write failed' })),
     config: Type.Optional(ConfigStatusSchema),
     skipped: Type.Optional(SkipReportSchema),
+    progress: Type.Optional(IndexProgressSchema),
   },
   { title: 'WorkspaceStatus', description: 'this daemon always sends `config` and `skipped`; they are optional so that a client still reads an older daemon' },
 );

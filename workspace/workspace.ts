@@ -17,7 +17,7 @@ import { IndexStore } from '../store/index-store.js';
 import { lockIndex } from '../store/index-lock.js';
 import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../protocol/snippet.js';
-import type { ConfigStatus, WorkspaceState, WorkspaceStatus as WireWorkspaceStatus } from '../protocol/status.js';
+import type { ConfigStatus, IndexProgress, WorkspaceState, WorkspaceStatus as WireWorkspaceStatus } from '../protocol/status.js';
 import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval/context.js';
 import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
@@ -82,6 +82,8 @@ export class Workspace {
   tokens: TokenCounter = estimateTokens;
   private readonly fileLines: FileLines;
   private importCtx: { version: number; ctx: ImportContext } | null = null;
+  /** How far the sync running now is (GET /status), null when none runs. */
+  private progress: IndexProgress | null = null;
   /** The last sync's skipped paths, kept current by updates (GET /status shows a summary). */
   private readonly skips = new SkipLog();
   /** The workspace's config file and its issues (GET /status shows them). */
@@ -140,6 +142,7 @@ export class Workspace {
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
   sync(opts: BatchHooks = {}): Promise<SyncResult> {
     return this.write(() => this.longWriting(async (beforeBatch) => {
+      const pace = { startedAt: 0, done: 0 };
       const result = await this.indexer.sync({
         ...opts,
         beforeBatch: async () => {
@@ -147,11 +150,16 @@ export class Workspace {
           await beforeBatch();
         },
         onProgress: (p) => {
-          // /status shows the chunk count growing during a long first index, not 0 until the end.
-          if (p.phase === 'index') void this.store.countChunks().then((n) => (this.chunkCount = n), () => {});
+          if (p.phase === 'index') {
+            // /status shows the chunk count growing during a long first index, not 0 until the end.
+            void this.store.countChunks().then((n) => (this.chunkCount = n), () => {});
+            if (!pace.startedAt) Object.assign(pace, { startedAt: performance.now(), done: p.done });
+          }
+          const rate = p.done > pace.done ? (p.done - pace.done) / (performance.now() - pace.startedAt) : 0;
+          this.progress = p.phase === 'done' ? null : { phase: p.phase, done: p.done, total: p.total, etaSeconds: rate > 0 ? Math.round((p.total - p.done) / rate / 100) / 10 : null };
           opts.onProgress?.(p);
         },
-      });
+      }).finally(() => (this.progress = null));
       this.skips.replace(result.skipped);
       this.fileLines.clear();
       await this.store.optimize();
@@ -210,6 +218,8 @@ export class Workspace {
 
   /** The cross-file context a completion at a position would use (POST /context). */
   async context(req: ContextRequest): Promise<ContextResult> {
+    // During a first index, the code around the cursor is what should be searchable first.
+    if (this.progress) this.indexer.focus(req.path);
     const timings: ContextTimings = req.timings ?? {};
     const result = await buildContext(this.contextSources, { ...req, timings });
     // Where a slow answer spent its time, for the log (a request line says only how long it took).
@@ -342,6 +352,7 @@ export class Workspace {
       ...(this.lastError ? { error: this.lastError } : {}),
       config: { file: this.configFile, errors: this.configIssues },
       skipped: this.skips.report(),
+      ...(this.progress ? { progress: this.progress } : {}),
     };
   }
 

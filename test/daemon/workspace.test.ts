@@ -243,6 +243,40 @@ describe('Workspace', () => {
     expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
     await ws.close();
   });
+  it('indexes the package of a file asked about first during a first index, and says how far it is', async () => {
+    const pkgs = ['alpha', 'beta', 'gamma', 'delta'];
+    writeTree(root, Object.fromEntries(pkgs.flatMap((p) => [
+      [`packages/${p}/package.json`, `{ "name": "${p}" }\n`],
+      ...Array.from({ length: 6 }, (_, i) => [`packages/${p}/src/m${i}.ts`, `export function ${p}Helper${i}(x: number) { return x * ${i}; }\n`]),
+    ])));
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    const seen: { batch: number; delta: number; beta: number; progress: unknown }[] = [];
+    let batch = 0;
+    await ws.sync({
+      batchSize: 3,
+      beforeBatch: async () => {
+        batch++;
+        if (batch === 2) {
+          // A completion asked in packages/delta: its definitions come from its other files.
+          const ctx = await ws.context({ path: 'packages/delta/src/m0.ts', text: 'export const y = deltaHelper3(1);\n', position: { line: 1, character: 0 } });
+          seen.push({ batch, delta: ctx.snippets.filter((s) => s.path.startsWith('packages/delta/')).length, beta: 0, progress: ws.status().progress });
+        }
+        const count = (p: string) => [...ws.store.files.keys()].filter((f) => f.startsWith(`packages/${p}/`)).length;
+        if (batch === 6) seen.push({ batch, delta: count('delta'), beta: count('beta'), progress: ws.status().progress });
+      },
+    });
+    // Nothing of delta was indexed when it was asked about (walk order: alpha, beta, delta, gamma)…
+    expect(seen[0]).toMatchObject({ batch: 2, delta: 0, progress: { phase: 'index', total: 33 } });
+    // …and a few batches later its 7 files are in, before beta's (the batch before is written by then).
+    expect(seen[1]).toMatchObject({ batch: 6, delta: 7, beta: 0 });
+    expect((seen[1].progress as { done: number }).done).toBeGreaterThanOrEqual(12);
+    expect((seen[1].progress as { etaSeconds: number | null }).etaSeconds).toBeGreaterThanOrEqual(0);
+    expect(ws.status().progress).toBeUndefined();
+    const ctx = await ws.context({ path: 'packages/delta/src/m0.ts', text: 'export const y = deltaHelper3(1);\n', position: { line: 1, character: 0 } });
+    expect(ctx.snippets[0]).toMatchObject({ path: 'packages/delta/src/m3.ts', source: 'symbol' });
+    await ws.close();
+  });
+
   it('catches up with changes made while it was closed', async () => {
     let ws = await Workspace.open(root, { home, config: config(null) });
     await ws.sync();
