@@ -33,6 +33,8 @@ export interface BatchHooks {
   batchBytes?: number;
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
+  /** Leaves compaction to the caller (a sync compacts once at its end) instead of every COMPACT_EVERY_COMMITS commits. */
+  deferCompaction?: boolean;
 }
 
 export interface SyncResult {
@@ -62,6 +64,13 @@ export class Indexer {
   private readonly queues = new Set<IndexQueue>();
   /** The last files focused, for a pass whose file list is not there yet (still walking the tree). */
   private recentFocus: string[] = [];
+  /**
+   * Commits numbered in order, and the number of the last one that wrote each path, while any
+   * pass runs: a save's update runs beside a sync (workspace.ts), and a batch of the sync read
+   * before that update's commit must not write its older copy over it.
+   */
+  private commitSeq = 0;
+  private readonly lastCommitOf = new Map<string, number>();
 
   constructor(
     readonly root: string,
@@ -99,7 +108,7 @@ export class Indexer {
       const row = this.store.files.get(f.path);
       return !row || row.size !== f.size || row.mtime_ms !== f.mtimeMs;
     });
-    const result = await this.indexFiles(candidates, removals, { ...opts, skipped });
+    const result = await this.indexFiles(candidates, removals, { ...opts, skipped, deferCompaction: true });
     opts.onProgress?.({ phase: 'done', done: candidates.length, total: candidates.length });
     return { files: this.store.files.size, indexed: result.indexed, removed: result.removed, skipped, seconds: (performance.now() - started) / 1000 };
   }
@@ -186,6 +195,8 @@ export class Indexer {
         throwIfAborted(opts.signal, 'indexing');
         await opts.beforeBatch?.();
         const batch = queue.take(batchSize, batchBytes);
+        // Files are read from here on: a commit numbered above this one wrote a newer state of them.
+        const readAfter = this.commitSeq;
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
         await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
@@ -205,11 +216,19 @@ export class Indexer {
         await writing;
         const progress = { phase: 'index' as const, done, total: files.length };
         writing = (async () => {
-          await this.store.apply(changes, removeNow);
-          await this.store.touchFiles(touched);
-          indexed += changes.length;
+          const fresh = (p: string) => (this.lastCommitOf.get(p) ?? -1) <= readAfter;
+          const kept = changes.filter((c) => fresh(c.file.path));
+          const gone = removeNow.filter(fresh);
+          const moved = touched.filter((t) => fresh(t.path));
+          const seq = ++this.commitSeq;
+          for (const p of [...kept.map((c) => c.file.path), ...gone, ...moved.map((t) => t.path)]) this.lastCommitOf.set(p, seq);
+          await this.store.apply(kept, gone);
+          await this.store.touchFiles(moved);
+          indexed += kept.length;
           opts.onProgress?.(progress);
-          await this.store.compactIfFragmented();
+          // A sync compacts once, at its end (workspace.ts): compacting every few dozen commits of a
+          // first index cost a tenth of its time and most of its peak memory. A save beside it leaves it too.
+          if (!opts.deferCompaction && this.queues.size <= 1) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});
@@ -217,7 +236,12 @@ export class Indexer {
     } finally {
       this.queues.delete(queue);
       if (!this.queues.size) this.recentFocus = [];
-      await writing;
+      try {
+        await writing;
+      } finally {
+        // Kept while another pass runs: its batches read before these commits check them.
+        if (!this.queues.size) this.lastCommitOf.clear();
+      }
     }
     return { indexed, removed: removals.length, skipped: opts.skipped };
   }

@@ -70,13 +70,13 @@ export class Workspace {
   private chunkCount = 0;
   private readonly writes = new PQueue({ concurrency: 1 });
   /**
-   * Whether a long write (a sync, an embedding pass) holds the write queue, and the updates
-   * waiting for its next batch: a save must not wait for a whole first index of a big tree, so
-   * it is run between two of its batches. The store runs commits one at a time, so the update
-   * commits after the batch in flight; the batches after it read the files afresh.
+   * Whether a long write (a sync, an embedding pass) holds the write queue, and the urgent writes
+   * running beside it: a save must not wait for a whole first index of a big tree, so it runs at
+   * once. The store runs commits one at a time, and the indexer keeps a batch read before the
+   * save's commit from writing its older copy over it.
    */
   private longWrite = false;
-  private urgent: (() => Promise<void>)[] = [];
+  private readonly urgent = new Set<Promise<unknown>>();
   readonly recent = new RecentEdits();
   /** Replaced by the model's own tokenizer once a model is loaded. */
   tokens: TokenCounter = estimateTokens;
@@ -141,14 +141,10 @@ export class Workspace {
 
   /** Makes the index match the tree on disk (first index, restart, repair after a crash). */
   sync(opts: BatchHooks = {}): Promise<SyncResult> {
-    return this.write(() => this.longWriting(async (beforeBatch) => {
+    return this.write(() => this.longWriting(async () => {
       const pace = { startedAt: 0, done: 0 };
       const result = await this.indexer.sync({
         ...opts,
-        beforeBatch: async () => {
-          await opts.beforeBatch?.();
-          await beforeBatch();
-        },
         onProgress: (p) => {
           if (p.phase === 'index') {
             // /status shows the chunk count growing during a long first index, not 0 until the end.
@@ -192,14 +188,7 @@ export class Workspace {
     const embedder = await this.embedders.get(this.config, this.root);
     if (!embedder) return null;
     const n = await this.writes.add(
-      () => this.longWriting((beforeBatch) => embedPending(this.store, embedder, {
-        ...opts,
-        batchSize: this.config.embedding.batchSize * 2,
-        beforeBatch: async () => {
-          await opts.beforeBatch?.();
-          await beforeBatch();
-        },
-      })),
+      () => this.longWriting(() => embedPending(this.store, embedder, { ...opts, batchSize: this.config.embedding.batchSize * 2 })),
       { throwOnTimeout: true },
     );
     if (n > 0) {
@@ -356,34 +345,29 @@ export class Workspace {
     };
   }
 
-  /**
-   * Runs a long write, letting urgent updates in between its batches (`beforeBatch`) and
-   * running those that came during its last batch before it gives the queue up.
-   */
-  private async longWriting<T>(fn: (beforeBatch: () => Promise<void>) => Promise<T>): Promise<T> {
+  /** Runs a long write: urgent writes that come meanwhile run beside it (see `longWrite`). */
+  private async longWriting<T>(fn: () => Promise<T>): Promise<T> {
     this.longWrite = true;
     try {
-      return await fn(() => this.runUrgent());
+      return await fn();
     } finally {
       this.longWrite = false;
-      await this.runUrgent();
     }
   }
 
-  private async runUrgent(): Promise<void> {
-    while (this.urgent.length) await this.urgent.shift()!();
-  }
-
   /**
-   * Queues a write. An urgent one (a save) runs at the next batch of a long write in progress,
-   * or before the other writes waiting.
+   * Queues a write. An urgent one (a save) runs at once beside a long write in progress, or
+   * else before the other writes waiting.
    */
   private async write<T>(fn: () => Promise<T>, opts: { urgent?: boolean } = {}): Promise<T> {
     this.state = 'indexing';
     try {
-      const out = opts.urgent && this.longWrite
-        ? await new Promise<T>((resolve, reject) => this.urgent.push(() => fn().then(resolve, reject)))
-        : ((await this.writes.add(fn, { throwOnTimeout: true, priority: opts.urgent ? 1 : 0 })) as T);
+      let out: T;
+      if (opts.urgent && this.longWrite) {
+        const run = fn();
+        this.urgent.add(run);
+        out = await run.finally(() => this.urgent.delete(run));
+      } else out = (await this.writes.add(fn, { throwOnTimeout: true, priority: opts.urgent ? 1 : 0 })) as T;
       this.chunkCount = await this.store.countChunks();
       this.lastIndexedAt = new Date();
       this.lastError = null;
@@ -400,6 +384,7 @@ export class Workspace {
   async close(): Promise<void> {
     try {
       await this.writes.onIdle();
+      await Promise.allSettled([...this.urgent]);
       await this.indexer.close();
       await this.store.close();
       if (this.ownsEmbedders) await this.embedders.dispose();

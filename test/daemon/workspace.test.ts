@@ -243,6 +243,40 @@ describe('Workspace', () => {
     expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
     await ws.close();
   });
+  it('never lets a batch of a first index, read before a save was committed, write its older copy over the save', async () => {
+    // Walk order puts src/a/* before src/b/x.ts; two files to a batch.
+    writeTree(root, {
+      'src/a/a1.ts': 'export const a1 = 1;\n', 'src/a/a2.ts': 'export const a2 = 2;\n',
+      'src/b/x.ts': 'export function obsoleteThing() { return 1; }\n',
+    });
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const apply = ws.store.apply.bind(ws.store);
+    // The commit of the batch before x.ts's is held until the save is in.
+    ws.store.apply = async (changes, removals) => {
+      if (changes.some((c) => c.file.path === 'src/a/a2.ts')) await gate;
+      return apply(changes, removals);
+    };
+    let saved: Promise<unknown> | null = null;
+    await ws.sync({
+      batchSize: 2,
+      onChange: (change) => {
+        // The sync has just read x.ts (its old text); the user saves a new one and its update commits first.
+        if (change.file.path !== 'src/b/x.ts' || saved) return;
+        writeTree(root, { 'src/b/x.ts': 'export function freshVersion() { return 2; }\n' });
+        saved = ws.update(['src/b/x.ts']).finally(release);
+      },
+    });
+    await saved;
+    expect(saved).not.toBeNull();
+    expect(ws.store.symbols.inFile('src/b/x.ts').map((s) => s.name)).toEqual(['freshVersion']);
+    expect((await ws.search('freshVersion'))[0]?.path).toBe('src/b/x.ts');
+    expect((await ws.search('obsoleteThing')).filter((s) => s.text.includes('obsoleteThing'))).toEqual([]);
+    expect(ws.store.symbols.lookup('obsoleteThing')).toEqual([]);
+    await ws.close();
+  });
+
   it('indexes the package of a file asked about first during a first index, and says how far it is', async () => {
     const pkgs = ['alpha', 'beta', 'gamma', 'delta'];
     writeTree(root, Object.fromEntries(pkgs.flatMap((p) => [
