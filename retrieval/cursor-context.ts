@@ -528,7 +528,9 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
   return out;
 }
 
-const shapeCache = new WeakMap<SymbolRow, string>();
+/** Shapes by name and signature (the symbol table makes a new row object on each lookup); bounded. */
+const shapeCache = new Map<string, string>();
+const SHAPE_CACHE_MAX = 20_000;
 
 /**
  * A definition's signature less its name and its parameters' names: `func Logger(next http.Handler)
@@ -536,10 +538,12 @@ const shapeCache = new WeakMap<SymbolRow, string>();
  * `function a(x: string): void` and `function b(y: string): void`.
  */
 function shapeOf(def: SymbolRow): string {
-  let shape = shapeCache.get(def);
+  const key = `${def.name}\0${def.signature}`;
+  let shape = shapeCache.get(key);
   if (shape === undefined) {
     shape = def.signature.replace(def.name, '\0').replace(/\b[A-Za-z_$][\w$]*\??:\s*/g, '').replace(/\b[a-z_$][\w$]*\s+(?=[\w$*[&])/g, '');
-    shapeCache.set(def, shape);
+    if (shapeCache.size >= SHAPE_CACHE_MAX) shapeCache.clear();
+    shapeCache.set(key, shape);
   }
   return shape;
 }
