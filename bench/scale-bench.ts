@@ -28,13 +28,17 @@
  *
  * A save's search: /status is read every 10 ms (it does not count as an interactive request, so it
  * does not hold back the daemon's background lane); /search is asked each time the workspace's
- * lastIndexedAt moves and at least every `--search-every` ms (default 100) — polling /search without
- * pause would keep the scheduler from ever being quiet and measure itself. A save not found within
- * 15 s counts as 15 s, and is reported.
+ * lastIndexedAt moves, and otherwise `--search-every` ms (default 100) plus the previous search's
+ * own time after it started — polling /search without pause would keep the scheduler from ever
+ * being quiet and measure itself (a /search while the daemon indexes can take a few hundred ms).
+ * A save not found within 15 s counts as 15 s, and is reported. The searches asked while indexing
+ * and their time are in the result: they and the /context probe share the machine with the index,
+ * which `--no-probes` measures alone.
  *
  * Options: --files N (default 50000; the issue's memory target is at 12500), --saves N (each
  * phase, default 20), --floor-files N (default 1500), --save-after S (default 5), --search-every MS
- * (default 100), --ready-timeout S (default 1800), --keep (keep the daemon's CVU_HOME: its index and
+ * (default 100), --ready-timeout S (default 1800), --no-probes (no /context and no saves until
+ * ready: the time to ready with nobody asking, to compare), --keep (keep the daemon's CVU_HOME: its index and
  * log), --out FILE, --record (write bench/results/scale.json, from which `npm run bench:report`
  * generates docs/benchmarks.md). Nothing here is asserted.
  */
@@ -60,6 +64,7 @@ const { values: args } = parseArgs({
     'search-every': { type: 'string', default: '100' },
     'ready-timeout': { type: 'string', default: '1800' },
     keep: { type: 'boolean', default: false },
+    'no-probes': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     ...resultFileOptions,
   },
@@ -75,6 +80,7 @@ const FLOOR_FILES = Number(args['floor-files']);
 const SAVE_AFTER_S = Number(args['save-after']);
 const SEARCH_EVERY_MS = Number(args['search-every']);
 const READY_TIMEOUT_S = Number(args['ready-timeout']);
+const NO_PROBES = args['no-probes'];
 if (!(FILES >= 100) || !(SAVES >= 1) || !(FLOOR_FILES >= 10) || !(SAVE_AFTER_S >= 0) || !(SEARCH_EVERY_MS >= 10) || !(READY_TIMEOUT_S > 0)) {
   console.error('usage: npm run bench:scale -- [--files N ≥ 100] [--saves N ≥ 1] [--floor-files N] [--save-after S] [--search-every MS ≥ 10] [--ready-timeout S] [--keep] [--out FILE] [--record]');
   process.exit(2);
@@ -350,7 +356,11 @@ interface SaveSample {
   probablyIndexed: boolean;
   ms: number;
   timedOut: boolean;
+  /** /search requests asked for this save, those asked because lastIndexedAt moved, their time together and the longest. */
   searches: number;
+  searchesOnMove: number;
+  searchMs: number;
+  searchMaxMs: number;
 }
 
 /**
@@ -366,20 +376,31 @@ async function timeSave(d: Daemon, root: string, f: SaveFile, token: string): Pr
   fs.appendFileSync(path.join(root, f.rel), appendedLine(token));
   let found = false;
   let searches = 0;
+  let moves = 0;
+  let searchMs = 0;
+  let searchMaxMs = 0;
   let lastSearch = -Infinity;
+  let lastTook = 0;
   while (elapsed() < SAVE_TIMEOUT_MS) {
     const w = await d.workspace(root);
     const moved = w?.lastIndexedAt !== last;
     last = w?.lastIndexedAt;
-    if (moved || now() - lastSearch >= SEARCH_EVERY_MS) {
+    // A search that took long (the daemon busy indexing) spaces the next as far: the bench's own
+    // searches take at most about half of a retrieval thread, and a save's update still gets searched at once.
+    if (moved || now() - lastSearch >= SEARCH_EVERY_MS + lastTook) {
       lastSearch = now();
       searches++;
+      if (moved) moves++;
       const { results } = await d.client.search({ root, query: token, limit: 5 });
+      const took = now() - lastSearch;
+      lastTook = took;
+      searchMs += took;
+      searchMaxMs = Math.max(searchMaxMs, took);
       if ((found = results.some((r) => r.text.includes(token)))) break;
     }
     await sleep(STATUS_POLL_MS);
   }
-  return { file: f.rel, where: f.where, orderIndex: f.orderIndex, state: before?.state ?? '?', filesIndexedAtSave: before?.files ?? 0, probablyIndexed: f.orderIndex < (before?.files ?? 0), ms: elapsed(), timedOut: !found, searches };
+  return { file: f.rel, where: f.where, orderIndex: f.orderIndex, state: before?.state ?? '?', filesIndexedAtSave: before?.files ?? 0, probablyIndexed: f.orderIndex < (before?.files ?? 0), ms: elapsed(), timedOut: !found, searches, searchesOnMove: moves, searchMs: Math.round(searchMs), searchMaxMs: Math.round(searchMaxMs) };
 }
 
 interface ContextProbe {
@@ -453,7 +474,7 @@ function printTable(figures: Record<string, Figure>): void {
 
 async function main() {
   if (!fs.existsSync(cli)) throw new Error('run `npm run build` first (npm run bench:scale does)');
-  const run = beginResult('scale', { options: { files: FILES, saves: SAVES, floorFiles: FLOOR_FILES, saveAfterS: SAVE_AFTER_S, searchEveryMs: SEARCH_EVERY_MS, embeddingModel: 'none' } });
+  const run = beginResult('scale', { options: { files: FILES, saves: SAVES, floorFiles: FLOOR_FILES, saveAfterS: SAVE_AFTER_S, searchEveryMs: SEARCH_EVERY_MS, probes: !NO_PROBES, embeddingModel: 'none' } });
   const { phase, timings } = phaseTimer('scale');
   const figures: Record<string, Figure> = {};
   const details: Record<string, unknown> = {};
@@ -551,10 +572,11 @@ async function main() {
       }
     })();
     ready.catch(() => {});
-    const contextProbe = probeContext(d, root, target, t0, () => (readyAt !== null && now() - readyAt > CONTEXT_AFTER_READY_MS) || now() - t0 > READY_TIMEOUT_S * 1000);
+    const contextProbe = probeContext(d, root, target, t0, () => NO_PROBES || (readyAt !== null && now() - readyAt > CONTEXT_AFTER_READY_MS) || now() - t0 > READY_TIMEOUT_S * 1000);
     const savesDuring = (async () => {
       const out: SaveSample[] = [];
-      await sleep(Math.max(0, SAVE_AFTER_S * 1000 - (now() - t0)));
+      if (NO_PROBES) return out;
+      while (readyAt === null && now() - t0 < SAVE_AFTER_S * 1000) await sleep(100);
       for (const [i, f] of saveFiles.during.entries()) {
         if (readyAt !== null) break;
         out.push(await timeSave(d, root, f, uniqueToken(i, `busy${runSalt}`)));
@@ -597,10 +619,16 @@ async function main() {
     const lostSentence = (s: SaveSample[]) => (lost(s) ? `; ${lost(s)} not found within ${SAVE_TIMEOUT_MS / 1000} s, counted as ${SAVE_TIMEOUT_MS / 1000} s` : '');
     const shape = `a ${tree.files}-file monorepo (${tree.distinctContents} distinct contents, ${tree.originals} packages and ${copies} copies)`;
     const filesPerSecond = readyStatus.files / readyS;
+    const duringSearches = duringAll.reduce((n, x) => n + x.searches, 0);
+    const duringSearchMs = duringAll.reduce((n, x) => n + x.searchMs, 0);
 
     figures['ready.seconds'] = figure({
       name: 'time to ready', unit: 's', value: readyS,
-      measures: `Seconds from POST /workspaces until GET /status (polled every ${READY_POLL_MS} ms) says the workspace is ready, on ${shape}, no embedding model.`,
+      measures:
+        `Seconds from POST /workspaces until GET /status (polled every ${READY_POLL_MS} ms) says the workspace is ready, on ${shape}, no embedding model; ` +
+        (NO_PROBES
+          ? 'nothing else asked of the daemon meanwhile (--no-probes).'
+          : `meanwhile the bench asked /context every ${CONTEXT_EVERY_MS} ms until it answered (${probe.requests} requests) and timed ${duringAll.length} saves (${duringSearches} /search requests, ${(duringSearchMs / 1000).toFixed(1)} s of them).`),
       floor: { value: tree.files / floorRate, measures: 'the same number of files read and tree-sitter parsed on one thread at the parse floor\'s rate' },
     });
     figures['ready.filesPerSecond'] = figure({
@@ -663,6 +691,7 @@ async function main() {
       searchEveryMs: SEARCH_EVERY_MS,
       whileIndexing: during,
       afterReadyLanded: duringAll.length - during.length,
+      searchesWhileIndexing: { requests: duringSearches, seconds: Number((duringSearchMs / 1000).toFixed(1)) },
       afterReady: after,
     };
     details.timings = timings;
