@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   soak: 'the daemon over a typing session',
   context: 'retrieval benchmark v2',
   search: 'natural-language code search against BM25',
+  scale: 'a monorepo from real sources: time to ready, memory, first context, saves while indexing',
 };
 
 /** The recorded results, in the page's order; a file not in the common format is an error naming it. */
