@@ -33,7 +33,7 @@ export interface BatchHooks {
   batchBytes?: number;
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
-  /** Leaves compaction to the caller (a sync compacts once at its end) instead of every COMPACT_EVERY_COMMITS commits. */
+  /** A long pass (a sync): keeps the full-text indexes up as it goes and leaves compaction for later, instead of compacting every COMPACT_EVERY_COMMITS commits. */
   deferCompaction?: boolean;
 }
 
@@ -226,9 +226,11 @@ export class Indexer {
           await this.store.touchFiles(moved);
           indexed += kept.length;
           opts.onProgress?.(progress);
-          // A sync compacts once, at its end (workspace.ts): compacting every few dozen commits of a
-          // first index cost a tenth of its time and most of its peak memory. A save beside it leaves it too.
-          if (!opts.deferCompaction && this.queues.size <= 1) await this.store.compactIfFragmented();
+          // A sync keeps the full-text indexes up with its commits (searches read the indexed rows
+          // while it runs) and leaves compaction for later (store/index-store.ts says why); a save
+          // beside it compacts nothing either.
+          if (opts.deferCompaction) await this.store.refreshSearchIndexes();
+          else if (this.queues.size <= 1) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});

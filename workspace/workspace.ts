@@ -158,7 +158,7 @@ export class Workspace {
       }).finally(() => (this.progress = null));
       this.skips.replace(result.skipped);
       this.fileLines.clear();
-      await this.store.optimize();
+      await this.store.refreshSearchIndexes(true);
       return result;
     }));
   }

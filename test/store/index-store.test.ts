@@ -169,4 +169,33 @@ describe('IndexStore (real LanceDB)', () => {
     expect((await store.chunksOfFile("it's.ts"))[0].text).toBe('quoted again');
     await store.close();
   });
+  it('keeps searches to the indexed rows during a long pass of commits, builds the indexes as it doubles, and still finds a file saved meanwhile', async () => {
+    const store = await IndexStore.open(dir);
+    const indexed = async () => Object.fromEntries((await (store as unknown as { chunksTable: { listIndices(): Promise<{ name: string; numIndexedRows: number | null }[]> } }).chunksTable.listIndices()).map((i) => [i.name, i.numIndexedRows]));
+    // 16 commits of 500 files: the first index of an 8,000-file tree.
+    for (let b = 0; b < 16; b++) {
+      await store.apply(Array.from({ length: 500 }, (_, i) => change(`pkg${b}/f${i}.ts`, `function walrus${b}x${i}() { return tundra; }`, `walrus${b}x${i}`)));
+      await store.refreshSearchIndexes();
+      if (b === 13) {
+        // Built past 2,000 new rows (at 2,500), then again once as many more came (5,000); 2,000 since then.
+        expect(await indexed()).toEqual({ fts_idx: 5000, fts_head_idx: 5000 });
+        expect((await store.searchText('walrus12x5', 5)).map((r) => r.path)).toEqual(['pkg12/f5.ts']);
+      }
+      if (b === 14) {
+        // 2,500 rows since: searches read the indexed ones only…
+        expect(await store.searchText('walrus14x5', 5)).toEqual([]);
+        expect((await store.searchText('walrus3x4', 5)).map((r) => r.path)).toEqual(['pkg3/f4.ts']);
+        // …and a file saved now (a small commit), at once; its old version in the index is no answer.
+        await store.apply([change('pkg0/f7.ts', 'function narwhalSaved() { return tundra; }', 'narwhalSaved')]);
+        expect((await store.searchText('narwhalSaved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+        expect((await store.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+        expect(await store.searchText('walrus0x7', 5)).toEqual([]);
+      }
+    }
+    await store.refreshSearchIndexes(true);
+    expect(await indexed()).toEqual({ fts_idx: 8000, fts_head_idx: 8000 });
+    expect((await store.searchText('walrus15x99', 5)).map((r) => r.path)).toEqual(['pkg15/f99.ts']);
+    expect((await store.searchText('narwhalSaved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+    await store.close();
+  });
 });
