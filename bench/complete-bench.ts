@@ -31,6 +31,8 @@ import { CompletionService, type CompletionWorkspace, type FimModel } from '../a
 import { defaultConfig } from '../config/schema.js';
 import { Workspace } from '../workspace/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
+import { modelOnEngine } from '../models/in-process-backend.js';
+import { detectFim } from '../models/llm.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
 import { beginResult, benchRepo as repo, figure, latency, pct, resultFileOptions, writeResult } from './result.js';
@@ -209,10 +211,11 @@ async function main() {
     const ctxCvu = await model.createContext({ contextSize: 4096, threads: THREADS });
     const ctxFloor = await model.createContext({ contextSize: 4096, threads: THREADS });
     const engine = new TimedEngine(ctxCvu.getSequence());
+    const counter = { name: 'model', count: (t: string) => model.tokenize(t, false).length };
     const fim: FimModel = {
-      name: 'qwen-twin', model, engine,
+      name: 'qwen-twin', model: modelOnEngine({ name: 'qwen-twin', engine, fim: detectFim(model), counter }),
       format: fimFormatFor({ fimTokens: FIM_TOKENS.qwen, repoTokens: QWEN_REPO_TOKENS }, null),
-      counter: { name: 'model', count: (t) => model.tokenize(t, false).length },
+      counter,
     };
 
     const ws = await Workspace.open(repo, { home: path.join(tmp, 'home'), config });
