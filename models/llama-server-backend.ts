@@ -117,7 +117,8 @@ export class LlamaServerBackend implements GenerationBackend {
     const contextSize = props.default_generation_settings?.n_ctx;
     if (typeof contextSize !== 'number' || !(contextSize > 0)) throw this.http.garbled('/props', 'no default_generation_settings.n_ctx (is this llama-server?)');
     const name = props.model_alias || (props.model_path ? path.basename(props.model_path) : 'llama-server');
-    const [bos, fim] = await Promise.all([this.tokenize('', { addSpecial: true, parseSpecial: false }), this.detectFim()]);
+    const bos = await this.tokenize('', { addSpecial: true, parseSpecial: false });
+    const fim = await this.detectFim();
     const model: ServerModel = { facts: { name, contextSize, fim }, bos, slots: Math.max(1, props.total_slots ?? 1), epoch: this.http.epoch };
     this.known = model;
     return model;
@@ -125,15 +126,12 @@ export class LlamaServerBackend implements GenerationBackend {
 
   /** The known control strings that are one special token of this model (tokenized as text, they are several). */
   private async detectFim(): Promise<FimTexts> {
-    const isControl = async (s: string) => {
-      const [special, plain] = await Promise.all([this.tokenize(s, { parseSpecial: true }), this.tokenize(s, { parseSpecial: false })]);
-      return special.length === 1 && plain.length > 1;
-    };
+    const isControl = async (s: string) => (await this.tokenize(s, { parseSpecial: true })).length === 1 && (await this.tokenize(s, { parseSpecial: false })).length > 1;
     const none: FimTexts = { prefix: null, suffix: null, middle: null, repoName: null, fileSep: null };
     for (const [prefix, suffix, middle] of FIM_CANDIDATES) {
-      const ok = await Promise.all([prefix, suffix, middle].map(isControl));
-      if (ok.every(Boolean)) {
-        const [repoName, fileSep] = await Promise.all([isControl(REPO_NAME), isControl(FILE_SEP)]);
+      if ((await isControl(prefix)) && (await isControl(suffix)) && (await isControl(middle))) {
+        const repoName = await isControl(REPO_NAME);
+        const fileSep = await isControl(FILE_SEP);
         return { prefix, suffix, middle, repoName: repoName ? REPO_NAME : null, fileSep: fileSep ? FILE_SEP : null };
       }
     }
@@ -154,8 +152,9 @@ export class LlamaServerBackend implements GenerationBackend {
       facts: server.facts,
       counter: this.counter,
       encode: async (parts: readonly PromptPart[], opts = {}) => {
-        const pieces = await Promise.all(parts.map((p) => (p.text ? this.tokenize(p.text, { parseSpecial: p.special }, opts.signal) : Promise.resolve([]))));
-        const tokens = [...(opts.bos ? server.bos : []), ...pieces.flat()];
+        // One request at a time: a burst would open a connection per part, and each holds one of the server's HTTP threads while it idles.
+        const tokens = opts.bos ? [...server.bos] : [];
+        for (const p of parts) if (p.text) tokens.push(...(await this.tokenize(p.text, { parseSpecial: p.special }, opts.signal)));
         return encoded(tokens, parts.map((p) => p.text).join(''));
       },
       append: async (prompt, typed, signal) => {
