@@ -163,7 +163,8 @@ async function main() {
     await model.dispose();
 
     // (b) llama-server, one slot
-    server = await startLlamaServer({ model: twin.file, threads: THREADS, contextSize: CONTEXT, parallel: 1, metrics: true, alias: 'qwen2.5-coder-0.5b-twin' });
+    // 8,192: the /infill peer's prompt (up to 1,536 prefix, 512 suffix and n_ctx - n_batch - 32 extra tokens, as the server trims it) overflows 4,096.
+    server = await startLlamaServer({ model: twin.file, threads: THREADS, contextSize: 2 * CONTEXT, parallel: 1, metrics: true, alias: 'qwen2.5-coder-0.5b-twin' });
     const remote = new LlamaServerBackend(server.url, { timeoutMs: 120_000 });
     const remoteRun = await remote.use(config, async (m: GenerationModel) => {
       const fim: FimModel = { name: m.facts.name, model: m, format: fimFormatOf(m.facts, config), counter: m.counter };
