@@ -29,13 +29,13 @@ export async function ask(session: ModelSession, ws: AssistantWorkspace, req: As
   const config = ws.config;
   return session.withModelOr(
     config,
-    async (c) => {
+    async (m) => {
       const maxTokens = answerTokens(config, req.maxTokens ?? ASK_ANSWER_TOKENS);
       const prompt = buildChatPrompt({
         feature: 'ask', question: req.question, snippets: results, templates: config.prompts,
         budgetTokens: promptBudget(config, maxTokens), counter: session.tokenCounter(),
       });
-      const out = await session.chat(c, 'ask', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
+      const out = await session.chat(m, 'ask', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
       return answerOf(out, prompt.usedSnippets, retrievalMs, t0);
     },
     (err): LocationsResult => ({ answer: null, sources: results, notice: { code: err.code, message: err.message } }),

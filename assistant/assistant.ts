@@ -24,6 +24,7 @@ import { throwIfAborted } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { TokenCounter } from '../core/tokens.js';
 import type { CvuConfig } from '../config/schema.js';
+import type { BackendStatus } from '../models/generation.js';
 import { LlmRuntime } from '../models/llm.js';
 import type { AnswerResult, LocationsResult, RefactorResult } from '../protocol/api.js';
 import type { ChatCallOptions, ChatResult } from './answer.js';
@@ -54,9 +55,11 @@ export type { AssistantWorkspace } from './workspace-access.js';
 export type AssistantCompleteRequest = Omit<CompleteRequest, 'naturalStop'>;
 
 export interface AssistantStatus {
-  /** The model's name once one was loaded (or tried); null before. */
+  /** The model's name once one was loaded (or tried, or named by its server); null before. */
   name: string | null;
   loaded: boolean;
+  /** Where generation runs, and whether a model server answers. */
+  backend: BackendStatus;
 }
 
 export interface AssistantOptions {
@@ -83,8 +86,10 @@ export class Assistant {
     return this.session.tokenCounter();
   }
 
-  status(): AssistantStatus {
-    return { name: this.runtime.status().name, loaded: this.runtime.loaded };
+  /** The status of the backend `config` names (of the last one used without a config). */
+  status(config: CvuConfig | null = null): AssistantStatus {
+    const backend = this.session.backendStatus(config);
+    return { name: backend.name, loaded: backend.loaded, backend };
   }
 
   /**
@@ -92,10 +97,10 @@ export class Assistant {
    * it is loaded (null when none is configured or installed).
    */
   async describe(config: CvuConfig | null): Promise<AssistantStatus> {
-    const s = this.status();
-    if (s.name !== null || !config) return s;
+    const s = this.status(config);
+    if (s.name !== null || !config || s.backend.type !== 'in-process') return s;
     try {
-      return { name: (await this.runtime.manager.resolve(config)).name, loaded: false };
+      return { ...s, name: (await this.runtime.manager.resolve(config)).name };
     } catch {
       return s;
     }
@@ -104,7 +109,7 @@ export class Assistant {
   async complete(ws: AssistantWorkspace, req: AssistantCompleteRequest): Promise<CompleteResult> {
     throwIfAborted(req.signal, 'completion');
     const config = ws.config;
-    return this.session.withModel(config, (c) => this.completionService(ws).complete(ws, fimModelOf(c, config, this.session.tokenCounter()), req));
+    return this.session.withModel(config, (m) => this.completionService(ws).complete(ws, fimModelOf(m, config), req));
   }
 
   /** Files changed on disk: their cached completions and the typing anchors are stale. */

@@ -1,13 +1,12 @@
 /**
- * One chat answer on a chat sequence: the conversation in node-llama-cpp's
- * chat history form (the model's own template renders it), the sampling
- * each feature wants, and what the answer cost.
+ * One chat answer: the sampling each feature wants, on whichever backend
+ * generates (models/generation.ts), and an aborted request's own error.
  */
-import type { ChatHistoryItem, LlamaChat } from 'node-llama-cpp';
 import { CvuError, throwIfAborted } from '../core/errors.js';
+import type { ChatOutput, GenerationModel } from '../models/generation.js';
 import type { ChatFeature, ChatMessage } from '../prompts/index.js';
 
-/** The features that answer on the chat sequence: explain, refactor, ask, and the OpenAI-style chat. */
+/** The features that answer in chat: explain, refactor, ask, and the OpenAI-style chat. */
 export type ChatTurnFeature = ChatFeature | 'chat';
 
 export interface ChatTurnOptions {
@@ -20,53 +19,21 @@ export interface ChatTurnOptions {
   temperature?: number;
 }
 
-export interface ChatTurnOutput {
-  /** The answer, without the prefill. */
-  text: string;
-  stopReason: string;
-  promptTokens: number;
-  generatedTokens: number;
-  firstTokenMs: number;
-}
+export type ChatTurnOutput = ChatOutput;
 
-/** Cvu's chat messages as node-llama-cpp's history, ending with the model's turn (opened with `prefill`). */
-export function chatHistory(messages: readonly ChatMessage[], prefill?: string): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m) =>
-    m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'assistant' ? { type: 'model', response: [m.content] } : { type: 'user', text: m.content },
-  );
-  history.push({ type: 'model', response: prefill ? [prefill] : [] });
-  return history;
-}
-
-/** Generates one answer on `chat`'s sequence; an aborted signal ends it with the abort's reason. */
-export async function runChatTurn(chat: LlamaChat, feature: ChatTurnFeature, messages: readonly ChatMessage[], opts: ChatTurnOptions): Promise<ChatTurnOutput> {
+/** Generates one answer; an aborted signal ends it with the abort's reason. */
+export async function runChatTurn(model: GenerationModel, feature: ChatTurnFeature, messages: readonly ChatMessage[], opts: ChatTurnOptions): Promise<ChatTurnOutput> {
   throwIfAborted(opts.signal, feature);
-  const started = performance.now();
-  let firstTokenMs = 0;
-  let generated = 0;
   try {
-    const r = await chat.generateResponse(chatHistory(messages, opts.prefill), {
+    return await model.chat(messages, {
       maxTokens: opts.maxTokens,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onToken ? { onToken: opts.onToken } : {}),
+      ...(opts.prefill ? { prefill: opts.prefill } : {}),
       // Code and explanations of code: little randomness.
       temperature: opts.temperature ?? (feature === 'refactor' ? 0 : 0.2),
       ...(feature === 'refactor' ? {} : { topP: 0.9, seed: 1 }),
-      onToken: (tokens) => {
-        generated += tokens.length;
-      },
-      onTextChunk: (text) => {
-        if (!firstTokenMs) firstTokenMs = performance.now() - started;
-        opts.onToken?.(text);
-      },
     });
-    return {
-      text: r.response,
-      stopReason: r.metadata.stopReason,
-      // What the sequence holds, less the answer (its last token is generated but not evaluated).
-      promptTokens: Math.max(0, chat.sequence.nextTokenIndex - Math.max(0, generated - 1)),
-      generatedTokens: generated,
-      firstTokenMs: firstTokenMs || performance.now() - started,
-    };
   } catch (err) {
     if (opts.signal?.aborted) {
       const reason: unknown = opts.signal.reason;

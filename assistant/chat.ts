@@ -25,7 +25,7 @@ export async function chat(session: ModelSession, ws: AssistantWorkspace, req: C
   throwIfAborted(opts.signal, 'chat');
   const retrievalMs = performance.now() - t0;
   const config = withModelName(ws.config, req.model);
-  return session.withModel(config, async (c) => {
+  return session.withModel(config, async (m) => {
     const counter = session.tokenCounter();
     const maxTokens = answerTokens(config, req.maxTokens ?? ASK_ANSWER_TOKENS);
     const budget = promptBudget(config, maxTokens);
@@ -35,11 +35,11 @@ export async function chat(session: ModelSession, ws: AssistantWorkspace, req: C
     }
     const used = [...results];
     while (used.length && own + counter.count(contextSection(used)) + CHAT_MESSAGE_OVERHEAD_TOKENS > budget) used.pop();
-    const out = await session.chat(c, 'chat', withRepositoryCode(req.messages, used), {
+    const out = await session.chat(m, 'chat', withRepositoryCode(req.messages, used), {
       maxTokens, signal: opts.signal, onToken: opts.onToken, ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     });
     return {
-      model: c.llm.name,
+      model: m.facts.name,
       answer: out.text,
       sources: used,
       stopReason: out.stopReason,

@@ -6,8 +6,8 @@
  * sequence, so a repeated prompt reuses its cache.
  */
 import path from 'node:path';
-import type { Token } from 'node-llama-cpp';
 import { CvuError, throwIfAborted } from '../core/errors.js';
+import type { EncodedPrompt } from '../models/generation.js';
 import { renderFimPrompt, type PromptSegment } from '../prompts/index.js';
 import { answerTokens, promptBudget, timingsOf, withModelName, type ChatCallOptions, type ChatResult } from './answer.js';
 import { fimFormatOf } from './fim-model.js';
@@ -36,26 +36,26 @@ export async function completeText(session: ModelSession, ws: AssistantWorkspace
   throwIfAborted(opts.signal, 'completion');
   const retrievalMs = performance.now() - t0;
   const config = withModelName(ws.config, req.model);
-  return session.withModel(config, async (c) => {
+  return session.withModel(config, async (m) => {
     const maxTokens = answerTokens(config, req.maxTokens ?? DEFAULT_TEXT_TOKENS);
     const room = promptBudget(config, maxTokens);
-    const tokensOf = (segments: PromptSegment[]) => segments.flatMap((seg) => c.llm.model.tokenize(seg.text, seg.kind === 'special'));
-    let tokens: Token[];
+    const tokensOf = (segments: PromptSegment[]) => m.encode(segments.map((seg) => ({ text: seg.text, special: seg.kind === 'special' })), opts.signal ? { signal: opts.signal } : {});
+    let tokens: EncodedPrompt;
     let stop: string[] = [];
     const used = [...results];
-    if (req.suffix === undefined) tokens = c.llm.model.tokenize(req.prompt, false);
+    if (req.suffix === undefined) tokens = await m.encode([{ text: req.prompt, special: false }], opts.signal ? { signal: opts.signal } : {});
     else {
-      const format = fimFormatOf(c.llm, config);
+      const format = fimFormatOf(m.facts, config);
       const suffix = req.suffix;
       const render = () =>
         renderFimPrompt(format, { repoName: path.basename(ws.root), path: req.path ?? 'untitled', language: req.path ? ws.languageOf(req.path) : 'text', snippets: used, prefix: req.prompt, suffix });
       let fim = render();
-      tokens = tokensOf(fim.segments);
+      tokens = await tokensOf(fim.segments);
       // Drop the least relevant snippet until the prompt fits.
       while (tokens.length > room && used.length) {
         used.pop();
         fim = render();
-        tokens = tokensOf(fim.segments);
+        tokens = await tokensOf(fim.segments);
       }
       stop = fim.stop;
     }
@@ -63,7 +63,7 @@ export async function completeText(session: ModelSession, ws: AssistantWorkspace
       throw new CvuError('CVU_ERR_BAD_REQUEST', `the prompt needs ${tokens.length} tokens; with ${maxTokens} for the answer the model has room for ${room}`, { status: 400 });
     }
     let sent = 0;
-    const out = await c.engine.generate(tokens, {
+    const out = await m.complete(tokens, {
       maxTokens,
       ...(opts.signal ? { signal: opts.signal } : {}),
       shouldStop: (text) => {
@@ -74,12 +74,12 @@ export async function completeText(session: ModelSession, ws: AssistantWorkspace
       },
     });
     return {
-      model: c.llm.name,
+      model: m.facts.name,
       answer: beforeStop(out.text, stop).text,
       sources: used,
       stopReason: out.stopReason,
       promptTokens: out.promptTokens,
-      completionTokens: out.tokens.length,
+      completionTokens: out.generatedTokens,
       timings: timingsOf(out, retrievalMs, t0),
     };
   });

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import type { LlamaModel, Token } from 'node-llama-cpp';
 import { throwIfAborted } from '../core/errors.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { offsetAt } from '../core/text-position.js';
 import type { CvuConfig } from '../config/schema.js';
-import type { CompletionEngine } from '../models/completion-engine.js';
+import type { EncodedPrompt, GenerationModel } from '../models/generation.js';
 import { buildCompletionPrompt, completionBudget, postprocessCompletion, type FimFormat, type PromptSegment } from '../prompts/index.js';
 import type { Position } from '../retrieval/context.js';
 import type { Snippet } from '../protocol/snippet.js';
@@ -14,11 +13,10 @@ import type { CompleteResult } from '../protocol/api.js';
 
 export type { CompleteResult };
 
-/** A loaded FIM-capable model and the engine that keeps its cache. */
+/** A FIM-capable model (in process or on a server: models/generation.ts) and its prompt format. */
 export interface FimModel {
   readonly name: string;
-  readonly model: LlamaModel;
-  readonly engine: CompletionEngine;
+  readonly model: GenerationModel;
   readonly format: FimFormat;
   readonly counter: TokenCounter;
 }
@@ -53,7 +51,7 @@ const POSTPROCESS_WINDOW = 20_000;
 const STOP_CHECK_WINDOW = 2_000;
 
 interface AnchorState {
-  tokens: Token[];
+  prompt: EncodedPrompt;
   promptTokens: number;
   retrievalMs: number;
 }
@@ -81,7 +79,7 @@ export class CompletionService {
 
     const hit = req.prefill ? null : this.cache.get(req.path, prefix, suffix);
     if (hit !== null) {
-      return { completion: hit, cached: true, timings: { retrievalMs: 0, promptTokens: 0, reusedTokens: 0, firstTokenMs: 0, totalMs: performance.now() - started } };
+      return { completion: hit, cached: true, timings: { retrievalMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, firstTokenMs: 0, totalMs: performance.now() - started } };
     }
 
     const key = `${req.client}\0${fim.name}`;
@@ -99,28 +97,31 @@ export class CompletionService {
       const built = buildCompletionPrompt({
         path: req.path, language, prefix, suffix, snippets, repoName: path.basename(ws.root), counter: fim.counter, format: fim.format, ...budget,
       });
-      const state: AnchorState = { tokens: this.tokenize(fim, built.prompt.segments), promptTokens: built.promptTokens, retrievalMs };
+      const state: AnchorState = { prompt: await this.encode(fim, built.prompt.segments, req.signal), promptTokens: built.promptTokens, retrievalMs };
+      throwIfAborted(req.signal, 'completion');
       const anchor: Anchor<AnchorState> = { path: req.path, prefix, suffix, state };
       this.anchors.set(key, anchor);
       match = { anchor, typed: '' };
     }
     const state = match.anchor.state;
-    const typedTokens = match.typed ? fim.model.tokenize(match.typed, false) : [];
-    const prompt = [...state.tokens, ...typedTokens];
+    const prompt = await fim.model.append(state.prompt, match.typed, req.signal);
+    throwIfAborted(req.signal, 'completion');
 
     if (req.prefill) {
-      const warm = await fim.engine.prefill(prompt, req.signal);
+      const warm = await fim.model.prefill(prompt, { ...(req.signal ? { signal: req.signal } : {}), affinity: req.client });
       return {
         completion: '', cached: false,
-        timings: { retrievalMs: round(retrievalMs), promptTokens: prompt.length, reusedTokens: warm.reusedTokens, firstTokenMs: 0, totalMs: round(performance.now() - started) },
+        timings: { retrievalMs: round(retrievalMs), promptTokens: prompt.length, reusedTokens: warm.reusedTokens, evaluatedTokens: warm.evaluatedTokens, firstTokenMs: 0, totalMs: round(performance.now() - started) },
       };
     }
 
     const maxTokens = req.maxTokens ?? this.config.completion.maxTokens;
     const window = prefix.slice(-STOP_CHECK_WINDOW);
-    const result = await fim.engine.generate(prompt, {
+    const result = await fim.model.complete(prompt, {
       maxTokens,
       signal: req.signal,
+      // A model server keeps this editor's keystrokes on the slot that holds its prompt.
+      affinity: req.client,
       // Stop as soon as the post-processor would cut: the rest would be thrown away.
       shouldStop: req.naturalStop === false ? undefined : (text) => {
         const kept = postprocessCompletion({ completion: text, prefix: window, suffix: suffix.slice(0, STOP_CHECK_WINDOW), language });
@@ -137,6 +138,7 @@ export class CompletionService {
         retrievalMs: round(retrievalMs),
         promptTokens: prompt.length,
         reusedTokens: result.reusedTokens,
+        evaluatedTokens: result.evaluatedTokens,
         firstTokenMs: round(result.firstTokenMs),
         totalMs: round(performance.now() - started),
       },
@@ -150,15 +152,11 @@ export class CompletionService {
   }
 
   /**
-   * Segments to tokens: control text parses special tokens, workspace text
-   * never does (a file containing `<|file_sep|>` must not inject one).
+   * Segments to the backend's prompt: control text parses special tokens,
+   * workspace text never does (a file containing `<|file_sep|>` must not inject one).
    */
-  private tokenize(fim: FimModel, segments: PromptSegment[]): Token[] {
-    const out: Token[] = [];
-    const bos = fim.model.tokens.bos;
-    if (bos !== null && fim.model.tokens.shouldPrependBosToken) out.push(bos);
-    for (const s of segments) out.push(...fim.model.tokenize(s.text, s.kind === 'special'));
-    return out;
+  private encode(fim: FimModel, segments: PromptSegment[], signal?: AbortSignal): Promise<EncodedPrompt> {
+    return fim.model.encode(segments.map((s) => ({ text: s.text, special: s.kind === 'special' })), { bos: true, ...(signal ? { signal } : {}) });
   }
 }
 

@@ -28,7 +28,7 @@ export async function explain(session: ModelSession, ws: AssistantWorkspace, req
   const from = Math.max(1, selection.startLine - AROUND_LINES);
   const to = Math.min(lines.length, selection.endLine + AROUND_LINES);
   const config = ws.config;
-  return session.withModel(config, async (c) => {
+  return session.withModel(config, async (m) => {
     const maxTokens = answerTokens(config, req.maxTokens ?? DEFAULT_ANSWER_TOKENS);
     const budget = promptBudget(config, maxTokens);
     const t0 = performance.now();
@@ -40,7 +40,7 @@ export async function explain(session: ModelSession, ws: AssistantWorkspace, req
       ...(req.question ? { question: req.question } : {}),
       snippets, templates: config.prompts, budgetTokens: budget, counter: session.tokenCounter(),
     });
-    const out = await session.chat(c, 'explain', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
+    const out = await session.chat(m, 'explain', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken });
     return answerOf(out, prompt.usedSnippets, retrievalMs, t0);
   });
 }

@@ -1,71 +1,72 @@
 /**
- * The assistant's hold on the generation model: the runtime (loading, the
- * idle unload), one context with two sequences on the loaded model, and the
- * queue of chat answers.
+ * The assistant's hold on generation: the backends (the in-process model by
+ * default, or the model server `model.backend` names; models/backends.ts)
+ * and the sampling each chat feature wants.
  *
  * ```ts
  * const session = new ModelSession(new LlmRuntime({ home }), log);
- * await session.withModel(config, async (c) => c.engine.generate(tokens, { maxTokens: 16 }));
- * await session.withModel(config, (c) => session.chat(c, 'explain', messages, { maxTokens: 256, onToken }));
+ * await session.withModel(config, async (m) => m.complete(await m.encode(parts, { bos: true }), { maxTokens: 16 }));
+ * await session.withModel(config, (m) => session.chat(m, 'explain', messages, { maxTokens: 256, onToken }));
  * await session.withModelOr(config, fn, (err) => locationsOnly(err)); // no usable model: the fallback
  * ```
- *
- * Sequence 0 belongs to completions (a CompletionEngine, so its KV cache
- * survives between keystrokes); sequence 1 to chat (node-llama-cpp's
- * LlamaChat with the model's own chat template), one answer at a time.
- * Every use holds a runtime lease, so the idle unload never pulls the model
- * from under a generation; when the runtime has unloaded (or swapped) the
- * model, the old contexts are gone with it and the next use creates new ones.
  */
-import type { LlamaChat, LlamaContext } from 'node-llama-cpp';
 import { CvuError, isCvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import type { TokenCounter } from '../core/tokens.js';
 import type { CvuConfig } from '../config/schema.js';
-import { CompletionEngine } from '../models/completion-engine.js';
-import type { LlmLease, LlmRuntime, LoadedLlm } from '../models/llm.js';
+import { Backends } from '../models/backends.js';
+import type { BackendStatus, GenerationBackend, GenerationModel } from '../models/generation.js';
+import { CONTEXT_SEQUENCES, InProcessBackend } from '../models/in-process-backend.js';
+import type { LlmRuntime } from '../models/llm.js';
 import type { ChatMessage } from '../prompts/index.js';
 import { runChatTurn, type ChatTurnFeature, type ChatTurnOptions, type ChatTurnOutput } from './chat-turn.js';
 
-/**
- * Sequences of the one context the session creates on a loaded model:
- * completions on one, chat on the other. The runtime's memory check counts
- * them (every load asks for them), and the context is created with them.
- */
-export const CONTEXT_SEQUENCES = 2;
+export { CONTEXT_SEQUENCES };
 
-/** Model errors after which a feature may still answer without the model (`ask` lists code locations). */
-const NO_MODEL_CODES = new Set(['CVU_ERR_MODEL_MISSING', 'CVU_ERR_MODEL_LOAD', 'CVU_ERR_MODEL_TOO_BIG']);
-
-/** The loaded model and the session's context on it. */
-export interface ModelContexts {
-  llm: LoadedLlm;
-  context: LlamaContext;
-  /** Completions, on sequence 0. */
-  engine: CompletionEngine;
-  /** Chat answers, on sequence 1 (through {@link ModelSession.chat}, which queues them). */
-  chat: LlamaChat;
-}
+/** Errors after which a feature may still answer without the model (`ask` lists code locations). */
+const NO_MODEL_CODES = new Set(['CVU_ERR_MODEL_MISSING', 'CVU_ERR_MODEL_LOAD', 'CVU_ERR_MODEL_TOO_BIG', 'CVU_ERR_BACKEND_UNAVAILABLE']);
 
 export class ModelSession {
-  private contexts: ModelContexts | null = null;
-  private creating: { llm: LoadedLlm; promise: Promise<ModelContexts> } | null = null;
-  /** Chat answers run one at a time on the chat sequence. */
-  private chatTurn: Promise<unknown> = Promise.resolve();
+  readonly backends: Backends;
   private disposed = false;
 
   constructor(
     readonly runtime: LlmRuntime,
-    private readonly log: Logger = silentLogger,
-  ) {}
-
-  /** The model's own tokenizer while it is loaded, the estimate otherwise. */
-  tokenCounter(): TokenCounter {
-    return this.runtime.tokenCounter();
+    log: Logger = silentLogger,
+  ) {
+    this.backends = new Backends(new InProcessBackend(runtime, log), log);
   }
 
-  /** Acquires the model `config` names (loading it), makes sure the contexts exist, runs `fn`, releases. */
-  withModel<T>(config: CvuConfig, fn: (c: ModelContexts) => Promise<T>): Promise<T> {
+  /** The in-process backend (its contexts, for tests and benchmarks). */
+  get inProcess(): InProcessBackend {
+    return this.backends.inProcess;
+  }
+
+  /**
+   * The tokenizer of the backend in use (the model's own while it is loaded,
+   * a server's calibrated count), the estimate before any.
+   */
+  tokenCounter(): TokenCounter {
+    const backends = this.backends;
+    return {
+      get name() {
+        return backends.current().tokenCounter().name;
+      },
+      count: (text) => backends.current().tokenCounter().count(text),
+    };
+  }
+
+  /** The backend a config names (for /status: where generation runs and whether the server answers). */
+  backendStatus(config: CvuConfig | null): BackendStatus {
+    return this.backends.current(config).status();
+  }
+
+  backendFor(config: CvuConfig): GenerationBackend {
+    return this.backends.for(config);
+  }
+
+  /** Runs `fn` with the model `config` names (loading it, or reaching its server). */
+  withModel<T>(config: CvuConfig, fn: (m: GenerationModel) => Promise<T>): Promise<T> {
     return this.withModelOr(config, fn, (err) => {
       throw err;
     });
@@ -73,74 +74,31 @@ export class ModelSession {
 
   /**
    * {@link withModel}, but when the model cannot be had (missing, unloadable,
-   * too big for the free memory) the answer is `unavailable(err)`.
+   * too big for the free memory, its server unavailable) the answer is
+   * `unavailable(err)`. Errors once the model is in hand are the caller's.
    */
-  async withModelOr<T, U>(config: CvuConfig, fn: (c: ModelContexts) => Promise<T>, unavailable: (err: CvuError) => U): Promise<T | U> {
+  async withModelOr<T, U>(config: CvuConfig, fn: (m: GenerationModel) => Promise<T>, unavailable: (err: CvuError) => U): Promise<T | U> {
     if (this.disposed) throw new CvuError('CVU_ERR_INTERNAL', 'the assistant is shutting down', { status: 503 });
-    let lease: LlmLease;
+    let entered = false;
     try {
-      lease = await this.runtime.acquire(config, { sequences: CONTEXT_SEQUENCES });
+      return await this.backends.for(config).use(config, (m) => {
+        entered = true;
+        return fn(m);
+      });
     } catch (err) {
-      if (isCvuError(err) && NO_MODEL_CODES.has(err.code)) return unavailable(err);
+      if (!entered && isCvuError(err) && NO_MODEL_CODES.has(err.code)) return unavailable(err);
       throw err;
     }
-    try {
-      return await fn(await this.contextsFor(lease.llm));
-    } finally {
-      lease.release();
-    }
   }
 
-  /** One chat answer on the chat sequence; answers queue (one sequence, one at a time). */
-  chat(c: ModelContexts, feature: ChatTurnFeature, messages: readonly ChatMessage[], opts: ChatTurnOptions): Promise<ChatTurnOutput> {
-    const run = this.chatTurn.then(() => runChatTurn(c.chat, feature, messages, opts));
-    this.chatTurn = run.catch(() => {});
-    return run;
+  /** One chat answer with the feature's sampling (the in-process backend queues them on its chat sequence). */
+  chat(m: GenerationModel, feature: ChatTurnFeature, messages: readonly ChatMessage[], opts: ChatTurnOptions): Promise<ChatTurnOutput> {
+    return runChatTurn(m, feature, messages, opts);
   }
 
-  /** The contexts on `llm`: the current ones, or new ones when the model was unloaded or swapped since. */
-  private async contextsFor(llm: LoadedLlm): Promise<ModelContexts> {
-    const c = this.contexts;
-    if (c && c.llm === llm && !c.context.disposed && !c.chat.disposed) return c;
-    if (this.creating?.llm === llm) return this.creating.promise;
-    const promise = (async () => {
-      if (c) this.disposeContexts(c);
-      const { LlamaChat } = await import('node-llama-cpp');
-      // Created under the caller's lease: `llm` is the runtime's current model.
-      const context = await this.runtime.createContext({ sequences: CONTEXT_SEQUENCES });
-      const created: ModelContexts = {
-        llm,
-        context,
-        engine: new CompletionEngine(context.getSequence()),
-        chat: new LlamaChat({ contextSequence: context.getSequence() }),
-      };
-      this.log.info('model contexts created', { model: llm.name, contextSize: context.contextSize, sequences: context.totalSequences, chat: created.chat.chatWrapper.wrapperName });
-      this.contexts = created;
-      return created;
-    })();
-    const entry = { llm, promise };
-    this.creating = entry;
-    try {
-      return await promise;
-    } finally {
-      if (this.creating === entry) this.creating = null;
-    }
-  }
-
-  private disposeContexts(c: ModelContexts): void {
-    if (this.contexts === c) this.contexts = null;
-    try {
-      if (!c.chat.disposed) c.chat.dispose();
-    } catch {
-      // disposed with its model
-    }
-    if (!c.context.disposed) void c.context.dispose().catch((err: unknown) => this.log.warn(`disposing a model context failed: ${(err as Error).message}`));
-  }
-
-  /** Disposes the contexts and the runtime (daemon shutdown); later uses are refused. */
+  /** Disposes the backends and the runtime (daemon shutdown); later uses are refused. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    if (this.contexts) this.disposeContexts(this.contexts);
-    await this.runtime.dispose();
+    await this.backends.dispose();
   }
 }

@@ -26,7 +26,7 @@ export async function refactor(session: ModelSession, ws: AssistantWorkspace, re
   const selected = lines.slice(range.startLine - 1, range.endLine);
   const language = ws.languageOf(req.path);
   const config = ws.config;
-  return session.withModel(config, async (c) => {
+  return session.withModel(config, async (m) => {
     const counter = session.tokenCounter();
     // Room for the selection rewritten, and a sentence or two after it.
     const wanted = req.maxTokens ?? Math.ceil(counter.count(selected.join('')) * 1.5) + 192;
@@ -42,7 +42,7 @@ export async function refactor(session: ModelSession, ws: AssistantWorkspace, re
     });
     const opening = '```' + fenceLanguage(language) + '\n';
     opts.onToken?.(opening);
-    const out = await session.chat(c, 'refactor', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken, prefill: opening });
+    const out = await session.chat(m, 'refactor', prompt.messages, { maxTokens, signal: opts.signal, onToken: opts.onToken, prefill: opening });
     const parsed = parseRefactorAnswer(opening + out.text);
     let replacement: string;
     let explanation: string;

@@ -15,6 +15,7 @@ export const historyDocPath = path.join(benchRepo, 'docs/benchmarks-history.md')
 const BENCHES: Record<string, string> = {
   index: 'the index engine',
   complete: 'inline completion while typing',
+  remote: 'inline completion on a shared model server (llama-server)',
   soak: 'the daemon over a typing session',
   context: 'retrieval benchmark v2',
   search: 'natural-language code search against BM25',

@@ -31,8 +31,11 @@ import { CompletionService, type CompletionWorkspace, type FimModel } from '../a
 import { defaultConfig } from '../config/schema.js';
 import { Workspace } from '../workspace/workspace.js';
 import { CompletionEngine } from '../models/completion-engine.js';
+import { modelOnEngine } from '../models/in-process-backend.js';
+import { detectFim } from '../models/llm.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
+import { JUMP_LINES, typingSession, type Kind } from './typing-session.js';
 import { beginResult, benchRepo as repo, figure, latency, pct, resultFileOptions, writeResult } from './result.js';
 
 const { values: args } = parseArgs({
@@ -53,91 +56,6 @@ if (!(OUTPUT_TOKENS >= 1) || !(MAX_CHARS >= 4) || !(BUDGET_TOKENS >= 256) || !(T
   process.exit(2);
 }
 const FILE = 'retrieval/cursor-context.ts';
-/** How far up the cursor jumps. */
-const JUMP_LINES = 40;
-
-// ---------------------------------------------------------------- the typing session
-
-type Kind = 'open' | 'type' | 'backspace' | 'jump';
-
-interface Keystroke {
-  kind: Kind;
-  text: string;
-  position: { line: number; character: number };
-}
-
-/**
- * The editor's buffer and cursor; each edit yields the keystroke's request. Lines are edited in
- * place, so positions stay LSP-style (0-based line, UTF-16 character).
- */
-class EditorBuffer {
-  readonly lines: string[];
-  line = 0;
-  character = 0;
-  readonly keystrokes: Keystroke[] = [];
-
-  constructor(text: string) {
-    this.lines = text.split('\n');
-  }
-
-  private emit(kind: Kind): void {
-    this.keystrokes.push({ kind, text: this.lines.join('\n'), position: { line: this.line, character: this.character } });
-  }
-
-  moveTo(line: number, character: number, kind: Kind): void {
-    this.line = line;
-    this.character = character;
-    this.emit(kind);
-  }
-
-  /** Types `s` a character at a time; a burst is sent once, at its end (typed faster than the editor's debounce). */
-  type(s: string, opts: { burst?: boolean } = {}): void {
-    for (const [i, ch] of [...s].entries()) {
-      const l = this.lines[this.line];
-      this.lines[this.line] = l.slice(0, this.character) + ch + l.slice(this.character);
-      this.character++;
-      if (!opts.burst || i === s.length - 1) this.emit('type');
-    }
-  }
-
-  backspace(n: number): void {
-    for (let i = 0; i < n; i++) {
-      const l = this.lines[this.line];
-      this.lines[this.line] = l.slice(0, this.character - 1) + l.slice(this.character);
-      this.character--;
-      this.emit('backspace');
-    }
-  }
-}
-
-/** The session: the target line typed with a typo on the way, then a jump, a deletion and a new word. */
-function typingSession(): { keystrokes: Keystroke[]; target: number; typed: number } {
-  const lines = fs.readFileSync(path.join(repo, FILE), 'utf8').split('\n');
-  // The line to type: the longest of the file's middle third (a realistic statement).
-  const third = Math.floor(lines.length / 3);
-  let target = third;
-  for (let i = third; i < 2 * third; i++) if (lines[i].trim().length > lines[target].trim().length && lines[i].length < 110) target = i;
-  const indent = /^\s*/.exec(lines[target])![0];
-  const content = lines[target].slice(indent.length, indent.length + Math.min(MAX_CHARS, lines[target].length));
-  // The buffer as it stands before typing: the line holds only its indentation; 256 lines above, 64 below.
-  const from = Math.max(0, target - 256);
-  const buffer = new EditorBuffer([...lines.slice(from, target), indent, ...lines.slice(target + 1, target + 65)].join('\n'));
-  const row = target - from;
-  buffer.moveTo(row, indent.length, 'open');
-  const half = Math.floor(content.length / 2);
-  buffer.type(content.slice(0, half));
-  // A typo: two wrong characters in one burst, noticed, taken back. The first backspace reaches a
-  // buffer never completed (the model answers); the second one the buffer before the typo (the cache does).
-  buffer.type('qj', { burst: true });
-  buffer.backspace(2);
-  buffer.type(content.slice(half));
-  // The jump: the end of a line with code on it, JUMP_LINES up, where a word is typed.
-  let jump = Math.max(0, row - JUMP_LINES);
-  while (jump > 0 && buffer.lines[jump].trim().length < 12) jump--;
-  buffer.moveTo(jump, buffer.lines[jump].length, 'jump');
-  buffer.type(' // ok');
-  return { keystrokes: buffer.keystrokes, target, typed: content.length };
-}
 
 // ---------------------------------------------------------------- the floor
 
@@ -209,17 +127,18 @@ async function main() {
     const ctxCvu = await model.createContext({ contextSize: 4096, threads: THREADS });
     const ctxFloor = await model.createContext({ contextSize: 4096, threads: THREADS });
     const engine = new TimedEngine(ctxCvu.getSequence());
+    const counter = { name: 'model', count: (t: string) => model.tokenize(t, false).length };
     const fim: FimModel = {
-      name: 'qwen-twin', model, engine,
+      name: 'qwen-twin', model: modelOnEngine({ name: 'qwen-twin', engine, fim: detectFim(model), counter }),
       format: fimFormatFor({ fimTokens: FIM_TOKENS.qwen, repoTokens: QWEN_REPO_TOKENS }, null),
-      counter: { name: 'model', count: (t) => model.tokenize(t, false).length },
+      counter,
     };
 
     const ws = await Workspace.open(repo, { home: path.join(tmp, 'home'), config });
     await ws.sync();
     const wsView: CompletionWorkspace = { root: ws.root, languageOf: () => 'typescript', context: (req) => ws.context(req) };
 
-    const session = typingSession();
+    const session = typingSession(FILE, MAX_CHARS);
     console.log(`typing ${FILE}:${session.target + 1} (${session.typed} characters), a typo and its backspaces, then a jump ${JUMP_LINES} lines up: ${session.keystrokes.length} keystrokes`);
     const service = new CompletionService(config);
     const floorSeq = ctxFloor.getSequence();

@@ -7,7 +7,7 @@
  * 3. the workspace's `cvu.config.ts` (or .mts/.js/.mjs/.json) — a cloned
  *    repository's, so it is read as data, never run (literal-reader.ts), and
  *    may set only index, completion-budget and prompt settings;
- * 4. the environment (`CVU_MODEL`, `CVU_EMBEDDING_MODEL`).
+ * 4. the environment (`CVU_MODEL`, `CVU_EMBEDDING_MODEL`, `CVU_MODEL_URL`, `CVU_MODEL_BACKEND`, `CVU_MODEL_API_KEY`).
  *
  * Nothing here throws on a bad file: each invalid or refused key is an issue
  * naming file, line, column and key, and the rest of the config stands.
@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
+import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
 import { readLiteralConfig, type ConfigIssue, type KeyPositions } from './literal-reader.js';
 import { defaultConfig, mergeConfig, validateConfig, type CvuConfig, type UserConfig } from './schema.js';
@@ -171,7 +172,28 @@ export function applyEnvironment(config: CvuConfig, env: NodeJS.ProcessEnv): Cvu
     const m = env.CVU_MODEL.trim();
     config.model.path = m === '' || m === 'none' ? null : isRelativeFile(m) ? path.resolve(m) : m;
   }
+  applyBackendEnvironment(config, env);
   return config;
+}
+
+const BACKEND_TYPES = ['in-process', 'llama-server', 'openai'] as const;
+
+/**
+ * CVU_MODEL_URL, CVU_MODEL_BACKEND, CVU_MODEL_API_KEY over `model.backend`. A URL
+ * alone means llama-server; CVU_MODEL_BACKEND=in-process turns a configured server off.
+ */
+function applyBackendEnvironment(config: CvuConfig, env: NodeJS.ProcessEnv): void {
+  const backend = config.model.backend;
+  const url = env.CVU_MODEL_URL?.trim();
+  if (url !== undefined) backend.url = url === '' ? null : url;
+  const type = env.CVU_MODEL_BACKEND?.trim();
+  if (type) {
+    if (!(BACKEND_TYPES as readonly string[]).includes(type)) {
+      throw new CvuError('CVU_ERR_CONFIG_INVALID', `CVU_MODEL_BACKEND: expected one of ${BACKEND_TYPES.join(', ')}, got ${JSON.stringify(type.slice(0, 100))}`);
+    }
+    backend.type = type as (typeof BACKEND_TYPES)[number];
+  } else if (url && backend.type === 'in-process') backend.type = 'llama-server';
+  if (env.CVU_MODEL_API_KEY !== undefined) backend.apiKey = env.CVU_MODEL_API_KEY.trim() || null;
 }
 
 /**

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   CVU_ERR_MODEL_LOAD: 'model failed to load',
   CVU_ERR_MODEL_TOO_BIG: 'model and context do not fit in free memory',
   CVU_ERR_MODEL_DOWNLOAD: 'model download failed',
+  CVU_ERR_BACKEND_UNAVAILABLE: 'the model server is unavailable',
   CVU_ERR_INDEX: 'index error',
   CVU_ERR_INDEX_BUSY: 'the index is in use by another process',
   CVU_ERR_USAGE: 'usage error',

@@ -249,7 +249,11 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): CvuApp {
       return {
         workspaces: s.workspaces,
         userConfig: await daemon.userConfigStatus(),
-        model: { name: model.name, loaded: model.loaded },
+        model: {
+          name: model.name,
+          loaded: model.loaded,
+          backend: { type: model.backend.type, ...(model.backend.url ? { url: model.backend.url } : {}), ...(model.backend.state ? { state: model.backend.state } : {}), ...(model.backend.error ? { error: model.backend.error } : {}) },
+        },
         version: s.version,
         daemon: { pid: process.pid, startedAt: daemon.startedAt.toISOString(), uptimeSeconds: Math.round((Date.now() - daemon.startedAt.getTime()) / 1000) },
         scheduler: daemon.scheduler.stats,

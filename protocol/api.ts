@@ -202,7 +202,8 @@ export const CompleteResultSchema = Type.Object(
     timings: Type.Object({
       retrievalMs: Type.Number(),
       promptTokens: Type.Integer({ minimum: 0 }),
-      reusedTokens: Type.Integer({ minimum: 0, description: "prompt tokens the model's KV cache (or the model server's prompt cache) already held" }),
+      reusedTokens: Type.Integer({ minimum: 0, description: "prompt tokens the model's KV cache (or the model server's prompt cache) already held; a model server's own count" }),
+      evaluatedTokens: Type.Optional(Type.Integer({ minimum: 0, description: 'prompt tokens evaluated for this request (a model server\'s own count); this daemon always sends it' })),
       firstTokenMs: Type.Number(),
       totalMs: Type.Number(),
     }),

@@ -24,6 +24,7 @@ export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
 const MODEL_IS_USERS = "the model is the user's choice, never a repository's: set it in $CVU_HOME/config.ts or CVU_MODEL";
 const EMBEDDING_IS_USERS = "the embedding model (a download) is the user's choice, never a repository's: set it in $CVU_HOME/config.ts or CVU_EMBEDDING_MODEL";
 const THREADS_ARE_USERS = "thread counts belong to the user's machine: set them in $CVU_HOME/config.ts";
+const BACKEND_IS_USERS = "the model server (a URL and its key) is the user's choice, never a repository's: set it in $CVU_HOME/config.ts or CVU_MODEL_URL";
 const LOG_LEVEL_IS_USERS = "the daemon's log level is the user's to set: use $CVU_HOME/config.ts";
 
 const int = (minimum: number, maximum: number, defaultValue: number, description?: string) =>
@@ -63,6 +64,22 @@ export const CvuConfigSchema = Type.Object({
       contextSize: int(256, 1_048_576, 4096, 'context size in tokens'),
       idleUnloadSeconds: int(0, 31_536_000, 600, 'unload the model after this many seconds without a request'),
       fimTemplate: nullableString('FIM tokens for models whose GGUF does not declare them: a `{prefix}…{suffix}…{middle}` template'),
+      backend: userOnly(
+        Type.Object(
+          {
+            type: Type.Union([Type.Literal('in-process'), Type.Literal('llama-server'), Type.Literal('openai')], {
+              default: 'in-process',
+              description: "where generation runs: `in-process` (node-llama-cpp in the daemon), `llama-server` (llama.cpp's server at `url`), `openai` (any OpenAI-compatible server at `url`: vLLM, sglang, LM Studio, Ollama's /v1); CVU_MODEL_BACKEND",
+            }),
+            url: nullableString('the model server, e.g. `http://gpu-box:8080` (CVU_MODEL_URL; setting it alone means `llama-server`)', { maxLength: 2_000 }),
+            apiKey: nullableString("the server's API key, sent as `Authorization: Bearer` (CVU_MODEL_API_KEY)", { maxLength: 4_096 }),
+            model: nullableString('the model name an `openai` server is asked for; null: the first one its /v1/models lists', { maxLength: 1_000 }),
+            timeoutSeconds: int(1, 3_600, 120, 'the longest one request may take; a server that does not answer at all is reported unavailable within 3 s'),
+          },
+          { description: 'a remote model server instead of the in-process model' },
+        ),
+        BACKEND_IS_USERS,
+      ),
     }),
     MODEL_IS_USERS,
   ),

@@ -71,6 +71,19 @@ export const WorkspaceStatusSchema = Type.Object(
 );
 export type WorkspaceStatus = Static<typeof WorkspaceStatusSchema>;
 
+/** Where generation runs; a remote server's reachability. */
+export const ModelBackendStatusSchema = Type.Object(
+  {
+    // Strings, not unions: a client shows a type or state a newer daemon adds rather than refuse the status.
+    type: Type.String({ description: '`in-process`, `llama-server` or `openai` (model.backend.type)' }),
+    url: Type.Optional(Type.String({ description: 'the model server (remote backends)' })),
+    state: Type.Optional(Type.String({ description: 'remote backends: `unknown` before the first request, `ready`, or `unavailable` (requests fail with CVU_ERR_BACKEND_UNAVAILABLE until the server answers again)' })),
+    error: Type.Optional(Type.String({ description: 'why the server is unavailable' })),
+  },
+  { title: 'ModelBackendStatus', description: 'this daemon always sends it; optional so that a client still reads an older daemon' },
+);
+export type ModelBackendStatus = Static<typeof ModelBackendStatusSchema>;
+
 const LaneStatsSchema = Type.Object({ running: Type.Integer({ minimum: 0 }), queued: Type.Integer({ minimum: 0 }) });
 
 export const StatusResponseSchema = Type.Object(
@@ -80,6 +93,7 @@ export const StatusResponseSchema = Type.Object(
     model: Type.Object({
       name: Type.Union([Type.String(), Type.Null()], { description: 'the generation model, once one was loaded or tried' }),
       loaded: Type.Boolean(),
+      backend: Type.Optional(ModelBackendStatusSchema),
     }),
     version: Type.Optional(Type.String()),
     daemon: Type.Optional(Type.Object({ pid: Type.Integer(), startedAt: Type.String({ description: 'ISO time' }), uptimeSeconds: Type.Integer({ minimum: 0 }) })),

@@ -54,11 +54,11 @@ afterAll(async () => {
 
 describe('Assistant', () => {
   it('names the configured model before loading it, and reports it loaded after use', async () => {
-    expect(assistant.status()).toEqual({ name: null, loaded: false });
-    expect(await assistant.describe(ws.config)).toEqual({ name: 'tiny', loaded: false });
+    expect(assistant.status()).toMatchObject({ name: null, loaded: false, backend: { type: 'in-process' } });
+    expect(await assistant.describe(ws.config)).toMatchObject({ name: 'tiny', loaded: false, backend: { type: 'in-process' } });
     const r = await assistant.complete(ws, { path: 'src/cart.ts', text: FILES['src/cart.ts'], position: { line: 4, character: 36 }, client: 't', maxTokens: 4 });
     expect(r.cached).toBe(false);
-    expect(assistant.status()).toEqual({ name: 'tiny', loaded: true });
+    expect(assistant.status()).toMatchObject({ name: 'tiny', loaded: true, backend: { type: 'in-process', loaded: true } });
     expect(ws.tokens.name).toBe('llama:tiny');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatHistory } from '../../assistant/chat-turn.js';
+import { chatHistory } from '../../models/in-process-backend.js';
 
 describe('chatHistory', () => {
   it("gives node-llama-cpp the conversation by role, ending with the model's turn opened by the prefill", () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompletionService, offsetOf, type CompletionWorkspace, type FimModel } from '../../assistant/complete.js';
 import { defaultConfig } from '../../config/schema.js';
 import { CompletionEngine } from '../../models/completion-engine.js';
+import { detectFim } from '../../models/llm.js';
+import { modelOnEngine } from '../../models/in-process-backend.js';
 import { fimFormatFor, QWEN_REPO_TOKENS, FIM_TOKENS } from '../../prompts/index.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 import { writeTinyLlama } from '../../fixtures/models/tiny-llama.js';
@@ -38,12 +40,12 @@ describe('CompletionService (real model, generated GGUF)', () => {
     llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger: () => {} });
     model = await llama.loadModel({ modelPath: tiny.file });
     context = await model.createContext({ contextSize: 2048, threads: 1 });
+    const counter = { name: 'model', count: (t: string) => model.tokenize(t, false).length };
     fim = {
       name: 'tiny',
-      model,
-      engine: new CompletionEngine(context.getSequence(), 8),
+      model: modelOnEngine({ name: 'tiny', engine: new CompletionEngine(context.getSequence(), 8), fim: detectFim(model), counter }),
       format: fimFormatFor({ fimTokens: FIM_TOKENS.qwen, repoTokens: QWEN_REPO_TOKENS }, null),
-      counter: { name: 'model', count: (t) => model.tokenize(t, false).length },
+      counter,
     };
   });
   afterAll(async () => {

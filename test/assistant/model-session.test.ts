@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelSession, CONTEXT_SEQUENCES, type ModelContexts } from '../../assistant/model-session.js';
+import { ModelSession, CONTEXT_SEQUENCES } from '../../assistant/model-session.js';
+import type { GenerationModel } from '../../models/generation.js';
 import { resolveConfig, type CvuConfig } from '../../config/schema.js';
 import { CvuError } from '../../core/errors.js';
 import { LlmRuntime } from '../../models/llm.js';
@@ -41,35 +42,36 @@ afterAll(async () => {
 describe('ModelSession', () => {
   it('keeps its contexts between uses, and makes new ones after the idle unload', async () => {
     const s = session();
-    const first = await s.withModel(config, async (c) => c);
+    const contexts = () => s.inProcess.withContexts(config, async (c) => c);
+    const first = await contexts();
     expect(first.context.totalSequences).toBe(CONTEXT_SEQUENCES);
-    expect(await s.withModel(config, async (c) => c)).toBe(first);
+    expect(await contexts()).toBe(first);
 
     await until(() => !s.runtime.loaded, 'the idle unload');
     expect(first.context.disposed).toBe(true);
-    const second = await s.withModel(config, async (c) => c);
+    const second = await contexts();
     expect(second).not.toBe(first);
     expect(second.context.disposed).toBe(false);
     // The new contexts serve completions and chat.
-    const out = await s.withModel(config, (c) => s.chat(c, 'ask', messages, { maxTokens: 2 }));
+    const out = await s.withModel(config, (m) => s.chat(m, 'ask', messages, { maxTokens: 2 }));
     expect(out.promptTokens).toBeGreaterThan(0);
   });
 
   it('is never unloaded while in use, however long the use', async () => {
     const s = session();
-    const held = await s.withModel(config, async (c) => {
+    const held = await s.inProcess.withContexts(config, async (c) => {
       await new Promise((r) => setTimeout(r, 1_500));
       return { loaded: s.runtime.loaded, disposed: c.context.disposed };
     });
     expect(held).toEqual({ loaded: true, disposed: false });
   });
 
-  it('runs chat answers one at a time on the chat sequence, in the order asked; a failed one does not stop the queue', async () => {
+  it('runs chat answers one at a time on the chat sequence, in the order asked; an aborted one does not stop the queue', async () => {
     const s = session();
     const events: string[] = [];
     const aborted = new AbortController();
     aborted.abort(new CvuError('CVU_ERR_ABORTED', 'superseded', { status: 499 }));
-    const [a, b, c] = await s.withModel(config, (ctx: ModelContexts) =>
+    const [a, b, c] = await s.withModel(config, (ctx: GenerationModel) =>
       Promise.allSettled([
         s.chat(ctx, 'explain', messages, { maxTokens: 6, onToken: () => events.push('a') }).finally(() => events.push('A')),
         s.chat(ctx, 'ask', messages, { maxTokens: 4, signal: aborted.signal }).finally(() => events.push('B')),
@@ -79,8 +81,8 @@ describe('ModelSession', () => {
     expect(a.status).toBe('fulfilled');
     expect(b).toMatchObject({ status: 'rejected', reason: { code: 'CVU_ERR_ABORTED', status: 499 } });
     expect(c.status).toBe('fulfilled');
-    // Whatever the random model writes: each answer streams whole, in turn.
-    expect(events.join('')).toMatch(/^a*ABc*C$/);
+    // Whatever the random model writes: each answer streams whole, in turn; the aborted one is refused without waiting its turn.
+    expect(events.join('')).toMatch(/^Ba*Ac*C$/);
   });
 
   it('answers the fallback when the model cannot be had, and refuses everything after dispose', async () => {

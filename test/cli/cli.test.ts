@@ -173,7 +173,7 @@ describe('cvu CLI', () => {
     expect(body.daemon).toMatchObject({ running: true, pid: readDaemonInfo(home)!.pid });
     expect(body.root).toBe(root);
     expect(body.workspaces[0]).toMatchObject({ root, state: expect.stringMatching(/ready|indexing/) });
-    expect(body.model).toEqual({ name: null, loaded: false });
+    expect(body.model).toEqual({ name: null, loaded: false, backend: { type: 'in-process' } });
     const human = await cvu(['status']);
     expect(human.stdout).toContain(`workspace ${root}`);
 

@@ -98,7 +98,7 @@ describe('POST /complete', () => {
       const r = await inject('POST', '/complete', { body: { path: file, text: buffer, position: at, maxTokens: 8 }, headers: { 'x-cvu-client': 'typist' } });
       expect(r.status, r.text).toBe(200);
       expect(r.body).toMatchObject({ completion: expect.any(String), cached: false });
-      expect(Object.keys(r.body.timings).sort()).toEqual(['firstTokenMs', 'promptTokens', 'retrievalMs', 'reusedTokens', 'totalMs']);
+      expect(Object.keys(r.body.timings).sort()).toEqual(['evaluatedTokens', 'firstTokenMs', 'promptTokens', 'retrievalMs', 'reusedTokens', 'totalMs']);
       for (const v of Object.values(r.body.timings)) expect(typeof v).toBe('number');
       expect(r.body.timings.promptTokens).toBeGreaterThan(20);
       first = r;
@@ -120,7 +120,7 @@ describe('POST /complete', () => {
     expect(next.body.timings.reusedTokens).toBeGreaterThanOrEqual(first!.body.timings.promptTokens - 1);
 
     const status = await inject('GET', '/status');
-    expect(status.body.model).toEqual({ name: 'tiny', loaded: true });
+    expect(status.body.model).toEqual({ name: 'tiny', loaded: true, backend: { type: 'in-process' } });
   });
 
   it('aborts a client older completion when its newer keystroke arrives (499), and answers the newer', async () => {

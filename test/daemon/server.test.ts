@@ -109,7 +109,7 @@ describe('daemon HTTP server', () => {
     const ws = await until(async () => {
       const s = await inject('GET', '/status');
       expect(s.status).toBe(200);
-      expect(s.body.model).toEqual({ name: null, loaded: false });
+      expect(s.body.model).toEqual({ name: null, loaded: false, backend: { type: 'in-process' } });
       const w = s.body.workspaces.find((x: { root: string }) => x.root === root);
       return w && w.state === 'ready' && w.lastIndexedAt ? w : undefined;
     }, 'the workspace to be indexed');

@@ -114,6 +114,21 @@ describe('status model', () => {
     expect(failed.severity).toBe('error');
   });
 
+  it('says when the model server is down, and clears it once the server answers again', () => {
+    const backend = { type: 'llama-server', url: 'http://gpu-box:8080' };
+    const down = renderStatus({
+      kind: 'connected', endpoint,
+      status: { workspaces: [{ ...ws, state: 'ready', pending: 0 }], model: { name: 'qwen', loaded: false, backend: { ...backend, state: 'unavailable', error: 'ECONNREFUSED' } } },
+    });
+    expect(down).toMatchObject({ text: '$(error) Cvu: model server down', severity: 'error' });
+    expect(down.tooltip).toContain('Model server: llama-server at http://gpu-box:8080 — unavailable: ECONNREFUSED');
+    const back = renderStatus({ kind: 'connected', endpoint, status: { workspaces: [{ ...ws, state: 'ready', pending: 0 }], model: { name: 'qwen', loaded: true, backend: { ...backend, state: 'ready' } } } });
+    expect(back).toMatchObject({ text: '$(check) Cvu', severity: 'ok' });
+    // Not reached yet: no model name to ask for, and nothing to pull either.
+    const fresh = renderStatus({ kind: 'connected', endpoint, status: { workspaces: [{ ...ws, state: 'ready', pending: 0 }], model: { name: null, loaded: false, backend: { ...backend, state: 'unknown' } } } });
+    expect(fresh).toMatchObject({ severity: 'ok', fix: null });
+  });
+
   it('offers to start the daemon when offline, settings for a refused token', () => {
     const off = renderStatus({ kind: 'disconnected', error: new CvuError('CVU_ERR_DAEMON_UNAVAILABLE', 'nothing answers'), retryInMs: 2000, attempt: 2 });
     expect(off.fix?.command).toBe('cvu.startDaemon');

@@ -118,7 +118,11 @@ function renderIndexAndModel(status: StatusResponse | null, baseUrl: string, ena
     lines.push(`${w.root}: ${plural(w.files, 'file')}, ${plural(w.chunks, 'chunk')} — ${detail}`);
   }
   const model = status.model;
-  lines.push(model.name ? `Model: ${model.name} (${model.loaded ? 'loaded' : 'loads on first request'})` : 'Model: none installed — completions, Explain and Refactor need one');
+  const server = model.backend?.url ? model.backend : null;
+  if (server) {
+    const state = server.state === 'unavailable' ? `unavailable: ${server.error ?? 'no answer'}` : server.state === 'ready' ? 'ready' : 'not reached yet';
+    lines.push(`Model server: ${server.type} at ${server.url} — ${state}${model.name ? ` (${model.name})` : ''}`);
+  } else lines.push(model.name ? `Model: ${model.name} (${model.loaded ? 'loaded' : 'loads on first request'})` : 'Model: none installed — completions, Explain and Refactor need one');
   if (!enabled) lines.push('Inline completions are disabled (cvu.enable).');
 
   if (failed.length) {
@@ -131,7 +135,11 @@ function renderIndexAndModel(status: StatusResponse | null, baseUrl: string, ena
     const pct = total > 0 ? Math.floor((files / total) * 100) : 0;
     return { text: `$(sync~spin) Cvu: indexing ${pct}%`, tooltip: lines.join('\n'), severity: 'busy', fix: null };
   }
-  if (!model.name) {
+  if (server?.state === 'unavailable') {
+    // Requests fail fast meanwhile; the next one that reaches the server recovers by itself.
+    return { text: '$(error) Cvu: model server down', tooltip: lines.join('\n'), severity: 'error', fix: null };
+  }
+  if (!model.name && !server) {
     return { text: '$(warning) Cvu: no model', tooltip: lines.join('\n'), severity: 'warning', fix: { command: 'cvu.pullModel', title: 'Pull a model (`cvu models pull`)' } };
   }
   return { text: enabled ? '$(check) Cvu' : '$(circle-slash) Cvu', tooltip: lines.join('\n'), severity: 'ok', fix: null };
