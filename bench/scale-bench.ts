@@ -655,7 +655,8 @@ async function main() {
         `answers with its definition from another file of the same package (${target.definer}); package ${target.packageIndex + 1} of ${target.packages} in walk order` +
         (probe.usefulS === null ? `; NaN: not within ${CONTEXT_AFTER_READY_MS / 1000} s of ready` : '') + '.',
       floor: { value: readyS, measures: 'the time to ready (what waiting for the whole index would take)' },
-      target: { op: '<=', value: TARGETS.firstContextS, source: `issue 18 (${TARGETS.firstContextAtFiles.toLocaleString('en-US')} files)` },
+      // The issue's bound is for a tree of that size: a smaller tree does not meet it, it is only measured.
+      ...(tree.files >= TARGETS.firstContextAtFiles ? { target: { op: '<=', value: TARGETS.firstContextS, source: `issue 18 (${TARGETS.firstContextAtFiles.toLocaleString('en-US')} files)` } as const } : {}),
     });
     figures['save.searchableWhileIndexing'] = figure({
       name: 'save → searchable, while indexing', unit: 'ms', ...latency(during.map((s) => s.ms)),

@@ -26,6 +26,7 @@ export async function statusCommand(argv: string[], io: CommandIO): Promise<numb
 export function printWorkspace(w: WorkspaceStatus, io: CommandIO): void {
   io.out(`workspace ${w.root}  [${w.state}]`);
   io.out(`  index: ${w.files} files, ${w.chunks} chunks${w.lastIndexedAt ? `, last indexed ${w.lastIndexedAt}` : ''}`);
+  if (w.progress) io.out(`  progress: ${progressLine(w.progress)}`);
   io.out(`  vectors: ${w.embedder}${w.embedderDetail ? ` (${w.embedderDetail})` : ''}${w.pending ? `, ${w.pending} chunks waiting` : ''}`);
   const skipped = skippedLine(w);
   if (skipped) io.out(`  ${skipped}`);
@@ -50,4 +51,11 @@ function formatUptime(s: number): string {
   if (s < 120) return `${s}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
   return `${(s / 3600).toFixed(1)}h`;
+}
+
+/** `scanning the tree…`, or `1,200 of 50,000 files, about 2 min left`. */
+export function progressLine(p: NonNullable<WorkspaceStatus['progress']>): string {
+  if (p.phase === 'scan') return 'scanning the tree…';
+  const left = p.etaSeconds === null ? '' : p.etaSeconds < 90 ? `, about ${Math.ceil(p.etaSeconds)} s left` : `, about ${Math.round(p.etaSeconds / 60)} min left`;
+  return `${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} files${left}`;
 }
