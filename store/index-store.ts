@@ -97,8 +97,12 @@ export class IndexStore {
   private rowsSinceBuild = 0;
   /** Whether the pass of commits running now built the full-text indexes (refreshSearchIndexes). */
   private builtInPass = false;
-  /** Files of small commits (saves) since the indexes were built, newest last (see FLAT_SCAN_ROWS). */
-  private recentPaths: string[] = [];
+  /**
+   * Files of small commits (saves) since the indexes were built, oldest first, each with the number
+   * of its last such commit (see FLAT_SCAN_ROWS); `smallCommits` counts those commits.
+   */
+  private readonly recent = new Map<string, number>();
+  private smallCommits = 0;
   /** Commits since the last optimize (see COMPACT_EVERY_COMMITS). */
   private commits = 0;
   /** Bumped whenever files or their rows change: caches derived from the index key on it. */
@@ -238,7 +242,17 @@ export class IndexStore {
     this.symbols.add(symbols);
     this.ftsDirty += chunks.length + paths.length;
     this.rowsSinceBuild += chunks.length;
-    if (paths.length <= 8) this.recentPaths = [...this.recentPaths.filter((p) => !paths.includes(p)), ...paths].slice(-RECENT_PATHS);
+    if (paths.length <= 8) {
+      this.smallCommits++;
+      for (const p of paths) {
+        this.recent.delete(p);
+        this.recent.set(p, this.smallCommits);
+      }
+      for (const p of this.recent.keys()) {
+        if (this.recent.size <= RECENT_PATHS) break;
+        this.recent.delete(p);
+      }
+    }
     this.commits++;
     this.version++;
   }
@@ -289,16 +303,19 @@ export class IndexStore {
    * that added fewer ends with `optimize`. Compaction waits (COMPACT_EVERY_COMMITS): done during a
    * first index, it cost a tenth of the time and most of the peak memory.
    */
-  refreshSearchIndexes(final = false): Promise<void> {
-    return this.exclusive(async () => {
-      const big = this.rowsSinceBuild > FLAT_SCAN_ROWS;
-      if (!final) {
-        if (big && this.rowsSinceBuild >= this.indexedRows) {
-          await this.buildSearchIndexes(false);
-          this.builtInPass = true;
-        }
-        return;
+  async refreshSearchIndexes(final = false): Promise<void> {
+    const big = this.rowsSinceBuild > FLAT_SCAN_ROWS;
+    if (!final) {
+      if (big && this.rowsSinceBuild >= this.indexedRows) {
+        // Beside the commit chain, not in it: at 100,000 chunks a build takes seconds, and a save
+        // must not wait for it (LanceDB commits appends and deletes beside an index build; the rows
+        // they write are the build's unindexed rows, read as before).
+        await this.buildSearchIndexes(false);
+        this.builtInPass = true;
       }
+      return;
+    }
+    return this.exclusive(async () => {
       // The end of a pass: one that built the indexes as it went builds them once more rather than
       // compacting everything it wrote; a small one (a restart's catch-up) is optimized as before.
       if (big || (this.builtInPass && this.rowsSinceBuild > 0)) {
@@ -309,8 +326,12 @@ export class IndexStore {
     });
   }
 
-  /** Builds the full-text indexes (`missingOnly`: those not there yet); the rows they hold are then all of them. */
+  /**
+   * Builds the full-text indexes (`missingOnly`: those not there yet). What was committed before it
+   * started is then indexed; what was committed meanwhile is still counted as not.
+   */
   private async buildSearchIndexes(missingOnly: boolean): Promise<void> {
+    const before = { dirty: this.ftsDirty, rows: this.rowsSinceBuild, smallCommits: this.smallCommits };
     const wanted = [[this.chunksTable, 'fts', FTS_INDEX], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX]] as const;
     let built = false;
     for (const [table, column, name] of wanted) {
@@ -324,10 +345,10 @@ export class IndexStore {
       built = true;
     }
     if (built) {
-      this.ftsDirty = 0;
-      this.rowsSinceBuild = 0;
-      this.recentPaths = [];
-      this.indexedRows = await this.chunksTable.countRows();
+      this.ftsDirty = Math.max(0, this.ftsDirty - before.dirty);
+      this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - before.rows);
+      for (const [p, n] of this.recent) if (n <= before.smallCommits) this.recent.delete(p);
+      this.indexedRows = (await this.chunksTable.countRows()) - this.rowsSinceBuild;
     }
   }
 
@@ -339,7 +360,7 @@ export class IndexStore {
       }
       this.ftsDirty = 0;
       this.rowsSinceBuild = 0;
-      this.recentPaths = [];
+      this.recent.clear();
       this.commits = 0;
     }
   }
@@ -362,7 +383,7 @@ export class IndexStore {
   private async searchRows<T extends { path: string; _score: number }>(table: lancedb.Table, search: (t: lancedb.Table) => FtsQuery, limit: number): Promise<T[]> {
     const run = (q: FtsQuery, n: number) => this.reading(() => q.limit(n).toArray()) as Promise<T[]>;
     if (this.rowsSinceBuild <= FLAT_SCAN_ROWS) return run(search(table), limit);
-    const recent = this.recentPaths;
+    const recent = [...this.recent.keys()];
     const fresh = new Set(recent);
     const [indexed, saved] = await Promise.all([
       run(search(table).fastSearch(), limit + recent.length * 4),

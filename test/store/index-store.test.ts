@@ -198,4 +198,28 @@ describe('IndexStore (real LanceDB)', () => {
     expect((await store.searchText('narwhalSaved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
     await store.close();
   });
+  it('lets a save commit while a first index rebuilds the full-text indexes, and still finds it after', async () => {
+    const store = await IndexStore.open(dir);
+    const chunks = (store as unknown as { chunksTable: { createIndex: (...a: unknown[]) => Promise<void> } }).chunksTable;
+    const createIndex = chunks.createIndex.bind(chunks);
+    const order: string[] = [];
+    let saving: Promise<void> | null = null;
+    chunks.createIndex = async (...a: unknown[]) => {
+      // The first build of the pass: a save arrives while it runs.
+      if (!saving) saving = store.apply([change('pkg0/f3.ts', 'function narwhalDuringBuild() {}', 'narwhalDuringBuild')]).then(() => void order.push('saved'));
+      await new Promise((r) => setTimeout(r, 300));
+      await createIndex(...a);
+      order.push('built');
+    };
+    for (let b = 0; b < 5; b++) {
+      await store.apply(Array.from({ length: 500 }, (_, i) => change(`pkg${b}/f${i}.ts`, `function walrus${b}x${i}() {}`, `walrus${b}x${i}`)));
+      await store.refreshSearchIndexes();
+    }
+    await saving;
+    // The save did not wait for the build…
+    expect(order.slice(0, 2)).toEqual(['saved', 'built']);
+    // …and, committed after the build began, is still read by a scan of its own rows.
+    expect((await store.searchText('narwhalDuringBuild', 5)).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
+    await store.close();
+  });
 });
