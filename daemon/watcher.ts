@@ -78,6 +78,13 @@ const MAX_REMEMBERED = 100_000;
 const STAT_SLICE = 256;
 /** Batches in which an added folder is listed again while chokidar sets up its watch. */
 const MAX_SETTLE_TRIES = 40;
+/**
+ * Wait before listing such folders again. Its own, not the quiet period: chokidar sets watches up
+ * at its own pace (slower on a loaded machine), and with the 50 ms quiet period forty tries were
+ * two seconds, too short under CI load (files written into a folder before its watch was up were
+ * never seen). With this, at least eight seconds.
+ */
+const SETTLE_RETRY_MS = 150;
 
 /**
  * Names editors give their temp, swap, backup and probe files: write-then-rename
@@ -458,7 +465,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
     if (!this.settling.size || ++this.settleTries > MAX_SETTLE_TRIES) {
       this.settling.clear();
       this.settleTries = 0;
-    } else this.schedule();
+    } else setTimeout(() => this.schedule(), SETTLE_RETRY_MS).unref();
     // A changed ignore file may un-exclude folders chokidar skipped so far.
     for (const f of ignoreFiles) await this.watchUnexcluded(posixDir(f));
 
