@@ -196,9 +196,10 @@ export class Daemon {
     for (const p of paths) entry.dirty.add(p);
     if (entry.updating) return;
     entry.updating = true;
-    // A save (a few paths) goes at once: the workspace runs it between two batches of a first index
-    // or an embedding pass, and it does not wait for a pause in requests (a client polling for the
-    // saved text is one). A storm (a branch switch) goes in the background lane, behind requests.
+    // A save (a few paths) goes at once: the workspace runs it beside a first index or an embedding
+    // pass, and it does not wait for a pause in requests (a client polling for the saved text is
+    // one). A storm (a branch switch) goes in the background lane, behind requests; one that starts
+    // as a save goes on outside it, its big batches still pausing for requests (backgroundHooks).
     const save = entry.dirty.size <= URGENT_UPDATE_PATHS;
     const run = async () => {
       while (entry.dirty.size) {
