@@ -47,6 +47,8 @@ interface Entry {
   dirty: Set<string>;
   updating: boolean;
   embedding: boolean;
+  /** Chunks were written while an embedding pass ran (a save beside it): another pass follows. */
+  embedAgain: boolean;
 }
 
 export interface ResolvedPath {
@@ -133,7 +135,7 @@ export class Daemon {
       const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool, userConfig: await this.loadUserConfig() });
       // Budgets count with the model's own tokenizer while it is loaded.
       ws.tokens = this.assistant.tokenCounter();
-      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false };
+      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false, embedAgain: false };
       this.entries.set(ws.root, entry);
       this.persist();
       ws.state = 'indexing';
@@ -218,13 +220,20 @@ export class Daemon {
   }
 
   private scheduleEmbed(entry: Entry): void {
-    if (entry.embedding || this.closed) return;
+    if (this.closed) return;
+    if (entry.embedding) {
+      // A save ran beside the pass, which listed its chunks to embed before: one more pass after it.
+      entry.embedAgain = true;
+      return;
+    }
     entry.embedding = true;
+    entry.embedAgain = false;
     void this.scheduler
       .backgroundTask(() => entry.ws.embed({ beforeBatch: () => this.scheduler.yieldToInteractive(), signal: this.stopping.signal }))
       .catch((err) => this.backgroundFailed(entry.ws, 'embedding', err))
       .finally(() => {
         entry.embedding = false;
+        if (entry.embedAgain) this.scheduleEmbed(entry);
       });
   }
 
