@@ -34,7 +34,7 @@ export interface BatchHooks {
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
   /** A long pass (a sync): keeps the full-text indexes up as it goes and leaves compaction for later, instead of compacting every COMPACT_EVERY_COMMITS commits. */
-  deferCompaction?: boolean;
+  longPass?: boolean;
 }
 
 export interface SyncResult {
@@ -108,7 +108,7 @@ export class Indexer {
       const row = this.store.files.get(f.path);
       return !row || row.size !== f.size || row.mtime_ms !== f.mtimeMs;
     });
-    const result = await this.indexFiles(candidates, removals, { ...opts, skipped, deferCompaction: true });
+    const result = await this.indexFiles(candidates, removals, { ...opts, skipped, longPass: true });
     opts.onProgress?.({ phase: 'done', done: candidates.length, total: candidates.length });
     return { files: this.store.files.size, indexed: result.indexed, removed: result.removed, skipped, seconds: (performance.now() - started) / 1000 };
   }
@@ -229,7 +229,7 @@ export class Indexer {
           // A sync keeps the full-text indexes up with its commits (searches read the indexed rows
           // while it runs) and leaves compaction for later (store/index-store.ts says why); a save
           // beside it compacts nothing either.
-          if (opts.deferCompaction) await this.store.refreshSearchIndexes();
+          if (opts.longPass) await this.store.refreshSearchIndexes();
           else if (this.queues.size <= 1) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.

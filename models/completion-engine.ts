@@ -1,5 +1,6 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { CvuError } from '../core/errors.js';
+import type { CompletionOptions, CompletionOutput } from './generation.js';
 
 /** How the cached tokens were made to match a new prompt. */
 export interface ReusePlan {
@@ -38,23 +39,11 @@ export function planReuse(cached: readonly Token[], prompt: readonly Token[], mi
   return { erase, reused: p };
 }
 
-export interface GenerateOptions {
-  maxTokens: number;
-  signal?: AbortSignal;
-  /** Called with the text so far after each token; true stops generation (a natural end reached). */
-  shouldStop?: (text: string) => boolean;
-}
+/** A completion's options on this engine (a server's slot affinity means nothing here). */
+export type GenerateOptions = Omit<CompletionOptions, 'affinity'>;
 
-export interface GenerateResult {
-  text: string;
-  tokens: Token[];
-  promptTokens: number;
-  reusedTokens: number;
-  evaluatedTokens: number;
-  firstTokenMs: number;
-  totalMs: number;
-  stopReason: 'maxTokens' | 'eog' | 'stop' | 'abort';
-}
+/** A completion's outcome (models/generation.ts), with the tokens generated themselves. */
+export type GenerateResult = Omit<CompletionOutput, 'generatedTokens'> & { tokens: Token[] };
 
 /**
  * Runs prompts on one context sequence and keeps its KV cache between calls,

@@ -209,7 +209,7 @@ describe('Workspace', () => {
   });
 
 
-  it('lands a save between two batches of a first index instead of after it, and stays indexing until the index is done', async () => {
+  it('lands a save during a first index instead of after it, and stays indexing until the index is done', async () => {
     // 40 more files, indexed 4 to a commit: ten batches.
     writeTree(root, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`src/gen/mod${i}.ts`, `export function generated${i}(x: number) { return x + ${i}; }\n`])));
     const ws = await Workspace.open(root, { home, config: config(null) });
