@@ -35,15 +35,13 @@ import { modelOnEngine } from '../models/in-process-backend.js';
 import { detectFim } from '../models/llm.js';
 import { FIM_TOKENS, fimFormatFor, QWEN_REPO_TOKENS } from '../prompts/index.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
-import { JUMP_LINES, typingSession, type Kind } from './typing-session.js';
+import { JUMP_LINES, typingSession, typingSessionOptions, type Kind } from './typing-session.js';
 import { beginResult, benchRepo as repo, figure, latency, pct, resultFileOptions, writeResult } from './result.js';
 
 const { values: args } = parseArgs({
   options: {
     chars: { type: 'string' },
-    tokens: { type: 'string', default: '16' },
-    'budget-tokens': { type: 'string', default: '3072' },
-    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+    ...typingSessionOptions,
     ...resultFileOptions,
   },
 });

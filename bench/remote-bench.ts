@@ -32,15 +32,13 @@ import { detectFim } from '../models/llm.js';
 import { Workspace } from '../workspace/workspace.js';
 import { LLAMA_SERVER, MISSING_LLAMA_SERVER, startLlamaServer, type RunningServer } from '../fixtures/llama-server.js';
 import { QWEN25_CODER_05B_SHAPE, writeLlamaTwin } from '../fixtures/models/tiny-llama.js';
-import { typingSession, type Keystroke, type Kind } from './typing-session.js';
+import { typingSession, typingSessionOptions, type Keystroke, type Kind } from './typing-session.js';
 import { beginResult, benchRepo as repo, figure, latency, pct, resultFileOptions, writeResult } from './result.js';
 
 const { values: args } = parseArgs({
   options: {
     chars: { type: 'string', default: '24' },
-    tokens: { type: 'string', default: '16' },
-    'budget-tokens': { type: 'string', default: '3072' },
-    threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+    ...typingSessionOptions,
     ...resultFileOptions,
   },
 });

@@ -6,11 +6,19 @@
  * line, 64 below) and the cursor.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { benchRepo as repo } from './result.js';
 
 /** How far up the cursor jumps. */
 export const JUMP_LINES = 40;
+
+/** The command-line options of the benches that replay a typing session (bench:complete, bench:remote), for parseArgs. */
+export const typingSessionOptions = {
+  tokens: { type: 'string', default: '16' },
+  'budget-tokens': { type: 'string', default: '3072' },
+  threads: { type: 'string', default: String(Math.min(2, os.availableParallelism())) },
+} as const;
 
 export type Kind = 'open' | 'type' | 'backspace' | 'jump';
 
