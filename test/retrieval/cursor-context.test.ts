@@ -391,6 +391,36 @@ describe('cursor context: receivers', () => {
       await close();
     }
   });
+
+  it('puts a receiver the buffer binds itself after what it calls: another file\'s definition of the same name is seldom the one meant', async () => {
+    const lines = [
+      "import { Server } from './server.js';",
+      'export function main() {',
+      "  log('start');",
+      '  const app = new Server();',
+      '  app.listen(3);',
+      '  ',
+      '}',
+    ];
+    const { ws, close } = await indexedWorkspace({
+      'src/server.ts': 'export class Server {\n  listen(port: number): void {}\n  close(): void {}\n}\n',
+      // `app` named elsewhere too, in a file the buffer does not import.
+      'src/factory.ts': 'export function app(): number {\n  return 1;\n}\n',
+      'src/log.ts': 'export function log(message: string): void {}\n',
+      // The file as saved: the index knows the buffer binds `app` itself.
+      'src/main.ts': lines.join('\n'),
+    });
+    try {
+      const { snippets } = await ws.context({ path: 'src/main.ts', text: lines.join('\n'), position: { line: 5, character: 2 }, budgetTokens: 400 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+      expect(order).toContain('src/factory.ts:1');
+      // log is written farther from the cursor than app, but it is a call, not a receiver bound here.
+      expect(order.indexOf('src/log.ts:1')).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf('src/factory.ts:1')).toBeGreaterThan(order.indexOf('src/log.ts:1'));
+    } finally {
+      await close();
+    }
+  });
 });
 
 describe('cursor context: runs of lines', () => {
