@@ -2,7 +2,7 @@ import { CvuError, throwIfAborted } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { TokenCounter } from '../core/tokens.js';
 import { resolveImport, type ImportRef } from '../indexer/imports.js';
-import type { LanguageId } from '../indexer/languages.js';
+import { languageForPath, type LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
@@ -44,6 +44,9 @@ const MAX_DEFS = 8;
 const MEMBER_KINDS = new Set(['method', 'field', 'property', 'constructor', 'event']);
 const BARE_MEMBER_FACTOR = 0.5;
 const DECLARATION_FILE = /\.d\.[mc]?ts$/;
+/** Definitions that only a typed language's code can use, and how much less they weigh for JavaScript. */
+const TYPE_ONLY_KINDS = new Set(['type', 'interface', 'namespace', 'module']);
+const UNTYPED_TYPE_FACTOR = 0.25;
 const SOURCE_EXTENSION = /(\.d)?\.[mc]?[jt]sx?$/;
 /** Siblings are taken around this many best definitions, at this share of their score. */
 const SIBLING_SOURCES = 12;
@@ -171,7 +174,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const text = req.text ?? src.readLines(req.path)?.join('\n') ?? '';
   const lines = text.split('\n');
   const cursor = Math.min(Math.max(0, req.position.line), Math.max(0, lines.length - 1));
-  const language = (src.store.files.get(req.path)?.language ?? 'text') as LanguageId;
+  // A file not indexed yet (new, unsaved) has its extension's language.
+  const language = (src.store.files.get(req.path)?.language ?? languageForPath(req.path)) as LanguageId;
 
   const started = performance.now();
   const timings = req.timings ?? {};
@@ -262,6 +266,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // no longer names it (being rewritten at the cursor, or deleted) is not the file's any more.
   const ownNames = new Set(own.filter((s) => lines[s.start_line - 1]?.includes(s.name) && !importBinding(s)).map((s) => s.name));
   const ownStem = stem(path);
+  const untyped = language === 'javascript';
 
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
   // wherever the import sits; with several, each is one of them.
@@ -341,6 +346,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // The file defines the name itself: a use most likely means that one (or its counterpart: foo.ts for foo.js).
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= use.qualified === 0 && membersOf.has(use.name) ? RECEIVER_OWN_FACTOR : OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
+      // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
+      if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
       // Data says less than code; a function's local elsewhere is data too, and a rare name shared with it
       // marks related code.
       if (def.kind === 'variable' || def.kind === 'field' || def.kind === 'property' || def.kind === 'local') score *= 0.7;

@@ -364,6 +364,26 @@ describe('cursor context: CommonJS', () => {
   });
 });
 
+describe('cursor context: JavaScript', () => {
+  it("ranks a declaration file's types below code for a JavaScript buffer, which cannot use them", async () => {
+    const { ws, close } = await indexedWorkspace({
+      'lib/fastify.js': 'function fastify (opts) {\n  return {}\n}\n\nmodule.exports = fastify\n',
+      'types/index.d.ts': 'type Fastify = typeof fastify\ndeclare function fastify (opts?: object): object\n',
+      'test/teardown.js': 'function tearDown (app) {\n  return app\n}\n\nmodule.exports = tearDown\n',
+    });
+    try {
+      const text = ["const Fastify = require('../lib/fastify')", 'tearDown(null)', '', '', 'const app = Fastify()', ''].join('\n');
+      const { snippets } = await ws.context({ path: 'test/app.test.js', text, position: { line: 5, character: 0 }, budgetTokens: 400 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+      // Fastify is written nearer the cursor than tearDown, but only a TypeScript type has that name.
+      expect(order.indexOf('types/index.d.ts:1')).toBeGreaterThan(order.indexOf('test/teardown.js:1'));
+      expect(order.indexOf('test/teardown.js:1')).toBeGreaterThanOrEqual(0);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('cursor context: receivers', () => {
   it('ranks a member used on a receiver far above high when the receiver is written again right above', async () => {
     const helpers = Array.from({ length: 40 }, (_, i) => `export function step${i}(): number {\n  return ${i};\n}\n`).join('');
