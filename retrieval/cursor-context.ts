@@ -230,11 +230,14 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     const item = ranked.def ? readDefinition(src, ranked) : ranked;
     if (!item || overlapsChosen(snippets, item)) continue;
     let body = item.text;
+    const startLine = item.startLine;
     let endLine = item.endLine;
     if (source === 'symbol' && (item.compact || tokens > budget * TAIL_FROM) && endLine > item.startLine) {
-      // The long tail of definitions: their first line names them and starts the signature.
-      body = body.split('\n', 1)[0];
-      endLine = item.startLine;
+      // The long tail of definitions: the line that names them (and the decorators or annotations above it) starts the signature.
+      const bodyLines = body.split('\n');
+      const at = item.symbol ? nameLineIndex(bodyLines, item.symbol) : 0;
+      body = bodyLines.slice(0, at + 1).join('\n');
+      endLine = startLine + at;
     }
     let cost = src.tokens.count(body);
     if (tokens + cost > budget) {
@@ -242,10 +245,10 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
       const cut = fitLines(body, budget - tokens, src.tokens);
       if (cut.lines < (source === 'symbol' ? 1 : 3)) continue;
       body = cut.text;
-      endLine = item.startLine + cut.lines - 1;
+      endLine = startLine + cut.lines - 1;
       cost = src.tokens.count(body);
     }
-    snippets.push({ path: item.path, startLine: item.startLine, endLine, text: body, score: Number(score.toFixed(6)), source, symbol: item.symbol });
+    snippets.push({ path: item.path, startLine, endLine, text: body, score: Number(score.toFixed(6)), source, symbol: item.symbol });
     tokens += cost;
     if (budget - tokens < 4) break;
   }
@@ -581,23 +584,38 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
   const lines = src.readLines(def.path);
   if (!lines || def.start_line > lines.length) return null;
   const last = Math.min(def.end_line, lines.length);
+  const start = def.start_line;
   let end = last;
   if (last - def.start_line + 1 > DEF_WHOLE_LINES) {
-    // The signature: up to the line that opens the body.
-    end = def.start_line;
-    const max = Math.min(last, def.start_line + DEF_SIGNATURE_LINES - 1);
+    // The signature: its decorators or annotations, the line that names it, up to the line that opens the body.
+    const named = start + nameLineIndex(lines.slice(start - 1, last), def.name);
+    end = named;
+    const max = Math.min(last, named + DEF_SIGNATURE_LINES - 1);
     while (end < max && !/[{:]\s*(\/\/.*|#.*)?$|=>\s*$/.test(lines[end - 1])) end++;
   }
   const kept: string[] = [];
   let size = 0;
-  for (let l = def.start_line; l <= end; l++) {
+  for (let l = start; l <= end; l++) {
     const line = lines[l - 1];
     if (kept.length && size + line.length + 1 > DEF_CHARS) break;
     kept.push(line);
     size += line.length + 1;
   }
-  return { path: def.path, startLine: def.start_line, endLine: def.start_line + kept.length - 1, text: dedent(kept), symbol: def.name };
+  return { path: def.path, startLine: start, endLine: start + kept.length - 1, text: dedent(kept), symbol: def.name };
 }
+
+/**
+ * The line of a definition's text that names it, past the decorators or annotations before it
+ * (`@memoize`, `@SuppressWarnings("unchecked")`, `#[cfg(…)]`): a definition's first line alone said
+ * `@CanIgnoreReturnValue` and not which method it was. 0 when no line near the top names it.
+ */
+const DECORATION = /^\s*(@|#\[)/;
+export function nameLineIndex(lines: readonly string[], name: string): number {
+  const word = new RegExp(`(^|[^\\w$])${name.replace(/[$]/g, '\\$')}($|[^\\w$])`);
+  for (let i = 0; i < Math.min(lines.length, MAX_DECORATION_LINES); i++) if (!DECORATION.test(lines[i]) && word.test(lines[i])) return i;
+  return 0;
+}
+const MAX_DECORATION_LINES = 12;
 
 interface ImportListTargets {
   /** The files the list imports from (or re-exports from). */

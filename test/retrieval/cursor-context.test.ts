@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
-import { nearCursor } from '../../retrieval/cursor-context.js';
+import { nameLineIndex, nearCursor } from '../../retrieval/cursor-context.js';
 import { writeTree } from '../helpers/temp.js';
 import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
 
@@ -361,6 +361,33 @@ describe('cursor context: CommonJS', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe('cursor context: decorated definitions', () => {
+  it('shows the line that names a decorated or annotated definition, not its decorators alone', async () => {
+    const { ws, close } = await indexedWorkspace({
+      'pkg/util.py': '@memoize\n@traced\ndef relative_path(a, b):\n    x = 1\n    y = 2\n    return x\n\n\ndef memoize(f):\n    return f\n\n\ndef traced(f):\n    return f\n',
+      'src/Builder.java': 'class Builder {\n  @Deprecated\n  @SuppressWarnings("unchecked")\n  public Builder register(Object adapter) {\n    int a = 1;\n    return this;\n  }\n}\n',
+    });
+    try {
+      const py = await ws.context({ path: 'pkg/main.py', text: 'from pkg.util import relative_path\n\nrelative_path(1, 2)\n', position: { line: 3, character: 0 }, budgetTokens: 400 });
+      const def = py.snippets.find((s) => s.symbol === 'relative_path');
+      expect(def?.text).toContain('def relative_path(a, b):');
+      expect(def?.startLine).toBe(1);
+      const java = await ws.context({ path: 'src/Use.java', text: 'class Use {\n  void go(Builder b) {\n    b.register(null);\n    \n  }\n}\n', position: { line: 3, character: 4 }, budgetTokens: 400 });
+      expect(java.snippets.find((s) => s.symbol === 'register')?.text).toContain('public Builder register(Object adapter) {');
+    } finally {
+      await close();
+    }
+  });
+
+  it('finds the line that names a definition past its decorators, the first line when none does', () => {
+    expect(nameLineIndex(['@memoize', '@cli.command(name="x")', 'def run(x):', '    pass'], 'run')).toBe(2);
+    expect(nameLineIndex(['#[cfg(test)]', 'fn run() {'], 'run')).toBe(1);
+    // `@run` itself is a decorator, not the definition's line.
+    expect(nameLineIndex(['@run', 'def go():'], 'run')).toBe(0);
+    expect(nameLineIndex(['export class $Store {'], '$Store')).toBe(0);
   });
 });
 
