@@ -108,7 +108,7 @@ export class CompletionService {
     throwIfAborted(req.signal, 'completion');
 
     if (req.prefill) {
-      const warm = await fim.model.prefill(prompt, { ...(req.signal ? { signal: req.signal } : {}), affinity: req.client });
+      const warm = await fim.model.prefill(prompt, req.signal ? { signal: req.signal } : {});
       return {
         completion: '', cached: false,
         timings: { retrievalMs: round(retrievalMs), promptTokens: prompt.length, reusedTokens: warm.reusedTokens, evaluatedTokens: warm.evaluatedTokens, firstTokenMs: 0, totalMs: round(performance.now() - started) },
@@ -120,8 +120,6 @@ export class CompletionService {
     const result = await fim.model.complete(prompt, {
       maxTokens,
       signal: req.signal,
-      // A model server keeps this editor's keystrokes on the slot that holds its prompt.
-      affinity: req.client,
       // Stop as soon as the post-processor would cut: the rest would be thrown away.
       shouldStop: req.naturalStop === false ? undefined : (text) => {
         const kept = postprocessCompletion({ completion: text, prefix: window, suffix: suffix.slice(0, STOP_CHECK_WINDOW), language });
