@@ -38,7 +38,7 @@ export interface CompleteRequest {
   /** The editor instance: typing anchors are per client. */
   client: string;
   signal?: AbortSignal;
-  /** Stop generating at the post-processor's natural end (default); benchmarks turn it off to generate a fixed count. */
+  /** Stop generating at the post-processor's natural end (default: the config's completion.naturalStop); benchmarks turn it off to generate a fixed count. */
   naturalStop?: boolean;
   /** Only evaluate the prompt into the model's cache (idle time: a file just opened); answers an empty completion. */
   prefill?: boolean;
@@ -108,7 +108,7 @@ export class CompletionService {
     throwIfAborted(req.signal, 'completion');
 
     if (req.prefill) {
-      const warm = await fim.model.prefill(prompt, { ...(req.signal ? { signal: req.signal } : {}), affinity: req.client });
+      const warm = await fim.model.prefill(prompt, req.signal ? { signal: req.signal } : {});
       return {
         completion: '', cached: false,
         timings: { retrievalMs: round(retrievalMs), promptTokens: prompt.length, reusedTokens: warm.reusedTokens, evaluatedTokens: warm.evaluatedTokens, firstTokenMs: 0, totalMs: round(performance.now() - started) },
@@ -120,10 +120,8 @@ export class CompletionService {
     const result = await fim.model.complete(prompt, {
       maxTokens,
       signal: req.signal,
-      // A model server keeps this editor's keystrokes on the slot that holds its prompt.
-      affinity: req.client,
       // Stop as soon as the post-processor would cut: the rest would be thrown away.
-      shouldStop: req.naturalStop === false ? undefined : (text) => {
+      shouldStop: (req.naturalStop ?? this.config.completion.naturalStop) === false ? undefined : (text) => {
         const kept = postprocessCompletion({ completion: text, prefix: window, suffix: suffix.slice(0, STOP_CHECK_WINDOW), language });
         return kept.length < text.trimEnd().length;
       },

@@ -1,8 +1,8 @@
 /**
  * Which backend generates for a config: `model.backend.type` (the user's
  * config or CVU_MODEL_BACKEND / CVU_MODEL_URL; never a workspace's). One
- * backend per server, shared by every workspace that names it, so that a
- * caller's slot affinity and the server's state are known once.
+ * backend per server, shared by every workspace that names it, so that the
+ * server's state (its model facts, whether it answers) is known once.
  *
  * ```ts
  * const backends = new Backends(new InProcessBackend(runtime, log), log);

@@ -39,8 +39,8 @@ export function planReuse(cached: readonly Token[], prompt: readonly Token[], mi
   return { erase, reused: p };
 }
 
-/** A completion's options on this engine (a server's slot affinity means nothing here). */
-export type GenerateOptions = Omit<CompletionOptions, 'affinity'>;
+/** A completion's options on this engine. */
+export type GenerateOptions = CompletionOptions;
 
 /** A completion's outcome (models/generation.ts), with the tokens generated themselves. */
 export type GenerateResult = Omit<CompletionOutput, 'generatedTokens'> & { tokens: Token[] };

@@ -11,7 +11,7 @@
  * await backend.use(config, async (model) => {
  *   const prompt = await model.encode([{ text: '<|fim_prefix|>', special: true }, { text: code, special: false }], { bos: true });
  *   const typed = await model.append(prompt, 'ret');   // a keystroke: only the typed text is new
- *   return model.complete(typed, { maxTokens: 16, affinity: 'vscode-1' });
+ *   return model.complete(typed, { maxTokens: 16 });
  * });
  * ```
  */
@@ -60,8 +60,6 @@ export interface CompletionOptions {
   signal?: AbortSignal;
   /** Called with the text so far after each chunk; true stops generation (a natural end reached). */
   shouldStop?: (text: string) => boolean;
-  /** Who asks (an editor client): a server keeps that caller's requests on the slot that holds its prefix. */
-  affinity?: string;
 }
 
 export interface CompletionOutput {
@@ -116,7 +114,7 @@ export interface GenerationModel {
   /** Continues the prompt (greedy), reusing whatever the backend has cached of it. */
   complete(prompt: EncodedPrompt, opts: CompletionOptions): Promise<CompletionOutput>;
   /** Evaluates the prompt into the cache without generating (idle time); a backend that cannot does nothing. */
-  prefill(prompt: EncodedPrompt, opts?: { signal?: AbortSignal; affinity?: string }): Promise<{ reusedTokens: number; evaluatedTokens: number }>;
+  prefill(prompt: EncodedPrompt, opts?: { signal?: AbortSignal }): Promise<{ reusedTokens: number; evaluatedTokens: number }>;
   /** One chat answer with the model's own chat template. */
   chat(messages: readonly ChatTurnMessage[], opts: ChatOptions): Promise<ChatOutput>;
 }

@@ -5,12 +5,16 @@
  *
  * - Completions: `/completion` with Cvu's own prompt as token ids (workspace
  *   text tokenized by `/tokenize` without special-token parsing, so a file
- *   cannot inject a control token), `cache_prompt: true` and, per caller,
- *   `id_slot`: the slot the server chose for that caller's first request,
- *   so that its next keystrokes land on the slot that holds its prefix and
- *   the server evaluates only what is new (it waits for that slot rather
- *   than start cold on another). The evaluated and reused counts are the
- *   server's own (`timings.prompt_n`, `timings.cache_n`).
+ *   cannot inject a control token) and `cache_prompt: true`. No `id_slot`:
+ *   the server gives each request the idle slot whose cached prompt shares
+ *   the longest prefix with it (`--slot-prompt-similarity`), so a keystroke
+ *   lands on the slot that holds its prompt and the server evaluates only
+ *   what is new; a prompt pushed out of its slot waits in the server's
+ *   host-memory prompt cache (`--cache-ram`). A pinned slot would defeat
+ *   that: the server makes a request wait for the slot it names, while
+ *   other slots idle, and daemons pinning independently can pin the same
+ *   slot and take turns evicting each other's prompt. The evaluated and
+ *   reused counts are the server's own (`timings.prompt_n`, `timings.cache_n`).
  * - Chat: `/v1/chat/completions` (the server applies the model's template).
  * - Budgets: a counter calibrated by the server's `/tokenize`.
  * - Model facts: `/props` (context per slot, model name); FIM tokens are the
@@ -40,14 +44,12 @@ const FILE_SEP = '<|file_sep|>';
 
 interface Props {
   default_generation_settings?: { n_ctx?: number };
-  total_slots?: number;
   model_alias?: string;
   model_path?: string;
 }
 
 interface CompletionEvent {
   content?: string;
-  id_slot?: number;
   stop?: boolean;
   stop_type?: string;
   tokens_predicted?: number;
@@ -59,7 +61,6 @@ interface CompletionEvent {
 interface ServerModel {
   facts: ModelFacts;
   bos: number[];
-  slots: number;
   /** The server's epoch these facts belong to (a restart may change the model). */
   epoch: number;
 }
@@ -70,9 +71,6 @@ export class LlamaServerBackend implements GenerationBackend {
   private readonly counter: CalibratedCounter;
   private model: Promise<ServerModel> | null = null;
   private known: ServerModel | null = null;
-  /** Caller → the slot that holds its prompt (learnt from the server's answers; forgotten when the server restarts). */
-  private readonly slots = new Map<string, number>();
-  private slotsEpoch = -1;
 
   constructor(readonly url: string, opts: { apiKey?: string | null; timeoutMs: number; log?: Logger }) {
     this.http = new ModelHttp({ baseUrl: url, apiKey: opts.apiKey ?? null, timeoutMs: opts.timeoutMs, probePath: '/health', label: `llama-server at ${url}`, ...(opts.log ? { log: opts.log } : {}) });
@@ -95,9 +93,7 @@ export class LlamaServerBackend implements GenerationBackend {
     return fn(this.modelOf(await this.serverModel()));
   }
 
-  async dispose(): Promise<void> {
-    this.slots.clear();
-  }
+  async dispose(): Promise<void> {}
 
   /** The model's facts, asked once per server epoch (again after the server was down). */
   private async serverModel(): Promise<ServerModel> {
@@ -119,7 +115,7 @@ export class LlamaServerBackend implements GenerationBackend {
     const name = props.model_alias || (props.model_path ? path.basename(props.model_path) : 'llama-server');
     const bos = await this.tokenize('', { addSpecial: true, parseSpecial: false });
     const fim = await this.detectFim();
-    const model: ServerModel = { facts: { name, contextSize, fim }, bos, slots: Math.max(1, props.total_slots ?? 1), epoch: this.http.epoch };
+    const model: ServerModel = { facts: { name, contextSize, fim }, bos, epoch: this.http.epoch };
     this.known = model;
     return model;
   }
@@ -171,16 +167,6 @@ export class LlamaServerBackend implements GenerationBackend {
     };
   }
 
-  private slotFor(affinity: string | undefined, server: ServerModel): number | undefined {
-    if (this.slotsEpoch !== this.http.epoch) {
-      this.slots.clear();
-      this.slotsEpoch = this.http.epoch;
-    }
-    if (affinity === undefined) return undefined;
-    const slot = this.slots.get(affinity);
-    return slot !== undefined && slot < server.slots ? slot : undefined;
-  }
-
   private async complete(server: ServerModel, prompt: EncodedPrompt, opts: CompletionOptions): Promise<CompletionOutput> {
     const started = performance.now();
     if (!prompt.tokens) throw new CvuError('CVU_ERR_INTERNAL', 'a llama-server prompt carries its tokens');
@@ -188,7 +174,6 @@ export class LlamaServerBackend implements GenerationBackend {
       throw new CvuError('CVU_ERR_BAD_REQUEST', `prompt of ${prompt.length} tokens does not fit the server's context (${server.facts.contextSize} per slot)`, { status: 400 });
     }
     const maxTokens = Math.max(0, Math.min(opts.maxTokens, server.facts.contextSize - prompt.length - 1));
-    const slot = this.slotFor(opts.affinity, server);
     let text = '';
     let generated = 0;
     let firstTokenMs = 0;
@@ -204,11 +189,9 @@ export class LlamaServerBackend implements GenerationBackend {
       cache_prompt: true,
       temperature: 0,
       timings_per_token: true,
-      ...(slot !== undefined ? { id_slot: slot } : {}),
     };
     await this.http.stream('/completion', body, (e) => {
       const event = e as CompletionEvent;
-      if (typeof event.id_slot === 'number' && event.id_slot >= 0 && opts.affinity !== undefined) this.slots.set(opts.affinity, event.id_slot);
       if (event.timings) {
         if (typeof event.timings.prompt_n === 'number') evaluated = event.timings.prompt_n;
         if (typeof event.timings.cache_n === 'number') reused = event.timings.cache_n;

@@ -89,6 +89,7 @@ export const CvuConfigSchema = Type.Object({
     suffixShare: share(0.15),
     contextShare: share(0.4),
     maxTokens: int(1, 8_192, 64),
+    naturalStop: Type.Boolean({ default: true, description: "stop generating where the post-processor would cut (the end of the line or block); false: generate maxTokens every time (benchmarks do, to time a fixed length)" }),
     debounceMs: int(0, 10_000, 150, 'the debounce editors are told to use, in ms'),
   }),
   prompts: Type.Object({

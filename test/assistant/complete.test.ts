@@ -100,6 +100,17 @@ describe('CompletionService (real model, generated GGUF)', () => {
     expect(r.timings.reusedTokens).toBeGreaterThanOrEqual(warm.timings.promptTokens - 1);
   });
 
+  it('completion.naturalStop: false asks the model for maxTokens with no natural stop (how benchmarks time a fixed length through the daemon)', async () => {
+    const stops: boolean[] = [];
+    const spy: FimModel = { ...fim, model: { ...fim.model, complete: (p, o) => (stops.push(o.shouldStop !== undefined), fim.model.complete(p, o)) } };
+    const fixed = defaultConfig();
+    fixed.completion.naturalStop = false;
+    const req = { path: 'src/greet.ts', text: FILE, position: { line: 4, character: 9 }, client: 'c4', maxTokens: 2 };
+    await new CompletionService(fixed).complete(ws, spy, req);
+    await new CompletionService(defaultConfig()).complete(ws, spy, req);
+    expect(stops).toEqual([false, true]);
+  });
+
   it('is aborted by its signal', async () => {
     const service = new CompletionService(defaultConfig());
     const ac = new AbortController();

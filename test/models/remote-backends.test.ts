@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompletionService, type CompletionWorkspace } from '../../assistant/complete.js';
 import { fimFormatOf } from '../../assistant/fim-model.js';
 import { resolveConfig, type CvuConfig } from '../../config/schema.js';
 import { Backends } from '../../models/backends.js';
@@ -69,13 +70,13 @@ describe.skipIf(!LLAMA_SERVER)('remote backends on a real llama-server', () => {
       const prompt = await m.encode(PARTS, { bos: true });
       // Control text is one token each, workspace text never is: the same ids the server's own tokenizer gives.
       expect(prompt.tokens!.length).toBeGreaterThan(PARTS.length);
-      const first = await m.complete(prompt, { maxTokens: 8, affinity: 'editor-1' });
+      const first = await m.complete(prompt, { maxTokens: 8 });
       expect(first).toMatchObject({ promptTokens: prompt.length });
       expect(first.evaluatedTokens + first.reusedTokens).toBe(prompt.length);
       expect(first.generatedTokens).toBeGreaterThan(0);
       // A keystroke: the prompt grows by the typed text; the server evaluates only that.
       const typed = await m.append(prompt, 'name');
-      const second = await m.complete(typed, { maxTokens: 8, affinity: 'editor-1' });
+      const second = await m.complete(typed, { maxTokens: 8 });
       expect(second.reusedTokens).toBeGreaterThanOrEqual(prompt.length - 1);
       expect(second.evaluatedTokens).toBeLessThanOrEqual(typed.length - prompt.length + 1);
       // Budgets: the counter learnt the server's own counts.
@@ -101,6 +102,45 @@ describe.skipIf(!LLAMA_SERVER)('remote backends on a real llama-server', () => {
       const prefilled = await m.chat(MESSAGES, { maxTokens: 6, temperature: 0, prefill: '```ts\n' });
       expect(prefilled.text.startsWith('```ts\n')).toBe(false);
     });
+  });
+
+  it('llama-server: daemons that serve the same editor client id keep a slot each on a shared server, never taking turns on one', async () => {
+    // Two slots and no host-memory prompt cache (--cache-ram 0, as servers before it had none): a keystroke that
+    // lands on a slot holding another daemon's prompt evaluates its whole prompt again.
+    const shared = await startLlamaServer({ model: tinyFile, parallel: 2, contextSize: 2048, extra: ['--cache-ram', '0'] });
+    try {
+      const config = configFor('llama-server', shared.url);
+      config.completion.budgetTokens = 768;
+      const ws: CompletionWorkspace = { root: path.join(tmp, 'demo'), languageOf: () => 'typescript', context: async () => ({ snippets: [] }) };
+      // A daemon: its own backend and completion service (own process, own state), the editor's default client id.
+      const daemon = (file: string, body: string) => {
+        const backend = new LlamaServerBackend(shared.url, { timeoutMs: 30_000 });
+        const service = new CompletionService(config);
+        let text = body;
+        return async (typed: string, opts: { prefill?: boolean } = {}) => {
+          text += typed;
+          const lines = text.split('\n');
+          const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
+          return backend.use(config, (m) =>
+            service.complete(ws, { name: m.facts.name, model: m, format: fimFormatOf(m.facts, config), counter: m.counter }, {
+              path: file, text, position, client: 'default', maxTokens: 2, naturalStop: false, ...opts,
+            }),
+          );
+        };
+      };
+      const source = (name: string) => Array.from({ length: 12 }, (_, i) => `export function ${name}${i}(x: number): number {\n  return x * ${i};\n}\n`).join('') + 'const total = ';
+      const a = daemon('src/a.ts', source('alpha'));
+      const b = daemon('src/b.ts', source('beta'));
+      const c = daemon('src/c.ts', source('gamma'));
+      // Each opens its file (the editor's prefill): A, then C, then B, which meets two idle slots, A's the least recently used.
+      for (const open of [a, c, b]) expect((await open('', { prefill: true })).timings.evaluatedTokens).toBeGreaterThan(100);
+      // A and B type in turn; C is idle. After one round each holds a slot of its own: a keystroke evaluates only what was typed.
+      const evaluated: number[][] = [];
+      for (const ch of 'abcd') evaluated.push([(await a(ch)).timings.evaluatedTokens!, (await b(ch)).timings.evaluatedTokens!]);
+      for (const round of evaluated.slice(1)) for (const n of round) expect(n, JSON.stringify(evaluated)).toBeLessThanOrEqual(2);
+    } finally {
+      await shared.kill();
+    }
   });
 
   it('openai: /v1/completions with the raw FIM prompt (no suffix field), /v1/chat/completions streaming, usage as the counts', async () => {
