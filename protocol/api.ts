@@ -123,7 +123,7 @@ export const ContextTimingsSchema = Type.Object(
     embedMs: Type.Number({ description: "of vectorMs, the query's embedding" }),
     totalMs: Type.Number({ description: 'the context built, from start to answer (not counting queuedMs)' }),
     late: Type.Array(Type.String(), {
-      description: "searches left out because they missed their deadline: `vector` when the vector search was not done 25 ms after the start (its vectorMs is then the time it was given)",
+      description: "searches left out because they missed their deadline: `vector` when the vector search was not done 25 ms after the start (its vectorMs is then the time it was given), or was not started (vectorMs 0) because the last three missed theirs (one request in eight still tries)",
     }),
   },
   { title: 'ContextTimings' },

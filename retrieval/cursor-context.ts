@@ -194,10 +194,13 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // request does not queue behind an answer already given.
   const vectorCut = new AbortController();
   const vectorSignal = req.signal ? AbortSignal.any([req.signal, vectorCut.signal]) : vectorCut.signal;
-  const vectorSearch = timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, vectorSignal, timings));
+  const breaker = vectorBreaker(src.store);
+  const vectorSearch = breaker.tryNow()
+    ? timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, vectorSignal, timings))
+    : null;
   // Their failure is taken where they are awaited (the handlers keep it from going unhandled meanwhile).
   ftsSearch.catch(() => {});
-  vectorSearch.catch(() => {});
+  vectorSearch?.catch(() => {});
   const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
@@ -208,11 +211,20 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const recent = recentEdits(src, req.path);
   const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
   const late: string[] = (timings.late = []);
-  const vectors = await byDeadline(vectorSearch, deadline, () => {
+  let vectors: Candidate[] = [];
+  if (!vectorSearch) {
     late.push('vector');
-    timings.vector = performance.now() - started;
-    vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
-  }, []);
+    timings.vector = 0;
+  } else {
+    let missed = false;
+    vectors = await byDeadline(vectorSearch, deadline, () => {
+      missed = true;
+      late.push('vector');
+      timings.vector = performance.now() - started;
+      vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
+    }, []);
+    breaker.record(missed);
+  }
   const definitions = definitionCandidates(src, withAnticipated(scored, anticipated));
   const fts = ftsRows.map(chunkCandidate);
 
@@ -736,6 +748,40 @@ async function byDeadline<T>(search: Promise<T>, deadline: Promise<void>, onLate
   if (first !== lateMark) return first as T;
   onLate();
   return fallback;
+}
+
+/**
+ * Vector searches that keep missing their deadline (a machine busy indexing: the query's embedding
+ * alone then takes longer) are not started for a while: each would only take a core from the
+ * full-text search the answer waits for. After VECTOR_SKIP_AFTER misses in a row, only one request
+ * in VECTOR_PROBE_EVERY tries; one that makes it turns the vector search back on.
+ */
+const VECTOR_SKIP_AFTER = 3;
+const VECTOR_PROBE_EVERY = 8;
+const vectorBreakers = new WeakMap<IndexStore, VectorBreaker>();
+
+export class VectorBreaker {
+  private missed = 0;
+  private skipped = 0;
+
+  /** Whether this request starts a vector search. */
+  tryNow(): boolean {
+    if (this.missed < VECTOR_SKIP_AFTER || ++this.skipped >= VECTOR_PROBE_EVERY) {
+      this.skipped = 0;
+      return true;
+    }
+    return false;
+  }
+
+  record(missed: boolean): void {
+    this.missed = missed ? this.missed + 1 : 0;
+  }
+}
+
+function vectorBreaker(store: IndexStore): VectorBreaker {
+  let b = vectorBreakers.get(store);
+  if (!b) vectorBreakers.set(store, (b = new VectorBreaker()));
+  return b;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -140,7 +140,27 @@ describe('Workspace', () => {
     const definitions = (r: typeof before) => r.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
     expect(definitions(during).length).toBeGreaterThan(0);
     expect(definitions(during)).toEqual(definitions(before));
-    // The search left behind ends (or its embedding is cut short) after the workspace closed, without
+    // Missing again and again, the vector search is not started for a while (it would only take a core
+    // from the full-text search); one request in a few still tries, and one that makes it turns it back on.
+    let calls = 0;
+    const slow = ws.store.searchVector;
+    ws.store.searchVector = (...args) => (calls++, slow(...args));
+    for (let i = 0; i < 2; i++) await ws.context({ ...req, timings: {} });
+    expect(calls).toBe(2);
+    const skipped: ContextTimings[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t: ContextTimings = {};
+      await ws.context({ ...req, timings: t });
+      skipped.push(t);
+    }
+    expect(calls).toBe(2);
+    expect(skipped.every((t) => t.late?.includes('vector') && t.vector === 0)).toBe(true);
+    ws.store.searchVector = (...args) => (calls++, search(...args));
+    let back: ContextTimings = {};
+    for (let i = 0; i < 8 && !(back.late && back.late.length === 0); i++) await ws.context({ ...req, timings: (back = {}) });
+    expect(calls).toBe(3);
+    expect(back.late).toEqual([]);
+    // The searches left behind end (or their embedding is cut short) after the workspace closed, without
     // an unhandled failure: vitest fails the run on one.
     await ws.close();
     await new Promise((r) => setTimeout(r, 600));
