@@ -623,7 +623,8 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
  */
 const DECORATION = /^\s*(@|#\[)/;
 export function nameLineIndex(lines: readonly string[], name: string): number {
-  const word = new RegExp(`(^|[^\\w$])${name.replace(/[$]/g, '\\$')}($|[^\\w$])`);
+  // Names are identifiers in most languages, not all (C++'s `operator[]`): escaped whole.
+  const word = new RegExp(`(^|[^\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w$])`);
   for (let i = 0; i < Math.min(lines.length, MAX_DECORATION_LINES); i++) if (!DECORATION.test(lines[i]) && word.test(lines[i])) return i;
   return 0;
 }
@@ -760,7 +761,7 @@ const VECTOR_SKIP_AFTER = 3;
 const VECTOR_PROBE_EVERY = 8;
 const vectorBreakers = new WeakMap<IndexStore, VectorBreaker>();
 
-export class VectorBreaker {
+class VectorBreaker {
   private missed = 0;
   private skipped = 0;
 

@@ -388,6 +388,7 @@ describe('cursor context: decorated definitions', () => {
     // `@run` itself is a decorator, not the definition's line.
     expect(nameLineIndex(['@run', 'def go():'], 'run')).toBe(0);
     expect(nameLineIndex(['export class $Store {'], '$Store')).toBe(0);
+    expect(nameLineIndex(['template <class T>', 'T& operator[](int i) {'], 'operator[]')).toBe(1);
   });
 });
 
