@@ -61,6 +61,8 @@ const MODULE_MEMBERS_DISTANCE = 3;
 const RECEIVER_SHARE = 0.5;
 /** A name the current file defines itself: its definitions elsewhere are less likely the ones meant. */
 const OWN_NAME_FACTOR = 0.6;
+/** A name written on the cursor's line (`formatLine(` being typed) weighs as much as one imported by name from its file. */
+const CURSOR_LINE_FACTOR = 8;
 /**
  * Less again when the buffer only writes it as a receiver (`const app = build()`, then `app.inject(…)`):
  * what the line needs is that receiver's members, not another file's `app` (tuning draw: 2 more kept
@@ -354,6 +356,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
+      // On the cursor's own line: the call or name being written now, as sure as a name imported by name.
+      if (use.distance === 0) score *= CURSOR_LINE_FACTOR;
       // Inside an import list, the names it lists are done: the line being written names another.
       if (importList?.names.has(use.name)) score *= LISTED_FACTOR;
       if (def.container && ancestors.has(def.container)) score *= 2;

@@ -156,9 +156,13 @@ describe('Workspace', () => {
     expect(calls).toBe(2);
     expect(skipped.every((t) => t.late?.includes('vector') && t.vector === 0)).toBe(true);
     ws.store.searchVector = (...args) => (calls++, search(...args));
+    // A probe that makes its deadline turns it back on (on a loaded machine a probe may miss as well: a later one tries again).
     let back: ContextTimings = {};
-    for (let i = 0; i < 8 && !(back.late && back.late.length === 0); i++) await ws.context({ ...req, timings: (back = {}) });
-    expect(calls).toBe(3);
+    for (let i = 0; i < 80 && !(back.late && back.late.length === 0); i++) {
+      await ws.context({ ...req, timings: (back = {}) });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(calls).toBeGreaterThanOrEqual(3);
     expect(back.late).toEqual([]);
     // The searches left behind end (or their embedding is cut short) after the workspace closed, without
     // an unhandled failure: vitest fails the run on one.
