@@ -51,9 +51,6 @@ export type { RefactorRequest } from './refactor.js';
 export type { LineRange } from './selection.js';
 export type { AssistantWorkspace } from './workspace-access.js';
 
-/** A completion request as the daemon takes it (the service's own, less its benchmark-only switch). */
-export type AssistantCompleteRequest = Omit<CompleteRequest, 'naturalStop'>;
-
 export interface AssistantStatus {
   /** The model's name once one was loaded (or tried, or named by its server); null before. */
   name: string | null;
@@ -106,7 +103,7 @@ export class Assistant {
     }
   }
 
-  async complete(ws: AssistantWorkspace, req: AssistantCompleteRequest): Promise<CompleteResult> {
+  async complete(ws: AssistantWorkspace, req: CompleteRequest): Promise<CompleteResult> {
     throwIfAborted(req.signal, 'completion');
     const config = ws.config;
     return this.session.withModel(config, (m) => this.completionService(ws).complete(ws, fimModelOf(m, config), req));

@@ -38,8 +38,6 @@ export interface CompleteRequest {
   /** The editor instance: typing anchors are per client. */
   client: string;
   signal?: AbortSignal;
-  /** Stop generating at the post-processor's natural end (default: the config's completion.naturalStop); benchmarks turn it off to generate a fixed count. */
-  naturalStop?: boolean;
   /** Only evaluate the prompt into the model's cache (idle time: a file just opened); answers an empty completion. */
   prefill?: boolean;
 }
@@ -121,7 +119,7 @@ export class CompletionService {
       maxTokens,
       signal: req.signal,
       // Stop as soon as the post-processor would cut: the rest would be thrown away.
-      shouldStop: (req.naturalStop ?? this.config.completion.naturalStop) === false ? undefined : (text) => {
+      shouldStop: !this.config.completion.naturalStop ? undefined : (text) => {
         const kept = postprocessCompletion({ completion: text, prefix: window, suffix: suffix.slice(0, STOP_CHECK_WINDOW), language });
         return kept.length < text.trimEnd().length;
       },

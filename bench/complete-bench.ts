@@ -118,6 +118,8 @@ async function main() {
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger: () => {} });
     const model = await llama.loadModel({ modelPath: twin.file });
     const config = defaultConfig();
+    // A fixed completion length to time: no natural stop.
+    config.completion.naturalStop = false;
     config.embedding.model = null;
     // 3,072 by default: a prompt that keeps the suffix and the definitions (256 prefix lines do not fit the configured 1,536).
     config.completion.budgetTokens = BUDGET_TOKENS;
@@ -144,7 +146,7 @@ async function main() {
     let cachedAnswers = 0;
     for (const [i, k] of session.keystrokes.entries()) {
       const tRequest = performance.now();
-      const r = await service.complete(wsView, fim, { path: FILE, text: k.text, position: k.position, client: 'bench', maxTokens: OUTPUT_TOKENS, naturalStop: false });
+      const r = await service.complete(wsView, fim, { path: FILE, text: k.text, position: k.position, client: 'bench', maxTokens: OUTPUT_TOKENS });
       if (r.cached) {
         cachedAnswers++;
         continue;

@@ -88,7 +88,7 @@ async function typeThrough(service: CompletionService, ws: CompletionWorkspace, 
   const out: Sample[] = [];
   for (const [i, k] of keys.entries()) {
     const t0 = performance.now();
-    const r = await service.complete(ws, fim, { path: file, text: k.text, position: k.position, client, maxTokens: OUTPUT_TOKENS, naturalStop: false });
+    const r = await service.complete(ws, fim, { path: file, text: k.text, position: k.position, client, maxTokens: OUTPUT_TOKENS });
     const totalMs = performance.now() - t0;
     if (r.cached) continue;
     out.push({ kind: k.kind, totalMs, evaluated: await evaluated(r.timings.evaluatedTokens ?? 0), promptTokens: r.timings.promptTokens });
@@ -288,6 +288,8 @@ async function main() {
     config.embedding.model = null;
     config.completion.budgetTokens = BUDGET_TOKENS;
     config.completion.maxTokens = OUTPUT_TOKENS;
+    // A fixed completion length to time, as the team's daemons are configured.
+    config.completion.naturalStop = false;
     const ws = await Workspace.open(repo, { home: path.join(tmp, 'home'), config });
     await ws.sync();
     const wsView: CompletionWorkspace = { root: ws.root, languageOf: () => 'typescript', context: (req) => ws.context(req) };

@@ -39,9 +39,6 @@ export function planReuse(cached: readonly Token[], prompt: readonly Token[], mi
   return { erase, reused: p };
 }
 
-/** A completion's options on this engine. */
-export type GenerateOptions = CompletionOptions;
-
 /** A completion's outcome (models/generation.ts), with the tokens generated themselves. */
 export type GenerateResult = Omit<CompletionOutput, 'generatedTokens'> & { tokens: Token[] };
 
@@ -55,7 +52,7 @@ export class CompletionEngine {
 
   constructor(readonly sequence: LlamaContextSequence, private readonly minChunk = 16) {}
 
-  generate(prompt: Token[], opts: GenerateOptions): Promise<GenerateResult> {
+  generate(prompt: Token[], opts: CompletionOptions): Promise<GenerateResult> {
     const run = this.busy.then(() => this.run(prompt, opts));
     this.busy = run.catch(() => {});
     return run;
@@ -84,7 +81,7 @@ export class CompletionEngine {
     return plan;
   }
 
-  private async run(prompt: Token[], opts: GenerateOptions): Promise<GenerateResult> {
+  private async run(prompt: Token[], opts: CompletionOptions): Promise<GenerateResult> {
     const started = performance.now();
     if (opts.signal?.aborted) throw new CvuError('CVU_ERR_ABORTED', 'completion aborted', { status: 499 });
     const plan = await this.align(prompt);

@@ -110,6 +110,7 @@ describe.skipIf(!LLAMA_SERVER)('remote backends on a real llama-server', () => {
     const shared = await startLlamaServer({ model: tinyFile, parallel: 2, contextSize: 2048, extra: ['--cache-ram', '0'] });
     try {
       const config = configFor('llama-server', shared.url);
+      config.completion.naturalStop = false;
       config.completion.budgetTokens = 768;
       const ws: CompletionWorkspace = { root: path.join(tmp, 'demo'), languageOf: () => 'typescript', context: async () => ({ snippets: [] }) };
       // A daemon: its own backend and completion service (own process, own state), the editor's default client id.
@@ -123,7 +124,7 @@ describe.skipIf(!LLAMA_SERVER)('remote backends on a real llama-server', () => {
           const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
           return backend.use(config, (m) =>
             service.complete(ws, { name: m.facts.name, model: m, format: fimFormatOf(m.facts, config), counter: m.counter }, {
-              path: file, text, position, client: 'default', maxTokens: 2, naturalStop: false, ...opts,
+              path: file, text, position, client: 'default', maxTokens: 2, ...opts,
             }),
           );
         };
