@@ -160,6 +160,8 @@ interface Candidate {
   symbol: string | null;
   /** Shown by its first line only, wherever it ranks (an anticipated definition: its name and signature say enough). */
   compact?: boolean;
+  /** A definition's snippet: which of its lines names it (past decorators or annotations); its one-line form ends there. */
+  nameLine?: number;
   /** A definition not read yet: its snippet is read when the budget reaches it (most never are). */
   def?: SymbolRow;
 }
@@ -248,9 +250,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     let endLine = item.endLine;
     if (source === 'symbol' && (item.compact || tokens > budget * TAIL_FROM) && endLine > item.startLine) {
       // The long tail of definitions: the line that names them (and the decorators or annotations above it) starts the signature.
-      const bodyLines = body.split('\n');
-      const at = item.symbol ? nameLineIndex(bodyLines, item.symbol) : 0;
-      body = bodyLines.slice(0, at + 1).join('\n');
+      const at = item.nameLine ?? 0;
+      body = body.split('\n', at + 1).join('\n');
       endLine = startLine + at;
     }
     let cost = src.tokens.count(body);
@@ -601,10 +602,10 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
   if (!lines || def.start_line > lines.length) return null;
   const last = Math.min(def.end_line, lines.length);
   const start = def.start_line;
+  const named = start + nameLineIndex(lines, start, last, def.name);
   let end = last;
-  if (last - def.start_line + 1 > DEF_WHOLE_LINES) {
+  if (last - start + 1 > DEF_WHOLE_LINES) {
     // The signature: its decorators or annotations, the line that names it, up to the line that opens the body.
-    const named = start + nameLineIndex(lines.slice(start - 1, last), def.name);
     end = named;
     const max = Math.min(last, named + DEF_SIGNATURE_LINES - 1);
     while (end < max && !/[{:]\s*(\/\/.*|#.*)?$|=>\s*$/.test(lines[end - 1])) end++;
@@ -617,22 +618,34 @@ function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | nul
     kept.push(line);
     size += line.length + 1;
   }
-  return { path: def.path, startLine: start, endLine: start + kept.length - 1, text: dedent(kept), symbol: def.name };
+  return { path: def.path, startLine: start, endLine: start + kept.length - 1, text: dedent(kept), symbol: def.name, nameLine: Math.min(named - start, kept.length - 1) };
 }
 
+const DECORATION = /^\s*(@|#\[)/;
+const MAX_DECORATION_LINES = 12;
+
 /**
- * The line of a definition's text that names it, past the decorators or annotations before it
- * (`@memoize`, `@SuppressWarnings("unchecked")`, `#[cfg(…)]`): a definition's first line alone said
+ * Which of a definition's lines (`first`..`last`, 1-based, of the file's `lines`) names it, counted
+ * from its first: past the decorators or annotations before it (`@memoize`,
+ * `@SuppressWarnings("unchecked")`, `#[cfg(…)]`), since a definition's first line alone said
  * `@CanIgnoreReturnValue` and not which method it was. 0 when no line near the top names it.
  */
-const DECORATION = /^\s*(@|#\[)/;
-export function nameLineIndex(lines: readonly string[], name: string): number {
-  // Names are identifiers in most languages, not all (C++'s `operator[]`): escaped whole.
-  const word = new RegExp(`(^|[^\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w$])`);
-  for (let i = 0; i < Math.min(lines.length, MAX_DECORATION_LINES); i++) if (!DECORATION.test(lines[i]) && word.test(lines[i])) return i;
+export function nameLineIndex(lines: readonly string[], first: number, last: number, name: string): number {
+  for (let l = first; l <= Math.min(last, first + MAX_DECORATION_LINES - 1, lines.length); l++) {
+    const line = lines[l - 1];
+    if (!DECORATION.test(line) && writesWord(line, name)) return l - first;
+  }
   return 0;
 }
-const MAX_DECORATION_LINES = 12;
+
+/** Whether `text` writes `word` with no identifier character on either side. */
+function writesWord(text: string, word: string): boolean {
+  const isIdent = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    if (!isIdent(text[at - 1]) && !isIdent(text[at + word.length])) return true;
+  }
+  return false;
+}
 
 interface ImportListTargets {
   /** The files the list imports from (or re-exports from). */

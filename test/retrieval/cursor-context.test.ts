@@ -383,12 +383,16 @@ describe('cursor context: decorated definitions', () => {
   });
 
   it('finds the line that names a definition past its decorators, the first line when none does', () => {
-    expect(nameLineIndex(['@memoize', '@cli.command(name="x")', 'def run(x):', '    pass'], 'run')).toBe(2);
-    expect(nameLineIndex(['#[cfg(test)]', 'fn run() {'], 'run')).toBe(1);
-    // `@run` itself is a decorator, not the definition's line.
-    expect(nameLineIndex(['@run', 'def go():'], 'run')).toBe(0);
-    expect(nameLineIndex(['export class $Store {'], '$Store')).toBe(0);
-    expect(nameLineIndex(['template <class T>', 'T& operator[](int i) {'], 'operator[]')).toBe(1);
+    const at = (lines: string[], name: string) => nameLineIndex(lines, 1, lines.length, name);
+    expect(at(['@memoize', '@cli.command(name="x")', 'def run(x):', '    pass'], 'run')).toBe(2);
+    expect(at(['#[cfg(test)]', 'fn run() {'], 'run')).toBe(1);
+    // `@run` itself is a decorator, not the definition's line; `rerun` is another name.
+    expect(at(['@run', 'def go():'], 'run')).toBe(0);
+    expect(at(['@decorate', 'def rerun():', 'def run():'], 'run')).toBe(2);
+    expect(at(['export class $Store {'], '$Store')).toBe(0);
+    expect(at(['template <class T>', 'T& operator[](int i) {'], 'operator[]')).toBe(1);
+    // Within the definition's lines, counted from its first.
+    expect(nameLineIndex(['x', '@memoize', 'def run():'], 2, 3, 'run')).toBe(1);
   });
 });
 
