@@ -54,6 +54,16 @@ export function report(): string {
 /** A workspace of `tree`, indexed (full-text only), in temp folders that `close` removes. */
 const indexedWorkspace = (tree: Record<string, string>) => indexedWorkspaceOf(tree, 'cvu-ctx-');
 
+/** Runs `fn` on a workspace indexed from `tree`, and closes it whatever happens. */
+async function inWorkspace(tree: Record<string, string>, fn: (ws: Workspace) => Promise<void>): Promise<void> {
+  const { ws, close } = await indexedWorkspace(tree);
+  try {
+    await fn(ws);
+  } finally {
+    await close();
+  }
+}
+
 describe('cursor context (POST /context)', () => {
   let root: string;
   let ws: Workspace;
@@ -350,36 +360,30 @@ describe('cursor context: how the file refers to other code', () => {
 
 describe('cursor context: CommonJS', () => {
   it("takes `const x = require('y')` for the import it is, not a definition of x", async () => {
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       'lib/widget.js': 'function Widget (name) {\n  this.name = name\n}\n\nmodule.exports = Widget\n',
       'lib/shop.js': "const Widget = require('./widget')\n\nfunction Shop () {\n  return new Widget('shop')\n}\n\nmodule.exports = Shop\n",
-    });
-    try {
+    }, async (ws) => {
       const text = "const Widget = require('../lib/widget')\n\nconst first = new Widget('a')\n\n";
       const { snippets } = await ws.context({ path: 'test/widget.test.js', text, position: { line: 3, character: 0 }, budgetTokens: 200 });
       expect(snippets.filter((s) => s.symbol === 'Widget').map((s) => `${s.path}:${s.startLine}`)).toEqual(['lib/widget.js:1']);
-    } finally {
-      await close();
-    }
+    });
   });
 });
 
 describe('cursor context: decorated definitions', () => {
   it('shows the line that names a decorated or annotated definition, not its decorators alone', async () => {
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       'pkg/util.py': '@memoize\n@traced\ndef relative_path(a, b):\n    x = 1\n    y = 2\n    return x\n\n\ndef memoize(f):\n    return f\n\n\ndef traced(f):\n    return f\n',
       'src/Builder.java': 'class Builder {\n  @Deprecated\n  @SuppressWarnings("unchecked")\n  public Builder register(Object adapter) {\n    int a = 1;\n    return this;\n  }\n}\n',
-    });
-    try {
+    }, async (ws) => {
       const py = await ws.context({ path: 'pkg/main.py', text: 'from pkg.util import relative_path\n\nrelative_path(1, 2)\n', position: { line: 3, character: 0 }, budgetTokens: 400 });
       const def = py.snippets.find((s) => s.symbol === 'relative_path');
       expect(def?.text).toContain('def relative_path(a, b):');
       expect(def?.startLine).toBe(1);
       const java = await ws.context({ path: 'src/Use.java', text: 'class Use {\n  void go(Builder b) {\n    b.register(null);\n    \n  }\n}\n', position: { line: 3, character: 4 }, budgetTokens: 400 });
       expect(java.snippets.find((s) => s.symbol === 'register')?.text).toContain('public Builder register(Object adapter) {');
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('finds the line that names a definition past its decorators, the first line when none does', () => {
@@ -398,33 +402,29 @@ describe('cursor context: decorated definitions', () => {
 
 describe('cursor context: JavaScript', () => {
   it("ranks a declaration file's types below code for a JavaScript buffer, which cannot use them", async () => {
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       'lib/fastify.js': 'function fastify (opts) {\n  return {}\n}\n\nmodule.exports = fastify\n',
       'types/index.d.ts': 'type Fastify = typeof fastify\ndeclare function fastify (opts?: object): object\n',
       'test/teardown.js': 'function tearDown (app) {\n  return app\n}\n\nmodule.exports = tearDown\n',
-    });
-    try {
+    }, async (ws) => {
       const text = ["const Fastify = require('../lib/fastify')", 'tearDown(null)', '', '', 'const app = Fastify()', ''].join('\n');
       const { snippets } = await ws.context({ path: 'test/app.test.js', text, position: { line: 5, character: 0 }, budgetTokens: 400 });
       const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
       // Fastify is written nearer the cursor than tearDown, but only a TypeScript type has that name.
       expect(order.indexOf('types/index.d.ts:1')).toBeGreaterThan(order.indexOf('test/teardown.js:1'));
       expect(order.indexOf('test/teardown.js:1')).toBeGreaterThanOrEqual(0);
-    } finally {
-      await close();
-    }
+    });
   });
 });
 
 describe('cursor context: receivers', () => {
   it('ranks a member used on a receiver far above high when the receiver is written again right above', async () => {
     const helpers = Array.from({ length: 40 }, (_, i) => `export function step${i}(): number {\n  return ${i};\n}\n`).join('');
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       // (inject is no sibling of register: two methods lie between them)
       'src/server.ts': 'export class Server {\n  register(plugin: string): this {\n    return this;\n  }\n  listen(): void {}\n  close(): void {}\n  inject(url: string): string {\n    return url;\n  }\n}\n',
       'src/steps.ts': helpers,
-    });
-    try {
+    }, async (ws) => {
       const lines = [
         "import { Server } from './server.js';",
         "import * as steps from './steps.js';",
@@ -439,9 +439,7 @@ describe('cursor context: receivers', () => {
       // inject is written 41 lines up, but on the receiver of the line above: before the steps written 10 lines up and more.
       expect(order.indexOf('inject')).toBeGreaterThanOrEqual(0);
       expect(order.indexOf('inject')).toBeLessThan(order.indexOf('step10'));
-    } finally {
-      await close();
-    }
+    });
   });
 
   it('puts a receiver the buffer binds itself after what it calls: another file\'s definition of the same name is seldom the one meant', async () => {
@@ -454,45 +452,39 @@ describe('cursor context: receivers', () => {
       '  ',
       '}',
     ];
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       'src/server.ts': 'export class Server {\n  listen(port: number): void {}\n  close(): void {}\n}\n',
       // `app` named elsewhere too, in a file the buffer does not import.
       'src/factory.ts': 'export function app(): number {\n  return 1;\n}\n',
       'src/log.ts': 'export function log(message: string): void {}\n',
       // The file as saved: the index knows the buffer binds `app` itself.
       'src/main.ts': lines.join('\n'),
-    });
-    try {
+    }, async (ws) => {
       const { snippets } = await ws.context({ path: 'src/main.ts', text: lines.join('\n'), position: { line: 5, character: 2 }, budgetTokens: 400 });
       const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
       expect(order).toContain('src/factory.ts:1');
       // log is written farther from the cursor than app, but it is a call, not a receiver bound here.
       expect(order.indexOf('src/log.ts:1')).toBeGreaterThanOrEqual(0);
       expect(order.indexOf('src/factory.ts:1')).toBeGreaterThan(order.indexOf('src/log.ts:1'));
-    } finally {
-      await close();
-    }
+    });
   });
 });
 
 describe('cursor context: runs of lines', () => {
   it("goes on with a folder's definitions of the same signature shape as those named on the lines beside the cursor", async () => {
     const mw = (name: string, sig = '(next http.Handler) http.Handler') => `package middleware\n\nimport "net/http"\n\nfunc ${name}${sig} {\n\treturn nil\n}\n`;
-    const { ws, close } = await indexedWorkspace({
+    await inWorkspace({
       'go.mod': 'module example.com/app\n',
       'middleware/compress.go': mw('Compress', '(level int) func(http.Handler) http.Handler'),
       'middleware/logger.go': mw('Logger'),
       'middleware/recoverer.go': mw('Recoverer', '(h http.Handler) http.Handler'),
       'middleware/request_id.go': mw('RequestID'),
-    });
-    try {
+    }, async (ws) => {
       const lines = ['package main', '', 'import "example.com/app/middleware"', '', 'func main() {', '\tr := NewRouter()', '\tr.Use(middleware.RequestID)', '\t', '\tr.Use(middleware.Logger)', '}', ''];
       const { snippets } = await ws.context({ path: 'main.go', text: lines.join('\n'), position: { line: 7, character: 1 }, budgetTokens: 4000 });
       const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
       expect(order).toContain('Recoverer');
       expect(order.indexOf('Recoverer')).toBeLessThan(order.indexOf('Compress'));
-    } finally {
-      await close();
-    }
+    });
   });
 });
