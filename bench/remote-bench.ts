@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { CompletionService, type CompletionWorkspace, type FimModel } from '../assistant/complete.js';
 import { fimFormatOf } from '../assistant/fim-model.js';
+import { DaemonClient } from '../clients/daemon-client.js';
 import { defaultConfig, type CvuConfig } from '../config/schema.js';
 import { CompletionEngine } from '../models/completion-engine.js';
 import type { GenerationModel } from '../models/generation.js';
@@ -147,28 +148,15 @@ const CLI = path.join(repo, 'dist/clients/cli/cli.js');
 interface BenchDaemon {
   name: string;
   home: string;
-  url: string;
+  baseUrl: string;
   token: string;
 }
 
-interface CompleteAnswer {
-  completion: string;
-  cached: boolean;
-  timings: { retrievalMs: number; promptTokens: number; reusedTokens: number; evaluatedTokens?: number; totalMs: number };
-}
+/** The daemon's own typed client, as an editor with that client id. */
+const clientOf = (d: BenchDaemon, clientId?: string) => new DaemonClient({ baseUrl: d.baseUrl, token: d.token, ...(clientId ? { clientId } : {}) });
 
 function cvuCli(home: string, args: string[], env: Record<string, string> = {}): string {
   return execFileSync(process.execPath, [CLI, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, CVU_HOME: home } });
-}
-
-async function api<T>(d: BenchDaemon, route: string, body?: unknown, client?: string): Promise<T> {
-  const res = await fetch(`${d.url}${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json', ...(client ? { 'x-cvu-client': client } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${d.name} ${route} ${res.status}: ${(await res.text()).slice(0, 500)}`);
-  return (await res.json()) as T;
 }
 
 /**
@@ -190,7 +178,7 @@ function startDaemon(tmp: string, name: string, serverUrl: string): BenchDaemon 
   );
   cvuCli(home, ['daemon', 'start'], { CVU_MODEL_URL: serverUrl, CVU_MODEL_BACKEND: 'llama-server', CVU_EMBEDDING_MODEL: 'none' });
   const info = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8')) as { port: number; token: string };
-  return { name, home, url: `http://127.0.0.1:${info.port}`, token: info.token };
+  return { name, home, baseUrl: `http://127.0.0.1:${info.port}`, token: info.token };
 }
 
 function stopDaemon(d: BenchDaemon): void {
@@ -203,22 +191,18 @@ function stopDaemon(d: BenchDaemon): void {
 
 /** Registers this repository and waits until the daemon has indexed it. */
 async function registerRepo(d: BenchDaemon): Promise<void> {
-  const { root } = await api<{ root: string }>(d, '/workspaces', { root: repo });
-  for (;;) {
-    const { workspaces } = await api<{ workspaces: { root: string; state: string; lastIndexedAt: string | null; error?: string }[] }>(d, '/status');
-    const w = workspaces.find((x) => x.root === root);
-    if (w?.state === 'error') throw new Error(`${d.name} could not index ${root}: ${w.error ?? ''}`);
-    if (w?.state === 'ready' && w.lastIndexedAt) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const client = clientOf(d);
+  const { root } = await client.registerWorkspace(repo);
+  await client.waitForIndex(root, { pollMs: 500 });
 }
 
 /** Types the session through a daemon's /complete; answers from its completion cache are skipped (no model call). */
 async function typeThroughDaemon(d: BenchDaemon, file: string, keys: Keystroke[], client: string, t0: number, label: string): Promise<Sample[]> {
   const out: Sample[] = [];
+  const editor = clientOf(d, client);
   for (const [i, k] of keys.entries()) {
     const sent = performance.now();
-    const r = await api<CompleteAnswer>(d, '/complete', { path: file, text: k.text, position: k.position, maxTokens: OUTPUT_TOKENS }, client);
+    const r = await editor.complete({ path: file, text: k.text, position: k.position, maxTokens: OUTPUT_TOKENS });
     const totalMs = performance.now() - sent;
     if (r.cached) continue;
     out.push({ kind: k.kind, totalMs, evaluated: r.timings.evaluatedTokens ?? 0, promptTokens: r.timings.promptTokens, reused: r.timings.reusedTokens, sentAtMs: sent - t0 });
