@@ -19,7 +19,8 @@
 import { memberQualifiers, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
-import type { ChunkRow, SymbolRow } from '../store/rows.js';
+import type { ChunkHit } from '../store/chunk-terms.js';
+import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import { importRefsCache, memberOrigins, type ImportSources } from './import-graph.js';
 
@@ -399,7 +400,7 @@ export interface AnticipationInput {
   /** Every name the buffer writes: those are not anticipated, they are known. */
   written: ReadonlySet<string>;
   /** Full-text hits for the cursor's window, best first. */
-  similar?: readonly ChunkRow[];
+  similar?: readonly Pick<ChunkHit, 'path' | 'refs'>[];
   /** For tuning: weights other than SIGNAL_WEIGHTS. */
   weights?: Partial<Record<AnticipationSignal, number>>;
 }

@@ -4,8 +4,9 @@ import type { TokenCounter } from '../core/tokens.js';
 import { resolveImport, type ImportRef } from '../indexer/imports.js';
 import { languageForPath, type LanguageId } from '../indexer/languages.js';
 import type { Embedder } from '../models/embedder.js';
+import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
-import type { ChunkRow, SymbolRow } from '../store/rows.js';
+import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import { importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult, ContextTimings } from './context.js';
@@ -164,6 +165,8 @@ interface Candidate {
   nameLine?: number;
   /** A definition not read yet: its snippet is read when the budget reaches it (most never are). */
   def?: SymbolRow;
+  /** A similar chunk not read yet: its first lines are read when the budget reaches it. */
+  unread?: boolean;
 }
 
 /**
@@ -193,32 +196,43 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
   // The searches run off this thread (the store's, the embedding model's) while this thread finds
   // the definitions.
-  const ftsSearch = timed('fts', () => similarByText(src, windowText, req.path));
   // Cut at the deadline: a query still waiting for the model's thread then never runs, and the next
   // request does not queue behind an answer already given.
   const vectorCut = new AbortController();
   const vectorSignal = req.signal ? AbortSignal.any([req.signal, vectorCut.signal]) : vectorCut.signal;
   const breaker = vectorBreaker(src.store);
-  const vectorSearch = breaker.tryNow()
+  const turn = breaker.next();
+  const vectorSearch = turn !== 'skip'
     ? timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, vectorSignal, timings))
     : null;
-  // Their failure is taken where they are awaited (the handlers keep it from going unhandled meanwhile).
-  ftsSearch.catch(() => {});
+  // Its failure is taken where it is awaited (the handler keeps it from going unhandled meanwhile).
   vectorSearch?.catch(() => {});
+  const ftsRows = await timed('fts', () => similarByText(src, windowText, req.path));
   const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
   const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
-  const ftsRows = await ftsSearch;
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
   const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
   const late: string[] = (timings.late = []);
   let vectors: Candidate[] = [];
-  if (!vectorSearch) {
+  if (!vectorSearch || turn === 'probe') {
     late.push('vector');
     timings.vector = 0;
+    // A probe is not waited for: it only says whether the searches make their deadline again.
+    if (vectorSearch) {
+      let missed = false;
+      const cut = () => {
+        missed = true;
+        vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
+      };
+      byDeadline(vectorSearch, deadline, cut, []).then(
+        () => breaker.record(missed),
+        () => breaker.record(true),
+      );
+    }
   } else {
     let missed = false;
     vectors = await byDeadline(vectorSearch, deadline, () => {
@@ -243,7 +257,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const snippets: Snippet[] = [];
   let tokens = 0;
   for (const { item: ranked, score, source } of fused) {
-    const item = ranked.def ? readDefinition(src, ranked) : ranked;
+    const item = ranked.def ? readDefinition(src, ranked) : ranked.unread ? readChunk(src, ranked) : ranked;
     if (!item || overlapsChosen(snippets, item)) continue;
     let body = item.text;
     const startLine = item.startLine;
@@ -481,7 +495,7 @@ function bodiless(src: ContextSources, def: SymbolRow): boolean {
  * Definitions anticipated for the cursor (retrieval/anticipation.ts), the best few, scaled to rank
  * among the definitions of names written far from the cursor.
  */
-function anticipatedDefinitions(src: ContextSources, path: string, text: string, language: LanguageId, ownImports: ImportRef[] | null, similar: ChunkRow[], recent: Candidate[]): ScoredDefinition[] {
+function anticipatedDefinitions(src: ContextSources, path: string, text: string, language: LanguageId, ownImports: ImportRef[] | null, similar: ChunkHit[], recent: Candidate[]): ScoredDefinition[] {
   const refs = ownImports ?? importRefsCache(src)(path);
   const written = new Set(text.match(WORD) ?? []);
   // A definition in a region just edited is shown by that region, with what was edited around it.
@@ -751,7 +765,7 @@ export function nearCursor(lines: string[], cursor: number, maxChars: number, co
   return lines.slice(first, last + 1).join('\n');
 }
 
-function similarByText(src: ContextSources, windowText: string, path: string): Promise<ChunkRow[]> {
+function similarByText(src: ContextSources, windowText: string, path: string): ChunkHit[] {
   return src.store.searchText(windowText, 12, { excludePaths: [path] });
 }
 
@@ -770,9 +784,11 @@ async function byDeadline<T>(search: Promise<T>, deadline: Promise<void>, onLate
 
 /**
  * Vector searches that keep missing their deadline (a machine busy indexing: the query's embedding
- * alone then takes longer) are not started for a while: each would only take a core from the
- * full-text search the answer waits for. After VECTOR_SKIP_AFTER misses in a row, only one request
- * in VECTOR_PROBE_EVERY tries; one that makes it turns the vector search back on.
+ * alone then takes longer) are not started for a while: each would only take a core from the rest
+ * of the answer. After VECTOR_SKIP_AFTER misses in a row, one request in VECTOR_PROBE_EVERY starts
+ * one without waiting for it (waited for, that request took the whole deadline: with the other
+ * sources at a few milliseconds, the probes were the answers' p95); one that makes its deadline turns
+ * the vector search back on.
  */
 const VECTOR_SKIP_AFTER = 3;
 const VECTOR_PROBE_EVERY = 8;
@@ -782,13 +798,12 @@ class VectorBreaker {
   private missed = 0;
   private skipped = 0;
 
-  /** Whether this request starts a vector search. */
-  tryNow(): boolean {
-    if (this.missed < VECTOR_SKIP_AFTER || ++this.skipped >= VECTOR_PROBE_EVERY) {
-      this.skipped = 0;
-      return true;
-    }
-    return false;
+  /** Whether this request starts a vector search and waits for it, starts one as a probe, or skips it. */
+  next(): 'wait' | 'probe' | 'skip' {
+    if (this.missed < VECTOR_SKIP_AFTER) return 'wait';
+    if (++this.skipped < VECTOR_PROBE_EVERY) return 'skip';
+    this.skipped = 0;
+    return 'probe';
   }
 
   record(missed: boolean): void {
@@ -819,10 +834,16 @@ async function similarByVector(src: ContextSources, queryText: string, path: str
   return hits.flatMap((h) => (byHash.has(h.hash) ? [chunkCandidate(byHash.get(h.hash)!)] : []));
 }
 
-function chunkCandidate(row: ChunkRow): Candidate {
-  const lines = row.text.split('\n');
-  const kept = lines.slice(0, CHUNK_LINES);
-  return { path: row.path, startLine: row.start_line, endLine: row.start_line + kept.length - 1, text: dedent(kept), symbol: row.symbol };
+function chunkCandidate(chunk: Pick<ChunkHit, 'path' | 'start_line' | 'end_line' | 'symbol'>): Candidate {
+  return { path: chunk.path, startLine: chunk.start_line, endLine: Math.min(chunk.end_line, chunk.start_line + CHUNK_LINES - 1), text: '', symbol: chunk.symbol, unread: true };
+}
+
+/** A similar chunk's first lines as the file has them now (null when it has shrunk past them). */
+function readChunk(src: ContextSources, c: Candidate): Candidate | null {
+  const lines = src.readLines(c.path);
+  if (!lines || c.startLine > lines.length) return null;
+  const kept = lines.slice(c.startLine - 1, Math.min(c.endLine, lines.length));
+  return { path: c.path, startLine: c.startLine, endLine: c.startLine + kept.length - 1, text: dedent(kept), symbol: c.symbol };
 }
 
 function recentEdits(src: ContextSources, path: string): Candidate[] {

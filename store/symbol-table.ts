@@ -1,4 +1,5 @@
 import { splitIdentifier } from './code-text.js';
+import { grown, IntColumns, NONE, StringPool } from './columns.js';
 import type { SymbolRow } from './rows.js';
 
 /**
@@ -195,7 +196,6 @@ export class SymbolTable {
   }
 }
 
-const NONE = -1;
 const EMPTY: ReadonlySet<string> = new Set();
 
 /** The folder part of a workspace path, with its trailing slash: `src/cmd/run.ts` → `src/cmd/`. */
@@ -207,67 +207,6 @@ function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (s) s.add(v);
   else m.set(k, new Set([v]));
-}
-
-/**
- * Strings by id and ids by string. Strings are never dropped: a pool grows with the distinct
- * names, paths and signatures a workspace has had, not with its definitions.
- */
-class StringPool {
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
-
-  get size(): number {
-    return this.strings.length;
-  }
-
-  id(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.ids.set(s, id);
-      this.strings.push(s);
-    }
-    return id;
-  }
-
-  find(s: string): number | undefined {
-    return this.ids.get(s);
-  }
-
-  at(id: number): string {
-    return this.strings[id];
-  }
-}
-
-/** Named Int32 columns indexed by id, grown by doubling. */
-class IntColumns<K extends string> {
-  private readonly cols = new Map<K, Int32Array>();
-  private capacity = 0;
-  length = 0;
-
-  constructor(private readonly keys: K[]) {}
-
-  get(key: K, i: number): number {
-    return i < this.length ? this.cols.get(key)![i] : NONE;
-  }
-
-  set(key: K, i: number, v: number): void {
-    if (i >= this.capacity) this.grow(i + 1);
-    this.cols.get(key)![i] = v;
-    if (i >= this.length) this.length = i + 1;
-  }
-
-  private grow(min: number): void {
-    const capacity = Math.max(min, this.capacity * 2, 256);
-    for (const k of this.keys) {
-      const col = new Int32Array(capacity).fill(NONE);
-      const old = this.cols.get(k);
-      if (old) col.set(old);
-      this.cols.set(k, col);
-    }
-    this.capacity = capacity;
-  }
 }
 
 /** The definitions' columns, with freed rows reused. */
@@ -300,23 +239,16 @@ class Rows {
 
   private grow(): void {
     const capacity = Math.max(1024, this.name.length * 2);
-    const int = (a: Int32Array) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.name = int(this.name);
-    this.path = int(this.path);
-    this.kind = int(this.kind);
-    this.container = int(this.container);
-    this.signature = int(this.signature);
-    this.start = int(this.start);
-    this.end = int(this.end);
-    const exported = new Uint8Array(capacity);
-    exported.set(this.exported);
-    this.exported = exported;
-    this.nextSameName = int(this.nextSameName);
-    this.prevSameName = int(this.prevSameName);
-    this.nextSamePath = int(this.nextSamePath);
+    this.name = grown(this.name, capacity);
+    this.path = grown(this.path, capacity);
+    this.kind = grown(this.kind, capacity);
+    this.container = grown(this.container, capacity);
+    this.signature = grown(this.signature, capacity);
+    this.start = grown(this.start, capacity);
+    this.end = grown(this.end, capacity);
+    this.exported = grown(this.exported, capacity);
+    this.nextSameName = grown(this.nextSameName, capacity);
+    this.prevSameName = grown(this.prevSameName, capacity);
+    this.nextSamePath = grown(this.nextSamePath, capacity);
   }
 }

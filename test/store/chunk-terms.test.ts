@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkTermIndex, type TermIndexedChunk } from '../../store/chunk-terms.js';
+import { codeSearchText } from '../../store/code-text.js';
+
+function chunk(path: string, text: string, start = 1, symbol: string | null = null): TermIndexedChunk {
+  return { path, start_line: start, end_line: start + text.split('\n').length - 1, symbol, refs: `ref_${path.replace(/\W/g, '_')}`, fts: codeSearchText(text) };
+}
+
+/** BM25 as LanceDB's full-text index defines it (k1 1.2, b 0.75), for one term of one document. */
+function bm25(tf: number, df: number, docs: number, length: number, average: number): number {
+  const idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+  return (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * length) / average));
+}
+
+describe('ChunkTermIndex', () => {
+  it('scores chunks by BM25 over the query terms, best first, with where each chunk is', () => {
+    const index = new ChunkTermIndex();
+    // Token counts: a.ts 3 (walrus walrus seal), b.ts 2 (walrus otter), c.ts 4 (seal otter otter otter).
+    index.add([chunk('a.ts', 'walrus walrus seal', 4, 'walrusFn'), chunk('b.ts', 'walrus otter', 10), chunk('c.ts', 'seal otter otter otter')]);
+    const average = (3 + 2 + 4) / 3;
+    const hits = index.search(['walrus', 'seal'], 10);
+    // One match each for b.ts and c.ts, equally rare: the shorter chunk first.
+    expect(hits.map((h) => h.path)).toEqual(['a.ts', 'b.ts', 'c.ts']);
+    const a = bm25(2, 2, 3, 3, average) + bm25(1, 2, 3, 3, average);
+    expect(hits[0].score).toBeCloseTo(a, 10);
+    expect(hits[1].score).toBeCloseTo(bm25(1, 2, 3, 2, average), 10);
+    expect(hits[2].score).toBeCloseTo(bm25(1, 2, 3, 4, average), 10);
+    expect(hits[0]).toMatchObject({ start_line: 4, end_line: 4, symbol: 'walrusFn', refs: 'ref_a_ts' });
+    expect(hits[1].symbol).toBeNull();
+    // A repeated query term counts once; unknown terms add nothing.
+    expect(index.search(['walrus', 'walrus', 'seal', 'narwhal'], 10).map((h) => h.score)).toEqual(hits.map((h) => h.score));
+    expect(index.search(['narwhal'], 10)).toEqual([]);
+  });
+
+  it('finds identifiers by their words, leaves excluded paths out and stops at the limit', () => {
+    const index = new ChunkTermIndex();
+    index.add(Array.from({ length: 6 }, (_, i) => chunk(`src/f${i}.ts`, `function parseConfig${i}() { return parseConfig(${i}); }`)));
+    expect(index.search(['config'], 3)).toHaveLength(3);
+    const rest = index.search(['parseconfig'], 10, new Set(['src/f0.ts', 'src/f1.ts'])).map((h) => h.path);
+    expect(rest.sort()).toEqual(['src/f2.ts', 'src/f3.ts', 'src/f4.ts', 'src/f5.ts']);
+  });
+
+  it('forgets a removed file at once, and a file added again is found by its new text only', () => {
+    const index = new ChunkTermIndex();
+    index.add([chunk('a.ts', 'const walrus = 1'), chunk('a.ts', 'const seal = 2', 2), chunk('b.ts', 'const walrus = 3')]);
+    expect(index.size).toBe(3);
+    index.removePaths(['a.ts', 'missing.ts']);
+    expect(index.size).toBe(1);
+    expect(index.search(['walrus', 'seal'], 10).map((h) => h.path)).toEqual(['b.ts']);
+    index.add([chunk('a.ts', 'const otter = 1')]);
+    expect(index.search(['walrus', 'seal'], 10).map((h) => h.path)).toEqual(['b.ts']);
+    expect(index.search(['otter'], 10).map((h) => h.path)).toEqual(['a.ts']);
+  });
+
+  it('reuses the slots of purged chunks without their old terms finding the new ones', () => {
+    const index = new ChunkTermIndex();
+    index.add(Array.from({ length: 3000 }, (_, i) => chunk(`old/${i}.ts`, `const oldName${i} = walrus${i % 7}`)));
+    index.add([chunk('keep.ts', 'const keeper = walrus3')]);
+    // Past the purge threshold: more removed than live.
+    index.removePaths(Array.from({ length: 2900 }, (_, i) => `old/${i}.ts`));
+    expect(index.size).toBe(101);
+    index.add(Array.from({ length: 2900 }, (_, i) => chunk(`new/${i}.ts`, `const fresh${i} = otter`)));
+    expect(index.size).toBe(3001);
+    // Every new chunk sits in a removed chunk's slot: none may answer to the removed chunks' terms.
+    expect(index.search(['oldname5'], 10)).toEqual([]);
+    expect(index.search(['oldname2950'], 10).map((h) => h.path)).toEqual(['old/2950.ts']);
+    expect(index.search(['walrus3'], 200).map((h) => h.path).filter((p) => !p.startsWith('old/'))).toEqual(['keep.ts']);
+    expect(index.search(['fresh17'], 10).map((h) => h.path)).toEqual(['new/17.ts']);
+    expect(index.search(['otter'], 5000)).toHaveLength(2900);
+  });
+});
