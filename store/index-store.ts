@@ -211,6 +211,16 @@ export class IndexStore {
     for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<{ toArray(): TermIndexedChunk[] }>) await this.addTerms(batch.toArray());
   }
 
+  /** Rows for a table's add(): as Arrow built a slice at a time, or as they are if that fails (LanceDB converts them). */
+  private async arrowRows(rows: readonly object[], schema: Schema): Promise<ArrowTable | Record<string, unknown>[]> {
+    try {
+      return await arrowInSlices(rows, schema);
+    } catch (err) {
+      this.log.warn(`converting ${rows.length} rows to Arrow in slices failed (${(err as Error).message}); LanceDB converts them`);
+      return rows as Record<string, unknown>[];
+    }
+  }
+
   /**
    * Adds chunks to the in-memory term index a slice at a time, letting requests in between: a
    * commit of a first index brings 2,000 chunks, 60–80 ms of work on this thread in one piece.
@@ -256,8 +266,8 @@ export class IndexStore {
     await this.deleteWhere([this.chunksTable, this.symbolsTable], stale);
     const chunks = changes.flatMap((c) => c.chunks);
     const symbols = changes.flatMap((c) => c.symbols);
-    if (chunks.length) await this.chunksTable.add(await arrowInSlices(chunks, chunkSchema));
-    if (symbols.length) await this.symbolsTable.add(await arrowInSlices(symbols, symbolSchema));
+    if (chunks.length) await this.chunksTable.add(await this.arrowRows(chunks, chunkSchema));
+    if (symbols.length) await this.symbolsTable.add(await this.arrowRows(symbols, symbolSchema));
     if (changes.length) await this.filesTable.add(changes.map((c) => c.file) as unknown as Record<string, unknown>[]);
     for (const c of changes) this.fileMap.set(c.file.path, c.file);
     for (const p of paths) this.unclean.delete(p);
@@ -279,8 +289,13 @@ export class IndexStore {
     }
     this.commits++;
     this.version++;
-    // Last, as it lets requests run between its slices: they see the rest of the commit whole.
-    await this.addTerms(chunks);
+    // Last, as it lets requests run between its slices: they see the rest of the commit whole. The
+    // term index is derived data: a failure there is logged and must not fail a commit that landed.
+    try {
+      await this.addTerms(chunks);
+    } catch (err) {
+      this.log.warn(`the in-memory full-text index missed ${chunks.length} chunks: ${(err as Error).message}`);
+    }
   }
 
   /** A file whose content is unchanged but whose stat moved (touch, checkout): only its row is rewritten. */
