@@ -194,8 +194,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     return v;
   };
   const windowText = lines.slice(Math.max(0, cursor - WINDOW_ABOVE), cursor + WINDOW_BELOW + 1).join('\n');
-  // The searches run off this thread (the store's, the embedding model's) while this thread finds
-  // the definitions.
+  // The vector search runs off this thread (the embedding model's, then the store's) while this
+  // thread does the rest; the full-text search is in memory, here.
   // Cut at the deadline: a query still waiting for the model's thread then never runs, and the next
   // request does not queue behind an answer already given.
   const vectorCut = new AbortController();
@@ -218,28 +218,21 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
   const late: string[] = (timings.late = []);
   let vectors: Candidate[] = [];
+  let missed = false;
+  const cutVector = () => {
+    missed = true;
+    vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
+  };
   if (!vectorSearch || turn === 'probe') {
     late.push('vector');
     timings.vector = 0;
     // A probe is not waited for: it only says whether the searches make their deadline again.
-    if (vectorSearch) {
-      let missed = false;
-      const cut = () => {
-        missed = true;
-        vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
-      };
-      byDeadline(vectorSearch, deadline, cut, []).then(
-        () => breaker.record(missed),
-        () => breaker.record(true),
-      );
-    }
+    if (vectorSearch) byDeadline(vectorSearch, deadline, cutVector, []).then(() => breaker.record(missed), () => breaker.record(true));
   } else {
-    let missed = false;
     vectors = await byDeadline(vectorSearch, deadline, () => {
-      missed = true;
       late.push('vector');
       timings.vector = performance.now() - started;
-      vectorCut.abort(new CvuError('CVU_ERR_ABORTED', 'the vector search missed its deadline', { status: 499 }));
+      cutVector();
     }, []);
     breaker.record(missed);
   }
