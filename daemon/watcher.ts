@@ -76,14 +76,14 @@ const WATCHER_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE']);
 const MAX_REMEMBERED = 100_000;
 /** Paths stat'ed at once when a batch is flushed. */
 const STAT_SLICE = 256;
-/** Batches in which an added folder is listed again while chokidar sets up its watch. */
-const MAX_SETTLE_TRIES = 40;
 /**
- * Wait before listing such folders again. Its own, not the quiet period: chokidar sets watches up
- * at its own pace (slower on a loaded machine), and with the 50 ms quiet period forty tries were
- * two seconds, too short under CI load (files written into a folder before its watch was up were
- * never seen). With this, at least eight seconds.
+ * How long an added folder is listed again while chokidar has not set up its watch on it. Bounded by
+ * time, not by a count of batches: a storm's batches came faster than chokidar set up a hundred new
+ * folders' watches under CI load, forty tries went by in seconds, and files written into those
+ * folders before their watches were up were never seen (the index stalled short of the disk).
  */
+const SETTLE_MAX_MS = 120_000;
+/** Wait before listing such folders again: chokidar sets watches up at its own pace (slower on a loaded machine). */
 const SETTLE_RETRY_MS = 150;
 
 /**
@@ -144,9 +144,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private addedDirs = new Set<string>();
   private removedDirs = new Set<string>();
   private ignoreFiles = new Set<string>();
-  /** Added folders whose watch was not up yet when they were listed (see flush). */
-  private settling = new Set<string>();
-  private settleTries = 0;
+  /** Added folders whose watch was not up yet when they were listed (see flush): when, and the names listed in them. */
+  private settling = new Map<string, { since: number; names: Set<string> }>();
 
   private quietTimer: NodeJS.Timeout | null = null;
   private batchStartedAt = 0;
@@ -451,21 +450,41 @@ class WorkspaceWatcher implements WorkspaceWatch {
         if (this.shouldReport(rel, kinds[j] === 'file', rules)) out.add(rel);
       });
     }
-    // Added folders: listed, since files written into a folder before its
-    // watch is up reach no watch. Folders whose watch chokidar has not set up
-    // yet are listed again in the next batches until it has (given up after
-    // a few tries: a folder that never gets one is excluded or gone).
-    const settling = this.settling;
-    this.settling = new Set();
-    for (const dir of topmost(new Set([...addedDirs, ...settling]))) {
-      for (const folder of await listIndexable(this.root, dir, rules, out)) {
-        if (!this.folderWatched(folder)) this.settling.add(folder);
+    // Added folders: listed, since files written into a folder before its watch is up reach no watch.
+    // Those whose watch chokidar has not set up yet are listed again in the next batches, each time
+    // for names not seen before, until the watch is up; then once more in full (what was rewritten
+    // before the watch came up) and they are done. (Given up after SETTLE_MAX_MS: a folder that never
+    // gets a watch is excluded or gone.)
+    const now = Date.now();
+    for (const dir of topmost(addedDirs)) {
+      for (const [folder, names] of await listIndexable(this.root, dir, rules, out)) {
+        if (!this.folderWatched(folder)) this.settling.set(folder, { since: now, names });
       }
     }
-    if (!this.settling.size || ++this.settleTries > MAX_SETTLE_TRIES) {
-      this.settling.clear();
-      this.settleTries = 0;
-    } else setTimeout(() => this.schedule(), SETTLE_RETRY_MS).unref();
+    for (const [folder, state] of [...this.settling]) {
+      if (addedDirs.has(folder) || hasAncestorIn(folder, addedDirs)) continue;
+      const done = this.folderWatched(folder) || now - state.since > SETTLE_MAX_MS;
+      const entries = await readFolder(this.root, folder);
+      if (!entries) {
+        this.settling.delete(folder);
+        continue;
+      }
+      for (const e of entries) {
+        const rel = `${folder}/${e.name}`;
+        if (e.isDirectory()) {
+          if (state.names.has(e.name) || rules.check(rel, true) !== null) continue;
+          state.names.add(e.name);
+          for (const [sub, names] of await listIndexable(this.root, rel, rules, out)) {
+            if (!this.folderWatched(sub)) this.settling.set(sub, { since: now, names });
+          }
+        } else if (e.isFile() && (done || !state.names.has(e.name)) && rules.check(rel, false) === null) {
+          state.names.add(e.name);
+          out.add(rel);
+        }
+      }
+      if (done) this.settling.delete(folder);
+    }
+    if (this.settling.size) setTimeout(() => this.schedule(), SETTLE_RETRY_MS).unref();
     // A changed ignore file may un-exclude folders chokidar skipped so far.
     for (const f of ignoreFiles) await this.watchUnexcluded(posixDir(f));
 
@@ -609,29 +628,43 @@ async function closeQuietly(w: FSWatcher): Promise<void> {
  * Lists the indexable files under `dirRel` into `out` (never follows links;
  * vanished entries are skipped); returns the folders it listed.
  */
-async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<string[]> {
-  const listed: string[] = [];
+/**
+ * The indexable files under a folder, added to `out`; returns each folder listed with the names of
+ * its entries.
+ */
+async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<Map<string, Set<string>>> {
+  const listed = new Map<string, Set<string>>();
   if (rules.check(dirRel, true) !== null) return listed;
   const stack = [dirRel];
   while (stack.length) {
     const dir = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    listed.push(dir);
+    const entries = await readFolder(root, dir);
+    if (!entries) continue;
+    const names = new Set<string>();
+    listed.set(dir, names);
     for (const e of entries) {
       const rel = `${dir}/${e.name}`;
       if (e.isDirectory()) {
-        if (rules.check(rel, true) === null) stack.push(rel);
+        if (rules.check(rel, true) === null) {
+          stack.push(rel);
+          names.add(e.name);
+        }
       } else if (e.isFile() && rules.check(rel, false) === null) {
         out.add(rel);
+        names.add(e.name);
       }
     }
   }
   return listed;
+}
+
+/** A folder's entries, or null when it cannot be read (gone). */
+async function readFolder(root: string, dirRel: string): Promise<fs.Dirent[] | null> {
+  try {
+    return await fsp.readdir(path.join(root, dirRel), { withFileTypes: true });
+  } catch {
+    return null;
+  }
 }
 
 /** The folders of a set that are not inside another one of the set. */

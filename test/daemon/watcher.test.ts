@@ -357,6 +357,25 @@ describe('watchWorkspace', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('keeps listing a new folder whose watch is not up, however many batches go by, and finds every file written into it', async () => {
+    const h = await startDaemon();
+    const ws = await addWorkspace(h);
+    const late = path.join(ws.root, 'late');
+    // The folder gets no watch (as when chokidar is slow to set one up under load): only listing it finds its files.
+    watchFault = (p) => (isUnder(late)(p) ? fsError('EIO', -5, 'i/o error', p) : null);
+    fs.mkdirSync(late);
+    // Ten seconds of files, one at a time: more batches than the forty tries after which listing used to stop.
+    const names: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      fs.writeFileSync(path.join(late, `l${i}.ts`), `export const lateFile${i} = ${i};\n`);
+      names.push(`late/l${i}.ts`);
+      await sleep(200);
+    }
+    await until(() => names.every((n) => ws.store.files.has(n)), 'every file of the unwatched folder indexed', TIMEOUT);
+    await consistent(ws);
+    expect(h.errors).toEqual([]);
+  }, 60_000);
+
   it('reports a deleted root once and keeps serving the other workspaces', async () => {
     const h = await startDaemon();
     const doomed = await addWorkspace(h);
