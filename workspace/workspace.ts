@@ -81,7 +81,7 @@ export class Workspace {
   /** Replaced by the model's own tokenizer once a model is loaded. */
   tokens: TokenCounter = estimateTokens;
   private readonly fileLines: FileLines;
-  private importCtx: { version: number; ctx: ImportContext } | null = null;
+  private importCtx: { version: number; ctx: ImportContext; manifests: Map<string, string> } | null = null;
   /** How far the sync running now is (GET /status), null when none runs. */
   private progress: IndexProgress | null = null;
   /** The last sync's skipped paths, kept current by updates (GET /status shows a summary). */
@@ -241,29 +241,49 @@ export class Workspace {
     };
   }
 
-  /** The file set and package names that import resolution needs, rebuilt when the index changes. */
+  /**
+   * The file set and package names that import resolution needs, brought up to date when the index
+   * changes: the same context while no file came or went and no manifest (go.mod, a package.json)
+   * changed, so that what resolvers derive from it stays cached; only changed manifests read again.
+   */
   private importContext(): ImportContext {
-    if (this.importCtx && this.importCtx.version === this.store.version) return this.importCtx.ctx;
-    const files = new Set(this.store.files.keys());
+    const prev = this.importCtx;
+    if (prev && prev.version === this.store.version) return prev.ctx;
+    const known = this.store.files;
+    const sameFiles = !!prev && prev.ctx.files.size === known.size && [...known.keys()].every((p) => prev.ctx.files.has(p));
+    const manifests = new Map<string, string>();
+    for (const [p, row] of known) if (isManifest(p)) manifests.set(p, row.hash);
+    const sameManifests = !!prev && prev.manifests.size === manifests.size && [...manifests].every(([p, h]) => prev.manifests.get(p) === h);
+    if (prev && sameFiles && sameManifests) {
+      this.importCtx = { ...prev, version: this.store.version };
+      return prev.ctx;
+    }
+    const files = sameFiles ? prev!.ctx.files : new Set(known.keys());
+    let goModule: string | null = null;
     const packages = new Map<string, string>();
     const packageMains = new Map<string, string>();
-    let goModule: string | null = null;
-    for (const p of files) {
-      if (p === 'go.mod') goModule = /^module\s+(\S+)/m.exec(this.fileLines.get(p)?.join('\n') ?? '')?.[1] ?? null;
-      else if (p.endsWith('package.json')) {
-        try {
-          const pkg = JSON.parse(this.fileLines.get(p)?.join('\n') ?? '{}') as { name?: unknown; main?: unknown; module?: unknown };
-          const folder = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-          if (typeof pkg.name === 'string' && pkg.name) packages.set(pkg.name, folder);
-          const main = typeof pkg.module === 'string' ? pkg.module : typeof pkg.main === 'string' ? pkg.main : null;
-          if (main) packageMains.set(folder, path.posix.join(folder, main).replace(/^\.\//, ''));
-        } catch {
-          // a broken package.json names no package
+    if (prev && sameManifests) {
+      goModule = prev.ctx.goModule ?? null;
+      for (const [k, v] of prev.ctx.packages ?? []) packages.set(k, v);
+      for (const [k, v] of prev.ctx.packageMains ?? []) packageMains.set(k, v);
+    } else {
+      for (const p of manifests.keys()) {
+        if (p === 'go.mod') goModule = /^module\s+(\S+)/m.exec(this.fileLines.get(p)?.join('\n') ?? '')?.[1] ?? null;
+        else if (p === 'package.json' || p.endsWith('/package.json')) {
+          try {
+            const pkg = JSON.parse(this.fileLines.get(p)?.join('\n') ?? '{}') as { name?: unknown; main?: unknown; module?: unknown };
+            const folder = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+            if (typeof pkg.name === 'string' && pkg.name) packages.set(pkg.name, folder);
+            const main = typeof pkg.module === 'string' ? pkg.module : typeof pkg.main === 'string' ? pkg.main : null;
+            if (main) packageMains.set(folder, path.posix.join(folder, main).replace(/^\.\//, ''));
+          } catch {
+            // a broken package.json names no package
+          }
         }
       }
     }
     const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null };
-    this.importCtx = { version: this.store.version, ctx };
+    this.importCtx = { version: this.store.version, ctx, manifests };
     return ctx;
   }
 
@@ -392,4 +412,13 @@ export class Workspace {
       this.unlock();
     }
   }
+}
+
+/**
+ * The files whose text import resolution reads (go.mod, package.json names and exports, tsconfig
+ * `paths`): what resolvers derive from them is cached per import context, so a change to one makes a new context.
+ */
+function isManifest(p: string): boolean {
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  return base === 'go.mod' || base === 'package.json' || /^(tsconfig.*|jsconfig)\.json$/.test(base);
 }

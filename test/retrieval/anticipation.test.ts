@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import { importsOfText } from '../../indexer/imports.js';
-import { anticipate, isTestPath, pairStem, type AnticipationSignal } from '../../retrieval/anticipation.js';
+import { anticipate, importGraph, isTestPath, pairStem, type AnticipationSignal } from '../../retrieval/anticipation.js';
 import type { ImportSources } from '../../retrieval/import-graph.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 import { writeTree } from '../helpers/temp.js';
@@ -179,6 +179,30 @@ describe('anticipation: names the buffer does not write yet', () => {
     writeTree(root, { 'src/tax.ts': '// Rates.\n\nexport const ZERO = 0;\nexport function taxRate(country: string): number {\n  return country.length;\n}\n' });
     await ws.update(['src/tax.ts']);
     expect(await lineOf()).toBe(4);
+  });
+
+  it('keeps the import graph current as files come and go', async () => {
+    const tree: Record<string, string> = { ...TREE, 'src/billing/fees-user.ts': "import { feeFor } from '../fees.js';\nexport const f = feeFor;\n" };
+    for (let i = 0; i < 20; i++) tree[`src/misc/m${i}.ts`] = `import { Logger } from '../log.js';\nexport const m${i} = Logger;\n`;
+    const { root, ws, src } = await indexed(tree);
+    const importersOf = (item: string) => importGraph(src).importers.get(item) ?? [];
+    // The import names a file not there yet: nothing to resolve it to.
+    expect(importersOf('feeFor\0src/fees.ts')).toEqual([]);
+    expect(importersOf('taxRate\0src/tax.ts').sort()).toEqual(['src/billing/invoice.ts', 'src/billing/payout.ts', 'src/billing/refund.ts']);
+    const loggers = importersOf('Logger\0src/log.ts').length;
+
+    // The file appears: the import that names it resolves to it now, the graph's other files stay as they were.
+    writeTree(root, { 'src/fees.ts': 'export function feeFor(cents: number): number {\n  return cents / 100;\n}\n' });
+    await ws.update(['src/fees.ts']);
+    expect(importersOf('feeFor\0src/fees.ts')).toEqual(['src/billing/fees-user.ts']);
+    expect(importersOf('Logger\0src/log.ts')).toHaveLength(loggers);
+
+    // A file goes: what imported its definitions imports a missing module (by its path) instead.
+    fs.rmSync(path.join(root, 'src/tax.ts'));
+    await ws.update(['src/tax.ts']);
+    expect(importersOf('taxRate\0src/tax.ts')).toEqual([]);
+    expect(importGraph(src).itemsOf.get('src/billing/invoice.ts')).not.toContain('taxRate\0src/tax.ts');
+    expect(importersOf('feeFor\0src/fees.ts')).toEqual(['src/billing/fees-user.ts']);
   });
 });
 
