@@ -4,7 +4,7 @@
  * stripped, line endings `\n`). It never throws for a bad file; the reason
  * comes back instead.
  */
-import fs, { constants as fsConstants, promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { isSecretPath, type SkipReason } from './ignore-rules.js';
@@ -26,112 +26,51 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
  */
 export async function readSourceFile(absPath: string, opts: { maxFileBytes: number }): Promise<ReadResult> {
   // Defence in depth: the walker never hands over a secret, but other callers might.
-  if (isSecretPath(path.basename(absPath))) return SECRET;
+  if (isSecretPath(path.basename(absPath))) return { ok: false, reason: 'secret', message: 'secret files are never read' };
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(absPath, OPEN_FLAGS);
     const st = await handle.stat();
-    const refused = refusal(st, opts.maxFileBytes);
-    if (refused) return refused;
-    return decoded(await readUpTo(handle, opts.maxFileBytes + 1, st.size), opts.maxFileBytes);
+    if (!st.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
+    if (st.size > opts.maxFileBytes) {
+      return { ok: false, reason: 'too-large', message: `${st.size} bytes is over the limit of ${opts.maxFileBytes}` };
+    }
+    const bytes = await readUpTo(handle, opts.maxFileBytes + 1, st.size);
+    if (bytes.length > opts.maxFileBytes) {
+      return { ok: false, reason: 'too-large', message: `grew past the limit of ${opts.maxFileBytes} bytes while being read` };
+    }
+    const decoded = decodeSource(bytes);
+    if (!decoded.ok) return decoded;
+    return { ok: true, text: decoded.text, size: bytes.length, warnings: decoded.warnings };
   } catch (err) {
-    return unreadable(err);
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+    const message =
+      code === 'ENOENT' ? 'file no longer exists'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'EISDIR' ? 'is a folder'
+      : `could not be read${code ? ` (${code})` : ''}`;
+    return { ok: false, reason: 'unreadable', message };
   } finally {
     await handle?.close().catch(() => {});
   }
 }
 
-/**
- * The same, blocking: for a worker thread that does nothing else (the parse pool's), where the
- * promise API's four trips through the thread pool per file cost more than the reading.
- */
-export function readSourceFileSync(absPath: string, opts: { maxFileBytes: number }): ReadResult {
-  if (isSecretPath(path.basename(absPath))) return SECRET;
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(absPath, OPEN_FLAGS);
-    const st = fs.fstatSync(fd);
-    const refused = refusal(st, opts.maxFileBytes);
-    if (refused) return refused;
-    const limit = opts.maxFileBytes + 1;
-    let buf: Buffer | null = firstBuffer(limit, st.size);
-    let length = 0;
-    while (buf) {
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
-      length += n;
-      const next = roomFor(buf, length, limit);
-      if (!next) break;
-      buf = next;
-    }
-    return decoded(buf!.subarray(0, length), opts.maxFileBytes);
-  } catch (err) {
-    return unreadable(err);
-  } finally {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // closed already
-      }
-    }
-  }
-}
-
-const SECRET: ReadResult = { ok: false, reason: 'secret', message: 'secret files are never read' };
-
-/** Why a file is not read, from its stat: not a regular file, or over the size limit. */
-function refusal(st: fs.Stats, maxFileBytes: number): ReadResult | null {
-  if (!st.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
-  if (st.size > maxFileBytes) return { ok: false, reason: 'too-large', message: `${st.size} bytes is over the limit of ${maxFileBytes}` };
-  return null;
-}
-
-/** The bytes read (at most the limit + 1) as the index's text, or why not. */
-function decoded(bytes: Buffer, maxFileBytes: number): ReadResult {
-  if (bytes.length > maxFileBytes) return { ok: false, reason: 'too-large', message: `grew past the limit of ${maxFileBytes} bytes while being read` };
-  const d = decodeSource(bytes);
-  if (!d.ok) return d;
-  return { ok: true, text: d.text, size: bytes.length, warnings: d.warnings };
-}
-
-function unreadable(err: unknown): ReadResult {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  const message =
-    code === 'ENOENT' ? 'file no longer exists'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'EISDIR' ? 'is a folder'
-    : `could not be read${code ? ` (${code})` : ''}`;
-  return { ok: false, reason: 'unreadable', message };
-}
-
 /** Reads until EOF or `limit` bytes, whichever comes first; `hint` is the expected size. */
 async function readUpTo(handle: fsp.FileHandle, limit: number, hint: number): Promise<Buffer> {
-  let buf = firstBuffer(limit, hint);
+  let buf = Buffer.allocUnsafe(Math.min(limit, Math.max(hint + 1, 1024)));
   let length = 0;
   for (;;) {
+    if (length === buf.length) {
+      if (length >= limit) break;
+      const bigger = Buffer.allocUnsafe(Math.min(limit, buf.length * 2));
+      buf.copy(bigger, 0, 0, length);
+      buf = bigger;
+    }
     const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
     if (bytesRead === 0) break;
     length += bytesRead;
-    const next = roomFor(buf, length, limit);
-    if (!next) break;
-    buf = next;
   }
   return buf.subarray(0, length);
-}
-
-/** A buffer for a file of about `hint` bytes (one more, to see it grew), at most `limit`. */
-function firstBuffer(limit: number, hint: number): Buffer {
-  return Buffer.allocUnsafe(Math.min(limit, Math.max(hint + 1, 1024)));
-}
-
-/** The buffer to read on into after `length` bytes: itself while it has room, a bigger copy, or null at `limit`. */
-function roomFor(buf: Buffer, length: number, limit: number): Buffer | null {
-  if (length < buf.length) return buf;
-  if (length >= limit) return null;
-  const bigger = Buffer.allocUnsafe(Math.min(limit, buf.length * 2));
-  buf.copy(bigger, 0, 0, length);
-  return bigger;
 }
 
 export type DecodeResult = { ok: true; text: string; warnings: string[] } | { ok: false; reason: SkipReason; message: string };

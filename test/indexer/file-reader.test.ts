@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeSource, looksBinary, looksMinified, readSourceFile, readSourceFileSync, type ReadResult } from '../../indexer/file-reader.js';
+import { decodeSource, looksBinary, looksMinified, readSourceFile, type ReadResult } from '../../indexer/file-reader.js';
 
 let dir: string;
 const MAX = 1_000_000;
@@ -150,42 +150,6 @@ describe('readSourceFile: refusals', () => {
     const abs = await file('locked.ts', 'x');
     await fs.promises.chmod(abs, 0);
     expect(await readSourceFile(abs, { maxFileBytes: MAX })).toMatchObject({ ok: false, reason: 'unreadable' });
-  });
-});
-
-describe('readSourceFileSync (the parse workers\' reader)', () => {
-  it('answers what readSourceFile answers, for text of every kind, refusals and failures', async () => {
-    const cases: [string, string | Uint8Array][] = [
-      ['plain.ts', 'export const a = 1;\n'],
-      ['empty.ts', ''],
-      ['bom.ts', '\ufeffconst b = 2;\r\nconst c = 3;\r'],
-      ['bad-utf8.ts', Buffer.from([0x63, 0x6f, 0x6e, 0x73, 0x74, 0x20, 0xff, 0xfe, 0x0a])],
-      ['utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hello wide world\n'.repeat(20), 'utf16le')])],
-      ['nul.ts', Buffer.from('abc\0def')],
-      ['bundle.js', 'var a=1;'.repeat(2000) + '\n'],
-      ['big.ts', 'export const line = 1; // some more text to make it long\n'.repeat(20_000)],
-      ['.env', 'TOKEN=1\n'],
-    ];
-    for (const [name, content] of cases) {
-      const abs = await file(name, content);
-      expect(readSourceFileSync(abs, { maxFileBytes: MAX }), name).toEqual(await readSourceFile(abs, { maxFileBytes: MAX }));
-    }
-    const at = await file('exact.ts', 'x'.repeat(100));
-    const over = await file('over.ts', 'x'.repeat(101));
-    for (const abs of [at, over, path.join(dir, 'missing.ts'), dir]) {
-      expect(readSourceFileSync(abs, { maxFileBytes: 100 }), abs).toEqual(await readSourceFile(abs, { maxFileBytes: 100 }));
-    }
-    expect(readSourceFileSync(over, { maxFileBytes: 100 })).toMatchObject({ ok: false, reason: 'too-large' });
-  });
-
-  it('does not block on a FIFO that took a file\'s place', async () => {
-    const fifo = path.join(dir, 'pipe.ts');
-    try {
-      (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
-    } catch {
-      return; // no mkfifo here
-    }
-    expect(readSourceFileSync(fifo, { maxFileBytes: MAX })).toMatchObject({ ok: false, reason: 'unreadable', message: 'not a regular file' });
   });
 });
 
