@@ -180,7 +180,7 @@ describe('IndexStore (real LanceDB)', () => {
       await store.refreshSearchIndexes();
       if (b === 13) {
         // Built past 2,000 new rows (at 2,500), then again once as many more came (5,000); 2,000 since then.
-        expect(await indexed()).toEqual({ fts_idx: 5000, fts_head_idx: 5000 });
+        expect(await indexed()).toEqual({ fts_idx: 5000, fts_head_idx: 5000, path_idx: 5000 });
         expect((await store.searchText('walrus12x5', 5)).map((r) => r.path)).toEqual(['pkg12/f5.ts']);
       }
       if (b === 14) {
@@ -197,7 +197,7 @@ describe('IndexStore (real LanceDB)', () => {
       }
     }
     await store.refreshSearchIndexes(true);
-    expect(await indexed()).toEqual({ fts_idx: 8000, fts_head_idx: 8000 });
+    expect(await indexed()).toEqual({ fts_idx: 8000, fts_head_idx: 8000, path_idx: 8000 });
     expect((await store.searchQuestion('walrus15x99', 5)).map((r) => r.path)).toEqual(['pkg15/f99.ts']);
     expect((await store.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
     await store.close();
