@@ -25,6 +25,9 @@
  * - A changed `.gitignore` / `.cvuignore` is reported (the indexer re-syncs),
  *   drops the cached rules of its folder, and folders it no longer excludes
  *   start being watched.
+ * - A big tree: the first index starts after READY_WAIT_MS while chokidar
+ *   still sets up watches; once they are all up, files whose size or mtime
+ *   differ from the index are reported (saved where no watch was yet).
  * - When the system runs out of watchers (ENOSPC / EMFILE from fs.watch) it
  *   falls back to polling, with one warning; `CVU_WATCH_POLLING=1` forces
  *   polling from the start.
@@ -190,8 +193,15 @@ class WorkspaceWatcher implements WorkspaceWatch {
     }, ROOT_CHECK_MS);
     this.rootTimer.unref();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ready, new Promise<void>((r) => (timer = setTimeout(r, READY_WAIT_MS)))]);
+    let readyInTime = false;
+    await Promise.race([this.ready.then(() => (readyInTime = true)), new Promise<void>((r) => (timer = setTimeout(r, READY_WAIT_MS)))]);
     clearTimeout(timer);
+    // Not ready in time (a big tree): the first index starts while chokidar is still setting up
+    // watches, and a file it indexes and that is then saved in a folder not watched yet sends no
+    // event. Once every watch is up, what differs from the index is reported.
+    // (A switch to polling catches up by itself.)
+    const mode = this.currentMode;
+    if (!readyInTime) void this.ready.then(() => (this.currentMode === mode ? this.catchUp('its watches were set up') : undefined));
     this.log.debug(`watching ${this.root} (${this.currentMode})`);
   }
 
@@ -338,18 +348,19 @@ class WorkspaceWatcher implements WorkspaceWatch {
     await Promise.race([this.readyOf.get(w), this.stoppedSignal]);
     if (this.stopped) return;
     this.resolveReady();
-    await this.catchUp();
+    await this.catchUp('switching to polling');
   }
 
   /**
    * Reports what changed while no watcher covered it (between the native
-   * watcher failing and the polling one being ready): files whose size or
-   * mtime differ from the index, and indexed files that are gone. The
-   * fallback typically strikes at startup on a big tree, while the first sync
-   * is still indexing it: files that sync has yet to reach are left to it
-   * rather than read twice.
+   * watcher failing and the polling one being ready, or while the first
+   * watcher was still setting up its watches): files whose size or mtime
+   * differ from the index, and indexed files that are gone. Both strike at
+   * startup on a big tree, while the first sync is still indexing it: files
+   * that sync has yet to reach are left to it rather than read twice.
    */
-  private async catchUp(): Promise<void> {
+  private async catchUp(after: string): Promise<void> {
+    if (this.stopped) return;
     try {
       const firstSyncRunning = this.ws.lastIndexedAt === null;
       const { files } = await walkWorkspace(this.root, this.ws.ignoreRules);
@@ -363,7 +374,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
       for (const p of this.ws.store.files.keys()) if (!onDisk.has(p)) this.files.add(p);
       this.schedule();
     } catch (err) {
-      this.logError(`catching up with ${this.root} after switching to polling failed: ${(err as Error).message}`);
+      this.logError(`catching up with ${this.root} after ${after} failed: ${(err as Error).message}`);
       this.schedule();
     }
   }

@@ -357,6 +357,32 @@ describe('watchWorkspace', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('catches up, once its watches are up, with a file saved in a folder chokidar had not reached when the first index read it', async () => {
+    const h = await startDaemon();
+    const root = makeTempDir('cvu-watch-ws-');
+    tempDirs.push(root);
+    writeTree(root, { ...SOURCES, 'outer/slow/a.ts': 'export function firstVersion() {}\n' });
+    // chokidar lists `outer` 7 s late, as its initial scan of a big tree reaches folders late:
+    // `outer/slow` gets no watch until then, and the first index starts after 5 s without waiting.
+    const realReaddir = fs.promises.readdir;
+    const outer = path.join(root, 'outer');
+    fs.promises.readdir = (async (p: fs.PathLike, ...rest: unknown[]) => {
+      if (String(p) === outer && /readdirp|chokidar/.test(new Error().stack ?? '')) await sleep(7000);
+      return (realReaddir as (...a: unknown[]) => Promise<unknown>)(p, ...rest);
+    }) as typeof fs.promises.readdir;
+    module.syncBuiltinESMExports();
+    try {
+      const ws = await h.daemon.register(root);
+      await until(() => ws.store.symbols.lookup('firstVersion').length === 1, 'the first version indexed', TIMEOUT);
+      fs.writeFileSync(path.join(root, 'outer/slow/a.ts'), 'export function savedBeforeItsWatch() {}\n');
+      await until(() => ws.store.symbols.lookup('savedBeforeItsWatch').length === 1, 'the save found once the watches are up', TIMEOUT);
+      await consistent(ws);
+    } finally {
+      fs.promises.readdir = realReaddir;
+      module.syncBuiltinESMExports();
+    }
+  }, 60_000);
+
   it('keeps listing a new folder whose watch is not up, however many batches go by, and finds every file written into it', async () => {
     const h = await startDaemon();
     const ws = await addWorkspace(h);
