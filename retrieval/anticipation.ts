@@ -237,11 +237,18 @@ function resolutionKeys(paths: readonly string[]): Set<string> | null {
     const parts = p.toLowerCase().split('/');
     const base = parts[parts.length - 1];
     if (CONFIG_FILE.test(base)) return null;
-    keys.add(base.replace(/\..*$/, ''));
+    const stem = base.replace(/\..*$/, '');
+    keys.add(stem);
     if (parts.length > 1) keys.add(parts[parts.length - 2]);
+    if (FOLDER_ENTRY.test(stem)) keys.add(FOLDER_ITSELF);
   }
   return keys;
 }
+
+/** A folder's own module (`index.ts`, `__init__.py`, `mod.rs`…), what `'.'`, `'..'` or `from . import` resolve to. */
+const FOLDER_ENTRY = /^(index|__init__|mod|lib|main)$/;
+/** The key of an import that names a folder by dots alone (`'.'`, `'../..'`): it writes no word. */
+const FOLDER_ITSELF = '\0folder';
 
 /** Files whose text import resolution reads (tsconfig `paths`, package.json `exports`, go.mod, Cargo.toml). */
 const CONFIG_FILE = /^(tsconfig.*\.json|jsconfig\.json|package\.json|go\.mod|cargo\.toml)$/;
@@ -250,7 +257,9 @@ const CONFIG_FILE = /^(tsconfig.*\.json|jsconfig\.json|package\.json|go\.mod|car
 function refKeys(refs: readonly ImportRef[]): Set<string> {
   const keys = new Set<string>();
   for (const ref of refs) {
-    for (const w of ref.specifier.toLowerCase().split(/[^a-z0-9_$-]+/)) if (w) keys.add(w);
+    const words = ref.specifier.toLowerCase().split(/[^a-z0-9_$-]+/).filter(Boolean);
+    for (const w of words) keys.add(w);
+    if (!words.length) keys.add(FOLDER_ITSELF);
     for (const n of ref.names) for (const w of n.toLowerCase().split(/[^a-z0-9_$-]+/)) if (w) keys.add(w);
     if (ref.binding) keys.add(ref.binding.toLowerCase());
   }

@@ -182,7 +182,11 @@ describe('anticipation: names the buffer does not write yet', () => {
   });
 
   it('keeps the import graph current as files come and go', async () => {
-    const tree: Record<string, string> = { ...TREE, 'src/billing/fees-user.ts': "import { feeFor } from '../fees.js';\nexport const f = feeFor;\n" };
+    const tree: Record<string, string> = {
+      ...TREE,
+      'src/billing/fees-user.ts': "import { feeFor } from '../fees.js';\nexport const f = feeFor;\n",
+      'src/cents/user.ts': "import { roundCents } from '.';\nexport const r = roundCents;\n",
+    };
     for (let i = 0; i < 20; i++) tree[`src/misc/m${i}.ts`] = `import { Logger } from '../log.js';\nexport const m${i} = Logger;\n`;
     const { root, ws, src } = await indexed(tree);
     const importersOf = (item: string) => importGraph(src).importers.get(item) ?? [];
@@ -196,6 +200,10 @@ describe('anticipation: names the buffer does not write yet', () => {
     await ws.update(['src/fees.ts']);
     expect(importersOf('feeFor\0src/fees.ts')).toEqual(['src/billing/fees-user.ts']);
     expect(importersOf('Logger\0src/log.ts')).toHaveLength(loggers);
+    // An import of the folder itself (`from '.'`) writes no word: its folder's index file coming counts.
+    writeTree(root, { 'src/cents/index.ts': 'export function roundCents(n: number): number {\n  return Math.round(n);\n}\n' });
+    await ws.update(['src/cents/index.ts']);
+    expect(importersOf('roundCents\0src/cents/index.ts')).toEqual(['src/cents/user.ts']);
 
     // A file goes: what imported its definitions imports a missing module (by its path) instead.
     fs.rmSync(path.join(root, 'src/tax.ts'));
