@@ -637,11 +637,8 @@ async function closeQuietly(w: FSWatcher): Promise<void> {
 
 /**
  * Lists the indexable files under `dirRel` into `out` (never follows links;
- * vanished entries are skipped); returns the folders it listed.
- */
-/**
- * The indexable files under a folder, added to `out`; returns each folder listed with the names of
- * its entries.
+ * vanished entries are skipped); returns each folder it listed, with the
+ * names of its indexable entries.
  */
 async function listIndexable(root: string, dirRel: string, rules: Workspace['ignoreRules'], out: Set<string>): Promise<Map<string, Set<string>>> {
   const listed = new Map<string, Set<string>>();
