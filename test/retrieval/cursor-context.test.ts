@@ -485,6 +485,12 @@ describe('cursor context: runs of lines', () => {
       const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
       expect(order).toContain('Recoverer');
       expect(order.indexOf('Recoverer')).toBeLessThan(order.indexOf('Compress'));
+      // The run above the cursor only, its lines two and three away: it goes on all the same.
+      const above = ['package main', '', 'import "example.com/app/middleware"', '', 'func main() {', '\tr := NewRouter()', '\tr.Use(middleware.RequestID)', '\tr.Use(middleware.Logger)', '', '\t', '}', ''];
+      const run = await ws.context({ path: 'main.go', text: above.join('\n'), position: { line: 9, character: 1 }, budgetTokens: 4000 });
+      const next = run.snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      expect(next).toContain('Recoverer');
+      expect(next.indexOf('Recoverer')).toBeLessThan(next.indexOf('Compress'));
     });
   });
 });
