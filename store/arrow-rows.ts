@@ -25,14 +25,11 @@ function kindOf(type: Arrow.DataType): Kind | null {
   return null;
 }
 
-/** Whether every column of the schema is a type rowsToArrow builds. */
-export function canBuild(schema: Arrow.Schema): boolean {
-  return schema.fields.every((f) => kindOf(f.type) !== null);
-}
 
 /**
  * The rows as a table of the schema (LanceDB's Arrow classes). A missing value of a nullable column
- * is null; of a non-nullable one, an error (as LanceDB would say).
+ * is null; of a non-nullable one, an error (as LanceDB would say); a column of another type than
+ * these four (a vector), an error: LanceDB converts those.
  */
 export function rowsToArrow(rows: readonly object[], schema: Arrow.Schema): Arrow.Table {
   const fields = schema.fields.map((f) => new arrow.Field(f.name, ownType(f.type), f.nullable));

@@ -5,7 +5,7 @@ import type { Table as ArrowTable, Schema } from 'apache-arrow';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { codeSearchQuery, questionQuery } from './code-text.js';
-import { canBuild, rowsToArrow } from './arrow-rows.js';
+import { rowsToArrow } from './arrow-rows.js';
 import { ChunkTermIndex, type ChunkHit, type TermIndexedChunk } from './chunk-terms.js';
 import { SymbolTable } from './symbol-table.js';
 import {
@@ -74,7 +74,6 @@ const TERM_SLICE = 64;
  * (store/arrow-rows.ts); by Arrow's row builders, a tenth as many took as long.
  */
 const ARROW_SLICE = 2048;
-const ARROW_ROW_BUILDER_SLICE = 256;
 /** Columns of the chunks table that the in-memory term index keeps or reads. */
 const TERM_COLUMNS = ['path', 'start_line', 'end_line', 'symbol', 'refs', 'fts'];
 /** Columns of the symbols table kept in memory (not its full-text field). */
@@ -279,7 +278,7 @@ export class IndexStore {
     const symbols = changes.flatMap((c) => c.symbols);
     if (chunks.length) await this.chunksTable.add(await this.arrowRows(chunks, chunkSchema));
     if (symbols.length) await this.symbolsTable.add(await this.arrowRows(symbols, symbolSchema));
-    if (changes.length) await this.filesTable.add(changes.map((c) => c.file) as unknown as Record<string, unknown>[]);
+    if (changes.length) await this.filesTable.add(await this.arrowRows(changes.map((c) => c.file), fileSchema));
     for (const c of changes) this.fileMap.set(c.file.path, c.file);
     for (const p of paths) this.unclean.delete(p);
     this.symbols.removePaths(paths);
@@ -317,7 +316,7 @@ export class IndexStore {
 
   private async touchNow(rows: FileRow[]): Promise<void> {
     await this.deleteWhere([this.filesTable], rows.map((r) => r.path));
-    await this.filesTable.add(rows as unknown as Record<string, unknown>[]);
+    await this.filesTable.add(await this.arrowRows(rows, fileSchema));
     for (const r of rows) this.fileMap.set(r.path, r);
     this.commits++;
   }
@@ -649,13 +648,10 @@ function writeMeta(p: string, meta: Meta): void {
  * of 2,000 chunks held it about 65 ms, and a request that arrived meanwhile waited for all of it.
  */
 async function arrowInSlices(rows: readonly object[], schema: Schema): Promise<ArrowTable> {
-  const byColumns = canBuild(schema);
-  const slice = byColumns ? ARROW_SLICE : ARROW_ROW_BUILDER_SLICE;
-  const convert = (part: readonly object[]): ArrowTable => (byColumns ? rowsToArrow(part, schema) : lancedb.makeArrowTable(part as Record<string, unknown>[], { schema }));
-  const parts = [convert(rows.slice(0, slice))];
-  for (let i = slice; i < rows.length; i += slice) {
+  const parts = [rowsToArrow(rows.slice(0, ARROW_SLICE), schema)];
+  for (let i = ARROW_SLICE; i < rows.length; i += ARROW_SLICE) {
     await nextTurn();
-    parts.push(convert(rows.slice(i, i + slice)));
+    parts.push(rowsToArrow(rows.slice(i, i + ARROW_SLICE), schema));
   }
   // Joined by the parts' own class: LanceDB's Arrow is the package's CommonJS build, not the module this file imports.
   return parts[0].concat(...parts.slice(1));
