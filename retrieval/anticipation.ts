@@ -173,7 +173,7 @@ export function importGraph(src: ImportSources): ImportGraph {
     changedFolders.add(c.slice(0, i + 1));
     if (i < 0) break;
   }
-  const stale = (e: FileEntry) => [...e.lookedIn.files].some((f) => changed.has(f)) || [...e.lookedIn.folders].some((f) => changedFolders.has(f));
+  const stale = (e: FileEntry) => meets(e.lookedIn.files, changed) || meets(e.lookedIn.folders, changedFolders);
   const memo = new Map<string, SymbolRow | null>();
   const findMember = memberFinder(src);
   for (const [path, row] of src.store.files) {
@@ -270,6 +270,12 @@ function refKeys(refs: readonly ImportRef[]): Set<string> {
 function mayResolveTo(entry: FileEntry, keys: Set<string> | null): boolean {
   if (!keys) return true;
   for (const k of entry.keys) if (keys.has(k)) return true;
+  return false;
+}
+
+/** Whether two sets share an item (without copying either: this runs for every file at each rebuild). */
+function meets(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (b.has(x)) return true;
   return false;
 }
 
