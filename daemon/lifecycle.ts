@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
+import { boundHeapGrowth } from '../core/heap.js';
 import { isAlive } from '../core/process.js';
 import { logLevelOf, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -213,6 +214,7 @@ export interface RunDaemonOptions {
  * process exit code (EXIT_ALREADY_RUNNING when another daemon owns the home).
  */
 export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
+  boundHeapGrowth();
   const home = opts.home ?? cvuHome();
   const paths = daemonPaths(home);
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });

