@@ -35,6 +35,8 @@ export interface BatchHooks {
   onChange?: (change: FileChange, previousHashes: string[]) => void;
   /** A long pass (a sync): keeps the full-text indexes up as it goes and leaves compaction for later, instead of compacting every COMPACT_EVERY_COMMITS commits. */
   longPass?: boolean;
+  /** A save's few files: parsed before the files of a background pass waiting for a parse worker. */
+  urgent?: boolean;
 }
 
 export interface SyncResult {
@@ -200,7 +202,7 @@ export class Indexer {
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
         await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
-          const out = await this.prepare(f);
+          const out = await this.prepare(f, opts.urgent ?? false);
           done++;
           if (out === 'unchanged') return;
           if ('skip' in out) {
@@ -253,9 +255,9 @@ export class Indexer {
    * refreshes the file's row, or nothing when its stat did not move either
    * (a watcher reporting a file twice).
    */
-  private async prepare(f: WalkedFile): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile } | 'unchanged'> {
+  private async prepare(f: WalkedFile, urgent: boolean): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile } | 'unchanged'> {
     const old = this.store.files.get(f.path) ?? null;
-    const out = await this.pool.prepare(f, old?.hash ?? null, this.prepareOptions);
+    const out = await this.pool.prepare(f, old?.hash ?? null, this.prepareOptions, urgent);
     if (out.kind === 'skip') {
       if (out.reason !== 'unreadable' || fs.existsSync(f.absPath)) this.log.info(`skipped ${f.path}: ${out.message}`);
       return { skip: { path: f.path, reason: out.reason } };

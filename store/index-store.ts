@@ -282,11 +282,16 @@ export class IndexStore {
     for (const p of paths) this.unclean.add(p);
     await this.deleteWhere([this.filesTable], known);
     for (const p of paths) this.fileMap.delete(p);
-    await this.deleteWhere([this.chunksTable, this.symbolsTable], stale);
+    // Chunks and symbols are written side by side, between the file row's removal and its return
+    // (the order crash safety needs): each LanceDB write of a save is a few ms of its own threads,
+    // and one after another they were most of a save's commit.
+    await Promise.all([this.deleteWhere([this.chunksTable], stale), this.deleteWhere([this.symbolsTable], stale)]);
     const chunks = changes.flatMap((c) => c.chunks);
     const symbols = changes.flatMap((c) => c.symbols);
-    if (chunks.length) await this.chunksTable.add(await this.arrowRows(chunks, chunkSchema));
-    if (symbols.length) await this.symbolsTable.add(await this.arrowRows(symbols, symbolSchema));
+    await Promise.all([
+      chunks.length ? this.arrowRows(chunks, chunkSchema).then((rows) => this.chunksTable.add(rows)) : null,
+      symbols.length ? this.arrowRows(symbols, symbolSchema).then((rows) => this.symbolsTable.add(rows)) : null,
+    ]);
     if (changes.length) await this.filesTable.add(await this.arrowRows(changes.map((c) => c.file), fileSchema));
     for (const c of changes) this.fileMap.set(c.file.path, c.file);
     for (const p of paths) this.unclean.delete(p);

@@ -167,9 +167,11 @@ export class Workspace {
   update(paths: string[], opts: BatchHooks = {}) {
     // Their lines are read again from disk, whatever the index makes of them.
     this.fileLines.forget(paths);
+    const urgent = paths.length <= URGENT_UPDATE_PATHS;
     return this.write(async () => {
       const result = await this.indexer.update(paths, {
         ...opts,
+        urgent,
         onChange: (change, previous) => {
           // The chunks with new content are the regions just edited.
           const before = new Set(previous);
@@ -180,7 +182,7 @@ export class Workspace {
       if (result.full) this.skips.replace(result.skipped);
       else this.skips.update(paths, result.skipped);
       return result;
-    }, { urgent: paths.length <= URGENT_UPDATE_PATHS });
+    }, { urgent });
   }
 
   /** Fills in vectors for chunks that have none; null when no embedding model is available. */

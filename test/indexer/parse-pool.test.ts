@@ -54,6 +54,32 @@ describe('ParsePool', () => {
     }
   });
 
+  it("parses a save's file before the background files still waiting for a worker", async () => {
+    const pool = new ParsePool(1);
+    try {
+      const done: string[] = [];
+      const track = (label: string, p: Promise<unknown>) => p.then(() => done.push(label));
+      const jobs = Array.from({ length: 10 }, (_, i) => track(`bg${i}`, pool.prepare(file('a.ts'), null, opts)));
+      jobs.push(track('save', pool.prepare(file('b.py'), null, opts, true)));
+      await Promise.all(jobs);
+      // Two background files were posted to the worker already (it reads them side by side); the save
+      // is posted as soon as one of them is done, not after the other eight.
+      expect(done.indexOf('save')).toBeLessThan(6);
+      expect(done.filter((d) => d !== 'save').sort()).toEqual(Array.from({ length: 10 }, (_, i) => `bg${i}`).sort());
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the jobs still waiting when it is closed', async () => {
+    const pool = new ParsePool(1);
+    const jobs = Array.from({ length: 6 }, () => pool.prepare(file('a.ts'), null, opts));
+    await pool.close();
+    const settled = await Promise.allSettled(jobs);
+    expect(settled.every((s) => s.status === 'rejected' || s.value.kind === 'change')).toBe(true);
+    expect(settled.some((s) => s.status === 'rejected')).toBe(true);
+  });
+
   it('parses on the calling thread with zero workers', async () => {
     const pool = new ParsePool(0);
     expect((await pool.prepare(file('b.py'), null, opts)).kind).toBe('change');
