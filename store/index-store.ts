@@ -136,11 +136,17 @@ export class IndexStore {
   /** Bumped whenever files or their rows change: caches derived from the index key on it. */
   version = 0;
   /**
-   * The tail of the chain that runs mutations one at a time. A save's update may commit between
-   * two batches of a long sync or embedding pass (workspace/workspace.ts) while that pass's last
-   * commit is still in flight; each commit is several table operations that must not interleave.
+   * The last mutation queued that runs alone (exclusive): compaction, index builds, embeddings.
+   * Commits of files (apply) wait for it, and it for every commit in flight.
    */
   private mutating: Promise<unknown> = Promise.resolve();
+  /**
+   * Commits of files in flight, by their paths. A save's update may commit while a long sync's
+   * commit is in flight (workspace/workspace.ts): it waits only for commits that write one of its
+   * files (a commit is several table operations on a file's rows that must not interleave with
+   * another's on the same file), not for a background commit of 512 others (50–250 ms).
+   */
+  private readonly committing = new Set<{ paths: ReadonlySet<string>; done: Promise<unknown> }>();
 
   private constructor(
     readonly dir: string,
@@ -268,7 +274,8 @@ export class IndexStore {
    * crash-safe order described on the class.
    */
   apply(changes: FileChange[], removals: string[] = []): Promise<void> {
-    return this.exclusive(() => this.applyNow(changes, removals));
+    const paths = new Set([...changes.map((c) => c.file.path), ...removals]);
+    return this.committingPaths(paths, () => this.applyNow(changes, removals));
   }
 
   private async applyNow(changes: FileChange[], removals: string[]): Promise<void> {
@@ -592,10 +599,20 @@ export class IndexStore {
     return dead.length;
   }
 
-  /** Runs one mutation after those already queued (see `mutating`). */
+  /** Runs one mutation alone: after those already queued and every commit of files in flight (see `mutating`). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.mutating.then(fn, fn);
+    const run = Promise.allSettled([this.mutating, ...[...this.committing].map((c) => c.done)]).then(fn);
     this.mutating = run.catch(() => {});
+    return run;
+  }
+
+  /** Runs a commit of `paths` after the exclusive mutation queued last and the commits in flight that share a path. */
+  private committingPaths<T>(paths: ReadonlySet<string>, fn: () => Promise<T>): Promise<T> {
+    const before = [this.mutating, ...[...this.committing].filter((c) => [...c.paths].some((p) => paths.has(p))).map((c) => c.done)];
+    const run = Promise.allSettled(before).then(fn);
+    const entry = { paths, done: run.catch(() => {}) };
+    this.committing.add(entry);
+    void entry.done.then(() => this.committing.delete(entry));
     return run;
   }
 
@@ -612,7 +629,7 @@ export class IndexStore {
   }
 
   async close(): Promise<void> {
-    await this.mutating;
+    await Promise.allSettled([this.mutating, ...[...this.committing].map((c) => c.done)]);
     await Promise.allSettled([...this.reads]);
     this.db.close();
   }

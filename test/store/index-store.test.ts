@@ -227,4 +227,34 @@ describe('IndexStore (real LanceDB)', () => {
     expect(store.searchText('narwhalDuringBuild', 5).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
     await store.close();
   });
+
+  it("commits a save beside a background commit of other files, and after one that writes the same file", async () => {
+    const store = await IndexStore.open(dir);
+    const chunks = (store as unknown as { chunksTable: { add: (rows: { numRows?: number; length?: number }) => Promise<unknown> } }).chunksTable;
+    const add = chunks.add.bind(chunks);
+    const order: string[] = [];
+    const saving: Promise<void>[] = [];
+    chunks.add = async (rows) => {
+      // The background commit's chunks take 300 ms to land; two saves arrive meanwhile.
+      if ((rows.numRows ?? rows.length ?? 0) > 1 && !saving.length) {
+        saving.push(
+          store.apply([change('other/saved.ts', 'function narwhalBeside() {}', 'narwhalBeside')]).then(() => void order.push('other file saved')),
+          store.apply([change('pkg/f3.ts', 'function narwhalAfter() {}', 'narwhalAfter')]).then(() => void order.push('same file saved')),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return add(rows);
+    };
+    const background = store.apply(Array.from({ length: 50 }, (_, i) => change(`pkg/f${i}.ts`, `function walrus${i}() {}`, `walrus${i}`))).then(() => void order.push('background'));
+    await background;
+    await Promise.all(saving);
+    expect(saving).toHaveLength(2);
+    expect(order).toEqual(['other file saved', 'background', 'same file saved']);
+    // The save of a file the background commit also wrote came last, and its version is the one kept.
+    expect(store.symbols.lookup('walrus3')).toEqual([]);
+    expect(store.symbols.lookup('narwhalAfter').map((d) => d.path)).toEqual(['pkg/f3.ts']);
+    expect(store.searchText('walrus3', 5)).toEqual([]);
+    expect(await store.countChunks()).toBe(51);
+    await store.close();
+  });
 });
