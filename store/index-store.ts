@@ -68,11 +68,12 @@ const HEAD_FTS_INDEX = 'fts_head_idx';
  */
 const PATH_INDEX = 'path_idx';
 /**
- * Memory, in MiB, that each of LanceDB's full-text index builders fills before it writes a part to
- * disk (merged into one index at the end). Its default, 2 GiB, holds a whole code base's postings:
- * the build at the end of a first index of 12,500 files took about 110 MB more for a few seconds,
- * the daemon's peak; at 32, 60 MB (bench:scale peak 616-635 -> 575 MB). Read by LanceDB once, from
- * the environment, at its first build; a value the user sets wins.
+ * Memory, in MiB, that each of LanceDB's full-text index builders fills before it writes a part of
+ * the index to disk (a search reads every part). Its default, 2 GiB, holds a whole code base's
+ * postings: the build at the end of a first index of 12,500 files took about 110 MB more for a few
+ * seconds, the daemon's peak; at 32, 60 MB (bench:scale peak 616-635 -> 575-596 MB), and the chunks'
+ * index there has two parts. Read by LanceDB once, from the environment, at its first build; a
+ * value the user sets wins.
  */
 const FTS_BUILD_PART_MB = 32;
 /** Chunks added to the in-memory term index between turns of the event loop (about 2 ms of work). */
