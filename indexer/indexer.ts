@@ -122,7 +122,8 @@ export class Indexer {
    * tree's, not only the given paths').
    */
   async update(paths: string[], opts: BatchHooks = {}): Promise<{ indexed: number; removed: number; skipped: SkippedFile[]; full: boolean }> {
-    if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return { ...(await this.sync(opts)), full: true };
+    // An ignore file changed: every file is checked again, a whole pass, not a save's few files.
+    if (paths.some((p) => /(^|\/)\.(git|cvu)ignore$/.test(p))) return { ...(await this.sync({ ...opts, urgent: false })), full: true };
     const present: WalkedFile[] = [];
     const removals: string[] = [];
     const skipped: SkippedFile[] = [];
