@@ -23,8 +23,9 @@ export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[])
  * few KB each) holds about 100 of them, one of tiny generated files up to
  * 512 — a commit costs about the same either way, and it is the number of
  * commits that makes a storm of small files slow (each rewrites a manifest of
- * every fragment). Not more: a save waits for the commit in flight (100–200 ms
- * at this size on two cores).
+ * every fragment). Not more: a save of a file in the commit in flight waits
+ * for it (100–200 ms at this size on two cores; a save of another file does
+ * not, store/index-store.ts).
  */
 const BACKGROUND_BATCH = 512;
 const BACKGROUND_BATCH_BYTES = 512 * 1024;
