@@ -4,8 +4,8 @@ import { codeSearchText } from '../../store/code-text.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 
 // LanceDB reads its full-text builders' memory per part once per process, at the first build; this
-// file runs in a fork of its own. At 1 MiB the build below writes many parts and merges them, as a
-// large code base's does at the store's default (FTS_BUILD_PART_MB).
+// file runs in a fork of its own. At 1 MiB the build below writes about 80 parts, which a search
+// reads together, as a large code base's build does at the store's default (FTS_BUILD_PART_MB).
 process.env.LANCE_FTS_PARTITION_SIZE = '1';
 
 /** A word of letters only, unique to n: the code-aware tokenizer keeps it whole. */
