@@ -8,15 +8,15 @@ import v8 from 'node:v8';
  * (a 12,500-file tree: about 75 MB alive, 230 MB of heap). At 50% it stays near 140 MB, collected
  * incrementally as before, the index no slower beyond noise.
  */
-export const HEAP_GROWING_PERCENT = 50;
+const HEAP_GROWING_PERCENT = 50;
 
 /**
  * Bounds the heap's growth for the whole process, its worker threads included. For the
  * long-running processes that index (the daemon, `cvu index`), called once at their start.
  */
-export function boundHeapGrowth(percent: number = HEAP_GROWING_PERCENT): void {
+export function boundHeapGrowth(): void {
   try {
-    v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   } catch {
     // A runtime without the flag keeps its default.
   }

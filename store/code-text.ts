@@ -32,19 +32,31 @@ export function splitIdentifier(ident: string): string[] {
  * (240,000 strings after a 12,500-file index); at 8,192, 12 MB, with no speed lost beyond noise.
  */
 const TEXT_MEMO_MAX = 8_192;
-const splitCache = new Map<string, string[] | null>();
-const SPLIT_CACHE_MAX = TEXT_MEMO_MAX;
+
+/** A memo of a function of strings that forgets everything once it holds TEXT_MEMO_MAX entries. */
+class TextMemo<V> {
+  private readonly map = new Map<string, V>();
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: V): V {
+    if (this.map.size >= TEXT_MEMO_MAX) this.map.clear();
+    this.map.set(key, value);
+    return value;
+  }
+}
+
+const splits = new TextMemo<string[] | null>();
 const PLAIN = /^[a-z0-9]+$/;
 
 /** The words of an identifier when it has more than one, else null. */
 function wordsOf(ident: string): string[] | null {
-  let parts = splitCache.get(ident);
-  if (parts !== undefined) return parts;
-  parts = PLAIN.test(ident) ? null : splitIdentifier(ident);
-  if (parts && parts.length < 2) parts = null;
-  if (splitCache.size >= SPLIT_CACHE_MAX) splitCache.clear();
-  splitCache.set(ident, parts);
-  return parts;
+  const known = splits.get(ident);
+  if (known !== undefined) return known;
+  const parts = PLAIN.test(ident) ? null : splitIdentifier(ident);
+  return splits.set(ident, parts && parts.length >= 2 ? parts : null);
 }
 
 /** Identifier tokens of a text, whole (lowercased) and split, in order. */
@@ -82,23 +94,17 @@ const unchanged = (w: string) => w;
  * What one identifier adds to a search text, per normalisation: its tokens joined, and how many.
  * The hot path of indexing writes the same identifiers over and over (bounded like the splits).
  */
-const identTokens = new Map<(word: string) => string, Map<string, { text: string; n: number }>>();
-const IDENT_TOKENS_MAX = TEXT_MEMO_MAX;
+const identTokens = new Map<(word: string) => string, TextMemo<{ text: string; n: number }>>();
 
 function tokensOf(ident: string, norm: (word: string) => string): { text: string; n: number } {
-  let cache = identTokens.get(norm);
-  if (!cache) identTokens.set(norm, (cache = new Map()));
-  let t = cache.get(ident);
-  if (t) return t;
+  let memo = identTokens.get(norm);
+  if (!memo) identTokens.set(norm, (memo = new TextMemo()));
+  const known = memo.get(ident);
+  if (known) return known;
   const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
-  if (!whole) t = { text: '', n: 0 };
-  else {
-    const parts = wordsOf(ident);
-    t = { text: parts ? [whole, ...parts].map(norm).join(' ') : norm(whole), n: 1 + (parts?.length ?? 0) };
-  }
-  if (cache.size >= IDENT_TOKENS_MAX) cache.clear();
-  cache.set(ident, t);
-  return t;
+  if (!whole) return memo.set(ident, { text: '', n: 0 });
+  const parts = wordsOf(ident);
+  return memo.set(ident, { text: parts ? [whole, ...parts].map(norm).join(' ') : norm(whole), n: 1 + (parts?.length ?? 0) });
 }
 
 function searchText(text: string, maxTokens: number, norm: (word: string) => string): string {
@@ -157,8 +163,7 @@ function longestTerms(terms: string[], maxTerms: number): string[] {
 }
 
 /** Stems are memoised like splits: a code base repeats its words. */
-const stemCache = new Map<string, string>();
-const STEM_CACHE_MAX = TEXT_MEMO_MAX;
+const stems = new TextMemo<string>();
 const VOWEL = /[aeiouy]/;
 
 /**
@@ -171,7 +176,7 @@ const VOWEL = /[aeiouy]/;
  */
 export function stemWord(word: string): string {
   if (word.length <= 3 || !PLAIN_WORD.test(word)) return word;
-  const known = stemCache.get(word);
+  const known = stems.get(word);
   if (known !== undefined) return known;
   let w = word;
   if (w.endsWith('ies')) w = w.slice(0, -3) + 'i';
@@ -185,9 +190,7 @@ export function stemWord(word: string): string {
   }
   if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
   if (w.length > 3 && /[^aeiou]y$/.test(w)) w = w.slice(0, -1) + 'i';
-  if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
-  stemCache.set(word, w);
-  return w;
+  return stems.set(word, w);
 }
 
 const PLAIN_WORD = /^[a-z]+$/;

@@ -276,11 +276,10 @@ export class IndexStore {
    */
   apply(changes: FileChange[], removals: string[] = []): Promise<void> {
     const paths = new Set([...changes.map((c) => c.file.path), ...removals]);
-    return this.committingPaths(paths, () => this.applyNow(changes, removals));
+    return this.committingPaths(paths, () => this.applyNow(changes, [...paths]));
   }
 
-  private async applyNow(changes: FileChange[], removals: string[]): Promise<void> {
-    const paths = [...new Set([...changes.map((c) => c.file.path), ...removals])];
+  private async applyNow(changes: FileChange[], paths: string[]): Promise<void> {
     if (paths.length === 0) return;
     // Only paths that may have rows need a delete (a scan of the table): files the
     // index knows, and files of an apply that failed half-way. Orphans from
@@ -602,7 +601,7 @@ export class IndexStore {
 
   /** Runs one mutation alone: after those already queued and every commit of files in flight (see `mutating`). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = Promise.allSettled([this.mutating, ...[...this.committing].map((c) => c.done)]).then(fn);
+    const run = this.allWrites().then(fn);
     this.mutating = run.catch(() => {});
     return run;
   }
@@ -615,6 +614,11 @@ export class IndexStore {
     this.committing.add(entry);
     void entry.done.then(() => this.committing.delete(entry));
     return run;
+  }
+
+  /** Settles when the exclusive mutation queued last and every commit of files in flight have. */
+  private allWrites(): Promise<unknown> {
+    return Promise.allSettled([this.mutating, ...[...this.committing].map((c) => c.done)]);
   }
 
   /**
@@ -630,7 +634,7 @@ export class IndexStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.mutating, ...[...this.committing].map((c) => c.done)]);
+    await this.allWrites();
     await Promise.allSettled([...this.reads]);
     this.db.close();
   }

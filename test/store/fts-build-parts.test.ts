@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IndexStore, type FileChange } from '../../store/index-store.js';
-import { codeSearchText } from '../../store/code-text.js';
+import { IndexStore } from '../../store/index-store.js';
+import { fileChange } from '../helpers/file-change.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 
 // LanceDB reads its full-text builders' memory per part once per process, at the first build; this
@@ -15,16 +15,10 @@ function word(n: number): string {
   return `zq${s}`;
 }
 
-function fileOf(i: number): FileChange {
-  const p = `src/m${i}.ts`;
-  // Each chunk: its own marker word, and a hundred words no other chunk has.
+/** A file whose chunk has its own marker word and a hundred words no other chunk has. */
+function fileOf(i: number) {
   const body = [`function marker() { return ${word(i)} }`, ...Array.from({ length: 100 }, (_, j) => `const ${word(100_000 + i * 100 + j)} = ${j};`)].join('\n');
-  const hash = `h${i}`;
-  return {
-    file: { path: p, hash: `f${i}`, size: body.length, mtime_ms: 1, language: 'typescript', imports: '[]', chunk_hashes: hash },
-    chunks: [{ id: `${p}:1-101`, path: p, language: 'typescript', start_line: 1, end_line: 101, text: body, symbol: 'marker', kind: 'function', container: null, header: null, refs: '', hash, fts: codeSearchText(body), fts_head: codeSearchText(`${p}\nmarker`) }],
-    symbols: [{ name: 'marker', kind: 'function', path: p, start_line: 1, end_line: 1, container: null, signature: 'function marker()', exported: false }],
-  };
+  return fileChange(`src/m${i}.ts`, body, 'marker');
 }
 
 describe('the full-text index built in parts (LANCE_FTS_PARTITION_SIZE)', () => {
