@@ -13,6 +13,8 @@ import { URGENT_UPDATE_PATHS, Workspace, type WorkspaceStatus } from '../workspa
 /** Watches one workspace and reports changed workspace-relative paths (daemon/watcher.ts). */
 export interface WorkspaceWatch {
   readonly mode: 'native' | 'polling';
+  /** Settles once the file events seen so far have been handed to onChange. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[]): void; onRootGone(): void; log: Logger }) => Promise<WorkspaceWatch>;
@@ -29,6 +31,12 @@ export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[])
  */
 const BACKGROUND_BATCH = 512;
 const BACKGROUND_BATCH_BYTES = 512 * 1024;
+/**
+ * Longest a search waits for a save the watcher has seen to land (savesLanded): a save's update
+ * takes 20–200 ms, beside a first index too; more means something is stuck, and the search answers
+ * from the index as it is.
+ */
+const SAVE_WAIT_MS = 500;
 
 export interface DaemonOptions {
   home: string;
@@ -47,6 +55,8 @@ interface Entry {
   /** Changed paths not yet handed to the indexer: a burst of events becomes one update. */
   dirty: Set<string>;
   updating: boolean;
+  /** The update of a save running now (settles when it is in the index, failed or not); null otherwise. */
+  saving: Promise<void> | null;
   embedding: boolean;
   /** Chunks were written while an embedding pass ran (a save beside it): another pass follows. */
   embedAgain: boolean;
@@ -136,7 +146,7 @@ export class Daemon {
       const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool, userConfig: await this.loadUserConfig() });
       // Budgets count with the model's own tokenizer while it is loaded.
       ws.tokens = this.assistant.tokenCounter();
-      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, embedding: false, embedAgain: false };
+      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, saving: null, embedding: false, embedAgain: false };
       this.entries.set(ws.root, entry);
       this.persist();
       ws.state = 'indexing';
@@ -211,13 +221,33 @@ export class Daemon {
         await entry.ws.update(batch, save && batch.length <= URGENT_UPDATE_PATHS ? { signal: this.stopping.signal } : this.backgroundHooks);
       }
     };
-    void (save ? run() : this.scheduler.backgroundTask(run))
+    const updated = save ? run() : this.scheduler.backgroundTask(run);
+    entry.saving = save ? updated.catch(() => {}) : null;
+    void updated
       .then(() => this.scheduleEmbed(entry))
       .catch((err) => this.backgroundFailed(entry.ws, 'update', err))
       .finally(() => {
         entry.updating = false;
+        entry.saving = null;
         if (entry.dirty.size) this.filesChanged(root, []);
       });
+  }
+
+  /**
+   * Waits, at most SAVE_WAIT_MS, until the saves the watcher has seen are in the index: a search
+   * asked right after a save finds what was saved, rather than the index of a moment before. A
+   * background pass (a first index, a branch switch) is not waited for.
+   */
+  async savesLanded(ws: Workspace): Promise<void> {
+    const entry = this.entries.get(ws.root);
+    if (!entry || this.closed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const landed = (async () => {
+      await entry.watch?.settled();
+      await entry.saving;
+    })();
+    await Promise.race([landed, new Promise<void>((r) => (timer = setTimeout(r, SAVE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private scheduleEmbed(entry: Entry): void {

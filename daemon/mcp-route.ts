@@ -48,5 +48,6 @@ function toolWorkspaces(daemon: Daemon, root: string | undefined): ToolWorkspace
       const r = daemon.resolvePath(scoped && !path.isAbsolute(p) ? path.join(scoped.root, p) : p);
       return { ws: r.ws, rel: r.rel };
     },
+    savesLanded: (ws) => daemon.savesLanded(ws),
   };
 }

@@ -308,6 +308,8 @@ export function buildServer(daemon: Daemon, opts: ServerOptions): CvuApp {
       const { root, query, limit } = request.body;
       const signal = connectionSignal(request, reply, log);
       const ws = daemon.workspaceAt(root);
+      // A search right after a save finds what was saved (before taking a retrieval slot: the save's commit needs none).
+      await daemon.savesLanded(ws);
       const results = await daemon.scheduler.interactiveTask(
         async (taskSignal) => {
           const r = await ws.search(query, { limit: limit ?? 10, signal: taskSignal });

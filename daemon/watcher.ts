@@ -151,6 +151,9 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private settling = new Map<string, { since: number; names: Set<string> }>();
 
   private quietTimer: NodeJS.Timeout | null = null;
+  /** Settle once the events of the batch being collected, and of the one being flushed, reached the daemon (see settled()). */
+  private collected: Deferred | null = null;
+  private handing: Deferred | null = null;
   private batchStartedAt = 0;
   private lastEventAt = 0;
   private rootTimer: NodeJS.Timeout | null = null;
@@ -189,7 +192,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
     this.rootId = { dev: st.dev, ino: st.ino };
     this.watcher = this.createWatcher(this.currentMode === 'polling');
     this.rootTimer = setInterval(() => {
-      this.schedule();
+      this.schedule({ event: false });
     }, ROOT_CHECK_MS);
     this.rootTimer.unref();
     let timer: NodeJS.Timeout | undefined;
@@ -387,8 +390,10 @@ class WorkspaceWatcher implements WorkspaceWatch {
    * quietMs, or maxWaitMs after its first event. One timer per batch, not
    * one per event (a storm brings tens of thousands of events).
    */
-  private schedule(): void {
+  private schedule({ event = true } = {}): void {
     if (this.stopped) return;
+    // A check of the root or of settling folders is no change anyone waits for.
+    if (event) this.collected ??= deferred();
     this.lastEventAt = Date.now();
     if (this.quietTimer) return;
     this.batchStartedAt = this.lastEventAt;
@@ -410,9 +415,16 @@ class WorkspaceWatcher implements WorkspaceWatch {
     // One flush at a time; events that arrive meanwhile form the next batch.
     while (this.flushing) await this.flushing;
     if (this.stopped) return;
+    this.handing = this.collected;
+    this.collected = null;
+    const handing = this.handing;
     this.flushing = this.flush()
       .catch((err) => this.logError(`watcher batch for ${this.root} failed: ${(err as Error).message}`))
-      .finally(() => (this.flushing = null));
+      .finally(() => {
+        this.flushing = null;
+        this.handing = null;
+        handing?.resolve();
+      });
     await this.flushing;
   }
 
@@ -495,7 +507,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
       }
       if (done) this.settling.delete(folder);
     }
-    if (this.settling.size) setTimeout(() => this.schedule(), SETTLE_RETRY_MS).unref();
+    if (this.settling.size) setTimeout(() => this.schedule({ event: false }), SETTLE_RETRY_MS).unref();
     // A changed ignore file may un-exclude folders chokidar skipped so far.
     for (const f of ignoreFiles) await this.watchUnexcluded(posixDir(f));
 
@@ -589,9 +601,20 @@ class WorkspaceWatcher implements WorkspaceWatch {
     }
   }
 
+  /**
+   * Settles once the file events seen so far have been handed to the daemon (the quiet period, then
+   * the flush): a search right after a save waits for it (Daemon.savesLanded).
+   */
+  async settled(): Promise<void> {
+    await Promise.all([this.collected?.promise, this.handing?.promise]);
+  }
+
   private stop(): Promise<void> {
     if (this.closing) return this.closing;
     this.stopped = true;
+    // Pending events are dropped: nobody waits for them.
+    this.collected?.resolve();
+    this.collected = null;
     this.resolveReady();
     this.signalStopped();
     if (this.quietTimer) clearTimeout(this.quietTimer);
@@ -703,4 +726,15 @@ function posixBase(rel: string): string {
 function posixDir(rel: string): string {
   const i = rel.lastIndexOf('/');
   return i < 0 ? '' : rel.slice(0, i);
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -23,6 +23,8 @@ export interface ToolWorkspaces {
   list(): Workspace[];
   /** A path, absolute or relative to a root, → its workspace and workspace-relative path; a CvuError outside every root. */
   resolve(p: string): { ws: Workspace; rel: string };
+  /** Settles once the saves seen in a workspace are searchable (bounded); absent where nothing watches. */
+  savesLanded?(ws: Workspace): Promise<void>;
 }
 
 export interface ToolAnswer {
@@ -143,6 +145,7 @@ async function searchCode(args: SearchCodeArgs, workspaces: ToolWorkspaces): Pro
   const found: { ws: Workspace; s: Snippet }[] = [];
   for (const ws of list) {
     // A path filter is applied after the search: ask for more so that it still has `limit` to keep.
+    await workspaces.savesLanded?.(ws);
     const snippets = await ws.search(args.query, { limit: match ? limit * 5 : limit });
     for (const s of snippets) if (!match || match(s.path)) found.push({ ws, s });
   }

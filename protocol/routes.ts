@@ -146,7 +146,7 @@ export const ROUTES = {
   search: {
     method: 'POST',
     url: '/search',
-    summary: 'Hybrid search (symbols, full text, vectors) of a workspace.',
+    summary: 'Hybrid search (symbols, full text, vectors) of a workspace; a save the watcher has seen is waited for (at most 500 ms).',
     body: SearchRequestSchema,
     response: SearchAnswerSchema,
     errors: [{ status: 404, code: 'CVU_ERR_NOT_FOUND', when: '`root` is not a registered workspace' }, ABORTED],

@@ -181,6 +181,29 @@ describe('watchWorkspace', () => {
     expect(h.errors).toEqual([]);
   });
 
+  it('a search asked right after a save waits for it and finds it, and waits for nothing when nothing was saved', async () => {
+    // A long quiet period: the search surely comes before the watcher hands the save on.
+    const h = await startDaemon(createWatchFactory({ quietMs: 400 }));
+    const ws = await addWorkspace(h);
+    const watch = h.handles.get(ws.root)!;
+    const seesPending = async () => {
+      let settled = false;
+      void watch.settled().then(() => (settled = true));
+      await new Promise((r) => setImmediate(r));
+      return !settled;
+    };
+    expect(await seesPending()).toBe(false);
+    for (const [i, token] of ['savedrightawaymarkerone', 'savedrightawaymarkertwo'].entries()) {
+      fs.appendFileSync(path.join(ws.root, 'src/alpha.ts'), `\nexport const ${token} = ${i};\n`);
+      await until(seesPending, 'the watcher saw the save', TIMEOUT, 2);
+      expect(await paths(ws, token)).toEqual([]);
+      await h.daemon.savesLanded(ws);
+      expect(await paths(ws, token)).toEqual(['src/alpha.ts']);
+    }
+    expect(await seesPending()).toBe(false);
+    expect(h.errors).toEqual([]);
+  });
+
   it('picks up atomic saves and never indexes editor temp files', async () => {
     const h = await startDaemon();
     const ws = await addWorkspace(h);
