@@ -216,6 +216,9 @@ export class Indexer {
           }
         });
         const removeNow = pendingRemovals.splice(0);
+        // Less than this batch is left after it: the end of the pass builds the full-text indexes
+        // soon anyway (Workspace.sync), and a small repository built them twice.
+        const endsSoon = queue.size < batch.length;
         await writing;
         const progress = { phase: 'index' as const, done, total: files.length };
         writing = (async () => {
@@ -232,8 +235,9 @@ export class Indexer {
           // A sync keeps the full-text indexes up with its commits (searches read the indexed rows
           // while it runs) and leaves compaction for later (store/index-store.ts says why); a save
           // beside it compacts nothing either.
-          if (opts.longPass) await this.store.refreshSearchIndexes();
-          else if (this.queues.size <= 1) await this.store.compactIfFragmented();
+          if (opts.longPass) {
+            if (!endsSoon) await this.store.refreshSearchIndexes();
+          } else if (this.queues.size <= 1) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});

@@ -264,6 +264,23 @@ describe('Workspace', () => {
     expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
     await ws.close();
   });
+  it('keeps the full-text indexes up during a first index until less than a batch is left, then builds them once at the end', async () => {
+    // 5 files of SOURCES and 6 more.
+    writeTree(root, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`src/m${i}.ts`, `export const item${i} = ${i};\n`])));
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    const refreshes: string[] = [];
+    const refresh = ws.store.refreshSearchIndexes.bind(ws.store);
+    ws.store.refreshSearchIndexes = (final = false) => {
+      refreshes.push(`${final ? 'final' : 'in pass'} at ${ws.store.files.size} files`);
+      return refresh(final);
+    };
+    // Batches of 5, 5 and 1: after the second, one file is left.
+    await ws.sync({ batchSize: 5 });
+    expect(refreshes).toEqual(['in pass at 5 files', 'final at 11 files']);
+    expect((await ws.search('item5'))[0]?.path).toBe('src/m5.ts');
+    await ws.close();
+  });
+
   it('never lets a batch of a first index, read before a save was committed, write its older copy over the save', async () => {
     // Walk order puts src/a/* before src/b/x.ts; two files to a batch.
     writeTree(root, {
