@@ -234,10 +234,12 @@ export class Indexer {
           opts.onProgress?.(progress);
           // A sync keeps the full-text indexes up with its commits (searches read the indexed rows
           // while it runs) and leaves compaction for later (store/index-store.ts says why); a save
-          // beside it compacts nothing either.
+          // beside it compacts nothing either: a compaction waits for every commit in flight and holds
+          // up every commit after it, seconds on a big tree. (This pass's own queue may be gone by now:
+          // the loop ends before its last commit does.)
           if (opts.longPass) {
             if (!endsSoon) await this.store.refreshSearchIndexes();
-          } else if (this.queues.size <= 1) await this.store.compactIfFragmented();
+          } else if (![...this.queues].some((q) => q !== queue)) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});

@@ -237,6 +237,13 @@ describe('Workspace', () => {
     const events: string[] = [];
     let batches = 0;
     let saved: Promise<unknown> | null = null;
+    // A compaction waits for every commit and holds up the ones after it (seconds on a big tree): never beside a first index.
+    const compactions: string[] = [];
+    const compact = ws.store.compactIfFragmented.bind(ws.store);
+    ws.store.compactIfFragmented = () => {
+      compactions.push(ws.state);
+      return compact();
+    };
     const synced = ws.sync({
       batchSize: 4,
       beforeBatch: async () => {
@@ -261,6 +268,10 @@ describe('Workspace', () => {
     expect(events.at(-1)).toBe(`synced after ${batches} batches`);
     expect(ws.state).toBe('ready');
     expect(ws.store.files.size).toBe(45);
+    expect(compactions).toEqual([]);
+    // Alone, a save may compact (when enough commits piled up).
+    await ws.update(['src/util/validate.ts']);
+    expect(compactions).toEqual(['indexing']);
     expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
     await ws.close();
   });
