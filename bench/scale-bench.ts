@@ -50,6 +50,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DaemonClient, type WorkspaceStatus } from '../clients/daemon-client.js';
 import { WATCH_QUIET_MS } from '../daemon/watcher.js';
+import { decodeSource } from '../indexer/file-reader.js';
 import { languageForPath, parserFor } from '../indexer/languages.js';
 import { SHARED_CORPORA, phaseTimer } from './bench-cli.js';
 import { bufferUsing, byteOrder, findDefinitionPair, nodeModulesPackages, planMonorepo, spread, wholeFolderPackage, type DefinitionPair, type PlannedPackage } from './monorepo.js';
@@ -283,12 +284,18 @@ interface SaveFile {
   where: 'early' | 'late' | 'spread';
 }
 
-/** Files to save: JavaScript or TypeScript modules over 1.5 KB (the line appended is JavaScript). */
+/**
+ * Files to save: JavaScript or TypeScript modules over 1.5 KB (the line appended is JavaScript) that
+ * the index reads (a minified bundle is skipped by design, so a save to it is never searchable).
+ */
 function pickSaveFiles(tree: Tree, n: number): { during: SaveFile[]; after: SaveFile[] } {
   const candidates = tree.walk
     .map((rel, orderIndex) => ({ rel, orderIndex }))
     .filter(({ rel }) => /\.(ts|tsx|js|mjs|cjs)$/.test(rel) && !/\.d\.[mc]?ts$/.test(rel));
-  const big = (c: { rel: string }) => fs.statSync(path.join(tree.root, c.rel)).size > 1500;
+  const big = (c: { rel: string }) => {
+    const abs = path.join(tree.root, c.rel);
+    return fs.statSync(abs).size > 1500 && decodeSource(fs.readFileSync(abs)).ok;
+  };
   // Early: the first 2% of the walk order (indexed within seconds); late: the last 10%.
   const early = spread(candidates.filter((c) => c.orderIndex < tree.files * 0.02 && big(c)), Math.ceil(n / 2));
   const late = spread(candidates.filter((c) => c.orderIndex >= tree.files * 0.9 && big(c)), Math.ceil(n / 2));
