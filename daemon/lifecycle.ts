@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
-import { boundHeapGrowth } from '../core/heap.js';
+import { boundHeapGrowth } from '../core/v8-flags.js';
 import { isAlive } from '../core/process.js';
 import { logLevelOf, type Logger } from '../core/log.js';
 import { VERSION } from '../core/version.js';

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../core/log.js';
+import { delayTierUp } from '../core/v8-flags.js';
 import { workerEntry } from '../core/worker-entry.js';
 import { prepareFile, type PrepareOptions, type Prepared } from './prepare-file.js';
 import type { WalkedFile } from './walker.js';
@@ -43,6 +44,8 @@ export class ParsePool {
 
   private start(): void {
     if (this.workers.length || this.broken || this.size === 0) return;
+    // Before the workers' isolates exist: they tier up late, and a cold pool parses faster (core/v8-flags.ts).
+    delayTierUp();
     for (let i = 0; i < this.size; i++) {
       try {
         // Parsing makes short-lived garbage only: a small young generation keeps each worker's

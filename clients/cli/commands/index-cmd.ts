@@ -1,7 +1,7 @@
 import { Workspace } from '../../../workspace/workspace.js';
 import { readDaemonInfo } from '../../../daemon/lifecycle.js';
 import { CvuError } from '../../../core/errors.js';
-import { boundHeapGrowth } from '../../../core/heap.js';
+import { boundHeapGrowth } from '../../../core/v8-flags.js';
 import { cvuHome } from '../../../core/home.js';
 import { createLogger } from '../../../core/log.js';
 import { IndexBusyError } from '../../../store/index-lock.js';
