@@ -61,6 +61,8 @@ const SIBLING_FACTOR = 0.3;
 const RUN_DISTANCE = 3;
 /** A module binding at most this many lines from the cursor offers its members. */
 const MODULE_MEMBERS_DISTANCE = 3;
+/** A name only ever bound inside functions, in more places than this, is no definition to show. */
+const LOCAL_ONLY_MAX = 1;
 /**
  * A member written on a receiver far above, when the receiver is written again nearer the cursor:
  * it weighs as if written where the receiver is, at this share, divided by the square root of how
@@ -325,6 +327,9 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // (every test's `const app = build()`); a few locals stay candidates.
     const declared = defs.filter((d) => d.kind !== 'local');
     if (declared.length && defs.length - declared.length > 2) defs = declared;
+    // Bound in several functions and declared nowhere (`payload`, `url`, `ok`): a generic local
+    // name, not a concept of the code base; one binding of a rare name still is.
+    else if (!declared.length && defs.length > LOCAL_ONLY_MAX) continue;
     const importedFrom = imports.byName.get(use.name);
     // `x.name` where x names an imported module (or class): the definition in that file is the one meant.
     // (A module's re-exports count: `pkg.Client` where pkg/__init__.py has `from .core import Client`.)

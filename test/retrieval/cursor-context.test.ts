@@ -358,6 +358,22 @@ describe('cursor context: how the file refers to other code', () => {
   });
 });
 
+describe('cursor context: local bindings of other files', () => {
+  it('shows a name bound in one function elsewhere, not one bound in several and declared nowhere', async () => {
+    await inWorkspace({
+      'test/a.test.ts': "export function first() {\n  const payload = JSON.stringify({ a: 1 });\n  return payload.length;\n}\n",
+      'test/b.test.ts': "export function second() {\n  const payload = JSON.stringify({ b: 2 });\n  return payload.length;\n}\n",
+      'src/cache.ts': 'export function warm() {\n  const evictionWindow = computeWindow();\n  return evictionWindow;\n}\nfunction computeWindow() {\n  return 3;\n}\n',
+    }, async (ws) => {
+      const text = 'export function third() {\n  const payload = build();\n  const n = evictionWindow + payload.length;\n\n}\n';
+      const { snippets } = await ws.context({ path: 'src/third.ts', text, position: { line: 3, character: 2 }, budgetTokens: 400 });
+      const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.symbol} ${s.path}:${s.startLine}`);
+      expect(definitions).toContain('evictionWindow src/cache.ts:2');
+      expect(definitions.filter((d) => d.startsWith('payload '))).toEqual([]);
+    });
+  });
+});
+
 describe('cursor context: CommonJS', () => {
   it("takes `const x = require('y')` for the import it is, not a definition of x", async () => {
     await inWorkspace({
