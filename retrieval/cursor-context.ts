@@ -63,6 +63,9 @@ const RUN_DISTANCE = 3;
 const MODULE_MEMBERS_DISTANCE = 3;
 /** A name only ever bound inside functions, in more places than this, is no definition to show. */
 const LOCAL_ONLY_MAX = 1;
+/** What a member weighs when every receiver it is called on has a type from outside the code base. */
+const EXTERNAL_RECEIVER_FACTOR = 0.25;
+const TYPE_DEFINITION_KINDS = new Set(['class', 'interface', 'struct', 'type', 'enum', 'trait', 'record', 'union', 'typedef', 'protocol']);
 /**
  * A member written on a receiver far above, when the receiver is written again nearer the cursor:
  * it weighs as if written where the receiver is, at this share, divided by the square root of how
@@ -363,6 +366,14 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor });
       for (const q of use.qualifiers) for (const t of types.get(q) ?? []) typed.add(t);
     }
+    // `w.Write(…)` where every receiver the name is called on has a type the code base does not
+    // define (`w http.ResponseWriter`): the member is that type's, not a same-named one here.
+    let external = false;
+    if (use.qualifiers.length && use.qualified === use.count) {
+      types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor });
+      const receiverTypes = use.qualifiers.map((q) => types!.get(q));
+      external = receiverTypes.every((ts) => ts?.size && [...ts].every((t) => !store.symbols.lookup(t).some((d) => TYPE_DEFINITION_KINDS.has(d.kind))));
+    }
     const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
@@ -385,6 +396,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // The file defines the name itself: a use most likely means that one (or its counterpart: foo.ts for foo.js).
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= use.qualified === 0 && membersOf.has(use.name) ? RECEIVER_OWN_FACTOR : OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
+      if (external) score *= EXTERNAL_RECEIVER_FACTOR;
       // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
       if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
       // Data says less than code; a function's local elsewhere is data too, and a rare name shared with it

@@ -434,6 +434,26 @@ describe('cursor context: JavaScript', () => {
 });
 
 describe('cursor context: receivers', () => {
+  it("puts a member after the rest when the receiver's type comes from outside the code base, not when it is the code base's", async () => {
+    await inWorkspace({
+      'middleware/wrap.go': 'package middleware\n\ntype basicWriter struct{}\n\nfunc (b *basicWriter) Write(p []byte) (int, error) {\n\treturn len(p), nil\n}\n',
+      'middleware/render.go': 'package middleware\n\nimport "net/http"\n\nfunc Render(w http.ResponseWriter, s string) {\n}\n',
+    }, async (ws) => {
+      const order = async (receiver: string) => {
+        const lines = ['package middleware', '', `func serve(w ${receiver}) {`, '\tRender(w, "a")', '\ta := 1', '\tb := 2', '\tc := 3', '\td := 4', '\t_ = a + b + c + d', '\tw.Write([]byte("x"))', '', '}'];
+        const { snippets } = await ws.context({ path: 'middleware/serve.go', text: lines.join('\n'), position: { line: 10, character: 1 }, budgetTokens: 400 });
+        return snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      };
+      // Write is written nearer the cursor than Render.
+      const external = await order('http.ResponseWriter');
+      expect(external.indexOf('Render')).toBeGreaterThanOrEqual(0);
+      expect(external.indexOf('Render')).toBeLessThan(external.indexOf('Write') < 0 ? Infinity : external.indexOf('Write'));
+      const own = await order('*basicWriter');
+      expect(own.indexOf('Write')).toBeGreaterThanOrEqual(0);
+      expect(own.indexOf('Write')).toBeLessThan(own.indexOf('Render'));
+    });
+  });
+
   it('ranks a member used on a receiver far above high when the receiver is written again right above', async () => {
     const helpers = Array.from({ length: 40 }, (_, i) => `export function step${i}(): number {\n  return ${i};\n}\n`).join('');
     await inWorkspace({
