@@ -281,6 +281,10 @@ export class Workspace {
           } catch {
             // a broken package.json names no package
           }
+        } else if (p === 'Cargo.toml' || p.endsWith('/Cargo.toml')) {
+          // A Rust crate by its name: its tests, examples and other crates write `reqwest::Proxy`.
+          const name = cargoPackageName(this.fileLines.get(p)?.join('\n') ?? '');
+          if (name) packages.set(name, p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
         }
       }
     }
@@ -420,7 +424,13 @@ export class Workspace {
  * The files whose text import resolution reads (go.mod, package.json names and exports, tsconfig
  * `paths`): what resolvers derive from them is cached per import context, so a change to one makes a new context.
  */
+/** The `name` of a Cargo.toml's `[package]` table, or null. */
+function cargoPackageName(toml: string): string | null {
+  const table = /^\[package\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? '';
+  return /^\s*name\s*=\s*"([^"]+)"/m.exec(table)?.[1] ?? null;
+}
+
 function isManifest(p: string): boolean {
   const base = p.slice(p.lastIndexOf('/') + 1);
-  return base === 'go.mod' || base === 'package.json' || /^(tsconfig.*|jsconfig)\.json$/.test(base);
+  return base === 'go.mod' || base === 'package.json' || base === 'Cargo.toml' || /^(tsconfig.*|jsconfig)\.json$/.test(base);
 }

@@ -341,6 +341,24 @@ describe('import resolution', () => {
     ]);
   });
 
+  it("Rust: Cargo's tests, examples and benches are crate roots, and a use may start from a module of the file", () => {
+    const c = ctx([
+      'Cargo.toml', 'src/lib.rs', 'src/proxy.rs', 'tests/gzip.rs', 'tests/support/mod.rs', 'tests/support/server.rs',
+      'examples/simple.rs', 'examples/util.rs', 'src/net/tests/mod.rs', 'src/net/tests/cases.rs', 'src/net/tests/cases/more.rs',
+    ], { packages: new Map([['acme', '']]) });
+    expectResolves(c, 'rust', 'tests/gzip.rs', [
+      [ref('support', [], 'mod'), ['tests/support/mod.rs']],
+      [ref('support::server'), ['tests/support/server.rs']],
+      [ref('support', ['server']), ['tests/support/server.rs']],
+      [ref('acme::proxy::Proxy'), ['src/proxy.rs']],
+      [ref('acme::Client'), ['src/lib.rs']],
+      [ref('tokio::io'), []],
+    ]);
+    expectResolves(c, 'rust', 'examples/simple.rs', [[ref('util', [], 'mod'), ['examples/util.rs']]]);
+    // A module folder that happens to be called tests is no crate root.
+    expectResolves(c, 'rust', 'src/net/tests/cases.rs', [[ref('more', [], 'mod'), ['src/net/tests/cases/more.rs']]]);
+  });
+
   it('Java and C#: classes, wildcard packages and namespaces', () => {
     const j = ctx([
       'src/main/java/com/acme/orders/OrderService.java', 'src/main/java/com/acme/orders/model/Order.java',

@@ -65,6 +65,22 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'src/body.rs:1')).toBeLessThan(rank(snippets, 'src/legacy.rs:1'));
   });
 
+  it("Rust: an integration test's web::Body means the crate's own Body, its Cargo.toml naming the crate", async () => {
+    const r = await indexed({
+      'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n\n[dependencies]\nname = "not-this"\n',
+      'src/lib.rs': 'mod alpha;\nmod body;\npub use self::body::Body;\n',
+      'src/body.rs': 'pub struct Body {\n    bytes: Vec<u8>,\n}\n',
+      'src/alpha.rs': 'pub struct Body {\n    text: String,\n}\n\npub fn a() {}\n\npub fn b() {}\n',
+      'tests/send.rs': 'mod support;\n\n#[test]\nfn sends() {\n    let b = web::Body::default();\n    support::go();\n    \n}\n',
+      'tests/support/mod.rs': 'pub fn go() {}\n',
+    });
+    close = r.close;
+    const { snippets } = await r.ws.context({ path: 'tests/send.rs', position: { line: 6, character: 4 }, budgetTokens: 400 });
+    // web::Body is written farther up than support::go, but a path through the crate's own name is as sure as an import.
+    expect(rank(snippets, 'src/body.rs:1')).toBeLessThan(rank(snippets, 'tests/support/mod.rs:1'));
+    expect(rank(snippets, 'src/body.rs:1')).toBeLessThan(rank(snippets, 'src/alpha.rs:1'));
+  });
+
   it("Rust: self.start() inside impl Server means Server's start, from an impl block in another file", async () => {
     const r = await indexed({
       'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',

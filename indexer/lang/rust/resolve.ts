@@ -23,10 +23,17 @@ export const rustReexports: ReexportRule = (ref, name) => {
   return ref.names.some((n) => n === '*' || n.endsWith('::*') || last(n) === name);
 };
 
-function rustModDir(from: string): string {
+/** Cargo's target folders beside a Cargo.toml: each file directly in one is a crate root of its own (`tests/gzip.rs`). */
+const TARGET_DIRS = new Set(['tests', 'examples', 'benches']);
+
+function isTargetDir(dir: string, files: ReadonlySet<string>): boolean {
+  return TARGET_DIRS.has(dir.slice(dir.lastIndexOf('/') + 1)) && files.has(join(dirOf(dir), 'Cargo.toml') ?? '');
+}
+
+function rustModDir(from: string, files: ReadonlySet<string>): string {
   const base = from.slice(from.lastIndexOf('/') + 1);
   const dir = dirOf(from);
-  if (base === 'mod.rs' || base === 'lib.rs' || base === 'main.rs' || dir.endsWith('/bin') || dir === 'bin' || base === 'build.rs') return dir;
+  if (base === 'mod.rs' || base === 'lib.rs' || base === 'main.rs' || dir.endsWith('/bin') || dir === 'bin' || base === 'build.rs' || isTargetDir(dir, files)) return dir;
   return join(dir, base.replace(/\.rs$/, '')) ?? dir;
 }
 
@@ -48,7 +55,7 @@ function probeRustModule(baseDir: string, segs: string[], files: ReadonlySet<str
 
 function resolveRust(ref: ImportRef, spec: string, from: string, ctx: ImportContext): string[] {
   const files = ctx.files;
-  if (ref.kind === 'mod') return one(probeRustModule(rustModDir(from), [spec], files));
+  if (ref.kind === 'mod') return one(probeRustModule(rustModDir(from, files), [spec], files));
   const segs = spec.split('::').filter(Boolean);
   if (!segs.length) return [];
   let baseDir: string;
@@ -59,7 +66,7 @@ function resolveRust(ref: ImportRef, spec: string, from: string, ctx: ImportCont
     segs.shift();
     rootFiles = [join(baseDir, 'lib.rs') ?? '', join(baseDir, 'main.rs') ?? ''];
   } else if (first === 'self' || first === 'super') {
-    let dir = rustModDir(from);
+    let dir = rustModDir(from, files);
     segs.shift();
     if (first === 'super') dir = dirOf(dir);
     while (segs[0] === 'super') {
@@ -68,6 +75,10 @@ function resolveRust(ref: ImportRef, spec: string, from: string, ctx: ImportCont
     }
     baseDir = dir;
     rootFiles = [join(baseDir, 'mod.rs') ?? '', `${baseDir}.rs`, join(baseDir, 'lib.rs') ?? '', join(baseDir, 'main.rs') ?? ''];
+  } else if (probeRustModule(rustModDir(from, files), [first], files)) {
+    // A module of this one, named bare (`mod support;` then `use support::server;`).
+    baseDir = rustModDir(from, files);
+    rootFiles = [];
   } else {
     const folder = ctx.packages?.get(first) ?? ctx.packages?.get(first.replace(/_/g, '-'));
     if (folder === undefined) return [];
