@@ -415,9 +415,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
     // One flush at a time; events that arrive meanwhile form the next batch.
     while (this.flushing) await this.flushing;
     if (this.stopped) return;
-    this.handing = this.collected;
+    const handing = (this.handing = this.collected);
     this.collected = null;
-    const handing = this.handing;
     this.flushing = this.flush()
       .catch((err) => this.logError(`watcher batch for ${this.root} failed: ${(err as Error).message}`))
       .finally(() => {

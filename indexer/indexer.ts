@@ -237,9 +237,8 @@ export class Indexer {
           // beside it compacts nothing either: a compaction waits for every commit in flight and holds
           // up every commit after it, seconds on a big tree. (This pass's own queue may be gone by now:
           // the loop ends before its last commit does.)
-          if (opts.longPass) {
-            if (!endsSoon) await this.store.refreshSearchIndexes();
-          } else if (![...this.queues].some((q) => q !== queue)) await this.store.compactIfFragmented();
+          if (opts.longPass && !endsSoon) await this.store.refreshSearchIndexes();
+          else if (!opts.longPass && ![...this.queues].some((q) => q !== queue)) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.
         writing.catch(() => {});

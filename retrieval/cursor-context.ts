@@ -14,7 +14,7 @@ import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
-import { receiverTypesNear } from './receiver-types.js';
+import { definesType, receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -65,7 +65,6 @@ const MODULE_MEMBERS_DISTANCE = 3;
 const LOCAL_ONLY_MAX = 1;
 /** What a member weighs when every receiver it is called on has a type from outside the code base. */
 const EXTERNAL_RECEIVER_FACTOR = 0.25;
-const TYPE_DEFINITION_KINDS = new Set(['class', 'interface', 'struct', 'type', 'enum', 'trait', 'record', 'union', 'typedef', 'protocol']);
 /**
  * A member written on a receiver far above, when the receiver is written again nearer the cursor:
  * it weighs as if written where the receiver is, at this share, divided by the square root of how
@@ -321,7 +320,10 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const distanceOf = new Map(names.map((n) => [n.name, n.distance]));
   const membersOf = new Map<string, number>();
   for (const u of names) for (const q of u.qualifiers) membersOf.set(q, (membersOf.get(q) ?? 0) + 1);
+  // Read once, when a name first needs them, where the names were read (not a whole long file): the
+  // language's receiver rule (indexer/scope.ts), widened to supertypes; else buffer-names' declaredTypes.
   let types: Map<string, Set<string>> | undefined;
+  const receiverTypes = () => (types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor }));
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d));
@@ -361,19 +363,15 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // `mailer.send(…)` where the buffer declares `mailer: SmtpMailer` or `mailer = new SmtpMailer(…)`.
     const typed = new Set<string>();
     if (places > 1 && use.qualifiers.length) {
-      // Read where the names were read, not a whole long file.
-      // The language's receiver rule (indexer/scope.ts), widened to supertypes; else buffer-names' declaredTypes.
-      types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor });
-      for (const q of use.qualifiers) for (const t of types.get(q) ?? []) typed.add(t);
+      for (const q of use.qualifiers) for (const t of receiverTypes().get(q) ?? []) typed.add(t);
     }
     // `w.Write(…)` where every receiver the name is called on has a type the code base does not
     // define (`w http.ResponseWriter`): the member is that type's, not a same-named one here.
-    let external = false;
-    if (use.qualifiers.length && use.qualified === use.count) {
-      types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor });
-      const receiverTypes = use.qualifiers.map((q) => types!.get(q));
-      external = receiverTypes.every((ts) => ts?.size && [...ts].every((t) => !store.symbols.lookup(t).some((d) => TYPE_DEFINITION_KINDS.has(d.kind))));
-    }
+    const external = use.qualified === use.count && use.qualifiers.length > 0 &&
+      use.qualifiers.every((q) => {
+        const ts = receiverTypes().get(q);
+        return !!ts?.size && [...ts].every((t) => !definesType(store, t));
+      });
     const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.

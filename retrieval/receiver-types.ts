@@ -14,6 +14,14 @@ const SUPER_DEPTH = 2;
 const SUPER_MAX = 6;
 const TYPE_KINDS = /^(class|interface|struct|record|enum)$/;
 
+/** Kinds that declare a type a receiver can have (type aliases, traits and unions too, unlike TYPE_KINDS's supertype reading). */
+const RECEIVER_TYPE_KINDS = new Set(['class', 'interface', 'struct', 'record', 'enum', 'type', 'trait', 'union', 'typedef', 'protocol']);
+
+/** Whether the code base declares a type of this name (`ResponseWriter` of `net/http` it does not). */
+export function definesType(store: IndexStore, name: string): boolean {
+  return store.symbols.lookup(name).some((d) => RECEIVER_TYPE_KINDS.has(d.kind));
+}
+
 /** Name → its types and their supertypes, read on rows `from`..`to` (exclusive) for the cursor's row `at`. */
 export function receiverTypesNear(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }): Map<string, Set<string>> {
   const ruled = receiverTypes(language, { lines, ...window });
