@@ -25,17 +25,76 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
-/** Removes string literals and line comments so their words do not count as uses. */
-function codeOnly(line: string, hashComments: boolean): string {
-  let out = line.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""');
-  const slash = out.indexOf('//');
-  if (slash >= 0) out = out.slice(0, slash);
-  if (hashComments) {
-    const hash = out.indexOf('#');
-    if (hash >= 0) out = out.slice(0, hash);
+/**
+ * A line split into its code (string literals emptied) and its comments: `//` or `#` (where it starts
+ * one) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block comment the line starts
+ * in (its closing token), and the result's `open` the one it leaves open.
+ */
+function splitComment(line: string, hashComments: boolean, open: string | null): { code: string; comment: string; open: string | null } {
+  let code = '';
+  let comment = '';
+  let i = 0;
+  while (i < line.length) {
+    if (open) {
+      const end = line.indexOf(open, i);
+      comment += ' ' + line.slice(i, end < 0 ? line.length : end);
+      if (end < 0) return { code, comment, open };
+      i = end + open.length;
+      open = null;
+      continue;
+    }
+    const c = line[i];
+    if (hashComments && (c === '"' || c === "'") && line.startsWith(c.repeat(3), i)) {
+      open = c.repeat(3); // a docstring (or any triple-quoted text): its words are prose
+      i += 3;
+    } else if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
+      // Never closed on the line (a Rust lifetime `'a`, an apostrophe): the quote is code after all.
+      if (j >= line.length) code += c;
+      else {
+        code += '""';
+        i = j;
+      }
+      i++;
+    } else if ((c === '/' && line[i + 1] === '/') || (hashComments && c === '#')) return { code, comment: comment + ' ' + line.slice(i), open: null };
+    else if (!hashComments && c === '/' && line[i + 1] === '*') {
+      open = '*/';
+      i += 2;
+    } else {
+      code += c;
+      i++;
+    }
   }
-  return out;
+  return { code, comment, open };
 }
+
+/**
+ * What of a comment names code: qualified names (`middleware.RequestID`, `Body::new`), calls
+ * (`parse(…)`), names in backticks or doc links (`[Client]`, `{@link Client}`), and identifiers no
+ * English word looks like (`parseConfig`, `max_size`). Plain words ("the server starts") are left out:
+ * they would look up every definition named like an English word.
+ */
+function codeInComment(comment: string): string {
+  const keep: string[] = [];
+  for (const m of comment.matchAll(COMMENT_CODE)) keep.push(m[0]);
+  return keep.join(' ; ');
+}
+
+const COMMENT_CODE = new RegExp(
+  [
+    String.raw`[A-Za-z_$][\w$]*(?:(?:\??\.|::)[A-Za-z_$][\w$]*)+(?:\()?`, // a.b.c, a::b, a.b(
+    String.raw`(?<=[\x60[]|@link\s+)[A-Za-z_$][\w$]*(?=[\x60\]}])`, // a name in backticks, [Name], {@link Name}
+    String.raw`[A-Za-z_$][\w$]*\(`, // call(
+    String.raw`\b[a-z][a-z0-9]*[A-Z][\w$]*`, // camelCase
+    String.raw`\b[A-Z][a-z0-9]+[A-Z][\w$]*`, // PascalCase of two words or more
+    String.raw`\b[A-Za-z][A-Za-z0-9]*_[\w$]+`, // snake_case
+  ].join('|'),
+  'g',
+);
+
+/** How much farther a name mentioned in a comment counts than one written in code on the same line. */
+const COMMENT_DISTANCE_FACTOR = 2;
 
 /** The lines around the cursor whose names count: 600 above, 200 below (`to` exclusive). */
 export function nameWindow(cursorLine: number, lineCount: number): { from: number; to: number } {
@@ -49,11 +108,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
   const qualified = new Map<string, number>();
-  const { from, to } = nameWindow(cursorLine, lines.length);
-  for (let l = from; l < to; l++) {
-    const text = codeOnly(lines[l], opts.hashComments ?? false);
-    if (!text.trim()) continue;
-    const d = l <= cursorLine ? cursorLine - l : (l - cursorLine) * 1.5;
+  const record = (text: string, d: number) => {
     IDENT.lastIndex = 0;
     for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
       const name = m[0];
@@ -72,6 +127,15 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
         }
       }
     }
+  };
+  const { from, to } = nameWindow(cursorLine, lines.length);
+  let inComment: string | null = null;
+  for (let l = from; l < to; l++) {
+    const { code, comment, open } = splitComment(lines[l], opts.hashComments ?? false, inComment);
+    inComment = open;
+    const d = l <= cursorLine ? cursorLine - l : (l - cursorLine) * 1.5;
+    if (code.trim()) record(code, d);
+    if (comment) record(codeInComment(comment), (d + 1) * COMMENT_DISTANCE_FACTOR);
   }
   return [...best]
     .map(([name, distance]) => ({ name, distance, count: counts.get(name)!, qualifiers: [...(qualifiers.get(name) ?? [])], qualified: qualified.get(name) ?? 0 }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declaredTypes } from '../../retrieval/buffer-names.js';
+import { declaredTypes, namesNearCursor } from '../../retrieval/buffer-names.js';
 
 describe('declaredTypes', () => {
   const types = (lines: string[], go = false) => Object.fromEntries([...declaredTypes(lines, { go })].map(([k, v]) => [k, [...v]]));
@@ -22,5 +22,29 @@ describe('declaredTypes', () => {
     const line = 'func (r *Router) Handle(w http.ResponseWriter, req *http.Request) {';
     expect(types([line, 'm := &Mux{}'], true)).toEqual({ r: ['Router'], w: ['ResponseWriter'], req: ['Request'], m: ['Mux'] });
     expect(types([line])).toEqual({});
+  });
+});
+
+describe('namesNearCursor: comments', () => {
+  const names = (lines: string[], hashComments = false) =>
+    Object.fromEntries(namesNearCursor([...lines, ''], lines.length, { hashComments }).map((u) => [u.name, u.distance]));
+
+  it('counts the code a comment names, farther than code on the same line, and none of its prose', () => {
+    expect(names(['run(job); // then middleware.Throttle(2), see [Limiter] and max_rate in the docs'])).toEqual({
+      run: 1, job: 1, middleware: 4, Throttle: 4, Limiter: 4, max_rate: 4,
+    });
+    expect(names(['/**', ' * Returns the value of parseConfig, see {@link Options}.', ' */', 'start(); /* until done */ stop();'])).toEqual({
+      parseConfig: 8, Options: 8, start: 1, stop: 1,
+    });
+  });
+
+  it("reads Python's docstrings and # comments as comments, and quotes as strings only when they close", () => {
+    expect(names(['def parse(text):', '    """Split the text into words.', '    Uses split_words()."""', '    return tokens  # see tokenize', "    x = 'it''s' + '#nope'"], true)).toEqual({
+      parse: 5, text: 5, split_words: 8, tokens: 2,
+    });
+    // A lone Rust lifetime's quote never closes: what follows it is code.
+    expect(names(["impl<'a> Reader { fn first(words: Vec<String>) {"])).toEqual({ Reader: 1, fn: 1, first: 1, words: 1, Vec: 1, String: 1 });
+    // `//` inside a string starts no comment.
+    expect(names(['fetch("https://example.com", options);'])).toEqual({ fetch: 1, options: 1 });
   });
 });

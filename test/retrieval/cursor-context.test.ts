@@ -208,6 +208,26 @@ describe('cursor context: how the file refers to other code', () => {
     return snippets.map((s) => `${s.path}:${s.startLine}`);
   };
 
+  it('reads the names a comment writes as code, and not the words of its prose', async () => {
+    writeTree(root, {
+      'src/net/frames.ts': 'export function decodeFrame(bytes: Uint8Array): number {\n  return bytes.length;\n}\n',
+      'src/net/parts.ts': 'export function header(): string {\n  return "h";\n}\n\nexport function length(): number {\n  return 1;\n}\n',
+    });
+    const lines = [
+      '/**',
+      ' * Reads the header of a frame and its length.',
+      ' */',
+      'export function read(bytes: Uint8Array) {',
+      '  // the frame is whole: decodeFrame(bytes) says how long',
+      '  ',
+      '}',
+    ];
+    const got = await at('src/read.ts', lines, 5);
+    expect(got[0]).toBe('src/net/frames.ts:1');
+    expect(got).not.toContain('src/net/parts.ts:1');
+    expect(got).not.toContain('src/net/parts.ts:5');
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
