@@ -473,7 +473,11 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   // is what the name is defined by.
   const standsFor = new Map<string, number>();
   const overloads: Candidate[] = [];
-  for (const { def, anticipated } of scored) {
+  for (const scoredDef of scored) {
+    const { anticipated } = scoredDef;
+    // `module.exports.default = fastify`, `export default App`, `Client = _Client`: the line says no more
+    // than the name; what the name is defined as, in the same file, is what the code needs.
+    const def = aliasTarget(src, scoredDef.def) ?? scoredDef.def;
     const key = `${def.path}:${def.start_line}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -492,6 +496,20 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   }
   return [...out, ...overloads].slice(0, 200);
 }
+
+/** A binding whose whole value is one name: `module.exports.x = y`, `export default y`, `X = _Y`. */
+const ALIAS = /(?:=|\bexport\s+default)\s*([A-Za-z_$][\w$]*)\s*;?\s*$/;
+const ALIAS_KINDS = new Set(['variable', 'constant', 'property']);
+
+/** The top-level function, class or type of the same file that an alias definition names, if any. */
+function aliasTarget(src: ContextSources, def: SymbolRow): SymbolRow | null {
+  if (!ALIAS_KINDS.has(def.kind)) return null;
+  const name = ALIAS.exec(def.signature)?.[1];
+  if (!name || KEYWORD_VALUES.has(name)) return null;
+  return src.store.symbols.inFile(def.path).find((d) => d.name === name && !d.container && !ALIAS_KINDS.has(d.kind) && d.kind !== 'local') ?? null;
+}
+
+const KEYWORD_VALUES = new Set(['true', 'false', 'null', 'undefined', 'None', 'True', 'False', 'nil', 'this', 'self']);
 
 /**
  * `const x = require('y')`, `const z = await import('y')`: the symbol table keeps such a binding as a

@@ -228,6 +228,16 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got).not.toContain('src/net/parts.ts:5');
   });
 
+  it('shows what an exported alias names, not the alias line', async () => {
+    writeTree(root, {
+      'src/router.js': 'function createRouter (routes) {\n  return routes\n}\n\nmodule.exports.default = createRouter\n',
+    });
+    const lines = ["const { default: makeRouter } = require('./router')", '', 'function main () {', '  ', '}'];
+    const got = await at('src/main.js', lines, 3);
+    expect(got).toContain('src/router.js:1');
+    expect(got).not.toContain('src/router.js:5');
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
