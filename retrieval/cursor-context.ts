@@ -431,6 +431,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     for (const def of named.values()) scored.push({ def, score: proximity / named.size, distance: use.distance, offered: true });
   }
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
+  scored.push(...enclosingDefinitions(store, scored));
   scored.sort((a, b) => b.score - a.score);
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
@@ -438,6 +439,24 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
 }
+
+/**
+ * The function another file's local binding or nested function lives in: `const { stepIn, patience } =
+ * waitForCb(…)` names two locals of helper.js's `waitForCb`, and the line needs `waitForCb`.
+ */
+function enclosingDefinitions(store: ContextSources['store'], scored: readonly ScoredDefinition[]): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
+  for (const s of scored) {
+    const { def } = s;
+    if (!def.container || (def.kind !== 'local' && def.kind !== 'function')) continue;
+    const outer = store.symbols.inFile(def.path).find((d) => d.name === def.container && d.start_line < def.start_line && d.end_line >= def.end_line && !MEMBER_KINDS.has(d.kind));
+    if (outer) out.push({ def: outer, score: s.score * ENCLOSING_SHARE, distance: s.distance });
+  }
+  return out;
+}
+
+/** The share of a local's score its enclosing function gets: at 1 it pushed out names written nearer (tuning draw). */
+const ENCLOSING_SHARE = 0.5;
 
 /**
  * The anticipated definitions joined to the scored ones, below the strongest few that the buffer

@@ -238,6 +238,37 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got).not.toContain('src/router.js:5');
   });
 
+  it("offers the function that another file's locals, named here, live in", async () => {
+    writeTree(root, {
+      'test/helper.js': [
+        'function waitForTimeout (options) {',
+        '  return new Promise((resolve) => setTimeout(resolve, options.ms))',
+        '}',
+        '',
+        'function waitForSteps (options) {',
+        '  let left = options.steps',
+        '  let done',
+        '  const patience = new Promise((resolve) => { done = resolve })',
+        '  function stepIn () {',
+        '    if (--left === 0) done()',
+        '  }',
+        '  return { stepIn, patience }',
+        '}',
+        '',
+        'module.exports = { waitForTimeout, waitForSteps }',
+        '',
+      ].join('\n'),
+    });
+    // The line destructures what waitForSteps returns; the buffer names only its two locals.
+    const text = ["test('steps', async () => {", '  ', '  stepIn()', '  stepIn()', '  await patience', '})'].join('\n');
+    writeTree(root, { 'test/steps.test.js': text });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: 'test/steps.test.js', text, position: { line: 1, character: 2 }, budgetTokens: 200 });
+    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    // First: before the file's other helper, which the code near the cursor (found by full text) names as much.
+    expect(definitions[0]).toBe('test/helper.js:5');
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
