@@ -269,6 +269,25 @@ describe('cursor context: how the file refers to other code', () => {
     expect(definitions[0]).toBe('test/helper.js:5');
   });
 
+  it("shows one of a name's definitions shaped alike in several files before the other names", async () => {
+    const client = 'export function connect(url: string): Client {\n  return new Client(url);\n}\n\nexport class Client {\n  constructor(readonly url: string) {}\n}\n';
+    writeTree(root, {
+      'src/async/client.ts': client,
+      'src/blocking/client.ts': client,
+      'src/wasm/client.ts': client,
+      'src/util/retry.ts': 'export function retry(times: number): void {\n  void times;\n}\n',
+    });
+    const lines = ['export function main() {', '  retry(3);', ...Array(9).fill('  step();'), '  const c = connect("a");', '  ', '}'];
+    writeTree(root, { 'src/app.ts': lines.join('\n') });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: 'src/app.ts', text: lines.join('\n'), position: { line: 12, character: 2 }, budgetTokens: 400 });
+    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    // One connect (the three say the same), then retry, written farther up; the other two after it.
+    expect(definitions.slice(0, 2).filter((d) => d.endsWith('/client.ts:1'))).toHaveLength(1);
+    expect(definitions.slice(0, 2)).toContain('src/util/retry.ts:1');
+    expect(definitions.filter((d) => d.endsWith('/client.ts:1'))).toHaveLength(3);
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
