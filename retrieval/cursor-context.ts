@@ -488,7 +488,9 @@ function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): 
   scored.sort((a, b) => b.score - a.score);
   // One name defined alike in several files (a client's async, blocking and wasm `fn builder() ->
   // ClientBuilder`): the best-scored says what the others would, which follow the other names near it.
+  // (The one imported by name, if any: what else raised another one's score is less sure.)
   const bestOf = new Map<string, SymbolRow>();
+  for (const { def, sure } of scored) if (sure) bestOf.set(def.name, def);
   for (const { def } of scored) if (!bestOf.has(def.name)) bestOf.set(def.name, def);
   for (const s of scored) {
     const best = bestOf.get(s.def.name)!;
