@@ -600,6 +600,8 @@ function stem(path: string): string {
 function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): ScoredDefinition[] {
   const out: ScoredDefinition[] = [];
   for (const { def, score } of best) {
+    // A constructor's neighbours are its class's fields and methods, no run it belongs to.
+    if (def.kind === 'constructor') continue;
     const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s));
     const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
     for (const j of [i - 1, i + 1]) {

@@ -288,6 +288,22 @@ describe('cursor context: how the file refers to other code', () => {
     expect(definitions.filter((d) => d.endsWith('/client.ts:1'))).toHaveLength(3);
   });
 
+  it("offers no neighbours of a constructor: they are its class's members, not the next of a run", async () => {
+    writeTree(root, {
+      'src/main/java/p/Foo.java': 'package p;\n\npublic class Foo {\n  private int count;\n\n  public Foo() {}\n\n  public int total() {\n    return count;\n  }\n}\n',
+      'src/main/java/p/Bar.java': 'package p;\n\npublic class Bar {\n  public Bar() {}\n}\n',
+    });
+    // The cursor line constructs a Foo: its class and constructor first, then Bar (a line up), not Foo's field.
+    const text = ['package p;', '', 'public class UsageTest {', '  public void test() {', '    Bar bar = new Bar();', '    Foo foo = new Foo(', '  }', '}'].join('\n');
+    writeTree(root, { 'src/test/java/p/UsageTest.java': text });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: 'src/test/java/p/UsageTest.java', text, position: { line: 5, character: 22 }, budgetTokens: 200 });
+    const got = snippets.map((s) => `${s.path}:${s.startLine}`);
+    const field = got.indexOf('src/main/java/p/Foo.java:4');
+    expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeGreaterThanOrEqual(0);
+    if (field >= 0) expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeLessThan(field);
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
