@@ -304,6 +304,24 @@ describe('cursor context: how the file refers to other code', () => {
     if (field >= 0) expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeLessThan(field);
   });
 
+  it('anticipates a function before a member of a class the buffer does not name', async () => {
+    writeTree(root, {
+      'src/net/http.ts': 'export class HttpClient {\n  sendRequest(path: string): string {\n    return path;\n  }\n}\n',
+      'src/util/time.ts': 'export function formatTime(t: number): string {\n  return String(t);\n}\n',
+      'src/jobs/status.ts': "export function pollStatus(api: any, started: number) {\n  const reply = api.sendRequest('/status');\n  const stamp = formatTime(started);\n  return reply + stamp;\n}\n",
+      'src/jobs/health.ts': "export function pollHealth(api: any, started: number) {\n  return api.sendRequest('/health');\n}\n",
+    });
+    const text = 'export function pollQueue(api: any, started: number) {\n  \n}\n';
+    writeTree(root, { 'src/jobs/queue.ts': text });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: 'src/jobs/queue.ts', text, position: { line: 1, character: 2 }, budgetTokens: 400 });
+    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    // Similar code calls sendRequest twice as often, but on receivers of a class this file never names.
+    expect(definitions).toContain('src/net/http.ts:2');
+    expect(definitions.indexOf('src/util/time.ts:1')).toBeGreaterThanOrEqual(0);
+    expect(definitions.indexOf('src/util/time.ts:1')).toBeLessThan(definitions.indexOf('src/net/http.ts:2'));
+  });
+
   it('follows a barrel to the file that defines an imported name', async () => {
     const lines = ["import { Float64 } from './types/index.js';", '', 'export function wide() {', '  ', '}', 'const unusedSoFar = 1;'];
     const got = await at('src/use-barrel.ts', lines, 3);
