@@ -234,11 +234,11 @@ export class Daemon {
   }
 
   /**
-   * Waits, at most SAVE_WAIT_MS, until the saves the watcher has seen are in the index: a search
+   * Waits, at most `maxWaitMs` (a search: SAVE_WAIT_MS), until the saves the watcher has seen are in the index: a search
    * asked right after a save finds what was saved, rather than the index of a moment before. A
    * background pass (a first index, a branch switch) is not waited for.
    */
-  async savesLanded(ws: Workspace): Promise<void> {
+  async savesLanded(ws: Workspace, maxWaitMs = SAVE_WAIT_MS): Promise<void> {
     const entry = this.entries.get(ws.root);
     if (!entry || this.closed) return;
     let timer: NodeJS.Timeout | undefined;
@@ -246,7 +246,7 @@ export class Daemon {
       await entry.watch?.settled();
       await entry.saving;
     })();
-    await Promise.race([landed, new Promise<void>((r) => (timer = setTimeout(r, SAVE_WAIT_MS)))]);
+    await Promise.race([landed, new Promise<void>((r) => (timer = setTimeout(r, maxWaitMs)))]);
     clearTimeout(timer);
   }
 

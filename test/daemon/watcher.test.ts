@@ -197,7 +197,8 @@ describe('watchWorkspace', () => {
       fs.appendFileSync(path.join(ws.root, 'src/alpha.ts'), `\nexport const ${token} = ${i};\n`);
       await until(seesPending, 'the watcher saw the save', TIMEOUT, 2);
       expect(await paths(ws, token)).toEqual([]);
-      await h.daemon.savesLanded(ws);
+      // (Waiting longer than a search would: on a loaded machine the quiet period and the update can pass 500 ms.)
+      await h.daemon.savesLanded(ws, TIMEOUT);
       expect(await paths(ws, token)).toEqual(['src/alpha.ts']);
     }
     expect(await seesPending()).toBe(false);
