@@ -448,12 +448,13 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
  * The function another file's local binding or nested function lives in: `const { stepIn, patience } =
  * waitForCb(…)` names two locals of helper.js's `waitForCb`, and the line needs `waitForCb`.
  */
-function enclosingDefinitions(store: ContextSources['store'], scored: readonly ScoredDefinition[]): ScoredDefinition[] {
+function enclosingDefinitions(store: IndexStore, scored: readonly ScoredDefinition[]): ScoredDefinition[] {
   const out: ScoredDefinition[] = [];
   for (const s of scored) {
     const { def } = s;
     if (!def.container || (def.kind !== 'local' && def.kind !== 'function')) continue;
-    const outer = store.symbols.inFile(def.path).find((d) => d.name === def.container && d.start_line < def.start_line && d.end_line >= def.end_line && !MEMBER_KINDS.has(d.kind));
+    // (A function's, not a method's: a method's locals are its own business, reached through its class.)
+    const outer = store.symbols.inFile(def.path).find((d) => d.name === def.container && d.kind === 'function' && d.start_line < def.start_line && d.end_line >= def.end_line);
     if (outer) out.push({ def: outer, score: s.score * ENCLOSING_SHARE, distance: s.distance });
   }
   return out;
