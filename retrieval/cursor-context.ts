@@ -471,15 +471,18 @@ const ENCLOSING_SHARE = 0.5;
 function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredDefinition[]): ScoredDefinition[] {
   const sure = scored.filter((s) => s.sure).map((s) => s.score).sort((a, b) => b - a);
   const cap = sure.length ? sure[Math.min(sure.length, SURE_NAMES) - 1] * 0.99 : Infinity;
+  // By definition, not by line: `export class Int8 { legacy = true; }` is two definitions on one line,
+  // and the field's anticipation is no credit to the class.
+  const keyOf = (def: SymbolRow) => `${def.path}:${def.start_line}:${def.name}`;
   const best = new Map<string, ScoredDefinition>();
   for (const s of scored) {
-    const key = `${s.def.path}:${s.def.start_line}`;
+    const key = keyOf(s.def);
     const cur = best.get(key);
     if (!cur || s.score > cur.score) best.set(key, s);
   }
   const out = [...scored];
   for (const a of anticipated) {
-    const cur = best.get(`${a.def.path}:${a.def.start_line}`);
+    const cur = best.get(keyOf(a.def));
     if (cur) cur.score += Math.min(a.score, cap);
     else out.push({ ...a, score: Math.min(a.score, cap) });
   }

@@ -469,6 +469,15 @@ describe('cursor context: how the file refers to other code', () => {
     const got = await at('src/long.ts', lines, lines.length - 1);
     expect(got).toContain('src/types/numbers.ts:1');
     expect(got).toContain('src/types/strings.ts:1');
+    // The Int8 it imports before legacy's, whose one line also defines a field that anticipation
+    // offers (`export class Int8 … { legacy = true; }`): credit to the field is none to the class.
+    writeTree(root, { 'src/legacy/numbers.ts': 'export class Int8 extends Object { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n' });
+    await ws.sync();
+    const { snippets } = await ws.context({ path: 'src/long.ts', text: lines.join('\n'), position: { line: lines.length - 1, character: 0 }, budgetTokens: 400 });
+    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    const [imported, legacy] = [definitions.indexOf('src/types/numbers.ts:1'), definitions.indexOf('src/legacy/numbers.ts:1')];
+    expect(imported).toBeGreaterThanOrEqual(0);
+    if (legacy >= 0) expect(imported).toBeLessThan(legacy);
   });
 });
 
