@@ -25,6 +25,11 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
+/** Whether a word is a keyword or literal of a common language (`self`, `None`, `undefined`), no name of a definition. */
+export function isKeyword(word: string): boolean {
+  return KEYWORDS.has(word);
+}
+
 /**
  * A line split into its code (string literals emptied) and its comments: `//` or `#` (where it starts
  * one) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block comment the line starts

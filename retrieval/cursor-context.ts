@@ -8,7 +8,7 @@ import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
-import { importListAtCursor, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
+import { importListAtCursor, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import type { ContextRequest, ContextResult, ContextTimings } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
@@ -491,15 +491,17 @@ function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredDefiniti
 
 /** The snippets of scored definitions, best first, each definition once. */
 function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): Candidate[] {
-  scored.sort((a, b) => b.score - a.score);
   // One name defined alike in several files (a client's async, blocking and wasm `fn builder() ->
-  // ClientBuilder`): the best-scored says what the others would, which follow the other names near it.
-  // (The one imported by name, if any: what else raised another one's score is less sure.)
-  const bestOf = new Map<string, SymbolRow>();
-  for (const { def, sure } of scored) if (sure) bestOf.set(def.name, def);
-  for (const { def } of scored) if (!bestOf.has(def.name)) bestOf.set(def.name, def);
+  // ClientBuilder`): the best says what the others would, which follow the other names near it.
+  // (The best: the one imported by name, if any, for what else raised another one's score is less
+  // sure; else the best-scored.)
+  const bestOf = new Map<string, ScoredDefinition>();
   for (const s of scored) {
-    const best = bestOf.get(s.def.name)!;
+    const cur = bestOf.get(s.def.name);
+    if (!cur || (!!s.sure === !!cur.sure ? s.score > cur.score : !!s.sure)) bestOf.set(s.def.name, s);
+  }
+  for (const s of scored) {
+    const best = bestOf.get(s.def.name)!.def;
     if (best.path !== s.def.path && best.kind === s.def.kind && shapeOf(best) === shapeOf(s.def)) s.score *= PARALLEL_FACTOR;
   }
   scored.sort((a, b) => b.score - a.score);
@@ -543,11 +545,9 @@ const ALIAS_KINDS = new Set(['variable', 'constant', 'property']);
 function aliasTarget(src: ContextSources, def: SymbolRow): SymbolRow | null {
   if (!ALIAS_KINDS.has(def.kind)) return null;
   const name = ALIAS.exec(def.signature)?.[1];
-  if (!name || KEYWORD_VALUES.has(name)) return null;
+  if (!name || isKeyword(name)) return null;
   return src.store.symbols.inFile(def.path).find((d) => d.name === name && !d.container && !ALIAS_KINDS.has(d.kind) && d.kind !== 'local') ?? null;
 }
-
-const KEYWORD_VALUES = new Set(['true', 'false', 'null', 'undefined', 'None', 'True', 'False', 'nil', 'this', 'self']);
 
 /**
  * `const x = require('y')`, `const z = await import('y')`: the symbol table keeps such a binding as a

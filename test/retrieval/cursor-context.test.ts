@@ -200,13 +200,18 @@ describe('cursor context: how the file refers to other code', () => {
   });
   afterEach(() => close());
 
-  const at = async (file: string, lines: string[], line: number, budgetTokens = 60) => {
+  /** The snippets for `file` saved as `lines`, at `position`. */
+  const ask = async (file: string, lines: string[], position: { line: number; character: number }, budgetTokens: number) => {
     const text = lines.join('\n');
     writeTree(root, { [file]: text });
     await ws.sync();
-    const { snippets } = await ws.context({ path: file, text, position: { line, character: 0 }, budgetTokens });
-    return snippets.map((s) => `${s.path}:${s.startLine}`);
+    return (await ws.context({ path: file, text, position, budgetTokens })).snippets;
   };
+  const where = (s: { path: string; startLine: number }) => `${s.path}:${s.startLine}`;
+  const at = async (file: string, lines: string[], line: number, budgetTokens = 60) => (await ask(file, lines, { line, character: 0 }, budgetTokens)).map(where);
+  /** Definitions only: in a tree this small, full-text hits show every file and would pass for them. */
+  const definitionsAt = async (file: string, lines: string[], position: { line: number; character: number }, budgetTokens = 400) =>
+    (await ask(file, lines, position, budgetTokens)).filter((s) => s.source === 'symbol').map(where);
 
   it('reads the names a comment writes as code, and not the words of its prose', async () => {
     writeTree(root, {
@@ -260,11 +265,8 @@ describe('cursor context: how the file refers to other code', () => {
       ].join('\n'),
     });
     // The line destructures what waitForSteps returns; the buffer names only its two locals.
-    const text = ["test('steps', async () => {", '  ', '  stepIn()', '  stepIn()', '  await patience', '})'].join('\n');
-    writeTree(root, { 'test/steps.test.js': text });
-    await ws.sync();
-    const { snippets } = await ws.context({ path: 'test/steps.test.js', text, position: { line: 1, character: 2 }, budgetTokens: 200 });
-    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    const lines = ["test('steps', async () => {", '  ', '  stepIn()', '  stepIn()', '  await patience', '})'];
+    const definitions = await definitionsAt('test/steps.test.js', lines, { line: 1, character: 2 }, 200);
     // First: before the file's other helper, which the code near the cursor (found by full text) names as much.
     expect(definitions[0]).toBe('test/helper.js:5');
   });
@@ -278,10 +280,7 @@ describe('cursor context: how the file refers to other code', () => {
       'src/util/retry.ts': 'export function retry(times: number): void {\n  void times;\n}\n',
     });
     const lines = ['export function main() {', '  retry(3);', ...Array(9).fill('  step();'), '  const c = connect("a");', '  ', '}'];
-    writeTree(root, { 'src/app.ts': lines.join('\n') });
-    await ws.sync();
-    const { snippets } = await ws.context({ path: 'src/app.ts', text: lines.join('\n'), position: { line: 12, character: 2 }, budgetTokens: 400 });
-    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    const definitions = await definitionsAt('src/app.ts', lines, { line: 12, character: 2 });
     // One connect (the three say the same), then retry, written farther up; the other two after it.
     expect(definitions.slice(0, 2).filter((d) => d.endsWith('/client.ts:1'))).toHaveLength(1);
     expect(definitions.slice(0, 2)).toContain('src/util/retry.ts:1');
@@ -294,11 +293,8 @@ describe('cursor context: how the file refers to other code', () => {
       'src/main/java/p/Bar.java': 'package p;\n\npublic class Bar {\n  public Bar() {}\n}\n',
     });
     // The cursor line constructs a Foo: its class and constructor first, then Bar (a line up), not Foo's field.
-    const text = ['package p;', '', 'public class UsageTest {', '  public void test() {', '    Bar bar = new Bar();', '    Foo foo = new Foo(', '  }', '}'].join('\n');
-    writeTree(root, { 'src/test/java/p/UsageTest.java': text });
-    await ws.sync();
-    const { snippets } = await ws.context({ path: 'src/test/java/p/UsageTest.java', text, position: { line: 5, character: 22 }, budgetTokens: 200 });
-    const got = snippets.map((s) => `${s.path}:${s.startLine}`);
+    const lines = ['package p;', '', 'public class UsageTest {', '  public void test() {', '    Bar bar = new Bar();', '    Foo foo = new Foo(', '  }', '}'];
+    const got = (await ask('src/test/java/p/UsageTest.java', lines, { line: 5, character: 22 }, 200)).map(where);
     const field = got.indexOf('src/main/java/p/Foo.java:4');
     expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeGreaterThanOrEqual(0);
     if (field >= 0) expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeLessThan(field);
@@ -311,11 +307,7 @@ describe('cursor context: how the file refers to other code', () => {
       'src/jobs/status.ts': "export function pollStatus(api: any, started: number) {\n  const reply = api.sendRequest('/status');\n  const stamp = formatTime(started);\n  return reply + stamp;\n}\n",
       'src/jobs/health.ts': "export function pollHealth(api: any, started: number) {\n  return api.sendRequest('/health');\n}\n",
     });
-    const text = 'export function pollQueue(api: any, started: number) {\n  \n}\n';
-    writeTree(root, { 'src/jobs/queue.ts': text });
-    await ws.sync();
-    const { snippets } = await ws.context({ path: 'src/jobs/queue.ts', text, position: { line: 1, character: 2 }, budgetTokens: 400 });
-    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    const definitions = await definitionsAt('src/jobs/queue.ts', ['export function pollQueue(api: any, started: number) {', '  ', '}', ''], { line: 1, character: 2 });
     // Similar code calls sendRequest twice as often, but on receivers of a class this file never names.
     expect(definitions).toContain('src/net/http.ts:2');
     expect(definitions.indexOf('src/util/time.ts:1')).toBeGreaterThanOrEqual(0);
@@ -472,9 +464,7 @@ describe('cursor context: how the file refers to other code', () => {
     // The Int8 it imports before legacy's, whose one line also defines a field that anticipation
     // offers (`export class Int8 … { legacy = true; }`): credit to the field is none to the class.
     writeTree(root, { 'src/legacy/numbers.ts': 'export class Int8 extends Object { legacy = true; }\nexport class Float64 { legacy = true; }\nexport class Utf8 { legacy = true; }\n' });
-    await ws.sync();
-    const { snippets } = await ws.context({ path: 'src/long.ts', text: lines.join('\n'), position: { line: lines.length - 1, character: 0 }, budgetTokens: 400 });
-    const definitions = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    const definitions = await definitionsAt('src/long.ts', lines, { line: lines.length - 1, character: 0 });
     const [imported, legacy] = [definitions.indexOf('src/types/numbers.ts:1'), definitions.indexOf('src/legacy/numbers.ts:1')];
     expect(imported).toBeGreaterThanOrEqual(0);
     if (legacy >= 0) expect(imported).toBeLessThan(legacy);
