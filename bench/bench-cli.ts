@@ -28,6 +28,8 @@ export interface BenchOptions {
   out: string | null;
   record: boolean;
   keep: boolean;
+  /** Code bases named on the command line (`--corpus LABEL=DIR`): measured beside, or instead of, the built-in ones. */
+  extra: Corpus[];
 }
 
 /** One command-line argument being read: its name (before any `=`), its value (inline or the next argument), the argument after it. */
@@ -59,6 +61,7 @@ export function parseBenchOptions(argv: string[], how: { doc: string; corpora: r
     out: null,
     record: false,
     keep: false,
+    extra: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,6 +78,7 @@ export function parseBenchOptions(argv: string[], how: { doc: string; corpora: r
     else if (name === '--out') o.out = path.resolve(value());
     else if (name === '--record') o.record = true;
     else if (name === '--keep') o.keep = true;
+    else if (name === '--corpus') o.extra.push(folderCorpus(value()));
     else if (name === '--help' || name === '-h') usage(how.doc);
     else if (!how.option(a)) throw new Error(`unknown option ${arg} (--help lists them)`);
   }
@@ -83,8 +87,13 @@ export function parseBenchOptions(argv: string[], how: { doc: string; corpora: r
     o.seed = HELDOUT_SEED;
   }
   if (!Number.isInteger(o.seed)) throw new Error('the seed must be an integer');
-  const unknown = (o.corpora ?? []).filter((c) => !how.corpora.some((k) => k.label === c));
-  if (unknown.length) throw new Error(`unknown code base ${unknown.join(', ')}: one of ${how.corpora.map((c) => c.label).join(', ')}`);
+  const known = [...how.corpora, ...o.extra];
+  const unknown = (o.corpora ?? []).filter((c) => !known.some((k) => k.label === c));
+  if (unknown.length) throw new Error(`unknown code base ${unknown.join(', ')}: one of ${known.map((c) => c.label).join(', ')}`);
+  const clash = o.extra.find((e) => how.corpora.some((k) => k.label === e.label) || o.extra.filter((x) => x.label === e.label).length > 1);
+  if (clash) throw new Error(`--corpus ${clash.label}: that name is taken; give the folder another`);
+  // Named folders alone are measured unless --corpora also names built-in code bases.
+  if (o.extra.length && !o.corpora) o.corpora = o.extra.map((e) => e.label);
   return o;
 }
 
@@ -96,6 +105,51 @@ export interface Corpus {
   source: string;
   /** Puts the code base at `dest` (which does not exist yet); false when this machine lacks it. */
   materialise: (dest: string) => boolean;
+}
+
+/** Copies a tree, leaving out node_modules and .git folders and any file `keep` refuses (a path relative to `from`). */
+export function copyTree(from: string, to: string, keep: (rel: string) => boolean = () => true): void {
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, e.name);
+      const rel = path.relative(from, abs);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== '.git') walk(abs);
+      } else if (e.isFile() && keep(rel)) {
+        fs.mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
+        fs.copyFileSync(abs, path.join(to, rel));
+      }
+    }
+  };
+  walk(from);
+}
+
+const LANGUAGES: Record<string, string> = { '.go': 'Go', '.java': 'Java', '.rs': 'Rust', '.py': 'Python', '.js': 'JavaScript', '.mjs': 'JavaScript', '.cjs': 'JavaScript', '.ts': 'TypeScript', '.tsx': 'TypeScript', '.cs': 'C#' };
+
+/** A source file's language by its extension, or the extension itself. */
+export const languageOf = (file: string): string => LANGUAGES[path.extname(file)] ?? path.extname(file);
+
+/**
+ * `LABEL=DIR` from the command line: a checkout anywhere on this machine (your own code base),
+ * copied like the others; its language is that of most of its source files.
+ */
+export function folderCorpus(spec: string): Corpus {
+  const m = /^([\w.-]+)=(.+)$/.exec(spec);
+  if (!m) throw new Error(`--corpus ${spec}: write LABEL=DIR (LABEL of letters, digits, '.', '_' or '-')`);
+  const [, label, dir] = m;
+  const root = path.resolve(dir);
+  if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--corpus ${label}: ${root} is not a folder`);
+  const counts = new Map<string, number>();
+  const count = (d: string, depth: number) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory() && depth < 12 && e.name !== 'node_modules' && e.name !== '.git') count(path.join(d, e.name), depth + 1);
+      else if (e.isFile() && LANGUAGES[path.extname(e.name)]) counts.set(languageOf(e.name), (counts.get(languageOf(e.name)) ?? 0) + 1);
+    }
+  };
+  count(root, 0);
+  const language = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (!language) throw new Error(`--corpus ${label}: no source file the benchmark reads under ${root}`);
+  return { label, language, source: root, materialise: (dest) => (copyTree(root, dest), true) };
 }
 
 const sharedCorpora = path.resolve(benchRepo, '../shared/bench/corpora');

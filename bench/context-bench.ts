@@ -12,6 +12,8 @@
  *   --seed N            draw tasks with this seed [SEED]; default 424242, the tuning draw
  *   --heldout           draw the held-out tasks, seed 7 [HELDOUT=1]: report on these, never tune on them
  *   --corpora a,b       only these code bases [BENCH_CORPORA] (chi gson reqwest click fastify arrow gyp cvu)
+ *   --corpus NAME=DIR   measure the code base in DIR too (your own checkout; repeatable); alone, without
+ *                       --corpora, only the named folders are measured
  *   --variant V         only `kept` or `noimport`
  *   --tasks N           tasks drawn per code base and variant (default 60)
  *   --latency / --no-latency   the latency part; by default it runs only in a full run
@@ -60,7 +62,7 @@ import {
   type TaskRecord,
   type Variant,
 } from './ccbench.js';
-import { HELDOUT_SEED, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
+import { copyTree, HELDOUT_SEED, languageOf, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
 import { functionLocalData } from './definition-scope.js';
 import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
@@ -124,22 +126,6 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------- code bases
 
-function copyTree(from: string, to: string, filter: (rel: string) => boolean = () => true): void {
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, e.name);
-      const rel = path.relative(from, abs);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && e.name !== '.git') walk(abs);
-      } else if (e.isFile() && filter(rel)) {
-        fs.mkdirSync(path.dirname(path.join(to, rel)), { recursive: true });
-        fs.copyFileSync(abs, path.join(to, rel));
-      }
-    }
-  };
-  walk(from);
-}
-
 /** This repository's tracked sources at `rev` (not cvu.config.ts, which would configure the benchmark's workspace). */
 function exportSources(rev: string, dest: string): boolean {
   let files: string[];
@@ -179,12 +165,8 @@ const CORPORA: Corpus[] = [
   },
   { label: 'cvu', language: 'TypeScript', source: `this repository's tracked .ts/.js/.mjs at ${CVU_CORPUS_REV.slice(0, 7)}`, materialise: (dest) => exportSources(CVU_CORPUS_REV, dest) },
 ];
-const LANGUAGE_ORDER = ['Go', 'Java', 'Rust', 'Python', 'JavaScript', 'TypeScript'];
+const LANGUAGE_ORDER = ['Go', 'Java', 'Rust', 'Python', 'JavaScript', 'TypeScript', 'C#'];
 
-function languageOf(file: string): string {
-  const ext = path.extname(file);
-  return ({ '.go': 'Go', '.java': 'Java', '.rs': 'Rust', '.py': 'Python', '.js': 'JavaScript', '.mjs': 'JavaScript', '.cjs': 'JavaScript', '.ts': 'TypeScript', '.tsx': 'TypeScript' } as Record<string, string>)[ext] ?? ext;
-}
 
 // ---------------------------------------------------------------- daemons
 
@@ -401,7 +383,7 @@ async function main() {
   fs.mkdirSync(corporaDir);
 
   try {
-    const selected = CORPORA.filter((c) => !opts.corpora || opts.corpora.includes(c.label));
+    const selected = [...CORPORA, ...opts.extra].filter((c) => !opts.corpora || opts.corpora.includes(c.label));
     const corpora = await phase('copying the code bases', () => {
       const out: (Corpus & { root: string; fingerprint: string })[] = [];
       for (const c of selected) {

@@ -14,6 +14,8 @@
  *   --seed N            draw queries with this seed [SEED]; default 424242, the tuning draw
  *   --heldout           draw the held-out queries, seed 7 [HELDOUT=1]: report on these, never tune on them
  *   --corpora a,b       only these code bases [BENCH_CORPORA] (chi gson reqwest click fastify arrow gyp)
+ *   --corpus NAME=DIR   measure the code base in DIR too (your own checkout; repeatable); alone, without
+ *                       --corpora, only the named folders are measured
  *   --queries N         queries drawn per code base (default 40)
  *   --embedding twin    the daemon embeds with the MiniLM-L6 shape twin (random weights): checks that vectors
  *                       fuse in without breaking anything; its figures say nothing about quality, never tune on them
@@ -573,7 +575,7 @@ async function main() {
   try {
     const corpora = await phase('copying and stripping the code bases', async () => {
       const out: (Corpus & { root: string; files: number; functions: CopyFunction[]; queries: Query[] })[] = [];
-      for (const c of CORPORA.filter((k) => !opts.corpora || opts.corpora.includes(k.label))) {
+      for (const c of [...CORPORA, ...opts.extra].filter((k) => !opts.corpora || opts.corpora.includes(k.label))) {
         const original = path.join(tmp, 'original', c.label);
         if (!c.materialise(original)) {
           console.log(`note: ${c.label} (${c.source}) is not on this machine: left out`);

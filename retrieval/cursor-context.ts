@@ -14,7 +14,7 @@ import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
-import { definesType, receiverTypesNear } from './receiver-types.js';
+import { definesType, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -328,9 +328,22 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // language's receiver rule (indexer/scope.ts), widened to supertypes; else buffer-names' declaredTypes.
   let types: Map<string, Set<string>> | undefined;
   const receiverTypes = () => (types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor }));
+  // A variable named after a type (`visitor.visit(this)`, `nodeRenderer`, `header_table`) whose type the
+  // buffer never writes (the line being written is what declares it): most likely that type.
+  // (Written bare only: `res.version()` names a method, not a variable; and not typed in the buffer.)
+  const namedAfter = new Set<string>();
+  for (const use of [...names]) {
+    const type = use.qualified === 0 ? typeNamedLike(use.name) : null;
+    if (!type || near.has(type) || namedAfter.has(type)) continue;
+    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) continue;
+    if (receiverTypes().get(use.name)?.size) continue;
+    namedAfter.add(type);
+    names.push({ name: type, distance: use.distance, count: use.count, qualifiers: [], qualified: 0 });
+  }
+
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
-    let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d));
+    let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
     if (!defs.length) continue;
     // A function, class or member named X says more than a flood of local bindings named X
     // (every test's `const app = build()`); a few locals stay candidates.
@@ -399,6 +412,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= use.qualified === 0 && membersOf.has(use.name) ? RECEIVER_OWN_FACTOR : OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
       if (external) score *= EXTERNAL_RECEIVER_FACTOR;
+      if (namedAfter.has(use.name)) score *= NAMED_AFTER_FACTOR;
       // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
       if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
       // Data says less than code; a function's local elsewhere is data too, and a rare name shared with it
@@ -442,6 +456,22 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
+}
+
+/** How much a type a variable is named after (not written itself) weighs against a name written there. */
+const NAMED_AFTER_FACTOR = 0.5;
+
+/** A type a variable can be named after: not a type's associated type (Rust's `type Err = …` in an impl). */
+const isNamedType = (d: SymbolRow) => RECEIVER_TYPE_KINDS.has(d.kind) && !(d.kind === 'type' && d.container);
+
+/** `visitor` → `Visitor`, `nodeRenderer` → `NodeRenderer`, `header_table` → `HeaderTable`; null for a name that starts upper-case or is short. */
+export function typeNamedLike(name: string): string | null {
+  if (name.length < 3 || !/^[a-z][A-Za-z0-9_]*$/.test(name)) return null;
+  return name
+    .split('_')
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 }
 
 /**

@@ -15,7 +15,7 @@ const SUPER_MAX = 6;
 const TYPE_KINDS = /^(class|interface|struct|record|enum)$/;
 
 /** Kinds that declare a type a receiver can have (type aliases, traits and unions too, unlike TYPE_KINDS's supertype reading). */
-const RECEIVER_TYPE_KINDS = new Set(['class', 'interface', 'struct', 'record', 'enum', 'type', 'trait', 'union', 'typedef', 'protocol']);
+export const RECEIVER_TYPE_KINDS = new Set(['class', 'interface', 'struct', 'record', 'enum', 'type', 'trait', 'union', 'typedef', 'protocol']);
 
 /** Whether the code base declares a type of this name (`ResponseWriter` of `net/http` it does not). */
 export function definesType(store: IndexStore, name: string): boolean {

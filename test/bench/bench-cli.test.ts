@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HELDOUT_SEED, parseBenchOptions, TUNING_SEED } from '../../bench/bench-cli.js';
 
@@ -32,5 +35,31 @@ describe('parseBenchOptions (bench:search, bench:context)', () => {
     expect(() => parseBenchOptions(['--corpora', 'chi,nope'], how)).toThrow(/unknown code base nope/);
     expect(() => parseBenchOptions(['--what'], how)).toThrow(/unknown option --what/);
     expect(() => parseBenchOptions(['--seed'], how)).toThrow(/--seed needs a value/);
+  });
+
+  it('measures a folder named with --corpus, in the language most of its files are written in', () => {
+    const how = { doc: import.meta.url, corpora, option: () => false };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cvu-corpus-'));
+    try {
+      for (const f of ['a/A.java', 'a/B.java', 'build.py', 'docs/notes.txt', 'node_modules/x/index.js', 'node_modules/x/y.js', 'node_modules/x/z.js']) {
+        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f), '');
+      }
+      const alone = parseBenchOptions(['--corpus', `mine=${dir}`], how);
+      expect(alone.corpora).toEqual(['mine']);
+      expect(alone.extra).toMatchObject([{ label: 'mine', language: 'Java', source: dir }]);
+      const copy = path.join(dir, '..', `${path.basename(dir)}-copy`);
+      alone.extra[0].materialise(copy);
+      expect(fs.readdirSync(copy).sort()).toEqual(['a', 'build.py', 'docs']);
+      fs.rmSync(copy, { recursive: true, force: true });
+      // Beside built-in code bases when --corpora names them.
+      expect(parseBenchOptions(['--corpus', `mine=${dir}`, '--corpora', 'chi,mine'], how).corpora).toEqual(['chi', 'mine']);
+      expect(() => parseBenchOptions(['--corpus', `chi=${dir}`], how)).toThrow(/name is taken/);
+      expect(() => parseBenchOptions(['--corpus', dir], how)).toThrow(/LABEL=DIR/);
+      expect(() => parseBenchOptions(['--corpus', `x=${path.join(dir, 'nope')}`], how)).toThrow(/is not a folder/);
+      expect(() => parseBenchOptions(['--corpus', `x=${path.join(dir, 'docs')}`], how)).toThrow(/no source file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -617,6 +617,31 @@ describe('cursor context: receivers', () => {
       expect(order.indexOf('src/factory.ts:1')).toBeGreaterThan(order.indexOf('src/log.ts:1'));
     });
   });
+
+  it('offers the type a variable is named after when the buffer never writes the type', async () => {
+    await inWorkspace({
+      'src/main/java/p/Visitor.java': 'package p;\n\npublic interface Visitor {\n  void visit(Node node);\n}\n',
+      'src/main/java/p/Node.java': 'package p;\n\npublic abstract class Node {\n  public abstract int version();\n}\n',
+      'src/main/java/p/Version.java': 'package p;\n\npublic class Version {\n  int major;\n}\n',
+      'src/main/java/p/Renderer.java': 'package p;\n\npublic class Renderer {\n}\n',
+    }, async (ws) => {
+      const ask = async (lines: string[], line: number) => {
+        const { snippets } = await ws.context({ path: 'src/main/java/p/Leaf.java', text: lines.join('\n'), position: { line, character: 4 }, budgetTokens: 400 });
+        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+      };
+      const header = ['package p;', '', 'public class Leaf extends Node {', '  @Override'];
+      const before = (order: string[], a: string, b: string) => order.indexOf(a) >= 0 && (order.indexOf(b) < 0 || order.indexOf(a) < order.indexOf(b));
+      // The line that declares `visitor` is the one being written: Visitor is named nowhere, but `visitor` is
+      // (before the package's other types, which a tree this small offers anyway).
+      const untyped = await ask([...header, '    ', '    visitor.visit(this);', '  }', '}'], 4);
+      expect(before(untyped, 'src/main/java/p/Visitor.java:3', 'src/main/java/p/Renderer.java:3')).toBe(true);
+      expect(before(untyped, 'src/main/java/p/Visitor.java:3', 'src/main/java/p/Version.java:3')).toBe(true);
+      // Typed in the buffer, `visitor` is a Renderer, not a Visitor; `.version()` is a method, not a variable named after Version.
+      const typed = await ask([...header, '  void accept(Renderer visitor) {', '    int v = this.version();', '    ', '  }', '}'], 6);
+      expect(before(typed, 'src/main/java/p/Renderer.java:3', 'src/main/java/p/Visitor.java:3')).toBe(true);
+      expect(before(typed, 'src/main/java/p/Node.java:4', 'src/main/java/p/Version.java:3')).toBe(true);
+    });
+  });
 });
 
 describe('cursor context: runs of lines', () => {
