@@ -341,6 +341,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     names.push({ name: type, distance: use.distance, count: use.count, qualifiers: [], qualified: 0 });
   }
 
+  let constructed: Set<string> | undefined;
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
@@ -412,6 +413,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= use.qualified === 0 && membersOf.has(use.name) ? RECEIVER_OWN_FACTOR : OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
       if (external) score *= EXTERNAL_RECEIVER_FACTOR;
+      // Declared private in another file: no code here can reach it (a class's `private Log() {}`).
+      if (declaredPrivate(def)) score *= PRIVATE_FACTOR;
+      // Java and C# name a constructor after its class: unless the buffer constructs one (`new Log(…)`),
+      // the name means the class (`Log.logTrace(…)`, a type), which is shown anyway.
+      if (def.kind === 'constructor' && !(constructed ??= constructedNames(lines, cursor)).has(use.name)) score *= UNCONSTRUCTED_FACTOR;
       if (namedAfter.has(use.name)) score *= NAMED_AFTER_FACTOR;
       // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
       if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
@@ -456,6 +462,29 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
+}
+
+/** How much a private definition of another file weighs: only a ground truth that ignores access would want it. */
+const PRIVATE_FACTOR = 0.1;
+/** How much a constructor weighs when the buffer constructs nothing of its name. */
+const UNCONSTRUCTED_FACTOR = 0.3;
+/** Languages where `private` in a declaration keeps it from every other file (class- or file-private). */
+const PRIVATE_KEYWORD_LANGUAGES = /\.(java|cs|[mc]?tsx?|kts?|scala|swift|php|dart)$/;
+
+/** Whether a definition is declared `private` in a language where that keeps other files out. */
+function declaredPrivate(def: SymbolRow): boolean {
+  return PRIVATE_KEYWORD_LANGUAGES.test(def.path) && /(^|\s)private\s/.test(def.signature.split(/[(=]/)[0]);
+}
+
+/** The names the window around the cursor constructs: `new Name(`, `new pkg.Name<T>(`. */
+function constructedNames(lines: readonly string[], cursor: number): Set<string> {
+  const out = new Set<string>();
+  const { from, to } = nameWindow(cursor, lines.length);
+  for (let l = from; l < to; l++) {
+    if (!lines[l].includes('new')) continue;
+    for (const m of lines[l].matchAll(/\bnew\s+(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)/g)) out.add(m[1]);
+  }
+  return out;
 }
 
 /** How much a type a variable is named after (not written itself) weighs against a name written there. */

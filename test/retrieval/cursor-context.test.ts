@@ -644,6 +644,34 @@ describe('cursor context: receivers', () => {
   });
 });
 
+describe('cursor context: constructors and private definitions', () => {
+  it("puts another file's private definitions and the constructors the buffer does not call after what it can use", async () => {
+    await inWorkspace({
+      'src/main/java/p/Log.java': 'package p;\n\npublic final class Log {\n  private Log() {}\n  public static void logTrace(String s) {}\n  private static int level() { return 0; }\n}\n',
+      'src/main/java/p/Maker.java': 'package p;\n\npublic class Maker {\n  private int n;\n  public Maker(int n) { this.n = n; }\n  public static Maker of(int n) { return null; }\n  public int size() { return n; }\n}\n',
+      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+    }, async (ws) => {
+      const order = async (body: string[]) => {
+        const lines = ['package p;', '', 'public class Use {', '  void run() {', '    Helper.start();', '    int a = 1;', '    int b = 2;', '    int c = 3;', '    int d = 4;', '    int e = 5;', ...body, '    ', '  }', '}'];
+        const { snippets } = await ws.context({ path: 'src/main/java/p/Use.java', text: lines.join('\n'), position: { line: lines.length - 3, character: 4 }, budgetTokens: 400 });
+        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
+      };
+      const after = (got: string[], late: string, early: string) => got.indexOf(early) >= 0 && (got.indexOf(late) < 0 || got.indexOf(late) > got.indexOf(early));
+      // Log is written nearer than Helper, but its constructor is private and `level` too: Helper comes first.
+      const logged = await order(['    Log.logTrace(Log.level() + "a");']);
+      expect(logged[0]).toBe('Log.java:3');
+      expect(after(logged, 'Log.java:4', 'Helper.java:3')).toBe(true);
+      expect(after(logged, 'Log.java:6', 'Helper.java:3')).toBe(true);
+      // A public constructor the buffer does not call comes after Helper; called, it comes sooner.
+      const named = await order(['    Maker m = Maker.of(1);']);
+      expect(after(named, 'Maker.java:5', 'Helper.java:3')).toBe(true);
+      const made = await order(['    Maker m = new Maker(1);']);
+      expect(made.indexOf('Maker.java:5')).toBeGreaterThanOrEqual(0);
+      expect(made.indexOf('Maker.java:5')).toBeLessThan(named.indexOf('Maker.java:5') < 0 ? Infinity : named.indexOf('Maker.java:5'));
+    });
+  });
+});
+
 describe('cursor context: runs of lines', () => {
   it("goes on with a folder's definitions of the same signature shape as those named on the lines beside the cursor", async () => {
     const mw = (name: string, sig = '(next http.Handler) http.Handler') => `package middleware\n\nimport "net/http"\n\nfunc ${name}${sig} {\n\treturn nil\n}\n`;
