@@ -304,8 +304,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const importList = importListTargets(src, path, lines, cursor, language);
   // The file's symbols are those of its last indexed version; the buffer wins: a definition whose line
   // no longer names it (being rewritten at the cursor, or deleted) is not the file's any more.
-  const ownNames = new Set(own.filter((s) => lines[s.start_line - 1]?.includes(s.name) && !importBinding(s)).map((s) => s.name));
+  // (Its line, past any decorators: `@Override` above a method, `#[test]` above a function.)
+  const ownNames = new Set(own.filter((s) => bufferNames(lines, s) && !importBinding(s)).map((s) => s.name));
   const ownStem = stem(path);
+  const ownMembers = new Set(own.filter((s) => MEMBER_KINDS.has(s.kind) && s.kind !== 'constructor' && ownNames.has(s.name)).map((s) => s.name));
+  const supertypes: ScoredDefinition[] = [];
   const untyped = language === 'javascript';
 
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
@@ -358,6 +361,15 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // (A module's re-exports count: `pkg.Client` where pkg/__init__.py has `from .core import Client`.)
     const viaQualifier = memberOrigins(src, refsOf, use.qualifiers.flatMap((q) => [...(imports.byName.get(q) ?? [])]), use.name);
     const qualifiers = new Set(use.qualifiers);
+    // The buffer's class defines a member that a type elsewhere declares without a body (`String
+    // getOpeningDelimiter();` in interface Delimited, `abstract void accept(Visitor v)` in Node): that
+    // type is most likely what the class implements or extends, which the line being written may name.
+    // (Before the common-name cut: every subclass defines `accept` too.)
+    if (ownMembers.has(use.name) && use.qualified === 0) {
+      const declarers = declaringTypes(src, defs);
+      const proximity = 1 / (1 + use.distance / 2);
+      for (const type of declarers) supertypes.push({ def: type, score: (proximity / declarers.length) * SUPERTYPE_SHARE, distance: use.distance });
+    }
     if (defs.length > MAX_DEFS) {
       // Too common a name to guess; unless the file imports it from somewhere.
       defs = defs.filter((d) => imports.files.has(d.path) || (imports.scope.has(d.path) && !(d.container && MEMBER_KINDS.has(d.kind))));
@@ -454,6 +466,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     }
     for (const def of named.values()) scored.push({ def, score: proximity / named.size, distance: use.distance, offered: true });
   }
+  scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.push(...enclosingDefinitions(store, scored));
   scored.sort((a, b) => b.score - a.score);
@@ -462,6 +475,37 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
+}
+
+/** How much a type that declares a member the buffer's class defines weighs against a name written there. */
+const SUPERTYPE_SHARE = 1;
+/** Past this many definitions of a member's name, its declaring types are not looked for (each costs a file read). */
+const DECLARERS_MAX_DEFS = 64;
+
+/** The types, in other files, that declare one of these member definitions without a body (interfaces, abstract classes, traits). */
+function declaringTypes(src: ContextSources, defs: readonly SymbolRow[]): SymbolRow[] {
+  if (defs.length > DECLARERS_MAX_DEFS) return [];
+  const out: SymbolRow[] = [];
+  for (const def of defs) {
+    if (!def.container || !MEMBER_KINDS.has(def.kind) || def.kind === 'constructor' || !bodiless(src, def)) continue;
+    const type = src.store.symbols.inFile(def.path).find((d) => d.name === def.container && RECEIVER_TYPE_KINDS.has(d.kind) && d.start_line <= def.start_line && d.end_line >= def.end_line);
+    if (type && !out.includes(type)) out.push(type);
+  }
+  return out;
+}
+
+/** One entry per definition, its scores added up: a type several of the buffer's members point to counts each. */
+function mergedByDefinition(list: readonly ScoredDefinition[]): ScoredDefinition[] {
+  const out = new Map<string, ScoredDefinition>();
+  for (const s of list) {
+    const key = `${s.def.path}:${s.def.start_line}:${s.def.name}`;
+    const cur = out.get(key);
+    if (cur) {
+      cur.score += s.score;
+      cur.distance = Math.min(cur.distance, s.distance);
+    } else out.set(key, { ...s });
+  }
+  return [...out.values()];
 }
 
 /** How much a private definition of another file weighs: only a ground truth that ignores access would want it. */
@@ -784,6 +828,17 @@ export function nameLineIndex(lines: readonly string[], first: number, last: num
     if (!DECORATION.test(line) && writesWord(line, name)) return l - first;
   }
   return 0;
+}
+
+/** Whether the buffer still names a definition of its file where the index has it: its first line past decorators. */
+function bufferNames(lines: readonly string[], def: SymbolRow): boolean {
+  for (let l = def.start_line; l <= Math.min(def.end_line, def.start_line + MAX_DECORATION_LINES - 1); l++) {
+    const line = lines[l - 1];
+    if (line === undefined) return false;
+    if (line.includes(def.name)) return true;
+    if (!DECORATION.test(line)) return false;
+  }
+  return false;
 }
 
 /** Whether `text` writes `word` with no identifier character on either side. */

@@ -644,6 +644,26 @@ describe('cursor context: receivers', () => {
   });
 });
 
+describe('cursor context: supertypes', () => {
+  it("offers the type that declares, without a body, the members the buffer's class defines", async () => {
+    const body = ['  @Override', '  public String getOpeningDelimiter() {', '    return "**";', '  }', '', '  @Override', '  public String getClosingDelimiter() {', '    return "**";', '  }', '}'];
+    await inWorkspace({
+      'src/main/java/p/Delimited.java': 'package p;\n\npublic interface Delimited {\n  String getOpeningDelimiter();\n\n  String getClosingDelimiter();\n}\n',
+      // Another implementation defines the same members, with bodies: not what the buffer's class extends.
+      'src/main/java/p/Emphasis.java': ['package p;', '', 'public class Emphasis implements Delimited {', ...body].join('\n'),
+      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+      // As last saved; the buffer is rewriting its header.
+      'src/main/java/p/StrongEmphasis.java': ['package p;', '', 'public class StrongEmphasis implements Delimited {', ...body].join('\n'),
+    }, async (ws) => {
+      // The class's header is the line being written: nothing in the buffer names Delimited.
+      const lines = ['package p;', '', '', ...body];
+      const { snippets } = await ws.context({ path: 'src/main/java/p/StrongEmphasis.java', text: lines.join('\n'), position: { line: 2, character: 0 }, budgetTokens: 400 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
+      expect(order[0]).toBe('Delimited.java:3');
+    });
+  });
+});
+
 describe('cursor context: constructors and private definitions', () => {
   it("puts another file's private definitions and the constructors the buffer does not call after what it can use", async () => {
     await inWorkspace({
