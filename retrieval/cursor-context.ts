@@ -276,6 +276,19 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
       body = body.split('\n', at + 1).join('\n');
       endLine = startLine + at;
     }
+    // A member says little without its class (`public static String getProperty(…)` of which type?):
+    // the line that names the class, impl or trait comes first, once. (Not in the long tail, where
+    // definitions come compact: headers there took the budget of the next definitions.)
+    if (source === 'symbol' && ranked.def?.container && tokens < budget * TAIL_FROM) {
+      const header = containerHeader(src, ranked.def);
+      if (header && header.endLine < startLine && !overlapsChosen(snippets, header)) {
+        const headerCost = src.tokens.count(header.text);
+        if (tokens + headerCost < budget) {
+          snippets.push({ path: header.path, startLine: header.startLine, endLine: header.endLine, text: header.text, score: Number(score.toFixed(6)), source, symbol: header.symbol });
+          tokens += headerCost;
+        }
+      }
+    }
     let cost = src.tokens.count(body);
     if (tokens + cost > budget) {
       // Keep the head of a snippet that does not fit whole (its signature), if that says enough.
@@ -788,6 +801,38 @@ function readDefinition(src: ContextSources, c: Candidate): Candidate | null {
   const read = definitionSnippet(src, c.def!);
   return read && (c.compact ? { ...read, compact: true } : read);
 }
+
+/** The line (past decorators) that names the class, impl, trait or object a member is defined in, in its file; null at top level. */
+function containerHeader(src: ContextSources, member: SymbolRow): Candidate | null {
+  let best: SymbolRow | undefined;
+  for (const d of src.store.symbols.inFile(member.path)) {
+    if (d === member || d.start_line > member.start_line || d.end_line < member.end_line || (d.start_line === member.start_line && d.end_line === member.end_line)) continue;
+    if (!CONTAINER_KINDS.has(d.kind)) continue;
+    if (!best || d.end_line - d.start_line < best.end_line - best.start_line) best = d;
+  }
+  if (!best) return member.path.endsWith('.rs') ? implHeader(src, member) : null;
+  const read = definitionSnippet(src, best);
+  if (!read) return null;
+  const at = read.nameLine ?? 0;
+  return { ...read, endLine: read.startLine + at, text: read.text.split('\n', at + 1).join('\n') };
+}
+
+/** Rust's `impl Type {` or `impl Trait for Type {` block a method is written in (the index keeps no symbol for it). */
+function implHeader(src: ContextSources, member: SymbolRow): Candidate | null {
+  const lines = src.readLines(member.path);
+  if (!lines) return null;
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const own = indent(lines[member.start_line - 1] ?? '');
+  for (let l = member.start_line - 1; l >= 1; l--) {
+    const line = lines[l - 1];
+    if (!line.trim() || indent(line) >= own) continue;
+    return /^\s*(unsafe\s+)?impl\b/.test(line) ? { path: member.path, startLine: l, endLine: l, text: line.trim(), symbol: member.container } : null;
+  }
+  return null;
+}
+
+/** The kinds a member can be defined in. */
+const CONTAINER_KINDS = new Set(['class', 'interface', 'struct', 'record', 'enum', 'trait', 'impl', 'object', 'protocol', 'module', 'namespace']);
 
 function definitionSnippet(src: ContextSources, def: SymbolRow): Candidate | null {
   const lines = src.readLines(def.path);

@@ -664,6 +664,37 @@ describe('cursor context: supertypes', () => {
   });
 });
 
+describe('cursor context: members and their classes', () => {
+  it("shows the line that names a member's class or impl right before the member, once", async () => {
+    const filler = Array.from({ length: 6 }, (_, i) => [`    def unused${i}(self):`, `        return ${i}`, '']).flat();
+    const config = ['class Config:', ...filler, '    def getini(self, name):', '        return name', '', '    def getoption(self, name):', '        return name', ''];
+    const lineOf = (word: string) => `pkg/config.py:${config.findIndex((l) => l.includes(word)) + 1}`;
+    await inWorkspace({
+      'pkg/config.py': config.join('\n'),
+      'src/lib.rs': 'pub struct Client;\n\nimpl Client {\n    pub fn send(&self) -> u32 {\n        1\n    }\n}\n',
+      'mux.go': 'package chi\n\ntype Mux struct{}\n\nfunc (mx *Mux) Handle(pattern string) {\n}\n',
+    }, async (ws) => {
+      const ask = async (file: string, lines: string[], line: number) => {
+        const { snippets } = await ws.context({ path: file, text: lines.join('\n'), position: { line, character: 4 }, budgetTokens: 400 });
+        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+      };
+      // Nothing names Config: its members are found by their names alone. Its header comes once, before them.
+      const python = await ask('pkg/run.py', ['def run(cfg):', '    a = cfg.getini("a")', '    b = cfg.getoption("b")', '    ', ''], 3);
+      expect(python.filter((s) => s === 'pkg/config.py:1')).toHaveLength(1);
+      expect(python.indexOf('pkg/config.py:1')).toBeGreaterThanOrEqual(0);
+      expect(python.indexOf('pkg/config.py:1')).toBeLessThan(python.indexOf(lineOf('getini')));
+      expect(python.indexOf('pkg/config.py:1')).toBeLessThan(python.indexOf(lineOf('getoption')));
+      const rust = await ask('src/main.rs', ['fn main(c: &Other) {', '    let n = c.send();', '    ', '}'], 2);
+      expect(rust.indexOf('src/lib.rs:3')).toBeGreaterThanOrEqual(0);
+      expect(rust.indexOf('src/lib.rs:3')).toBeLessThan(rust.indexOf('src/lib.rs:4'));
+      // A Go method names its receiver itself: nothing comes before it for it.
+      const go = await ask('use.go', ['package chi', '', 'func use() {', '\tm := find()', '\tm.Handle("/")', '\t', '}'], 5);
+      expect(go).toContain('mux.go:5');
+      expect(go[go.indexOf('mux.go:5') - 1]).not.toBe('mux.go:3');
+    });
+  });
+});
+
 describe('cursor context: constructors and private definitions', () => {
   it("puts another file's private definitions and the constructors the buffer does not call after what it can use", async () => {
     await inWorkspace({
