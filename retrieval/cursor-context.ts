@@ -356,6 +356,14 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     namedAfter.add(type);
     names.push({ name: type, distance: use.distance, count: use.count, qualifiers: [], qualified: 0 });
   }
+  // The types the file's own name is made of (`HtmlBlockParser.java` works with an `HtmlBlock` and is a
+  // `BlockParser`; `html_block_parser.py` alike), not written in the buffer: as if written a little way off.
+  for (const type of typesInFileName(path)) {
+    if (near.has(type) || namedAfter.has(type) || ownNames.has(type)) continue;
+    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) continue;
+    namedAfter.add(type);
+    names.push({ name: type, distance: FILE_NAME_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
+  }
 
   let constructed: Set<string> | undefined;
   const scored: ScoredDefinition[] = [];
@@ -549,6 +557,25 @@ const NAMED_AFTER_FACTOR = 0.5;
 
 /** A type a variable can be named after: not a type's associated type (Rust's `type Err = …` in an impl). */
 const isNamedType = (d: SymbolRow) => RECEIVER_TYPE_KINDS.has(d.kind) && !(d.kind === 'type' && d.container);
+
+/** How far from the cursor a type the file's name is made of counts as written. */
+const FILE_NAME_DISTANCE = 8;
+
+/**
+ * The type names a file's name is made of: its words' proper prefixes and suffixes, PascalCased
+ * (`HtmlBlockParser.java`, `html_block_parser.py` → Html, HtmlBlock, BlockParser, Parser).
+ */
+export function typesInFileName(path: string): string[] {
+  const base = path.slice(path.lastIndexOf('/') + 1).replace(/\..*$/, '');
+  const words = base.match(/[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z][a-z0-9]*/g) ?? [];
+  const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
+  const out = new Set<string>();
+  for (let n = 1; n < words.length; n++) {
+    out.add(words.slice(0, n).map(cap).join(''));
+    out.add(words.slice(words.length - n).map(cap).join(''));
+  }
+  return [...out];
+}
 
 /** `visitor` → `Visitor`, `nodeRenderer` → `NodeRenderer`, `header_table` → `HeaderTable`; null for a name that starts upper-case or is short. */
 export function typeNamedLike(name: string): string | null {

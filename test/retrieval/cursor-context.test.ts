@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
-import { nameLineIndex, nearCursor } from '../../retrieval/cursor-context.js';
+import { nameLineIndex, nearCursor, typeNamedLike, typesInFileName } from '../../retrieval/cursor-context.js';
 import { writeTree } from '../helpers/temp.js';
 import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
 
@@ -640,6 +640,35 @@ describe('cursor context: receivers', () => {
       const typed = await ask([...header, '  void accept(Renderer visitor) {', '    int v = this.version();', '    ', '  }', '}'], 6);
       expect(before(typed, 'src/main/java/p/Renderer.java:3', 'src/main/java/p/Visitor.java:3')).toBe(true);
       expect(before(typed, 'src/main/java/p/Node.java:4', 'src/main/java/p/Version.java:3')).toBe(true);
+    });
+  });
+});
+
+describe('type names read from other names', () => {
+  it('reads the type a variable is named after, and those a file name is made of', () => {
+    expect(typeNamedLike('visitor')).toBe('Visitor');
+    expect(typeNamedLike('nodeRenderer')).toBe('NodeRenderer');
+    expect(typeNamedLike('header_table')).toBe('HeaderTable');
+    expect(typeNamedLike('Visitor')).toBeNull();
+    expect(typeNamedLike('id')).toBeNull();
+    expect(typesInFileName('src/p/HtmlBlockParser.java').sort()).toEqual(['BlockParser', 'Html', 'HtmlBlock', 'Parser']);
+    expect(typesInFileName('pkg/html_block_parser.py').sort()).toEqual(['BlockParser', 'Html', 'HtmlBlock', 'Parser']);
+    expect(typesInFileName('AbstractSSLConnection.java').sort()).toEqual(['Abstract', 'AbstractSSL', 'Connection', 'SSLConnection']);
+    expect(typesInFileName('src/client.rs')).toEqual([]);
+  });
+
+  it('offers the types the file name is made of that the buffer does not write', async () => {
+    await inWorkspace({
+      'src/main/java/p/HtmlBlock.java': 'package p;\n\npublic class HtmlBlock {\n}\n',
+      'src/main/java/p/Attributes.java': 'package p;\n\npublic class Attributes {\n}\n',
+      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+    }, async (ws) => {
+      // The class's own line is being written: only the file's name says HtmlBlock.
+      const lines = ['package p;', '', '', '  void run() {', '    Helper.start();', '  }', '}'];
+      const { snippets } = await ws.context({ path: 'src/main/java/p/HtmlBlockParser.java', text: lines.join('\n'), position: { line: 2, character: 0 }, budgetTokens: 400 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
+      // Before the package's other types, which a tree this small offers anyway.
+      expect(order.slice(0, 2)).toEqual(['Helper.java:3', 'HtmlBlock.java:3']);
     });
   });
 });
