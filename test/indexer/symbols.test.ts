@@ -502,7 +502,7 @@ describe('symbol details', () => {
     ]);
   });
 
-  it('names TS/JS destructured bindings, CommonJS exports and prototype methods, not require bindings', async () => {
+  it('names TS/JS destructured bindings, CommonJS exports, prototype methods and functions set on objects, not require bindings', async () => {
     const text = [
       "const { join, resolve: res } = require('path');",
       'const { width, height: tall = 2 } = measure(box);',
@@ -512,6 +512,12 @@ describe('symbol details', () => {
       'Reply.prototype.send = function (payload) {',
       '  return this;',
       '};',
+      'webidl.brandCheck = function (V, I) {',
+      '  return V;',
+      '};',
+      'webidl.errors.exception = (message) => new TypeError(message);',
+      'webidl.limit = 3;',
+      'module.exports = webidl;',
       '',
     ].join('\n');
     const a = await analyzeFile('c.js', text);
@@ -520,6 +526,8 @@ describe('symbol details', () => {
       ['constant', null, 'tall', 'const { width, height: tall = 2 } = measure(box);'],
       ['function', null, 'handler', 'module.exports.handler = async function (event)'],
       ['method', 'Reply', 'send', 'Reply.prototype.send = function (payload)'],
+      ['method', 'webidl', 'brandCheck', 'webidl.brandCheck = function (V, I)'],
+      ['method', 'errors', 'exception', 'webidl.errors.exception = (message) =>'],
     ]);
   });
 

@@ -120,7 +120,13 @@ function jsDecl(outer: Node, n: Node, src: string, scope: Scope, exported: boole
           })];
         }
         const m = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)$/.exec(lt);
-        if (!m) return [];
+        if (!m) {
+          // A function set on a module's object: `webidl.brandCheck = function (V, I) {…}`,
+          // `webidl.errors.exception = (message) => …`: a method of that object.
+          const path = lt.split('.');
+          if (!isFn || !path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p)) || /^(module|exports|this|window|globalThis|global)$/.test(path[0])) return [];
+          return [makeDecl(outer, e, path[path.length - 1], 'method', { nameNode: field(left, 'property'), body: field(right, 'body'), container: path[path.length - 2], chunk: true, exported: false })];
+        }
         const isClass = right.type === 'class';
         const body = isFn ? field(right, 'body') : isClass ? field(right, 'body') : null;
         return [makeDecl(outer, e, m[1], isFn ? 'function' : isClass ? 'class' : 'variable', {
