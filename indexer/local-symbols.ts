@@ -8,6 +8,8 @@
  * They go into the symbol table with kind 'function'/'class' (nested
  * definitions are real API) or 'local' (a binding: retrieval ranks these low,
  * but a name bound once in the whole code base usually means one concept).
+ * A language may also find members of objects (JS/TS: an object literal's
+ * methods, `this.send = function`): those are the object's, at file level too.
  */
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { LanguageId } from './languages.js';
@@ -58,7 +60,9 @@ export function extractLocalSymbols(root: Node, lang: LanguageId, path: string, 
     const def = m.captures.find((c) => c.name === 'def')?.node;
     const value = m.captures.find((c) => c.name === 'value')?.node ?? null;
     if (!nameNode || !def) continue;
-    const container = enclosingFunction(def, rules);
+    const owner = rules.owner?.(def, () => enclosingFunction(def, rules));
+    if (owner === null) continue; // a member of an object nothing names
+    const container = owner ?? enclosingFunction(def, rules);
     if (container === null) continue; // file or class level: symbols.ts has it
     const name = nameNode.text;
     const startLine = def.startPosition.row + 1;

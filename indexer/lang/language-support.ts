@@ -117,6 +117,12 @@ export interface LocalDefinitionRules {
   anonymousName?(fn: Node): string | undefined;
   /** The symbol kind of a match ('function', 'class', 'local'); null: not a definition (a trivial value, an import binding). */
   kind(def: Node, value: Node | null): string | null;
+  /**
+   * For a member defined on an object rather than in a function (`validate() {}` in an object literal,
+   * `this.send = function`), what the object is called: its container, at file level too. Undefined:
+   * not such a member (its container is the function it is in); null: one nothing names.
+   */
+  owner?(def: Node, enclosing: () => string | null): string | null | undefined;
 }
 
 /** What a scope rule is asked: which files a file sees unqualified. */

@@ -278,6 +278,8 @@ const expected: Record<string, Row[]> = {
     ["function","overload",null,28,28,false,"function overload(a: string): void"],
     ["function","overload",null,29,29,false,"function overload(a: any)"],
     ["class","default",null,30,30,true,"export default class"],
+    // an object literal's method is the object's (indexer/local-symbols.ts)
+    ["method","m","obj",20,20,false,"m() {}"],
   ],
   python: [
     ["constant","MAX",null,8,8,true,"MAX = 10"],
@@ -493,6 +495,34 @@ describe('symbol details', () => {
     expect(a.symbols.map((s) => [s.kind, s.container, s.name, s.startLine])).toEqual([
       ['function', null, 'outer', 1], ['local', 'outer', 'parsed', 2], ['function', 'outer', 'inner', 5], ['function', 'outer', 'arrow', 6],
     ]);
+  });
+
+  it("lists an object's methods as the object's, wherever the object is built", async () => {
+    const a = await analyzeFile('o.js', [
+      'function Foo() {',
+      '  this.bar = function (a) { return a; };',
+      '}',
+      'const api = {',
+      '  validate(data, params) { return data; },',
+      '  check: function (x) { return x; },',
+      '  arrow: (y) => y,',
+      '  nested: { deep() {} },',
+      '};',
+      'function make() {',
+      '  return { code(context) { return context; } };',
+      '}',
+      'function plugin(fastify) {',
+      '  fastify.decorate = function (name) {};',
+      '}',
+      'module.exports = function validator(schema) {};',
+      '',
+    ].join('\n'));
+    expect(a.symbols.filter((s) => s.kind === 'method').map((s) => [s.container, s.name, s.startLine])).toEqual([
+      ['Foo', 'bar', 2], ['api', 'validate', 5], ['api', 'check', 6], ['nested', 'deep', 8], ['make', 'code', 11], ['fastify', 'decorate', 14],
+    ]);
+    // (An arrow in an object is a callback more often than a method; `module.exports` is the module, not a member.)
+    expect(a.symbols.map((s) => s.name)).not.toContain('arrow');
+    expect(a.symbols.map((s) => s.name)).not.toContain('exports');
   });
 
   it('marks members of non-exported containers as not exported', async () => {

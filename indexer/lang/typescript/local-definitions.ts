@@ -10,6 +10,9 @@ const JS_QUERY = `
 (generator_function_declaration name: (identifier) @name) @def
 (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
 (variable_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
+(object (method_definition name: (property_identifier) @name) @def)
+(object (pair key: (property_identifier) @name value: (function_expression) @value) @def)
+(expression_statement (assignment_expression left: (member_expression property: (property_identifier) @name) right: [(function_expression) (arrow_function)] @value)) @def
 `;
 /** Values worth a symbol: computed ones. `const i = 0` or `let s = ''` defines nothing anyone looks up. */
 const TRIVIAL_VALUES = new Set(['number', 'string', 'true', 'false', 'null', 'undefined', 'identifier', 'template_string', 'array', 'regex', 'unary_expression', 'binary_expression', 'member_expression', 'subscript_expression', 'parenthesized_expression', 'ternary_expression']);
@@ -22,7 +25,27 @@ export const typescriptLocalDefinitions: LocalDefinitionRules = {
   functionTypes: FUNCTION_NODES,
   // An anonymous function assigned to a binding takes the binding's name.
   anonymousName: (fn) => (fn.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name')?.text : undefined),
+  // An object literal's method is the object's: named by the binding, key or assignment it is the
+  // value of (`const api = { validate() {} }`); `this.send = function` in a constructor function is
+  // that function's; `fastify.decorate = function` the object's.
+  owner(def, enclosing) {
+    if (def.type === 'expression_statement') {
+      const target = def.namedChild(0)?.childForFieldName('left')?.childForFieldName('object');
+      // (`module.exports = function x` and `exports.x = …` are the module's own: symbols.ts names them.)
+      if (!target || /^(module|exports|module\.exports)$/.test(target.text)) return null;
+      return target.type === 'this' ? enclosing() : (target.text.match(/([A-Za-z_$][\w$]*)$/)?.[1] ?? null);
+    }
+    if (def.type !== 'method_definition' && def.type !== 'pair') return undefined;
+    const holder = def.parent?.parent;
+    if (!holder) return null;
+    if (holder.type === 'variable_declarator') return holder.childForFieldName('name')?.text ?? null;
+    if (holder.type === 'pair') return holder.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '') ?? null;
+    if (holder.type === 'assignment_expression') return holder.childForFieldName('left')?.text.match(/([A-Za-z_$][\w$]*)$/)?.[1] ?? null;
+    // Returned, passed or spread: the function that builds it.
+    return enclosing();
+  },
   kind(def, value) {
+    if (def.type === 'method_definition' || def.type === 'pair' || def.type === 'expression_statement') return 'method';
     if (def.type === 'lexical_declaration' || def.type === 'variable_declaration') {
       if (!value || TRIVIAL_VALUES.has(value.type)) return null;
       // `const x = require('y')`, `await import('y')`: an import binding, not a definition.
