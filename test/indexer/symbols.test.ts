@@ -525,6 +525,29 @@ describe('symbol details', () => {
     expect(a.symbols.map((s) => s.name)).not.toContain('exports');
   });
 
+  it("lists Rust's nested functions and Java's local and anonymous classes' methods", async () => {
+    const rs = await analyzeFile('src/a.rs', 'pub fn outer() -> u32 {\n    fn helper(x: u32) -> u32 { x + 1 }\n    struct Pair(u32, u32);\n    helper(1)\n}\n');
+    expect(rs.symbols.map((s) => [s.kind, s.container, s.name, s.startLine])).toEqual([
+      ['function', null, 'outer', 1], ['function', 'outer', 'helper', 2], ['struct', 'outer', 'Pair', 3],
+    ]);
+    const java = await analyzeFile('A.java', [
+      'class A {',
+      '  Runnable r = new Runnable() {',
+      '    @Override public void run() { go(); }',
+      '  };',
+      '  void go() {',
+      '    class Local { void inLocal() {} }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+    expect(java.symbols.map((s) => [s.kind, s.container, s.name, s.startLine])).toEqual([
+      ['class', null, 'A', 1], ['field', 'A', 'r', 2], ['method', 'A', 'go', 5],
+      // an anonymous class's method is the type it implements
+      ['method', 'Runnable', 'run', 3], ['class', 'go', 'Local', 6], ['method', 'Local', 'inLocal', 6],
+    ]);
+  });
+
   it('marks members of non-exported containers as not exported', async () => {
     const a = await analyzeFile('e.ts', 'class Hidden {\n  visible(): void {}\n}\nexport class Shown {\n  visible(): void {}\n  private secret(): void {}\n}\n');
     expect(a.symbols.map((s) => [s.container, s.name, s.exported])).toEqual([

@@ -6,6 +6,7 @@ import { javaScope } from './scope.js';
 import { javaDeclarations } from './declarations.js';
 import { javaImports } from './imports.js';
 import { resolveJavaImport } from './resolve.js';
+import { javaLocalDefinitions } from './local-definitions.js';
 
 const javaKeywords = kw(`abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float
   for goto if implements import instanceof int interface long native new package private protected public return short static strictfp
@@ -13,6 +14,7 @@ const javaKeywords = kw(`abstract assert boolean break byte case catch char clas
 
 export const java: LanguageSupport = {
   declarations: javaDeclarations,
+  localDefinitions: javaLocalDefinitions,
   imports: javaImports,
   resolveImport: resolveJavaImport,
   lexicon: { lexer: lexers.cLike, keywords: javaKeywords },
