@@ -11,7 +11,6 @@ const JS_QUERY = `
 (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
 (variable_declaration (variable_declarator name: (identifier) @name value: (_) @value)) @def
 (object (method_definition name: (property_identifier) @name) @def)
-(object (pair key: (property_identifier) @name value: (function_expression) @value) @def)
 (expression_statement (assignment_expression left: (member_expression property: (property_identifier) @name) right: [(function_expression) (arrow_function)] @value)) @def
 `;
 /** Values worth a symbol: computed ones. `const i = 0` or `let s = ''` defines nothing anyone looks up. */
@@ -27,7 +26,9 @@ export const typescriptLocalDefinitions: LocalDefinitionRules = {
   anonymousName: (fn) => (fn.parent?.type === 'variable_declarator' ? fn.parent.childForFieldName('name')?.text : undefined),
   // An object literal's method is the object's: named by the binding, key or assignment it is the
   // value of (`const api = { validate() {} }`); `this.send = function` in a constructor function is
-  // that function's; `fastify.decorate = function` the object's.
+  // that function's; `fastify.decorate = function` the object's. (A key's function value, `check:
+  // function () {}` or an arrow, stays out: an option's callback as often as a method, and on the
+  // tuning draw fastify's `route: function _route` crowded out the lib/route.js its calls lead to.)
   owner(def, enclosing) {
     if (def.type === 'expression_statement') {
       const target = def.namedChild(0)?.childForFieldName('left')?.childForFieldName('object');
@@ -35,7 +36,7 @@ export const typescriptLocalDefinitions: LocalDefinitionRules = {
       if (!target || /^(module|exports|module\.exports)$/.test(target.text)) return null;
       return target.type === 'this' ? enclosing() : (target.text.match(/([A-Za-z_$][\w$]*)$/)?.[1] ?? null);
     }
-    if (def.type !== 'method_definition' && def.type !== 'pair') return undefined;
+    if (def.type !== 'method_definition') return undefined;
     const holder = def.parent?.parent;
     if (!holder) return null;
     if (holder.type === 'variable_declarator') return holder.childForFieldName('name')?.text ?? null;
@@ -45,7 +46,7 @@ export const typescriptLocalDefinitions: LocalDefinitionRules = {
     return enclosing();
   },
   kind(def, value) {
-    if (def.type === 'method_definition' || def.type === 'pair' || def.type === 'expression_statement') return 'method';
+    if (def.type === 'method_definition' || def.type === 'expression_statement') return 'method';
     if (def.type === 'lexical_declaration' || def.type === 'variable_declaration') {
       if (!value || TRIVIAL_VALUES.has(value.type)) return null;
       // `const x = require('y')`, `await import('y')`: an import binding, not a definition.
