@@ -1,7 +1,9 @@
 /**
  * Definitions inside TypeScript and JavaScript function bodies: nested
  * named functions (fastify's `function inject () {}` inside
- * `function fastify () {}`) and `const`/`let` bindings of computed values.
+ * `function fastify () {}`) and `const`/`let` bindings of computed values;
+ * and the methods of objects wherever they are built (object literals'
+ * shorthand methods, `this.x = function`, `obj.x = function`).
  */
 import type { LocalDefinitionRules } from '../language-support.js';
 
