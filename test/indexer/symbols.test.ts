@@ -513,17 +513,20 @@ describe('symbol details', () => {
       '}',
       'function plugin(fastify) {',
       '  fastify.decorate = function (name) {};',
+      '  Reply.prototype.code = function (status) {};',
+      '  window.helper = function () {};',
       '}',
       'module.exports = function validator(schema) {};',
       '',
     ].join('\n'));
     expect(a.symbols.filter((s) => s.kind === 'method').map((s) => [s.container, s.name, s.startLine])).toEqual([
-      ['Foo', 'bar', 2], ['api', 'validate', 5], ['nested', 'deep', 8], ['make', 'code', 11], ['fastify', 'decorate', 14],
+      ['Foo', 'bar', 2], ['api', 'validate', 5], ['nested', 'deep', 8], ['make', 'code', 11], ['fastify', 'decorate', 14], ['Reply', 'code', 15],
     ]);
     // (A key's function value is an option's callback as often as a method; `module.exports` is the module, not a member.)
     expect(a.symbols.map((s) => s.name)).not.toContain('check');
     expect(a.symbols.map((s) => s.name)).not.toContain('arrow');
     expect(a.symbols.map((s) => s.name)).not.toContain('exports');
+    expect(a.symbols.map((s) => s.name)).not.toContain('helper');
   });
 
   it("lists Rust's nested functions and Java's local and anonymous classes' methods", async () => {

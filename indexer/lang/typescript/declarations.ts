@@ -8,6 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { makeDecl, type Decl, type Scope } from '../../decl.js';
 import { childOfType, collapse, field, rows, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
+import { assignedMethod } from './object-members.js';
 
 export const typescriptDeclarations: DeclarationClassifier = (n, src, scope) => jsDecl(n, n, src, scope, false);
 
@@ -121,11 +122,10 @@ function jsDecl(outer: Node, n: Node, src: string, scope: Scope, exported: boole
         }
         const m = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)$/.exec(lt);
         if (!m) {
-          // A function set on a module's object: `webidl.brandCheck = function (V, I) {…}`,
-          // `webidl.errors.exception = (message) => …`: a method of that object.
-          const path = lt.split('.');
-          if (!isFn || !path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p)) || /^(module|exports|this|window|globalThis|global)$/.test(path[0])) return [];
-          return [makeDecl(outer, e, path[path.length - 1], 'method', { nameNode: field(left, 'property'), body: field(right, 'body'), container: path[path.length - 2], chunk: true, exported: false })];
+          // A function set on a module's object: `webidl.brandCheck = function (V, I) {…}` is webidl's.
+          const method = isFn ? assignedMethod(lt) : null;
+          if (!method) return [];
+          return [makeDecl(outer, e, method.name, 'method', { nameNode: field(left, 'property'), body: field(right, 'body'), container: method.container, chunk: true, exported: false })];
         }
         const isClass = right.type === 'class';
         const body = isFn ? field(right, 'body') : isClass ? field(right, 'body') : null;

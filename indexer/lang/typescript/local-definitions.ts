@@ -6,6 +6,7 @@
  * shorthand methods, `this.x = function`, `obj.x = function`).
  */
 import type { LocalDefinitionRules } from '../language-support.js';
+import { assignedMethod } from './object-members.js';
 
 const JS_QUERY = `
 (function_declaration name: (identifier) @name) @def
@@ -33,10 +34,10 @@ export const typescriptLocalDefinitions: LocalDefinitionRules = {
   // tuning draw fastify's `route: function _route` crowded out the lib/route.js its calls lead to.)
   owner(def, enclosing) {
     if (def.type === 'expression_statement') {
-      const target = def.namedChild(0)?.childForFieldName('left')?.childForFieldName('object');
+      const left = def.namedChild(0)?.childForFieldName('left');
+      if (!left) return null;
       // (`module.exports = function x` and `exports.x = …` are the module's own: symbols.ts names them.)
-      if (!target || /^(module|exports|module\.exports)$/.test(target.text)) return null;
-      return target.type === 'this' ? enclosing() : (target.text.match(/([A-Za-z_$][\w$]*)$/)?.[1] ?? null);
+      return left.childForFieldName('object')?.type === 'this' ? enclosing() : (assignedMethod(left.text)?.container ?? null);
     }
     if (def.type !== 'method_definition') return undefined;
     const holder = def.parent?.parent;
