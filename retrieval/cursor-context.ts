@@ -348,22 +348,19 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // buffer never writes (the line being written is what declares it): most likely that type.
   // (Written bare only: `res.version()` names a method, not a variable; and not typed in the buffer.)
   const namedAfter = new Set<string>();
+  const inferType = (type: string, distance: number, count: number) => {
+    if (near.has(type) || namedAfter.has(type) || ownNames.has(type)) return;
+    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) return;
+    namedAfter.add(type);
+    names.push({ name: type, distance, count, qualifiers: [], qualified: 0 });
+  };
   for (const use of [...names]) {
     const type = use.qualified === 0 ? typeNamedLike(use.name) : null;
-    if (!type || near.has(type) || namedAfter.has(type)) continue;
-    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) continue;
-    if (receiverTypes().get(use.name)?.size) continue;
-    namedAfter.add(type);
-    names.push({ name: type, distance: use.distance, count: use.count, qualifiers: [], qualified: 0 });
+    if (type && !receiverTypes().get(use.name)?.size) inferType(type, use.distance, use.count);
   }
   // The types the file's own name is made of (`HtmlBlockParser.java` works with an `HtmlBlock` and is a
   // `BlockParser`; `html_block_parser.py` alike), not written in the buffer: as if written a little way off.
-  for (const type of typesInFileName(path)) {
-    if (near.has(type) || namedAfter.has(type) || ownNames.has(type)) continue;
-    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) continue;
-    namedAfter.add(type);
-    names.push({ name: type, distance: FILE_NAME_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
-  }
+  for (const type of typesInFileName(path)) inferType(type, FILE_NAME_DISTANCE, 1);
 
   let constructed: Set<string> | undefined;
   const scored: ScoredDefinition[] = [];
@@ -509,17 +506,20 @@ function declaringTypes(src: ContextSources, defs: readonly SymbolRow[]): Symbol
   const out: SymbolRow[] = [];
   for (const def of defs) {
     if (!def.container || !MEMBER_KINDS.has(def.kind) || def.kind === 'constructor' || !bodiless(src, def)) continue;
-    const type = src.store.symbols.inFile(def.path).find((d) => d.name === def.container && RECEIVER_TYPE_KINDS.has(d.kind) && d.start_line <= def.start_line && d.end_line >= def.end_line);
+    const type = enclosingSymbol(src.store, def, (d) => d.name === def.container && RECEIVER_TYPE_KINDS.has(d.kind));
     if (type && !out.includes(type)) out.push(type);
   }
   return out;
 }
 
+/** One definition among several on a line (`export class Int8 { legacy = true; }`). */
+const definitionKey = (def: SymbolRow) => `${def.path}:${def.start_line}:${def.name}`;
+
 /** One entry per definition, its scores added up: a type several of the buffer's members point to counts each. */
 function mergedByDefinition(list: readonly ScoredDefinition[]): ScoredDefinition[] {
   const out = new Map<string, ScoredDefinition>();
   for (const s of list) {
-    const key = `${s.def.path}:${s.def.start_line}:${s.def.name}`;
+    const key = definitionKey(s.def);
     const cur = out.get(key);
     if (cur) {
       cur.score += s.score;
@@ -568,23 +568,20 @@ const FILE_NAME_DISTANCE = 8;
 export function typesInFileName(path: string): string[] {
   const base = path.slice(path.lastIndexOf('/') + 1).replace(/\..*$/, '');
   const words = base.match(/[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z][a-z0-9]*/g) ?? [];
-  const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
   const out = new Set<string>();
   for (let n = 1; n < words.length; n++) {
-    out.add(words.slice(0, n).map(cap).join(''));
-    out.add(words.slice(words.length - n).map(cap).join(''));
+    out.add(pascalCase(words.slice(0, n)));
+    out.add(pascalCase(words.slice(words.length - n)));
   }
   return [...out];
 }
 
+const pascalCase = (words: readonly string[]) => words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+
 /** `visitor` → `Visitor`, `nodeRenderer` → `NodeRenderer`, `header_table` → `HeaderTable`; null for a name that starts upper-case or is short. */
 export function typeNamedLike(name: string): string | null {
   if (name.length < 3 || !/^[a-z][A-Za-z0-9_]*$/.test(name)) return null;
-  return name
-    .split('_')
-    .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join('');
+  return pascalCase(name.split('_').filter(Boolean));
 }
 
 /**
@@ -597,10 +594,20 @@ function enclosingDefinitions(store: IndexStore, scored: readonly ScoredDefiniti
     const { def } = s;
     if (!def.container || (def.kind !== 'local' && def.kind !== 'function')) continue;
     // (A function's, not a method's: a method's locals are its own business, reached through its class.)
-    const outer = store.symbols.inFile(def.path).find((d) => d.name === def.container && d.kind === 'function' && d.start_line < def.start_line && d.end_line >= def.end_line);
+    const outer = enclosingSymbol(store, def, (d) => d.name === def.container && d.kind === 'function');
     if (outer) out.push({ def: outer, score: s.score * ENCLOSING_SHARE, distance: s.distance });
   }
   return out;
+}
+
+/** The innermost definition of `def`'s file around it (not itself) that `accept` takes. */
+function enclosingSymbol(store: IndexStore, def: SymbolRow, accept: (d: SymbolRow) => boolean): SymbolRow | undefined {
+  let best: SymbolRow | undefined;
+  for (const d of store.symbols.inFile(def.path)) {
+    if (d.start_line > def.start_line || d.end_line < def.end_line || (d.start_line === def.start_line && d.end_line === def.end_line)) continue;
+    if (accept(d) && (!best || d.end_line - d.start_line < best.end_line - best.start_line)) best = d;
+  }
+  return best;
 }
 
 /** The share of a local's score its enclosing function gets: at 1 it pushed out names written nearer (tuning draw). */
@@ -616,16 +623,15 @@ function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredDefiniti
   const cap = sure.length ? sure[Math.min(sure.length, SURE_NAMES) - 1] * 0.99 : Infinity;
   // By definition, not by line: `export class Int8 { legacy = true; }` is two definitions on one line,
   // and the field's anticipation is no credit to the class.
-  const keyOf = (def: SymbolRow) => `${def.path}:${def.start_line}:${def.name}`;
   const best = new Map<string, ScoredDefinition>();
   for (const s of scored) {
-    const key = keyOf(s.def);
+    const key = definitionKey(s.def);
     const cur = best.get(key);
     if (!cur || s.score > cur.score) best.set(key, s);
   }
   const out = [...scored];
   for (const a of anticipated) {
-    const cur = best.get(keyOf(a.def));
+    const cur = best.get(definitionKey(a.def));
     if (cur) cur.score += Math.min(a.score, cap);
     else out.push({ ...a, score: Math.min(a.score, cap) });
   }
@@ -831,12 +837,7 @@ function readDefinition(src: ContextSources, c: Candidate): Candidate | null {
 
 /** The line (past decorators) that names the class, impl, trait or object a member is defined in, in its file; null at top level. */
 function containerHeader(src: ContextSources, member: SymbolRow): Candidate | null {
-  let best: SymbolRow | undefined;
-  for (const d of src.store.symbols.inFile(member.path)) {
-    if (d === member || d.start_line > member.start_line || d.end_line < member.end_line || (d.start_line === member.start_line && d.end_line === member.end_line)) continue;
-    if (!CONTAINER_KINDS.has(d.kind)) continue;
-    if (!best || d.end_line - d.start_line < best.end_line - best.start_line) best = d;
-  }
+  const best = enclosingSymbol(src.store, member, (d) => CONTAINER_KINDS.has(d.kind));
   if (!best) return member.path.endsWith('.rs') ? implHeader(src, member) : null;
   const read = definitionSnippet(src, best);
   if (!read) return null;
