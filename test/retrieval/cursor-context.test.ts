@@ -64,6 +64,19 @@ async function inWorkspace(tree: Record<string, string>, fn: (ws: Workspace) => 
   }
 }
 
+/** Where the definition snippets of `/context` for `lines` (as `file`) start, in order: `path:line`, the path less `strip`. */
+async function definitionLines(ws: Workspace, file: string, lines: string[], position: { line: number; character: number }, strip = ''): Promise<string[]> {
+  const { snippets } = await ws.context({ path: file, text: lines.join('\n'), position, budgetTokens: 400 });
+  return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace(strip, '')}:${s.startLine}`);
+}
+
+/** Whether `a` is in `order`, and before `b` if `b` is. */
+const before = (order: readonly string[], a: string, b: string) => order.indexOf(a) >= 0 && (order.indexOf(b) < 0 || order.indexOf(a) < order.indexOf(b));
+
+/** The Java package the tests below write their classes into, and a class with one static method to rank others against. */
+const JAVA = 'src/main/java/p/';
+const JAVA_HELPER = { [`${JAVA}Helper.java`]: 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n' };
+
 describe('cursor context (POST /context)', () => {
   let root: string;
   let ws: Workspace;
@@ -289,15 +302,13 @@ describe('cursor context: how the file refers to other code', () => {
 
   it("offers no neighbours of a constructor: they are its class's members, not the next of a run", async () => {
     writeTree(root, {
-      'src/main/java/p/Foo.java': 'package p;\n\npublic class Foo {\n  private int count;\n\n  public Foo() {}\n\n  public int total() {\n    return count;\n  }\n}\n',
-      'src/main/java/p/Bar.java': 'package p;\n\npublic class Bar {\n  public Bar() {}\n}\n',
+      [`${JAVA}Foo.java`]: 'package p;\n\npublic class Foo {\n  private int count;\n\n  public Foo() {}\n\n  public int total() {\n    return count;\n  }\n}\n',
+      [`${JAVA}Bar.java`]: 'package p;\n\npublic class Bar {\n  public Bar() {}\n}\n',
     });
     // The cursor line constructs a Foo: its class and constructor first, then Bar (a line up), not Foo's field.
     const lines = ['package p;', '', 'public class UsageTest {', '  public void test() {', '    Bar bar = new Bar();', '    Foo foo = new Foo(', '  }', '}'];
     const got = (await ask('src/test/java/p/UsageTest.java', lines, { line: 5, character: 22 }, 200)).map(where);
-    const field = got.indexOf('src/main/java/p/Foo.java:4');
-    expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeGreaterThanOrEqual(0);
-    if (field >= 0) expect(got.indexOf('src/main/java/p/Bar.java:3')).toBeLessThan(field);
+    expect(before(got, `${JAVA}Bar.java:3`, `${JAVA}Foo.java:4`)).toBe(true);
   });
 
   it('anticipates a function before a member of a class the buffer does not name', async () => {
@@ -620,26 +631,23 @@ describe('cursor context: receivers', () => {
 
   it('offers the type a variable is named after when the buffer never writes the type', async () => {
     await inWorkspace({
-      'src/main/java/p/Visitor.java': 'package p;\n\npublic interface Visitor {\n  void visit(Node node);\n}\n',
-      'src/main/java/p/Node.java': 'package p;\n\npublic abstract class Node {\n  public abstract int version();\n}\n',
-      'src/main/java/p/Version.java': 'package p;\n\npublic class Version {\n  int major;\n}\n',
-      'src/main/java/p/Renderer.java': 'package p;\n\npublic class Renderer {\n}\n',
+      [`${JAVA}Visitor.java`]: 'package p;\n\npublic interface Visitor {\n  void visit(Node node);\n}\n',
+      [`${JAVA}Node.java`]: 'package p;\n\npublic abstract class Node {\n  public abstract int version();\n}\n',
+      // (Both write `visitor` too: the full-text search alone cannot tell Visitor from them.)
+      [`${JAVA}Version.java`]: 'package p;\n\npublic class Version {\n  int major;\n  void walk(Object visitor, Object node) {}\n}\n',
+      [`${JAVA}Renderer.java`]: 'package p;\n\npublic class Renderer {\n  void walk(Object visitor, Object node) {}\n}\n',
     }, async (ws) => {
-      const ask = async (lines: string[], line: number) => {
-        const { snippets } = await ws.context({ path: 'src/main/java/p/Leaf.java', text: lines.join('\n'), position: { line, character: 4 }, budgetTokens: 400 });
-        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
-      };
+      const ask = (lines: string[], line: number) => definitionLines(ws, `${JAVA}Leaf.java`, lines, { line, character: 4 }, JAVA);
       const header = ['package p;', '', 'public class Leaf extends Node {', '  @Override'];
-      const before = (order: string[], a: string, b: string) => order.indexOf(a) >= 0 && (order.indexOf(b) < 0 || order.indexOf(a) < order.indexOf(b));
       // The line that declares `visitor` is the one being written: Visitor is named nowhere, but `visitor` is
       // (before the package's other types, which a tree this small offers anyway).
-      const untyped = await ask([...header, '    ', '    visitor.visit(this);', '  }', '}'], 4);
-      expect(before(untyped, 'src/main/java/p/Visitor.java:3', 'src/main/java/p/Renderer.java:3')).toBe(true);
-      expect(before(untyped, 'src/main/java/p/Visitor.java:3', 'src/main/java/p/Version.java:3')).toBe(true);
+      const untyped = await ask([...header, '    ', '    walk(visitor, this);', '  }', '}'], 4);
+      expect(before(untyped, 'Visitor.java:3', 'Renderer.java:3')).toBe(true);
+      expect(before(untyped, 'Visitor.java:3', 'Version.java:3')).toBe(true);
       // Typed in the buffer, `visitor` is a Renderer, not a Visitor; `.version()` is a method, not a variable named after Version.
       const typed = await ask([...header, '  void accept(Renderer visitor) {', '    int v = this.version();', '    ', '  }', '}'], 6);
-      expect(before(typed, 'src/main/java/p/Renderer.java:3', 'src/main/java/p/Visitor.java:3')).toBe(true);
-      expect(before(typed, 'src/main/java/p/Node.java:4', 'src/main/java/p/Version.java:3')).toBe(true);
+      expect(before(typed, 'Renderer.java:3', 'Visitor.java:3')).toBe(true);
+      expect(before(typed, 'Node.java:4', 'Version.java:3')).toBe(true);
     });
   });
 });
@@ -659,14 +667,13 @@ describe('type names read from other names', () => {
 
   it('offers the types the file name is made of that the buffer does not write', async () => {
     await inWorkspace({
-      'src/main/java/p/HtmlBlock.java': 'package p;\n\npublic class HtmlBlock {\n}\n',
-      'src/main/java/p/Attributes.java': 'package p;\n\npublic class Attributes {\n}\n',
-      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+      [`${JAVA}HtmlBlock.java`]: 'package p;\n\npublic class HtmlBlock {\n}\n',
+      [`${JAVA}Attributes.java`]: 'package p;\n\npublic class Attributes {\n}\n',
+      ...JAVA_HELPER,
     }, async (ws) => {
       // The class's own line is being written: only the file's name says HtmlBlock.
       const lines = ['package p;', '', '', '  void run() {', '    Helper.start();', '  }', '}'];
-      const { snippets } = await ws.context({ path: 'src/main/java/p/HtmlBlockParser.java', text: lines.join('\n'), position: { line: 2, character: 0 }, budgetTokens: 400 });
-      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
+      const order = await definitionLines(ws, `${JAVA}HtmlBlockParser.java`, lines, { line: 2, character: 0 }, JAVA);
       // Before the package's other types, which a tree this small offers anyway.
       expect(order.slice(0, 2)).toEqual(['Helper.java:3', 'HtmlBlock.java:3']);
     });
@@ -677,18 +684,16 @@ describe('cursor context: supertypes', () => {
   it("offers the type that declares, without a body, the members the buffer's class defines", async () => {
     const body = ['  @Override', '  public String getOpeningDelimiter() {', '    return "**";', '  }', '', '  @Override', '  public String getClosingDelimiter() {', '    return "**";', '  }', '}'];
     await inWorkspace({
-      'src/main/java/p/Delimited.java': 'package p;\n\npublic interface Delimited {\n  String getOpeningDelimiter();\n\n  String getClosingDelimiter();\n}\n',
+      [`${JAVA}Delimited.java`]: 'package p;\n\npublic interface Delimited {\n  String getOpeningDelimiter();\n\n  String getClosingDelimiter();\n}\n',
       // Another implementation defines the same members, with bodies: not what the buffer's class extends.
-      'src/main/java/p/Emphasis.java': ['package p;', '', 'public class Emphasis implements Delimited {', ...body].join('\n'),
-      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+      [`${JAVA}Emphasis.java`]: ['package p;', '', 'public class Emphasis implements Delimited {', ...body].join('\n'),
+      ...JAVA_HELPER,
       // As last saved; the buffer is rewriting its header.
-      'src/main/java/p/StrongEmphasis.java': ['package p;', '', 'public class StrongEmphasis implements Delimited {', ...body].join('\n'),
+      [`${JAVA}StrongEmphasis.java`]: ['package p;', '', 'public class StrongEmphasis implements Delimited {', ...body].join('\n'),
     }, async (ws) => {
       // The class's header is the line being written: nothing in the buffer names Delimited.
       const lines = ['package p;', '', '', ...body];
-      const { snippets } = await ws.context({ path: 'src/main/java/p/StrongEmphasis.java', text: lines.join('\n'), position: { line: 2, character: 0 }, budgetTokens: 400 });
-      const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
-      expect(order[0]).toBe('Delimited.java:3');
+      expect((await definitionLines(ws, `${JAVA}StrongEmphasis.java`, lines, { line: 2, character: 0 }, JAVA))[0]).toBe('Delimited.java:3');
     });
   });
 });
@@ -703,19 +708,16 @@ describe('cursor context: members and their classes', () => {
       'src/lib.rs': 'pub struct Client;\n\nimpl Client {\n    pub fn send(&self) -> u32 {\n        1\n    }\n}\n',
       'mux.go': 'package chi\n\ntype Mux struct{}\n\nfunc (mx *Mux) Handle(pattern string) {\n}\n',
     }, async (ws) => {
-      const ask = async (file: string, lines: string[], line: number) => {
-        const { snippets } = await ws.context({ path: file, text: lines.join('\n'), position: { line, character: 4 }, budgetTokens: 400 });
-        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
-      };
+      const ask = (file: string, lines: string[], line: number) => definitionLines(ws, file, lines, { line, character: 4 });
       // Nothing names Config: its members are found by their names alone. Its header comes once, before them.
       const python = await ask('pkg/run.py', ['def run(cfg):', '    a = cfg.getini("a")', '    b = cfg.getoption("b")', '    ', ''], 3);
       expect(python.filter((s) => s === 'pkg/config.py:1')).toHaveLength(1);
-      expect(python.indexOf('pkg/config.py:1')).toBeGreaterThanOrEqual(0);
-      expect(python.indexOf('pkg/config.py:1')).toBeLessThan(python.indexOf(lineOf('getini')));
-      expect(python.indexOf('pkg/config.py:1')).toBeLessThan(python.indexOf(lineOf('getoption')));
+      expect(python).toContain(lineOf('getini'));
+      expect(before(python, 'pkg/config.py:1', lineOf('getini'))).toBe(true);
+      expect(before(python, 'pkg/config.py:1', lineOf('getoption'))).toBe(true);
       const rust = await ask('src/main.rs', ['fn main(c: &Other) {', '    let n = c.send();', '    ', '}'], 2);
-      expect(rust.indexOf('src/lib.rs:3')).toBeGreaterThanOrEqual(0);
-      expect(rust.indexOf('src/lib.rs:3')).toBeLessThan(rust.indexOf('src/lib.rs:4'));
+      expect(rust).toContain('src/lib.rs:4');
+      expect(before(rust, 'src/lib.rs:3', 'src/lib.rs:4')).toBe(true);
       // A Go method names its receiver itself: nothing comes before it for it.
       const go = await ask('use.go', ['package chi', '', 'func use() {', '\tm := find()', '\tm.Handle("/")', '\t', '}'], 5);
       expect(go).toContain('mux.go:5');
@@ -727,24 +729,22 @@ describe('cursor context: members and their classes', () => {
 describe('cursor context: constructors and private definitions', () => {
   it("puts another file's private definitions and the constructors the buffer does not call after what it can use", async () => {
     await inWorkspace({
-      'src/main/java/p/Log.java': 'package p;\n\npublic final class Log {\n  private Log() {}\n  public static void logTrace(String s) {}\n  private static int level() { return 0; }\n}\n',
-      'src/main/java/p/Maker.java': 'package p;\n\npublic class Maker {\n  private int n;\n  public Maker(int n) { this.n = n; }\n  public static Maker of(int n) { return null; }\n  public int size() { return n; }\n}\n',
-      'src/main/java/p/Helper.java': 'package p;\n\npublic class Helper {\n  public static void start() {}\n}\n',
+      [`${JAVA}Log.java`]: 'package p;\n\npublic final class Log {\n  private Log() {}\n  public static void logTrace(String s) {}\n  private static int level() { return 0; }\n}\n',
+      [`${JAVA}Maker.java`]: 'package p;\n\npublic class Maker {\n  private int n;\n  public Maker(int n) { this.n = n; }\n  public static Maker of(int n) { return null; }\n  public int size() { return n; }\n}\n',
+      ...JAVA_HELPER,
     }, async (ws) => {
       const order = async (body: string[]) => {
         const lines = ['package p;', '', 'public class Use {', '  void run() {', '    Helper.start();', '    int a = 1;', '    int b = 2;', '    int c = 3;', '    int d = 4;', '    int e = 5;', ...body, '    ', '  }', '}'];
-        const { snippets } = await ws.context({ path: 'src/main/java/p/Use.java', text: lines.join('\n'), position: { line: lines.length - 3, character: 4 }, budgetTokens: 400 });
-        return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace('src/main/java/p/', '')}:${s.startLine}`);
+        return definitionLines(ws, `${JAVA}Use.java`, lines, { line: lines.length - 3, character: 4 }, JAVA);
       };
-      const after = (got: string[], late: string, early: string) => got.indexOf(early) >= 0 && (got.indexOf(late) < 0 || got.indexOf(late) > got.indexOf(early));
       // Log is written nearer than Helper, but its constructor is private and `level` too: Helper comes first.
       const logged = await order(['    Log.logTrace(Log.level() + "a");']);
       expect(logged[0]).toBe('Log.java:3');
-      expect(after(logged, 'Log.java:4', 'Helper.java:3')).toBe(true);
-      expect(after(logged, 'Log.java:6', 'Helper.java:3')).toBe(true);
+      expect(before(logged, 'Helper.java:3', 'Log.java:4')).toBe(true);
+      expect(before(logged, 'Helper.java:3', 'Log.java:6')).toBe(true);
       // A public constructor the buffer does not call comes after Helper; called, it comes sooner.
       const named = await order(['    Maker m = Maker.of(1);']);
-      expect(after(named, 'Maker.java:5', 'Helper.java:3')).toBe(true);
+      expect(before(named, 'Helper.java:3', 'Maker.java:5')).toBe(true);
       const made = await order(['    Maker m = new Maker(1);']);
       expect(made.indexOf('Maker.java:5')).toBeGreaterThanOrEqual(0);
       expect(made.indexOf('Maker.java:5')).toBeLessThan(named.indexOf('Maker.java:5') < 0 ? Infinity : named.indexOf('Maker.java:5'));
