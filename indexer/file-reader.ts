@@ -4,7 +4,7 @@
  * stripped, line endings `\n`). It never throws for a bad file; the reason
  * comes back instead.
  */
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import fs, { constants as fsConstants, promises as fsp, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { isSecretPath, type SkipReason } from './ignore-rules.js';
@@ -25,52 +25,101 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
  * file growing meanwhile is caught) → binary check → decode → minified check.
  */
 export async function readSourceFile(absPath: string, opts: { maxFileBytes: number }): Promise<ReadResult> {
-  // Defence in depth: the walker never hands over a secret, but other callers might.
-  if (isSecretPath(path.basename(absPath))) return { ok: false, reason: 'secret', message: 'secret files are never read' };
+  if (isSecretPath(path.basename(absPath))) return SECRET;
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(absPath, OPEN_FLAGS);
     const st = await handle.stat();
-    if (!st.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
-    if (st.size > opts.maxFileBytes) {
-      return { ok: false, reason: 'too-large', message: `${st.size} bytes is over the limit of ${opts.maxFileBytes}` };
-    }
-    const bytes = await readUpTo(handle, opts.maxFileBytes + 1, st.size);
-    if (bytes.length > opts.maxFileBytes) {
-      return { ok: false, reason: 'too-large', message: `grew past the limit of ${opts.maxFileBytes} bytes while being read` };
-    }
-    const decoded = decodeSource(bytes);
-    if (!decoded.ok) return decoded;
-    return { ok: true, text: decoded.text, size: bytes.length, warnings: decoded.warnings };
+    const refused = refusedByStat(st, opts.maxFileBytes);
+    if (refused) return refused;
+    const h = handle;
+    return fromBytes(await readUpTo((buf, at) => h.read(buf, at, buf.length - at, null).then((r) => r.bytesRead), opts.maxFileBytes + 1, st.size), opts.maxFileBytes);
   } catch (err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-    const message =
-      code === 'ENOENT' ? 'file no longer exists'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EISDIR' ? 'is a folder'
-      : `could not be read${code ? ` (${code})` : ''}`;
-    return { ok: false, reason: 'unreadable', message };
+    return unreadable(err);
   } finally {
     await handle?.close().catch(() => {});
   }
 }
 
-/** Reads until EOF or `limit` bytes, whichever comes first; `hint` is the expected size. */
-async function readUpTo(handle: fsp.FileHandle, limit: number, hint: number): Promise<Buffer> {
+/**
+ * The same, blocking: for a parse worker, which has nothing else to do meanwhile. An awaited read
+ * (open, fstat, read and close each a round trip through libuv's threads) cost about 0.2 ms of CPU
+ * per file more than these calls: 1,395 files of the bench corpora, 430 ms against 130.
+ */
+export function readSourceFileSync(absPath: string, opts: { maxFileBytes: number }): ReadResult {
+  if (isSecretPath(path.basename(absPath))) return SECRET;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(absPath, OPEN_FLAGS);
+    const st = fs.fstatSync(fd);
+    const refused = refusedByStat(st, opts.maxFileBytes);
+    if (refused) return refused;
+    const f = fd;
+    return fromBytes(readUpTo((buf, at) => fs.readSync(f, buf, at, buf.length - at, null), opts.maxFileBytes + 1, st.size), opts.maxFileBytes);
+  } catch (err) {
+    return unreadable(err);
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Closing a file only read cannot lose anything.
+      }
+    }
+  }
+}
+
+// Defence in depth: the walker never hands over a secret, but other callers might.
+const SECRET: ReadResult = { ok: false, reason: 'secret', message: 'secret files are never read' };
+
+function refusedByStat(st: Stats, maxFileBytes: number): ReadResult | null {
+  if (!st.isFile()) return { ok: false, reason: 'unreadable', message: 'not a regular file' };
+  if (st.size > maxFileBytes) return { ok: false, reason: 'too-large', message: `${st.size} bytes is over the limit of ${maxFileBytes}` };
+  return null;
+}
+
+function fromBytes(bytes: Buffer, maxFileBytes: number): ReadResult {
+  if (bytes.length > maxFileBytes) return { ok: false, reason: 'too-large', message: `grew past the limit of ${maxFileBytes} bytes while being read` };
+  const decoded = decodeSource(bytes);
+  if (!decoded.ok) return decoded;
+  return { ok: true, text: decoded.text, size: bytes.length, warnings: decoded.warnings };
+}
+
+function unreadable(err: unknown): ReadResult {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const message =
+    code === 'ENOENT' ? 'file no longer exists'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'is a folder'
+    : `could not be read${code ? ` (${code})` : ''}`;
+  return { ok: false, reason: 'unreadable', message };
+}
+
+/**
+ * Reads until EOF or `limit` bytes, whichever comes first; `hint` is the expected size. `read`
+ * fills the buffer from an offset and says how many bytes it read, at once or awaited.
+ */
+function readUpTo(read: (buf: Buffer, at: number) => number, limit: number, hint: number): Buffer;
+function readUpTo(read: (buf: Buffer, at: number) => Promise<number>, limit: number, hint: number): Promise<Buffer>;
+function readUpTo(read: (buf: Buffer, at: number) => number | Promise<number>, limit: number, hint: number): Buffer | Promise<Buffer> {
   let buf = Buffer.allocUnsafe(Math.min(limit, Math.max(hint + 1, 1024)));
   let length = 0;
-  for (;;) {
-    if (length === buf.length) {
-      if (length >= limit) break;
-      const bigger = Buffer.allocUnsafe(Math.min(limit, buf.length * 2));
-      buf.copy(bigger, 0, 0, length);
-      buf = bigger;
+  // One step per read: synchronous while `read` is, a promise chain once it is not.
+  const step = (): Buffer | Promise<Buffer> => {
+    for (;;) {
+      if (length === buf.length) {
+        if (length >= limit) return buf.subarray(0, length);
+        const bigger = Buffer.allocUnsafe(Math.min(limit, buf.length * 2));
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      const n = read(buf, length);
+      if (typeof n !== 'number') return n.then((k) => (k === 0 ? buf.subarray(0, length) : ((length += k), step())));
+      if (n === 0) return buf.subarray(0, length);
+      length += n;
     }
-    const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
-    if (bytesRead === 0) break;
-    length += bytesRead;
-  }
-  return buf.subarray(0, length);
+  };
+  return step();
 }
 
 export type DecodeResult = { ok: true; text: string; warnings: string[] } | { ok: false; reason: SkipReason; message: string };

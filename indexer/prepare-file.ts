@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
 import type { FileChange } from '../store/index-store.js';
 import type { ChunkRow } from '../store/rows.js';
 import { codeSearchText, stemmedSearchText } from '../store/code-text.js';
 import { analyzeFile, type Chunk, type ChunkOptions, type SymbolDef } from './chunker.js';
 import { languageForPath } from './languages.js';
-import { readSourceFile } from './file-reader.js';
+import { readSourceFile, readSourceFileSync } from './file-reader.js';
 import type { SkipReason } from './ignore-rules.js';
 import type { WalkedFile } from './walker.js';
 
@@ -25,7 +26,8 @@ export type Prepared =
  * can run in a worker thread (indexer/parse-pool.ts).
  */
 export async function prepareFile(f: WalkedFile, knownHash: string | null, opts: PrepareOptions): Promise<Prepared> {
-  const read = await readSourceFile(f.absPath, { maxFileBytes: opts.maxFileBytes });
+  // A parse worker reads blocking (cheaper, and it has nothing else to do); the main thread must not.
+  const read = isMainThread ? await readSourceFile(f.absPath, { maxFileBytes: opts.maxFileBytes }) : readSourceFileSync(f.absPath, { maxFileBytes: opts.maxFileBytes });
   if (!read.ok) return { kind: 'skip', reason: read.reason, message: read.message };
   const hash = sha1(read.text);
   if (hash === knownHash) return { kind: 'same', hash };

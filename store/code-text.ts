@@ -96,9 +96,7 @@ const unchanged = (w: string) => w;
  */
 const identTokens = new Map<(word: string) => string, TextMemo<{ text: string; n: number }>>();
 
-function tokensOf(ident: string, norm: (word: string) => string): { text: string; n: number } {
-  let memo = identTokens.get(norm);
-  if (!memo) identTokens.set(norm, (memo = new TextMemo()));
+function tokensOf(ident: string, memo: TextMemo<{ text: string; n: number }>, norm: (word: string) => string): { text: string; n: number } {
   const known = memo.get(ident);
   if (known) return known;
   const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
@@ -107,20 +105,45 @@ function tokensOf(ident: string, norm: (word: string) => string): { text: string
   return memo.set(ident, { text: parts ? [whole, ...parts].map(norm).join(' ') : norm(whole), n: 1 + (parts?.length ?? 0) });
 }
 
+/**
+ * The identifiers of `text` (IDENT's), each as its tokens, in order. Hot path of indexing: one scan
+ * of the characters, no match objects; an identifier of lower-case letters and digits (most of them:
+ * keywords, short names) is its own single token, with no memo to look it up in.
+ */
 function searchText(text: string, maxTokens: number, norm: (word: string) => string): string {
-  // Hot path of indexing: one regex pass, each identifier's tokens memoised.
+  let memo = identTokens.get(norm);
+  if (!memo) identTokens.set(norm, (memo = new TextMemo()));
   let out = '';
   let n = 0;
-  // A regex of its own: a shared /g regex would carry lastIndex into the next caller after an early stop.
-  const ident = new RegExp(IDENT.source, 'g');
-  for (let m = ident.exec(text); m !== null && n < maxTokens; m = ident.exec(text)) {
-    const t = tokensOf(m[0], norm);
+  const len = text.length;
+  for (let i = 0; i < len && n < maxTokens; ) {
+    let c = text.charCodeAt(i);
+    if (!isIdentStart(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let plain = isLowerOrDigit(c);
+    for (i++; i < len && isIdentPart((c = text.charCodeAt(i))); i++) if (plain && !isLowerOrDigit(c)) plain = false;
+    const ident = text.slice(start, i);
+    if (plain) {
+      const token = norm(ident);
+      out += out ? ' ' + token : token;
+      n++;
+      continue;
+    }
+    const t = tokensOf(ident, memo, norm);
     if (!t.n) continue;
     out += out ? ' ' + t.text : t.text;
     n += t.n;
   }
   return out;
 }
+
+// IDENT's character classes, by code: A–Z a–z _ $ start an identifier, digits continue one.
+const isLowerOrDigit = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
 const UNDERSCORE_DOLLAR = /[_$]/;
 const STRIP = /[_$]/g;

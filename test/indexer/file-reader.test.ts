@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeSource, looksBinary, looksMinified, readSourceFile, type ReadResult } from '../../indexer/file-reader.js';
+import { decodeSource, looksBinary, looksMinified, readSourceFile, readSourceFileSync, type ReadResult } from '../../indexer/file-reader.js';
 
 let dir: string;
 const MAX = 1_000_000;
@@ -150,6 +150,60 @@ describe('readSourceFile: refusals', () => {
     const abs = await file('locked.ts', 'x');
     await fs.promises.chmod(abs, 0);
     expect(await readSourceFile(abs, { maxFileBytes: MAX })).toMatchObject({ ok: false, reason: 'unreadable' });
+  });
+});
+
+describe('readSourceFileSync (a parse worker\'s read)', () => {
+  it('answers as readSourceFile does, file for file', async () => {
+    const cases: [string, string | Uint8Array][] = [
+      ['a.ts', 'const π = "é";\n'],
+      ['bom.ts', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('x\r\ny\r\n')])],
+      ['le.ts', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('let a = 1;\n', 'utf16le')])],
+      ['latin.ts', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])],
+      ['nul.ts', Buffer.alloc(10_000, 0)],
+      ['bundle.js', 'var a=1;'.repeat(2000)],
+      ['big.ts', 'export const x = 1;\n'.repeat(5000)],
+      ['.env', 'TOKEN=1\n'],
+    ];
+    for (const [name, content] of cases) {
+      const abs = await file(name, content);
+      expect(readSourceFileSync(abs, { maxFileBytes: MAX }), name).toEqual(await readSourceFile(abs, { maxFileBytes: MAX }));
+    }
+    const over = await file('over.ts', 'x'.repeat(101));
+    expect(readSourceFileSync(over, { maxFileBytes: 100 })).toEqual(await readSourceFile(over, { maxFileBytes: 100 }));
+    expect(readSourceFileSync(over, { maxFileBytes: 100 })).toMatchObject({ ok: false, reason: 'too-large' });
+    for (const missing of [path.join(dir, 'missing.ts'), dir]) {
+      expect(readSourceFileSync(missing, { maxFileBytes: MAX })).toEqual(await readSourceFile(missing, { maxFileBytes: MAX }));
+    }
+    expect(readSourceFileSync(dir, { maxFileBytes: MAX })).toMatchObject({ ok: false, reason: 'unreadable' });
+  });
+
+  it('refuses a file over the bound by size without reading it, and closes what it opened', async () => {
+    const abs = await file('huge.ts', '');
+    await fs.promises.truncate(abs, 50 * 1024 * 1024);
+    const readSpy = vi.spyOn(fs, 'readSync');
+    const closeSpy = vi.spyOn(fs, 'closeSync');
+    expect(readSourceFileSync(abs, { maxFileBytes: 1_000_000 })).toMatchObject({ ok: false, reason: 'too-large' });
+    expect(readSpy).not.toHaveBeenCalled();
+    expect(closeSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads past the size fstat gave when the file grows meanwhile, up to the bound', async () => {
+    const abs = await file('growing.ts', 'a = 1;\n');
+    const fstat = fs.fstatSync;
+    // fstat says 7 bytes; the file holds 2,807 by the time it is read (the buffer grows from 1 KB).
+    vi.spyOn(fs, 'fstatSync').mockImplementationOnce((fd: number) => {
+      const st = fstat(fd);
+      fs.appendFileSync(abs, 'b = 2;\n'.repeat(400));
+      return st;
+    });
+    expect(ok(readSourceFileSync(abs, { maxFileBytes: MAX })).text).toBe('a = 1;\n' + 'b = 2;\n'.repeat(400));
+    vi.spyOn(fs, 'fstatSync').mockImplementationOnce((fd: number) => {
+      const st = fstat(fd);
+      fs.appendFileSync(abs, 'c = 3;\n'.repeat(700));
+      return st;
+    });
+    expect(readSourceFileSync(abs, { maxFileBytes: 4000 })).toMatchObject({ ok: false, reason: 'too-large', message: expect.stringMatching(/grew past/) });
   });
 });
 
