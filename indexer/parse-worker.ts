@@ -1,6 +1,7 @@
 // Worker thread of the parse pool: prepares files off the daemon's main thread.
 import { parentPort } from 'node:worker_threads';
 import { lowerThreadPriority } from '../core/thread-priority.js';
+import { initTreeSitter } from '../core/tree-sitter.js';
 import { prepareFile, type PrepareOptions } from './prepare-file.js';
 import type { WalkedFile } from './walker.js';
 
@@ -13,6 +14,8 @@ interface Job {
 
 // Parsing is background work: this thread runs at a lower priority (see core/thread-priority.ts).
 lowerThreadPriority();
+// The tree-sitter runtime compiles while the main thread still walks the tree (a failure shows at the first parse).
+initTreeSitter().catch(() => {});
 
 parentPort!.on('message', async (job: Job) => {
   try {

@@ -37,6 +37,20 @@ describe('ParsePool', () => {
     }
   });
 
+  it.runIf(process.platform === 'linux')('starts its workers on warm(), before the first file', async () => {
+    const before = niceByThread().filter((n) => n === 10).length;
+    const pool = new ParsePool(2);
+    try {
+      pool.warm();
+      // Each worker lowers its own priority as it starts: two more such threads, with no file posted.
+      for (let i = 0; i < 200 && niceByThread().filter((n) => n === 10).length < before + 2; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(niceByThread().filter((n) => n === 10).length).toBe(before + 2);
+      expect(await pool.prepare(file('a.ts'), null, opts)).toEqual(await prepareFile(file('a.ts'), null, opts));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('prepares files in a worker exactly as on the calling thread', async () => {
     const pool = new ParsePool(1);
     try {
