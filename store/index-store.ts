@@ -406,17 +406,25 @@ export class IndexStore {
     const before = { dirty: this.ftsDirty, rows: this.rowsSinceBuild, smallCommits: this.smallCommits };
     // Tokens arrive lowercased, and stemmed in fts_head (store/code-text.ts): the index only splits them.
     const fts = () => lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 });
+    // Per table, one index after another (each build commits a version of its table); the tables
+    // side by side: a build keeps about one core busy, and the chunks' text index is the longest.
     const wanted = [
-      [this.chunksTable, 'fts', FTS_INDEX, fts], [this.chunksTable, 'fts_head', HEAD_FTS_INDEX, fts], [this.symbolsTable, 'fts_head', HEAD_FTS_INDEX, fts],
-      [this.filesTable, 'path', PATH_INDEX, lancedb.Index.btree], [this.chunksTable, 'path', PATH_INDEX, lancedb.Index.btree], [this.symbolsTable, 'path', PATH_INDEX, lancedb.Index.btree],
+      [this.chunksTable, [['fts', FTS_INDEX, fts], ['fts_head', HEAD_FTS_INDEX, fts], ['path', PATH_INDEX, lancedb.Index.btree]]],
+      [this.symbolsTable, [['fts_head', HEAD_FTS_INDEX, fts], ['path', PATH_INDEX, lancedb.Index.btree]]],
+      [this.filesTable, [['path', PATH_INDEX, lancedb.Index.btree]]],
     ] as const;
     let built = false;
-    for (const [table, column, name, config] of wanted) {
-      if ((missingOnly && (await table.listIndices()).some((i) => i.name === name)) || (await table.countRows()) === 0) continue;
-      await table.createIndex(column, { name, replace: true, config: config() });
-      // What the full-text bookkeeping below counts is the full-text indexes' rows.
-      if (config === fts) built = true;
-    }
+    // Every chain settled before anything fails: an exclusive mutation must not leave builds running.
+    const chains = await Promise.allSettled(wanted.map(async ([table, indexes]) => {
+      for (const [column, name, config] of indexes) {
+        if ((missingOnly && (await table.listIndices()).some((i) => i.name === name)) || (await table.countRows()) === 0) continue;
+        await table.createIndex(column, { name, replace: true, config: config() });
+        // What the full-text bookkeeping below counts is the full-text indexes' rows.
+        if (config === fts) built = true;
+      }
+    }));
+    const failed = chains.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
     if (built) {
       this.ftsDirty = Math.max(0, this.ftsDirty - before.dirty);
       this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - before.rows);
