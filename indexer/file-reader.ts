@@ -114,7 +114,13 @@ function readUpTo(read: (buf: Buffer, at: number) => number | Promise<number>, l
         buf = bigger;
       }
       const n = read(buf, length);
-      if (typeof n !== 'number') return n.then((k) => (k === 0 ? buf.subarray(0, length) : ((length += k), step())));
+      if (typeof n !== 'number') {
+        return n.then((k) => {
+          if (k === 0) return buf.subarray(0, length);
+          length += k;
+          return step();
+        });
+      }
       if (n === 0) return buf.subarray(0, length);
       length += n;
     }
