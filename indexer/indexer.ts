@@ -100,7 +100,9 @@ export class Indexer {
   async sync(opts: BatchHooks = {}): Promise<SyncResult> {
     const started = performance.now();
     opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
-    this.pool.warm();
+    // A first index parses every file: its workers start while the tree is walked. (A restart's
+    // catch-up may parse none, and idle workers cost memory: they start at its first changed file.)
+    if (!this.store.files.size) this.pool.warm();
     this.rules = await Indexer.rulesFor(this.root, this.config);
     // Patterns dropped from hostile or oversized ignore files (ignore-rules.ts says which and why).
     for (const w of this.rules.warnings) this.log.warn(`${this.root}: ${w}`);

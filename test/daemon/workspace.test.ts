@@ -275,6 +275,23 @@ describe('Workspace', () => {
     expect(ws.store.symbols.lookup('quokkaPort').map((s) => s.path)).toEqual(['src/util/validate.ts']);
     await ws.close();
   });
+  it('starts parse workers for a first index, none for a catch-up that finds nothing changed', async () => {
+    // (The pool's threads, read from its internals: a worker that starts says so only once it has loaded.)
+    const workers = (ws: Workspace) => (ws as unknown as { indexer: { pool: { workers: unknown[] } } }).indexer.pool.workers.length;
+    const first = await Workspace.open(root, { home, config: config(null) });
+    await first.sync();
+    expect(workers(first)).toBeGreaterThan(0);
+    await first.close();
+    const again = await Workspace.open(root, { home, config: config(null) });
+    expect((await again.sync()).indexed).toBe(0);
+    expect(workers(again)).toBe(0);
+    // A file changed since: its catch-up parses, in a worker.
+    fs.appendFileSync(path.join(root, 'src/util/validate.ts'), '\nexport const wombat = 1;\n');
+    expect((await again.sync()).indexed).toBe(1);
+    expect(workers(again)).toBeGreaterThan(0);
+    await again.close();
+  });
+
   it('keeps the full-text indexes up during a first index until less than a batch is left, then builds them once at the end', async () => {
     // 5 files of SOURCES and 6 more.
     writeTree(root, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`src/m${i}.ts`, `export const item${i} = ${i};\n`])));
