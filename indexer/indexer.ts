@@ -102,7 +102,7 @@ export class Indexer {
     opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
     // A first index parses every file: its workers start while the tree is walked. (A restart's
     // catch-up may parse none, and idle workers cost memory: they start at its first changed file.)
-    if (!this.store.files.size) this.pool.warm();
+    if (!this.store.files.size) this.pool.start();
     this.rules = await Indexer.rulesFor(this.root, this.config);
     // Patterns dropped from hostile or oversized ignore files (ignore-rules.ts says which and why).
     for (const w of this.rules.warnings) this.log.warn(`${this.root}: ${w}`);

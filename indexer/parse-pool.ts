@@ -42,7 +42,12 @@ export class ParsePool {
 
   constructor(private readonly size: number = defaultParseWorkers(), private readonly log: Logger = silentLogger) {}
 
-  private start(): void {
+  /**
+   * Starts the workers, once; the first file does it anyway. Called before a first index walks its
+   * tree, their start (a thread, the modules, the tree-sitter runtime: 100–200 ms each, cold)
+   * overlaps the walk.
+   */
+  start(): void {
     if (this.workers.length || this.broken || this.size === 0) return;
     // Before the workers' isolates exist: they tier up late, and a cold pool parses faster (core/v8-flags.ts).
     delayTierUp();
@@ -84,14 +89,6 @@ export class ParsePool {
       prepareFile(...p.args).then(p.resolve, p.reject);
     }
     for (const p of this.waiting.urgent.splice(0).concat(this.waiting.background.splice(0))) prepareFile(...p.args).then(p.resolve, p.reject);
-  }
-
-  /**
-   * Starts the workers now rather than at the first file: their start (a thread, the modules, the
-   * tree-sitter runtime: 100–200 ms each, cold) overlaps the walk that finds the files.
-   */
-  warm(): void {
-    this.start();
   }
 
   /** Prepares a file in a worker; `urgent` (a save) goes before the background jobs not posted yet. */

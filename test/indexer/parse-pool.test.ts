@@ -37,11 +37,11 @@ describe('ParsePool', () => {
     }
   });
 
-  it.runIf(process.platform === 'linux')('starts its workers on warm(), before the first file', async () => {
+  it.runIf(process.platform === 'linux')('starts its workers on start(), before the first file', async () => {
     const before = niceByThread().filter((n) => n === 10).length;
     const pool = new ParsePool(2);
     try {
-      pool.warm();
+      pool.start();
       // Each worker lowers its own priority as it starts: two more such threads, with no file posted.
       for (let i = 0; i < 200 && niceByThread().filter((n) => n === 10).length < before + 2; i++) await new Promise((r) => setTimeout(r, 25));
       expect(niceByThread().filter((n) => n === 10).length).toBe(before + 2);
