@@ -33,7 +33,7 @@ export interface BatchHooks {
   batchBytes?: number;
   /** Told of each file about to be re-indexed, with its chunk hashes before (recent-edit tracking). */
   onChange?: (change: FileChange, previousHashes: string[]) => void;
-  /** A long pass (a sync): keeps the full-text indexes up as it goes and leaves compaction for later, instead of compacting every COMPACT_EVERY_COMMITS commits. */
+  /** A long pass (a sync): keeps the path indexes up as it goes and leaves compaction for later, instead of compacting every COMPACT_EVERY_COMMITS commits. */
   longPass?: boolean;
   /** A save's few files: parsed before the files of a background pass waiting for a parse worker. */
   urgent?: boolean;
@@ -219,8 +219,8 @@ export class Indexer {
           }
         });
         const removeNow = pendingRemovals.splice(0);
-        // Less than this batch is left after it: the end of the pass builds the full-text indexes
-        // soon anyway (Workspace.sync), and a small repository built them twice.
+        // Less than this batch is left after it: the end of the pass builds the indexes soon anyway
+        // (Workspace.sync), and a small repository built them twice.
         const endsSoon = queue.size < batch.length;
         await writing;
         const progress = { phase: 'index' as const, done, total: files.length };
@@ -235,12 +235,12 @@ export class Indexer {
           await this.store.touchFiles(moved);
           indexed += kept.length;
           opts.onProgress?.(progress);
-          // A sync keeps the full-text indexes up with its commits (searches read the indexed rows
-          // while it runs) and leaves compaction for later (store/index-store.ts says why); a save
+          // A sync keeps the path indexes up with its commits (a save's delete beside it reads the
+          // unindexed rows) and leaves compaction for later (store/index-store.ts says why); a save
           // beside it compacts nothing either: a compaction waits for every commit in flight and holds
           // up every commit after it, seconds on a big tree. (This pass's own queue may be gone by now:
           // the loop ends before its last commit does.)
-          if (opts.longPass && !endsSoon) await this.store.refreshSearchIndexes();
+          if (opts.longPass && !endsSoon) await this.store.refreshIndexes();
           else if (!opts.longPass && ![...this.queues].some((q) => q !== queue)) await this.store.compactIfFragmented();
         })();
         // Awaited before the next batch or in `finally`; this only keeps a failure from counting as unhandled meanwhile.

@@ -2,8 +2,11 @@ import { grown, NONE, StringPool } from './columns.js';
 import { hashTerm, TermPostings } from './term-postings.js';
 import type { ChunkRow } from './rows.js';
 
-/** What the index keeps of a chunk: where it is, what it defines and references, its full-text field. */
-export type TermIndexedChunk = Pick<ChunkRow, 'path' | 'start_line' | 'end_line' | 'symbol' | 'refs' | 'fts'>;
+/** A full-text field the index can hold: the code-aware text (`fts`), or names, signatures and docs (`fts_head`). */
+export type TermField = 'fts' | 'fts_head';
+
+/** What the index keeps of a chunk: where it is, what it defines and references, its full-text fields. */
+export type TermIndexedChunk = Pick<ChunkRow, 'path' | 'start_line' | 'end_line' | 'symbol' | 'refs'> & { fts?: string | null; fts_head?: string | null };
 
 /** A chunk found by its terms (its text is read from the file when needed). */
 export interface ChunkHit {
@@ -17,6 +20,13 @@ export interface ChunkHit {
   score: number;
 }
 
+/** Terms matched in one field, each match's BM25 times `boost` (a term of several clauses counts in each). */
+export interface FieldQuery {
+  field: TermField;
+  terms: readonly string[];
+  boost?: number;
+}
+
 /** BM25's term-frequency saturation and length normalisation, as LanceDB's full-text index has them. */
 const K1 = 1.2;
 const B = 0.75;
@@ -27,17 +37,96 @@ const PURGE_MIN = 1024;
 /** Tokens longer than this are not indexed (LanceDB's `maxTokenLength`). */
 const MAX_TOKEN_LENGTH = 64;
 
+/** One field of the index: its postings, and each slot's token count (0: removed or free). */
+class FieldTerms {
+  readonly postings = new TermPostings();
+  length = new Int32Array(0);
+  total = 0;
+  /** Per term: 1 + the slot of the chunk that last counted it, and where (see ChunkTermIndex.add). */
+  seen = new Int32Array(0);
+  at = new Int32Array(0);
+
+  /** Indexes `text` (space-separated tokens) as slot's document, its distinct terms counted in the scratch arrays. */
+  addDocument(slot: number, text: string, terms: Int32Array, counts: Int32Array): void {
+    // A chunk's distinct terms and their counts, without a map per chunk: `seen[term]` says which
+    // chunk last counted the term and `at[term]` where, in `terms`/`counts`.
+    let distinct = 0;
+    let length = 0;
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf(' ', start);
+      if (end < 0) end = text.length;
+      if (end > start && end - start <= MAX_TOKEN_LENGTH) {
+        length++;
+        const [a, b] = hashTerm(text, start, end);
+        const term = this.postings.intern(a, b);
+        if (term >= this.seen.length) {
+          this.seen = grown(this.seen, Math.max(1024, term * 2));
+          this.at = grown(this.at, this.seen.length);
+        }
+        if (this.seen[term] === slot + 1) counts[this.at[term]]++;
+        else if (distinct < terms.length) {
+          this.seen[term] = slot + 1;
+          this.at[term] = distinct;
+          terms[distinct] = term;
+          counts[distinct++] = 1;
+        }
+      }
+      start = end + 1;
+    }
+    for (let i = 0; i < distinct; i++) this.postings.add(terms[i], slot * TF_SPAN + Math.min(counts[i], TF_SPAN - 1));
+    // A chunk with no tokens still counts as a document (as LanceDB counts it).
+    this.length[slot] = Math.max(1, length);
+    this.total += this.length[slot];
+  }
+
+  remove(slot: number): void {
+    this.total -= this.length[slot];
+    this.length[slot] = 0;
+  }
+
+  /** Adds the BM25 of `terms` over `live` documents into `scores`, times `boost`; slots scored first are pushed to `touched`. */
+  score(terms: readonly string[], boost: number, live: number, scores: Float64Array, touched: number[]): void {
+    const average = this.total / live;
+    for (const t of new Set(terms)) {
+      if (!t || t.length > MAX_TOKEN_LENGTH) continue;
+      const [a, b] = hashTerm(t, 0, t.length);
+      const term = this.postings.find(a, b);
+      if (term === NONE) continue;
+      // Removed chunks still in the list make it look a little more common until the purge.
+      const df = Math.min(this.postings.length(term), live);
+      const idf = Math.log(1 + (live - df + 0.5) / (df + 0.5));
+      this.postings.forEach(term, (posting) => {
+        const slot = Math.floor(posting / TF_SPAN);
+        const length = this.length[slot];
+        if (length === 0) return;
+        const tf = posting % TF_SPAN;
+        if (scores[slot] === 0) touched.push(slot);
+        scores[slot] += (boost * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average));
+      });
+    }
+  }
+
+  /** Drops the postings of slots `live` rejects; term ids are reused from here on, so nothing may look counted already. */
+  purge(live: (slot: number) => boolean): void {
+    this.postings.rebuild((posting) => live(Math.floor(posting / TF_SPAN)));
+    this.seen.fill(0);
+  }
+}
+
 /**
- * An in-memory BM25 index of the chunks' code-aware full-text field (`fts`, store/code-text.ts):
- * the similar-code search of every keystroke's context. Mirrors the `chunks` table as the symbol
- * table mirrors `symbols`.
+ * An in-memory BM25 index of full-text fields of the chunks (store/code-text.ts): the code-aware
+ * text (`fts`), the similar-code search of every keystroke's context, and the names, signatures and
+ * docs (`fts_head`) that a question in words is matched against (`/search`); with `fts_head` alone,
+ * the same of each definition (the symbols table). Mirrors its table as the symbol table mirrors
+ * `symbols`.
  *
  * LanceDB's full-text search answers the same query in 6 ms on an idle two-core machine but hops
  * between its threads several times, and each hop waits for a core: beside two busy threads (even
  * niced ones, as the background parsing and embedding are) it took 12 ms at p50 and 34 at p95, and
  * the context waits for it. Here the query is one pass over its terms' postings on the calling
  * thread: 3 ms at p50 and 7 at p95 under the same load, on 11,000 chunks. A chunk is searchable as
- * soon as its file's commit lands, without waiting for an index build.
+ * soon as its file's commit lands, without waiting for an index build (LanceDB's builds took a
+ * fifth of a first index's time, and a /search during one read 100–450 ms).
  *
  * Postings are blocks of one Int32Array, terms known by a hash (store/term-postings.ts); a chunk's
  * columns are typed arrays, its path and symbol interned: about 5 bytes a (term, chunk) pair. Removed
@@ -45,7 +134,7 @@ const MAX_TOKEN_LENGTH = 64;
  * after that purge.
  */
 export class ChunkTermIndex {
-  private readonly postings = new TermPostings();
+  private readonly fields: FieldTerms[];
   private readonly paths = new StringPool();
   private readonly symbols = new StringPool();
   private readonly slotsByPath = new Map<string, number[]>();
@@ -53,22 +142,21 @@ export class ChunkTermIndex {
   private start = new Int32Array(0);
   private end = new Int32Array(0);
   private symbol = new Int32Array(0);
-  /** Tokens in the chunk's field; 0 for a removed or free slot. */
-  private length = new Int32Array(0);
   private refs: string[] = [];
   private used = 0;
   private readonly free: number[] = [];
   /** Removed slots still named by postings. */
   private removed: number[] = [];
   private live = 0;
-  private totalLength = 0;
   private scores = new Float64Array(0);
-  /** Per term: 1 + the slot of the chunk that last counted it, and where (see add). */
-  private seen = new Int32Array(0);
-  private at = new Int32Array(0);
   /** The chunk being added: its distinct terms and their counts (a chunk has at most 4,000 tokens). */
   private readonly chunkTerms = new Int32Array(8192);
   private readonly chunkCounts = new Int32Array(8192);
+
+  /** `fieldNames[0]` is the field `search` matches. */
+  constructor(private readonly fieldNames: readonly TermField[] = ['fts']) {
+    this.fields = fieldNames.map(() => new FieldTerms());
+  }
 
   get size(): number {
     return this.live;
@@ -77,42 +165,13 @@ export class ChunkTermIndex {
   add(chunks: Iterable<TermIndexedChunk>): void {
     for (const c of chunks) {
       const slot = this.alloc();
-      // A chunk's distinct terms and their counts, without a map per chunk: `seen[term]` says which
-      // chunk last counted the term and `at[term]` where, in `chunkTerms`/`chunkCounts`.
-      let distinct = 0;
-      let length = 0;
-      const text = c.fts;
-      for (let start = 0; start < text.length; ) {
-        let end = text.indexOf(' ', start);
-        if (end < 0) end = text.length;
-        if (end > start && end - start <= MAX_TOKEN_LENGTH) {
-          length++;
-          const [a, b] = hashTerm(text, start, end);
-          const term = this.postings.intern(a, b);
-          if (term >= this.seen.length) {
-            this.seen = grown(this.seen, Math.max(1024, term * 2));
-            this.at = grown(this.at, this.seen.length);
-          }
-          if (this.seen[term] === slot + 1) this.chunkCounts[this.at[term]]++;
-          else if (distinct < this.chunkTerms.length) {
-            this.seen[term] = slot + 1;
-            this.at[term] = distinct;
-            this.chunkTerms[distinct] = term;
-            this.chunkCounts[distinct++] = 1;
-          }
-        }
-        start = end + 1;
-      }
-      for (let i = 0; i < distinct; i++) this.postings.add(this.chunkTerms[i], slot * TF_SPAN + Math.min(this.chunkCounts[i], TF_SPAN - 1));
+      for (let f = 0; f < this.fields.length; f++) this.fields[f].addDocument(slot, c[this.fieldNames[f]] ?? '', this.chunkTerms, this.chunkCounts);
       this.path[slot] = this.paths.id(c.path);
       this.start[slot] = c.start_line;
       this.end[slot] = c.end_line;
       this.symbol[slot] = c.symbol === null || c.symbol === undefined ? NONE : this.symbols.id(c.symbol);
-      // A chunk with no tokens still counts as a document (as LanceDB counts it).
-      this.length[slot] = Math.max(1, length);
       this.refs[slot] = c.refs;
       this.live++;
-      this.totalLength += this.length[slot];
       const p = this.paths.at(this.path[slot]);
       const list = this.slotsByPath.get(p);
       if (list) list.push(slot);
@@ -126,8 +185,7 @@ export class ChunkTermIndex {
       if (!slots) continue;
       this.slotsByPath.delete(p);
       for (const slot of slots) {
-        this.totalLength -= this.length[slot];
-        this.length[slot] = 0;
+        for (const f of this.fields) f.remove(slot);
         this.refs[slot] = '';
         this.live--;
         this.removed.push(slot);
@@ -137,31 +195,25 @@ export class ChunkTermIndex {
   }
 
   /**
-   * The chunks that best match `terms` (each counted once), by BM25, best first; chunks of
-   * `excludePaths` are left out.
+   * The chunks that best match `terms` (each counted once) in the first field, by BM25, best first;
+   * chunks of `excludePaths` are left out.
    */
   search(terms: readonly string[], limit: number, excludePaths: ReadonlySet<string> = new Set()): ChunkHit[] {
+    return this.searchFields([{ field: this.fieldNames[0], terms }], limit, excludePaths);
+  }
+
+  /**
+   * The chunks that best match any of the queries, by the sum of their BM25 scores times their
+   * boosts (LanceDB's boolean query of `should` clauses), best first.
+   */
+  searchFields(queries: readonly FieldQuery[], limit: number, excludePaths: ReadonlySet<string> = new Set()): ChunkHit[] {
     if (this.live === 0 || limit <= 0) return [];
-    const n = this.live;
-    const average = this.totalLength / n;
     const scores = this.scores;
     const touched: number[] = [];
-    for (const t of new Set(terms)) {
-      if (!t || t.length > MAX_TOKEN_LENGTH) continue;
-      const [a, b] = hashTerm(t, 0, t.length);
-      const term = this.postings.find(a, b);
-      if (term === NONE) continue;
-      // Removed chunks still in the list make it look a little more common until the purge.
-      const df = Math.min(this.postings.length(term), n);
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      this.postings.forEach(term, (posting) => {
-        const slot = Math.floor(posting / TF_SPAN);
-        const length = this.length[slot];
-        if (length === 0) return;
-        const tf = posting % TF_SPAN;
-        if (scores[slot] === 0) touched.push(slot);
-        scores[slot] += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / average));
-      });
+    for (const q of queries) {
+      const f = this.fieldNames.indexOf(q.field);
+      if (f < 0) throw new Error(`no ${q.field} field in this term index`);
+      this.fields[f].score(q.terms, q.boost ?? 1, this.live, scores, touched);
     }
     const excluded = new Set<number>();
     for (const p of excludePaths) {
@@ -197,25 +249,24 @@ export class ChunkTermIndex {
   private alloc(): number {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    if (this.used === this.length.length) this.grow();
+    if (this.used === this.path.length) this.grow();
     return this.used++;
   }
 
   private grow(): void {
-    const capacity = Math.max(1024, this.length.length * 2);
+    const capacity = Math.max(1024, this.path.length * 2);
     this.path = grown(this.path, capacity);
     this.start = grown(this.start, capacity);
     this.end = grown(this.end, capacity);
     this.symbol = grown(this.symbol, capacity);
-    this.length = grown(this.length, capacity);
+    for (const f of this.fields) f.length = grown(f.length, capacity);
     this.scores = grown(this.scores, capacity);
   }
 
   /** Drops removed chunks from the postings (and terms no chunk has any more); their slots are free again. */
   private purge(): void {
-    this.postings.rebuild((posting) => this.length[Math.floor(posting / TF_SPAN)] !== 0);
-    // Term ids and slots are both reused from here on: no term may look counted by a chunk already.
-    this.seen.fill(0);
+    const first = this.fields[0];
+    for (const f of this.fields) f.purge((slot) => first.length[slot] !== 0);
     for (const slot of this.removed) this.free.push(slot);
     this.removed = [];
   }

@@ -42,40 +42,28 @@ const DELETE_BATCH = 8192;
 const DELETE_BATCH_CHARS = 512 * 1024;
 /**
  * Commits (each a new fragment per table written) after which the tables
- * are compacted and the full-text index brought up to date. Every commit
- * rewrites a manifest listing all fragments, and every delete and unindexed
- * search visits them all, so without this a long stream of updates (a day
+ * are compacted and the path indexes brought up to date. Every commit
+ * rewrites a manifest listing all fragments, and every delete and table
+ * read visits them all, so without this a long stream of updates (a day
  * of saves, a storm of thousands of files) gets slower with every commit.
  */
 const COMPACT_EVERY_COMMITS = 64;
 /**
- * Chunks added since the full-text indexes were built, beyond which a search reads only the indexed
- * rows (and those of files saved since): LanceDB scans unindexed rows one by one, and during the
- * first index of a big tree that is most of them (a /search over 47,000 unindexed chunks took
- * 0.4 s idle and up to 1.8 s beside the indexing). Below it, the scan is cheap and finds everything.
+ * Chunks added since the path indexes were built beyond which a long pass builds them again (once
+ * they also outnumber the rows the indexes hold): a delete reads the unindexed rows' paths one by one.
  */
-const FLAT_SCAN_ROWS = 2000;
-type FtsQuery = ReturnType<lancedb.Table['search']>;
-
-/** Files saved since the indexes were built that a search reads by a scan of their own rows. */
-const RECENT_PATHS = 64;
-const FTS_INDEX = 'fts_idx';
-const HEAD_FTS_INDEX = 'fts_head_idx';
+const UNINDEXED_ROWS = 2000;
+/**
+ * LanceDB full-text indexes that stores written before the in-memory search had (store/chunk-terms.ts
+ * searches both fields now): dropped on open, or each compaction would keep them up for nothing.
+ */
+const LEGACY_FTS_INDEXES = new Set(['fts_idx', 'fts_head_idx']);
 /**
  * A B-tree over each table's `path`: a commit deletes a file's rows by path before writing them
  * again, and without it each delete scanned the table's whole path column (on 12,500 files, 36 of a
  * save's 60 ms went to the three deletes; with it, 10; the three indexes take 0.1 s to build).
  */
 const PATH_INDEX = 'path_idx';
-/**
- * Memory, in MiB, that each of LanceDB's full-text index builders fills before it writes a part of
- * the index to disk (a search reads every part). Its default, 2 GiB, holds a whole code base's
- * postings: the build at the end of a first index of 12,500 files took about 110 MB more for a few
- * seconds, the daemon's peak; at 32, 60 MB (bench:scale peak 616-635 -> 575-596 MB), and the chunks'
- * index there has two parts. Read by LanceDB once, from the environment, at its first build; a
- * value the user sets wins.
- */
-const FTS_BUILD_PART_MB = 32;
 /** Chunks added to the in-memory term index between turns of the event loop (about 2 ms of work). */
 const TERM_SLICE = 64;
 /**
@@ -84,9 +72,9 @@ const TERM_SLICE = 64;
  */
 const ARROW_SLICE = 2048;
 /** Columns of the chunks table that the in-memory term index keeps or reads. */
-const TERM_COLUMNS = ['path', 'start_line', 'end_line', 'symbol', 'refs', 'fts'];
-/** Columns of the symbols table kept in memory (not its full-text field). */
-const SYMBOL_COLUMNS = ['name', 'kind', 'path', 'start_line', 'end_line', 'container', 'signature', 'exported'];
+const TERM_COLUMNS = ['path', 'start_line', 'end_line', 'symbol', 'refs', 'fts', 'fts_head'];
+/** Columns of the symbols table kept in memory: the symbol table's, and the full-text field its term index reads. */
+const SYMBOL_COLUMNS = ['name', 'kind', 'path', 'start_line', 'end_line', 'container', 'signature', 'exported', 'fts_head'];
 /** Terms of a full-text query at most (a cursor window has 50 to 100). */
 const MAX_QUERY_TERMS = 32;
 /**
@@ -117,21 +105,20 @@ export class IndexStore {
   private readonly reads = new Set<Promise<unknown>>();
   /** In-memory mirror of the `symbols` table. */
   readonly symbols = new SymbolTable();
-  /** In-memory mirror of the chunks' full-text field: the cursor's similar-code search (searchText). */
-  private readonly chunkTerms = new ChunkTermIndex();
+  /**
+   * In-memory mirror of the chunks' full-text fields: the cursor's similar-code search (searchText)
+   * and, with the definitions' own, the search for a question (searchQuestion).
+   */
+  private readonly chunkTerms = new ChunkTermIndex(['fts', 'fts_head']);
+  private readonly symbolTerms = new ChunkTermIndex(['fts_head']);
   private embeddings: lancedb.Table | null = null;
-  private ftsDirty = 0;
-  /** Rows (chunks) the full-text indexes held when last built, and rows added since: a first index rebuilds them as it doubles. */
+  /** Rows written or removed since the last optimize: none, and optimize has nothing to compact. */
+  private changedRows = 0;
+  /** Rows (chunks) the path indexes held when last built, and rows added since: a first index rebuilds them as it doubles. */
   private indexedRows = 0;
   private rowsSinceBuild = 0;
-  /** Whether the pass of commits running now built the full-text indexes (refreshSearchIndexes). */
+  /** Whether the pass of commits running now built the path indexes (refreshIndexes). */
   private builtInPass = false;
-  /**
-   * Files of small commits (saves) since the indexes were built, oldest first, each with the number
-   * of its last such commit (see FLAT_SCAN_ROWS); `smallCommits` counts those commits.
-   */
-  private readonly recent = new Map<string, number>();
-  private smallCommits = 0;
   /** Commits since the last optimize (see COMPACT_EVERY_COMMITS). */
   private commits = 0;
   /** Bumped whenever files or their rows change: caches derived from the index key on it. */
@@ -161,7 +148,6 @@ export class IndexStore {
 
   static async open(dir: string, opts: { logger?: Logger } = {}): Promise<IndexStore> {
     const log = opts.logger ?? silentLogger;
-    process.env.LANCE_FTS_PARTITION_SIZE ??= String(FTS_BUILD_PART_MB);
     fs.mkdirSync(dir, { recursive: true });
     const metaPath = path.join(dir, 'meta.json');
     let meta = readMeta(metaPath);
@@ -232,9 +218,23 @@ export class IndexStore {
     if (this.embeddings) {
       for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
     }
-    this.symbols.add(((await this.symbolsTable.query().select(SYMBOL_COLUMNS).toArray()) as SymbolRow[]).map(normalizeSymbol));
+    const symbols = (await this.symbolsTable.query().select(SYMBOL_COLUMNS).toArray()) as SymbolRow[];
+    this.symbols.add(symbols.map(normalizeSymbol));
+    await this.addTerms([], symbols);
     // Batch by batch: the whole column at once would hold every chunk's text twice over.
-    for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<{ toArray(): TermIndexedChunk[] }>) await this.addTerms(batch.toArray());
+    for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<{ toArray(): TermIndexedChunk[] }>) await this.addTerms(batch.toArray(), []);
+    await this.dropLegacyIndexes();
+  }
+
+  /** See LEGACY_FTS_INDEXES. A failure leaves them (they cost time, not answers). */
+  private async dropLegacyIndexes(): Promise<void> {
+    for (const table of [this.chunksTable, this.symbolsTable]) {
+      try {
+        for (const index of await table.listIndices()) if (LEGACY_FTS_INDEXES.has(index.name)) await table.dropIndex(index.name);
+      } catch (err) {
+        this.log.warn(`could not drop an old full-text index: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
   }
 
   /** Rows for a table's add(): as Arrow built a slice at a time, or as they are if that fails (LanceDB converts them). */
@@ -248,13 +248,19 @@ export class IndexStore {
   }
 
   /**
-   * Adds chunks to the in-memory term index a slice at a time, letting requests in between: a
-   * commit of a first index brings 2,000 chunks, 60–80 ms of work on this thread in one piece.
+   * Adds chunks and definitions to the in-memory term indexes a slice at a time, letting requests
+   * in between: a commit of a first index brings 2,000 chunks, 60–80 ms of work on this thread in one piece.
    */
-  private async addTerms(chunks: readonly TermIndexedChunk[]): Promise<void> {
+  private async addTerms(chunks: readonly TermIndexedChunk[], symbols: readonly SymbolRow[]): Promise<void> {
     for (let i = 0; i < chunks.length; i += TERM_SLICE) {
       if (i) await nextTurn();
       this.chunkTerms.add(chunks.slice(i, i + TERM_SLICE));
+    }
+    // A definition's document: its own names, signature and doc (locals have none and are left out).
+    const heads = symbols.filter((s) => s.fts_head);
+    for (let i = 0; i < heads.length; i += TERM_SLICE * 4) {
+      await nextTurn();
+      this.symbolTerms.add(heads.slice(i, i + TERM_SLICE * 4).map((s) => ({ path: s.path, start_line: s.start_line, end_line: s.end_line, symbol: s.name, refs: '', fts_head: s.fts_head })));
     }
   }
 
@@ -305,25 +311,15 @@ export class IndexStore {
     this.symbols.removePaths(paths);
     this.symbols.add(symbols);
     this.chunkTerms.removePaths(paths);
-    this.ftsDirty += chunks.length + paths.length;
+    this.symbolTerms.removePaths(paths);
+    this.changedRows += chunks.length + paths.length;
     this.rowsSinceBuild += chunks.length;
-    if (paths.length <= 8) {
-      this.smallCommits++;
-      for (const p of paths) {
-        this.recent.delete(p);
-        this.recent.set(p, this.smallCommits);
-      }
-      for (const p of this.recent.keys()) {
-        if (this.recent.size <= RECENT_PATHS) break;
-        this.recent.delete(p);
-      }
-    }
     this.commits++;
     this.version++;
     // Last, as it lets requests run between its slices: they see the rest of the commit whole. The
     // term index is derived data: a failure there is logged and must not fail a commit that landed.
     try {
-      await this.addTerms(chunks);
+      await this.addTerms(chunks, symbols);
     } catch (err) {
       this.log.warn(`the in-memory full-text index missed ${chunks.length} chunks: ${(err as Error).message}`);
     }
@@ -360,29 +356,28 @@ export class IndexStore {
   }
 
   /**
-   * Keeps the full-text index current and compacts small fragments. New rows
-   * are searchable before this (LanceDB scans unindexed rows), so it can wait
-   * for a quiet moment.
+   * Keeps the path indexes current and compacts small fragments. New rows
+   * are searchable before this (the term indexes are in memory), so it can
+   * wait for a quiet moment.
    */
   optimize(force = false): Promise<void> {
     return this.exclusive(() => this.optimizeNow(force));
   }
 
   /**
-   * During a long pass of commits (a first index), builds the full-text indexes again once the rows
-   * they miss are more than FLAT_SCAN_ROWS and as many as they hold (so all the builds of a pass cost
-   * at most twice the last), or, with `final`, whenever they miss more than FLAT_SCAN_ROWS; a pass
-   * that added fewer ends with `optimize`. Compaction waits (COMPACT_EVERY_COMMITS): done during a
-   * first index, it cost a tenth of the time and most of the peak memory.
+   * During a long pass of commits (a first index), builds the path indexes again once the rows they
+   * miss are more than UNINDEXED_ROWS and as many as they hold (so all the builds of a pass cost at
+   * most twice the last), or, with `final`, whenever they miss more than UNINDEXED_ROWS; a pass that
+   * added fewer ends with `optimize`. Compaction waits (COMPACT_EVERY_COMMITS): done during a first
+   * index, it cost a tenth of the time and most of the peak memory.
    */
-  async refreshSearchIndexes(final = false): Promise<void> {
-    const big = this.rowsSinceBuild > FLAT_SCAN_ROWS;
+  async refreshIndexes(final = false): Promise<void> {
+    const big = this.rowsSinceBuild > UNINDEXED_ROWS;
     if (!final) {
       if (big && this.rowsSinceBuild >= this.indexedRows) {
-        // Beside the commit chain, not in it: at 100,000 chunks a build takes seconds, and a save
-        // must not wait for it (LanceDB commits appends and deletes beside an index build; the rows
-        // they write are the build's unindexed rows, read as before).
-        await this.buildSearchIndexes(false);
+        // Beside the commit chain, not in it: a save must not wait for a build (LanceDB commits
+        // appends and deletes beside an index build; the rows they write are the build's unindexed rows).
+        await this.buildPathIndexes(false);
         this.builtInPass = true;
       }
       return;
@@ -391,7 +386,7 @@ export class IndexStore {
       // The end of a pass: one that built the indexes as it went builds them once more rather than
       // compacting everything it wrote; a small one (a restart's catch-up) is optimized as before.
       if (big || (this.builtInPass && this.rowsSinceBuild > 0)) {
-        await this.buildSearchIndexes(false);
+        await this.buildPathIndexes(false);
         this.commits = 0;
       } else await this.optimizeNow(false);
       this.builtInPass = false;
@@ -399,49 +394,30 @@ export class IndexStore {
   }
 
   /**
-   * Builds the full-text indexes (`missingOnly`: those not there yet). What was committed before it
-   * started is then indexed; what was committed meanwhile is still counted as not.
+   * Builds the tables' path indexes (`missingOnly`: those not there yet), side by side. What was
+   * committed before it started is then indexed; what was committed meanwhile is still counted as not.
    */
-  private async buildSearchIndexes(missingOnly: boolean): Promise<void> {
-    const before = { dirty: this.ftsDirty, rows: this.rowsSinceBuild, smallCommits: this.smallCommits };
-    // Tokens arrive lowercased, and stemmed in fts_head (store/code-text.ts): the index only splits them.
-    const fts = () => lancedb.Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: false, removeStopWords: false, withPosition: false, maxTokenLength: 64 });
-    // Per table, one index after another (each build commits a version of its table); the tables
-    // side by side: a build keeps about one core busy, and the chunks' text index is the longest.
-    const wanted = [
-      [this.chunksTable, [['fts', FTS_INDEX, fts], ['fts_head', HEAD_FTS_INDEX, fts], ['path', PATH_INDEX, lancedb.Index.btree]]],
-      [this.symbolsTable, [['fts_head', HEAD_FTS_INDEX, fts], ['path', PATH_INDEX, lancedb.Index.btree]]],
-      [this.filesTable, [['path', PATH_INDEX, lancedb.Index.btree]]],
-    ] as const;
-    let built = false;
-    // Every chain settled before anything fails: an exclusive mutation must not leave builds running.
-    const chains = await Promise.allSettled(wanted.map(async ([table, indexes]) => {
-      for (const [column, name, config] of indexes) {
-        if ((missingOnly && (await table.listIndices()).some((i) => i.name === name)) || (await table.countRows()) === 0) continue;
-        await table.createIndex(column, { name, replace: true, config: config() });
-        // What the full-text bookkeeping below counts is the full-text indexes' rows.
-        if (config === fts) built = true;
-      }
+  private async buildPathIndexes(missingOnly: boolean): Promise<void> {
+    const rowsBefore = this.rowsSinceBuild;
+    // Every build settled before anything fails: an exclusive mutation must not leave builds running.
+    const builds = await Promise.allSettled([this.chunksTable, this.symbolsTable, this.filesTable].map(async (table) => {
+      if ((missingOnly && (await table.listIndices()).some((i) => i.name === PATH_INDEX)) || (await table.countRows()) === 0) return;
+      await table.createIndex('path', { name: PATH_INDEX, replace: true, config: lancedb.Index.btree() });
     }));
-    const failed = chains.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    const failed = builds.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason;
-    if (built) {
-      this.ftsDirty = Math.max(0, this.ftsDirty - before.dirty);
-      this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - before.rows);
-      for (const [p, n] of this.recent) if (n <= before.smallCommits) this.recent.delete(p);
-      this.indexedRows = (await this.chunksTable.countRows()) - this.rowsSinceBuild;
-    }
+    this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - rowsBefore);
+    this.indexedRows = (await this.chunksTable.countRows()) - this.rowsSinceBuild;
   }
 
   private async optimizeNow(force: boolean): Promise<void> {
-    await this.buildSearchIndexes(true);
-    if (force || this.ftsDirty > 0) {
+    await this.buildPathIndexes(true);
+    if (force || this.changedRows > 0) {
       for (const t of [this.filesTable, this.chunksTable, this.symbolsTable, this.embeddings]) {
         if (t) await t.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
       }
-      this.ftsDirty = 0;
+      this.changedRows = 0;
       this.rowsSinceBuild = 0;
-      this.recent.clear();
       this.commits = 0;
     }
   }
@@ -457,49 +433,36 @@ export class IndexStore {
   }
 
   /**
-   * A full-text search, best first. With many rows not indexed yet (see FLAT_SCAN_ROWS) it reads the
-   * indexed rows only, less the files saved since, and those files' rows by a scan of their own.
-   */
-  private async searchRows<T extends { path: string; _score: number }>(table: lancedb.Table, search: (t: lancedb.Table) => FtsQuery, limit: number): Promise<T[]> {
-    const run = (q: FtsQuery, n: number) => this.reading(() => q.limit(n).toArray()) as Promise<T[]>;
-    if (this.rowsSinceBuild <= FLAT_SCAN_ROWS) return run(search(table), limit);
-    const recent = [...this.recent.keys()];
-    const fresh = new Set(recent);
-    const [indexed, saved] = await Promise.all([
-      run(search(table).fastSearch(), limit + recent.length * 4),
-      recent.length ? run(search(table).where(sqlIn('path', recent)), limit) : Promise.resolve([]),
-    ]);
-    return [...indexed.filter((r) => !fresh.has(r.path)), ...saved].sort((a, b) => b._score - a._score).slice(0, limit);
-  }
-
-  /**
    * Full-text search for a question in words: its content words (stop words dropped) over the
    * chunks' two full-text fields, a match in the names, signatures and docs (`fts_head`) weighing
    * HEAD_BOOST times one in the text; and over each definition's own names, signature and doc
    * (the symbols' `fts_head`), whose best match in a chunk found adds DEFINITION_BOOST times its
    * score: a small function merged into a chunk with its neighbours is still its own document there.
-   * The scores are BM25 sums: comparable within one answer only.
+   * The scores are BM25 sums, from the in-memory term indexes: comparable within one answer only.
    */
   async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
     const q = questionQuery(query, MAX_QUERY_TERMS);
     if (!q.words) return [];
+    const words = q.words.split(' ');
+    const stems = q.stems.split(' ');
     // The text field is matched by the words as written (it serves the cursor's search too), the names-and-docs fields by their stems.
-    const match = new lancedb.BooleanQuery([
-      [lancedb.Occur.Should, new lancedb.MatchQuery(q.stems, 'fts_head', { boost: HEAD_BOOST })],
-      [lancedb.Occur.Should, new lancedb.MatchQuery(q.words, 'fts')],
-    ]);
-    const [chunks, defs] = await Promise.all([
-      this.searchRows<ChunkRow & { _score: number }>(this.chunksTable, (t) => t.search(match, 'fts'), limit),
-      this.searchRows<{ path: string; start_line: number; _score: number }>(this.symbolsTable, (t) => t.search(q.stems, 'fts', 'fts_head').select(['path', 'start_line', '_score']), limit),
-    ]);
+    const chunks = this.chunkTerms.searchFields([{ field: 'fts_head', terms: stems, boost: HEAD_BOOST }, { field: 'fts', terms: words }], limit);
+    const defs = this.symbolTerms.searchFields([{ field: 'fts_head', terms: stems }], limit);
     // Each definition counts for the chunk that holds its first line, among the chunk matches (a chunk
     // outside them did not reach the answer's first places in bench:search even with the boost).
-    const scored = chunks.map((c) => ({ ...c }));
-    for (const c of scored) {
-      const best = Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d._score));
-      c._score += DEFINITION_BOOST * best;
+    const scored = chunks.map((c) => ({ ...c, score: c.score + DEFINITION_BOOST * Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d.score)) }));
+    scored.sort((a, b) => b.score - a.score);
+    // The rows themselves (their text) from the table; one removed meanwhile is left out.
+    const rows = new Map<string, ChunkRow>();
+    const paths = [...new Set(scored.map((c) => c.path))];
+    for (let i = 0; i < paths.length; i += IN_BATCH) {
+      const found = (await this.reading(() => this.chunksTable.query().where(sqlIn('path', paths.slice(i, i + IN_BATCH))).toArray())) as ChunkRow[];
+      for (const r of found) rows.set(`${r.path}\0${r.start_line}`, r);
     }
-    return scored.sort((a, b) => b._score - a._score);
+    return scored.flatMap((c) => {
+      const row = rows.get(`${c.path}\0${c.start_line}`);
+      return row ? [{ ...row, _score: c.score }] : [];
+    });
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {
@@ -662,7 +625,7 @@ function sharedSession(): lancedb.Session {
 }
 
 /** Whether a chunk holds a definition's first line. */
-function holds(c: ChunkRow, d: { path: string; start_line: number }): boolean {
+function holds(c: { path: string; start_line: number; end_line: number }, d: { path: string; start_line: number }): boolean {
   return c.path === d.path && c.start_line <= d.start_line && d.start_line <= c.end_line;
 }
 

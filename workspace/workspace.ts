@@ -158,7 +158,7 @@ export class Workspace {
       }).finally(() => (this.progress = null));
       this.skips.replace(result.skipped);
       this.fileLines.clear();
-      await this.store.refreshSearchIndexes(true);
+      await this.store.refreshIndexes(true);
       return result;
     }));
   }

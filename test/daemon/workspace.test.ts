@@ -292,13 +292,13 @@ describe('Workspace', () => {
     await again.close();
   });
 
-  it('keeps the full-text indexes up during a first index until less than a batch is left, then builds them once at the end', async () => {
+  it('keeps the path indexes up during a first index until less than a batch is left, then builds them once at the end', async () => {
     // 5 files of SOURCES and 6 more.
     writeTree(root, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`src/m${i}.ts`, `export const item${i} = ${i};\n`])));
     const ws = await Workspace.open(root, { home, config: config(null) });
     const refreshes: string[] = [];
-    const refresh = ws.store.refreshSearchIndexes.bind(ws.store);
-    ws.store.refreshSearchIndexes = (final = false) => {
+    const refresh = ws.store.refreshIndexes.bind(ws.store);
+    ws.store.refreshIndexes = (final = false) => {
       refreshes.push(`${final ? 'final' : 'in pass'} at ${ws.store.files.size} files`);
       return refresh(final);
     };

@@ -68,4 +68,32 @@ describe('ChunkTermIndex', () => {
     expect(index.search(['fresh17'], 10).map((h) => h.path)).toEqual(['new/17.ts']);
     expect(index.search(['otter'], 5000)).toHaveLength(2900);
   });
+
+  it('sums the BM25 of several fields, each times its boost, each field with its own lengths; purges every field', () => {
+    const index = new ChunkTermIndex(['fts', 'fts_head']);
+    const two = (path: string, text: string, head: string): TermIndexedChunk => ({ ...chunk(path, text), fts_head: head });
+    // Text token counts: a 2, b 1, c 3; head token counts: a 1, b 3, c 0 (counted as 1, as LanceDB does).
+    index.add([two('a.ts', 'walrus seal', 'parse'), two('b.ts', 'seal', 'walrus parse config'), two('c.ts', 'otter otter otter', '')]);
+    const hits = index.searchFields([{ field: 'fts_head', terms: ['walrus'], boost: 2 }, { field: 'fts', terms: ['walrus'] }], 10);
+    const text = bm25(1, 1, 3, 2, 2);
+    const head = 2 * bm25(1, 1, 3, 3, 5 / 3);
+    // b.ts's longer head still outweighs a.ts's text match, twice as much weighing.
+    expect(hits.map((h) => h.path)).toEqual(['b.ts', 'a.ts']);
+    expect(hits[0].score).toBeCloseTo(head, 10);
+    expect(hits[1].score).toBeCloseTo(text, 10);
+    // Both fields matching add up.
+    expect(index.searchFields([{ field: 'fts_head', terms: ['parse'] }, { field: 'fts', terms: ['seal'] }], 10)[0].score).toBeCloseTo(
+      bm25(1, 2, 3, 1, 5 / 3) + bm25(1, 2, 3, 2, 2), 10);
+    // `search` matches the first field only; a field the index lacks is an error, not an empty answer.
+    expect(index.search(['parse'], 10)).toEqual([]);
+    const headOnly = new ChunkTermIndex(['fts_head']);
+    headOnly.add([two('x.ts', 'x', 'x')]);
+    expect(() => headOnly.searchFields([{ field: 'fts', terms: ['x'] }], 1)).toThrow(/no fts field/);
+    // Past the purge threshold the head postings are rebuilt too: a reused slot does not answer to a removed chunk's head.
+    index.add(Array.from({ length: 3000 }, (_, i) => two(`old/${i}.ts`, 'seal', `gone${i}`)));
+    index.removePaths(Array.from({ length: 3000 }, (_, i) => `old/${i}.ts`));
+    index.add(Array.from({ length: 3000 }, (_, i) => two(`new/${i}.ts`, 'seal', `kept${i}`)));
+    expect(index.searchFields([{ field: 'fts_head', terms: ['gone7'] }], 10)).toEqual([]);
+    expect(index.searchFields([{ field: 'fts_head', terms: ['kept7'] }], 10).map((h) => h.path)).toEqual(['new/7.ts']);
+  });
 });

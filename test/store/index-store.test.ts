@@ -162,21 +162,21 @@ describe('IndexStore (real LanceDB)', () => {
     expect((await store.chunksOfFile("it's.ts"))[0].text).toBe('quoted again');
     await store.close();
   });
-  it('keeps searches to the indexed rows during a long pass of commits, builds the indexes as it doubles, and still finds a file saved meanwhile', async () => {
+  it('builds the path indexes as a long pass of commits doubles, and searches every committed row at once, a save included', async () => {
     const store = await IndexStore.open(dir);
     const indexed = async () => Object.fromEntries((await (store as unknown as { chunksTable: { listIndices(): Promise<{ name: string; numIndexedRows: number | null }[]> } }).chunksTable.listIndices()).map((i) => [i.name, i.numIndexedRows]));
     // 16 commits of 500 files: the first index of an 8,000-file tree.
     for (let b = 0; b < 16; b++) {
       await store.apply(Array.from({ length: 500 }, (_, i) => change(`pkg${b}/f${i}.ts`, `function walrus${b}x${i}() { return tundra; }`, `walrus${b}x${i}`)));
-      await store.refreshSearchIndexes();
+      await store.refreshIndexes();
       if (b === 13) {
         // Built past 2,000 new rows (at 2,500), then again once as many more came (5,000); 2,000 since then.
-        expect(await indexed()).toEqual({ fts_idx: 5000, fts_head_idx: 5000, path_idx: 5000 });
+        expect(await indexed()).toEqual({ path_idx: 5000 });
         expect((await store.searchText('walrus12x5', 5)).map((r) => r.path)).toEqual(['pkg12/f5.ts']);
       }
       if (b === 14) {
-        // 2,500 rows since: LanceDB's searches read the indexed ones only (the in-memory one has them all)…
-        expect(await store.searchQuestion('walrus14x5', 5)).toEqual([]);
+        // Rows the path index does not hold yet are found all the same (the term indexes are in memory)…
+        expect((await store.searchQuestion('walrus14x5', 5)).map((r) => [r.path, r.text])).toEqual([['pkg14/f5.ts', 'function walrus14x5() { return tundra; }']]);
         expect((await store.searchText('walrus14x5', 5)).map((r) => r.path)).toEqual(['pkg14/f5.ts']);
         expect((await store.searchQuestion('walrus3x4', 5)).map((r) => r.path)).toEqual(['pkg3/f4.ts']);
         // …and a file saved now (a small commit), at once; its old version in the index is no answer.
@@ -187,13 +187,19 @@ describe('IndexStore (real LanceDB)', () => {
         expect(await store.searchText('walrus0x7', 5)).toEqual([]);
       }
     }
-    await store.refreshSearchIndexes(true);
-    expect(await indexed()).toEqual({ fts_idx: 8000, fts_head_idx: 8000, path_idx: 8000 });
+    await store.refreshIndexes(true);
+    expect(await indexed()).toEqual({ path_idx: 8000 });
     expect((await store.searchQuestion('walrus15x99', 5)).map((r) => r.path)).toEqual(['pkg15/f99.ts']);
     expect((await store.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
     await store.close();
+    // Opened again, the term indexes are rebuilt from the tables.
+    const again = await IndexStore.open(dir);
+    expect((await again.searchQuestion('walrus9x250', 5)).map((r) => r.path)).toEqual(['pkg9/f250.ts']);
+    expect((await again.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+    await again.close();
   });
-  it('lets a save commit while a first index rebuilds the full-text indexes, and still finds it after', async () => {
+
+  it('lets a save commit while a first index rebuilds the path indexes, and finds it at once', async () => {
     const store = await IndexStore.open(dir);
     const chunks = (store as unknown as { chunksTable: { createIndex: (...a: unknown[]) => Promise<void> } }).chunksTable;
     const createIndex = chunks.createIndex.bind(chunks);
@@ -208,15 +214,32 @@ describe('IndexStore (real LanceDB)', () => {
     };
     for (let b = 0; b < 5; b++) {
       await store.apply(Array.from({ length: 500 }, (_, i) => change(`pkg${b}/f${i}.ts`, `function walrus${b}x${i}() {}`, `walrus${b}x${i}`)));
-      await store.refreshSearchIndexes();
+      await store.refreshIndexes();
     }
     await saving;
     // The save did not wait for the build…
     expect(order.slice(0, 2)).toEqual(['saved', 'built']);
-    // …and, committed after the build began, is still read by a scan of its own rows.
+    // …and is found, its old version not.
     expect((await store.searchQuestion('narwhal during build', 5)).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
+    expect(await store.searchQuestion('walrus0x3', 5)).toEqual([]);
     expect(store.searchText('narwhalDuringBuild', 5).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
     await store.close();
+  });
+
+  it('drops the LanceDB full-text indexes an older store built, and searches it from memory', async () => {
+    const store = await IndexStore.open(dir);
+    await store.apply([change('src/a.ts', 'function parseConfig() {}', 'parseConfig'), change('src/b.ts', 'function loadUser() {}', 'loadUser')]);
+    const tables = store as unknown as Record<'chunksTable' | 'symbolsTable', { createIndex(c: string, o: object): Promise<void>; listIndices(): Promise<{ name: string }[]> }>;
+    const lancedb = await import('@lancedb/lancedb');
+    await tables.chunksTable.createIndex('fts', { name: 'fts_idx', config: lancedb.Index.fts() });
+    await tables.symbolsTable.createIndex('fts_head', { name: 'fts_head_idx', config: lancedb.Index.fts() });
+    await store.close();
+    const again = await IndexStore.open(dir);
+    const reopened = again as unknown as typeof tables;
+    expect((await reopened.chunksTable.listIndices()).map((i) => i.name)).toEqual([]);
+    expect((await reopened.symbolsTable.listIndices()).map((i) => i.name)).toEqual([]);
+    expect((await again.searchQuestion('load the user', 5)).map((r) => r.path)).toEqual(['src/b.ts']);
+    await again.close();
   });
 
   it("commits a save beside a background commit of other files, and after one that writes the same file", async () => {
