@@ -30,7 +30,7 @@
  * does not hold back the daemon's background lane); /search is asked each time the workspace's
  * lastIndexedAt moves, and otherwise `--search-every` ms (default 100) plus the previous search's
  * own time after it started — polling /search without pause would keep the scheduler from ever
- * being quiet and measure itself (a /search while the daemon indexes can take a few hundred ms).
+ * being quiet and measure itself.
  * A save not found within 15 s counts as 15 s, and is reported. The searches asked while indexing
  * and their time are in the result: they and the /context probe share the machine with the index,
  * which `--no-probes` measures alone.

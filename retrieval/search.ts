@@ -7,6 +7,7 @@ import { splitIdentifier } from '../store/code-text.js';
 import { hasGrammar, type LanguageId } from '../indexer/languages.js';
 import { isTestPath } from './anticipation.js';
 import { fuseRanked, type RankedList } from './fusion.js';
+import type { NavigationSources } from './navigation.js';
 import { queryVector } from './query-vector.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -29,52 +30,58 @@ const PRIOR = { test: 0.5, notDefinition: 0.75, prose: 0.7 } as const;
 /** Full-text rows read per row kept: the priors reorder a deeper list than they return. */
 const PRIOR_DEPTH = 2;
 
+/** A chunk an answer may show: where it is and what it holds (its text when a source read it already). */
+type Found = Pick<ChunkRow, 'path' | 'start_line' | 'end_line' | 'symbol' | 'kind'> & { text?: string };
+
 /**
  * Hybrid search for `cvu search` and POST /search: full-text, vector and
- * symbol-name matches fused into one ranking of snippets.
+ * symbol-name matches fused into one ranking of snippets. The full-text and
+ * name matches come from memory; a snippet's text from the file as it is now
+ * (as the cursor's context reads it), a vector match's from its row.
  */
-export async function searchWorkspace(store: IndexStore, embedder: Embedder | null, query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
+export async function searchWorkspace(src: NavigationSources, embedder: Embedder | null, query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
+  const { store } = src;
   const limit = opts.limit ?? 10;
   const depth = Math.max(limit * 3, 30);
-  const [fts, symbols, vectors] = await Promise.all([
-    textMatches(store, query, depth),
-    symbolMatches(store, query, depth),
-    vectorMatches(store, embedder, query, depth, opts),
-  ]);
+  const fts = textMatches(store, query, depth);
+  const symbols = symbolMatches(store, query, depth);
+  const vectors = await vectorMatches(store, embedder, query, depth, opts);
   throwIfAborted(opts.signal, 'search');
-  const lists: RankedList<ChunkRow>[] = [
+  const lists: RankedList<Found>[] = [
     { source: 'symbol', weight: WEIGHTS.symbol, items: symbols },
     { source: 'fts', weight: WEIGHTS.fts, items: fts },
     { source: 'vector', weight: WEIGHTS.vector, items: vectors },
   ];
-  return fuseRanked(lists, (c) => `${c.path}:${c.start_line}`)
-    .slice(0, limit)
-    .map(({ item, score, source }) => ({
-      path: item.path, startLine: item.start_line, endLine: item.end_line, text: item.text,
-      score: Number(score.toFixed(6)), source, symbol: item.symbol,
-    }));
+  const out: Snippet[] = [];
+  for (const { item, score, source } of fuseRanked(lists, (c) => `${c.path}:${c.start_line}`)) {
+    if (out.length >= limit) break;
+    // A file gone or unreadable since it was indexed has nothing to show (the watcher drops it soon).
+    const text = item.text ?? src.readLines(item.path)?.slice(item.start_line - 1, item.end_line).join('\n');
+    if (text === undefined) continue;
+    out.push({ path: item.path, startLine: item.start_line, endLine: item.end_line, text, score: Number(score.toFixed(6)), source, symbol: item.symbol });
+  }
+  return out;
 }
 
 /** Full-text matches of the query's words, names and docs first, reordered by PRIOR. */
-async function textMatches(store: IndexStore, query: string, limit: number): Promise<ChunkRow[]> {
-  const rows = await store.searchQuestion(query, limit * PRIOR_DEPTH);
-  return rows
-    .map((row) => ({ row, score: row._score * prior(row) }))
+function textMatches(store: IndexStore, query: string, limit: number): Found[] {
+  return store.searchQuestion(query, limit * PRIOR_DEPTH)
+    .map((hit) => ({ hit, score: hit.score * prior(hit, store.files.get(hit.path)?.language ?? '') }))
     .sort((a, b) => b.score - a.score)
     .slice(0, limit)
-    .map(({ row }) => row);
+    .map(({ hit }) => hit);
 }
 
-function prior(row: ChunkRow): number {
+function prior(c: Found, language: string): number {
   let p = 1;
-  if (isTestPath(row.path)) p *= PRIOR.test;
-  if (!hasGrammar(row.language as LanguageId)) p *= PRIOR.prose;
-  else if (row.symbol === null || row.kind === 'statements') p *= PRIOR.notDefinition;
+  if (isTestPath(c.path)) p *= PRIOR.test;
+  if (!hasGrammar(language as LanguageId)) p *= PRIOR.prose;
+  else if (c.symbol === null || c.kind === 'statements') p *= PRIOR.notDefinition;
   return p;
 }
 
 /** Definitions whose name is a query word (any case), or is made of all the query's words. */
-async function symbolMatches(store: IndexStore, query: string, limit: number): Promise<ChunkRow[]> {
+function symbolMatches(store: IndexStore, query: string, limit: number): Found[] {
   const idents = [...new Set(query.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [])];
   const defs: SymbolRow[] = [];
   // One word is a name to look up. In a phrase ("parse config") a plain word is not a name
@@ -88,13 +95,11 @@ async function symbolMatches(store: IndexStore, query: string, limit: number): P
   // Declarations before local bindings, exported and top-level ones first: what a reader means by the name.
   const rank = (d: SymbolRow) => (d.kind === 'local' ? 2 : 0) + (d.exported ? 0 : 1) + (d.container === null ? 0 : 0.5);
   defs.sort((a, b) => rank(a) - rank(b));
-  const out: ChunkRow[] = [];
+  const out: Found[] = [];
   const seen = new Set<string>();
-  const fileChunks = new Map<string, ChunkRow[]>();
   for (const def of defs) {
     if (out.length >= limit) break;
-    let chunks = fileChunks.get(def.path);
-    if (!chunks) fileChunks.set(def.path, (chunks = await store.chunksOfFile(def.path)));
+    const chunks = store.chunkSpansOf(def.path);
     const chunk = chunks.find((c) => c.start_line <= def.start_line && def.start_line <= c.end_line)
       ?? chunks.find((c) => c.start_line >= def.start_line && c.start_line <= def.end_line);
     if (!chunk) continue;

@@ -6,7 +6,7 @@ import type { ChunkRow } from './rows.js';
 export type TermField = 'fts' | 'fts_head';
 
 /** What the index keeps of a chunk: where it is, what it defines and references, its full-text fields. */
-export type TermIndexedChunk = Pick<ChunkRow, 'path' | 'start_line' | 'end_line' | 'symbol' | 'refs'> & { fts?: string | null; fts_head?: string | null };
+export type TermIndexedChunk = Pick<ChunkRow, 'path' | 'start_line' | 'end_line' | 'symbol' | 'refs'> & { kind?: string | null; fts?: string | null; fts_head?: string | null };
 
 /** A chunk found by its terms (its text is read from the file when needed). */
 export interface ChunkHit {
@@ -14,6 +14,8 @@ export interface ChunkHit {
   start_line: number;
   end_line: number;
   symbol: string | null;
+  /** The chunk's kind (`function`, `class`, `statements`…), null when it was not given. */
+  kind: string | null;
   /** Identifiers the chunk references, space-separated. */
   refs: string;
   /** BM25 over the query's terms: comparable within one answer only. */
@@ -137,11 +139,13 @@ export class ChunkTermIndex {
   private readonly fields: FieldTerms[];
   private readonly paths = new StringPool();
   private readonly symbols = new StringPool();
+  private readonly kinds = new StringPool();
   private readonly slotsByPath = new Map<string, number[]>();
   private path = new Int32Array(0);
   private start = new Int32Array(0);
   private end = new Int32Array(0);
   private symbol = new Int32Array(0);
+  private kind = new Int32Array(0);
   private refs: string[] = [];
   private used = 0;
   private readonly free: number[] = [];
@@ -170,6 +174,7 @@ export class ChunkTermIndex {
       this.start[slot] = c.start_line;
       this.end[slot] = c.end_line;
       this.symbol[slot] = c.symbol === null || c.symbol === undefined ? NONE : this.symbols.id(c.symbol);
+      this.kind[slot] = c.kind === null || c.kind === undefined ? NONE : this.kinds.id(c.kind);
       this.refs[slot] = c.refs;
       this.live++;
       const p = this.paths.at(this.path[slot]);
@@ -235,12 +240,18 @@ export class ChunkTermIndex {
     return hits;
   }
 
+  /** The chunks of one file, in line order (score 0). */
+  chunksOf(path: string): ChunkHit[] {
+    return (this.slotsByPath.get(path) ?? []).map((s) => this.hit(s, 0)).sort((a, b) => a.start_line - b.start_line);
+  }
+
   private hit(slot: number, score: number): ChunkHit {
     return {
       path: this.paths.at(this.path[slot]),
       start_line: this.start[slot],
       end_line: this.end[slot],
       symbol: this.symbol[slot] === NONE ? null : this.symbols.at(this.symbol[slot]),
+      kind: this.kind[slot] === NONE ? null : this.kinds.at(this.kind[slot]),
       refs: this.refs[slot],
       score,
     };
@@ -259,6 +270,7 @@ export class ChunkTermIndex {
     this.start = grown(this.start, capacity);
     this.end = grown(this.end, capacity);
     this.symbol = grown(this.symbol, capacity);
+    this.kind = grown(this.kind, capacity);
     for (const f of this.fields) f.length = grown(f.length, capacity);
     this.scores = grown(this.scores, capacity);
   }

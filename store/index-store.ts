@@ -72,7 +72,7 @@ const TERM_SLICE = 64;
  */
 const ARROW_SLICE = 2048;
 /** Columns of the chunks table that the in-memory term index keeps or reads. */
-const TERM_COLUMNS = ['path', 'start_line', 'end_line', 'symbol', 'refs', 'fts', 'fts_head'];
+const TERM_COLUMNS = ['path', 'start_line', 'end_line', 'symbol', 'kind', 'refs', 'fts', 'fts_head'];
 /** Columns of the symbols table kept in memory: the symbol table's, and the full-text field its term index reads. */
 const SYMBOL_COLUMNS = ['name', 'kind', 'path', 'start_line', 'end_line', 'container', 'signature', 'exported', 'fts_head'];
 /** Terms of a full-text query at most (a cursor window has 50 to 100). */
@@ -438,31 +438,26 @@ export class IndexStore {
    * HEAD_BOOST times one in the text; and over each definition's own names, signature and doc
    * (the symbols' `fts_head`), whose best match in a chunk found adds DEFINITION_BOOST times its
    * score: a small function merged into a chunk with its neighbours is still its own document there.
-   * The scores are BM25 sums, from the in-memory term indexes: comparable within one answer only.
+   * The scores are BM25 sums, from the in-memory term indexes (no table is read: beside a first
+   * index, reading the answer's rows from LanceDB took 45–125 ms): comparable within one answer only.
    */
-  async searchQuestion(query: string, limit: number): Promise<(ChunkRow & { _score: number })[]> {
+  searchQuestion(query: string, limit: number): ChunkHit[] {
     const q = questionQuery(query, MAX_QUERY_TERMS);
     if (!q.words) return [];
-    const words = q.words.split(' ');
     const stems = q.stems.split(' ');
     // The text field is matched by the words as written (it serves the cursor's search too), the names-and-docs fields by their stems.
-    const chunks = this.chunkTerms.searchFields([{ field: 'fts_head', terms: stems, boost: HEAD_BOOST }, { field: 'fts', terms: words }], limit);
+    const chunks = this.chunkTerms.searchFields([{ field: 'fts_head', terms: stems, boost: HEAD_BOOST }, { field: 'fts', terms: q.words.split(' ') }], limit);
     const defs = this.symbolTerms.searchFields([{ field: 'fts_head', terms: stems }], limit);
     // Each definition counts for the chunk that holds its first line, among the chunk matches (a chunk
     // outside them did not reach the answer's first places in bench:search even with the boost).
-    const scored = chunks.map((c) => ({ ...c, score: c.score + DEFINITION_BOOST * Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d.score)) }));
-    scored.sort((a, b) => b.score - a.score);
-    // The rows themselves (their text) from the table; one removed meanwhile is left out.
-    const rows = new Map<string, ChunkRow>();
-    const paths = [...new Set(scored.map((c) => c.path))];
-    for (let i = 0; i < paths.length; i += IN_BATCH) {
-      const found = (await this.reading(() => this.chunksTable.query().where(sqlIn('path', paths.slice(i, i + IN_BATCH))).toArray())) as ChunkRow[];
-      for (const r of found) rows.set(`${r.path}\0${r.start_line}`, r);
-    }
-    return scored.flatMap((c) => {
-      const row = rows.get(`${c.path}\0${c.start_line}`);
-      return row ? [{ ...row, _score: c.score }] : [];
-    });
+    return chunks
+      .map((c) => ({ ...c, score: c.score + DEFINITION_BOOST * Math.max(0, ...defs.filter((d) => holds(c, d)).map((d) => d.score)) }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** The chunks of a file as the index holds them (where, what they define, their kind), in line order, from memory. */
+  chunkSpansOf(p: string): ChunkHit[] {
+    return this.chunkTerms.chunksOf(p);
   }
 
   async chunksByHash(hashes: string[]): Promise<ChunkRow[]> {

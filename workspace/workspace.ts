@@ -315,7 +315,7 @@ export class Workspace {
 
   async search(query: string, opts: SearchOptions = {}): Promise<Snippet[]> {
     const embedder = this.store.hasVectors() ? await this.embedders.get(this.config, this.root) : null;
-    return searchWorkspace(this.store, embedder, query, { log: this.log, ...opts });
+    return searchWorkspace(this.navigationSources, embedder, query, { log: this.log, ...opts });
   }
 
   /** The definitions of a name or `Container.member`, best first. */

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexedWorkspace, type IndexedWorkspace } from '../helpers/indexed-workspace.js';
 
@@ -90,5 +92,29 @@ describe('search for a question in words', () => {
   it('still answers a name with its definition first', async () => {
     const hits = await w.ws.search('scheduleUploadRetry', { limit: 3 });
     expect(hits[0]).toMatchObject({ path: 'src/upload/retry.ts', source: 'symbol' });
+  });
+});
+
+describe('search snippets', () => {
+  let w: IndexedWorkspace;
+  beforeAll(async () => {
+    w = await indexedWorkspace({
+      'src/a.ts': 'export const other = 1;\n\n/** Parses the walrus manifest. */\nexport function parseWalrusManifest(s: string) {\n  return s.split(";");\n}\n',
+      'src/b.ts': '/** Loads the walrus manifest from disk. */\nexport function loadWalrusManifest() {\n  return "m";\n}\n',
+    });
+  });
+  afterAll(() => w.close());
+
+  it('show the lines of the chunk from the file, and leave out a file gone from disk before the index learns of it', async () => {
+    const hits = await w.ws.search('walrus manifest', { limit: 5 });
+    expect(hits.map((h) => h.path).sort()).toEqual(['src/a.ts', 'src/b.ts']);
+    const a = hits.find((h) => h.path === 'src/a.ts')!;
+    const lines = fs.readFileSync(path.join(w.root, 'src/a.ts'), 'utf8').split('\n');
+    expect(a.text).toBe(lines.slice(a.startLine - 1, a.endLine).join('\n'));
+    expect(a.text).toContain('export function parseWalrusManifest(s: string) {');
+    fs.rmSync(path.join(w.root, 'src/b.ts'));
+    // Past the lines cache's recheck (workspace/file-lines.ts), and before any update removes it from the index.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await w.ws.search('walrus manifest', { limit: 5 })).map((h) => h.path)).toEqual(['src/a.ts']);
   });
 });

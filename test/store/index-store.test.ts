@@ -176,26 +176,26 @@ describe('IndexStore (real LanceDB)', () => {
       }
       if (b === 14) {
         // Rows the path index does not hold yet are found all the same (the term indexes are in memory)…
-        expect((await store.searchQuestion('walrus14x5', 5)).map((r) => [r.path, r.text])).toEqual([['pkg14/f5.ts', 'function walrus14x5() { return tundra; }']]);
+        expect(store.searchQuestion('walrus14x5', 5).map((r) => [r.path, r.start_line, r.symbol, r.kind])).toEqual([['pkg14/f5.ts', 1, 'walrus14x5', 'function']]);
         expect((await store.searchText('walrus14x5', 5)).map((r) => r.path)).toEqual(['pkg14/f5.ts']);
-        expect((await store.searchQuestion('walrus3x4', 5)).map((r) => r.path)).toEqual(['pkg3/f4.ts']);
+        expect(store.searchQuestion('walrus3x4', 5).map((r) => r.path)).toEqual(['pkg3/f4.ts']);
         // …and a file saved now (a small commit), at once; its old version in the index is no answer.
         await store.apply([change('pkg0/f7.ts', 'function narwhalSaved() { return tundra; }', 'narwhalSaved')]);
         expect((await store.searchText('narwhalSaved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
-        expect((await store.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
-        expect(await store.searchQuestion('walrus0x7', 5)).toEqual([]);
+        expect(store.searchQuestion('narwhal saved', 5).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+        expect(store.searchQuestion('walrus0x7', 5)).toEqual([]);
         expect(await store.searchText('walrus0x7', 5)).toEqual([]);
       }
     }
     await store.refreshIndexes(true);
     expect(await indexed()).toEqual({ path_idx: 8000 });
-    expect((await store.searchQuestion('walrus15x99', 5)).map((r) => r.path)).toEqual(['pkg15/f99.ts']);
-    expect((await store.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+    expect(store.searchQuestion('walrus15x99', 5).map((r) => r.path)).toEqual(['pkg15/f99.ts']);
+    expect(store.searchQuestion('narwhal saved', 5).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
     await store.close();
     // Opened again, the term indexes are rebuilt from the tables.
     const again = await IndexStore.open(dir);
-    expect((await again.searchQuestion('walrus9x250', 5)).map((r) => r.path)).toEqual(['pkg9/f250.ts']);
-    expect((await again.searchQuestion('narwhal saved', 5)).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
+    expect(again.searchQuestion('walrus9x250', 5).map((r) => r.path)).toEqual(['pkg9/f250.ts']);
+    expect(again.searchQuestion('narwhal saved', 5).map((r) => r.path)).toEqual(['pkg0/f7.ts']);
     await again.close();
   });
 
@@ -220,8 +220,8 @@ describe('IndexStore (real LanceDB)', () => {
     // The save did not wait for the build…
     expect(order.slice(0, 2)).toEqual(['saved', 'built']);
     // …and is found, its old version not.
-    expect((await store.searchQuestion('narwhal during build', 5)).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
-    expect(await store.searchQuestion('walrus0x3', 5)).toEqual([]);
+    expect(store.searchQuestion('narwhal during build', 5).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
+    expect(store.searchQuestion('walrus0x3', 5)).toEqual([]);
     expect(store.searchText('narwhalDuringBuild', 5).map((r) => r.path)).toEqual(['pkg0/f3.ts']);
     await store.close();
   });
@@ -238,7 +238,7 @@ describe('IndexStore (real LanceDB)', () => {
     const reopened = again as unknown as typeof tables;
     expect((await reopened.chunksTable.listIndices()).map((i) => i.name)).toEqual([]);
     expect((await reopened.symbolsTable.listIndices()).map((i) => i.name)).toEqual([]);
-    expect((await again.searchQuestion('load the user', 5)).map((r) => r.path)).toEqual(['src/b.ts']);
+    expect(again.searchQuestion('load the user', 5).map((r) => r.path)).toEqual(['src/b.ts']);
     await again.close();
   });
 
