@@ -112,7 +112,10 @@ export class IndexStore {
   private readonly chunkTerms = new ChunkTermIndex(['fts', 'fts_head']);
   private readonly symbolTerms = new ChunkTermIndex(['fts_head']);
   private embeddings: lancedb.Table | null = null;
-  /** Rows written or removed since the last optimize: none, and optimize has nothing to compact. */
+  /**
+   * Rows written or removed since the indexes last caught up (a build or an optimize): none, and an
+   * optimize has nothing to do. A build counts: a pass that built them leaves compaction for later.
+   */
   private changedRows = 0;
   /** Rows (chunks) the path indexes held when last built, and rows added since: a first index rebuilds them as it doubles. */
   private indexedRows = 0;
@@ -398,16 +401,22 @@ export class IndexStore {
    * committed before it started is then indexed; what was committed meanwhile is still counted as not.
    */
   private async buildPathIndexes(missingOnly: boolean): Promise<void> {
-    const rowsBefore = this.rowsSinceBuild;
+    const before = { changed: this.changedRows, rows: this.rowsSinceBuild };
+    let built = false;
     // Every build settled before anything fails: an exclusive mutation must not leave builds running.
     const builds = await Promise.allSettled([this.chunksTable, this.symbolsTable, this.filesTable].map(async (table) => {
       if ((missingOnly && (await table.listIndices()).some((i) => i.name === PATH_INDEX)) || (await table.countRows()) === 0) return;
       await table.createIndex('path', { name: PATH_INDEX, replace: true, config: lancedb.Index.btree() });
+      if (table === this.chunksTable) built = true;
     }));
     const failed = builds.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (failed) throw failed.reason;
-    this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - rowsBefore);
-    this.indexedRows = (await this.chunksTable.countRows()) - this.rowsSinceBuild;
+    // What the bookkeeping counts is the chunks' rows.
+    if (built) {
+      this.changedRows = Math.max(0, this.changedRows - before.changed);
+      this.rowsSinceBuild = Math.max(0, this.rowsSinceBuild - before.rows);
+      this.indexedRows = (await this.chunksTable.countRows()) - this.rowsSinceBuild;
+    }
   }
 
   private async optimizeNow(force: boolean): Promise<void> {
