@@ -55,9 +55,9 @@ export async function searchWorkspace(src: NavigationSources, embedder: Embedder
   const out: Snippet[] = [];
   for (const { item, score, source } of fuseRanked(lists, (c) => `${c.path}:${c.start_line}`)) {
     if (out.length >= limit) break;
-    // A file gone or unreadable since it was indexed has nothing to show (the watcher drops it soon).
+    // A file gone, unreadable or cut short since it was indexed has nothing to show there (the watcher re-indexes it soon).
     const text = item.text ?? src.readLines(item.path)?.slice(item.start_line - 1, item.end_line).join('\n');
-    if (text === undefined) continue;
+    if (!text) continue;
     out.push({ path: item.path, startLine: item.start_line, endLine: item.end_line, text, score: Number(score.toFixed(6)), source, symbol: item.symbol });
   }
   return out;
