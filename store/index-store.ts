@@ -221,10 +221,12 @@ export class IndexStore {
     if (this.embeddings) {
       for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
     }
-    const symbols = (await this.symbolsTable.query().select(SYMBOL_COLUMNS).toArray()) as SymbolRow[];
-    this.symbols.add(symbols.map(normalizeSymbol));
-    await this.addTerms([], symbols);
-    // Batch by batch: the whole column at once would hold every chunk's text twice over.
+    // Batch by batch: a whole table at once would hold every definition's doc, or every chunk's text, twice over.
+    for await (const batch of this.symbolsTable.query().select(SYMBOL_COLUMNS) as AsyncIterable<{ toArray(): SymbolRow[] }>) {
+      const symbols = batch.toArray();
+      this.symbols.add(symbols.map(normalizeSymbol));
+      await this.addTerms([], symbols);
+    }
     for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<{ toArray(): TermIndexedChunk[] }>) await this.addTerms(batch.toArray(), []);
     await this.dropLegacyIndexes();
   }
