@@ -5,7 +5,7 @@ import type { Table as ArrowTable, Schema } from 'apache-arrow';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { codeSearchQuery, questionQuery } from './code-text.js';
-import { rowsToArrow } from './arrow-rows.js';
+import { plainRows, rowsToArrow, type ColumnBatch } from './arrow-rows.js';
 import { ChunkTermIndex, type ChunkHit, type TermIndexedChunk } from './chunk-terms.js';
 import { SymbolTable } from './symbol-table.js';
 import {
@@ -222,12 +222,12 @@ export class IndexStore {
       for (const row of await this.embeddings.query().select(['hash']).toArray()) this.embedded.add(row.hash);
     }
     // Batch by batch: a whole table at once would hold every definition's doc, or every chunk's text, twice over.
-    for await (const batch of this.symbolsTable.query().select(SYMBOL_COLUMNS) as AsyncIterable<{ toArray(): SymbolRow[] }>) {
-      const symbols = batch.toArray();
+    for await (const batch of this.symbolsTable.query().select(SYMBOL_COLUMNS) as AsyncIterable<ColumnBatch>) {
+      const symbols = plainRows<SymbolRow>(batch, SYMBOL_COLUMNS);
       this.symbols.add(symbols.map(normalizeSymbol));
       await this.addTerms([], symbols);
     }
-    for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<{ toArray(): TermIndexedChunk[] }>) await this.addTerms(batch.toArray(), []);
+    for await (const batch of this.chunksTable.query().select(TERM_COLUMNS) as AsyncIterable<ColumnBatch>) await this.addTerms(plainRows<TermIndexedChunk>(batch, TERM_COLUMNS), []);
     await this.dropLegacyIndexes();
   }
 

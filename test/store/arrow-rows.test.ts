@@ -1,6 +1,6 @@
 import * as lancedb from '@lancedb/lancedb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rowsToArrow } from '../../store/arrow-rows.js';
+import { plainRows, rowsToArrow, type ColumnBatch } from '../../store/arrow-rows.js';
 import { chunkSchema, embeddingSchema, fileSchema, symbolSchema } from '../../store/rows.js';
 import { makeTempDir, removeDir } from '../helpers/temp.js';
 
@@ -57,5 +57,34 @@ describe('rowsToArrow', () => {
 
   it('builds the index tables but not a vector column (LanceDB converts those)', () => {
     expect(() => rowsToArrow([{ hash: 'h', vector: [0, 1, 2, 3, 4, 5, 6, 7] }], embeddingSchema(8))).toThrow(/does not build/);
+  });
+
+  it('reads LanceDB batches back as plain rows of the named columns, as its own row proxies read them', async () => {
+    const db = await lancedb.connect(dir);
+    const chunks = await db.createEmptyTable('chunks', chunkSchema);
+    // More rows than one batch, so that several come back.
+    await chunks.add(rowsToArrow(Array.from({ length: 3000 }, (_, i) => chunkRow(i)), chunkSchema));
+    const symbols = await db.createEmptyTable('symbols', symbolSchema);
+    await symbols.add(rowsToArrow(Array.from({ length: 50 }, (_, i) => ({
+      name: `s${i}`, kind: 'function', path: `a${i % 3}.ts`, start_line: i, end_line: i + 1, container: i % 2 ? 'C' : null, signature: `s${i}()`, exported: i % 3 === 0, ...(i % 4 ? { fts_head: `s ${i}` } : {}),
+    })), symbolSchema));
+    for (const [table, columns] of [[chunks, ['path', 'start_line', 'end_line', 'symbol', 'kind', 'refs', 'fts', 'fts_head']], [symbols, ['name', 'container', 'start_line', 'exported', 'fts_head']]] as const) {
+      let batches = 0;
+      let rows = 0;
+      for await (const batch of table.query().select([...columns]) as AsyncIterable<ColumnBatch & { toArray(): Record<string, unknown>[] }>) {
+        batches++;
+        const proxies = batch.toArray();
+        const plain = plainRows<Record<string, unknown>>(batch, columns);
+        expect(plain).toHaveLength(proxies.length);
+        for (const [i, row] of plain.entries()) {
+          expect(Object.keys(row)).toEqual([...columns]);
+          for (const c of columns) expect(row[c], `${c} of row ${rows + i}`).toEqual(proxies[i][c] ?? null);
+        }
+        rows += plain.length;
+      }
+      expect(rows).toBe(table === chunks ? 3000 : 50);
+      if (table === chunks) expect(batches).toBeGreaterThan(1);
+    }
+    db.close();
   });
 });
