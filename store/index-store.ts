@@ -210,8 +210,8 @@ export class IndexStore {
     }
     const orphans = new Set<string>();
     for (const table of [this.chunksTable, this.symbolsTable]) {
-      for (const row of await table.query().select(['path']).toArray()) {
-        if (!this.fileMap.has(row.path)) orphans.add(row.path);
+      for await (const batch of table.query().select(['path']) as AsyncIterable<ColumnBatch>) {
+        for (const row of plainRows<{ path: string }>(batch, ['path'])) if (!this.fileMap.has(row.path)) orphans.add(row.path);
       }
     }
     if (orphans.size) {
