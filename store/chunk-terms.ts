@@ -29,14 +29,14 @@ export interface FieldQuery {
   boost?: number;
 }
 
-/** BM25's term-frequency saturation and length normalisation, as LanceDB's full-text index has them. */
+/** BM25's term-frequency saturation and length normalisation, as LanceDB's full-text search scores them (what this index replaced). */
 const K1 = 1.2;
 const B = 0.75;
 /** A posting is `slot * TF_SPAN + tf` (a small integer in V8); counts past the span are capped. */
 const TF_SPAN = 256;
 /** Removed chunks are purged from the postings once they outnumber the live ones (and at least this many). */
 const PURGE_MIN = 1024;
-/** Tokens longer than this are not indexed (LanceDB's `maxTokenLength`). */
+/** Tokens longer than this are not indexed (as LanceDB's `maxTokenLength` of 64 left them out). */
 const MAX_TOKEN_LENGTH = 64;
 
 /** One field of the index: its postings, and each slot's token count (0: removed or free). */
@@ -44,7 +44,7 @@ class FieldTerms {
   readonly postings = new TermPostings();
   length = new Int32Array(0);
   total = 0;
-  /** Per term: 1 + the slot of the chunk that last counted it, and where (see ChunkTermIndex.add). */
+  /** Per term: 1 + the slot of the chunk that last counted it, and where (see addDocument). */
   seen = new Int32Array(0);
   at = new Int32Array(0);
 
