@@ -97,9 +97,12 @@ function symbolMatches(store: IndexStore, query: string, limit: number): Found[]
   defs.sort((a, b) => rank(a) - rank(b));
   const out: Found[] = [];
   const seen = new Set<string>();
+  // A file's chunks, once per file: a name defined many times in one file looks them up once.
+  const spans = new Map<string, Found[]>();
   for (const def of defs) {
     if (out.length >= limit) break;
-    const chunks = store.chunkSpansOf(def.path);
+    let chunks = spans.get(def.path);
+    if (!chunks) spans.set(def.path, (chunks = store.chunkSpansOf(def.path)));
     const chunk = chunks.find((c) => c.start_line <= def.start_line && def.start_line <= c.end_line)
       ?? chunks.find((c) => c.start_line >= def.start_line && c.start_line <= def.end_line);
     if (!chunk) continue;

@@ -479,11 +479,6 @@ export class IndexStore {
     return out;
   }
 
-  async chunksOfFile(p: string): Promise<ChunkRow[]> {
-    const rows = (await this.chunksTable.query().where(sqlIn('path', [p])).toArray()) as ChunkRow[];
-    return rows.sort((a, b) => a.start_line - b.start_line);
-  }
-
   /**
    * Chunks whose references include `name` (a whole identifier), at most `limit`. The filter is a
    * scan of the references column: fine for a tool call, not for a keystroke.
