@@ -17,7 +17,7 @@
  *   --variant V         only `kept` or `noimport`
  *   --tasks N           tasks drawn per code base and variant (default 60)
  *   --latency / --no-latency   the latency part; by default it runs only in a full run
- *   --misses            print Cvu's misses at 4,000 characters
+ *   --misses            print Cvu's misses at 4,000 characters, then its hits at 4,000 missed at 2,000
  *   --out FILE          where the JSON results go (default: under the bench folder, printed)
  *   --record            also write bench/results/context.json (summaries only), for `npm run bench:report`
  *   --keep              keep this run's folder (corpora, daemon homes) for a look afterwards
@@ -540,6 +540,9 @@ async function main() {
       if (opts.misses) {
         say(`-- Cvu's misses at 4,000 characters (${variant})`);
         for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+        // Found, but past the smaller budget: what the order or the snippets' size lost.
+        say(`-- Cvu's hits at 4,000 characters missed at 2,000 (${variant})`);
+        for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === true && r.hits['cvu@2000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
       }
     }
     say();
