@@ -64,7 +64,7 @@ export async function callTool(name: string, args: unknown, workspaces: ToolWork
       case 'find_definition':
         return findDefinition(input as FindDefinitionArgs, workspaces);
       case 'find_references':
-        return await findReferences(input as FindReferencesArgs, workspaces);
+        return findReferences(input as FindReferencesArgs, workspaces);
       case 'context_for':
         return await contextFor(input as ContextForArgs, workspaces);
       default:
@@ -181,11 +181,11 @@ function findDefinition(args: FindDefinitionArgs, workspaces: ToolWorkspaces): T
   return answer.done(defs.length - added);
 }
 
-async function findReferences(args: FindReferencesArgs, workspaces: ToolWorkspaces): Promise<ToolAnswer> {
+function findReferences(args: FindReferencesArgs, workspaces: ToolWorkspaces): ToolAnswer {
   const list = requireWorkspaces(workspaces);
   const many = list.length > 1;
   const limit = args.limit ?? DEFAULT_REFERENCE_FILES;
-  const files = (await Promise.all(list.map(async (ws) => (await ws.references(args.name, limit)).map((f) => ({ ws, f }))))).flat();
+  const files = list.flatMap((ws) => ws.references(args.name, limit).map((f) => ({ ws, f })));
   if (!files.length) return unknownName(args.name, list);
   files.sort((a, b) => Number(b.f.defines) - Number(a.f.defines) || b.f.lines.length - a.f.lines.length);
   const answer = startAnswer(list, args.maxTokens);

@@ -62,16 +62,17 @@ export function findDefinitions(src: NavigationSources, query: string): Definiti
  * The files that use `name`, from the index's per-chunk references, files that define it first,
  * then by how often they use it; each with the lines that name it (whole words).
  */
-export async function findReferences(src: NavigationSources, query: string, limitFiles: number): Promise<ReferenceFile[]> {
+export function findReferences(src: NavigationSources, query: string, limitFiles: number): ReferenceFile[] {
   const { name } = splitQualified(query);
   const defs = findDefinitions(src, query);
   const defLines = new Set(defs.map((d) => `${d.path}:${d.startLine}`));
-  const chunks = await src.store.chunksReferencing(name, REFERENCE_CHUNKS);
+  const chunks = src.store.chunksReferencing(name, REFERENCE_CHUNKS);
   const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
   const byFile = new Map<string, Map<number, { line: number; text: string; definition: boolean }>>();
   for (const d of defs) byFile.set(d.path, new Map());
   for (const c of chunks) {
-    const lines = c.text.split('\n');
+    // The chunk's lines as the file has them now (a file gone since its last commit has none).
+    const lines = src.readLines(c.path)?.slice(c.start_line - 1, c.end_line) ?? [];
     for (let i = 0; i < lines.length; i++) {
       if (!word.test(lines[i])) continue;
       const line = c.start_line + i;

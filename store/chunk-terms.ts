@@ -108,6 +108,20 @@ class FieldTerms {
     }
   }
 
+  /** The live slots whose document has `term`, in the order they were indexed. */
+  slotsWith(term: string): number[] {
+    if (!term || term.length > MAX_TOKEN_LENGTH) return [];
+    const [a, b] = hashTerm(term, 0, term.length);
+    const id = this.postings.find(a, b);
+    const out: number[] = [];
+    if (id === NONE) return out;
+    this.postings.forEach(id, (posting) => {
+      const slot = Math.floor(posting / TF_SPAN);
+      if (this.length[slot] !== 0) out.push(slot);
+    });
+    return out;
+  }
+
   /** Drops the postings of slots `live` rejects; term ids are reused from here on, so nothing may look counted already. */
   purge(live: (slot: number) => boolean): void {
     this.postings.rebuild((posting) => live(Math.floor(posting / TF_SPAN)));
@@ -238,6 +252,21 @@ export class ChunkTermIndex {
     const hits = best.map((s) => this.hit(s, scores[s]));
     for (const s of touched) scores[s] = 0;
     return hits;
+  }
+
+  /**
+   * The chunks whose references (`refs`) name `name`, a whole identifier, at most `limit` (score 0):
+   * the chunks whose first field has the identifier's token (`token`, code-text.ts's form of it),
+   * narrowed to those that reference the name itself. No index of the references is kept: the
+   * postings find the few chunks to look at.
+   */
+  referencing(name: string, token: string, limit: number): ChunkHit[] {
+    const out: ChunkHit[] = [];
+    for (const slot of this.fields[0].slotsWith(token)) {
+      if (out.length >= limit) break;
+      if (` ${this.refs[slot]} `.includes(` ${name} `)) out.push(this.hit(slot, 0));
+    }
+    return out;
   }
 
   /** The chunks of one file, in line order (score 0). */

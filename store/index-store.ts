@@ -4,7 +4,7 @@ import * as lancedb from '@lancedb/lancedb';
 import type { Table as ArrowTable, Schema } from 'apache-arrow';
 import { CvuError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { codeSearchQuery, questionQuery } from './code-text.js';
+import { codeSearchQuery, codeSearchText, questionQuery } from './code-text.js';
 import { plainRows, rowsToArrow, type ColumnBatch } from './arrow-rows.js';
 import { ChunkTermIndex, type ChunkHit, type TermIndexedChunk } from './chunk-terms.js';
 import { SymbolTable } from './symbol-table.js';
@@ -483,13 +483,12 @@ export class IndexStore {
    * Chunks whose references include `name` (a whole identifier), at most `limit`. The filter is a
    * scan of the references column: fine for a tool call, not for a keystroke.
    */
-  async chunksReferencing(name: string, limit: number): Promise<ChunkRow[]> {
+  /** Chunks that reference `name` (a whole identifier) in their `refs`, at most `limit`, from the in-memory term index. */
+  chunksReferencing(name: string, limit: number): ChunkHit[] {
     if (!/^[A-Za-z_$][\w$]*$/.test(name)) return [];
-    // LIKE's `_` matches any character: a superset, narrowed to whole identifiers below.
-    const rows = (await this.reading(() =>
-      this.chunksTable.query().where(`refs LIKE ${sqlString(`%${name}%`)}`).select(['path', 'start_line', 'end_line', 'text', 'symbol', 'refs']).limit(limit * 2).toArray(),
-    )) as ChunkRow[];
-    return rows.filter((r) => r.refs.split(' ').includes(name)).slice(0, limit);
+    // The name's whole token, as the chunks' code-aware text has it (its first).
+    const token = codeSearchText(name, 1).split(' ')[0];
+    return token ? this.chunkTerms.referencing(name, token, limit) : [];
   }
 
   async allChunks(columns?: (keyof ChunkRow)[]): Promise<ChunkRow[]> {

@@ -324,7 +324,7 @@ export class Workspace {
   }
 
   /** The files that use a name, those defining it first, each with the lines naming it. */
-  references(name: string, limitFiles: number): Promise<ReferenceFile[]> {
+  references(name: string, limitFiles: number): ReferenceFile[] {
     return findReferences(this.navigationSources, name, limitFiles);
   }
 

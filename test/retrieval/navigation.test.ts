@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexedWorkspace, type IndexedWorkspace } from '../helpers/indexed-workspace.js';
 
@@ -31,14 +33,31 @@ describe('code navigation (definitions, references, outline) across languages', 
   });
 
   it('lists references by file, the defining file first, whole words only', async () => {
-    const refs = await w.ws.references('Cart', 20);
+    const refs = w.ws.references('Cart', 20);
     expect(refs.map((f) => f.path)).toEqual(['py/shop/cart.py', 'py/shop/views.py']);
     expect(refs[0].lines[0]).toMatchObject({ line: 1, definition: true });
     expect(refs[1].lines.map((l) => l.line)).toEqual([1, 5]);
     // `cart` (lower case) and `Cart()` differ: a whole-word, case-sensitive match.
     expect(refs[1].lines.every((l) => /\bCart\b/.test(l.text))).toBe(true);
-    const handle = await w.ws.references('Handle', 20);
+    const handle = w.ws.references('Handle', 20);
     expect(handle.map((f) => f.path)).toEqual(['go/router/mux.go', 'go/router/mux_test.go']);
+  });
+
+  it('finds names with underscores and dunders as written, not their parts', () => {
+    const lines = (name: string) => w.ws.references(name, 20).flatMap((f) => f.lines.map((l) => `${f.path}:${l.line}`));
+    expect(lines('add_item')).toEqual(['py/shop/cart.py:5', 'py/shop/views.py:6']);
+    expect(lines('__init__')).toEqual(['py/shop/cart.py:2']);
+    // `add` is a part of `add_item`, no name of its own here.
+    expect(lines('add')).toEqual([]);
+  });
+
+  it('follows the index as files change: a new use after its commit, none from a deleted file', async () => {
+    fs.writeFileSync(path.join(w.root, 'py/shop/orders.py'), 'from .cart import Cart\n\n\ndef order():\n    return Cart()\n');
+    await w.ws.update(['py/shop/orders.py']);
+    expect(w.ws.references('Cart', 20).map((f) => f.path)).toEqual(['py/shop/cart.py', 'py/shop/orders.py', 'py/shop/views.py']);
+    fs.rmSync(path.join(w.root, 'py/shop/orders.py'));
+    await w.ws.update(['py/shop/orders.py']);
+    expect(w.ws.references('Cart', 20).map((f) => f.path)).toEqual(['py/shop/cart.py', 'py/shop/views.py']);
   });
 
   it('outlines a file with members nested under their type, and a folder by file', () => {
