@@ -155,7 +155,7 @@ const WORD = /[A-Za-z_$][\w$]*/g;
 /** A JS/TS binding whose value loads a module (`const x = require('y')`, `… = await import('y')`). */
 const MODULE_LOAD = /^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*=\s*(?:await\s+)?(?:require|import)\s*\(/;
 
-interface ScoredDefinition {
+export interface ScoredDefinition {
   def: SymbolRow;
   score: number;
   /** How far from the cursor the name was written (Infinity: not written, a sibling). */
@@ -773,10 +773,11 @@ function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): 
  * commands, routes or handlers (`context: contextCommand`, `explain: explainCommand`) — goes on
  * with another file of that folder: its top-level definition of the same kind whose name ends
  * the same way or whose signature has the same shape (a chain of `r.Use(middleware.Logger)`), not
- * written yet, at a sibling's share of the score, divided among them. (A module's members offered
- * because its name is written beside the cursor are no run: they were not written.)
+ * written yet, at a sibling's share of the score, divided among them by how many files use each.
+ * (A module's members offered because its name is written beside the cursor are no run: they were
+ * not written.) Exported for its test.
  */
-function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
+export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
   const byDir = new Map<string, ScoredDefinition[]>();
   for (const s of beside) {
     if (s.def.container || s.def.kind === 'local' || s.def.path === path) continue;
@@ -797,11 +798,22 @@ function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], writ
         if (!def.container && def.exported && kinds.has(def.kind) && (endings.has(lastWord(def.name)) || shapes.has(shapeOf(def))) && !written.has(def.name)) found.push(def);
       }
     }
-    // The run's best score, shared by the files it may go on with.
-    const score = (Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR) / Math.max(1, found.length);
-    out.push(...found.map((def) => ({ def, score, distance: Infinity })));
+    // The run's best score, shared by the definitions it may go on with, by how many files use each
+    // (plus one): the registry line most code bases write (`middleware.Recoverer`) before the rare.
+    const best = Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR;
+    const weights = found.map((def) => 1 + filesUsing(store, def.name));
+    const total = weights.reduce((a, b) => a + b, 0);
+    out.push(...found.map((def, i) => ({ def, score: (best * weights[i]) / total, distance: Infinity })));
   }
   return out;
+}
+
+/** Files using a name, counted over at most this many chunks that reference it. */
+const USES_COUNTED = 200;
+
+/** How many files reference `name` (from the chunks' references; a file counts once). */
+function filesUsing(store: IndexStore, name: string): number {
+  return new Set(store.chunksReferencing(name, USES_COUNTED).map((c) => c.path)).size;
 }
 
 /** Shapes by name and signature (the symbol table makes a new row object on each lookup); bounded. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
-import { nameLineIndex, nearCursor, typeNamedLike, typesInFileName } from '../../retrieval/cursor-context.js';
+import { nameLineIndex, nearCursor, parallelDefinitions, typeNamedLike, typesInFileName } from '../../retrieval/cursor-context.js';
 import { writeTree } from '../helpers/temp.js';
 import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
 
@@ -773,6 +773,30 @@ describe('cursor context: runs of lines', () => {
       const next = run.snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
       expect(next).toContain('Recoverer');
       expect(next.indexOf('Recoverer')).toBeLessThan(next.indexOf('Compress'));
+    });
+  });
+
+  it('shares a run\'s continuation among the definitions by how many files use each', async () => {
+    const mw = (name: string) => `package middleware\n\nimport "net/http"\n\nfunc ${name}(next http.Handler) http.Handler {\n\treturn next\n}\n`;
+    // Recoverer is called in three other files of its package; NoCache in none.
+    const caller = (n: number) => `package middleware\n\nimport "net/http"\n\nfunc safe${n}(h http.Handler) {\n\t_ = Recoverer(h)\n}\n`;
+    await inWorkspace({
+      'go.mod': 'module example.com/app\n',
+      'middleware/logger.go': mw('Logger'),
+      'middleware/nocache.go': mw('NoCache'),
+      'middleware/recoverer.go': mw('Recoverer'),
+      'middleware/request_id.go': mw('RequestID'),
+      'middleware/safe1.go': caller(1),
+      'middleware/safe2.go': caller(2),
+      'middleware/safe3.go': caller(3),
+    }, async (ws) => {
+      const run = ['RequestID', 'Logger'].map((name, i) => ({ def: ws.store.symbols.lookup(name)[0], score: 1, distance: i + 1 }));
+      const next = parallelDefinitions(ws.store, run, new Set(['RequestID', 'Logger']), 'main.go');
+      const score = (name: string) => next.find((s) => s.def.name === name)?.score ?? 0;
+      expect(next.map((s) => s.def.name).sort()).toEqual(['NoCache', 'Recoverer']);
+      // Each weighs one plus the files naming it (its own among them): 5 against 2, of a sibling's share (0.3) of the run's best.
+      expect(score('Recoverer')).toBeCloseTo((0.3 * 5) / 7, 6);
+      expect(score('NoCache')).toBeCloseTo((0.3 * 2) / 7, 6);
     });
   });
 });
