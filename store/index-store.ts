@@ -480,10 +480,9 @@ export class IndexStore {
   }
 
   /**
-   * Chunks whose references include `name` (a whole identifier), at most `limit`. The filter is a
-   * scan of the references column: fine for a tool call, not for a keystroke.
+   * Chunks whose references include `name` (a whole identifier), at most `limit`, from the
+   * in-memory term index: no table is read, so a keystroke's context may ask too.
    */
-  /** Chunks that reference `name` (a whole identifier) in their `refs`, at most `limit`, from the in-memory term index. */
   chunksReferencing(name: string, limit: number): ChunkHit[] {
     if (!/^[A-Za-z_$][\w$]*$/.test(name)) return [];
     // The name's whole token, as the chunks' code-aware text has it (its first).
