@@ -801,7 +801,8 @@ export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[
     // The run's best score, shared by the definitions it may go on with, by how many files use each
     // (plus one): the registry line most code bases write (`middleware.Recoverer`) before the rare.
     const best = Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR;
-    const weights = found.map((def) => 1 + filesUsing(store, def.name));
+    // (Past RUN_USES_MAX candidates each share is too small to show; counting would only cost time.)
+    const weights = found.map((def) => (found.length > RUN_USES_MAX ? 1 : 1 + filesUsing(store, def.name)));
     const total = weights.reduce((a, b) => a + b, 0);
     out.push(...found.map((def, i) => ({ def, score: (best * weights[i]) / total, distance: Infinity })));
   }
@@ -810,6 +811,8 @@ export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[
 
 /** Files using a name, counted over at most this many chunks that reference it. */
 const USES_COUNTED = 200;
+/** A run's continuation weighs its candidates by their uses up to this many candidates. */
+const RUN_USES_MAX = 100;
 
 /** How many files reference `name` (from the chunks' references; a file counts once). */
 function filesUsing(store: IndexStore, name: string): number {
