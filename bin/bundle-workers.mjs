@@ -28,15 +28,23 @@ try {
   console.warn('bundle-workers: esbuild is not installed; parse workers will load their modules unbundled');
   process.exit(0);
 }
-await esbuild.build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['web-tree-sitter'],
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+try {
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['web-tree-sitter'],
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+} catch (err) {
+  // Nor does a failed bundle fail the build (an esbuild binary this platform cannot run): no bundle
+  // is left behind, and workers load the modules one by one.
+  fs.rmSync(outfile, { force: true });
+  console.warn(`bundle-workers: ${err instanceof Error ? err.message : String(err)}; parse workers will load their modules unbundled`);
+  process.exit(0);
+}
 console.log(`${path.relative(repo, outfile)}: ${(fs.statSync(outfile).size / 1024).toFixed(0)} KiB`);
