@@ -108,18 +108,16 @@ class FieldTerms {
     }
   }
 
-  /** The live slots whose document has `term`, in the order they were indexed. */
-  slotsWith(term: string): number[] {
-    if (!term || term.length > MAX_TOKEN_LENGTH) return [];
+  /** Calls `visit` with each live slot whose document has `term`, in the order indexed, until it returns false. */
+  forEachSlotWith(term: string, visit: (slot: number) => boolean): void {
+    if (!term || term.length > MAX_TOKEN_LENGTH) return;
     const [a, b] = hashTerm(term, 0, term.length);
     const id = this.postings.find(a, b);
-    const out: number[] = [];
-    if (id === NONE) return out;
+    if (id === NONE) return;
     this.postings.forEach(id, (posting) => {
       const slot = Math.floor(posting / TF_SPAN);
-      if (this.length[slot] !== 0) out.push(slot);
+      return this.length[slot] === 0 || visit(slot);
     });
-    return out;
   }
 
   /** Drops the postings of slots `live` rejects; term ids are reused from here on, so nothing may look counted already. */
@@ -262,10 +260,11 @@ export class ChunkTermIndex {
    */
   referencing(name: string, token: string, limit: number): ChunkHit[] {
     const out: ChunkHit[] = [];
-    for (const slot of this.fields[0].slotsWith(token)) {
-      if (out.length >= limit) break;
+    if (limit <= 0) return out;
+    this.fields[0].forEachSlotWith(token, (slot) => {
       if (` ${this.refs[slot]} `.includes(` ${name} `)) out.push(this.hit(slot, 0));
-    }
+      return out.length < limit;
+    });
     return out;
   }
 

@@ -83,13 +83,13 @@ export class TermPostings {
     this.count[term]++;
   }
 
-  /** Calls `visit` with each value of a term's list, in the order added. */
-  forEach(term: number, visit: (value: number) => void): void {
+  /** Calls `visit` with each value of a term's list, in the order added, until it returns false. */
+  forEach(term: number, visit: (value: number) => boolean | void): void {
     const pool = this.pool;
     const last = this.tail[term];
     for (let block = this.head[term]; block !== NONE; block = pool[block]) {
       const n = block === last ? this.fill[term] : pool[block + 1];
-      for (let i = 0; i < n; i++) visit(pool[block + 2 + i]);
+      for (let i = 0; i < n; i++) if (visit(pool[block + 2 + i]) === false) return;
     }
   }
 

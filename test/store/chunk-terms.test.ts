@@ -40,6 +40,24 @@ describe('ChunkTermIndex', () => {
     expect(rest.sort()).toEqual(['src/f2.ts', 'src/f3.ts', 'src/f4.ts', 'src/f5.ts']);
   });
 
+  it('finds the chunks referencing a name by its token, whole names only, in the order indexed, up to the limit', () => {
+    const index = new ChunkTermIndex();
+    const refChunk = (path: string, text: string, refs: string) => ({ ...chunk(path, text), refs });
+    index.add([
+      refChunk('a.ts', 'parseConfig(x)', 'parseConfig x'),
+      // The token is there (`parse_config` is `parseconfig` too) but not the name: left out.
+      refChunk('b.py', 'parse_config(x)', 'parse_config x'),
+      refChunk('c.ts', 'const parseConfigured = 1', 'parseConfigured'),
+      ...Array.from({ length: 5 }, (_, i) => refChunk(`d${i}.ts`, 'return parseConfig()', 'parseConfig')),
+    ]);
+    expect(index.referencing('parseConfig', 'parseconfig', 10).map((h) => h.path)).toEqual(['a.ts', 'd0.ts', 'd1.ts', 'd2.ts', 'd3.ts', 'd4.ts']);
+    expect(index.referencing('parseConfig', 'parseconfig', 2).map((h) => h.path)).toEqual(['a.ts', 'd0.ts']);
+    expect(index.referencing('parse_config', 'parseconfig', 10).map((h) => h.path)).toEqual(['b.py']);
+    index.removePaths(['a.ts']);
+    expect(index.referencing('parseConfig', 'parseconfig', 1).map((h) => h.path)).toEqual(['d0.ts']);
+    expect(index.referencing('parseConfig', 'absent', 10)).toEqual([]);
+  });
+
   it('forgets a removed file at once, and a file added again is found by its new text only', () => {
     const index = new ChunkTermIndex();
     index.add([chunk('a.ts', 'const walrus = 1'), chunk('a.ts', 'const seal = 2', 2), chunk('b.ts', 'const walrus = 3')]);

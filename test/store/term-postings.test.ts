@@ -5,7 +5,9 @@ import { hashTerm, TermPostings } from '../../store/term-postings.js';
 const hashed = (t: string) => hashTerm(t, 0, t.length);
 const values = (p: TermPostings, term: number) => {
   const out: number[] = [];
-  p.forEach(term, (v) => out.push(v));
+  p.forEach(term, (v) => {
+    out.push(v);
+  });
   return out;
 };
 
@@ -32,6 +34,13 @@ describe('TermPostings', () => {
     expect(p.find(...hashed('t14'))).toBe(ids[14]);
     expect(p.intern(...hashed('t14'))).toBe(ids[14]);
     expect(p.find(...hashed('absent'))).toBe(NONE);
+    // A visit that returns false ends the walk, past a block boundary too.
+    const firstFew: number[] = [];
+    p.forEach(ids[14], (v) => {
+      firstFew.push(v);
+      return firstFew.length < 40;
+    });
+    expect(firstFew).toEqual(Array.from({ length: 40 }, (_, v) => v * 10 + 4));
   });
 
   it('rebuilds without the values rejected, forgets terms left empty and reuses their ids', () => {
