@@ -9,9 +9,9 @@
  *
  * 1. Lexical tier (no embedding model), per code base and overall, `--runs` times: files/s and
  *    chunks/s of Workspace.sync on a fresh index (the build's modules; each code base a Workspace
- *    of its own, with parse workers started for it, one after another in this process: only the
- *    first pays for V8 compiling the parser's WebAssembly), against the floor of reading and
- *    tree-sitter parsing the same files on one thread (no chunks, symbols or store).
+ *    of its own, with parse workers started for it, one after another in this process), against
+ *    the floor of reading and tree-sitter parsing the same files on one thread (no chunks, symbols
+ *    or store).
  * 2. Re-indexing one saved file directly (Workspace.update, `--saves` saves on a warm index of the
  *    `--saved` code base): the baseline of the watcher figures below.
  * 3. Peak RSS of `cvu index --no-embed` (the compiled CLI, a fresh process) on all code bases in
