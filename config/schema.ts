@@ -10,8 +10,8 @@
  * set only what changes how that repository is indexed and prompted
  * (`WorkspaceConfig`); see config/load.ts for the order.
  */
-import { IsObject, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { IsObject, type TSchema } from '../core/typebox.js';
+import { Value } from '../core/typebox.js';
 import { CvuConfigSchema, userOnlyReason, type CvuConfig, type WorkspaceConfig } from '../protocol/config.js';
 
 export { DEFAULT_EMBEDDING_MODEL } from '../protocol/config.js';

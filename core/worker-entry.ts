@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 /**
  * The URL a Worker starts from for the module `name` beside `base` (an
  * `import.meta.url`): the compiled `name.js` next to it — or its bundle,
- * `name.bundle.js`, when the build made one (bin/bundle-workers.mjs: one
+ * `name.bundle.js`, when the build made one (bin/bundle-dist.mjs: one
  * file loads in a third of the time its modules take one by one) and it is
  * not older than `name.js` (a bundle left behind by an earlier build would
  * run old code) — or, when running from source (tests, benchmarks), a

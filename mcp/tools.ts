@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import picomatch from 'picomatch';
-import Value from 'typebox/value';
+import { Value } from '../core/typebox.js';
 import { CvuError } from '../core/errors.js';
 import { estimateTokens, type TokenCounter } from '../core/tokens.js';
 import {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../core/typebox.js';
 import { ErrorCodes } from '../core/errors.js';
 import { ERROR_CODES, ErrorBodySchema } from './error-body.js';
 import type { StreamContract } from './events.js';

@@ -6,7 +6,7 @@
  * the server's validation and docs/api.md cannot drift apart. Clients import
  * the types only, so nothing of the server (nor TypeBox) is bundled into them.
  */
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../core/typebox.js';
 import { SnippetSchema } from './snippet.js';
 
 /** A workspace root or file path in a request body: bounded, so that no body can ask the daemon to resolve megabytes of path. */

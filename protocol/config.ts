@@ -5,7 +5,7 @@
  * file read whole, a billion-token prompt). config/schema.ts validates with
  * it; config/load.ts says where a config comes from.
  */
-import { Type, type Static, type TObject, type TSchema } from 'typebox';
+import { Type, type Static, type TObject, type TSchema } from '../core/typebox.js';
 
 /**
  * The annotation that marks a key only the user's own config (or the

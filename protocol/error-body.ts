@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../core/typebox.js';
 import { ErrorCodes, type ErrorCode } from '../core/errors.js';
 
 /** Every code of core/errors.ts's catalogue, in its order. */

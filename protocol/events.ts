@@ -3,7 +3,7 @@
  * the schema of each one's data. The daemon writes them (daemon/sse.ts), the
  * typed client reads them (protocol/event-stream.ts parses the framing).
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from '../core/typebox.js';
 import { ErrorBodySchema } from './error-body.js';
 import { SnippetSchema } from './snippet.js';
 

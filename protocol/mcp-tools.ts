@@ -3,7 +3,7 @@
  * `structuredContent`. Agents read these schemas from `tools/list`, so they are kept small: every
  * byte of a tool definition is in the agent's context window on every turn.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from '../core/typebox.js';
 
 const maxTokens = Type.Optional(Type.Integer({ minimum: 100, maximum: 20000, description: 'Answer budget in tokens (default 2000).' }));
 

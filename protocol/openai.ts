@@ -3,7 +3,7 @@
  * POST /v1/chat/completions, POST /v1/completions): OpenAI's own, the part
  * Cvu reads and writes, plus `root` in requests and `cvu` in answers.
  */
-import { Type, type Static, type TObjectOptions, type TProperties } from 'typebox';
+import { Type, type Static, type TObjectOptions, type TProperties } from '../core/typebox.js';
 import { ChatTimingsSchema, pathField } from './api.js';
 import { SnippetSchema } from './snippet.js';
 

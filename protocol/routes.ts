@@ -6,7 +6,7 @@
  * (protocol/api-docs.ts), and the contract tests check every answer
  * against it.
  */
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../core/typebox.js';
 import type { ErrorCode } from '../core/errors.js';
 import {
   AnswerResponseSchema,

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../core/typebox.js';
 
 /** Which retriever found a snippet (API.md). */
 export const SnippetSourceSchema = Type.Union([Type.Literal('symbol'), Type.Literal('fts'), Type.Literal('vector'), Type.Literal('recent'), Type.Literal('open')], {

@@ -3,7 +3,7 @@
  * POST /workspaces answers. Fields marked optional are always sent by this
  * daemon; they are optional so that a client still reads an older one.
  */
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../core/typebox.js';
 import { ConfigIssueSchema } from './api.js';
 
 export const HealthResponseSchema = Type.Object({

@@ -1,4 +1,4 @@
-// `npm run build` bundles the parse worker (bin/bundle-workers.mjs): the bundle, started as a
+// `npm run build` bundles the parse worker (bin/bundle-dist.mjs): the bundle, started as a
 // worker from a folder with only node_modules beside it, prepares files exactly as the modules do.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ describe('the parse worker bundle', () => {
     dir = makeTempDir();
     fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     bundle = path.join(dir, 'indexer/parse-worker.bundle.js');
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/bundle-workers.mjs'), '--entry', path.join(repo, 'indexer/parse-worker.ts'), '--out', bundle], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(repo, 'bin/bundle-dist.mjs'), '--entry', path.join(repo, 'indexer/parse-worker.ts'), '--out', bundle], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     writeTree(dir, {
       'src/a.ts': 'import { b } from "./b.js";\n\n/** Adds one. */\nexport function alpha(x: number) {\n  const twice = b(x) * 2;\n  return twice + 1;\n}\n\nexport class Beta {\n  gamma() { return alpha(2); }\n}\n',
