@@ -28,6 +28,9 @@
  * - A big tree: the first index starts after READY_WAIT_MS while chokidar
  *   still sets up watches; once they are all up, files whose size or mtime
  *   differ from the index are reported (saved where no watch was yet).
+ * - After a storm (a burst of events a kernel queue may have overflowed
+ *   on: inotify keeps 16,384 by default, and Node drops an overflow without
+ *   a word), what differs from the index is reported once it is over.
  * - When the system runs out of watchers (ENOSPC / EMFILE from fs.watch) it
  *   falls back to polling, with one warning; `CVU_WATCH_POLLING=1` forces
  *   polling from the start.
@@ -67,6 +70,17 @@ export const WATCH_MAX_WAIT_MS = 1000;
  * is not stat'ed back to back all day (chokidar's default is 100 ms).
  */
 export const WATCH_POLL_INTERVAL_MS = 2000;
+/**
+ * Events in one burst past which the tree is compared with the index once the burst is over: a
+ * quarter of inotify's default queue (16,384 events). Node reads the queue as its event loop runs,
+ * and a storm of tens of thousands of files written while the loop was busy indexing overflowed it:
+ * the kernel then drops events, and Node drops its overflow notice (no watch is named), so the files
+ * those events were about are never reported. (A branch switch of 2,000 files is 6,000 events: a
+ * walk of the tree, a second or two at 50,000 files, costs little beside the indexing it brings.)
+ */
+export const WATCH_STORM_EVENTS = 4096;
+/** A burst ends after this long without events. */
+const STORM_GAP_MS = 2000;
 /** How long the factory waits for the initial scan before handing the watcher back (it goes on in the background). */
 const READY_WAIT_MS = 5000;
 /** Backstop check that the root still exists, for file systems that report nothing when it goes. */
@@ -110,6 +124,8 @@ export interface WatchOptions {
   quietMs?: number;
   /** Longest wait for a batch under a continuous stream of events (default WATCH_MAX_WAIT_MS). */
   maxWaitMs?: number;
+  /** Events in one burst after which the tree is compared with the index (default WATCH_STORM_EVENTS). */
+  stormEvents?: number;
 }
 
 type Handlers = Parameters<WatchFactory>[1];
@@ -122,6 +138,7 @@ export function createWatchFactory(opts: WatchOptions = {}): WatchFactory {
       pollIntervalMs: opts.pollIntervalMs ?? WATCH_POLL_INTERVAL_MS,
       quietMs: opts.quietMs ?? WATCH_QUIET_MS,
       maxWaitMs: opts.maxWaitMs ?? WATCH_MAX_WAIT_MS,
+      stormEvents: opts.stormEvents ?? WATCH_STORM_EVENTS,
     });
     await w.start();
     return w;
@@ -157,6 +174,10 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private batchStartedAt = 0;
   private lastEventAt = 0;
   private rootTimer: NodeJS.Timeout | null = null;
+  /** The current burst of events (see WATCH_STORM_EVENTS): how many, the last one's time, the timer that ends it. */
+  private burstEvents = 0;
+  private lastBurstEventAt = 0;
+  private stormTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private switching: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -357,7 +378,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
   /**
    * Reports what changed while no watcher covered it (between the native
    * watcher failing and the polling one being ready, or while the first
-   * watcher was still setting up its watches): files whose size or mtime
+   * watcher was still setting up its watches) or what a storm's lost events
+   * were about (countBurst): files whose size or mtime
    * differ from the index, and indexed files that are gone. Both strike at
    * startup on a big tree, while the first sync is still indexing it: files
    * that sync has yet to reach are left to it rather than read twice.
@@ -393,11 +415,34 @@ class WorkspaceWatcher implements WorkspaceWatch {
   private schedule({ event = true } = {}): void {
     if (this.stopped) return;
     // A check of the root or of settling folders is no change anyone waits for.
-    if (event) this.collected ??= deferred();
+    if (event) {
+      this.collected ??= deferred();
+      this.countBurst();
+    }
     this.lastEventAt = Date.now();
     if (this.quietTimer) return;
     this.batchStartedAt = this.lastEventAt;
     this.armFlush(this.opts.quietMs);
+  }
+
+  /** Counts an event into the current burst; a burst big enough ends with a catch-up (native events only: polling loses none). */
+  private countBurst(): void {
+    const now = Date.now();
+    if (now - this.lastBurstEventAt > STORM_GAP_MS) this.burstEvents = 0;
+    this.lastBurstEventAt = now;
+    if (++this.burstEvents < this.opts.stormEvents || this.stormTimer || this.currentMode !== 'native') return;
+    const armStorm = (ms: number) => {
+      this.stormTimer = setTimeout(() => {
+        const quietFor = Date.now() - this.lastBurstEventAt;
+        if (quietFor < STORM_GAP_MS) return armStorm(STORM_GAP_MS - quietFor);
+        this.stormTimer = null;
+        const events = this.burstEvents;
+        this.burstEvents = 0;
+        void this.catchUp(`a burst of ${events} events`);
+      }, ms);
+      this.stormTimer.unref();
+    };
+    armStorm(STORM_GAP_MS);
   }
 
   private armFlush(ms: number): void {
@@ -618,7 +663,8 @@ class WorkspaceWatcher implements WorkspaceWatch {
     this.signalStopped();
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.rootTimer) clearInterval(this.rootTimer);
-    this.quietTimer = this.rootTimer = null;
+    if (this.stormTimer) clearTimeout(this.stormTimer);
+    this.quietTimer = this.rootTimer = this.stormTimer = null;
     this.closing = (async () => {
       await this.switching?.catch(() => {});
       const w = this.watcher;

@@ -46,6 +46,8 @@ const realFsWatch = fs.watch;
 const fsWatchCalls: string[] = [];
 /** Returns the error fs.watch should throw for a path, or null to let it through. */
 let watchFault: ((p: string) => NodeJS.ErrnoException | null) | null = null;
+/** True for an event (the folder watched, the entry named) the kernel should lose, as when its queue overflows. */
+let lostEvent: ((folder: string, name: string) => boolean) | null = null;
 
 function fsError(code: string, errno: number, message: string, p: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}, watch '${p}'`), { code, errno, syscall: 'watch', path: p });
@@ -59,6 +61,13 @@ beforeAll(() => {
     fsWatchCalls.push(s);
     const err = watchFault?.(s);
     if (err) throw err;
+    const listener = rest.findIndex((a) => typeof a === 'function');
+    if (listener >= 0) {
+      const deliver = rest[listener] as (event: string, name: string | null) => void;
+      rest[listener] = (event: string, name: string | null) => {
+        if (!(name && lostEvent?.(s, name))) deliver(event, name);
+      };
+    }
     return (realFsWatch as (...a: unknown[]) => fs.FSWatcher)(p, ...rest);
   }) as typeof fs.watch;
   module.syncBuiltinESMExports();
@@ -143,6 +152,7 @@ beforeEach(() => {
   delete process.env.CVU_WATCH_POLLING;
   fsWatchCalls.length = 0;
   watchFault = null;
+  lostEvent = null;
 });
 afterEach(async () => {
   await harness?.daemon.close();
@@ -405,6 +415,26 @@ describe('watchWorkspace', () => {
       fs.promises.readdir = realReaddir;
       module.syncBuiltinESMExports();
     }
+  }, 60_000);
+
+  it('after a storm of events, finds the files whose events were lost', async () => {
+    const h = await startDaemon(createWatchFactory({ stormEvents: 300 }));
+    const ws = await addWorkspace(h);
+    // Every event about these two is lost, as a storm's are when the kernel's queue overflows.
+    lostEvent = (_folder, name) => name === 'lost.ts' || name === 'alpha.ts';
+    fs.writeFileSync(path.join(ws.root, 'src/lost.ts'), 'export function writtenDuringTheStorm() {}\n');
+    fs.writeFileSync(path.join(ws.root, 'src/alpha.ts'), 'export function editedDuringTheStorm() {}\n');
+    // A few events: no storm, nothing looked at again.
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(ws.root, `src/calm${i}.ts`), `export const calm${i} = ${i};\n`);
+    await until(() => ws.store.files.has('src/calm4.ts'), 'the calm files indexed', TIMEOUT);
+    await sleep(2500);
+    expect(ws.store.files.has('src/lost.ts')).toBe(false);
+    // A storm: 200 files of an existing folder, three events each.
+    for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(ws.root, `src/storm${i}.ts`), `export const storm${i} = ${i};\n`);
+    await until(() => ws.store.symbols.lookup('writtenDuringTheStorm').length === 1, 'the lost new file found after the storm', TIMEOUT);
+    await until(() => ws.store.symbols.lookup('editedDuringTheStorm').length === 1 && ws.store.symbols.lookup('alphaWidget').length === 0, 'the lost edit found', TIMEOUT);
+    await consistent(ws);
+    expect(h.errors).toEqual([]);
   }, 60_000);
 
   it('keeps listing a new folder whose watch is not up, however many batches go by, and finds every file written into it', async () => {
