@@ -17,7 +17,16 @@ export interface WorkspaceWatch {
   settled(): Promise<void>;
   close(): Promise<void>;
 }
-export type WatchFactory = (ws: Workspace, handlers: { onChange(paths: string[]): void; onRootGone(): void; log: Logger }) => Promise<WorkspaceWatch>;
+export type WatchFactory = (
+  ws: Workspace,
+  handlers: {
+    onChange(paths: string[]): void;
+    onRootGone(): void;
+    /** Settles once the paths handed to onChange so far are in the index (updated, failed or given up). */
+    indexed?(): Promise<void>;
+    log: Logger;
+  },
+) => Promise<WorkspaceWatch>;
 
 /**
  * Files and bytes of source per store commit in the daemon's background
@@ -55,6 +64,8 @@ interface Entry {
   /** Changed paths not yet handed to the indexer: a burst of events becomes one update. */
   dirty: Set<string>;
   updating: boolean;
+  /** The run of updates in progress while `updating` (settles when it ends, failed or not). */
+  updates: Promise<void> | null;
   /** The update of a save running now (settles when it is in the index, failed or not); null otherwise. */
   saving: Promise<void> | null;
   embedding: boolean;
@@ -146,7 +157,7 @@ export class Daemon {
       const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool, userConfig: await this.loadUserConfig() });
       // Budgets count with the model's own tokenizer while it is loaded.
       ws.tokens = this.assistant.tokenCounter();
-      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, saving: null, embedding: false, embedAgain: false };
+      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, updates: null, saving: null, embedding: false, embedAgain: false };
       this.entries.set(ws.root, entry);
       this.persist();
       ws.state = 'indexing';
@@ -161,6 +172,7 @@ export class Daemon {
         try {
           entry.watch = await this.opts.watch(ws, {
             onChange: (paths) => this.filesChanged(ws.root, paths),
+            indexed: () => this.updatesDone(entry),
             onRootGone: () => {
               ws.state = 'error';
               ws.lastError = `workspace root ${ws.root} is gone`;
@@ -223,14 +235,20 @@ export class Daemon {
     };
     const updated = save ? run() : this.scheduler.backgroundTask(run);
     entry.saving = save ? updated.catch(() => {}) : null;
-    void updated
+    entry.updates = updated
       .then(() => this.scheduleEmbed(entry))
       .catch((err) => this.backgroundFailed(entry.ws, 'update', err))
       .finally(() => {
         entry.updating = false;
         entry.saving = null;
+        entry.updates = null;
         if (entry.dirty.size) this.filesChanged(root, []);
       });
+  }
+
+  /** Settles once the entry's changed paths are all in the index: no update running, none waiting. */
+  private async updatesDone(entry: Entry): Promise<void> {
+    while (entry.updates && !this.closed) await entry.updates;
   }
 
   /**

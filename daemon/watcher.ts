@@ -81,6 +81,8 @@ export const WATCH_POLL_INTERVAL_MS = 2000;
 export const WATCH_STORM_EVENTS = 4096;
 /** A burst ends after this long without events. */
 const STORM_GAP_MS = 2000;
+/** The longest the catch-up after a storm waits for the index to take the storm in. */
+const STORM_SETTLE_MAX_MS = 600_000;
 /** How long the factory waits for the initial scan before handing the watcher back (it goes on in the background). */
 const READY_WAIT_MS = 5000;
 /** Backstop check that the root still exists, for file systems that report nothing when it goes. */
@@ -397,6 +399,7 @@ class WorkspaceWatcher implements WorkspaceWatch {
         if (row ? row.size !== f.size || row.mtime_ms !== f.mtimeMs : !firstSyncRunning) this.files.add(f.path);
       }
       for (const p of this.ws.store.files.keys()) if (!onDisk.has(p)) this.files.add(p);
+      this.log.debug(`${this.root}: caught up after ${after}, ${this.files.size} paths to look at`);
       this.schedule();
     } catch (err) {
       this.logError(`catching up with ${this.root} after ${after} failed: ${(err as Error).message}`);
@@ -438,11 +441,28 @@ class WorkspaceWatcher implements WorkspaceWatch {
         this.stormTimer = null;
         const events = this.burstEvents;
         this.burstEvents = 0;
-        void this.catchUp(`a burst of ${events} events`);
+        void this.afterStorm(events);
       }, ms);
       this.stormTimer.unref();
     };
     armStorm(STORM_GAP_MS);
+  }
+
+  /**
+   * The catch-up after a storm, once the index has taken in what the storm's events reported (the
+   * batches handed over, and the daemon's updates of them done): only what they missed differs from
+   * the index then, rather than every file still queued (50,000 of them after the storm test's
+   * `rm -rf`). Waits STORM_SETTLE_MAX_MS at most.
+   */
+  private async afterStorm(events: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((r) => (timer = setTimeout(r, STORM_SETTLE_MAX_MS)).unref());
+    await Promise.race([(async () => {
+      await this.settled();
+      await this.handlers.indexed?.();
+    })(), giveUp]);
+    clearTimeout(timer);
+    await this.catchUp(`a burst of ${events} events`);
   }
 
   private armFlush(ms: number): void {
