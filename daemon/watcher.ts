@@ -451,16 +451,17 @@ class WorkspaceWatcher implements WorkspaceWatch {
   /**
    * The catch-up after a storm, once the index has taken in what the storm's events reported (the
    * batches handed over, and the daemon's updates of them done): only what they missed differs from
-   * the index then, rather than every file still queued (50,000 of them after the storm test's
-   * `rm -rf`). Waits STORM_SETTLE_MAX_MS at most.
+   * the index then, rather than every file still queued (49,000 in the storm test). Waits
+   * STORM_SETTLE_MAX_MS at most.
    */
   private async afterStorm(events: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<void>((r) => (timer = setTimeout(r, STORM_SETTLE_MAX_MS)).unref());
-    await Promise.race([(async () => {
+    const indexed = (async () => {
       await this.settled();
       await this.handlers.indexed?.();
-    })(), giveUp]);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((r) => (timer = setTimeout(r, STORM_SETTLE_MAX_MS)).unref());
+    await Promise.race([indexed, giveUp]);
     clearTimeout(timer);
     await this.catchUp(`a burst of ${events} events`);
   }
