@@ -63,8 +63,7 @@ interface Entry {
   watch: WorkspaceWatch | null;
   /** Changed paths not yet handed to the indexer: a burst of events becomes one update. */
   dirty: Set<string>;
-  updating: boolean;
-  /** The run of updates in progress while `updating` (settles when it ends, failed or not). */
+  /** The run of updates in progress (settles when it ends, failed or not); null when none runs. */
   updates: Promise<void> | null;
   /** The update of a save running now (settles when it is in the index, failed or not); null otherwise. */
   saving: Promise<void> | null;
@@ -157,7 +156,7 @@ export class Daemon {
       const ws = await Workspace.open(real, { home: this.opts.home, logger: this.log, embedders: this.embedders, parsePool: this.parsePool, userConfig: await this.loadUserConfig() });
       // Budgets count with the model's own tokenizer while it is loaded.
       ws.tokens = this.assistant.tokenCounter();
-      const entry: Entry = { ws, watch: null, dirty: new Set(), updating: false, updates: null, saving: null, embedding: false, embedAgain: false };
+      const entry: Entry = { ws, watch: null, dirty: new Set(), updates: null, saving: null, embedding: false, embedAgain: false };
       this.entries.set(ws.root, entry);
       this.persist();
       ws.state = 'indexing';
@@ -219,8 +218,7 @@ export class Daemon {
     if (!entry || this.closed) return;
     this.assistant.filesChanged(root, paths);
     for (const p of paths) entry.dirty.add(p);
-    if (entry.updating) return;
-    entry.updating = true;
+    if (entry.updates) return;
     // A save (a few paths) goes at once: the workspace runs it beside a first index or an embedding
     // pass, and it does not wait for a pause in requests (a client polling for the saved text is
     // one). A storm (a branch switch) goes in the background lane, behind requests; one that starts
@@ -239,7 +237,6 @@ export class Daemon {
       .then(() => this.scheduleEmbed(entry))
       .catch((err) => this.backgroundFailed(entry.ws, 'update', err))
       .finally(() => {
-        entry.updating = false;
         entry.saving = null;
         entry.updates = null;
         if (entry.dirty.size) this.filesChanged(root, []);

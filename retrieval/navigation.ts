@@ -15,6 +15,14 @@ export interface NavigationSources {
   readLines(path: string): string[] | null;
 }
 
+/**
+ * A chunk's lines as its file has them now: an answer shows the code on disk, not the text of the
+ * last commit; null when the file is gone or unreadable, fewer lines when it was cut short since.
+ */
+export function chunkLines(src: NavigationSources, c: { path: string; start_line: number; end_line: number }): string[] | null {
+  return src.readLines(c.path)?.slice(c.start_line - 1, c.end_line) ?? null;
+}
+
 /** A definition as the indexer found it (the same shape as its symbol rows, in camelCase). */
 export type Definition = SymbolDef;
 
@@ -71,8 +79,7 @@ export function findReferences(src: NavigationSources, query: string, limitFiles
   const byFile = new Map<string, Map<number, { line: number; text: string; definition: boolean }>>();
   for (const d of defs) byFile.set(d.path, new Map());
   for (const c of chunks) {
-    // The chunk's lines as the file has them now (a file gone since its last commit has none).
-    const lines = src.readLines(c.path)?.slice(c.start_line - 1, c.end_line) ?? [];
+    const lines = chunkLines(src, c) ?? [];
     for (let i = 0; i < lines.length; i++) {
       if (!word.test(lines[i])) continue;
       const line = c.start_line + i;

@@ -7,7 +7,7 @@ import { splitIdentifier } from '../store/code-text.js';
 import { hasGrammar, type LanguageId } from '../indexer/languages.js';
 import { isTestPath } from './anticipation.js';
 import { fuseRanked, type RankedList } from './fusion.js';
-import type { NavigationSources } from './navigation.js';
+import { chunkLines, type NavigationSources } from './navigation.js';
 import { queryVector } from './query-vector.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -56,7 +56,7 @@ export async function searchWorkspace(src: NavigationSources, embedder: Embedder
   for (const { item, score, source } of fuseRanked(lists, (c) => `${c.path}:${c.start_line}`)) {
     if (out.length >= limit) break;
     // A file gone, unreadable or cut short since it was indexed has nothing to show there (the watcher re-indexes it soon).
-    const text = item.text ?? src.readLines(item.path)?.slice(item.start_line - 1, item.end_line).join('\n');
+    const text = item.text ?? chunkLines(src, item)?.join('\n');
     if (!text) continue;
     out.push({ path: item.path, startLine: item.start_line, endLine: item.end_line, text, score: Number(score.toFixed(6)), source, symbol: item.symbol });
   }

@@ -90,9 +90,7 @@ class FieldTerms {
   score(terms: readonly string[], boost: number, live: number, scores: Float64Array, touched: number[]): void {
     const average = this.total / live;
     for (const t of new Set(terms)) {
-      if (!t || t.length > MAX_TOKEN_LENGTH) continue;
-      const [a, b] = hashTerm(t, 0, t.length);
-      const term = this.postings.find(a, b);
+      const term = this.termId(t);
       if (term === NONE) continue;
       // Removed chunks still in the list make it look a little more common until the purge.
       const df = Math.min(this.postings.length(term), live);
@@ -110,14 +108,19 @@ class FieldTerms {
 
   /** Calls `visit` with each live slot whose document has `term`, in the order indexed, until it returns false. */
   forEachSlotWith(term: string, visit: (slot: number) => boolean): void {
-    if (!term || term.length > MAX_TOKEN_LENGTH) return;
-    const [a, b] = hashTerm(term, 0, term.length);
-    const id = this.postings.find(a, b);
+    const id = this.termId(term);
     if (id === NONE) return;
     this.postings.forEach(id, (posting) => {
       const slot = Math.floor(posting / TF_SPAN);
       return this.length[slot] === 0 || visit(slot);
     });
+  }
+
+  /** A term's id, NONE when no document has it (or it is too long to be indexed). */
+  private termId(term: string): number {
+    if (!term || term.length > MAX_TOKEN_LENGTH) return NONE;
+    const [a, b] = hashTerm(term, 0, term.length);
+    return this.postings.find(a, b);
   }
 
   /** Drops the postings of slots `live` rejects; term ids are reused from here on, so nothing may look counted already. */

@@ -1,27 +1,22 @@
 // `npm run build` replaces core/typebox's compiled re-export with one file (bin/bundle-dist.mjs): that
 // file imports nothing, and exports what the product uses of typebox, working as the package does.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type as SourceType, Value as SourceValue } from '../../core/typebox.js';
-import { makeTempDir, removeDir } from '../helpers/temp.js';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { bundleDir, runBundleDist } from '../helpers/bundle-dist.js';
+import { removeDir } from '../helpers/temp.js';
 
 describe('the typebox bundle', () => {
   let dir: string;
   let file: string;
   beforeAll(() => {
-    dir = makeTempDir();
-    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    dir = bundleDir();
     file = path.join(dir, 'typebox.js');
     // What tsc makes of core/typebox.ts.
     fs.writeFileSync(file, "export * from 'typebox';\nexport { Value } from 'typebox/value';\n");
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/bundle-dist.mjs'), '--typebox', file], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toBe('');
+    runBundleDist(['--typebox', file]);
   });
   afterAll(() => removeDir(dir));
 

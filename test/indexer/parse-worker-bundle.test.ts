@@ -1,15 +1,12 @@
 // `npm run build` bundles the parse worker (bin/bundle-dist.mjs): the bundle, started as a
 // worker from a folder with only node_modules beside it, prepares files exactly as the modules do.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareFile, type PrepareOptions, type Prepared } from '../../indexer/prepare-file.js';
-import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { bundleDir, repoRoot, runBundleDist } from '../helpers/bundle-dist.js';
+import { removeDir, writeTree } from '../helpers/temp.js';
 const opts: PrepareOptions = { maxFileBytes: 1 << 20, chunk: {} };
 
 describe('the parse worker bundle', () => {
@@ -17,11 +14,9 @@ describe('the parse worker bundle', () => {
   let bundle: string;
   let worker: Worker;
   beforeAll(() => {
-    dir = makeTempDir();
-    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    dir = bundleDir();
     bundle = path.join(dir, 'indexer/parse-worker.bundle.js');
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/bundle-dist.mjs'), '--entry', path.join(repo, 'indexer/parse-worker.ts'), '--out', bundle], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    runBundleDist(['--entry', path.join(repoRoot, 'indexer/parse-worker.ts'), '--out', bundle]);
     writeTree(dir, {
       'src/a.ts': 'import { b } from "./b.js";\n\n/** Adds one. */\nexport function alpha(x: number) {\n  const twice = b(x) * 2;\n  return twice + 1;\n}\n\nexport class Beta {\n  gamma() { return alpha(2); }\n}\n',
       'src/b.py': 'from .c import d\n\ndef delta():\n    """Four."""\n    return d(4)\n',
