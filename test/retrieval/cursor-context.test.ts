@@ -449,6 +449,55 @@ describe('cursor context: how the file refers to other code', () => {
     }
   });
 
+  it('offers the members of a module imported and not used yet, however far above, those other files use most first', async () => {
+    const clock = ['export function toSeconds(d: Date): number {', '  return d.getTime() / 1000;', '}', '', 'export function nowSeconds(): number {', '  return Math.round(Date.now() / 1000);', '}', '', 'export function isExpired(at: number): boolean {', '  return at < nowSeconds();', '}', ''].join('\n');
+    const user = (n: number) => `import * as clock from './clock.js';\n\nexport function stamp${n}(): number {\n  return clock.nowSeconds();\n}\n`;
+    const fns = Array.from({ length: 6 }, (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`).join('\n');
+    const lines = [
+      "import * as clock from './clock.js';",
+      "import { f0, f1, f2, f3, f4, f5 } from './fns.js';",
+      '',
+      ...Array.from({ length: 6 }, (_, i) => `export const v${i} = f${i}(${i});`),
+      ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+      'export function sign(id: number) {',
+      '  const payload = {',
+      '    ',
+      '  };',
+      '}',
+    ];
+    await inWorkspace({ 'src/clock.ts': clock, 'src/fns.ts': fns, 'src/a.ts': user(1), 'src/b.ts': user(2), 'src/sign.ts': '' }, async (ws) => {
+      const got = await definitionLines(ws, 'src/sign.ts', lines, { line: lines.length - 3, character: 4 });
+      // nowSeconds, reached through the module by two files, before the functions imported by name and
+      // used far above (anticipated only, it came after every one of them); isExpired, which no file
+      // reaches, after it.
+      expect(got.indexOf('src/clock.ts:5')).toBeGreaterThanOrEqual(0);
+      expect(got.indexOf('src/clock.ts:5')).toBeLessThan(got.indexOf('src/fns.ts:1'));
+      expect(before(got, 'src/clock.ts:5', 'src/clock.ts:9')).toBe(true);
+    });
+  });
+
+  it('shows both a value and a type of one name in one file (TypeScript\'s `const X = {…} as const` with `type X`)', async () => {
+    const mode = ['export const Mode = {', '  Fast: 0,', '  Safe: 1,', '  Strict: 2,', '  Legacy: 3,', '} as const;', '', 'export type Mode = (typeof Mode)[keyof typeof Mode];', ''].join('\n');
+    const util = ['alpha', 'beta', 'gamma', 'delta'].map((n) => `export function ${n}(x: number): number {\n  return x;\n}\n`).join('\n');
+    const lines = [
+      "import { Mode } from './mode.js';",
+      "import { alpha, beta, gamma, delta } from './util.js';",
+      '',
+      'export const n = alpha(beta(gamma(delta(1))));',
+      ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+      'export function pick(m: Mode): number {',
+      '  ',
+      '}',
+    ];
+    await inWorkspace({ 'src/mode.ts': mode, 'src/util.ts': util, 'src/pick.ts': '' }, async (ws) => {
+      const got = await definitionLines(ws, 'src/pick.ts', lines, { line: lines.length - 2, character: 2 });
+      // Not taken for an overload, which waits behind every other definition: the type among the first.
+      expect(got.indexOf('src/mode.ts:1')).toBeGreaterThanOrEqual(0);
+      expect(got.indexOf('src/mode.ts:8')).toBeGreaterThanOrEqual(0);
+      expect(before(got, 'src/mode.ts:8', 'src/util.ts:13')).toBe(true);
+    });
+  });
+
   it('puts a name imported but not used yet first, however far above the import is', async () => {
     const lines = [
       "import { Int8, Utf8 } from './types/index.js';",
