@@ -14,7 +14,7 @@ import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
 import { anticipate, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
-import { definesType, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
+import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -349,7 +349,15 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // Read once, when a name first needs them, where the names were read (not a whole long file): the
   // language's receiver rule (indexer/scope.ts), widened to supertypes; else buffer-names' declaredTypes.
   let types: Map<string, Set<string>> | undefined;
-  const receiverTypes = () => (types ??= receiverTypesNear(store, language, lines, { ...nameWindow(cursor, lines.length), at: cursor }));
+  const receiverTypes = () => {
+    if (types) return types;
+    const window = nameWindow(cursor, lines.length);
+    types = receiverTypesNear(store, language, lines, { ...window, at: cursor });
+    // A class's fields and constructor parameters are declared at its top, which a long class puts
+    // above the lines read for names: the receivers typed nowhere nearer take their types from there.
+    if (window.from > 0) for (const [name, ts] of receiverTypesNear(store, language, lines, { from: 0, to: window.from, at: cursor })) if (!types.has(name)) types.set(name, ts);
+    return types;
+  };
   // A variable named after a type (`visitor.visit(this)`, `nodeRenderer`, `header_table`) whose type the
   // buffer never writes (the line being written is what declares it): most likely that type.
   // (Written bare only: `res.version()` names a method, not a variable; and not typed in the buffer.)
@@ -369,6 +377,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   for (const type of typesInFileName(path)) inferType(type, FILE_NAME_DISTANCE, 1);
 
   let constructed: Set<string> | undefined;
+  const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
@@ -426,6 +435,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
         const ts = receiverTypes().get(q);
         return !!ts?.size && [...ts].every((t) => !definesType(store, t));
       });
+    // `this.host.setChatLoading(…)` where host is an interface (`ChatFlowsHost`, declared here or only
+    // declaring the member elsewhere): what runs is an implementation's (`class ChatStore implements
+    // ChatFlowsHost`; in Go, a type with the interface's methods), as sure as the type's own member.
+    const implemented = typed.size > 0 && !defs.some((d) => d.container && typed.has(d.container) && !declaresOnly(store, d));
+    const implementsTyped = (container: string) => implemented && implementsOneOf(store, container, typed, (p) => src.readLines(p), supersMemo);
     const perName: ScoredDefinition[] = [];
     for (const def of defs) {
       // A unique name is a sure lookup; each extra definition makes any one of them less likely the one meant.
@@ -435,7 +449,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       // A name the file imports by name, from the file that defines it: as sure a lookup as there is.
       if (importedFrom?.has(def.path) || (missingImport && importList.files.has(def.path))) score *= 4;
       // `Type.Int` where Type names an imported module, class or enum: tells same-named definitions apart.
-      else if (places > 1 && (viaQualifier.has(def.path) || (def.container && typed.has(def.container)))) score *= 4;
+      else if (places > 1 && (viaQualifier.has(def.path) || (def.container && (typed.has(def.container) || implementsTyped(def.container))))) score *= 4;
       else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
@@ -528,6 +542,11 @@ function declaringTypes(src: ContextSources, defs: readonly SymbolRow[]): Symbol
     if (type && !out.includes(type)) out.push(type);
   }
   return out;
+}
+
+/** Whether a member's container is an interface or trait: it declares the member, others implement it. */
+function declaresOnly(store: IndexStore, member: SymbolRow): boolean {
+  return store.symbols.inFile(member.path).some((d) => d.name === member.container && (d.kind === 'interface' || d.kind === 'trait' || d.kind === 'protocol'));
 }
 
 /** One definition among several on a line (`export class Int8 { legacy = true; }`). */

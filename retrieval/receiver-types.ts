@@ -52,3 +52,37 @@ function supertypes(store: IndexStore, type: string, memo: Map<string, string[]>
   memo.set(type, list);
   return list;
 }
+
+/**
+ * Whether the type `sub` implements or extends one of `types`: as its declaration writes it (`class
+ * ChatStore implements ChatFlowsHost`, `class A : IB`), or, for Go, whose structural interfaces no
+ * declaration names, by having a method of each name the interface's body declares
+ * (`readLines(path)` reads that body: its lines as the index has them).
+ */
+export function implementsOneOf(
+  store: IndexStore,
+  sub: string,
+  types: ReadonlySet<string>,
+  readLines: (path: string) => readonly string[] | null,
+  memo: Map<string, string[]> = new Map(),
+): boolean {
+  if (supertypes(store, sub, memo, SUPER_DEPTH).some((s) => types.has(s))) return true;
+  for (const type of types) {
+    for (const def of store.symbols.lookup(type)) {
+      if (def.kind !== 'interface' || !def.path.endsWith('.go')) continue;
+      const methods = goInterfaceMethods(readLines(def.path)?.slice(def.start_line - 1, def.end_line) ?? []);
+      if (methods.length && methods.every((m) => store.symbols.lookup(m).some((d) => d.container === sub))) return true;
+    }
+  }
+  return false;
+}
+
+/** The methods a Go interface's own lines declare (`Status() int`), not those of interfaces it embeds. */
+function goInterfaceMethods(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines.slice(1)) {
+    const m = /^\s*([A-Za-z_]\w*)\s*\(/.exec(line);
+    if (m) out.push(m[1]);
+  }
+  return out;
+}

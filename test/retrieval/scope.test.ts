@@ -162,3 +162,51 @@ describe('C#: the namespace and the ones around it, and declared types', () => {
     expect((await ranked(ws, 'Acme/Billing/Runner.cs', runner('            Outbox.Send();'), 'Send'))[0]).toBe('Acme/Tools/Mailer.cs:5');
   });
 });
+
+describe('a receiver typed by an interface: the implementation runs', () => {
+  const host = (body: string) =>
+    [
+      'export interface Host {',
+      '  save(id: string): void;',
+      '  load(id: string): string;',
+      '}',
+      '',
+      'export class Flow {',
+      '  constructor(private host: Host) {}',
+      ...body.split('\n'),
+      '  run(id: string) {',
+      '    this.host.load(id);',
+      '    this.host.save(id);',
+      '    // cursor',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+  const tree = {
+    'src/aaa/cache.ts': 'export class Cache {\n  save(id: string): void {}\n  load(id: string): string {\n    return id;\n  }\n}\n',
+    'src/store.ts': "import type { Host } from './flow.js';\n\nexport class Store implements Host {\n  save(id: string): void {}\n  load(id: string): string {\n    return id;\n  }\n}\n",
+    'src/flow.ts': '',
+  };
+
+  it("ranks the class that implements the field's interface first (TypeScript `implements`)", async () => {
+    const ws = await indexed(tree);
+    expect((await ranked(ws, 'src/flow.ts', host(''), 'save'))[0]).toBe('src/store.ts:4');
+  });
+
+  it('reads the field from the top of a class longer than the lines read for names', async () => {
+    const ws = await indexed(tree);
+    const long = Array.from({ length: 700 }, (_, i) => `  m${i}() { return ${i}; }`).join('\n');
+    expect((await ranked(ws, 'src/flow.ts', host(long), 'save'))[0]).toBe('src/store.ts:4');
+  });
+
+  it("ranks the Go type that has the interface's methods first", async () => {
+    const ws = await indexed({
+      'go.mod': 'module example.com/app\n',
+      'aaa/plain.go': 'package aaa\n\ntype plain struct{}\n\nfunc (p *plain) Bytes() int { return 0 }\n',
+      'mw/writer.go': 'package mw\n\ntype Writer interface {\n\tStatus() int\n\tBytes() int\n}\n\ntype basic struct{ n int }\n\nfunc (b *basic) Status() int { return 200 }\n\nfunc (b *basic) Bytes() int { return b.n }\n',
+      'mw/log.go': 'package mw\n',
+    });
+    const text = 'package mw\n\nfunc logIt(ww Writer) int {\n\ts := ww.Status()\n\treturn s + ww.Bytes()\n\t// cursor\n}\n';
+    expect((await ranked(ws, 'mw/log.go', text, 'Bytes'))[0]).toBe('mw/writer.go:12');
+  });
+});
