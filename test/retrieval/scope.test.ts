@@ -20,6 +20,9 @@ async function indexed(tree: Record<string, string>): Promise<Workspace> {
   return indexed.ws;
 }
 
+/** Whether `a` is in `order`, and before `b` if `b` is. */
+const before = (order: readonly string[], a: string, b: string) => order.indexOf(a) >= 0 && (order.indexOf(b) < 0 || order.indexOf(a) < order.indexOf(b));
+
 /** The `path:line` of each definition snippet of `symbol`, best first. */
 async function ranked(ws: Workspace, path: string, text: string, symbol: string): Promise<string[]> {
   const lines = text.split('\n');
@@ -208,5 +211,36 @@ describe('a receiver typed by an interface: the implementation runs', () => {
     });
     const text = 'package mw\n\nfunc logIt(ww Writer) int {\n\ts := ww.Status()\n\treturn s + ww.Bytes()\n\t// cursor\n}\n';
     expect((await ranked(ws, 'mw/log.go', text, 'Bytes'))[0]).toBe('mw/writer.go:12');
+  });
+});
+
+describe('a subclass: what it inherits', () => {
+  it("offers the methods of a base class in another file that the buffer does not name, protected ones first (TypeScript, Python)", async () => {
+    const ts = [
+      "import { State } from './state.js';",
+      "import { fill0, fill1, fill2, fill3 } from './filler.js';",
+      '',
+      'export class CodeState extends State {',
+      '  submit(code: number): State {',
+      '    const n = fill0(fill1(fill2(fill3(code))));',
+      '    ',
+      '  }',
+      '}',
+    ];
+    const py = ['from pkg.base import Base', '', '', 'class Child(Base):', '    def run(self):', '        ', '        return 1', ''];
+    // The files as saved: the index knows the class around the cursor from them.
+    const ws = await indexed({
+      'src/state.ts': 'export abstract class State {\n  public describe(): string {\n    return "";\n  }\n\n  protected handleResult(r: number): State {\n    return this;\n  }\n}\n',
+      'src/filler.ts': Array.from({ length: 12 }, (_, i) => `export function fill${i}(x: number): number {\n  return x;\n}\n`).join('\n'),
+      'src/code-state.ts': ts.join('\n'),
+      'pkg/base.py': 'class Base:\n    """A base."""\n\n    def _emit(self, event):\n        return event\n\n    def _close(self):\n        return None\n',
+      'pkg/child.py': py.join('\n'),
+    });
+    const { snippets } = await ws.context({ path: 'src/code-state.ts', text: ts.join('\n'), position: { line: 6, character: 4 }, budgetTokens: 120 });
+    const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(order).toContain('src/state.ts:6');
+    expect(before(order, 'src/state.ts:6', 'src/state.ts:2')).toBe(true);
+    const got = await ws.context({ path: 'pkg/child.py', text: py.join('\n'), position: { line: 5, character: 8 }, budgetTokens: 120 });
+    expect(got.snippets.some((s) => s.path === 'pkg/base.py' && s.startLine === 4 && s.source === 'symbol')).toBe(true);
   });
 });
