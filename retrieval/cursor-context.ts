@@ -378,6 +378,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
 
   let constructed: Set<string> | undefined;
   const supersMemo = new Map<string, string[]>();
+  const unusedMembers: { use: NameUse; defs: SymbolRow[] }[] = [];
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
@@ -483,6 +484,15 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
       for (const s of perName) s.sure = s === best;
     }
     scored.push(...perName);
+    // An object or namespace imported by name and written nowhere else (`import { MigrationService }`,
+    // then `MigrationService.runAllMigrations()` on the line being written): its members, after it.
+    // (Not a class's: an unused class is as likely constructed or written as a type, and its members
+    // pushed other names out of the tuning draw.)
+    if (unusedImport && importedFrom) unusedMembers.push({ use, defs: defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind)) });
+  }
+  for (const { use, defs } of unusedMembers) {
+    const members = defs.flatMap((d) => store.symbols.inFile(d.path).filter((m) => m.container === d.name && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !near.has(m.name) && !declaredPrivate(m)));
+    for (const def of members) scored.push({ def, score: UNUSED_MODULE_WEIGHT / unusedImports / members.length, distance: use.distance, offered: true });
   }
   // A module named right by the cursor (`import gyp` just written, `gyp.` about to be): the public
   // top-level definitions not written yet, sharing the weight its name would have.
@@ -527,6 +537,9 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
 }
+
+/** Definitions whose members are reached through their name, never constructed: objects and namespaces. */
+const OBJECT_KINDS = new Set(['constant', 'variable', 'namespace', 'module', 'object']);
 
 /** How much a type that declares a member the buffer's class defines weighs against a name written there. */
 const SUPERTYPE_SHARE = 1;

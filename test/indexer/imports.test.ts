@@ -264,6 +264,24 @@ describe('import resolution', () => {
     expectResolves(c, 'javascript', 'src/components/Button.tsx', [[ref('../util/strings.js'), ['src/util/strings.ts']]]);
   });
 
+  it("TypeScript / JavaScript: an alias configured in code (SvelteKit's $lib, #x, ~x) means the one file its path names", () => {
+    const c = ctx([
+      'web/src/lib/services/db.service.ts', 'web/src/lib/stores/chat/index.svelte.ts', 'web/src/lib/utils/index.ts',
+      'web/src/lib/format.ts', 'tools/format.ts', 'web/src/routes/page.ts', 'web/src/lib/client.ts',
+    ]);
+    expectResolves(c, 'typescript', 'web/src/routes/page.ts', [
+      [ref('$lib/services/db.service'), ['web/src/lib/services/db.service.ts']],
+      [ref('$lib/stores/chat/index.svelte'), ['web/src/lib/stores/chat/index.svelte.ts']],
+      [ref('$lib/utils'), ['web/src/lib/utils/index.ts']],
+      // two format.ts: the one in a folder named like the alias
+      [ref('$lib/format'), ['web/src/lib/format.ts']],
+      [ref('#internal/format'), []],
+      [ref('$app/environment'), []],
+      // a bare specifier is a package's, whatever the workspace holds
+      [ref('react-dom/client'), []],
+    ]);
+  });
+
   it('TypeScript / JavaScript: code and its declarations, and a package folder\'s main', () => {
     const c = ctx(['fastify.js', 'fastify.d.ts', 'package.json', 'test/app.test.js', 'types/app.test-d.ts', 'lib/only.js'], {
       packageMains: new Map([['', 'fastify.js']]),

@@ -476,6 +476,36 @@ describe('cursor context: how the file refers to other code', () => {
     });
   });
 
+  it('offers the members of an object imported by name and not used yet, after it (not a class\'s)', async () => {
+    const migrations = ['export const Migrations = {', '  async runAll(): Promise<void> {', '    await Promise.resolve();', '  },', '', '  version(): number {', '    return 3;', '  },', '};', ''].join('\n');
+    const fns = Array.from({ length: 6 }, (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`).join('\n');
+    const lines = [
+      "import { Migrations } from './migrations.js';",
+      "import { Store } from './store.js';",
+      "import { f0, f1, f2, f3, f4, f5 } from './fns.js';",
+      '',
+      ...Array.from({ length: 6 }, (_, i) => `export const v${i} = f${i}(${i});`),
+      ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+      'export async function init(): Promise<void> {',
+      '  ',
+      '}',
+    ];
+    const tree = {
+      'src/migrations.ts': migrations,
+      'src/store.ts': 'export class Store {\n  open(): void {}\n\n  close(): void {}\n}\n',
+      'src/fns.ts': fns,
+      'src/init.ts': '',
+    };
+    await inWorkspace(tree, async (ws) => {
+      const got = await definitionLines(ws, 'src/init.ts', lines, { line: lines.length - 2, character: 2 });
+      expect(got.indexOf('src/migrations.ts:2')).toBeGreaterThanOrEqual(0);
+      expect(before(got, 'src/migrations.ts:2', 'src/fns.ts:1')).toBe(true);
+      // Store, imported and unused too, is shown; its methods wait for a name that calls them.
+      expect(got).toContain('src/store.ts:1');
+      expect(before(got, 'src/fns.ts:1', 'src/store.ts:2')).toBe(true);
+    });
+  });
+
   it('shows both a value and a type of one name in one file (TypeScript\'s `const X = {…} as const` with `type X`)', async () => {
     const mode = ['export const Mode = {', '  Fast: 0,', '  Safe: 1,', '  Strict: 2,', '  Legacy: 3,', '} as const;', '', 'export type Mode = (typeof Mode)[keyof typeof Mode];', ''].join('\n');
     const util = ['alpha', 'beta', 'gamma', 'delta'].map((n) => `export function ${n}(x: number): number {\n  return x;\n}\n`).join('\n');

@@ -4,9 +4,10 @@
  * try (`./x.js` written for `./x.ts`), a `.js` beside its `.d.ts`, the
  * nearest tsconfig.json's `paths` and `baseUrl`, the workspace's own packages
  * by name (npm, yarn and pnpm workspaces: every package.json's `name`) through
- * their package.json `exports`, and the `@/` and `~/` aliases for `src/`.
+ * their package.json `exports`, the `@/` and `~/` aliases for `src/`, and
+ * other aliases (`$lib/x`, `#x/y`) by the one file their path names.
  */
-import { firstExisting, join, dirOf, one } from '../../file-index.js';
+import { fileIndex, firstExisting, join, dirOf, one } from '../../file-index.js';
 import type { ImportContext } from '../../import-ref.js';
 import { exportedPath, mappedPaths, pathMappingFor } from './project.js';
 import type { ImportResolver, ReexportRule } from '../language-support.js';
@@ -98,7 +99,31 @@ function resolveJs(spec: string, from: string, ctx: ImportContext): string[] {
   // common path aliases: '@/x' and '~/x' for 'src/x'
   const alias = /^[@~]\/(.+)$/.exec(clean);
   if (alias) return one(probeJs(join('src', alias[1]), files) ?? probeJs(join(alias[1]), files));
+  // Other aliases a bundler or framework defines in code or in generated files (SvelteKit's `$lib/x`
+  // for src/lib/x, `#utils/x`, `~app/x`): the one workspace file the rest of the path names, in a
+  // folder of the alias's name if there is one. (Never a bare specifier: `react-dom/client` is a
+  // package's, not the workspace's client.ts.)
+  const aliased = /^[$#~]([\w-]*)\/(.+)$/.exec(clean);
+  if (aliased) return one(fileBySuffix(files, aliased[1], aliased[2]));
   return [];
+}
+
+/** The single file whose path ends with `folder/rest` (else `rest`), probed as probeJs does: extensions, then an index file. */
+function fileBySuffix(files: ReadonlySet<string>, folder: string, rest: string): string | null {
+  const { byBase } = fileIndex(files);
+  const last = rest.slice(rest.lastIndexOf('/') + 1);
+  for (const [tail, stem] of [[rest, last], [`${rest}/index`, 'index']]) {
+    for (const ext of ['', ...jsExts]) {
+      const named = byBase.get(stem + ext);
+      if (!named) continue;
+      const endsWith = (suffix: string) => named.filter((f) => f === suffix || f.endsWith(`/${suffix}`));
+      const inFolder = folder ? endsWith(`${folder}/${tail}${ext}`) : [];
+      if (inFolder.length === 1) return inFolder[0];
+      const anywhere = endsWith(`${tail}${ext}`);
+      if (anywhere.length === 1) return anywhere[0];
+    }
+  }
+  return null;
 }
 
 /** A build output's source: `dist/x.js` (or lib/, build/, out/) of a package → `src/x.js`, probed as `src/x.ts`. */
