@@ -117,7 +117,8 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     IDENT.lastIndex = 0;
     for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
       const name = m[0];
-      if (name.length < 2 || KEYWORDS.has(name)) continue;
+      // A keyword after a dot is a member's name (`gen.return(…)`, `promise.catch(…)`), not the keyword.
+      if (name.length < 2 || (KEYWORDS.has(name) && text[m.index - 1] !== '.')) continue;
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);

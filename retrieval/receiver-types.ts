@@ -25,12 +25,50 @@ export function definesType(store: IndexStore, name: string): boolean {
 /** Name → its types and their supertypes, read on rows `from`..`to` (exclusive) for the cursor's row `at`. */
 export function receiverTypesNear(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }): Map<string, Set<string>> {
   const ruled = receiverTypes(language, { lines, ...window });
-  if (!ruled) return declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to });
+  if (!ruled) return withDestructured(store, lines, window, declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to }));
   const supers = new Map<string, string[]>();
   for (const types of ruled.values()) {
     for (const t of [...types]) for (const s of supertypes(store, t, supers, SUPER_DEPTH)) types.add(s);
   }
   return ruled;
+}
+
+/** `const {gen, data: d} = cxt` (cxt typed): the bindings of one line's object destructuring and the name destructured. */
+const DESTRUCTURED = /\b(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*(?:this\.)?([A-Za-z_$][\w$]*)\s*;?\s*$/;
+/** `function f({gen, data}: KeywordCxt)`: a destructured parameter and its type. */
+const DESTRUCTURED_PARAMETER = /\{([^{}]*)\}\s*:\s*(?:[A-Za-z_$][\w$]*\.)?([A-Z][\w$]*)/g;
+/** A field's type as its declaration writes it: `readonly gen: CodeGen`, `logger?: Logger`. */
+const FIELD_TYPE = /:\s*(?:readonly\s+)?(?:[A-Za-z_$][\w$]*\.)?([A-Z][\w$]*)/;
+
+/**
+ * JavaScript and TypeScript destructure typed objects (`const {gen, schema} = it` with `it:
+ * SchemaCxt`): each binding has the type the code base declares for that field (`readonly gen:
+ * CodeGen` in interface SchemaCxt), so `gen.return(…)` means CodeGen's.
+ */
+function withDestructured(store: IndexStore, lines: readonly string[], window: { from: number; to: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
+  for (let row = window.from; row < window.to; row++) {
+    const line = lines[row];
+    if (!line || !line.includes('{')) continue;
+    const local = DESTRUCTURED.exec(line);
+    if (local) for (const t of types.get(local[2]) ?? []) addFieldTypes(store, local[1], t, types);
+    for (const m of line.matchAll(DESTRUCTURED_PARAMETER)) addFieldTypes(store, m[1], m[2], types);
+  }
+  return types;
+}
+
+function addFieldTypes(store: IndexStore, bindings: string, type: string, types: Map<string, Set<string>>): void {
+  for (const part of bindings.split(',')) {
+    const m = /^\s*([A-Za-z_$][\w$]*)\s*(?::\s*([A-Za-z_$][\w$]*))?/.exec(part);
+    if (!m || part.includes('...')) continue;
+    const [, field, alias] = m;
+    const declared = store.symbols.lookup(field).find((d) => d.container === type && (d.kind === 'field' || d.kind === 'property'));
+    const fieldType = declared && FIELD_TYPE.exec(declared.signature.slice(declared.signature.indexOf(field) + field.length))?.[1];
+    if (!fieldType) continue;
+    const name = alias ?? field;
+    let set = types.get(name);
+    if (!set) types.set(name, (set = new Set()));
+    set.add(fieldType);
+  }
 }
 
 /** The types `type` extends or implements, as its declarations' signatures write them (`class A extends B implements C`, `class A : B, IC`). */

@@ -48,3 +48,13 @@ describe('namesNearCursor: comments', () => {
     expect(names(['fetch("https://example.com", options);'])).toEqual({ fetch: 1, options: 1 });
   });
 });
+
+describe('namesNearCursor: keywords', () => {
+  it('reads a keyword after a dot as a member name (`gen.return(…)`), and no bare keyword', () => {
+    const uses = namesNearCursor(['function f(gen) {', '  gen.return(x)', '  return promise.catch(y)', '  '], 3);
+    const byName = new Map(uses.map((u) => [u.name, u]));
+    expect(byName.get('return')).toMatchObject({ count: 1, qualified: 1, qualifiers: ['gen'] });
+    expect(byName.get('catch')).toMatchObject({ qualifiers: ['promise'] });
+    expect(byName.has('function')).toBe(false);
+  });
+});

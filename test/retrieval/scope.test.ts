@@ -244,3 +244,18 @@ describe('a subclass: what it inherits', () => {
     expect(got.snippets.some((s) => s.path === 'pkg/base.py' && s.startLine === 4 && s.source === 'symbol')).toBe(true);
   });
 });
+
+describe('TypeScript: a destructured binding has its field\'s declared type', () => {
+  it("ranks the method of the field's type first, for `const {sink} = it` and a destructured parameter", async () => {
+    const local = "import type { Cxt } from './cxt.js';\n\nexport function f(it: Cxt): void {\n  const { sink, name } = it;\n  sink.emit(name);\n  // cursor\n}\n";
+    const ws = await indexed({
+      'src/aaa/other.ts': 'export class Other {\n  emit(code: string): void {}\n}\n',
+      'src/emitter.ts': 'export class Emitter {\n  emit(code: string): void {}\n}\n',
+      'src/cxt.ts': "import type { Emitter } from './emitter.js';\nimport type { Other } from './aaa/other.js';\n\nexport interface Cxt {\n  readonly other: Other;\n  readonly sink: Emitter;\n  readonly name: string;\n}\n",
+      'src/use.ts': local,
+    });
+    expect((await ranked(ws, 'src/use.ts', local, 'emit'))[0]).toBe('src/emitter.ts:2');
+    const parameter = "import type { Cxt } from './cxt.js';\n\nexport function g({ sink: s2 }: Cxt): void {\n  s2.emit('x');\n  // cursor\n}\n";
+    expect((await ranked(ws, 'src/use.ts', parameter, 'emit'))[0]).toBe('src/emitter.ts:2');
+  });
+});
