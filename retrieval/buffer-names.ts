@@ -75,6 +75,23 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
 }
 
 /**
+ * The block comment or docstring open where line `row` starts (its closing token), read from the
+ * top of the file: a window that starts inside one (a long Python file's docstring) would take its
+ * close for an opening and read every comment after it as code, and the code as comments. Only
+ * lines that can open or close one are split.
+ */
+function commentOpenAt(lines: readonly string[], row: number, hashComments: boolean): string | null {
+  let open: string | null = null;
+  const marks = hashComments ? ['"""', "'''"] : ['/*', '*/'];
+  for (let l = 0; l < row; l++) {
+    const line = lines[l];
+    if (open ? !line.includes(open) : !marks.some((m) => line.includes(m))) continue;
+    open = splitComment(line, hashComments, open).open;
+  }
+  return open;
+}
+
+/**
  * What of a comment names code: qualified names (`middleware.RequestID`, `Body::new`), calls
  * (`parse(…)`), names in backticks or doc links (`[Client]`, `{@link Client}`), and identifiers no
  * English word looks like (`parseConfig`, `max_size`). Plain words ("the server starts") are left out:
@@ -135,7 +152,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     }
   };
   const { from, to } = nameWindow(cursorLine, lines.length);
-  let inComment: string | null = null;
+  let inComment = commentOpenAt(lines, from, opts.hashComments ?? false);
   for (let l = from; l < to; l++) {
     const { code, comment, open } = splitComment(lines[l], opts.hashComments ?? false, inComment);
     inComment = open;

@@ -100,6 +100,8 @@ const FAR_IMPORT_DISTANCE = NAME_LINES_ABOVE + 1;
  * a draw on four code bases never tuned on; 24 lost kept tasks.
  */
 const UNUSED_MODULE_WEIGHT = 8;
+/** How many lines an import statement may span (a long `import {…}` list) for a name written in it to count as written there. */
+const IMPORT_SPAN = 30;
 /** Lines around the cursor that make the full-text and vector queries. */
 const WINDOW_ABOVE = 12;
 const WINDOW_BELOW = 3;
@@ -335,6 +337,14 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
   const isUnusedImport = (u: NameUse) => u.count === 1 && u.distance < FAR_IMPORT_DISTANCE && imports.byName.has(u.name) && !importList?.names.has(u.name);
   const unusedImports = names.filter(isUnusedImport).length;
+  // Stricter, for what offers a whole module's or object's members: the one place the name is written
+  // is its import (a long file's import beyond the lines read leaves one use in code counted once).
+  const importRows = new Map<string, number[]>();
+  for (const ref of refsOf(path)) for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) importRows.set(n, [...(importRows.get(n) ?? []), ref.line - 1]);
+  const onlyInImport = (u: NameUse) => {
+    const row = cursor - u.distance;
+    return isUnusedImport(u) && Number.isInteger(u.distance) && (importRows.get(u.name) ?? []).some((start) => row >= start && row <= start + IMPORT_SPAN);
+  };
   // A long file's imports can lie beyond the lines whose names count: what it imports by name is still
   // what it works with, after every name written nearer (used or not there, it is not known).
   const near = new Set(names.map((n) => n.name));
@@ -488,7 +498,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // then `MigrationService.runAllMigrations()` on the line being written): its members, after it.
     // (Not a class's: an unused class is as likely constructed or written as a type, and its members
     // pushed other names out of the tuning draw.)
-    if (unusedImport && importedFrom) unusedMembers.push({ use, defs: defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind)) });
+    if (importedFrom && onlyInImport(use)) unusedMembers.push({ use, defs: defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind)) });
   }
   for (const { use, defs } of unusedMembers) {
     const members = defs.flatMap((d) => store.symbols.inFile(d.path).filter((m) => m.container === d.name && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !near.has(m.name) && !declaredPrivate(m)));
@@ -503,7 +513,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     if (!files) continue;
     // A module bound in an import and written nowhere else (`import * as TimeUtils`, Go's package, `import
     // gyp.common`): as with a name imported and unused, the line being written most likely reaches into it.
-    const unused = isUnusedImport(use);
+    const unused = onlyInImport(use);
     if (use.distance > MODULE_MEMBERS_DISTANCE && !unused) continue;
     const members = [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => (written.has(e.name) ? [] : e.defs));
     if (unused && use.distance > MODULE_MEMBERS_DISTANCE) {
@@ -578,13 +588,15 @@ function inheritedMembers(src: ContextSources, path: string, cursor: number, anc
   const own = src.store.symbols.inFile(path);
   const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line <= cursor + 1 && cursor + 1 <= s.end_line);
   if (!enclosing.length) return out;
+  // What the class overrides is its own: `this.x()` runs that one, shown as the buffer's.
+  const ownNames = new Set(own.map((s) => s.name));
   const members: SymbolRow[] = [];
   for (const name of ancestors) {
     if (own.some((s) => s.name === name)) continue;
     for (const base of src.store.symbols.lookup(name)) {
       if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
       for (const m of src.store.symbols.inFile(base.path)) {
-        if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !declaredPrivate(m)) members.push(m);
+        if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !ownNames.has(m.name) && !declaredPrivate(m)) members.push(m);
       }
     }
   }

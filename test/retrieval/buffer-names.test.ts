@@ -58,3 +58,15 @@ describe('namesNearCursor: keywords', () => {
     expect(byName.has('function')).toBe(false);
   });
 });
+
+describe('namesNearCursor: a window that starts inside a docstring', () => {
+  it('reads the code after the docstring as code, however far above the cursor the docstring opened', () => {
+    // 700 lines: the lines read for names start at row 100, the docstring's last line.
+    const lines = ['import gyp.common', '', 'def f():', '    """A docstring', ...Array.from({ length: 96 }, () => '    of many lines'), '    and its end."""', ...Array.from({ length: 500 }, () => '    x = 1'), '    gyp.common.CrossCompileRequested()', ...Array.from({ length: 98 }, () => '    y = 2'), '    '];
+    const cursor = lines.length - 1;
+    const uses = new Map(namesNearCursor(lines, cursor, { hashComments: true }).map((u) => [u.name, u]));
+    // Read as code: at its own distance (a comment's would be farther), and `of`, `many` as no names at all.
+    expect(uses.get('CrossCompileRequested')).toMatchObject({ distance: 99, count: 1, qualifiers: ['common'] });
+    expect(uses.has('lines')).toBe(false);
+  });
+});

@@ -259,3 +259,33 @@ describe('TypeScript: a destructured binding has its field\'s declared type', ()
     expect((await ranked(ws, 'src/use.ts', parameter, 'emit'))[0]).toBe('src/emitter.ts:2');
   });
 });
+
+describe('a module imported beyond the lines read for names', () => {
+  it('is not taken for unused when the code uses it once: its other members do not crowd out the names written', async () => {
+    const lines = [
+      'import pkg.clock',
+      'from pkg.util import helper',
+      '',
+      ...Array.from({ length: 120 }, (_, i) => `V${i} = ${i}`),
+      'def run():',
+      ...Array.from({ length: 500 }, () => '    x = 1'),
+      '    t = pkg.clock.now()',
+      ...Array.from({ length: 50 }, () => '    y = 2'),
+      '    z = helper(helper(t))',
+      ...Array.from({ length: 49 }, () => '    w = 3'),
+      '    ',
+      '    return z',
+    ];
+    const ws = await indexed({
+      'pkg/__init__.py': '',
+      'pkg/clock.py': ['def now():', '    return 1', '', 'def later():', '    return 2', '', 'def sooner():', '    return 0', ''].join('\n'),
+      'pkg/util.py': 'def helper(t):\n    return t\n',
+      'pkg/run.py': lines.join('\n'),
+    });
+    const { snippets } = await ws.context({ path: 'pkg/run.py', text: lines.join('\n'), position: { line: lines.length - 2, character: 4 }, budgetTokens: 400 });
+    const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(order).toContain('pkg/util.py:1');
+    expect(before(order, 'pkg/util.py:1', 'pkg/clock.py:4')).toBe(true);
+    expect(before(order, 'pkg/util.py:1', 'pkg/clock.py:7')).toBe(true);
+  });
+});
