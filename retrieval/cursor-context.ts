@@ -335,22 +335,35 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   // Names written only in an import: linters flag those, so such a name is most likely what comes next,
   // wherever the import sits; with several, each is one of them.
   // (Not while the cursor is in the import itself: the names it lists are done; the next one is wanted.)
-  const isUnusedImport = (u: NameUse) => u.count === 1 && u.distance < FAR_IMPORT_DISTANCE && imports.byName.has(u.name) && !importList?.names.has(u.name);
+  // A long file's imports can lie beyond the lines whose names count: what it imports by name is still
+  // what it works with, after every name written nearer; one written nowhere else in the whole buffer
+  // is unused like one whose import is near (`isValidIBAN` imported 800 lines above the cursor).
+  // (Rust's module paths written in code, `crate::error::wasm`, are uses, not imports: kind 'path'.)
+  const importRows = new Map<string, number[]>();
+  for (const ref of refsOf(path)) {
+    if (ref.kind === 'path') continue;
+    for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) importRows.set(n, [...(importRows.get(n) ?? []), ref.line - 1]);
+  }
+  const inImportAt = (name: string, row: number) => (importRows.get(name) ?? []).some((start) => row >= start && row <= start + IMPORT_SPAN);
+  const near = new Set(names.map((n) => n.name));
+  const farUnused = new Set<string>();
+  let wholeBuffer: Map<string, number> | undefined;
+  for (const name of imports.byName.keys()) {
+    if (near.has(name)) continue;
+    names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
+    if ((wholeBuffer ??= identifierCounts(lines)).get(name) !== 1) continue;
+    const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+    if ((importRows.get(name) ?? []).some((start) => lines.slice(start, start + IMPORT_SPAN + 1).some((l) => word.test(l)))) farUnused.add(name);
+  }
+  const isUnusedImport = (u: NameUse) =>
+    u.count === 1 && (u.distance < FAR_IMPORT_DISTANCE || farUnused.has(u.name)) && imports.byName.has(u.name) && !importList?.names.has(u.name);
   const unusedImports = names.filter(isUnusedImport).length;
   // Stricter, for what offers a whole module's or object's members: the one place the name is written
   // is its import (a long file's import beyond the lines read leaves one use in code counted once).
-  const importRows = new Map<string, number[]>();
-  for (const ref of refsOf(path)) for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) importRows.set(n, [...(importRows.get(n) ?? []), ref.line - 1]);
   const onlyInImport = (u: NameUse) => {
-    const row = cursor - u.distance;
-    return isUnusedImport(u) && Number.isInteger(u.distance) && (importRows.get(u.name) ?? []).some((start) => row >= start && row <= start + IMPORT_SPAN);
+    if (farUnused.has(u.name)) return isUnusedImport(u);
+    return isUnusedImport(u) && Number.isInteger(u.distance) && inImportAt(u.name, cursor - u.distance);
   };
-  // A long file's imports can lie beyond the lines whose names count: what it imports by name is still
-  // what it works with, after every name written nearer (used or not there, it is not known).
-  const near = new Set(names.map((n) => n.name));
-  for (const name of imports.byName.keys()) {
-    if (!near.has(name)) names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
-  }
 
   // Where each name is written nearest, and how many members the buffer uses on each receiver.
   const distanceOf = new Map(names.map((n) => [n.name, n.distance]));
@@ -546,6 +559,13 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
   scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
   return scored;
+}
+
+/** How many times each identifier is written in the buffer, comments and strings included. */
+function identifierCounts(lines: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of lines) for (const m of line.matchAll(WORD)) out.set(m[0], (out.get(m[0]) ?? 0) + 1);
+  return out;
 }
 
 /** Definitions whose members are reached through their name, never constructed: objects and namespaces. */

@@ -540,6 +540,20 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got[0]).toBe('src/types/strings.ts:1');
   });
 
+  it('puts a name imported but written nowhere else first when the import lies beyond the lines read for names', async () => {
+    const lines = [
+      "import { Int8, Utf8 } from './types/index.js';",
+      "import { totalArea } from './geometry/measure.js';",
+      ...Array.from({ length: 700 }, (_, i) => `export const n${i} = new Int8();`),
+      'export const area = totalArea([]);',
+      'export function text() {',
+      '  ',
+      '}',
+    ];
+    const got = await at('src/use-unused-far.ts', lines, lines.length - 2);
+    expect(got[0]).toBe('src/types/strings.ts:1');
+  });
+
   it("offers what a long file imports by name even when the uses lie beyond the lines read for names", async () => {
     const lines = [
       "import { Int8, Utf8 } from './types/index.js';",
