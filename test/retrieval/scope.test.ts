@@ -1,7 +1,9 @@
 /**
- * Issue 14, scope and receivers for Go, Java and C#: each language's rule (indexer/lang/<lang>/scope.ts,
- * receivers.ts) through the real indexer and cursor retrieval. Each tree has a decoy of the same name
- * in a folder that sorts first, so a rule that does not apply loses the tie.
+ * Issue 14, scope and receivers: each language's rule (indexer/lang/<lang>/scope.ts, receivers.ts) for
+ * Go, Java and C#, and the receiver rules every language shares (interfaces and their implementations,
+ * inherited methods, destructured fields, modules beyond the lines read) through the real indexer
+ * and cursor retrieval. Each tree has a decoy of the same name in a folder that sorts first, so a
+ * rule that does not apply loses the tie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
