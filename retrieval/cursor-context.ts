@@ -347,13 +347,12 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const inImportAt = (name: string, row: number) => (importRows.get(name) ?? []).some((start) => row >= start && row <= start + IMPORT_SPAN);
   const near = new Set(names.map((n) => n.name));
   const farUnused = new Set<string>();
-  let wholeBuffer: Map<string, number> | undefined;
+  let wholeBuffer: Map<string, { count: number; row: number }> | undefined;
   for (const name of imports.byName.keys()) {
     if (near.has(name)) continue;
     names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, qualifiers: [], qualified: 0 });
-    if ((wholeBuffer ??= identifierCounts(lines)).get(name) !== 1) continue;
-    const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
-    if ((importRows.get(name) ?? []).some((start) => lines.slice(start, start + IMPORT_SPAN + 1).some((l) => word.test(l)))) farUnused.add(name);
+    const written = (wholeBuffer ??= identifierRows(lines)).get(name);
+    if (written?.count === 1 && inImportAt(name, written.row)) farUnused.add(name);
   }
   const isUnusedImport = (u: NameUse) =>
     u.count === 1 && (u.distance < FAR_IMPORT_DISTANCE || farUnused.has(u.name)) && imports.byName.has(u.name) && !importList?.names.has(u.name);
@@ -401,7 +400,6 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
 
   let constructed: Set<string> | undefined;
   const supersMemo = new Map<string, string[]>();
-  const unusedMembers: { use: NameUse; defs: SymbolRow[] }[] = [];
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
     let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
@@ -511,11 +509,11 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     // then `MigrationService.runAllMigrations()` on the line being written): its members, after it.
     // (Not a class's: an unused class is as likely constructed or written as a type, and its members
     // pushed other names out of the tuning draw.)
-    if (importedFrom && onlyInImport(use)) unusedMembers.push({ use, defs: defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind)) });
-  }
-  for (const { use, defs } of unusedMembers) {
-    const members = defs.flatMap((d) => store.symbols.inFile(d.path).filter((m) => m.container === d.name && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !near.has(m.name) && !declaredPrivate(m)));
-    for (const def of members) scored.push({ def, score: UNUSED_MODULE_WEIGHT / unusedImports / members.length, distance: use.distance, offered: true });
+    if (importedFrom && onlyInImport(use)) {
+      const objects = defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind));
+      const members = objects.flatMap((d) => store.symbols.inFile(d.path).filter((m) => m.container === d.name && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !near.has(m.name) && !declaredPrivate(m)));
+      for (const def of members) scored.push({ def, score: UNUSED_MODULE_WEIGHT / unusedImports / members.length, distance: use.distance, offered: true });
+    }
   }
   // A module named right by the cursor (`import gyp` just written, `gyp.` about to be): the public
   // top-level definitions not written yet, sharing the weight its name would have.
@@ -561,10 +559,18 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   return scored;
 }
 
-/** How many times each identifier is written in the buffer, comments and strings included. */
-function identifierCounts(lines: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of lines) for (const m of line.matchAll(WORD)) out.set(m[0], (out.get(m[0]) ?? 0) + 1);
+/** How many times each identifier is written in the buffer (comments and strings included), and the row it is last written on. */
+function identifierRows(lines: readonly string[]): Map<string, { count: number; row: number }> {
+  const out = new Map<string, { count: number; row: number }>();
+  lines.forEach((line, row) => {
+    for (const m of line.matchAll(WORD)) {
+      const seen = out.get(m[0]);
+      if (seen) {
+        seen.count++;
+        seen.row = row;
+      } else out.set(m[0], { count: 1, row });
+    }
+  });
   return out;
 }
 
@@ -612,7 +618,7 @@ function inheritedMembers(src: ContextSources, path: string, cursor: number, anc
   const ownNames = new Set(own.map((s) => s.name));
   const members: SymbolRow[] = [];
   for (const name of ancestors) {
-    if (own.some((s) => s.name === name)) continue;
+    if (ownNames.has(name)) continue;
     for (const base of src.store.symbols.lookup(name)) {
       if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
       for (const m of src.store.symbols.inFile(base.path)) {

@@ -6,6 +6,7 @@ import type { ContextTimings } from '../../retrieval/context.js';
 import { nameLineIndex, nearCursor, parallelDefinitions, typeNamedLike, typesInFileName } from '../../retrieval/cursor-context.js';
 import { writeTree } from '../helpers/temp.js';
 import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
+import { before } from '../helpers/order.js';
 
 const TREE = {
   'src/geometry/shapes.ts': `export interface Shape {
@@ -69,9 +70,6 @@ async function definitionLines(ws: Workspace, file: string, lines: string[], pos
   const { snippets } = await ws.context({ path: file, text: lines.join('\n'), position, budgetTokens: 400 });
   return snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path.replace(strip, '')}:${s.startLine}`);
 }
-
-/** Whether `a` is in `order`, and before `b` if `b` is. */
-const before = (order: readonly string[], a: string, b: string) => order.indexOf(a) >= 0 && (order.indexOf(b) < 0 || order.indexOf(a) < order.indexOf(b));
 
 /** The Java package the tests below write their classes into, and a class with one static method to rank others against. */
 const JAVA = 'src/main/java/p/';
@@ -449,23 +447,28 @@ describe('cursor context: how the file refers to other code', () => {
     }
   });
 
+  /** Six functions imported by name and used 20 lines above the cursor: names written, to rank offered ones against. */
+  const FNS = Array.from({ length: 6 }, (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`).join('\n');
+  const FNS_USED_FAR_ABOVE = [
+    "import { f0, f1, f2, f3, f4, f5 } from './fns.js';",
+    '',
+    ...Array.from({ length: 6 }, (_, i) => `export const v${i} = f${i}(${i});`),
+    ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+  ];
+
   it('offers the members of a module imported and not used yet, however far above, those other files use most first', async () => {
     const clock = ['export function toSeconds(d: Date): number {', '  return d.getTime() / 1000;', '}', '', 'export function nowSeconds(): number {', '  return Math.round(Date.now() / 1000);', '}', '', 'export function isExpired(at: number): boolean {', '  return at < nowSeconds();', '}', ''].join('\n');
     const user = (n: number) => `import * as clock from './clock.js';\n\nexport function stamp${n}(): number {\n  return clock.nowSeconds();\n}\n`;
-    const fns = Array.from({ length: 6 }, (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`).join('\n');
     const lines = [
       "import * as clock from './clock.js';",
-      "import { f0, f1, f2, f3, f4, f5 } from './fns.js';",
-      '',
-      ...Array.from({ length: 6 }, (_, i) => `export const v${i} = f${i}(${i});`),
-      ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+      ...FNS_USED_FAR_ABOVE,
       'export function sign(id: number) {',
       '  const payload = {',
       '    ',
       '  };',
       '}',
     ];
-    await inWorkspace({ 'src/clock.ts': clock, 'src/fns.ts': fns, 'src/a.ts': user(1), 'src/b.ts': user(2), 'src/sign.ts': '' }, async (ws) => {
+    await inWorkspace({ 'src/clock.ts': clock, 'src/fns.ts': FNS, 'src/a.ts': user(1), 'src/b.ts': user(2), 'src/sign.ts': '' }, async (ws) => {
       const got = await definitionLines(ws, 'src/sign.ts', lines, { line: lines.length - 3, character: 4 });
       // nowSeconds, reached through the module by two files, before the functions imported by name and
       // used far above (anticipated only, it came after every one of them); isExpired, which no file
@@ -478,14 +481,10 @@ describe('cursor context: how the file refers to other code', () => {
 
   it('offers the members of an object imported by name and not used yet, after it (not a class\'s)', async () => {
     const migrations = ['export const Migrations = {', '  async runAll(): Promise<void> {', '    await Promise.resolve();', '  },', '', '  version(): number {', '    return 3;', '  },', '};', ''].join('\n');
-    const fns = Array.from({ length: 6 }, (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`).join('\n');
     const lines = [
       "import { Migrations } from './migrations.js';",
       "import { Store } from './store.js';",
-      "import { f0, f1, f2, f3, f4, f5 } from './fns.js';",
-      '',
-      ...Array.from({ length: 6 }, (_, i) => `export const v${i} = f${i}(${i});`),
-      ...Array.from({ length: 20 }, (_, i) => `export const k${i} = ${i};`),
+      ...FNS_USED_FAR_ABOVE,
       'export async function init(): Promise<void> {',
       '  ',
       '}',
@@ -493,7 +492,7 @@ describe('cursor context: how the file refers to other code', () => {
     const tree = {
       'src/migrations.ts': migrations,
       'src/store.ts': 'export class Store {\n  open(): void {}\n\n  close(): void {}\n}\n',
-      'src/fns.ts': fns,
+      'src/fns.ts': FNS,
       'src/init.ts': '',
     };
     await inWorkspace(tree, async (ws) => {
