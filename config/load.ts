@@ -20,7 +20,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJiti } from 'jiti';
 import { CvuError } from '../core/errors.js';
 import { cvuHome } from '../core/home.js';
 import { readLiteralConfig, type ConfigIssue, type KeyPositions } from './literal-reader.js';
@@ -85,6 +84,8 @@ export async function loadUserConfig(home: string = cvuHome()): Promise<ConfigLa
       raw = JSON.parse(fs.readFileSync(file, 'utf8'));
     } else {
       const alias = fs.existsSync(selfModule) ? selfModule : selfModule.replace(/\.js$/, '.ts');
+      // Loaded only for a user config in TypeScript or JavaScript: jiti costs ~30 ms to import.
+      const { createJiti } = await import('jiti');
       const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, alias: { 'cvu/config': alias, cvu: alias } });
       raw = await jiti.import(file, { default: true });
     }

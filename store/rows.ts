@@ -1,4 +1,9 @@
-import { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { createRequire } from 'node:module';
+import type * as Arrow from 'apache-arrow';
+
+// The CommonJS build that LanceDB loads: importing the ES build as well loaded a second copy of
+// Arrow's modules (about 60 ms in every process that opens an index).
+const { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } = createRequire(import.meta.url)('apache-arrow') as typeof Arrow;
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
 export const SCHEMA_VERSION = 6; // 6: chunks and symbols carry `fts_head` (file name, names, signatures, doc comments, stemmed: a full-text field for questions); 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
@@ -72,7 +77,7 @@ export const chunkSchema = new Schema([
 
 export const symbolSchema = new Schema([str('name'), str('kind'), str('path'), i32('start_line'), i32('end_line'), str('container', true), str('signature'), new Field('exported', new Bool(), false), str('fts_head', true)]);
 
-export function embeddingSchema(dims: number): Schema {
+export function embeddingSchema(dims: number): Arrow.Schema {
   return new Schema([str('hash'), new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)]);
 }
 
