@@ -25,7 +25,8 @@ export function definesType(store: IndexStore, name: string): boolean {
 /** Name → its types and their supertypes, read on rows `from`..`to` (exclusive) for the cursor's row `at`. */
 export function receiverTypesNear(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }): Map<string, Set<string>> {
   const ruled = receiverTypes(language, { lines, ...window });
-  if (!ruled) return withDestructured(store, lines, window, declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to }));
+  if (!ruled) return withReturnTypes(store, lines, window, withDestructured(store, lines, window, declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to })));
+  withReturnTypes(store, lines, window, ruled);
   const supers = new Map<string, string[]>();
   for (const types of ruled.values()) {
     for (const t of [...types]) for (const s of supertypes(store, t, supers, SUPER_DEPTH)) types.add(s);
@@ -69,6 +70,85 @@ function addFieldTypes(store: IndexStore, bindings: string, type: string, types:
     if (!set) types.set(name, (set = new Set()));
     set.add(fieldType);
   }
+}
+
+/**
+ * A receiver assigned the result of a call (`const db = getDatabaseService()`, `rctx :=
+ * chi.RouteContext(ctx)`, `let meta = f.dictionary()`, `x = make_parser()`), typed nowhere else:
+ * the type the callee's signature says it returns (`): Promise<Db>`, `func RouteContext(…) *Context`,
+ * `-> Parser`, `public Meta dictionary(`), when the callee's definitions in the code base agree on
+ * one (a qualifier naming a type picks its own: `Foo::new()` is Foo's) and the code base defines it.
+ */
+function withReturnTypes(store: IndexStore, lines: readonly string[], window: { from: number; to: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
+  const memo = new Map<string, string | null>();
+  for (let row = Math.max(0, window.from); row < Math.min(lines.length, window.to); row++) {
+    const line = lines[row];
+    if (!line || line.length > 400 || !line.includes('=') || !line.includes('(')) continue;
+    for (const m of line.matchAll(ASSIGNED_CALL)) {
+      const [, name, callee] = m;
+      if (types.has(name) || NOT_RECEIVERS.has(name)) continue;
+      const parts = callee.split(/\s*(?:\.|::)\s*/);
+      const fn = parts[parts.length - 1];
+      const qualifier = parts.length > 1 ? parts[parts.length - 2] : '';
+      const key = `${qualifier}\0${fn}`;
+      if (!memo.has(key)) memo.set(key, returnTypeOf(store, fn, qualifier));
+      const type = memo.get(key);
+      if (type) types.set(name, new Set([type]));
+    }
+  }
+  return types;
+}
+
+/** `name = callee(`, `name := pkg.F(`, `const name: T = await this.m<X>(`, `let mut name = Foo::new(`, `a, err := F(`. */
+const ASSIGNED_CALL = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)(?:\s*,\s*[A-Za-z_]\w*)?\s*(?::\s*[^=;]{1,60})?(?::=|=(?![=>]))\s*(?:await\s+|try\s+|&)?((?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/g;
+const NOT_RECEIVERS = new Set(['this', 'self', 'mut', 'const', 'let', 'var', 'return', 'if', 'while', 'err']);
+/** Callees with more definitions than this name too common a function to say which is meant. */
+const RETURN_DEFS_MAX = 8;
+
+/** The one type the code base's definitions of `fn` (a qualifier's own, when it names a type) say they return; null when none or several. */
+function returnTypeOf(store: IndexStore, fn: string, qualifier: string): string | null {
+  let defs = store.symbols.lookup(fn).filter((d) => d.kind === 'function' || d.kind === 'method');
+  const own = /^[A-Z]/.test(qualifier) ? defs.filter((d) => d.container === qualifier) : [];
+  if (own.length) defs = own;
+  if (!defs.length || defs.length > RETURN_DEFS_MAX) return null;
+  const found = new Set<string>();
+  for (const d of defs) {
+    const t = declaredReturnType(d.signature, d.name, d.path);
+    found.add(t === 'Self' && d.container ? d.container : t ?? '');
+  }
+  const [type] = found;
+  return found.size === 1 && type && type !== 'Self' && definesType(store, type) ? type : null;
+}
+
+/**
+ * The named type a signature says its function returns, by the file's language: `): Promise<T>` or
+ * `): T | null` (TypeScript, Kotlin), `-> T` (Python, Rust; `Option<T>`, `Result<T, E>`), Go's results
+ * after the parameters (`*T`, `(T, error)`), the type before the name (Java, C#). Null when it writes none.
+ */
+export function declaredReturnType(signature: string, name: string, path: string): string | null {
+  const wrapped = (t: string) => t.replace(/^(?:Promise|Option|Result|Optional|Awaitable|Task|ValueTask|Box|Rc|Arc)\s*[<\[]\s*/, '');
+  const firstType = (text: string) => /^\s*(?:&\s*(?:'\w+\s+)?(?:mut\s+)?|\*|\[\])*\s*(?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*([A-Za-z_$][\w$]*)/.exec(wrapped(text.replace(/^\s*\(/, '')))?.[1] ?? null;
+  if (/\.go$/.test(path)) {
+    const open = signature.indexOf(`${name}(`);
+    if (open < 0) return null;
+    let depth = 0;
+    for (let i = open + name.length; i < signature.length; i++) {
+      if (signature[i] === '(') depth++;
+      else if (signature[i] === ')' && --depth === 0) {
+        const t = firstType(signature.slice(i + 1).replace(/\{.*$/, ''));
+        return t && /^[A-Za-z_]/.test(t) && t !== 'error' ? t : null;
+      }
+    }
+    return null;
+  }
+  if (/\.(java|cs)$/.test(path)) {
+    const before = new RegExp(`([A-Z][\\w$]*\\s*(?:<[^()]*>)?)(?:\\[\\])*\\s+${name}\\s*[<(]`).exec(signature)?.[1];
+    return before ? firstType(before) : null;
+  }
+  const arrow = /->\s*([^:{]+)/.exec(signature);
+  if (arrow) return firstType(arrow[1].replace(/^['"]/, ''));
+  const colon = /\)\s*:\s*([^{=]+?)\s*(?:\{|=>|$)/.exec(signature);
+  return colon ? firstType(colon[1]) : null;
 }
 
 /** The types `type` extends or implements, as its declarations' signatures write them (`class A extends B implements C`, `class A : B, IC`). */

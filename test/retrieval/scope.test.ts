@@ -1,7 +1,7 @@
 /**
  * Issue 14, scope and receivers: each language's rule (indexer/lang/<lang>/scope.ts, receivers.ts) for
  * Go, Java and C#, and the receiver rules every language shares (interfaces and their implementations,
- * inherited methods, destructured fields, modules beyond the lines read) through the real indexer
+ * inherited methods, destructured fields, return types, modules beyond the lines read) through the real indexer
  * and cursor retrieval. Each tree has a decoy of the same name in a folder that sorts first, so a
  * rule that does not apply loses the tie.
  */
@@ -10,6 +10,7 @@ import { Workspace } from '../../workspace/workspace.js';
 import { filesInScope, receiverTypes } from '../../indexer/scope.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 import { before } from '../helpers/order.js';
+import { declaredReturnType } from '../../retrieval/receiver-types.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -253,6 +254,51 @@ describe('TypeScript: a destructured binding has its field\'s declared type', ()
     expect((await ranked(ws, 'src/use.ts', local, 'emit'))[0]).toBe('src/emitter.ts:2');
     const parameter = "import type { Cxt } from './cxt.js';\n\nexport function g({ sink: s2 }: Cxt): void {\n  s2.emit('x');\n  // cursor\n}\n";
     expect((await ranked(ws, 'src/use.ts', parameter, 'emit'))[0]).toBe('src/emitter.ts:2');
+  });
+});
+
+describe('a receiver assigned the result of a call has the type the callee says it returns', () => {
+  // The callee in a file of its own (importing it favours nothing), the type's method below the
+  // type's first lines (the type's own snippet must not hold it), a decoy type with the same method.
+  const TS_BODY = '  private readonly items = new Map<string, string>();\n  private opened = false;\n  get size(): number {\n    return this.items.size;\n  }\n  save(key: string): void {}\n}\n';
+  const PY_BODY = '    # Keeps things.\n\n    def __init__(self):\n        self.items = {}\n        self.opened = False\n\n    def flush(self):\n        pass\n';
+  const tree = {
+    'src/aaa/cache.ts': `export class Cache {\n${TS_BODY}`,
+    'src/store.ts': `export class Store {\n${TS_BODY}`,
+    'src/open.ts': "import { Store } from './store.js';\n\nexport async function openStore(path: string): Promise<Store> {\n  return new Store();\n}\n",
+    'go.mod': 'module example.com/app\n',
+    'aaa/cache.go': 'package aaa\n\ntype Cache struct{}\n\nfunc (c *Cache) Flush() error { return nil }\n',
+    'store/store.go': 'package store\n\ntype Store struct{}\n\nfunc (s *Store) Flush() error { return nil }\n',
+    'factory/factory.go': 'package factory\n\nimport "example.com/app/store"\n\nfunc Open(path string) (*store.Store, error) { return &store.Store{}, nil }\n',
+    'py/aaa/cache.py': `class Cache:\n${PY_BODY}`,
+    'py/store.py': `class Store:\n${PY_BODY}`,
+    'py/factory.py': 'from store import Store\n\n\ndef open_store(path) -> "Store":\n    return Store()\n',
+    'rs/src/aaa.rs': 'pub struct Log;\n\nimpl Log {\n    pub fn sync(&self) {}\n}\n',
+    'rs/src/db.rs': 'pub struct Db;\n\nimpl Db {\n    pub fn sync(&self) {}\n}\n',
+    'rs/src/factory.rs': 'use crate::db::Db;\n\npub fn open() -> Result<Db, String> {\n    Ok(Db)\n}\n',
+  };
+
+  it("ranks that type's method first (TypeScript `): Promise<T>`, Go's `(*pkg.T, error)`, Python's `-> \"T\"`, Rust's `-> Result<T, E>`)", async () => {
+    const ws = await indexed(tree);
+    const ts = "import { openStore } from './open.js';\n\nexport async function run(): Promise<void> {\n  const db = await openStore('x');\n  db.save('a');\n  // cursor\n}\n";
+    expect((await ranked(ws, 'src/use.ts', ts, 'save'))[0]).toBe('src/store.ts:7');
+    const go = 'package main\n\nimport "example.com/app/factory"\n\nfunc main() {\n\tdb, err := factory.Open("x")\n\t_ = err\n\tdb.Flush()\n\t// cursor\n}\n';
+    expect((await ranked(ws, 'cmd/main.go', go, 'Flush'))[0]).toBe('store/store.go:5');
+    const py = 'from factory import open_store\n\n\ndef run():\n    db = open_store("x")\n    db.flush()\n    # cursor\n';
+    expect((await ranked(ws, 'py/use.py', py, 'flush'))[0]).toBe('py/store.py:8');
+    const rs = 'use crate::factory::open;\n\nfn run() {\n    let db = open().unwrap();\n    db.sync();\n    // cursor\n}\n';
+    expect((await ranked(ws, 'rs/src/main.rs', rs, 'sync'))[0]).toBe('rs/src/db.rs:4');
+  });
+
+  it('reads the returned type from a signature, by language', () => {
+    expect(declaredReturnType('public static JsonElement parseString(String json) throws JsonSyntaxException {', 'parseString', 'A.java')).toBe('JsonElement');
+    expect(declaredReturnType('public async Task<Order> LoadAsync(int id)', 'LoadAsync', 'A.cs')).toBe('Order');
+    expect(declaredReturnType('getModes(id: string): Modalities | null {', 'getModes', 'a.ts')).toBe('Modalities');
+    expect(declaredReturnType('func (mx *Mux) Find(rctx *Context, path string) (*Route, error) {', 'Find', 'a.go')).toBe('Route');
+    expect(declaredReturnType('pub fn new() -> Self {', 'new', 'a.rs')).toBe('Self');
+    expect(declaredReturnType('def parser(self) -> Optional[Parser]:', 'parser', 'a.py')).toBe('Parser');
+    expect(declaredReturnType('function plain(a, b) {', 'plain', 'a.js')).toBeNull();
+    expect(declaredReturnType('func Close() error {', 'Close', 'a.go')).toBeNull();
   });
 });
 
