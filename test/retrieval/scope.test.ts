@@ -1,7 +1,8 @@
 /**
  * Issue 14, scope and receivers: each language's rule (indexer/lang/<lang>/scope.ts, receivers.ts) for
  * Go, Java and C#, and the receiver rules every language shares (interfaces and their implementations,
- * inherited methods, destructured fields, return types, modules beyond the lines read) through the real indexer
+ * inherited methods, destructured fields, return types, bindings not used yet, modules beyond the lines
+ * read) through the real indexer
  * and cursor retrieval. Each tree has a decoy of the same name in a folder that sorts first, so a
  * rule that does not apply loses the tie.
  */
@@ -299,6 +300,20 @@ describe('a receiver assigned the result of a call has the type the callee says 
     expect(declaredReturnType('def parser(self) -> Optional[Parser]:', 'parser', 'a.py')).toBe('Parser');
     expect(declaredReturnType('function plain(a, b) {', 'plain', 'a.js')).toBeNull();
     expect(declaredReturnType('func Close() error {', 'Close', 'a.go')).toBeNull();
+  });
+});
+
+describe('a variable bound just above the cursor and used nowhere yet', () => {
+  it("offers its type's members early: the line being written most likely uses it", async () => {
+    const ws = await indexed({
+      'src/aaa/other.ts': 'export class Other {\n  query(sql: string): string[] {\n    return [];\n  }\n}\n',
+      'src/conn.ts': 'export class Conn {\n  private readonly opened = true;\n\n  query(sql: string): string[] {\n    return [sql];\n  }\n\n  close(): void {}\n}\n',
+      'src/factory.ts': "import { Conn } from './conn.js';\n\nexport function connect(url: string): Conn {\n  return new Conn();\n}\n",
+    });
+    // A tiny tree offers everything at a large budget: a small one shows what comes first.
+    const text = "import { connect } from './factory.js';\n\nexport function run(): void {\n  const db = connect('x');\n  // cursor\n}\n";
+    const { snippets } = await ws.context({ path: 'src/use.ts', text, position: { line: 4, character: 0 }, budgetTokens: 40 });
+    expect(snippets.map((s) => `${s.path}:${s.startLine}`)).toContain('src/conn.ts:4');
   });
 });
 
