@@ -576,23 +576,26 @@ function identifierRows(lines: readonly string[]): Map<string, { count: number; 
   return out;
 }
 
-/** How many lines above the cursor a binding not used yet counts as the one the line is about to use. */
-const PENDING_LINES = 6;
+/**
+ * How many lines above the cursor a binding not used yet counts as the one the line is about to use
+ * (a function's parameters included: chi's `router *chi.Mux` then `router.NotFoundHandler()`; at 30
+ * lines a task was lost on the third draw, at 12 none).
+ */
+const PENDING_LINES = 12;
 /**
  * What the members of such a binding's type share, split by how many files use each (tuning draw
  * and third draw: at 1, chi's `rctx.RoutePattern()` after `rctx := chi.RouteContext(…)` came at
  * 2,331 characters, at 3 within 2,000; nothing lost at 3 or 6, noimport unchanged).
  */
 const PENDING_WEIGHT = 3;
-/** `x = …`, `x := …`, `const x: T = …`, `a, err := …`: the names a line binds (the first of a list). */
-const BINDS = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)(?:\s*,\s*[A-Za-z_$][\w$]*)*\s*(?::\s*[^=;(){}]{1,60})?(?::=|=(?![=>]))/g;
 
 /**
- * A variable bound just above the cursor and used nowhere yet (`rctx := chi.RouteContext(r.Context())`,
- * `const db = await openStore()`): the line being written most likely uses it, and with a type
- * known (declared, constructed or returned: receiver-types.ts), one of that type's members. Those
- * not written in the buffer, sharing the weight by how many files use each (the ones the buffer
- * writes are looked up by name anyway).
+ * A variable or parameter bound just above the cursor and used nowhere yet (`rctx :=
+ * chi.RouteContext(r.Context())`, `const db = await openStore()`, `func f(router *chi.Mux)`): the line
+ * being written most likely uses it, and with a type known (declared, constructed or returned:
+ * receiver-types.ts, which types names only where they are bound), one of that type's members.
+ * Those not written in the buffer, sharing the weight by how many files use each (the ones the
+ * buffer writes are looked up by name anyway).
  */
 function pendingReceiverMembers(
   store: IndexStore,
@@ -613,9 +616,9 @@ function pendingReceiverMembers(
   for (const m of (lines[cursor] ?? '').matchAll(WORD)) onCursorLine.set(m[0], (onCursorLine.get(m[0]) ?? 0) + 1);
   for (let row = cursor - 1; row >= Math.max(0, cursor - PENDING_LINES); row--) {
     const line = lines[row];
-    if (!line || !line.includes('=')) continue;
-    for (const m of line.matchAll(BINDS)) {
-      const name = m[1];
+    if (!line) continue;
+    for (const m of line.matchAll(WORD)) {
+      const name = m[0];
       if (isKeyword(name) || (written.get(name)?.count ?? 0) - (onCursorLine.get(name) ?? 0) !== 1) continue;
       const types = [...(receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
       if (!types.length) continue;
