@@ -309,11 +309,18 @@ describe('a variable bound just above the cursor and used nowhere yet', () => {
       'src/aaa/other.ts': 'export class Other {\n  query(sql: string): string[] {\n    return [];\n  }\n}\n',
       'src/conn.ts': 'export class Conn {\n  private readonly opened = true;\n\n  query(sql: string): string[] {\n    return [sql];\n  }\n\n  close(): void {}\n}\n',
       'src/factory.ts': "import { Conn } from './conn.js';\n\nexport function connect(url: string): Conn {\n  return new Conn();\n}\n",
+      'go.mod': 'module example.com/app\n',
+      'aaa/other.go': 'package aaa\n\ntype Other struct{}\n\nfunc (o *Other) Query(sql string) []string { return nil }\n',
+      'conn/conn.go': 'package conn\n\ntype Conn struct {\n\topened bool\n}\n\nfunc (c *Conn) Query(sql string) []string { return nil }\n\nfunc (c *Conn) Close() {}\n',
     });
     // A tiny tree offers everything at a large budget: a small one shows what comes first.
     const text = "import { connect } from './factory.js';\n\nexport function run(): void {\n  const db = connect('x');\n  // cursor\n}\n";
     const { snippets } = await ws.context({ path: 'src/use.ts', text, position: { line: 4, character: 0 }, budgetTokens: 40 });
     expect(snippets.map((s) => `${s.path}:${s.startLine}`)).toContain('src/conn.ts:4');
+    // A parameter not used yet alike (Go: the type from another package).
+    const go = 'package main\n\nimport "example.com/app/conn"\n\nfunc run(db *conn.Conn) {\n\t// cursor\n}\n';
+    const goSnippets = (await ws.context({ path: 'cmd/main.go', text: go, position: { line: 5, character: 0 }, budgetTokens: 40 })).snippets;
+    expect(goSnippets.map((s) => `${s.path}:${s.startLine}`)).toContain('conn/conn.go:7');
   });
 });
 
