@@ -622,7 +622,8 @@ function pendingReceiverMembers(
       if (isKeyword(name) || (written.get(name)?.count ?? 0) - (onCursorLine.get(name) ?? 0) !== 1) continue;
       const types = [...(receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
       if (!types.length) continue;
-      const members = types.flatMap((t) => typeDefs(t).flatMap((d) => store.symbols.inFile(d.path).filter((x) => x.container === t && MEMBER_KINDS.has(x.kind) && x.kind !== 'constructor' && !declaredPrivate(x) && !written.has(x.name))));
+      // (Each file once: a class and a namespace of one name in a file are one set of members.)
+      const members = types.flatMap((t) => [...new Set(typeDefs(t).map((d) => d.path))].flatMap((p) => store.symbols.inFile(p).filter((x) => x.container === t && MEMBER_KINDS.has(x.kind) && x.kind !== 'constructor' && !declaredPrivate(x) && !written.has(x.name))));
       if (!members.length || members.length > RUN_USES_MAX) continue;
       const weights = members.map((x) => 1 + filesUsing(store, x.name));
       const total = weights.reduce((a, b) => a + b, 0);
