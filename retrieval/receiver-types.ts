@@ -142,7 +142,7 @@ export function declaredReturnType(signature: string, name: string, path: string
     return null;
   }
   if (/\.(java|cs)$/.test(path)) {
-    const before = new RegExp(`([A-Z][\\w$]*\\s*(?:<[^()]*>)?)(?:\\[\\])*\\s+${name}\\s*[<(]`).exec(signature)?.[1];
+    const before = new RegExp(`([A-Z][\\w$]*\\s*(?:<[^()]*>)?)(?:\\[\\])*\\s+${name.replace(/\$/g, '\\$')}\\s*[<(]`).exec(signature)?.[1];
     return before ? firstType(before) : null;
   }
   const arrow = /->\s*([^:{]+)/.exec(signature);
