@@ -275,6 +275,7 @@ export interface ResultsFile {
   seed: number;
   commit: string;
   date: string;
+  /** (Read from a recorded copy, bench/results/context.json, a variant has its summary only: compare checks.) */
   variants: Partial<Record<Variant, { summary: Summary; tasks: TaskRecord[] }>>;
 }
 
@@ -282,15 +283,19 @@ export interface ResultsFile {
 export function compare(a: ResultsFile, b: ResultsFile, aName: string, bName: string): string {
   const out: string[] = [`A = ${aName} (${a.date}, ${a.commit}, seed ${a.seed})`, `B = ${bName} (${b.date}, ${b.commit}, seed ${b.seed})`];
   if (a.seed !== b.seed) out.push('The seeds differ: the tasks differ, so only the summaries are compared, not task by task.');
+  // A recorded copy (bench/results/context.json) keeps the summaries only; the full file has the tasks.
+  const withTasks = (r: ResultsFile) => Object.values(r.variants).every((x) => !x || Array.isArray(x.tasks));
+  const byTask = a.seed === b.seed && withTasks(a) && withTasks(b);
+  if (a.seed === b.seed && !byTask) out.push('A file without its tasks (a recorded copy keeps the summaries only: the full result file has them): only the summaries are compared.');
   for (const v of ['kept', 'noimport'] as const) {
     const va = a.variants[v];
     const vb = b.variants[v];
     if (!va || !vb) continue;
     const cols = ['cvu@2000', 'cvu@4000'];
-    out.push('', `== ${v}: Cvu recall, A → B (Δ)${a.seed === b.seed ? ', on the tasks both scored' : ''}`);
+    out.push('', `== ${v}: Cvu recall, A → B (Δ)${byTask ? ', on the tasks both scored' : ''}`);
     let sa = va.summary;
     let sb = vb.summary;
-    if (a.seed === b.seed) {
+    if (byTask) {
       const keys = new Set(va.tasks.map((t) => t.key));
       const common = new Set(vb.tasks.filter((t) => keys.has(t.key)).map((t) => t.key));
       const order = { corpus: Object.keys(vb.summary.corpus ?? {}), language: Object.keys(vb.summary.language ?? {}) };
@@ -312,7 +317,7 @@ export function compare(a: ResultsFile, b: ResultsFile, aName: string, bName: st
         out.push(pad(label, 22) + lpad(String(n), 5) + cols.map(fig).join(''));
       }
     }
-    if (a.seed === b.seed) {
+    if (byTask) {
       const before = new Map(va.tasks.map((t) => [t.key, t]));
       for (const c of cols) {
         const won: string[] = [];
