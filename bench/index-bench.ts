@@ -247,10 +247,11 @@ async function directReindex(root: string, home: string, files: string[]): Promi
 const cli = path.join(repo, 'bin/cvu.js');
 
 /**
- * Peak RSS of `cvu index` as users run it (the compiled CLI), in a fresh process so nothing else
- * counts. GNU time is not on every machine, so the child reports its own peak through a preloaded hook.
+ * `cvu index --no-embed` as users run it (the compiled CLI), in a fresh process so nothing else
+ * counts: its peak RSS, its own seconds and the wall clock's. GNU time is not on every machine, so
+ * the child reports its own peak through a preloaded hook.
  */
-function cliIndexPeakRss(root: string, home: string): { files: number; seconds: number; wallSeconds: number; maxRssMb: number } {
+function cliIndexRun(root: string, home: string): { files: number; seconds: number; wallSeconds: number; maxRssMb: number } {
   const hook = path.join(home, 'report-rss.mjs');
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(hook, `process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));\n`);
@@ -535,8 +536,8 @@ async function main() {
     if (!fs.existsSync(path.join(repo, 'dist/clients/cli/cli.js'))) throw new Error('run `npm run build` first (npm run bench:index does)');
     const empty = path.join(tmp, 'empty');
     fs.mkdirSync(empty);
-    const idleCli = cliIndexPeakRss(empty, path.join(tmp, 'home-rss-empty'));
-    const cliRss = cliIndexPeakRss(all, path.join(tmp, 'home-rss'));
+    const idleCli = cliIndexRun(empty, path.join(tmp, 'home-rss-empty'));
+    const cliRss = cliIndexRun(all, path.join(tmp, 'home-rss'));
     figures['rss.cliIndexNoEmbedding'] = figure({
       name: 'peak RSS, `cvu index`, embedding off', unit: 'MB', value: cliRss.maxRssMb,
       measures: `Peak resident set of \`cvu index --no-embed\` (compiled CLI, fresh process) on all code bases in one root (${cliRss.files} files).`,
@@ -635,7 +636,7 @@ async function main() {
         files = first.files;
         cold.push(first.files / first.seconds);
         warm.push(second.files / second.seconds);
-        const cliRun = cliIndexPeakRss(savedRoot, path.join(tmp, `home-cli-${r}`));
+        const cliRun = cliIndexRun(savedRoot, path.join(tmp, `home-cli-${r}`));
         cliWall.push(cliRun.files / cliRun.wallSeconds);
       }
       const parseFloor = overRuns(runsOf[SAVED].map((x) => x.files / x.parseSeconds)).value;

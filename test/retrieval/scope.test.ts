@@ -25,12 +25,15 @@ async function indexed(tree: Record<string, string>): Promise<Workspace> {
   return indexed.ws;
 }
 
+/** The context's snippets with the cursor on the line that says `// cursor`. */
+async function snippetsAt(ws: Workspace, path: string, text: string, budgetTokens = 4000) {
+  const line = text.split('\n').findIndex((l) => l.includes('// cursor'));
+  return (await ws.context({ path, text, position: { line, character: 0 }, budgetTokens })).snippets;
+}
+
 /** The `path:line` of each definition snippet of `symbol`, best first. */
 async function ranked(ws: Workspace, path: string, text: string, symbol: string): Promise<string[]> {
-  const lines = text.split('\n');
-  const line = lines.findIndex((l) => l.includes('// cursor'));
-  const { snippets } = await ws.context({ path, text, position: { line, character: 0 }, budgetTokens: 4000 });
-  return snippets.filter((s) => s.symbol === symbol && s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+  return (await snippetsAt(ws, path, text)).filter((s) => s.symbol === symbol && s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
 }
 
 describe('Go: the package folder, and methods by receiver type', () => {
@@ -315,12 +318,11 @@ describe('a variable bound just above the cursor and used nowhere yet', () => {
     });
     // A tiny tree offers everything at a large budget: a small one shows what comes first.
     const text = "import { connect } from './factory.js';\n\nexport function run(): void {\n  const db = connect('x');\n  // cursor\n}\n";
-    const { snippets } = await ws.context({ path: 'src/use.ts', text, position: { line: 4, character: 0 }, budgetTokens: 40 });
-    expect(snippets.map((s) => `${s.path}:${s.startLine}`)).toContain('src/conn.ts:4');
+    const at = async (path: string, buffer: string) => (await snippetsAt(ws, path, buffer, 40)).map((s) => `${s.path}:${s.startLine}`);
+    expect(await at('src/use.ts', text)).toContain('src/conn.ts:4');
     // A parameter not used yet alike (Go: the type from another package).
     const go = 'package main\n\nimport "example.com/app/conn"\n\nfunc run(db *conn.Conn) {\n\t// cursor\n}\n';
-    const goSnippets = (await ws.context({ path: 'cmd/main.go', text: go, position: { line: 5, character: 0 }, budgetTokens: 40 })).snippets;
-    expect(goSnippets.map((s) => `${s.path}:${s.startLine}`)).toContain('conn/conn.go:7');
+    expect(await at('cmd/main.go', go)).toContain('conn/conn.go:7');
   });
 });
 
