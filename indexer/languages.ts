@@ -82,6 +82,25 @@ export function languageForPath(relPath: string): LanguageId {
   return byExtension[base.slice(dot + 1)] ?? 'text';
 }
 
+/**
+ * Languages whose code names one another's definitions directly: a TypeScript file calls JavaScript
+ * and Svelte code, C++ calls C, Kotlin calls Java. Across families code meets only through a binding
+ * or a protocol, so in a polyglot repository a `.enabled` in TypeScript is not a C++ struct's field.
+ */
+const families: Partial<Record<LanguageId, string>> = {
+  typescript: 'web', tsx: 'web', javascript: 'web', vue: 'web', svelte: 'web',
+  c: 'c', cpp: 'c',
+  java: 'jvm', kotlin: 'jvm', scala: 'jvm',
+  python: 'python', go: 'go', rust: 'rust', csharp: 'csharp', ruby: 'ruby', php: 'php',
+  swift: 'swift', dart: 'dart', lua: 'lua', elixir: 'elixir', haskell: 'haskell', perl: 'perl', r: 'r', zig: 'zig',
+  bash: 'shell', powershell: 'powershell',
+};
+
+/** The family of languages whose definitions code in `lang` names directly; null for data and prose (json, markdown, text). */
+export function languageFamily(lang: string): string | null {
+  return families[lang as LanguageId] ?? null;
+}
+
 /** The language named by a `#!` line (`#!/usr/bin/env python3`), or null. */
 export function languageForShebang(firstLine: string): LanguageId | null {
   const m = /^#!\s*(\S+)(?:\s+(?:-\S+\s+)*(\S+))?/.exec(firstLine);

@@ -23,6 +23,7 @@ import type { ChunkHit } from '../store/chunk-terms.js';
 import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import { importRefsCache, memberOrigins, type ImportSources } from './import-graph.js';
+import { definitionsFrom } from './language-reach.js';
 
 export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar';
 
@@ -615,7 +616,7 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
       for (const name of new Set(c.refs.split(' '))) if (name && !written.has(name)) byName.set(name, (byName.get(name) ?? 0) + w);
     });
     for (const [name, w] of byName) {
-      const defs = src.store.symbols.lookup(name).filter((d) => d.path !== path && nameable(d));
+      const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d));
       if (!defs.length || defs.length > MAX_PLACES) continue;
       for (const d of defs) credit('similar', d, w / mass / defs.length);
     }

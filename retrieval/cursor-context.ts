@@ -15,6 +15,7 @@ import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExp
 import { anticipate, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
+import { definitionsFrom, similarCodeFilter } from './language-reach.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -230,7 +231,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     : null;
   // Its failure is taken where it is awaited (the handler keeps it from going unhandled meanwhile).
   vectorSearch?.catch(() => {});
-  const ftsRows = await timed('fts', () => similarByText(src, windowText, req.path));
+  const ftsRows = await timed('fts', () => similarByText(src, windowText, req.path, language));
   const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
@@ -386,7 +387,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const namedAfter = new Set<string>();
   const inferType = (type: string, distance: number, count: number) => {
     if (near.has(type) || namedAfter.has(type) || ownNames.has(type)) return;
-    if (!store.symbols.lookup(type).some((d) => d.path !== path && isNamedType(d))) return;
+    if (!definitionsFrom(store, type, language).some((d) => d.path !== path && isNamedType(d))) return;
     namedAfter.add(type);
     names.push({ name: type, distance, count, qualifiers: [], qualified: 0 });
   };
@@ -402,7 +403,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
-    let defs = store.symbols.lookup(use.name).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
+    let defs = definitionsFrom(store, use.name, language).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
     if (!defs.length) continue;
     // A function, class or member named X says more than a flood of local bindings named X
     // (every test's `const app = build()`); a few locals stay candidates.
@@ -548,8 +549,8 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
     for (const def of named.values()) scored.push({ def, score: proximity / named.size, distance: use.distance, offered: true });
   }
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
-  scored.push(...pendingReceiverMembers(store, lines, cursor, receiverTypes, visible));
-  scored.push(...inheritedMembers(src, path, cursor, ancestors, written));
+  scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
+  scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.push(...enclosingDefinitions(store, scored));
@@ -599,6 +600,7 @@ const PENDING_WEIGHT = 3;
  */
 function pendingReceiverMembers(
   store: IndexStore,
+  language: LanguageId,
   lines: readonly string[],
   cursor: number,
   receiverTypes: () => Map<string, Set<string>>,
@@ -606,7 +608,7 @@ function pendingReceiverMembers(
 ): ScoredDefinition[] {
   // A type of that name the file imports or sees in its scope (Java's package), if any, else every one.
   const typeFiles = (type: string) => {
-    const all = store.symbols.lookup(type).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
+    const all = definitionsFrom(store, type, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
     const seen = all.filter((d) => visible(d.path));
     // (Each file once: a class and a namespace of one name in a file are one set of members.)
     return [...new Set((seen.length ? seen : all).map((d) => d.path))];
@@ -689,7 +691,7 @@ const CLASS_KINDS = new Set(['class', 'struct', 'record']);
  * SignInCodeRequiredState extends SignInState`) that the buffer does not name yet: what `this.` and
  * `super.` reach besides the class's own members, which the buffer shows.
  */
-function inheritedMembers(src: ContextSources, path: string, cursor: number, ancestors: ReadonlySet<string>, written: ReadonlySet<string>): ScoredDefinition[] {
+function inheritedMembers(src: ContextSources, path: string, language: LanguageId, cursor: number, ancestors: ReadonlySet<string>, written: ReadonlySet<string>): ScoredDefinition[] {
   const out: ScoredDefinition[] = [];
   const own = src.store.symbols.inFile(path);
   const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line <= cursor + 1 && cursor + 1 <= s.end_line);
@@ -699,7 +701,7 @@ function inheritedMembers(src: ContextSources, path: string, cursor: number, anc
   const members: SymbolRow[] = [];
   for (const name of ancestors) {
     if (ownNames.has(name)) continue;
-    for (const base of src.store.symbols.lookup(name)) {
+    for (const base of definitionsFrom(src.store, name, language)) {
       if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
       for (const m of src.store.symbols.inFile(base.path)) {
         if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !ownNames.has(m.name) && !declaredPrivate(m)) members.push(m);
@@ -1251,8 +1253,8 @@ export function nearCursor(lines: string[], cursor: number, maxChars: number, co
   return lines.slice(first, last + 1).join('\n');
 }
 
-function similarByText(src: ContextSources, windowText: string, path: string): ChunkHit[] {
-  return src.store.searchText(windowText, 12, { excludePaths: [path] });
+function similarByText(src: ContextSources, windowText: string, path: string, language: LanguageId): ChunkHit[] {
+  return src.store.searchText(windowText, 12, { excludePaths: [path], keepPath: similarCodeFilter(src.store, language) });
 }
 
 /**

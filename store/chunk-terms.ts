@@ -216,17 +216,17 @@ export class ChunkTermIndex {
 
   /**
    * The chunks that best match `terms` (each counted once) in the first field, by BM25, best first;
-   * chunks of `excludePaths` are left out.
+   * chunks of `excludePaths`, and of paths `keepPath` turns down, are left out.
    */
-  search(terms: readonly string[], limit: number, excludePaths: ReadonlySet<string> = new Set()): ChunkHit[] {
-    return this.searchFields([{ field: this.fieldNames[0], terms }], limit, excludePaths);
+  search(terms: readonly string[], limit: number, excludePaths: ReadonlySet<string> = new Set(), keepPath?: (path: string) => boolean): ChunkHit[] {
+    return this.searchFields([{ field: this.fieldNames[0], terms }], limit, excludePaths, keepPath);
   }
 
   /**
    * The chunks that best match any of the queries, by the sum of their BM25 scores times their
    * boosts (LanceDB's boolean query of `should` clauses), best first.
    */
-  searchFields(queries: readonly FieldQuery[], limit: number, excludePaths: ReadonlySet<string> = new Set()): ChunkHit[] {
+  searchFields(queries: readonly FieldQuery[], limit: number, excludePaths: ReadonlySet<string> = new Set(), keepPath?: (path: string) => boolean): ChunkHit[] {
     if (this.live === 0 || limit <= 0) return [];
     const scores = this.scores;
     const touched: number[] = [];
@@ -244,8 +244,15 @@ export class ChunkTermIndex {
     // them all took tens of ms on 50,000 chunks (a storm of new files, /context asked meanwhile).
     const better = (a: number, b: number) => scores[a] > scores[b] || (scores[a] === scores[b] && a < b);
     const heap: number[] = [];
+    // Asked once per file, the first time one of its chunks matches.
+    const kept = new Map<number, boolean>();
+    const keep = (id: number) => {
+      let k = kept.get(id);
+      if (k === undefined) kept.set(id, (k = keepPath!(this.paths.at(id))));
+      return k;
+    };
     for (const s of touched) {
-      if (excluded.has(this.path[s])) continue;
+      if (excluded.has(this.path[s]) || (keepPath && !keep(this.path[s]))) continue;
       if (heap.length < limit) heapPush(heap, s, better);
       else if (better(s, heap[0])) heapReplaceTop(heap, s, better);
     }

@@ -437,10 +437,10 @@ export class IndexStore {
    * The chunks most like a piece of code (the cursor's window): BM25 over the code-aware field, in
    * memory (store/chunk-terms.ts), current as of the last commit.
    */
-  searchText(query: string, limit: number, opts: { excludePaths?: string[] } = {}): ChunkHit[] {
+  searchText(query: string, limit: number, opts: { excludePaths?: string[]; keepPath?: (path: string) => boolean } = {}): ChunkHit[] {
     const q = codeSearchQuery(query, MAX_QUERY_TERMS);
     if (!q) return [];
-    return this.chunkTerms.search(q.split(' '), limit, new Set(opts.excludePaths));
+    return this.chunkTerms.search(q.split(' '), limit, new Set(opts.excludePaths), opts.keepPath);
   }
 
   /**

@@ -355,3 +355,31 @@ describe('a module imported beyond the lines read for names', () => {
     expect(before(order, 'pkg/util.py:1', 'pkg/clock.py:7')).toBe(true);
   });
 });
+
+describe('a polyglot repository: the names a buffer means are its own language family\'s', () => {
+  // A C++ engine with a TypeScript UI: both define `connect` and `enabled`; a C header declares the
+  // function a Python binding calls. Each C++ file sorts first, so a rule that does not apply loses.
+  const tree = {
+    'aaa/engine.h': 'struct Server {\n  bool enabled;\n  int connect(int port);\n};\n\nnamespace console {\nvoid log(const char * text);\n}\n\nvoid llama_free(struct llama_context * ctx);\n',
+    'aaa/engine.cpp': '#include "engine.h"\n\nint Server::connect(int port) { return port; }\n',
+    'ui/store.ts': 'export class Store {\n  enabled = false;\n  connect(url: string): void {}\n}\n\nexport const store = new Store();\n',
+    'ui/app.ts': '',
+    'py/binding.py': '',
+  };
+
+  it('a TypeScript buffer is shown the TypeScript definitions, not a C++ field or namespace of the same name', async () => {
+    const ws = await indexed(tree);
+    const text = "import { store } from './store';\n\nexport function start(url: string) {\n  console.log(url);\n  if (store.enabled) store.connect(url);\n  // cursor\n}\n";
+    const snippets = await snippetsAt(ws, 'ui/app.ts', text);
+    const defs = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(defs).toEqual(expect.arrayContaining(['ui/store.ts:2', 'ui/store.ts:3']));
+    expect(snippets.filter((s) => s.path.startsWith('aaa/')).map((s) => `${s.path}:${s.startLine}`)).toEqual([]);
+  });
+
+  it("a Python binding still reaches the C function it calls, which no Python code defines", async () => {
+    const ws = await indexed(tree);
+    const text = 'import ctypes\n\nlib = ctypes.CDLL("libllama.so")\n\ndef free(ctx):\n    lib.llama_free(ctx)\n    # cursor\n';
+    const defs = (await snippetsAt(ws, 'py/binding.py', text)).filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(defs).toContain('aaa/engine.h:10');
+  });
+});
