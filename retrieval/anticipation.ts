@@ -395,6 +395,12 @@ function definitionOf(store: IndexStore, name: string, targets: readonly string[
   return defs.length === 1 ? defs[0] : null;
 }
 
+/** The files an indexed file's imports resolve to, from the import graph (kept per index version); [] for a file not indexed. */
+export function importTargets(src: ImportSources, path: string): string[] {
+  importGraph(src);
+  return states.get(src.store)?.files.get(path)?.refs.flatMap((r) => r.targets) ?? [];
+}
+
 /**
  * The members that files binding a module (its files) reach through it (`pkg.Name`), each with how
  * many files do — `path`'s own indexed uses left out (its buffer says what it uses now).

@@ -12,10 +12,11 @@ import { importListAtCursor, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearC
 import type { ContextRequest, ContextResult, ContextTimings } from './context.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports, importedFiles, importRefsCache, memberOrigins, moduleExports, type ImportSources, type ModuleExport, type RefsOf } from './import-graph.js';
-import { anticipate, moduleMemberUses } from './anticipation.js';
+import { anticipate, importTargets, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom, similarCodeFilter } from './language-reach.js';
+import { commentAboveWords, wordsNamedIn } from './comment-intent.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -551,6 +552,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
+  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])]));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.push(...enclosingDefinitions(store, scored));
@@ -643,6 +645,45 @@ function pendingReceiverMembers(
 /** A type's members in one file that code elsewhere can call (no constructors, nothing private), less those `skip` names. */
 function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }): SymbolRow[] {
   return store.symbols.inFile(path).filter((m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !declaredPrivate(m) && !skip.has(m.name));
+}
+
+/**
+ * How much the definitions named by the comment right above the cursor weigh together. (Tuning draw,
+ * unseen A, third draw: 2 and 4 alike; see docs/benchmarks-history.md.)
+ */
+const COMMENT_WEIGHT = 2;
+
+/**
+ * The definitions within reach whose names are made of the words of the comment right above the
+ * cursor (comment-intent.ts): those of the files the buffer imports and of the files they import
+ * (`modelsStore.props.modelSupportsVision` is a field's type's, a file further), and the members of
+ * the types its receivers have and its class extends; sharing COMMENT_WEIGHT, a name of more words more.
+ */
+function commentNamedDefinitions(
+  src: ContextSources,
+  language: LanguageId,
+  lines: readonly string[],
+  cursor: number,
+  imported: ReadonlySet<string>,
+  types: readonly string[],
+): ScoredDefinition[] {
+  const words = commentAboveWords(lines, cursor);
+  if (!words) return [];
+  const { store } = src;
+  const reach = new Set(imported);
+  for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
+  const found = new Map<string, { def: SymbolRow; n: number }>();
+  const consider = (d: SymbolRow) => {
+    if (d.kind === 'local' || declaredPrivate(d)) return;
+    const n = wordsNamedIn(d.name, words);
+    if (n) found.set(`${d.path}:${d.start_line}`, { def: d, n });
+  };
+  for (const p of reach) for (const d of store.symbols.inFile(p)) consider(d);
+  for (const type of new Set(types)) {
+    for (const d of definitionsFrom(store, type, language)) if (RECEIVER_TYPE_KINDS.has(d.kind)) typeMembers(store, d.path, type, new Set()).forEach(consider);
+  }
+  const total = [...found.values()].reduce((a, f) => a + f.n, 0);
+  return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
 }
 
 /** How many times `word` is written in `text` as a whole identifier, counting up to `max`. */
