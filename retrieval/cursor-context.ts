@@ -16,7 +16,7 @@ import { anticipate, importTargets, moduleMemberUses } from './anticipation.js';
 import { queryVector } from './query-vector.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom, similarCodeFilter } from './language-reach.js';
-import { commentAboveWords, wordsNamedIn } from './comment-intent.js';
+import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -673,14 +673,14 @@ function commentNamedDefinitions(
   const reach = new Set(imported);
   for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
   const found = new Map<string, { def: SymbolRow; n: number }>();
-  const consider = (d: SymbolRow) => {
-    if (d.kind === 'local' || declaredPrivate(d)) return;
-    const n = wordsNamedIn(d.name, words);
-    if (n) found.set(`${d.path}:${d.start_line}`, { def: d, n });
+  const take = (path: string, keep: (d: SymbolRow) => boolean) => {
+    for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def) && !declaredPrivate(f.def)) found.set(`${path}:${f.def.start_line}`, f);
   };
-  for (const p of reach) for (const d of store.symbols.inFile(p)) consider(d);
+  for (const p of reach) take(p, () => true);
   for (const type of new Set(types)) {
-    for (const d of definitionsFrom(store, type, language)) if (RECEIVER_TYPE_KINDS.has(d.kind)) typeMembers(store, d.path, type, new Set()).forEach(consider);
+    for (const d of definitionsFrom(store, type, language)) {
+      if (RECEIVER_TYPE_KINDS.has(d.kind)) take(d.path, (m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor');
+    }
   }
   const total = [...found.values()].reduce((a, f) => a + f.n, 0);
   return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
