@@ -12,8 +12,10 @@ import type { SymbolRow } from '../store/rows.js';
 /** How many comment lines directly above the cursor are read. */
 const COMMENT_LINES = 4;
 
-/** A line that is only a comment: `//`, `#` (not `#include`, `#[attr]`, `#!`), a block comment's lines, `--`. */
-const COMMENT_LINE = /^\s*(?:\/\/+!?|#(?![!\[]|include\b|define\b|if|endif\b|else\b|pragma\b|import\b)|\/\*+|\*+(?!\/)|--)\s?(.*?)\s*(?:\*\/)?\s*$/;
+/** A line that is only a comment: `//`, `#` (not `#include`, `#[attr]`, `#!`), a block comment's lines, `--`; its text after the marker. */
+const COMMENT_LINE = /^\s*(?:\/\/+!?|#(?![!\[]|include\b|define\b|if|endif\b|else\b|pragma\b|import\b)|\/\*+|\*+(?!\/)|--)(.*)$/;
+/** A comment line longer than this is read up to it (the words that name a call come first; a minified line must not cost). */
+const COMMENT_CHARS = 400;
 
 /**
  * The stems of the words of the comment lines directly above the cursor (no blank line between),
@@ -22,8 +24,9 @@ const COMMENT_LINE = /^\s*(?:\/\/+!?|#(?![!\[]|include\b|define\b|if|endif\b|els
 export function commentAboveWords(lines: readonly string[], cursor: number): Set<string> | null {
   const text: string[] = [];
   for (let row = cursor - 1; row >= 0 && row >= cursor - COMMENT_LINES; row--) {
-    const m = COMMENT_LINE.exec(lines[row] ?? '');
-    if (!m || /^\s*\*\/\s*$/.test(lines[row])) break;
+    const line = (lines[row] ?? '').slice(0, COMMENT_CHARS);
+    const m = COMMENT_LINE.exec(line);
+    if (!m || line.trimStart().startsWith('*/')) break;
     text.push(m[1]);
   }
   if (!text.length) return null;

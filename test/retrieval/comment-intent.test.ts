@@ -25,6 +25,14 @@ describe('the words of the comment above the cursor', () => {
     expect(commentAboveWords(['#[derive(Debug)]', ''], 1)).toBeNull();
   });
 
+  it('reads a hostile line (a minified file, 20,000 spaces inside a comment) at once: no regular expression backtracks on it', () => {
+    // The first form of the comment pattern took 11 s on 4,000 spaces; vitest's 5 s limit fails this.
+    const spaces = ' '.repeat(20_000);
+    expect(commentAboveWords([`// a${spaces}x `, ''], 1)).toEqual(new Set(['a']));
+    expect(commentAboveWords([`${spaces}x`, ''], 1)).toBeNull();
+    expect(commentAboveWords([`/*${'*'.repeat(20_000)}`, ''], 1)).toBeNull();
+  });
+
   it('matches a name only when the comment has each of its words, and it has two or more', () => {
     const words = commentAboveWords(['// Filter out image attachments if the model does not support vision', ''], 1)!;
     expect(wordsNamedIn('modelSupportsVision', words)).toBe(3);
