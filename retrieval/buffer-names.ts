@@ -39,6 +39,9 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
   let code = '';
   let comment = '';
   let i = 0;
+  // Quotes found never closed on this line: the next ones of that kind are code too, without looking
+  // to the end again (a line of 80,000 `\"` took 1.7 s that way).
+  let unclosed = '';
   while (i < line.length) {
     if (open) {
       const end = line.indexOf(open, i);
@@ -52,12 +55,14 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
     if (hashComments && (c === '"' || c === "'") && line.startsWith(c.repeat(3), i)) {
       open = c.repeat(3); // a docstring (or any triple-quoted text): its words are prose
       i += 3;
-    } else if (c === '"' || c === "'" || c === '`') {
+    } else if ((c === '"' || c === "'" || c === '`') && !unclosed.includes(c)) {
       let j = i + 1;
       while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
       // Never closed on the line (a Rust lifetime `'a`, an apostrophe): the quote is code after all.
-      if (j >= line.length) code += c;
-      else {
+      if (j >= line.length) {
+        code += c;
+        unclosed += c;
+      } else {
         code += '""';
         i = j;
       }
@@ -106,7 +111,9 @@ function codeInComment(comment: string): string {
 const COMMENT_CODE = new RegExp(
   [
     String.raw`[A-Za-z_$][\w$]*(?:(?:\??\.|::)[A-Za-z_$][\w$]*)+(?:\()?`, // a.b.c, a::b, a.b(
-    String.raw`(?<=[\x60[]|@link\s+)[A-Za-z_$][\w$]*(?=[\x60\]}])`, // a name in backticks, [Name], {@link Name}
+    // (The space after @link is bounded: a lookbehind of `\s+` rescanned a run of spaces at each of its
+    // positions, 2.3 s on a comment of 80,000 spaces.)
+    String.raw`(?<=[\x60[]|@link\s{1,8})[A-Za-z_$][\w$]*(?=[\x60\]}])`, // a name in backticks, [Name], {@link Name}
     String.raw`[A-Za-z_$][\w$]*\(`, // call(
     String.raw`\b[a-z][a-z0-9]*[A-Z][\w$]*`, // camelCase
     String.raw`\b[A-Z][a-z0-9]+[A-Z][\w$]*`, // PascalCase of two words or more

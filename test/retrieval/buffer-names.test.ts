@@ -70,3 +70,17 @@ describe('namesNearCursor: a window that starts inside a docstring', () => {
     expect(uses.has('lines')).toBe(false);
   });
 });
+
+describe('namesNearCursor: hostile lines', () => {
+  // A minified file or a generated one holds lines of hundreds of thousands of characters, and reading
+  // the names around the cursor must stay linear in them. (No timed assertion: the quadratic forms this
+  // replaced took 22 s on these two lines, which this test, run alone, shows as its duration.)
+  const long = 200_000;
+
+  it('reads a comment of spaces, and a line of quotes never closed, at once', () => {
+    const spaced = namesNearCursor(['const a = 1;', `// see {@link Alpha}${' '.repeat(long)}parseConfig `, ''], 2);
+    expect(spaced.map((u) => u.name)).toEqual(expect.arrayContaining(['Alpha', 'parseConfig']));
+    const quoted = namesNearCursor([`first = "${'\\"'.repeat(long / 2)}`, 'y = second', ''], 2);
+    expect(quoted.map((u) => u.name)).toEqual(expect.arrayContaining(['first', 'second']));
+  });
+});
