@@ -28,14 +28,27 @@ export type { ImportContext, ImportRef } from './import-ref.js';
 const MAX_TEXT_PARSE_CHARS = 200_000;
 
 /**
+ * How long a request's parse of a buffer may take. A buffer of garbage (a minified or generated
+ * line of 160,000 characters in a C# file) kept tree-sitter's error recovery busy for 1.8 s on the
+ * thread that answers requests; a real file of 5,000 lines parses in a few tens of ms.
+ */
+const TEXT_PARSE_TIMEOUT_MS = 100;
+
+/**
  * The imports of a text that is not indexed — an editor buffer with unsaved edits — read as the
- * indexer reads a file's; null when it cannot be parsed here (no grammar, too long).
+ * indexer reads a file's; null when it cannot be parsed here (no grammar, too long, too slow).
  */
 export async function importsOfText(text: string, lang: LanguageId): Promise<ImportRef[] | null> {
   if (text.length > MAX_TEXT_PARSE_CHARS) return null;
   const parser = await parserFor(lang);
-  const tree = parser?.parse(text);
-  if (!tree) return null;
+  if (!parser) return null;
+  const started = Date.now();
+  // (The callback's declared type says void; returning true cancels the parse, as the chunker's does.)
+  const tree = parser.parse(text, null, { progressCallback: (() => Date.now() - started > TEXT_PARSE_TIMEOUT_MS) as unknown as () => void });
+  if (!tree) {
+    parser.reset();
+    return null;
+  }
   try {
     return extractImports(tree.rootNode, lang, new LineIndex(text));
   } finally {

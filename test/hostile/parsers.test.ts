@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { importsOfText } from '../../indexer/imports.js';
 import { parseLocation, parsePosition, toApiPosition } from '../../clients/cli/position.js';
 import { isCvuError } from '../../core/errors.js';
 import { estimateTokens, type TokenCounter } from '../../core/tokens.js';
@@ -343,5 +344,18 @@ describe('code-aware tokenizers (store/code-text.ts)', () => {
       }),
       params(1500),
     );
+  });
+});
+
+describe("a buffer's imports, read on a request", () => {
+  it('gives up on a garbage buffer rather than hold the request, and the next buffer of the language parses right', async () => {
+    // 160,000 characters of `::a` in a C# buffer: tree-sitter's error recovery took 1.8 s on it.
+    const garbage = `using System;\n${'crate' + '::a'.repeat(53_000)}\n`;
+    const refs = await importsOfText(garbage, 'csharp');
+    // Cut short (null), or, on a machine fast enough, read whole.
+    if (refs) expect(refs.map((r) => r.specifier)).toContain('System');
+    // A parse cut short must not be resumed by the next one (tree-sitter resumes unless reset).
+    const next = await importsOfText('using System.Text;\nusing Acme.Billing;\n\nclass A {}\n', 'csharp');
+    expect(next?.map((r) => r.specifier)).toEqual(['System.Text', 'Acme.Billing']);
   });
 });
