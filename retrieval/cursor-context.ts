@@ -552,7 +552,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
-  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])]));
+  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])]));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.push(...enclosingDefinitions(store, scored));
@@ -665,7 +665,7 @@ function commentNamedDefinitions(
   lines: readonly string[],
   cursor: number,
   imported: ReadonlySet<string>,
-  types: readonly string[],
+  types: () => readonly string[],
 ): ScoredDefinition[] {
   const words = commentAboveWords(lines, cursor);
   if (!words) return [];
@@ -677,7 +677,7 @@ function commentNamedDefinitions(
     for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def) && !declaredPrivate(f.def)) found.set(`${path}:${f.def.start_line}`, f);
   };
   for (const p of reach) take(p, () => true);
-  for (const type of new Set(types)) {
+  for (const type of new Set(types())) {
     for (const d of definitionsFrom(store, type, language)) {
       if (RECEIVER_TYPE_KINDS.has(d.kind)) take(d.path, (m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor');
     }

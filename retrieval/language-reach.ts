@@ -16,8 +16,8 @@ const BOUND_KINDS = new Set(['function', 'class', 'struct', 'type', 'enum', 'int
  * `llama_free` in a C header) — not their members, locals or namespaces (a TypeScript buffer's
  * `console` or `.filter` is its runtime's, not a C++ namespace or field).
  */
-export function definitionsFrom(store: IndexStore, name: string, language: string): SymbolRow[] {
-  const defs = store.symbols.lookup(name) as SymbolRow[];
+export function definitionsFrom(store: IndexStore, name: string, language: string): readonly SymbolRow[] {
+  const defs = store.symbols.lookup(name);
   const family = languageFamily(language);
   if (!family || defs.length === 0) return defs;
   const same = defs.filter((d) => familyOf(store, d.path) === family);
