@@ -17,6 +17,7 @@ import { queryVector } from './query-vector.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom, similarCodeFilter } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
+import { counterpartNames } from './counterparts.js';
 import type { RecentEdits } from './recent-edits.js';
 import type { Snippet } from '../protocol/snippet.js';
 
@@ -553,6 +554,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])]));
+  scored.push(...counterpartDefinitions(store, names, scored, written));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
   scored.push(...enclosingDefinitions(store, scored));
@@ -645,6 +647,30 @@ function pendingReceiverMembers(
 /** A type's members in one file that code elsewhere can call (no constructors, nothing private), less those `skip` names. */
 function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }): SymbolRow[] {
   return store.symbols.inFile(path).filter((m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !declaredPrivate(m) && !skip.has(m.name));
+}
+
+/** How much the other half of a pair weighs (`endFooter` after `startFooter`); 1 did alike on the tuning sets. */
+const COUNTERPART_WEIGHT = 2;
+
+/**
+ * The other half of a call written in the lines around the cursor and not written there itself
+ * (counterparts.ts: `Footer.startFooter(b)` → `Footer.endFooter`, `mu.Lock()` → `Unlock`): in the file
+ * and the class of the definition the written half means.
+ */
+function counterpartDefinitions(store: IndexStore, names: readonly NameUse[], scored: readonly ScoredDefinition[], written: ReadonlySet<string>): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
+  for (const use of names) {
+    if (use.distance > PENDING_LINES) continue;
+    const others = counterpartNames(use.name).filter((n) => !written.has(n));
+    if (!others.length) continue;
+    let meant: ScoredDefinition | undefined;
+    for (const s of scored) if (s.def.name === use.name && (!meant || s.score > meant.score)) meant = s;
+    if (!meant) continue;
+    const { path, container } = meant.def;
+    const halves = store.symbols.inFile(path).filter((d) => others.includes(d.name) && (d.container ?? null) === (container ?? null));
+    for (const def of halves) out.push({ def, score: (COUNTERPART_WEIGHT / (1 + use.distance / 2)) / halves.length, distance: use.distance, offered: true });
+  }
+  return out;
 }
 
 /**
