@@ -658,17 +658,27 @@ const COUNTERPART_WEIGHT = 2;
  * and the class of the definition the written half means.
  */
 function counterpartDefinitions(store: IndexStore, names: readonly NameUse[], scored: readonly ScoredDefinition[], written: ReadonlySet<string>): ScoredDefinition[] {
-  const out: ScoredDefinition[] = [];
+  const halvesOf = new Map<NameUse, string[]>();
   for (const use of names) {
     if (use.distance > PENDING_LINES) continue;
     const others = counterpartNames(use.name).filter((n) => !written.has(n));
-    if (!others.length) continue;
-    let meant: ScoredDefinition | undefined;
-    for (const s of scored) if (s.def.name === use.name && (!meant || s.score > meant.score)) meant = s;
-    if (!meant) continue;
-    const { path, container } = meant.def;
-    const halves = store.symbols.inFile(path).filter((d) => others.includes(d.name) && (d.container ?? null) === (container ?? null));
-    for (const def of halves) out.push({ def, score: (COUNTERPART_WEIGHT / (1 + use.distance / 2)) / halves.length, distance: use.distance, offered: true });
+    if (others.length) halvesOf.set(use, others);
+  }
+  if (!halvesOf.size) return [];
+  // The definition each written half means: its best scored one (one pass, however many halves).
+  const meant = new Map<string, ScoredDefinition>();
+  const wanted = new Set([...halvesOf.keys()].map((u) => u.name));
+  for (const s of scored) {
+    if (!wanted.has(s.def.name)) continue;
+    const best = meant.get(s.def.name);
+    if (!best || s.score > best.score) meant.set(s.def.name, s);
+  }
+  const out: ScoredDefinition[] = [];
+  for (const [use, others] of halvesOf) {
+    const def = meant.get(use.name)?.def;
+    if (!def) continue;
+    const halves = store.symbols.inFile(def.path).filter((d) => others.includes(d.name) && (d.container ?? null) === (def.container ?? null));
+    for (const half of halves) out.push({ def: half, score: (COUNTERPART_WEIGHT / (1 + use.distance / 2)) / halves.length, distance: use.distance, offered: true });
   }
   return out;
 }
