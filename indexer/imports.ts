@@ -12,7 +12,7 @@
  * Resolution only looks at the workspace's own file list: anything outside
  * it (node_modules, the standard library, system headers) resolves to [].
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { IDENTIFIER, type ImportContext, type ImportRef, type ImportSink } from './import-ref.js';
 import { parserFor, type LanguageId } from './languages.js';
 import { languageSupport } from './lang/registry.js';
@@ -28,6 +28,26 @@ export type { ImportContext, ImportRef } from './import-ref.js';
 const MAX_TEXT_PARSE_CHARS = 200_000;
 
 /**
+ * Brackets open at once past which a buffer is not parsed on a request. 13,000 unclosed generics
+ * (`Map<String,` on each of 13,000 lines) ran tree-sitter's WebAssembly out of memory (`Aborted()`),
+ * after which it refused every parse of the process; a progress callback did not stop it in time.
+ * Code people write nests tens deep; unclosed `<` of comparisons count too, so the bound is loose.
+ */
+const MAX_TEXT_NESTING = 2_000;
+
+/** Whether more than `max` of `( [ { <` are open at once somewhere in `text` (a linear count, strings and comments included). */
+function nestedPast(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123 || c === 60) {
+      if (++depth > max) return true;
+    } else if ((c === 41 || c === 93 || c === 125 || c === 62) && depth > 0) depth--;
+  }
+  return false;
+}
+
+/**
  * How long a request's parse of a buffer may take. A buffer of garbage (a minified or generated
  * line of 160,000 characters in a C# file) kept tree-sitter's error recovery busy for 1.8 s on the
  * thread that answers requests; a real file of 5,000 lines parses in a few tens of ms.
@@ -39,12 +59,23 @@ const TEXT_PARSE_TIMEOUT_MS = 100;
  * indexer reads a file's; null when it cannot be parsed here (no grammar, too long, too slow).
  */
 export async function importsOfText(text: string, lang: LanguageId): Promise<ImportRef[] | null> {
-  if (text.length > MAX_TEXT_PARSE_CHARS) return null;
+  if (text.length > MAX_TEXT_PARSE_CHARS || nestedPast(text, MAX_TEXT_NESTING)) return null;
   const parser = await parserFor(lang);
   if (!parser) return null;
   const started = Date.now();
-  // (The callback's declared type says void; returning true cancels the parse, as the chunker's does.)
-  const tree = parser.parse(text, null, { progressCallback: (() => Date.now() - started > TEXT_PARSE_TIMEOUT_MS) as unknown as () => void });
+  let tree: Tree | null;
+  try {
+    // (The callback's declared type says void; returning true cancels the parse, as the chunker's does.)
+    tree = parser.parse(text, null, { progressCallback: (() => Date.now() - started > TEXT_PARSE_TIMEOUT_MS) as unknown as () => void });
+  } catch {
+    // The runtime failed on this text (`Aborted()`: out of memory): the indexed imports stand.
+    try {
+      parser.reset();
+    } catch {
+      // An aborted runtime refuses even that; the request goes on without the buffer's imports.
+    }
+    return null;
+  }
   if (!tree) {
     parser.reset();
     return null;

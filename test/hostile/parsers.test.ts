@@ -358,4 +358,13 @@ describe("a buffer's imports, read on a request", () => {
     const next = await importsOfText('using System.Text;\nusing Acme.Billing;\n\nclass A {}\n', 'csharp');
     expect(next?.map((r) => r.specifier)).toEqual(['System.Text', 'Acme.Billing']);
   });
+
+  it('does not parse a buffer nested thousands deep, which ran the runtime out of memory for good', async () => {
+    // 13,000 lines of unclosed generics: tree-sitter's WebAssembly aborted, and refused every later
+    // parse of the process (each /context after it failed with `Aborted()`).
+    const nested = `import { A } from './a';\nconst m: ${'Map<String,\n'.repeat(13_000)}`;
+    expect(await importsOfText(nested, 'typescript')).toBeNull();
+    const next = await importsOfText("import { B } from './b';\nlet x: Map<string, Array<number>> = new Map();\n", 'typescript');
+    expect(next?.map((r) => r.specifier)).toEqual(['./b']);
+  });
 });
