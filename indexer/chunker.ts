@@ -39,6 +39,7 @@ import type { ImportRef } from './import-ref.js';
 import { hasGrammar, languageForPath, languageForShebang, parserFor, type LanguageId } from './languages.js';
 import { languageSupport } from './lang/registry.js';
 import { LineIndex } from './line-index.js';
+import { MAX_PARSE_NESTING, nestedPast } from './nesting.js';
 import { extractLocalSymbols } from './local-symbols.js';
 import { lexRefs, type Tokens } from './refs.js';
 import { signatureRows } from './signature.js';
@@ -132,7 +133,11 @@ export async function analyzeFile(path: string, text: string, language?: Languag
   if (lang === 'text' && text.startsWith('#!')) lang = languageForShebang(text.slice(0, text.indexOf('\n') >>> 0)) ?? 'text';
   const lines = new LineIndex(text);
 
-  if (hasGrammar(lang) && text.length <= opts.maxParseChars) {
+  // A text nested thousands deep is windowed unparsed (nesting.ts: it can take the runtime down).
+  const parseable = hasGrammar(lang) && text.length <= opts.maxParseChars;
+  const tooDeep = parseable && nestedPast(text, MAX_PARSE_NESTING);
+  if (tooDeep) opts.logger.warn(`${path} nests brackets over ${MAX_PARSE_NESTING} deep; indexed by line windows`);
+  if (parseable && !tooDeep) {
     const parser = await parserFor(lang, options?.logger);
     if (parser) {
       let tree: Tree | null = null;

@@ -18,6 +18,7 @@ import { parserFor, type LanguageId } from './languages.js';
 import { languageSupport } from './lang/registry.js';
 import type { MemberUseRule } from './lang/language-support.js';
 import { LineIndex } from './line-index.js';
+import { MAX_PARSE_NESTING, nestedPast } from './nesting.js';
 
 export type { ImportContext, ImportRef } from './import-ref.js';
 
@@ -26,26 +27,6 @@ export type { ImportContext, ImportRef } from './import-ref.js';
 
 /** Longer unsaved texts are not parsed for their imports on a request (their indexed imports stand). */
 const MAX_TEXT_PARSE_CHARS = 200_000;
-
-/**
- * Brackets open at once past which a buffer is not parsed on a request. 13,000 unclosed generics
- * (`Map<String,` on each of 13,000 lines) ran tree-sitter's WebAssembly out of memory (`Aborted()`),
- * after which it refused every parse of the process; a progress callback did not stop it in time.
- * Code people write nests tens deep; unclosed `<` of comparisons count too, so the bound is loose.
- */
-const MAX_TEXT_NESTING = 2_000;
-
-/** Whether more than `max` of `( [ { <` are open at once somewhere in `text` (a linear count, strings and comments included). */
-function nestedPast(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 40 || c === 91 || c === 123 || c === 60) {
-      if (++depth > max) return true;
-    } else if ((c === 41 || c === 93 || c === 125 || c === 62) && depth > 0) depth--;
-  }
-  return false;
-}
 
 /**
  * How long a request's parse of a buffer may take. A buffer of garbage (a minified or generated
@@ -59,7 +40,7 @@ const TEXT_PARSE_TIMEOUT_MS = 100;
  * indexer reads a file's; null when it cannot be parsed here (no grammar, too long, too slow).
  */
 export async function importsOfText(text: string, lang: LanguageId): Promise<ImportRef[] | null> {
-  if (text.length > MAX_TEXT_PARSE_CHARS || nestedPast(text, MAX_TEXT_NESTING)) return null;
+  if (text.length > MAX_TEXT_PARSE_CHARS || nestedPast(text, MAX_PARSE_NESTING)) return null;
   const parser = await parserFor(lang);
   if (!parser) return null;
   const started = Date.now();

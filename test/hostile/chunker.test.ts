@@ -159,3 +159,18 @@ describe('chunker on hostile input (indexer/chunker.ts)', () => {
     );
   });
 });
+
+describe('chunker on a text nested thousands deep (indexer/nesting.ts)', () => {
+  it('windows it without parsing, and parses the next file as before', async () => {
+    // 13,000 lines of unclosed generics: parsed, it kept a worker busy for 7 s and then ran
+    // tree-sitter's WebAssembly out of memory (`Aborted()`).
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (msg: string) => warnings.push(msg) };
+    const deep = await analyzeFile('deep.ts', `export const m: ${'Map<String,\n'.repeat(13_000)}`, 'typescript', { logger });
+    expect(deep.chunks.length).toBeGreaterThan(0);
+    expect(deep.chunks.every((c) => c.kind === 'window')).toBe(true);
+    expect(warnings.join('\n')).toMatch(/deep\.ts nests brackets over 2000 deep/);
+    const next = await analyzeFile('next.ts', 'export function parseConfig(x: Map<string, number>): number {\n  return x.size;\n}\n', 'typescript', { logger });
+    expect(next.symbols.map((s) => s.name)).toEqual(['parseConfig']);
+  });
+});

@@ -1144,7 +1144,8 @@ describe('robustness', () => {
     ];
     for (const [p, t] of cases) {
       const a = await analyzeFile(p, t);
-      checkInvariants(t, a.chunks, {}, p.endsWith('.json'));
+      // Nested thousands deep, a file is windowed unparsed (indexer/nesting.ts): windows overlap, as a JSON file's do.
+      checkInvariants(t, a.chunks, {}, p.endsWith('.json') || a.chunks.every((c) => c.kind === 'window'));
       expect(a.chunks.length, p).toBeGreaterThan(0);
     }
   });
