@@ -37,7 +37,8 @@ const TEXT_PARSE_TIMEOUT_MS = 100;
 
 /**
  * The imports of a text that is not indexed — an editor buffer with unsaved edits — read as the
- * indexer reads a file's; null when it cannot be parsed here (no grammar, too long, too slow).
+ * indexer reads a file's; null when it cannot be parsed here (no grammar, too long, nested too deep, too
+ * slow, or the runtime failed on it).
  */
 export async function importsOfText(text: string, lang: LanguageId): Promise<ImportRef[] | null> {
   if (text.length > MAX_TEXT_PARSE_CHARS || nestedPast(text, MAX_PARSE_NESTING)) return null;
