@@ -553,7 +553,7 @@ function definitionsNearCursor(src: ContextSources, path: string, lines: string[
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
-  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])]));
+  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
@@ -610,13 +610,6 @@ function pendingReceiverMembers(
   receiverTypes: () => Map<string, Set<string>>,
   visible: (path: string) => boolean,
 ): ScoredDefinition[] {
-  // A type of that name the file imports or sees in its scope (Java's package), if any, else every one.
-  const typeFiles = (type: string) => {
-    const all = definitionsFrom(store, type, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
-    const seen = all.filter((d) => visible(d.path));
-    // (Each file once: a class and a namespace of one name in a file are one set of members.)
-    return [...new Set((seen.length ? seen : all).map((d) => d.path))];
-  };
   // Whole-word counts over the buffer, for the few names that have a type: a keystroke's request
   // does not scan every identifier of a long file (1.8 ms on 4,700 lines) for them.
   let buffer: string | undefined;
@@ -633,7 +626,7 @@ function pendingReceiverMembers(
       const onCursorLine = wordCount(lines[cursor] ?? '', name, Infinity);
       if (wordCount(buffer, name, onCursorLine + 2) - onCursorLine !== 1) continue;
       const written = (member: string) => wordCount(buffer!, member, 1) > 0;
-      const members = types.flatMap((t) => typeFiles(t).flatMap((p) => typeMembers(store, p, t, { has: written })));
+      const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written })));
       if (!members.length || members.length > RUN_USES_MAX) continue;
       const weights = members.map((x) => 1 + filesUsing(store, x.name));
       const total = weights.reduce((a, b) => a + b, 0);
@@ -644,9 +637,25 @@ function pendingReceiverMembers(
   return out;
 }
 
-/** A type's members in one file that code elsewhere can call (no constructors, nothing private), less those `skip` names. */
+/** A type's members in one file that code elsewhere can call (callableMemberOf), less those `skip` names. */
 function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }): SymbolRow[] {
-  return store.symbols.inFile(path).filter((m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !declaredPrivate(m) && !skip.has(m.name));
+  return store.symbols.inFile(path).filter((m) => callableMemberOf(m, type) && !skip.has(m.name));
+}
+
+/** Whether a definition is a member of `type` that code elsewhere can call: no constructor, nothing private. */
+function callableMemberOf(m: SymbolRow, type: string): boolean {
+  return m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !declaredPrivate(m);
+}
+
+/**
+ * The files that define a type of that name in the buffer's language family: those the file imports
+ * or sees in its scope (Java's package), if any, else every one. (Each file once: a class and a
+ * namespace of one name in a file are one set of members.)
+ */
+function typeFiles(store: IndexStore, language: LanguageId, type: string, visible: (path: string) => boolean): string[] {
+  const all = definitionsFrom(store, type, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
+  const seen = all.filter((d) => visible(d.path));
+  return [...new Set((seen.length ? seen : all).map((d) => d.path))];
 }
 
 /** How much the other half of a pair weighs (`endFooter` after `startFooter`); 1 did alike on the tuning sets. */
@@ -702,6 +711,7 @@ function commentNamedDefinitions(
   cursor: number,
   imported: ReadonlySet<string>,
   types: () => readonly string[],
+  visible: (path: string) => boolean,
 ): ScoredDefinition[] {
   const words = commentAboveWords(lines, cursor);
   if (!words) return [];
@@ -710,14 +720,10 @@ function commentNamedDefinitions(
   for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
   const found = new Map<string, { def: SymbolRow; n: number }>();
   const take = (path: string, keep: (d: SymbolRow) => boolean) => {
-    for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def) && !declaredPrivate(f.def)) found.set(`${path}:${f.def.start_line}`, f);
+    for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def)) found.set(`${path}:${f.def.start_line}`, f);
   };
-  for (const p of reach) take(p, () => true);
-  for (const type of new Set(types())) {
-    for (const d of definitionsFrom(store, type, language)) {
-      if (RECEIVER_TYPE_KINDS.has(d.kind)) take(d.path, (m) => m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor');
-    }
-  }
+  for (const p of reach) take(p, (d) => !declaredPrivate(d));
+  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type));
   const total = [...found.values()].reduce((a, f) => a + f.n, 0);
   return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
 }

@@ -8,6 +8,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import { receiverTypes } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
 import { declaredTypes } from './buffer-names.js';
+import { definitionsFrom } from './language-reach.js';
 
 /** Supertypes are followed this many levels up, at most this many per type. */
 const SUPER_DEPTH = 2;
@@ -25,8 +26,8 @@ export function definesType(store: IndexStore, name: string): boolean {
 /** Name → its types and their supertypes, read on rows `from`..`to` (exclusive) for the cursor's row `at`. */
 export function receiverTypesNear(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }): Map<string, Set<string>> {
   const ruled = receiverTypes(language, { lines, ...window });
-  if (!ruled) return withReturnTypes(store, lines, window, withDestructured(store, lines, window, declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to })));
-  withReturnTypes(store, lines, window, ruled);
+  if (!ruled) return withReturnTypes(store, language, lines, window, withDestructured(store, lines, window, declaredTypes(lines, { go: language === 'go', from: window.from, to: window.to })));
+  withReturnTypes(store, language, lines, window, ruled);
   const supers = new Map<string, string[]>();
   for (const types of ruled.values()) {
     for (const t of [...types]) for (const s of supertypes(store, t, supers, SUPER_DEPTH)) types.add(s);
@@ -79,7 +80,7 @@ function addFieldTypes(store: IndexStore, bindings: string, type: string, types:
  * `-> Parser`, `public Meta dictionary(`), when the callee's definitions in the code base agree on
  * one (a qualifier naming a type picks its own: `Foo::new()` is Foo's) and the code base defines it.
  */
-function withReturnTypes(store: IndexStore, lines: readonly string[], window: { from: number; to: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
+function withReturnTypes(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
   const memo = new Map<string, string | null>();
   for (let row = Math.max(0, window.from); row < Math.min(lines.length, window.to); row++) {
     const line = lines[row];
@@ -91,7 +92,7 @@ function withReturnTypes(store: IndexStore, lines: readonly string[], window: { 
       const fn = parts[parts.length - 1];
       const qualifier = parts.length > 1 ? parts[parts.length - 2] : '';
       const key = `${qualifier}\0${fn}`;
-      if (!memo.has(key)) memo.set(key, returnTypeOf(store, fn, qualifier));
+      if (!memo.has(key)) memo.set(key, returnTypeOf(store, language, fn, qualifier));
       const type = memo.get(key);
       if (type) types.set(name, new Set([type]));
     }
@@ -106,8 +107,9 @@ const NOT_RECEIVERS = new Set(['this', 'self', 'mut', 'const', 'let', 'var', 're
 const RETURN_DEFS_MAX = 8;
 
 /** The one type the code base's definitions of `fn` (a qualifier's own, when it names a type) say they return; null when none or several. */
-function returnTypeOf(store: IndexStore, fn: string, qualifier: string): string | null {
-  let defs = store.symbols.lookup(fn).filter((d) => d.kind === 'function' || d.kind === 'method');
+function returnTypeOf(store: IndexStore, language: LanguageId, fn: string, qualifier: string): string | null {
+  // (The buffer's language family's: a C++ `open()` says nothing of what a TypeScript `open()` returns.)
+  let defs = definitionsFrom(store, fn, language).filter((d) => d.kind === 'function' || d.kind === 'method');
   const own = /^[A-Z]/.test(qualifier) ? defs.filter((d) => d.container === qualifier) : [];
   if (own.length) defs = own;
   if (!defs.length || defs.length > RETURN_DEFS_MAX) return null;
