@@ -19,7 +19,8 @@ import { searchWorkspace, type SearchOptions } from '../retrieval/search.js';
 import type { Snippet } from '../protocol/snippet.js';
 import type { ConfigStatus, IndexProgress, WorkspaceState, WorkspaceStatus as WireWorkspaceStatus } from '../protocol/status.js';
 import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval/context.js';
-import { buildContext, type ContextSources } from '../retrieval/cursor-context.js';
+import { buildContext } from '../retrieval/cursor-context.js';
+import type { ContextSources } from '../retrieval/context-sources.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
 import { importGraph } from '../retrieval/anticipation.js';
 import {

@@ -1,0 +1,311 @@
+/**
+ * Definitions the buffer does not name, offered for the line at the cursor by what it does name:
+ * the members of a binding about to be used, the other half of a pair, what the comment above
+ * names, what the enclosing class inherits, the names an import list lacks, the neighbours and
+ * the continuation of a run of definitions, the function another file's local lives in. Each rule
+ * scores on the scale of definition-scores.ts, which gathers them.
+ */
+import { resolveImport } from '../indexer/imports.js';
+import type { LanguageId } from '../indexer/languages.js';
+import type { IndexStore } from '../store/index-store.js';
+import type { SymbolRow } from '../store/rows.js';
+import { folderOf } from '../store/symbol-table.js';
+import { importListAtCursor, isKeyword, type NameUse } from './buffer-names.js';
+import { moduleExports, type ModuleExport, type RefsOf } from './import-graph.js';
+import { importTargets } from './anticipation.js';
+import { definesType } from './receiver-types.js';
+import { definitionsFrom } from './language-reach.js';
+import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
+import { counterpartNames } from './counterparts.js';
+import { enclosingSymbol } from './snippets.js';
+import type { ContextSources } from './context-sources.js';
+import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, filesUsing, importBinding, lastWord, shapeOf, typeFiles, typeMembers, wordCount } from './definition-traits.js';
+
+/** A sibling's share of the score of the definition it sits by (siblingsOf, parallelDefinitions). */
+const SIBLING_FACTOR = 0.3;
+/** What the first name an import list lacks weighs (listCompletions; see LISTED_FACTOR in definition-scores.ts). */
+const LIST_WEIGHT = 4;
+
+/**
+ * How many lines above the cursor a binding not used yet counts as the one the line is about to use
+ * (a function's parameters included: chi's `router *chi.Mux` then `router.NotFoundHandler()`; at 30
+ * lines a task was lost on the third draw, at 12 none).
+ */
+const PENDING_LINES = 12;
+/**
+ * What the members of such a binding's type share, split by how many files use each (tuning draw
+ * and third draw: at 1, chi's `rctx.RoutePattern()` after `rctx := chi.RouteContext(…)` came at
+ * 2,331 characters, at 3 within 2,000; nothing lost at 3 or 6, noimport unchanged).
+ */
+const PENDING_WEIGHT = 3;
+
+/**
+ * A variable or parameter bound just above the cursor and used nowhere yet (`rctx :=
+ * chi.RouteContext(r.Context())`, `const db = await openStore()`, `func f(router *chi.Mux)`): the line
+ * being written most likely uses it, and with a type known (declared, constructed or returned:
+ * receiver-types.ts, which types names only where they are bound), one of that type's members.
+ * Those not written in the buffer, sharing the weight by how many files use each (the ones the
+ * buffer writes are looked up by name anyway).
+ */
+export function pendingReceiverMembers(
+  store: IndexStore,
+  language: LanguageId,
+  lines: readonly string[],
+  cursor: number,
+  receiverTypes: () => Map<string, Set<string>>,
+  visible: (path: string) => boolean,
+): ScoredDefinition[] {
+  // Whole-word counts over the buffer, for the few names that have a type: a keystroke's request
+  // does not scan every identifier of a long file (1.8 ms on 4,700 lines) for them.
+  let buffer: string | undefined;
+  const out: ScoredDefinition[] = [];
+  const seen = new Set<string>();
+  for (let row = cursor - 1; row >= Math.max(0, cursor - PENDING_LINES); row--) {
+    for (const m of (lines[row] ?? '').matchAll(WORD)) {
+      const name = m[0];
+      if (seen.has(name) || isKeyword(name)) continue;
+      seen.add(name);
+      const types = [...(receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
+      if (!types.length) continue;
+      buffer ??= lines.join('\n');
+      const onCursorLine = wordCount(lines[cursor] ?? '', name, Infinity);
+      if (wordCount(buffer, name, onCursorLine + 2) - onCursorLine !== 1) continue;
+      const written = (member: string) => wordCount(buffer!, member, 1) > 0;
+      const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written })));
+      if (!members.length || members.length > RUN_USES_MAX) continue;
+      const weights = members.map((x) => 1 + filesUsing(store, x.name));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const proximity = 1 / (1 + (cursor - row) / 2);
+      members.forEach((def, i) => out.push({ def, score: (PENDING_WEIGHT * proximity * weights[i]) / total, distance: cursor - row, offered: true }));
+    }
+  }
+  return out;
+}
+
+/** How much the other half of a pair weighs (`endFooter` after `startFooter`); 1 did alike on the tuning sets. */
+const COUNTERPART_WEIGHT = 2;
+
+/**
+ * The other half of a call written in the lines around the cursor and not written there itself
+ * (counterparts.ts: `Footer.startFooter(b)` → `Footer.endFooter`, `mu.Lock()` → `Unlock`): in the file
+ * and the class of the definition the written half means.
+ */
+export function counterpartDefinitions(store: IndexStore, names: readonly NameUse[], scored: readonly ScoredDefinition[], written: ReadonlySet<string>): ScoredDefinition[] {
+  const halvesOf = new Map<NameUse, string[]>();
+  for (const use of names) {
+    if (use.distance > PENDING_LINES) continue;
+    const others = counterpartNames(use.name).filter((n) => !written.has(n));
+    if (others.length) halvesOf.set(use, others);
+  }
+  if (!halvesOf.size) return [];
+  // The definition each written half means: its best scored one (one pass, however many halves).
+  const meant = new Map<string, ScoredDefinition>();
+  const wanted = new Set([...halvesOf.keys()].map((u) => u.name));
+  for (const s of scored) {
+    if (!wanted.has(s.def.name)) continue;
+    const best = meant.get(s.def.name);
+    if (!best || s.score > best.score) meant.set(s.def.name, s);
+  }
+  const out: ScoredDefinition[] = [];
+  for (const [use, others] of halvesOf) {
+    const def = meant.get(use.name)?.def;
+    if (!def) continue;
+    const halves = store.symbols.inFile(def.path).filter((d) => others.includes(d.name) && (d.container ?? null) === (def.container ?? null));
+    for (const half of halves) out.push({ def: half, score: (COUNTERPART_WEIGHT / (1 + use.distance / 2)) / halves.length, distance: use.distance, offered: true });
+  }
+  return out;
+}
+
+/**
+ * How much the definitions named by the comment right above the cursor weigh together. (Tuning draw,
+ * unseen A, third draw: 2 and 4 alike; see docs/benchmarks-history.md.)
+ */
+const COMMENT_WEIGHT = 2;
+
+/**
+ * The definitions within reach whose names are made of the words of the comment right above the
+ * cursor (comment-intent.ts): those of the files the buffer imports and of the files they import
+ * (`modelsStore.props.modelSupportsVision` is a field's type's, a file further), and the members of
+ * the types its receivers have and its class extends; sharing COMMENT_WEIGHT, a name of more words more.
+ */
+export function commentNamedDefinitions(
+  src: ContextSources,
+  language: LanguageId,
+  lines: readonly string[],
+  cursor: number,
+  imported: ReadonlySet<string>,
+  types: () => readonly string[],
+  visible: (path: string) => boolean,
+): ScoredDefinition[] {
+  const words = commentAboveWords(lines, cursor);
+  if (!words) return [];
+  const { store } = src;
+  const reach = new Set(imported);
+  for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
+  const found = new Map<string, { def: SymbolRow; n: number }>();
+  const take = (path: string, keep: (d: SymbolRow) => boolean) => {
+    for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def)) found.set(`${path}:${f.def.start_line}`, f);
+  };
+  for (const p of reach) take(p, (d) => !declaredPrivate(d));
+  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type));
+  const total = [...found.values()].reduce((a, f) => a + f.n, 0);
+  return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
+}
+
+/**
+ * What the members a class inherits from another file, and no line near the cursor names, weigh
+ * together (about what a name imported by name weighs 20 lines away; 1, 2 and 4 did alike on the
+ * tuning draw and a draw on code bases never tuned on).
+ */
+const INHERITED_WEIGHT = 2;
+/** A class's members written `protected` are there for its subclasses to call: they weigh this much more. */
+const PROTECTED_FACTOR = 2;
+const CLASS_KINDS = new Set(['class', 'struct', 'record']);
+
+/**
+ * The methods the class around the cursor inherits from a class of another file (`class
+ * SignInCodeRequiredState extends SignInState`) that the buffer does not name yet: what `this.` and
+ * `super.` reach besides the class's own members, which the buffer shows.
+ */
+export function inheritedMembers(src: ContextSources, path: string, language: LanguageId, cursor: number, ancestors: ReadonlySet<string>, written: ReadonlySet<string>): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
+  const own = src.store.symbols.inFile(path);
+  const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line <= cursor + 1 && cursor + 1 <= s.end_line);
+  if (!enclosing.length) return out;
+  // What the class overrides is its own: `this.x()` runs that one, shown as the buffer's.
+  const ownNames = new Set(own.map((s) => s.name));
+  const members: SymbolRow[] = [];
+  for (const name of ancestors) {
+    if (ownNames.has(name)) continue;
+    for (const base of definitionsFrom(src.store, name, language)) {
+      if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
+      for (const m of src.store.symbols.inFile(base.path)) {
+        if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !ownNames.has(m.name) && !declaredPrivate(m)) members.push(m);
+      }
+    }
+  }
+  if (!members.length) return out;
+  const weight = members.map((m) => (/^\s*(?:(?:public|static|readonly|abstract|override|async)\s+)*protected\b/.test(m.signature) ? PROTECTED_FACTOR : 1));
+  const sum = weight.reduce((a, b) => a + b, 0);
+  const distance = cursor - (enclosing[enclosing.length - 1].start_line - 1);
+  members.forEach((def, i) => out.push({ def, score: (INHERITED_WEIGHT * weight[i]) / sum, distance, offered: true }));
+  return out;
+}
+
+/**
+ * The function another file's local binding or nested function lives in: `const { stepIn, patience } =
+ * waitForCb(…)` names two locals of helper.js's `waitForCb`, and the line needs `waitForCb`.
+ */
+export function enclosingDefinitions(store: IndexStore, scored: readonly ScoredDefinition[]): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
+  for (const s of scored) {
+    const { def } = s;
+    if (!def.container || (def.kind !== 'local' && def.kind !== 'function')) continue;
+    // (A function's, not a method's: a method's locals are its own business, reached through its class.)
+    const outer = enclosingSymbol(store, def, (d) => d.name === def.container && d.kind === 'function');
+    if (outer) out.push({ def: outer, score: s.score * ENCLOSING_SHARE, distance: s.distance });
+  }
+  return out;
+}
+
+/** The share of a local's score its enclosing function gets: at 1 it pushed out names written nearer (tuning draw). */
+const ENCLOSING_SHARE = 0.5;
+
+/**
+ * The definitions next to the best ones: code that uses `Float32` and
+ * `Float16` is often about to use `Float64`, defined beside them; a builder's
+ * `addId` call is followed by its `addIsDelta`. Same file, same container,
+ * adjacent in the file, at a fraction of the score of the definition they sit by.
+ */
+export function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: string): ScoredDefinition[] {
+  const out: ScoredDefinition[] = [];
+  for (const { def, score } of best) {
+    // A constructor's neighbours are its class's fields and methods, no run it belongs to.
+    if (def.kind === 'constructor') continue;
+    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s));
+    const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
+    for (const j of [i - 1, i + 1]) {
+      if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR, distance: Infinity });
+    }
+  }
+  return out;
+}
+
+/**
+ * A run of lines that each name a definition from another file of one folder — a registry of
+ * commands, routes or handlers (`context: contextCommand`, `explain: explainCommand`) — goes on
+ * with another file of that folder: its top-level definition of the same kind whose name ends
+ * the same way or whose signature has the same shape (a chain of `r.Use(middleware.Logger)`), not
+ * written yet, at a sibling's share of the score, divided among them by how many files use each.
+ * (A module's members offered because its name is written beside the cursor are no run: they were
+ * not written.) Exported for its test.
+ */
+export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
+  const byDir = new Map<string, ScoredDefinition[]>();
+  for (const s of beside) {
+    if (s.def.container || s.def.kind === 'local' || s.def.path === path) continue;
+    const dir = folderOf(s.def.path);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), s]);
+  }
+  const out: ScoredDefinition[] = [];
+  for (const [dir, run] of byDir) {
+    const runFiles = new Set(run.map((s) => s.def.path));
+    if (runFiles.size < 2) continue;
+    const kinds = new Set(run.map((s) => s.def.kind));
+    const endings = new Set(run.map((s) => lastWord(s.def.name)));
+    const shapes = new Set(run.map((s) => shapeOf(s.def)));
+    const found: SymbolRow[] = [];
+    for (const file of store.symbols.filesIn(dir)) {
+      if (runFiles.has(file) || file === path) continue;
+      for (const def of store.symbols.inFile(file)) {
+        if (!def.container && def.exported && kinds.has(def.kind) && (endings.has(lastWord(def.name)) || shapes.has(shapeOf(def))) && !written.has(def.name)) found.push(def);
+      }
+    }
+    // The run's best score, shared by the definitions it may go on with, by how many files use each
+    // (plus one): the registry line most code bases write (`middleware.Recoverer`) before the rare.
+    const best = Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR;
+    // (Past RUN_USES_MAX candidates each share is too small to show; counting would only cost time.)
+    const weights = found.map((def) => (found.length > RUN_USES_MAX ? 1 : 1 + filesUsing(store, def.name)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    out.push(...found.map((def, i) => ({ def, score: (best * weights[i]) / total, distance: Infinity })));
+  }
+  return out;
+}
+
+interface ImportListTargets {
+  /** The files the list imports from (or re-exports from). */
+  files: Set<string>;
+  /** The names it lists already. */
+  names: Set<string>;
+  /** The names listed on the lines right above and below the cursor. */
+  beside: Set<string>;
+}
+
+/** The files an import list around the cursor imports from, and the names it already lists. */
+export function importListTargets(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId): ImportListTargets | null {
+  const python = language === 'python';
+  if (!python && !/^(typescript|tsx|javascript)$/.test(language)) return null;
+  const list = importListAtCursor(lines, cursor, python);
+  if (!list) return null;
+  const files = new Set(resolveImport({ specifier: list.specifier, names: [], line: list.startLine + 1, kind: python ? 'from' : 'import' }, path, language, src.importContext()));
+  return files.size ? { files, names: list.names, beside: list.beside } : null;
+}
+
+/**
+ * Inside `import {⋯} from 'm'` or `export {⋯} from 'm'`, the line being written names more of what m
+ * exports. The candidates are m's exports the list does not name yet, nearest first to where m
+ * exports the names listed beside the cursor (lists tend to follow the module's order), the first
+ * at LIST_WEIGHT, the next ones less and less.
+ */
+export function listCompletions(src: ContextSources, refsOf: RefsOf, list: ImportListTargets): ScoredDefinition[] {
+  const exports = [...list.files].flatMap((f) => moduleExports(src, refsOf, f));
+  const anchors = exports.filter((e) => list.beside.has(e.name));
+  // Mean line distance to the anchors: between two listed names comes before beyond them.
+  const gap = (e: ModuleExport) => {
+    const d = anchors.filter((a) => a.file === e.file).map((a) => Math.abs(a.line - e.line));
+    return d.length ? d.reduce((x, y) => x + y, 0) / d.length : Infinity;
+  };
+  const open = exports.filter((e) => !list.names.has(e.name) && e.defs.length).map((e) => ({ e, gap: gap(e) }));
+  open.sort((a, b) => a.gap - b.gap || a.e.line - b.e.line);
+  return open.flatMap(({ e }, rank) => e.defs.map((def) => ({ def, score: LIST_WEIGHT / (1 + rank / 2), distance: 0 })));
+}
