@@ -101,7 +101,7 @@ export function stem(path: string): string {
 
 /** Files using a name, counted over at most this many chunks that reference it. */
 const USES_COUNTED = 200;
-/** A run's continuation weighs its candidates by their uses up to this many candidates. */
+/** Past this many candidates, a rule (a run's continuation, a pending receiver's members) does not count their uses: each share would be too small to show. */
 export const RUN_USES_MAX = 100;
 
 /** How many files reference `name` (from the chunks' references; a file counts once). */
