@@ -176,7 +176,6 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // `BlockParser`; `html_block_parser.py` alike), not written in the buffer: as if written a little way off.
   for (const type of typesInFileName(path)) inferType(type, FILE_NAME_DISTANCE, 1);
 
-  let constructed: Set<string> | undefined;
   const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
@@ -265,9 +264,6 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       if (external) score *= EXTERNAL_RECEIVER_FACTOR;
       // Declared private in another file: no code here can reach it (a class's `private Log() {}`).
       if (declaredPrivate(def)) score *= PRIVATE_FACTOR;
-      // Java and C# name a constructor after its class: unless the buffer constructs one (`new Log(…)`),
-      // the name means the class (`Log.logTrace(…)`, a type), which is shown anyway.
-      if (def.kind === 'constructor' && !(constructed ??= constructedNames(lines, cursor)).has(use.name)) score *= UNCONSTRUCTED_FACTOR;
       if (namedAfter.has(use.name)) score *= NAMED_AFTER_FACTOR;
       // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
       if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
@@ -397,19 +393,6 @@ function mergedByDefinition(list: readonly ScoredDefinition[]): ScoredDefinition
 
 /** How much a private definition of another file weighs: only a ground truth that ignores access would want it. */
 const PRIVATE_FACTOR = 0.1;
-/** How much a constructor weighs when the buffer constructs nothing of its name. */
-const UNCONSTRUCTED_FACTOR = 0.3;
-
-/** The names the window around the cursor constructs: `new Name(`, `new pkg.Name<T>(`. */
-function constructedNames(lines: readonly string[], cursor: number): Set<string> {
-  const out = new Set<string>();
-  const { from, to } = nameWindow(cursor, lines.length);
-  for (let l = from; l < to; l++) {
-    if (!lines[l].includes('new')) continue;
-    for (const m of lines[l].matchAll(/\bnew\s+(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)/g)) out.add(m[1]);
-  }
-  return out;
-}
 
 /** How much a type a variable is named after (not written itself) weighs against a name written there. */
 const NAMED_AFTER_FACTOR = 0.5;
