@@ -12,7 +12,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import { importListAtCursor, isKeyword, type NameUse } from './buffer-names.js';
 import { moduleExports, type ModuleExport, type RefsOf } from './import-graph.js';
-import { importTargets } from './anticipation.js';
+import { importTargets } from './workspace-imports.js';
 import { definesType } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';

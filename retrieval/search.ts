@@ -5,7 +5,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { ChunkRow, SymbolRow } from '../store/rows.js';
 import { splitIdentifier } from '../store/code-text.js';
 import { hasGrammar, type LanguageId } from '../indexer/languages.js';
-import { isTestPath } from './anticipation.js';
+import { isTestPath } from './workspace-imports.js';
 import { fuseRanked, type RankedList } from './fusion.js';
 import { chunkLines, type NavigationSources } from './navigation.js';
 import { queryVector } from './query-vector.js';

@@ -22,7 +22,7 @@ import type { ContextRequest, ContextResult, ContextTimings } from '../retrieval
 import { buildContext } from '../retrieval/cursor-context.js';
 import type { ContextSources } from '../retrieval/context-sources.js';
 import { RecentEdits } from '../retrieval/recent-edits.js';
-import { importGraph } from '../retrieval/anticipation.js';
+import { importGraph } from '../retrieval/workspace-imports.js';
 import {
   closestNames, closestPaths, filesUnder, findDefinitions, findReferences, outlineFile,
   type Definition, type NavigationSources, type OutlineEntry, type ReferenceFile,
