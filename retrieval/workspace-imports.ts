@@ -452,6 +452,7 @@ export function isTestPath(path: string): boolean {
   return TEST_PATH.test(path);
 }
 
+/** Appends `v` to the list `m` holds at `k` (the graph's indexes, and anticipation's own). */
 export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
