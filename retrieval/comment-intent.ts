@@ -42,7 +42,11 @@ export function commentAboveWords(lines: readonly string[], cursor: number): Set
  * two (`overwriteCache`); else 0. One word (`cache`, `connect`) is too common a name to go by.
  */
 export function wordsNamedIn(name: string, words: ReadonlySet<string>): number {
-  const stems = nameStems(name);
+  return wordsMaking(nameStems(name), words);
+}
+
+/** How many of `words` the stems make up, when all of them are among those words; else 0. */
+function wordsMaking(stems: readonly string[] | null, words: ReadonlySet<string>): number {
   return stems && stems.every((p) => words.has(p)) ? stems.length : 0;
 }
 
@@ -73,7 +77,10 @@ export function definitionsNamedIn(store: IndexStore, path: string, words: Reado
     cache.byPath.set(path, named);
   }
   const out: { def: SymbolRow; n: number }[] = [];
-  for (const { def, stems } of named) if (stems.every((p) => words.has(p))) out.push({ def, n: stems.length });
+  for (const { def, stems } of named) {
+    const n = wordsMaking(stems, words);
+    if (n) out.push({ def, n });
+  }
   return out;
 }
 

@@ -16,9 +16,9 @@ import { moduleMemberUses } from './workspace-imports.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf } from './offered-definitions.js';
-import { type Candidate, bodiless, bufferNames, enclosingSymbol } from './snippets.js';
+import { type Candidate, bufferNames } from './snippets.js';
 import type { ContextSources } from './context-sources.js';
-import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, declaredPrivate, definitionKey, importBinding, isNamedType, shapeOf, stem, typeMembers } from './definition-traits.js';
+import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, declaredPrivate, definitionKey, importBinding, isNamedType, bodiless, enclosingSymbol, sharedScores, shapeOf, stem, typeMembers } from './definition-traits.js';
 
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
@@ -306,8 +306,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       // Which member is not written anywhere: those other files reach through the module most, first.
       const uses = new Map(moduleMemberUses(src, files, path).map((m) => [`${m.def.path}:${m.def.start_line}`, m.uses]));
       const weight = members.map((d) => 1 + (uses.get(`${d.path}:${d.start_line}`) ?? 0));
-      const sum = weight.reduce((a, b) => a + b, 0);
-      members.forEach((def, i) => scored.push({ def, score: (UNUSED_MODULE_WEIGHT / unusedImports) * (weight[i] / sum), distance: use.distance, offered: true }));
+      scored.push(...sharedScores(members, weight, UNUSED_MODULE_WEIGHT / unusedImports, use.distance));
       continue;
     }
     const proximity = 1 / (1 + use.distance / 2);

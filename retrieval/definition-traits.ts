@@ -9,6 +9,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { RECEIVER_TYPE_KINDS } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
+import type { ContextSources } from './context-sources.js';
 
 /** The kinds of a class's or object's members. */
 export const MEMBER_KINDS = new Set(['method', 'field', 'property', 'constructor', 'event']);
@@ -109,6 +110,20 @@ export function filesUsing(store: IndexStore, name: string): number {
   return new Set(store.chunksReferencing(name, USES_COUNTED).map((c) => c.path)).size;
 }
 
+/** Each definition's weight by how many files use its name, plus one: the common before the rare. */
+export function usesWeights(store: IndexStore, defs: readonly SymbolRow[]): number[] {
+  return defs.map((d) => 1 + filesUsing(store, d.name));
+}
+
+/**
+ * A rule's score `total` shared among the definitions it offers, in proportion to `weights`, each at
+ * `distance`; `offered` (not written in the buffer) unless told otherwise.
+ */
+export function sharedScores(defs: readonly SymbolRow[], weights: readonly number[], total: number, distance: number, offered = true): ScoredDefinition[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return defs.map((def, i) => ({ def, score: (total * weights[i]) / sum, distance, ...(offered ? { offered } : {}) }));
+}
+
 /** Shapes by name and signature (the symbol table makes a new row object on each lookup); bounded. */
 const shapeCache = new Map<string, string>();
 const SHAPE_CACHE_MAX = 20_000;
@@ -132,4 +147,19 @@ export function shapeOf(def: SymbolRow): string {
 /** The last word of an identifier, lower-cased: `contextCommand`, `context_command` → `command`. */
 export function lastWord(name: string): string {
   return (/(?:[A-Z]?[a-z0-9]+|[A-Z0-9]+)$/.exec(name.replace(/_+$/, ''))?.[0] ?? name).toLowerCase();
+}
+
+/** The innermost definition of `def`'s file around it (not itself) that `accept` takes. */
+export function enclosingSymbol(store: IndexStore, def: SymbolRow, accept: (d: SymbolRow) => boolean): SymbolRow | undefined {
+  let best: SymbolRow | undefined;
+  for (const d of store.symbols.inFile(def.path)) {
+    if (d.start_line > def.start_line || d.end_line < def.end_line || (d.start_line === def.start_line && d.end_line === def.end_line)) continue;
+    if (accept(d) && (!best || d.end_line - d.start_line < best.end_line - best.start_line)) best = d;
+  }
+  return best;
+}
+
+/** A declaration that ends at a `;`: a signature without a body (an overload, an abstract method). */
+export function bodiless(src: ContextSources, def: SymbolRow): boolean {
+  return /;\s*(\/\/.*)?$/.test(src.readLines(def.path)?.[def.end_line - 1] ?? '');
 }

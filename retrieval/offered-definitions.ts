@@ -17,9 +17,8 @@ import { definesType } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import { counterpartNames } from './counterparts.js';
-import { enclosingSymbol } from './snippets.js';
 import type { ContextSources } from './context-sources.js';
-import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, filesUsing, importBinding, lastWord, shapeOf, typeFiles, typeMembers, wordCount } from './definition-traits.js';
+import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
 
 /** A sibling's share of the score of the definition it sits by (siblingsOf, parallelDefinitions). */
 const SIBLING_FACTOR = 0.3;
@@ -73,10 +72,8 @@ export function pendingReceiverMembers(
       const written = (member: string) => wordCount(buffer!, member, 1) > 0;
       const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written })));
       if (!members.length || members.length > RUN_USES_MAX) continue;
-      const weights = members.map((x) => 1 + filesUsing(store, x.name));
-      const total = weights.reduce((a, b) => a + b, 0);
       const proximity = 1 / (1 + (cursor - row) / 2);
-      members.forEach((def, i) => out.push({ def, score: (PENDING_WEIGHT * proximity * weights[i]) / total, distance: cursor - row, offered: true }));
+      out.push(...sharedScores(members, usesWeights(store, members), PENDING_WEIGHT * proximity, cursor - row));
     }
   }
   return out;
@@ -168,10 +165,9 @@ const CLASS_KINDS = new Set(['class', 'struct', 'record']);
  * `super.` reach besides the class's own members, which the buffer shows.
  */
 export function inheritedMembers(src: ContextSources, path: string, language: LanguageId, cursor: number, ancestors: ReadonlySet<string>, written: ReadonlySet<string>): ScoredDefinition[] {
-  const out: ScoredDefinition[] = [];
   const own = src.store.symbols.inFile(path);
   const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line <= cursor + 1 && cursor + 1 <= s.end_line);
-  if (!enclosing.length) return out;
+  if (!enclosing.length) return [];
   // What the class overrides is its own: `this.x()` runs that one, shown as the buffer's.
   const ownNames = new Set(own.map((s) => s.name));
   const members: SymbolRow[] = [];
@@ -184,12 +180,9 @@ export function inheritedMembers(src: ContextSources, path: string, language: La
       }
     }
   }
-  if (!members.length) return out;
+  if (!members.length) return [];
   const weight = members.map((m) => (/^\s*(?:(?:public|static|readonly|abstract|override|async)\s+)*protected\b/.test(m.signature) ? PROTECTED_FACTOR : 1));
-  const sum = weight.reduce((a, b) => a + b, 0);
-  const distance = cursor - (enclosing[enclosing.length - 1].start_line - 1);
-  members.forEach((def, i) => out.push({ def, score: (INHERITED_WEIGHT * weight[i]) / sum, distance, offered: true }));
-  return out;
+  return sharedScores(members, weight, INHERITED_WEIGHT, cursor - (enclosing[enclosing.length - 1].start_line - 1));
 }
 
 /**
@@ -265,9 +258,7 @@ export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[
     // (plus one): the registry line most code bases write (`middleware.Recoverer`) before the rare.
     const best = Math.max(...run.map((s) => s.score)) * SIBLING_FACTOR;
     // (Past RUN_USES_MAX candidates each share is too small to show; counting would only cost time.)
-    const weights = found.map((def) => (found.length > RUN_USES_MAX ? 1 : 1 + filesUsing(store, def.name)));
-    const total = weights.reduce((a, b) => a + b, 0);
-    out.push(...found.map((def, i) => ({ def, score: (best * weights[i]) / total, distance: Infinity })));
+    out.push(...sharedScores(found, found.length > RUN_USES_MAX ? found.map(() => 1) : usesWeights(store, found), best, Infinity, false));
   }
   return out;
 }

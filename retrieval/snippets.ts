@@ -10,6 +10,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import type { Snippet } from '../protocol/snippet.js';
 import type { ContextSources } from './context-sources.js';
+import { enclosingSymbol } from './definition-traits.js';
 
 /**
  * A definition snippet is the definition when it is short, else its
@@ -36,21 +37,6 @@ export interface Candidate {
   def?: SymbolRow;
   /** A similar chunk not read yet: its first lines are read when the budget reaches it. */
   unread?: boolean;
-}
-
-/** The innermost definition of `def`'s file around it (not itself) that `accept` takes. */
-export function enclosingSymbol(store: IndexStore, def: SymbolRow, accept: (d: SymbolRow) => boolean): SymbolRow | undefined {
-  let best: SymbolRow | undefined;
-  for (const d of store.symbols.inFile(def.path)) {
-    if (d.start_line > def.start_line || d.end_line < def.end_line || (d.start_line === def.start_line && d.end_line === def.end_line)) continue;
-    if (accept(d) && (!best || d.end_line - d.start_line < best.end_line - best.start_line)) best = d;
-  }
-  return best;
-}
-
-/** A declaration that ends at a `;`: a signature without a body (an overload, an abstract method). */
-export function bodiless(src: ContextSources, def: SymbolRow): boolean {
-  return /;\s*(\/\/.*)?$/.test(src.readLines(def.path)?.[def.end_line - 1] ?? '');
 }
 
 /** A definition candidate with its snippet read; null when its file cannot be read. */
