@@ -30,7 +30,9 @@
  *    registered with a daemon (the compiled CLI, no embedding model) started a second before, from
  *    POST /workspaces until it is ready; then a copy of it in another folder on the same daemon,
  *    warm (its parse workers running, their code compiled); `--runs` times, a fresh daemon each.
- *    And `cvu index --no-embed` on the same code base, a fresh process, by the wall clock.
+ *    And `cvu index --no-embed` on the same code base, a fresh process, by the wall clock; and on
+ *    the same with real shell and PowerShell scripts beside it (playwright-core's, from
+ *    node_modules), against the code base alone.
  *
  * Options: --runs N (lexical repetitions, default 3), --saves N (default 30), --embed-chunks N
  * (default 256), --threads N (the embedding model's, in-process and the daemon's; default
@@ -40,6 +42,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -266,6 +269,25 @@ function cliIndexRun(root: string, home: string): { files: number; seconds: numb
   // The largest report is the process that did the work (a re-run's parent reports too, and less).
   const kb = Math.max(...[...r.stderr.matchAll(/MAXRSS (\d+)/g)].map((m) => Number(m[1])));
   return { files: out.files, seconds: out.seconds, wallSeconds, maxRssMb: kb / 1024 };
+}
+
+/**
+ * Copies `root` to `dest` and adds, in `dest/scripts/`, the shell and PowerShell scripts that
+ * playwright-core ships; null when it is not installed.
+ */
+function scriptsBeside(root: string, dest: string): { shell: number; powershell: number } | null {
+  let bin: string;
+  try {
+    bin = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'bin');
+  } catch {
+    return null;
+  }
+  const picked = fs.readdirSync(bin).filter((f) => /\.(sh|ps1)$/.test(f));
+  if (!picked.length) return null;
+  fs.cpSync(root, dest, { recursive: true });
+  fs.mkdirSync(path.join(dest, 'scripts'), { recursive: true });
+  for (const f of picked) fs.copyFileSync(path.join(bin, f), path.join(dest, 'scripts', f));
+  return { shell: picked.filter((f) => f.endsWith('.sh')).length, powershell: picked.filter((f) => f.endsWith('.ps1')).length };
 }
 
 // ---------------------------------------------------------------- 4. embedding in-process
@@ -630,6 +652,11 @@ async function main() {
       const cold: number[] = [];
       const warm: number[] = [];
       const cliWall: number[] = [];
+      const cliScriptsWall: number[] = [];
+      // The same code base with the shell and PowerShell scripts a repository keeps beside its code
+      // (real ones: playwright-core's installers, from node_modules).
+      const withScripts = path.join(tmp, 'with-scripts', SAVED);
+      const scripts = scriptsBeside(savedRoot, withScripts);
       let files = 0;
       for (let r = 0; r < RUNS; r++) {
         const [first, second] = await untilReady(path.join(tmp, `home-ready-${r}`), [savedRoot, copy]);
@@ -638,6 +665,10 @@ async function main() {
         warm.push(second.files / second.seconds);
         const cliRun = cliIndexRun(savedRoot, path.join(tmp, `home-cli-${r}`));
         cliWall.push(cliRun.files / cliRun.wallSeconds);
+        if (scripts) {
+          const withRun = cliIndexRun(withScripts, path.join(tmp, `home-cli-scripts-${r}`));
+          cliScriptsWall.push(withRun.files / withRun.wallSeconds);
+        }
       }
       const parseFloor = overRuns(runsOf[SAVED].map((x) => x.files / x.parseSeconds)).value;
       const what = `${savedCorpus.label} (${savedCorpus.language}, ${files} files)`;
@@ -657,7 +688,14 @@ async function main() {
         measures: `\`cvu index --no-embed\` on ${what}: its files over the wall-clock seconds of the whole command (a fresh process: Node's start, the modules, the index, the exit).`,
         floor: { value: parseFloor, measures: 'reading and tree-sitter parsing the same files on one thread, nothing else (part 1)' },
       });
-      for (const key of ['ready.singleRepository', 'ready.singleRepositoryWarm', 'cli.indexWall']) console.log(`${figures[key].name.padEnd(52)} ${figures[key].value} files/s`);
+      if (scripts) {
+        figures['cli.indexWallWithScripts'] = figure({
+          name: '`cvu index` with scripts beside: files/s, wall clock', unit: 'files/s', ...overRuns(cliScriptsWall),
+          measures: `\`cvu index --no-embed\` on ${what} with ${scripts.shell} shell and ${scripts.powershell} PowerShell scripts from node_modules/playwright-core/bin added in a folder of their own: its files over the wall-clock seconds of the whole command.`,
+          floor: { value: overRuns(cliWall).value, measures: 'the same command on the code base alone, same runs' },
+        });
+      }
+      for (const key of ['ready.singleRepository', 'ready.singleRepositoryWarm', 'cli.indexWall', 'cli.indexWallWithScripts']) if (figures[key]) console.log(`${figures[key].name.padEnd(52)} ${figures[key].value} files/s`);
     }
     writeResult(run.finish(figures, details), args);
   } finally {

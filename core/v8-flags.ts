@@ -48,3 +48,21 @@ export function delayTierUp(): void {
     // A runtime without the flag keeps its default.
   }
 }
+
+/**
+ * Compiles a WebAssembly module whose code stays on V8's baseline compiler (Liftoff): every
+ * function compiled now, none recompiled by the optimising compiler (TurboFan) later. V8 reads
+ * these flags when it compiles a module's functions, and hands that compiled module to every later
+ * compilation of the same bytes in the process, worker threads included (its module cache), while
+ * the module object is alive. Flags are process-wide: call this before any other thread compiles
+ * WebAssembly, or that thread's code may miss its own tier-up.
+ */
+export function compileBaselineOnly(bytes: BufferSource): WebAssembly.Module {
+  const flags = ['wasm-dynamic-tiering', 'wasm-tier-up', 'wasm-lazy-compilation'];
+  try {
+    for (const f of flags) v8.setFlagsFromString(`--no-${f}`);
+    return new WebAssembly.Module(bytes);
+  } finally {
+    for (const f of flags) v8.setFlagsFromString(`--${f}`);
+  }
+}

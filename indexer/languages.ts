@@ -9,10 +9,12 @@
  * hasGrammar('markdown');           // false: chunked by headings / line windows
  * ```
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Parser, type Language } from 'web-tree-sitter';
 import { createLogger, type Logger } from '../core/log.js';
 import { bundledGrammarPath, loadGrammarFile } from '../core/tree-sitter.js';
+import { compileBaselineOnly } from '../core/v8-flags.js';
 
 /** Every language told apart, as named in the index; each has its support in `lang/registry.ts`. */
 export const languageIds = [
@@ -137,6 +139,40 @@ const grammarFiles: Partial<Record<LanguageId, string>> = {
   powershell: 'tree-sitter-powershell.wasm',
   ini: 'tree-sitter-ini.wasm',
 };
+
+/**
+ * Grammars whose lexer is one WebAssembly function so large that V8's optimising compiler, which
+ * its tiering sends it to within the first file or two, takes out of all proportion to the gain:
+ * bash's 161 KB function 0.44–0.52 s of a core, PowerShell's 372 KB one 14 s and 75 MB (measured
+ * with `--trace-wasm-compilation-times`; the other grammars' largest functions, 106 KB and under,
+ * 0.2 s and under). Nearly every repository has a shell script or two, so a first index paid it on a
+ * core the parse workers needed (this repository's tree: ready 1.7 s with its three shell scripts,
+ * 1.45 without them), and `cvu index` waited for it before exiting. Left on the baseline compiler,
+ * a file of theirs parses 10–25% slower, as any grammar's does there.
+ */
+const BASELINE_ONLY_GRAMMARS = ['tree-sitter-bash.wasm', 'tree-sitter-powershell.wasm'];
+/** The modules compiled for BASELINE_ONLY_GRAMMARS, kept alive: V8 reuses them while they are. */
+let baselineModules: WebAssembly.Module[] | null = null;
+
+/**
+ * Compiles BASELINE_ONLY_GRAMMARS for the baseline compiler only, once per process; every later
+ * load of those bundled grammars, in any thread, gets that code. Call before any worker thread
+ * parses (the V8 flags it sets are process-wide): the parse pool does, when it is made. Costs
+ * 20–30 ms and keeps about 4 MB.
+ */
+export function keepLargeGrammarsOnBaseline(): void {
+  if (baselineModules) return;
+  baselineModules = [];
+  for (const file of BASELINE_ONLY_GRAMMARS) {
+    const wasm = bundledGrammarPath(file);
+    if (!wasm) continue;
+    try {
+      baselineModules.push(compileBaselineOnly(fs.readFileSync(wasm)));
+    } catch {
+      // Unreadable or invalid: loading it later reports that, as for any grammar.
+    }
+  }
+}
 
 /** Whether a tree-sitter grammar exists for the language (others are chunked by line windows). */
 export function hasGrammar(lang: LanguageId): boolean {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../core/log.js';
 import { delayTierUp } from '../core/v8-flags.js';
 import { workerEntry } from '../core/worker-entry.js';
+import { keepLargeGrammarsOnBaseline } from './languages.js';
 import { prepareFile, type PrepareOptions, type Prepared } from './prepare-file.js';
 import type { WalkedFile } from './walker.js';
 
@@ -40,7 +41,10 @@ export class ParsePool {
   private nextId = 0;
   private broken = false;
 
-  constructor(private readonly size: number = defaultParseWorkers(), private readonly log: Logger = silentLogger) {}
+  constructor(private readonly size: number = defaultParseWorkers(), private readonly log: Logger = silentLogger) {
+    // Before any worker exists: it sets process-wide V8 flags for a moment (indexer/languages.ts).
+    keepLargeGrammarsOnBaseline();
+  }
 
   /**
    * Starts the workers, once; the first file does it anyway. Called before a first index walks its
