@@ -10,7 +10,8 @@ import type { ContextRequest, ContextResult, ContextTimings } from './context.js
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports } from './import-graph.js';
 import type { Snippet } from '../protocol/snippet.js';
-import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated } from './definition-scores.js';
+import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated, withContinuation } from './definition-scores.js';
+import { continuationNames } from './continuation.js';
 import { WINDOW_ABOVE, WINDOW_BELOW, byDeadline, nearCursor, similarByText, similarByVector, sleep, vectorBreaker } from './similar-code.js';
 import { type Candidate, chunkCandidate, containerHeader, fitLines, overlapsChosen, readChunk, readDefinition, recentEdits } from './snippets.js';
 import type { ContextSources } from './context-sources.js';
@@ -122,7 +123,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     }, []);
     breaker.record(missed);
   }
-  const definitions = definitionCandidates(src, withAnticipated(scored, anticipated));
+  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuationNames(src, req.path, lines, cursor, ftsRows)));
   const fts = ftsRows.map(chunkCandidate);
 
   const lists: RankedList<Candidate>[] = [

@@ -448,6 +448,24 @@ export function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredD
   return out;
 }
 
+/**
+ * How much a definition rises, at most, when its name followed lines like the cursor's neighbours
+ * (continuation.ts). On the tuning draw 0.5, 0.75 and 1 each found 3 more kept tasks at 2,000
+ * characters, none lost; at 1 an enclosing function's name (`test_pause…`) lost to a name that
+ * once followed a line like the one above the cursor.
+ */
+const CONTINUATION_FACTOR = 0.5;
+
+/** Each scored definition whose name followed lines like the cursor's neighbours, raised by that name's weight. */
+export function withContinuation(scored: ScoredDefinition[], names: ReadonlyMap<string, number>): ScoredDefinition[] {
+  if (!names.size) return scored;
+  for (const s of scored) {
+    const w = names.get(s.def.name);
+    if (w) s.score *= 1 + CONTINUATION_FACTOR * w;
+  }
+  return scored;
+}
+
 /** The snippets of scored definitions, best first, each definition once. */
 export function definitionCandidates(src: ContextSources, scored: ScoredDefinition[]): Candidate[] {
   // One name defined alike in several files (a client's async, blocking and wasm `fn builder() ->

@@ -316,8 +316,10 @@ describe('cursor context: how the file refers to other code', () => {
     writeTree(root, {
       'src/net/http.ts': 'export class HttpClient {\n  sendRequest(path: string): string {\n    return path;\n  }\n}\n',
       'src/util/time.ts': 'export function formatTime(t: number): string {\n  return String(t);\n}\n',
-      'src/jobs/status.ts': "export function pollStatus(api: any, started: number) {\n  const reply = api.sendRequest('/status');\n  const stamp = formatTime(started);\n  return reply + stamp;\n}\n",
-      'src/jobs/health.ts': "export function pollHealth(api: any, started: number) {\n  return api.sendRequest('/health');\n}\n",
+      // (Each body starts with a line naming neither: the line after a header like the buffer's says
+      // nothing here, retrieval/continuation.ts.)
+      'src/jobs/status.ts': "export function pollStatus(api: any, started: number) {\n  const at = started;\n  const reply = api.sendRequest('/status');\n  const stamp = formatTime(at);\n  return reply + stamp;\n}\n",
+      'src/jobs/health.ts': "export function pollHealth(api: any, started: number) {\n  const at = started;\n  return api.sendRequest('/health' + at);\n}\n",
     });
     const definitions = await definitionsAt('src/jobs/queue.ts', ['export function pollQueue(api: any, started: number) {', '  ', '}', ''], { line: 1, character: 2 });
     // Similar code calls sendRequest twice as often, but on receivers of a class this file never names.

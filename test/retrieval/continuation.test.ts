@@ -1,0 +1,100 @@
+/**
+ * Issue 14, which member comes next: what followed lines like the cursor's neighbours in other
+ * files and in the buffer (retrieval/continuation.ts), through the real indexer and cursor retrieval.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { indexedWorkspace } from '../helpers/indexed-workspace.js';
+import { before } from '../helpers/order.js';
+
+let cleanup: (() => Promise<void>) | null = null;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = null;
+});
+
+const reply = [
+  'export class Reply {',
+  '  header(name: string, value: string): Reply { return this; }',
+  '  code(status: number): Reply { return this; }',
+  '  send(body: string): void {}',
+  '  redirect(url: string): void {}',
+  '  type(mime: string): Reply { return this; }',
+  '  serializer(fn: (x: unknown) => string): Reply { return this; }',
+  '}',
+  '',
+  'export function makeReply(): Reply { return new Reply(); }',
+  '',
+].join('\n');
+
+/** A test that redirects: `redirect` is the member more files use. */
+const redirecting = (n: number) => [
+  "import { makeReply } from '../lib/reply';",
+  '',
+  `export function redirects${n}(): void {`,
+  '  const reply = makeReply();',
+  `  reply.redirect('/next/${n}');`,
+  '}',
+  '',
+].join('\n');
+
+/** The pending receiver `reply` typed `Reply` (by makeReply's return type), one member written, the next line blank. */
+const buffer = (between: string[]) => [
+  "import { makeReply } from '../lib/reply';",
+  '',
+  ...between,
+  'export function answers(): void {',
+  '  const reply = makeReply();',
+  "  reply.header('content-type', 'text/plain');",
+  '  ',
+  "  reply.send('ok');",
+  '}',
+  '',
+];
+const cursorLine = (lines: string[]) => lines.indexOf('  ');
+
+async function memberOrder(tree: Record<string, string>, lines: string[]): Promise<string[]> {
+  const indexed = await indexedWorkspace({ 'lib/reply.ts': reply, 'test/a.test.ts': redirecting(1), 'test/b.test.ts': redirecting(2), 'test/c.test.ts': redirecting(3), ...tree }, 'cvu-next-');
+  cleanup = indexed.close;
+  const { snippets } = await indexed.ws.context({ path: 'test/new.test.ts', text: lines.join('\n'), position: { line: cursorLine(lines), character: 2 }, budgetTokens: 400 });
+  return snippets.filter((s) => s.path === 'lib/reply.ts').map((s) => `${s.path}:${s.startLine}`);
+}
+
+describe('what followed lines like the cursor’s neighbours', () => {
+  const code = 'lib/reply.ts:3';
+  const others = ['lib/reply.ts:5', 'lib/reply.ts:6', 'lib/reply.ts:7'];
+
+  it('in another file: the member that came after the same call there comes first', async () => {
+    // Another test sets a header, then the status code, then sends, then redirects; three others
+    // redirect: the similar code names both, and more files use `redirect`.
+    const order = await memberOrder({
+      'test/status.test.ts': [
+        "import { makeReply } from '../lib/reply';",
+        '',
+        'export function created(): void {',
+        '  const reply = makeReply();',
+        "  reply.header('content-type', 'application/json');",
+        '  reply.code(201);',
+        "  reply.send('{}');",
+        "  reply.redirect('/created');",
+        '}',
+        '',
+      ].join('\n'),
+    }, buffer([]));
+    expect(order).toContain(code);
+    for (const other of others) expect(before(order, code, other)).toBe(true);
+  });
+
+  it('in the buffer itself, away from the cursor', async () => {
+    const order = await memberOrder({}, buffer([
+      'export function created(): void {',
+      '  const reply = makeReply();',
+      "  reply.header('content-type', 'application/json');",
+      '  reply.code(201);',
+      "  reply.send('{}');",
+      '}',
+      '',
+    ]));
+    expect(order).toContain(code);
+    for (const other of others) expect(before(order, code, other)).toBe(true);
+  });
+});
