@@ -22,7 +22,7 @@ import type { ImportSources } from './import-graph.js';
 import { definitionsFrom } from './language-reach.js';
 import { type ImportGraph, importGraph, isTestPath, itemsOf, memberFinder, nameable, pairStem, push, resolveRefs } from './workspace-imports.js';
 
-export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar';
+export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar' | 'continuation';
 
 /** A definition anticipated for the cursor, and how sure. */
 export interface Anticipated {
@@ -37,7 +37,7 @@ export interface Anticipated {
  * paired files' names, of a module's weight, of the similar hits' weight that use it); the weights
  * say how far each signal is trusted.
  */
-export const SIGNAL_WEIGHTS: Record<AnticipationSignal, number> = { cooccurrence: 1, paired: 0.5, module: 0.5, similar: 1 };
+export const SIGNAL_WEIGHTS: Record<AnticipationSignal, number> = { cooccurrence: 1, paired: 0.5, module: 0.5, similar: 1, continuation: 1 };
 
 /** The files paired with `path`: its tests when it is code, the code it tests when it is a test. */
 function pairedFiles(graph: ImportGraph, path: string): string[] {
@@ -65,6 +65,8 @@ export interface AnticipationInput {
   written: ReadonlySet<string>;
   /** Full-text hits for the cursor's window, best first. */
   similar?: readonly Pick<ChunkHit, 'path' | 'refs'>[];
+  /** The names that followed lines like the cursor's neighbours, weighted (continuation.ts). */
+  continuation?: ReadonlyMap<string, number>;
   /** For tuning: weights other than SIGNAL_WEIGHTS. */
   weights?: Partial<Record<AnticipationSignal, number>>;
 }
@@ -185,6 +187,14 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
       if (!defs.length || defs.length > MAX_PLACES) continue;
       for (const d of defs) credit('similar', d, w / mass / defs.length);
     }
+  }
+
+  // What followed lines like the cursor's neighbours, not written here yet.
+  for (const [name, w] of input.continuation ?? []) {
+    if (written.has(name)) continue;
+    const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d));
+    if (!defs.length || defs.length > MAX_PLACES) continue;
+    for (const d of defs) credit('continuation', d, w / defs.length);
   }
 
   const out: Anticipated[] = [];

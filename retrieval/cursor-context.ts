@@ -102,7 +102,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
-  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent));
+  const continuation = continuationNames(src, req.path, lines, cursor, ftsRows);
+  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation));
   const late: string[] = (timings.late = []);
   let vectors: Candidate[] = [];
   let missed = false;
@@ -123,7 +124,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     }, []);
     breaker.record(missed);
   }
-  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuationNames(src, req.path, lines, cursor, ftsRows)));
+  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuation));
   const fts = ftsRows.map(chunkCandidate);
 
   const lists: RankedList<Candidate>[] = [

@@ -532,12 +532,12 @@ function aliasTarget(src: ContextSources, def: SymbolRow): SymbolRow | null {
  * Definitions anticipated for the cursor (retrieval/anticipation.ts), the best few, scaled to rank
  * among the definitions of names written far from the cursor.
  */
-export function anticipatedDefinitions(src: ContextSources, path: string, text: string, language: LanguageId, ownImports: ImportRef[] | null, similar: ChunkHit[], recent: Candidate[]): ScoredDefinition[] {
+export function anticipatedDefinitions(src: ContextSources, path: string, text: string, language: LanguageId, ownImports: ImportRef[] | null, similar: ChunkHit[], recent: Candidate[], continuation?: ReadonlyMap<string, number>): ScoredDefinition[] {
   const refs = ownImports ?? importRefsCache(src)(path);
   const written = new Set(text.match(WORD) ?? []);
   // A definition in a region just edited is shown by that region, with what was edited around it.
   const edited = (d: SymbolRow) => recent.some((r) => r.path === d.path && r.startLine <= d.start_line && d.start_line <= r.endLine);
-  return anticipate(src, { path, language, refs, written, similar })
+  return anticipate(src, { path, language, refs, written, similar, continuation })
     .filter((a) => !edited(a.def))
     .slice(0, ANTICIPATION_MAX)
     // A member of a class the buffer never names needs a receiver of it, which the code around has not

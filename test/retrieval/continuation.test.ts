@@ -97,4 +97,41 @@ describe('what followed lines like the cursor’s neighbours', () => {
     expect(order).toContain(code);
     for (const other of others) expect(before(order, code, other)).toBe(true);
   });
+
+  it('offers a function the buffer never names when it followed such a line elsewhere', async () => {
+    const indexed = await indexedWorkspace({
+      'lib/utf8.ts': 'export function encodeUtf8(bytes: number[]): string {\n  return String.fromCharCode(...bytes);\n}\n',
+      'lib/bytes.ts': 'export function toBytes(value: string): number[] {\n  return [...value].map((c) => c.charCodeAt(0));\n}\n',
+      // Ten helpers the files importing `toBytes` import too (co-occurrence), none right after it.
+      ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`lib/h${i}.ts`, `export function helper${i}(x: number): number {\n  return x + ${i};\n}\n`])),
+      'src/names.ts': [
+        "import { toBytes } from '../lib/bytes';",
+        "import { encodeUtf8 } from '../lib/utf8';",
+        '',
+        'export function nameOf(value: string): string {',
+        '  const bytes = toBytes(value);',
+        '  return encodeUtf8(bytes);',
+        '}',
+        '',
+      ].join('\n'),
+      ...Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`src/use${i}.ts`, [
+        "import { toBytes } from '../lib/bytes';",
+        ...Array.from({ length: 10 }, (_, j) => `import { helper${j} } from '../lib/h${j}';`),
+        '',
+        `export function use${i}(value: string): number {`,
+        '  const bytes = toBytes(value);',
+        '  const size = bytes.length;',
+        `  return ${Array.from({ length: 10 }, (_, j) => `helper${j}(size)`).join(' + ')};`,
+        '}',
+        '',
+      ].join('\n')])),
+    }, 'cvu-next-');
+    cleanup = indexed.close;
+    // No import of encodeUtf8 here: the line being written is its first use.
+    const lines = ["import { toBytes } from '../lib/bytes';", '', 'export function label(value: string): string {', '  const bytes = toBytes(value);', '  ', '}', ''];
+    const { snippets } = await indexed.ws.context({ path: 'src/label.ts', text: lines.join('\n'), position: { line: 4, character: 2 }, budgetTokens: 200 });
+    const order = snippets.map((s) => `${s.path}:${s.startLine}`);
+    expect(order).toContain('lib/utf8.ts:1');
+    for (let j = 0; j < 10; j++) if (order.includes(`lib/h${j}.ts:1`)) expect(before(order, 'lib/utf8.ts:1', `lib/h${j}.ts:1`)).toBe(true);
+  });
 });
