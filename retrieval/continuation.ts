@@ -14,8 +14,10 @@ import type { ContextSources } from './context-sources.js';
 const NEIGHBOUR_REACH = 3;
 /** A line counts as like a neighbour from this share of their names in common (Jaccard). */
 const MIN_LIKENESS = 0.5;
-/** The full-text hits read, best first (each a chunk of another file). */
+/** The full-text hits for the cursor's window read, best first (each a chunk of another file). */
 const HITS_READ = 8;
+/** The full-text hits for the neighbours' own lines asked for (neighbourLines). */
+export const NEIGHBOUR_HITS = 8;
 /** The buffer's own lines this near the cursor are the neighbours' context, not other occurrences. */
 const OWN_MARGIN = NEIGHBOUR_REACH;
 /** The buffer is read this many lines each side of the cursor (a request's cost stays bounded in a long file). */
@@ -38,13 +40,20 @@ function likeness(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-/** The nearest line from `from` in steps of `step` (within NEIGHBOUR_REACH) that names something. */
+/** The index of the nearest line from `from` in steps of `step` (within NEIGHBOUR_REACH) that names something, or -1. */
+function neighbourAt(lines: readonly string[], from: number, step: 1 | -1): number {
+  for (let i = from, n = 0; n < NEIGHBOUR_REACH && i >= 0 && i < lines.length; i += step, n++) if (namesOf(lines[i]).size) return i;
+  return -1;
+}
+
 function neighbour(lines: readonly string[], from: number, step: 1 | -1): Set<string> | null {
-  for (let i = from, n = 0; n < NEIGHBOUR_REACH && i >= 0 && i < lines.length; i += step, n++) {
-    const names = namesOf(lines[i]);
-    if (names.size) return names;
-  }
-  return null;
+  const at = neighbourAt(lines, from, step);
+  return at < 0 ? null : namesOf(lines[at]);
+}
+
+/** The cursor's neighbours: the nearest line above and below it that names something (none, one or both). */
+export function neighbourLines(lines: readonly string[], cursor: number): string[] {
+  return [neighbourAt(lines, cursor - 1, -1), neighbourAt(lines, cursor + 1, 1)].filter((i) => i >= 0).map((i) => lines[i]);
 }
 
 /**
@@ -74,25 +83,44 @@ function followers(lines: readonly string[], above: Set<string> | null, below: S
   for (const [names, like] of found) for (const name of names) out.set(name, (out.get(name) ?? 0) + weight * like);
 }
 
+/** The names that followed lines like the cursor's neighbours, weighted in (0, 1]; two readings of the evidence. */
+export interface Continuation {
+  /**
+   * From the buffer and the full-text hits for the cursor's window: for the definitions already
+   * scored (names the buffer writes have their own evidence, and looser hits only blur it).
+   */
+  near: Map<string, number>;
+  /** The same and the hits for the neighbours' own lines: for names the buffer does not write yet. */
+  wide: Map<string, number>;
+}
+
 /**
  * The names that followed lines like the cursor's neighbours, in the full-text `hits` of other
- * files (the k-th best counting 1/(k+1)) and in the buffer's own `lines` away from the cursor (as
- * much as the best hit and more: the file's own habits): each name's likenesses so weighted and
- * summed, at most 1. Evidence adds up rather than being scaled to the best name's, so that one
- * loose match in one hit (`pkg.echo(1)`, then `pkg.style(1)` in a list of calls) stays a nudge.
- * Empty when neither neighbour names anything.
+ * files for the cursor's window and `neighbourHits` for the neighbours' own lines (in each, the k-th
+ * best counting 1/(k+1); a chunk in both counts once) and in the buffer's own `lines` away from the
+ * cursor (as much as the best hit and more: the file's own habits): each name's likenesses so
+ * weighted and summed, at most 1. Evidence adds up rather than being scaled to the best name's, so
+ * that one loose match in one hit (`pkg.echo(1)`, then `pkg.style(1)` in a list of calls) stays a
+ * nudge. Empty when neither neighbour names anything.
  */
-export function continuationNames(src: ContextSources, path: string, lines: readonly string[], cursor: number, hits: readonly ChunkHit[]): Map<string, number> {
+export function continuationNames(src: ContextSources, path: string, lines: readonly string[], cursor: number, hits: readonly ChunkHit[], neighbourHits: readonly ChunkHit[] = []): Continuation {
   const above = neighbour(lines, cursor - 1, -1);
   const below = neighbour(lines, cursor + 1, 1);
-  const out = new Map<string, number>();
-  if (!above && !below) return out;
+  const near = new Map<string, number>();
+  if (!above && !below) return { near, wide: new Map() };
   const from = Math.max(0, cursor - OWN_REACH);
-  followers(lines.slice(from, cursor + OWN_REACH + 1), above, below, 1, out, [cursor - from - OWN_MARGIN, cursor - from + OWN_MARGIN]);
-  hits.filter((h) => h.path !== path).slice(0, HITS_READ).forEach((h, rank) => {
+  followers(lines.slice(from, cursor + OWN_REACH + 1), above, below, 1, near, [cursor - from - OWN_MARGIN, cursor - from + OWN_MARGIN]);
+  const read = new Set<string>();
+  const readHits = (list: readonly ChunkHit[], out: Map<string, number>) => list.filter((h) => h.path !== path).forEach((h, rank) => {
+    const key = `${h.path}:${h.start_line}`;
+    if (read.has(key)) return;
+    read.add(key);
     const file = src.readLines(h.path);
     if (file) followers(file.slice(h.start_line - 1, h.end_line), above, below, 1 / (rank + 2), out);
   });
-  for (const [name, w] of out) if (w > 1) out.set(name, 1);
-  return out;
+  readHits(hits.slice(0, HITS_READ), near);
+  const wide = new Map(near);
+  readHits(neighbourHits, wide);
+  for (const map of [near, wide]) for (const [name, w] of map) if (w > 1) map.set(name, 1);
+  return { near, wide };
 }

@@ -11,7 +11,7 @@ import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports } from './import-graph.js';
 import type { Snippet } from '../protocol/snippet.js';
 import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated, withContinuation } from './definition-scores.js';
-import { continuationNames } from './continuation.js';
+import { NEIGHBOUR_HITS, continuationNames, neighbourLines } from './continuation.js';
 import { WINDOW_ABOVE, WINDOW_BELOW, byDeadline, nearCursor, similarByText, similarByVector, sleep, vectorBreaker } from './similar-code.js';
 import { type Candidate, chunkCandidate, containerHeader, fitLines, overlapsChosen, readChunk, readDefinition, recentEdits } from './snippets.js';
 import type { ContextSources } from './context-sources.js';
@@ -102,8 +102,10 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
-  const continuation = continuationNames(src, req.path, lines, cursor, ftsRows);
-  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation));
+  // The code most like the lines either side of the cursor, for what followed them (continuation.ts).
+  const neighbourRows = similarByText(src, neighbourLines(lines, cursor).join('\n'), req.path, language, NEIGHBOUR_HITS);
+  const continuation = continuationNames(src, req.path, lines, cursor, ftsRows, neighbourRows);
+  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation.wide));
   const late: string[] = (timings.late = []);
   let vectors: Candidate[] = [];
   let missed = false;
@@ -124,7 +126,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     }, []);
     breaker.record(missed);
   }
-  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuation));
+  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuation.near));
   const fts = ftsRows.map(chunkCandidate);
 
   const lists: RankedList<Candidate>[] = [

@@ -52,8 +52,8 @@ export function nearCursor(lines: string[], cursor: number, maxChars: number, co
 }
 
 /** Chunks of other files like the cursor's window, by the in-memory full-text index (the buffer's language family and prose). */
-export function similarByText(src: ContextSources, windowText: string, path: string, language: LanguageId): ChunkHit[] {
-  return src.store.searchText(windowText, 12, { excludePaths: [path], keepPath: similarCodeFilter(src.store, language) });
+export function similarByText(src: ContextSources, windowText: string, path: string, language: LanguageId, limit = 12): ChunkHit[] {
+  return src.store.searchText(windowText, limit, { excludePaths: [path], keepPath: similarCodeFilter(src.store, language) });
 }
 
 /**

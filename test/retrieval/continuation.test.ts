@@ -59,6 +59,26 @@ async function memberOrder(tree: Record<string, string>, lines: string[]): Promi
   return snippets.filter((s) => s.path === 'lib/reply.ts').map((s) => `${s.path}:${s.startLine}`);
 }
 
+/**
+ * `toBytes`, `encodeUtf8`, ten helpers, and the one file where `return encodeUtf8(bytes)` follows
+ * `const bytes = toBytes(value)`.
+ */
+const encoding: Record<string, string> = {
+  'lib/utf8.ts': 'export function encodeUtf8(bytes: number[]): string {\n  return String.fromCharCode(...bytes);\n}\n',
+  'lib/bytes.ts': 'export function toBytes(value: string): number[] {\n  return [...value].map((c) => c.charCodeAt(0));\n}\n',
+  ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`lib/h${i}.ts`, `export function helper${i}(x: number): number {\n  return x + ${i};\n}\n`])),
+  'src/names.ts': [
+    "import { toBytes } from '../lib/bytes';",
+    "import { encodeUtf8 } from '../lib/utf8';",
+    '',
+    'export function nameOf(value: string): string {',
+    '  const bytes = toBytes(value);',
+    '  return encodeUtf8(bytes);',
+    '}',
+    '',
+  ].join('\n'),
+};
+
 describe('what followed lines like the cursor’s neighbours', () => {
   const code = 'lib/reply.ts:3';
   const others = ['lib/reply.ts:5', 'lib/reply.ts:6', 'lib/reply.ts:7'];
@@ -100,20 +120,8 @@ describe('what followed lines like the cursor’s neighbours', () => {
 
   it('offers a function the buffer never names when it followed such a line elsewhere', async () => {
     const indexed = await indexedWorkspace({
-      'lib/utf8.ts': 'export function encodeUtf8(bytes: number[]): string {\n  return String.fromCharCode(...bytes);\n}\n',
-      'lib/bytes.ts': 'export function toBytes(value: string): number[] {\n  return [...value].map((c) => c.charCodeAt(0));\n}\n',
-      // Ten helpers the files importing `toBytes` import too (co-occurrence), none right after it.
-      ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`lib/h${i}.ts`, `export function helper${i}(x: number): number {\n  return x + ${i};\n}\n`])),
-      'src/names.ts': [
-        "import { toBytes } from '../lib/bytes';",
-        "import { encodeUtf8 } from '../lib/utf8';",
-        '',
-        'export function nameOf(value: string): string {',
-        '  const bytes = toBytes(value);',
-        '  return encodeUtf8(bytes);',
-        '}',
-        '',
-      ].join('\n'),
+      ...encoding,
+      // The ten helpers: the files importing `toBytes` import them too (co-occurrence), none right after it.
       ...Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`src/use${i}.ts`, [
         "import { toBytes } from '../lib/bytes';",
         ...Array.from({ length: 10 }, (_, j) => `import { helper${j} } from '../lib/h${j}';`),
@@ -133,5 +141,29 @@ describe('what followed lines like the cursor’s neighbours', () => {
     const order = snippets.map((s) => `${s.path}:${s.startLine}`);
     expect(order).toContain('lib/utf8.ts:1');
     for (let j = 0; j < 10; j++) if (order.includes(`lib/h${j}.ts:1`)) expect(before(order, 'lib/utf8.ts:1', `lib/h${j}.ts:1`)).toBe(true);
+  });
+
+  it('reads, for a name not written yet, the code most like the neighbour lines alone', async () => {
+    const sum = Array.from({ length: 10 }, (_, j) => `helper${j}(${j})`).join(' + ');
+    const helperImports = Array.from({ length: 10 }, (_, j) => `import { helper${j} } from '../lib/h${j}';`);
+    const indexed = await indexedWorkspace({
+      ...encoding,
+      // Sixteen files like the rest of the cursor's window (the same sum of helpers): the window's
+      // best full-text hits, none of them with a line like the one above the cursor.
+      ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`src/sum${i}.ts`, [
+        "import { toBytes } from '../lib/bytes';",
+        ...helperImports,
+        '',
+        `export function sum${i}(): number {`,
+        `  const total = ${sum};`,
+        '  return total;',
+        '}',
+        '',
+      ].join('\n')])),
+    }, 'cvu-next-');
+    cleanup = indexed.close;
+    const lines = ["import { toBytes } from '../lib/bytes';", ...helperImports, '', 'export function label(value: string): string {', `  const total = ${sum};`, '  const bytes = toBytes(value);', '  ', '}', ''];
+    const { snippets } = await indexed.ws.context({ path: 'src/label.ts', text: lines.join('\n'), position: { line: lines.indexOf('  '), character: 2 }, budgetTokens: 200 });
+    expect(snippets.map((s) => `${s.path}:${s.startLine}`)).toContain('lib/utf8.ts:1');
   });
 });
