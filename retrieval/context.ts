@@ -29,7 +29,7 @@ export interface ContextTimings {
   imports?: number;
   /** Definitions of the names around the cursor. */
   definitions?: number;
-  /** Definitions the buffer does not name yet, anticipated from the import graph and similar code. */
+  /** Definitions the buffer does not name yet, anticipated from the import graph and similar code, and what followed lines like the cursor's neighbours (its own full-text search included). */
   anticipation?: number;
   total?: number;
 }

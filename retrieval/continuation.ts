@@ -4,7 +4,8 @@
  * full-text search found and in the buffer away from the cursor, the lines most like the line
  * above the cursor are found, and the names on the line after each are what the line being written
  * may use; likewise the line before each line most like the one below. The names come back
- * weighted, for the definitions already scored to rise by (definition-scores.ts).
+ * weighted: the definitions already scored rise by them (definition-scores.ts), and those of names
+ * the buffer does not write yet are anticipated (anticipation.ts).
  */
 import type { ChunkHit } from '../store/chunk-terms.js';
 import { isKeyword } from './buffer-names.js';

@@ -102,10 +102,14 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
-  // The code most like the lines either side of the cursor, for what followed them (continuation.ts).
-  const neighbourRows = similarByText(src, neighbourLines(lines, cursor).join('\n'), req.path, language, NEIGHBOUR_HITS);
-  const continuation = continuationNames(src, req.path, lines, cursor, ftsRows, neighbourRows);
-  const anticipated = await timed('anticipation', () => anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation.wide));
+  const { continuation, anticipated } = await timed('anticipation', () => {
+    // What followed lines like the cursor's neighbours (continuation.ts), in the code most like those
+    // two lines too.
+    const neighbours = neighbourLines(lines, cursor);
+    const neighbourRows = neighbours.length ? similarByText(src, neighbours.join('\n'), req.path, language, NEIGHBOUR_HITS) : [];
+    const continuation = continuationNames(src, req.path, lines, cursor, ftsRows, neighbourRows);
+    return { continuation, anticipated: anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation.wide) };
+  });
   const late: string[] = (timings.late = []);
   let vectors: Candidate[] = [];
   let missed = false;
