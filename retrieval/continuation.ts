@@ -24,12 +24,19 @@ const OWN_MARGIN = NEIGHBOUR_REACH;
 /** The buffer is read this many lines each side of the cursor (a request's cost stays bounded in a long file). */
 const OWN_REACH = 150;
 
+/** A longer line (minified or generated code) says nothing about what comes next: it names nothing here. */
+const MAX_LINE = 1000;
 const NAME = /[A-Za-z_$][\w$]*/g;
-/** String literals on one line: their words are data, not names (`'content-type'`). */
-const STRING = /(["'`])(?:\\.|(?!\1).)*\1/g;
+/**
+ * String literals on one line: their words are data, not names (`'content-type'`). A backslash is
+ * matched only as an escape, never also as a character of its own: with both, a quote followed by
+ * forty backslashes and no closing quote took seconds to fail.
+ */
+const STRING = /(["'`])(?:\\.|(?!\1)[^\\])*\1/g;
 
 function namesOf(line: string): Set<string> {
   const out = new Set<string>();
+  if (line.length > MAX_LINE) return out;
   for (const m of line.replace(STRING, '""').matchAll(NAME)) if (m[0].length > 1 && !isKeyword(m[0])) out.add(m[0]);
   return out;
 }

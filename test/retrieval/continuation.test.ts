@@ -2,6 +2,9 @@
  * Issue 14, which member comes next: what followed lines like the cursor's neighbours in other
  * files and in the buffer (retrieval/continuation.ts), through the real indexer and cursor retrieval.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 import { before } from '../helpers/order.js';
@@ -165,5 +168,22 @@ describe('what followed lines like the cursor’s neighbours', () => {
     const lines = ["import { toBytes } from '../lib/bytes';", ...helperImports, '', 'export function label(value: string): string {', `  const total = ${sum};`, '  const bytes = toBytes(value);', '  ', '}', ''];
     const { snippets } = await indexed.ws.context({ path: 'src/label.ts', text: lines.join('\n'), position: { line: lines.indexOf('  '), character: 2 }, budgetTokens: 200 });
     expect(snippets.map((s) => `${s.path}:${s.startLine}`)).toContain('lib/utf8.ts:1');
+  });
+
+  it('reads hostile lines in a bounded time: an unclosed quote before a thousand backslashes, a 200 KB line', () => {
+    // In a child process with a time limit: a regular expression that backtracks would hang this
+    // thread, where no test timeout can stop it.
+    const continuation = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../retrieval/continuation.ts');
+    const code = `
+      const { continuationNames } = await import(${JSON.stringify(continuation)});
+      const hostile = "'" + '\\\\'.repeat(490) + 'x';
+      const lines = [hostile, 'reply.header(name);', 'reply.code(201);', hostile, 'x'.repeat(200000), '', 'reply.header(name);', '  ', hostile];
+      const { near } = continuationNames({ readLines: () => null }, 'a.ts', lines, 7, []);
+      console.log(JSON.stringify([...near.keys()].sort()));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, 'killed at the time limit').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    // The one ordinary analog still counts: after `reply.header(name)` came `reply.code(201)`.
+    expect(JSON.parse(r.stdout.trim())).toEqual(['code', 'reply']);
   });
 });
