@@ -172,30 +172,26 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
     defs.forEach((d, i) => credit('module', d, pop[i] / sum / units));
   }
 
-  // Similar code: the names its hits use that the buffer does not write.
-  const hits = (input.similar ?? []).filter((c) => c.path !== path).slice(0, SIMILAR_HITS);
-  if (hits.length) {
-    const byName = new Map<string, number>();
-    let mass = 0;
-    hits.forEach((c, rank) => {
-      const w = 1 / (rank + 2);
-      mass += w;
-      for (const name of new Set(c.refs.split(' '))) if (name && !written.has(name)) byName.set(name, (byName.get(name) ?? 0) + w);
-    });
-    for (const [name, w] of byName) {
+  /** A signal's weight for each name the buffer does not write, shared among the name's definitions (a name with too many says little). */
+  const creditNames = (signal: AnticipationSignal, weights: Iterable<[string, number]>) => {
+    for (const [name, w] of weights) {
+      if (written.has(name)) continue;
       const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d));
       if (!defs.length || defs.length > MAX_PLACES) continue;
-      for (const d of defs) credit('similar', d, w / mass / defs.length);
+      for (const d of defs) credit(signal, d, w / defs.length);
     }
-  }
+  };
 
-  // What followed lines like the cursor's neighbours, not written here yet.
-  for (const [name, w] of input.continuation ?? []) {
-    if (written.has(name)) continue;
-    const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d));
-    if (!defs.length || defs.length > MAX_PLACES) continue;
-    for (const d of defs) credit('continuation', d, w / defs.length);
-  }
+  // Similar code: the names its hits use, each hit's share by its rank.
+  const hits = (input.similar ?? []).filter((c) => c.path !== path).slice(0, SIMILAR_HITS);
+  const byName = new Map<string, number>();
+  const mass = hits.reduce((a, _, rank) => a + 1 / (rank + 2), 0);
+  hits.forEach((c, rank) => {
+    for (const name of new Set(c.refs.split(' '))) if (name) byName.set(name, (byName.get(name) ?? 0) + 1 / (rank + 2) / mass);
+  });
+  creditNames('similar', byName);
+  // What followed lines like the cursor's neighbours (continuation.ts).
+  creditNames('continuation', input.continuation ?? []);
 
   const out: Anticipated[] = [];
   for (const { def, parts } of scores.values()) {

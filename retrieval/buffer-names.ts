@@ -30,12 +30,28 @@ export function isKeyword(word: string): boolean {
   return KEYWORDS.has(word);
 }
 
+/** Whether the language's comments start with `#` (the buffer's readers split comments by it). */
+export function hashCommented(language: string): boolean {
+  return language === 'python' || language === 'ruby' || language === 'bash';
+}
+
+/** A line with its code's string literals emptied, its comment kept (read as if no block comment were open). */
+export function withoutStrings(line: string, hashComments: boolean): string {
+  const { code, comment } = splitComment(line, hashComments, null);
+  return comment ? `${code} ${comment}` : code;
+}
+
+/** A character that may start a string literal or a comment. */
+const NOT_PLAIN = /["'`#/]/;
+
 /**
  * A line split into its code (string literals emptied) and its comments: `//` or `#` (where it starts
  * one) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block comment the line starts
  * in (its closing token), and the result's `open` the one it leaves open.
  */
 function splitComment(line: string, hashComments: boolean, open: string | null): { code: string; comment: string; open: string | null } {
+  // Most lines hold no quote and no comment: all code, without a walk over their characters.
+  if (!open && !NOT_PLAIN.test(line)) return { code: line, comment: '', open: null };
   let code = '';
   let comment = '';
   let i = 0;

@@ -11,7 +11,7 @@ import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports } from './import-graph.js';
 import type { Snippet } from '../protocol/snippet.js';
 import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated, withContinuation } from './definition-scores.js';
-import { NEIGHBOUR_HITS, continuationNames, neighbourLines } from './continuation.js';
+import { continuationNames } from './continuation.js';
 import { WINDOW_ABOVE, WINDOW_BELOW, byDeadline, nearCursor, similarByText, similarByVector, sleep, vectorBreaker } from './similar-code.js';
 import { type Candidate, chunkCandidate, containerHeader, fitLines, overlapsChosen, readChunk, readDefinition, recentEdits } from './snippets.js';
 import type { ContextSources } from './context-sources.js';
@@ -103,11 +103,8 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);
   const { continuation, anticipated } = await timed('anticipation', () => {
-    // What followed lines like the cursor's neighbours (continuation.ts), in the code most like those
-    // two lines too.
-    const neighbours = neighbourLines(lines, cursor);
-    const neighbourRows = neighbours.length ? similarByText(src, neighbours.join('\n'), req.path, language, NEIGHBOUR_HITS) : [];
-    const continuation = continuationNames(src, req.path, lines, cursor, ftsRows, neighbourRows);
+    // What followed lines like the cursor's neighbours (continuation.ts).
+    const continuation = continuationNames(src, req.path, language, lines, cursor, ftsRows);
     return { continuation, anticipated: anticipatedDefinitions(src, req.path, text, language, ownImports, ftsRows, recent, continuation.wide) };
   });
   const late: string[] = (timings.late = []);

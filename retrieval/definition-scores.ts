@@ -9,7 +9,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
-import { isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
+import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
 import { importedFiles, importRefsCache, memberOrigins, moduleExports } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { moduleMemberUses } from './workspace-imports.js';
@@ -96,7 +96,7 @@ const SURE_NAMES = 4;
 /** Definitions (in other files) of the names used around the cursor, best first. */
 export function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null): ScoredDefinition[] {
   const { store } = src;
-  const names = namesNearCursor(lines, cursor, { hashComments: language === 'python' || language === 'ruby' || language === 'bash' });
+  const names = namesNearCursor(lines, cursor, { hashComments: hashCommented(language) });
   const refsOf = importRefsCache(src, ownImports ? { path, refs: ownImports } : undefined);
   const imports = importedFiles(src, refsOf, path, language);
   const own = store.symbols.inFile(path);

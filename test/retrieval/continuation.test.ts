@@ -171,19 +171,22 @@ describe('what followed lines like the cursor’s neighbours', () => {
   });
 
   it('reads hostile lines in a bounded time: an unclosed quote before a thousand backslashes, a 200 KB line', () => {
-    // In a child process with a time limit: a regular expression that backtracks would hang this
-    // thread, where no test timeout can stop it.
-    const continuation = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../retrieval/continuation.ts');
+    // A real workspace and `/context` in a child process with a time limit: a regular expression that
+    // backtracks would hang this thread, where no test timeout can stop it.
+    const here = path.dirname(fileURLToPath(import.meta.url));
     const code = `
-      const { continuationNames } = await import(${JSON.stringify(continuation)});
+      const { indexedWorkspace } = await import(${JSON.stringify(path.resolve(here, '../helpers/indexed-workspace.ts'))});
       const hostile = "'" + '\\\\'.repeat(490) + 'x';
-      const lines = [hostile, 'reply.header(name);', 'reply.code(201);', hostile, 'x'.repeat(200000), '', 'reply.header(name);', '  ', hostile];
-      const { near } = continuationNames({ readLines: () => null }, 'a.ts', lines, 7, []);
-      console.log(JSON.stringify([...near.keys()].sort()));`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+      const reply = 'export class Reply {\\n  header(name: string): void {}\\n  code(status: number): void {}\\n}\\nexport function makeReply(): Reply { return new Reply(); }\\n';
+      const body = ["import { makeReply } from '../lib/reply';", 'export function f(name: string): void {', '  const reply = makeReply();', hostile, '  reply.header(name);', '  reply.code(201);', hostile, 'x'.repeat(200000), '', '  reply.header(name);', '  ', hostile, '}', ''];
+      const indexed = await indexedWorkspace({ 'lib/reply.ts': reply, 'src/hostile.ts': body.join('\\n') });
+      const { snippets } = await indexed.ws.context({ path: 'src/new.ts', text: body.join('\\n'), position: { line: body.indexOf('  '), character: 2 } });
+      console.log(JSON.stringify(snippets.map((s) => s.path + ':' + s.startLine)));
+      await indexed.close();`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
     expect(r.signal, 'killed at the time limit').toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    // The one ordinary analog still counts: after `reply.header(name)` came `reply.code(201)`.
-    expect(JSON.parse(r.stdout.trim())).toEqual(['code', 'reply']);
+    // Answered, with the member that followed `reply.header(name)` above.
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toContain('lib/reply.ts:3');
   });
 });
