@@ -192,7 +192,9 @@ export async function cachedScore(o: ScoreOptions & { cacheDir: string; fingerpr
 
 /** Columns of the tables and keys of a task's `hits`: retriever@budget. */
 export const COLUMNS = ['bm25@2000', 'bm25@4000', 'naive@2000', 'naive@4000', 'cvu@2000', 'cvu@4000'] as const;
-export const COLUMN_TITLES: Record<string, string> = { 'bm25@2000': 'BM25 2k', 'bm25@4000': 'BM25 4k', 'naive@2000': 'naive 2k', 'naive@4000': 'naive 4k', 'cvu@2000': 'Cvu 2k', 'cvu@4000': 'Cvu 4k' };
+/** Kept member tasks asked again with the receiver typed (bench/typed-receiver.ts): Cvu only. */
+export const TYPED_COLUMNS = ['typed@2000', 'typed@4000'] as const;
+export const COLUMN_TITLES: Record<string, string> = { 'bm25@2000': 'BM25 2k', 'bm25@4000': 'BM25 4k', 'naive@2000': 'naive 2k', 'naive@4000': 'naive 4k', 'cvu@2000': 'Cvu 2k', 'cvu@4000': 'Cvu 4k', 'typed@2000': 'typed 2k', 'typed@4000': 'typed 4k' };
 
 export interface TaskRecord {
   key: string;
@@ -291,7 +293,7 @@ export function compare(a: ResultsFile, b: ResultsFile, aName: string, bName: st
     const va = a.variants[v];
     const vb = b.variants[v];
     if (!va || !vb) continue;
-    const cols = ['cvu@2000', 'cvu@4000'];
+    const cols = ['cvu@2000', 'cvu@4000', ...(v === 'kept' && va.summary.overall?.all?.['typed@2000'] && vb.summary.overall?.all?.['typed@2000'] ? TYPED_COLUMNS : [])];
     out.push('', `== ${v}: Cvu recall, A → B (Δ)${byTask ? ', on the tasks both scored' : ''}`);
     let sa = va.summary;
     let sb = vb.summary;

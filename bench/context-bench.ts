@@ -46,6 +46,7 @@ import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js'
 import {
   cachedScore,
   COLUMNS,
+  TYPED_COLUMNS,
   compare,
   drawTasks,
   findEngine,
@@ -64,6 +65,7 @@ import {
 } from './ccbench.js';
 import { copyTree, HELDOUT_SEED, languageOf, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
 import { functionLocalData } from './definition-scope.js';
+import { scoreTypedReceivers } from './typed-receiver.js';
 import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -306,6 +308,9 @@ const MEASURES = [
  * stronger baseline there (the naive name lookup on kept tasks; BM25 on noimport, where the lookup
  * finds nothing by construction); and /context latency under load against the recall runs' own.
  */
+/** The columns of a variant's tables: kept has the typed-receiver columns too. */
+const columnsOf = (variant: Variant): readonly string[] => (variant === 'kept' ? [...COLUMNS, ...TYPED_COLUMNS] : COLUMNS);
+
 function contextFigures(variants: ResultsFile['variants'], cvuLatency: Record<string, unknown>, latency: LatencyResult | null): Record<string, Figure> {
   const figures: Record<string, Figure> = {};
   for (const [variant, v] of Object.entries(variants)) {
@@ -322,6 +327,18 @@ function contextFigures(variants: ResultsFile['variants'], cvuLatency: Record<st
         ...(variant === 'kept' ? { target: { op: '>=', value: budget === 2000 ? 0.9 : 0.93, source: 'issue 14' } as const } : {}),
       });
     }
+  }
+  // The kept member tasks with their receiver typed, against the same tasks with the line blank.
+  const kept = variants.kept?.tasks;
+  for (const budget of BUDGETS) {
+    const typed = kept?.filter((t) => `typed@${budget}` in t.hits) ?? [];
+    if (!typed.length) continue;
+    const share = (col: string) => Number((typed.filter((t) => t.hits[col]).length / typed.length).toFixed(3));
+    figures[`recall.typed@${budget}`] = figure({
+      name: `recall, member typed after its receiver, ${budget / 1000}k characters`, unit: 'recall', value: share(`typed@${budget}`),
+      measures: `The share of ${typed.length} kept member tasks (x.name; all code bases) whose definition lies in the first ${budget.toLocaleString('en-US')} characters of /context when the line is written up to the name (the receiver and its accessor typed, the cursor after them).`,
+      floor: { value: share(`cvu@${budget}`), measures: 'Cvu on the same tasks with the line blank (the kept figure)' },
+    });
   }
   const recallRuns = cvuLatency['kept@4000'] as { requests: number; p50: number; p95: number } | undefined;
   if (latency) {
@@ -441,6 +458,8 @@ async function main() {
 
     // Cvu: one daemon, every task workspace registered and indexed before the first request.
     const cvuLatency: Record<string, unknown> = {};
+    // task key/typed@N -> hit, for the kept member tasks asked with their receiver typed.
+    const typedHits = new Map<string, boolean>();
     const indexed: Record<string, { files: number; chunks: number }> = {};
     await withDaemon({ home: path.join(tmp, 'home'), embeddingModel: 'none' }, async (api, env) => {
       await phase('Cvu: indexing the code bases', async () => {
@@ -463,6 +482,17 @@ async function main() {
           }
         }
       });
+      if (opts.variants.includes('kept')) {
+        await phase('Cvu: member tasks with the receiver typed', async () => {
+          for (const c of corpora) {
+            const tasks = variantTasks(drawn.get(`${c.label}/kept`)!.data, 'kept');
+            for (const budget of BUDGETS) {
+              const hits = await scoreTypedReceivers((route, body) => api(route, body), c.root, tasks, budget, taskKey);
+              for (const [key, hit] of hits) typedHits.set(`${key}/typed@${budget}`, hit);
+            }
+          }
+        });
+      }
     });
 
     const latency = opts.latency
@@ -485,11 +515,17 @@ async function main() {
             const k = col(variant, mode as Mode, Number(budget));
             if (scored.has(`${k}/${c.label}`)) hits[column] = !misses.get(k)!.has(taskKey(t));
           }
+          if (variant === 'kept') {
+            for (const column of TYPED_COLUMNS) {
+              const hit = typedHits.get(`${taskKey(t)}/${column}`);
+              if (hit !== undefined) hits[column] = hit;
+            }
+          }
           const localData = await functionLocalData(c.root, t.def.file, t.def.start, trees);
           records.push({ key: taskKey(t), corpus: c.label, language: languageOf(t.file), use: t.use, name: t.name, def: `${t.def.file}:${t.def.start}`, functionLocalData: localData, hits });
         }
       }
-      variants[variant] = { summary: summarise(records, COLUMNS, order), tasks: records };
+      variants[variant] = { summary: summarise(records, columnsOf(variant), order), tasks: records };
     }
 
     // The daemon's build: its commit, and its uncommitted changes that reach the daemon (not bench/, docs, tests).
@@ -536,7 +572,7 @@ async function main() {
     for (const variant of opts.variants) {
       say();
       say(`== ${variant}`);
-      say(table(variants[variant]!.summary as Summary, COLUMNS));
+      say(table(variants[variant]!.summary as Summary, columnsOf(variant)));
       if (opts.misses) {
         say(`-- Cvu's misses at 4,000 characters (${variant})`);
         for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);

@@ -98,7 +98,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports));
+  const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports, req.position.character));
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);

@@ -17,6 +17,8 @@ import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } 
 import { definitionsFrom } from './language-reach.js';
 import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf } from './offered-definitions.js';
 import { type Candidate, bufferNames } from './snippets.js';
+import { typeNamedLike, typesInFileName } from './type-names.js';
+import { typedReceiverMembers, memberAccessAt } from './typed-member.js';
 import type { ContextSources } from './context-sources.js';
 import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, declaredPrivate, definitionKey, importBinding, isNamedType, bodiless, enclosingSymbol, sharedScores, shapeOf, stem, typeMembers } from './definition-traits.js';
 
@@ -94,7 +96,7 @@ const SURE_DISTANCE = 3;
 const SURE_NAMES = 4;
 
 /** Definitions (in other files) of the names used around the cursor, best first. */
-export function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null): ScoredDefinition[] {
+export function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null, column?: number): ScoredDefinition[] {
   const { store } = src;
   const names = namesNearCursor(lines, cursor, { hashComments: hashCommented(language) });
   const refsOf = importRefsCache(src, ownImports ? { path, refs: ownImports } : undefined);
@@ -323,6 +325,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   }
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
+  // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
+  const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
@@ -401,29 +406,6 @@ const NAMED_AFTER_FACTOR = 0.5;
 const FILE_NAME_DISTANCE = 8;
 
 /**
- * The type names a file's name is made of: its words' proper prefixes and suffixes, PascalCased
- * (`HtmlBlockParser.java`, `html_block_parser.py` → Html, HtmlBlock, BlockParser, Parser).
- */
-export function typesInFileName(path: string): string[] {
-  const base = path.slice(path.lastIndexOf('/') + 1).replace(/\..*$/, '');
-  const words = base.match(/[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z][a-z0-9]*/g) ?? [];
-  const out = new Set<string>();
-  for (let n = 1; n < words.length; n++) {
-    out.add(pascalCase(words.slice(0, n)));
-    out.add(pascalCase(words.slice(words.length - n)));
-  }
-  return [...out];
-}
-
-const pascalCase = (words: readonly string[]) => words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-
-/** `visitor` → `Visitor`, `nodeRenderer` → `NodeRenderer`, `header_table` → `HeaderTable`; null for a name that starts upper-case or is short. */
-export function typeNamedLike(name: string): string | null {
-  if (name.length < 3 || !/^[a-z][A-Za-z0-9_]*$/.test(name)) return null;
-  return pascalCase(name.split('_').filter(Boolean));
-}
-
-/**
  * The anticipated definitions joined to the scored ones, below the strongest few that the buffer
  * names for sure: one found both ways gains the anticipated score (and is shown as it would be);
  * the others join as compact snippets.
@@ -491,7 +473,7 @@ export function definitionCandidates(src: ContextSources, scored: ScoredDefiniti
   const standsFor = new Map<string, number>();
   const overloads: Candidate[] = [];
   for (const scoredDef of scored) {
-    const { anticipated } = scoredDef;
+    const { anticipated, compact } = scoredDef;
     // `module.exports.default = fastify`, `export default App`, `Client = _Client`: the line says no more
     // than the name; what the name is defined as, in the same file, is what the code needs.
     const def = aliasTarget(src, scoredDef.def) ?? scoredDef.def;
@@ -499,7 +481,7 @@ export function definitionCandidates(src: ContextSources, scored: ScoredDefiniti
     if (seen.has(key)) continue;
     seen.add(key);
     // Read when the budget reaches it (definitionSnippet): most never are.
-    const c: Candidate = { path: def.path, startLine: def.start_line, endLine: def.end_line, text: '', symbol: def.name, def, ...(anticipated ? { compact: true } : {}) };
+    const c: Candidate = { path: def.path, startLine: def.start_line, endLine: def.end_line, text: '', symbol: def.name, def, ...(anticipated || compact ? { compact: true } : {}) };
     // (A type and a value of one name are no overloads: TypeScript's `const Mode = {…} as const` with
     // `type Mode = …` beside it, a class's companion namespace; each says what the other does not.)
     const overload = `${def.path}\0${def.container ?? ''}\0${def.kind === 'constructor' ? '' : def.name}\0${TYPE_ONLY_KINDS.has(def.kind) ? 'type' : 'value'}`;

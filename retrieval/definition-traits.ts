@@ -35,6 +35,8 @@ export interface ScoredDefinition {
   distance: number;
   /** Not named by the buffer: anticipated (retrieval/anticipation.ts). */
   anticipated?: boolean;
+  /** Shown by its first line wherever it ranks (one of many a rule offers alike). */
+  compact?: boolean;
   /** The best definition of a name written beside the cursor or imported by name: anticipation ranks below it. */
   sure?: boolean;
   /** Offered as a member of a module named beside the cursor, not written. */

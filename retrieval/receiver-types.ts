@@ -107,7 +107,7 @@ const NOT_RECEIVERS = new Set(['this', 'self', 'mut', 'const', 'let', 'var', 're
 const RETURN_DEFS_MAX = 8;
 
 /** The one type the code base's definitions of `fn` (a qualifier's own, when it names a type) say they return; null when none or several. */
-function returnTypeOf(store: IndexStore, language: LanguageId, fn: string, qualifier: string): string | null {
+export function returnTypeOf(store: IndexStore, language: LanguageId, fn: string, qualifier: string): string | null {
   // (The buffer's language family's: a C++ `open()` says nothing of what a TypeScript `open()` returns.)
   let defs = definitionsFrom(store, fn, language).filter((d) => d.kind === 'function' || d.kind === 'method');
   const own = /^[A-Z]/.test(qualifier) ? defs.filter((d) => d.container === qualifier) : [];
@@ -153,6 +153,14 @@ export function declaredReturnType(signature: string, name: string, path: string
   return colon ? firstType(colon[1]) : null;
 }
 
+/** The types and what they extend or implement (as receivers are widened: two levels up), the types first. */
+export function withSupertypes(store: IndexStore, types: readonly string[]): string[] {
+  const memo = new Map<string, string[]>();
+  const out = new Set(types);
+  for (const t of types) for (const s of supertypes(store, t, memo, SUPER_DEPTH)) out.add(s);
+  return [...out];
+}
+
 /** The types `type` extends or implements, as its declarations' signatures write them (`class A extends B implements C`, `class A : B, IC`). */
 function supertypes(store: IndexStore, type: string, memo: Map<string, string[]>, depth: number): string[] {
   const hit = memo.get(type);
@@ -163,7 +171,8 @@ function supertypes(store: IndexStore, type: string, memo: Map<string, string[]>
     if (!TYPE_KINDS.test(def.kind)) continue;
     // Generic parameters and arguments out first: `class A<T extends X>` does not extend X.
     const sig = def.signature.split(/\bwhere\b|\{/)[0].replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, '');
-    const head = /\b(?:extends|implements)\b(.*)|:(.*)/.exec(sig);
+    // (Python writes its bases in parentheses: `class CustomCommand(click.Command):`.)
+    const head = /^\s*class\s+[\w$]+\s*\(([^)]*)\)\s*:/.exec(sig) ?? /\b(?:extends|implements)\b(.*)|:(.*)/.exec(sig);
     const list = head?.[1] ?? head?.[2] ?? '';
     for (const m of list.matchAll(/(?:[A-Za-z_$][\w$]*\.)*([A-Z][\w$]*)/g)) if (m[1] !== type && out.size < SUPER_MAX) out.add(m[1]);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
-import { typeNamedLike, typesInFileName } from '../../retrieval/definition-scores.js';
+import { typeNamedLike, typesInFileName } from '../../retrieval/type-names.js';
 import { parallelDefinitions } from '../../retrieval/offered-definitions.js';
 import { nearCursor } from '../../retrieval/similar-code.js';
 import { nameLineIndex } from '../../retrieval/snippets.js';

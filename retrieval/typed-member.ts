@@ -1,0 +1,237 @@
+/**
+ * The member being typed at the cursor: `command.|`, `this._nulls.num|`, `new Vector(…).|`,
+ * `self.|`, `Client::|`, `p->|`. The receiver written before the last accessor says whose member the
+ * line names next, so its type's members — those starting with what is typed of the name, the most
+ * used first — are what a completion chooses among (issue 14: a receiver's type ranks its members
+ * first). The type is the one the buffer gives the receiver (declared, constructed, returned:
+ * receiver-types.ts), the enclosing class for `this`/`self`, a field's declared type along
+ * `this.a.b`, a method's declared return type along `a.b().`; supertypes' members follow its own.
+ */
+import type { LanguageId } from '../indexer/languages.js';
+import type { IndexStore } from '../store/index-store.js';
+import type { SymbolRow } from '../store/rows.js';
+import { isKeyword } from './buffer-names.js';
+import { declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
+import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, typeFiles } from './definition-traits.js';
+import { typeNamedLike } from './type-names.js';
+
+/** A member access being written: its receiver's parts and what is typed of the member's name. */
+export interface MemberAccess {
+  /** The receiver's parts as written: `this._nulls` → this, _nulls; `new arrow.Vector(…)` → Vector. */
+  segments: string[];
+  /** For each part, whether it is called (`make().`, `a.b().`). */
+  called: boolean[];
+  /** `new X(…).`: the receiver is an X. */
+  constructed: boolean;
+  /** What is typed of the member's name so far (empty right after the accessor). */
+  prefix: string;
+}
+
+/** Only this much of the line before the cursor is read: a receiver is a short expression. */
+const RECEIVER_CHARS = 300;
+/** A receiver of more parts than this (`a.b.c.d.e.f.`) is not followed. */
+const SEGMENTS_MAX = 6;
+const IDENT_CHAR = /[\w$]/;
+
+/**
+ * The member access the text before the cursor ends in, or null: `x.`, `x?.`, `X::`, `p->`, each
+ * maybe followed by the start of a name. A receiver that is an index (`a[0].`), a literal (`"s".`)
+ * or a parenthesised expression is none this reads.
+ */
+export function memberAccessAt(before: string): MemberAccess | null {
+  const text = before.length > RECEIVER_CHARS ? before.slice(-RECEIVER_CHARS) : before;
+  let i = text.length;
+  while (i > 0 && IDENT_CHAR.test(text[i - 1])) i--;
+  const prefix = text.slice(i);
+  if (prefix && !/^[A-Za-z_$]/.test(prefix)) return null;
+  const accessor = (at: number): number => {
+    if (text.endsWith('::', at) || text.endsWith('->', at) || text.endsWith('?.', at)) return 2;
+    // `..` and `...` are ranges and spreads, not accessors.
+    return text[at - 1] === '.' && text[at - 2] !== '.' ? 1 : 0;
+  };
+  let step = accessor(i);
+  if (!step) return null;
+  i -= step;
+  const segments: string[] = [];
+  const called: boolean[] = [];
+  let constructed = false;
+  for (;;) {
+    if (segments.length >= SEGMENTS_MAX) return null;
+    // `x!.` (TypeScript's non-null assertion) and `x?.` read as `x.`.
+    if (text[i - 1] === '!') i--;
+    let call = false;
+    if (text[i - 1] === ')') {
+      const open = matchingOpen(text, i - 1);
+      if (open < 0) return null;
+      i = open;
+      call = true;
+      // `f<T>(…)`: a call's type arguments.
+      if (text[i - 1] === '>') {
+        const lt = text.lastIndexOf('<', i - 1);
+        if (lt < 0) return null;
+        i = lt;
+      }
+    }
+    const end = i;
+    while (i > 0 && IDENT_CHAR.test(text[i - 1])) i--;
+    const name = text.slice(i, end);
+    if (!/^[A-Za-z_$]/.test(name)) return null;
+    segments.unshift(name);
+    called.unshift(call);
+    step = accessor(i);
+    if (step) {
+      i -= step;
+      continue;
+    }
+    // `new X(…).` or `new pkg.X(…).y.`: an X is constructed, whatever the path to it; members follow from there.
+    const made = called.indexOf(true);
+    if (made >= 0 && /\bnew\s+$/.test(text.slice(0, i))) {
+      constructed = true;
+      segments.splice(0, made);
+      called.splice(0, made);
+    }
+    break;
+  }
+  return { segments, called, constructed, prefix };
+}
+
+/** The `(` that opens the `)` at `close`, or -1 (string literals are not told apart: a receiver's arguments seldom hold parentheses in quotes). */
+function matchingOpen(text: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** What the members of a typed receiver weigh at most: as much as a name written on the cursor's line (definition-scores.ts's CURSOR_LINE_FACTOR). */
+const TYPED_MEMBER_WEIGHT = 8;
+/** A supertype's member weighs this share of the type's own: an override or the type's own API comes first. */
+const SUPERTYPE_SHARE = 0.5;
+/** Past this many members, the rest are not offered: a budget holds a few dozen signatures. */
+const MEMBERS_MAX = 60;
+/** A member shown whole when the typed prefix leaves at most this many; more come by their first line. */
+const WHOLE_MAX = 3;
+const DUNDER = /^__\w+__$/;
+/** Receivers that mean the enclosing class's own instance or class. */
+const SELF = new Set(['this', 'self', 'Self', 'cls']);
+/** A field's type as its declaration writes it after the name: `gen: CodeGen`, `readonly x?: T`, Go's `mux *Mux`. */
+const TYPE_AFTER_NAME = /^\s*\??\s*:\s*(?:readonly\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)|^\s+\*?(?:[a-z_]\w*\.)?([A-Z]\w*)\s*(?:`|$)/;
+/** A field assigned a constructed value: `self.buf = Buffer(…)`, `this.x = new X(…)`. */
+const ASSIGNED_NEW = /=\s*(?:new\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/;
+
+export interface TypedMemberInput {
+  store: IndexStore;
+  language: LanguageId;
+  path: string;
+  /** The file's own definitions (its last indexed version). */
+  own: readonly SymbolRow[];
+  /** 1-based line of the cursor. */
+  line: number;
+  access: MemberAccess;
+  /** The buffer's receivers and their types (receiver-types.ts). */
+  receiverTypes: () => Map<string, Set<string>>;
+  /** Files the buffer imports or sees in its scope: a type defined in several places is looked up there first. */
+  visible: (path: string) => boolean;
+}
+
+/**
+ * The members of the receiver's type the cursor is typing after, scored: the most used first at
+ * TYPED_MEMBER_WEIGHT, the others by how many files use them; those the typed prefix starts (any
+ * case) only. Empty when the receiver's type is not known or not defined in the code base.
+ */
+export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[] {
+  const { store, language, path, access } = input;
+  const types = receiverType(input);
+  if (!types.length) return [];
+  const own = new Set(types);
+  const all = withSupertypes(store, types);
+  const prefix = access.prefix.toLowerCase();
+  const byName = new Map<string, { def: SymbolRow; share: number }>();
+  for (const type of all) {
+    const share = own.has(type) ? 1 : SUPERTYPE_SHARE;
+    for (const file of typeFiles(store, language, type, input.visible)) {
+      if (file === path) continue;
+      for (const def of store.symbols.inFile(file)) {
+        if (!callableMemberOf(def, type) || !def.name.toLowerCase().startsWith(prefix)) continue;
+        // Python's `__init__`, `__repr__`: called through syntax, seldom by name.
+        if (DUNDER.test(def.name) && !prefix.startsWith('_')) continue;
+        // The type's own before a supertype's of the same name: the override is what runs.
+        if (!byName.has(def.name)) byName.set(def.name, { def, share });
+      }
+    }
+    if (byName.size >= MEMBERS_MAX) break;
+  }
+  const members = [...byName.values()].slice(0, MEMBERS_MAX);
+  if (!members.length) return [];
+  // How many files use each name, damped: `length` or `type` are used everywhere, and not as this type's.
+  const weights = members.map((m) => m.share * Math.sqrt(1 + filesUsing(store, m.def.name)));
+  const top = Math.max(...weights);
+  const compact = members.length > WHOLE_MAX;
+  // Every one of them is a candidate for the name being typed: the least used still ranks at half the most used.
+  return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, ...(compact ? { compact } : {}) }));
+}
+
+/** The receiver's types: the last part's, followed from the first through fields and calls. */
+function receiverType(input: TypedMemberInput): string[] {
+  const { store, language, access } = input;
+  const [first, ...rest] = access.segments;
+  let types: string[];
+  if (access.constructed) types = definesType(store, first) ? [first] : [];
+  else if (SELF.has(first)) types = enclosingTypes(input.own, input.line);
+  else if (first === 'super') {
+    const enclosing = enclosingTypes(input.own, input.line);
+    types = withSupertypes(store, enclosing).filter((t) => !enclosing.includes(t));
+  }
+  else if (access.called[0]) {
+    const t = returnTypeOf(store, language, first, '');
+    types = t ? [t] : [];
+  } else types = variableTypes(input, first);
+  for (let k = 0; k < rest.length && types.length; k++) types = partType(store, withSupertypes(store, types), rest[k], access.called[k + 1]);
+  return types;
+}
+
+/** A name's types: as the buffer types it; else a type of that name itself (`Config.` reaches its statics); else the type it is named after (`visitor` → Visitor). */
+function variableTypes(input: TypedMemberInput, name: string): string[] {
+  if (isKeyword(name)) return [];
+  const typed = [...(input.receiverTypes().get(name) ?? [])].filter((t) => definesType(input.store, t));
+  if (typed.length) return typed;
+  if (/^[A-Z]/.test(name) && definesType(input.store, name)) return [name];
+  const named = typeNamedLike(name);
+  return named && definesType(input.store, named) ? [named] : [];
+}
+
+/** The classes, structs, impls or traits around the cursor in the file, innermost first. */
+function enclosingTypes(own: readonly SymbolRow[], line: number): string[] {
+  return own
+    .filter((s) => s.start_line <= line && line <= s.end_line && (RECEIVER_TYPE_KINDS.has(s.kind) || s.kind === 'impl'))
+    .sort((a, b) => a.end_line - a.start_line - (b.end_line - b.start_line))
+    .map((s) => s.name);
+}
+
+/** The type of `types`' member `name`: a field's declared or constructed type, a method's declared return type; else a nested type of that name. */
+function partType(store: IndexStore, types: readonly string[], name: string, called: boolean): string[] {
+  const inTypes = new Set(types);
+  const found = new Set<string>();
+  for (const def of store.symbols.lookup(name)) {
+    if (!def.container || !inTypes.has(def.container) || !MEMBER_KINDS.has(def.kind)) continue;
+    const t = called ? declaredReturnType(def.signature, def.name, def.path) : fieldType(def);
+    if (t && definesType(store, t)) found.add(t === 'Self' ? def.container : t);
+  }
+  if (found.size) return [...found];
+  return /^[A-Z]/.test(name) && definesType(store, name) ? [name] : [];
+}
+
+/** The type a field's declaration gives it: after its name (`gen: CodeGen`, Go's `mux *Mux`), before it (Java's `private final Excluder excluder`), or the value it is assigned (`self.buf = Buffer()`). */
+function fieldType(def: SymbolRow): string | null {
+  const sig = def.signature;
+  const at = sig.indexOf(def.name);
+  if (at < 0) return null;
+  const after = TYPE_AFTER_NAME.exec(sig.slice(at + def.name.length));
+  if (after) return after[1] ?? after[2];
+  const assigned = ASSIGNED_NEW.exec(sig.slice(at + def.name.length));
+  if (assigned) return assigned[1];
+  const before = /([A-Z][\w$]*)\s*(?:<[^;=]*>)?(?:\[\])*\s+$/.exec(sig.slice(0, at));
+  return before?.[1] ?? null;
+}
