@@ -12,7 +12,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, callableMemberOf, filesUsing, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -109,8 +109,8 @@ function matchingOpen(text: string, close: number): number {
 const TYPED_MEMBER_WEIGHT = 8;
 /** A supertype's member weighs this share of the type's own: an override or the type's own API comes first. */
 const SUPERTYPE_SHARE = 0.5;
-/** Past this many members, the rest are not offered: a budget holds a few dozen signatures. */
-const MEMBERS_MAX = 60;
+/** Past this many members (a generated API), the rest are not read. */
+const MEMBERS_MAX = 400;
 /** A member shown whole when the typed prefix leaves at most this many; more come by their first line. */
 const WHOLE_MAX = 3;
 const DUNDER = /^__\w+__$/;
@@ -165,12 +165,14 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   }
   const members = [...byName.values()].slice(0, MEMBERS_MAX);
   if (!members.length) return [];
-  // How many files use each name, damped: `length` or `type` are used everywhere, and not as this type's.
-  const weights = members.map((m) => m.share * Math.sqrt(1 + filesUsing(store, m.def.name)));
+  // How many files use each name, damped: `length` or `type` are used everywhere, and not as this
+  // type's. (Not counted for a large API: a lookup each; what else says which comes next decides there.)
+  const counted = members.length <= RUN_USES_MAX;
+  const weights = members.map((m) => m.share * (counted ? Math.sqrt(1 + filesUsing(store, m.def.name)) : 1));
   const top = Math.max(...weights);
   const compact = members.length > WHOLE_MAX;
   // Every one of them is a candidate for the name being typed: the least used still ranks at half the most used.
-  return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, ...(compact ? { compact } : {}) }));
+  return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, typedMember: true, ...(compact ? { compact } : {}) }));
 }
 
 /** The receiver's types: the last part's, followed from the first through fields and calls. */
