@@ -299,18 +299,27 @@ const MEASURES = [
   'kinds: plain = an unqualified name, type = a type position, member = x.name.',
   "reachable = the same without the tasks whose definition is a function's local variable (the engine takes `const x = f()`",
   "  inside any function as a definition, so `r.x` elsewhere can be scored against it): no other file can use it (bench/definition-scope.ts).",
+  'typed = Cvu on the kept member tasks asked again the way an editor asks while the user types: the line written up to the',
+  "  member's name, its receiver and accessor typed (`x.`), the cursor after them (bench/typed-receiver.ts).",
 ].join('\n');
 
 // ---------------------------------------------------------------- the result file
+
+/** Requests, p50, p95 and max of request times, ms (as the engine reports its own). */
+function latencySummary(ms: number[]): { requests: number; p50: number; p95: number; max: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(1));
+  return { requests: sorted.length, p50: q(0.5), p95: q(0.95), max: q(1) };
+}
+
+/** The columns of a variant's tables: kept has the typed-receiver columns too. */
+const columnsOf = (variant: Variant): readonly string[] => (variant === 'kept' ? [...COLUMNS, ...TYPED_COLUMNS] : COLUMNS);
 
 /**
  * The headline figures: Cvu's recall over all code bases per variant and budget, against the
  * stronger baseline there (the naive name lookup on kept tasks; BM25 on noimport, where the lookup
  * finds nothing by construction); and /context latency under load against the recall runs' own.
  */
-/** The columns of a variant's tables: kept has the typed-receiver columns too. */
-const columnsOf = (variant: Variant): readonly string[] => (variant === 'kept' ? [...COLUMNS, ...TYPED_COLUMNS] : COLUMNS);
-
 function contextFigures(variants: ResultsFile['variants'], cvuLatency: Record<string, unknown>, latency: LatencyResult | null): Record<string, Figure> {
   const figures: Record<string, Figure> = {};
   for (const [variant, v] of Object.entries(variants)) {
@@ -484,13 +493,16 @@ async function main() {
       });
       if (opts.variants.includes('kept')) {
         await phase('Cvu: member tasks with the receiver typed', async () => {
+          const times: Record<number, number[]> = {};
           for (const c of corpora) {
             const tasks = variantTasks(drawn.get(`${c.label}/kept`)!.data, 'kept');
             for (const budget of BUDGETS) {
-              const hits = await scoreTypedReceivers((route, body) => api(route, body), c.root, tasks, budget, taskKey);
+              const { hits, latencyMs } = await scoreTypedReceivers((route, body) => api(route, body), c.root, tasks, budget, taskKey);
               for (const [key, hit] of hits) typedHits.set(`${key}/typed@${budget}`, hit);
+              (times[budget] ??= []).push(...latencyMs);
             }
           }
+          for (const budget of BUDGETS) if (times[budget]?.length) cvuLatency[`typed@${budget}`] = latencySummary(times[budget]);
         });
       }
     });

@@ -48,8 +48,8 @@ export function hitWithin(snippets: readonly Snippet[], root: string, t: Pick<Ta
 
 /**
  * Each member task with its receiver typed, asked of a running daemon's /context at `budget`
- * characters (budgetTokens = budget / 4, as the engine asks): task key → hit. Tasks whose line
- * names the member after no accessor are left out.
+ * characters (budgetTokens = budget / 4, as the engine asks): task key → hit, and each request's
+ * time. Tasks whose line names the member after no accessor are left out.
  */
 export async function scoreTypedReceivers(
   post: (route: string, body: unknown) => Promise<{ snippets: Snippet[] }>,
@@ -57,14 +57,17 @@ export async function scoreTypedReceivers(
   tasks: readonly Task[],
   budget: number,
   key: (t: Task) => string,
-): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
+): Promise<{ hits: Map<string, boolean>; latencyMs: number[] }> {
+  const hits = new Map<string, boolean>();
+  const latencyMs: number[] = [];
   for (const t of tasks) {
     if (t.use !== 'member') continue;
     const buffer = typedReceiverBuffer(root, t);
     if (!buffer) continue;
+    const t0 = performance.now();
     const body = await post('/context', { path: path.join(root, t.file), text: buffer.lines.join('\n'), position: { line: buffer.row, character: buffer.col }, budgetTokens: Math.round(budget / 4) });
-    out.set(key(t), hitWithin(body.snippets, root, t, budget));
+    latencyMs.push(performance.now() - t0);
+    hits.set(key(t), hitWithin(body.snippets, root, t, budget));
   }
-  return out;
+  return { hits, latencyMs };
 }
