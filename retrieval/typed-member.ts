@@ -137,9 +137,10 @@ export interface TypedMemberInput {
 }
 
 /**
- * The members of the receiver's type the cursor is typing after, scored: the most used first at
- * TYPED_MEMBER_WEIGHT, the others by how many files use them; those the typed prefix starts (any
- * case) only. Empty when the receiver's type is not known or not defined in the code base.
+ * The members of the receiver's type the cursor is typing after (those the typed prefix starts, any
+ * case), scored from half to all of TYPED_MEMBER_WEIGHT by how many files use each, and marked
+ * `typedMember`: what the other rules say of each raises it later (definition-scores.ts's
+ * withTypedMembers). Empty when the receiver's type is not known or not defined in the code base.
  */
 export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[] {
   const { store, language, path, access } = input;
@@ -185,8 +186,7 @@ function receiverType(input: TypedMemberInput): string[] {
   else if (first === 'super') {
     const enclosing = enclosingTypes(input.own, input.line);
     types = withSupertypes(store, enclosing).filter((t) => !enclosing.includes(t));
-  }
-  else if (access.called[0]) {
+  } else if (access.called[0]) {
     const t = returnTypeOf(store, language, first, '');
     types = t ? [t] : [];
   } else types = variableTypes(input, first);
