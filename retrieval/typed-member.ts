@@ -11,8 +11,9 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
+import { definitionsFrom } from './language-reach.js';
 import { declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, callableMemberOf, filesUsing, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -152,7 +153,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   const byName = new Map<string, { def: SymbolRow; share: number }>();
   for (const type of all) {
     const share = own.has(type) ? 1 : SUPERTYPE_SHARE;
-    for (const file of typeFiles(store, language, type, input.visible)) {
+    for (const file of memberFiles(store, language, type, input.visible)) {
       if (file === path) continue;
       for (const def of store.symbols.inFile(file)) {
         if (!callableMemberOf(def, type) || !def.name.toLowerCase().startsWith(prefix)) continue;
@@ -194,14 +195,49 @@ function receiverType(input: TypedMemberInput): string[] {
   return types;
 }
 
-/** A name's types: as the buffer types it; else a type of that name itself (`Config.` reaches its statics); else the type it is named after (`visitor` → Visitor). */
+/**
+ * A name's types: as the buffer types it; else a type of that name itself (`Config.` reaches its
+ * statics); else the type it is named after (`visitor` → Visitor). Where no type is declared, as in
+ * JavaScript, a constructor function with methods on its prototype (`reply` → `function Reply`,
+ * `Reply.prototype.send = …`) or an object built with methods under the name itself counts as one.
+ */
 function variableTypes(input: TypedMemberInput, name: string): string[] {
+  const { store, language } = input;
   if (isKeyword(name)) return [];
-  const typed = [...(input.receiverTypes().get(name) ?? [])].filter((t) => definesType(input.store, t));
+  const typed = [...(input.receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
   if (typed.length) return typed;
-  if (/^[A-Z]/.test(name) && definesType(input.store, name)) return [name];
+  if (/^[A-Z]/.test(name) && definesType(store, name)) return [name];
   const named = typeNamedLike(name);
-  return named && definesType(input.store, named) ? [named] : [];
+  if (named && definesType(store, named)) return [named];
+  for (const candidate of named ? [named, name] : [name]) if (hasMembers(store, language, candidate)) return [candidate];
+  return [];
+}
+
+/** Past this many definitions of a name, its files are not searched for members under it. */
+const OWNER_DEFS_MAX = 8;
+
+/** Whether a definition of `owner` (a function, an object) has callable members under its name in its file. */
+function hasMembers(store: IndexStore, language: LanguageId, owner: string): boolean {
+  const defs = ownerDefinitions(store, language, owner);
+  if (!defs.length || defs.length > OWNER_DEFS_MAX) return false;
+  return defs.some((d) => store.symbols.inFile(d.path).some((m) => callableMemberOf(m, owner)));
+}
+
+/** The files of a type's members: those that define it as a type, else those that define the name at all (a constructor function, an object). */
+function memberFiles(store: IndexStore, language: LanguageId, type: string, visible: (path: string) => boolean): string[] {
+  const files = typeFiles(store, language, type, visible);
+  if (files.length) return files;
+  const defs = ownerDefinitions(store, language, type);
+  return defs.length > OWNER_DEFS_MAX ? [] : [...new Set(defs.map((d) => d.path))];
+}
+
+/**
+ * A name's definitions that may own members: not a function's local, nor another definition's member
+ * (a `Reply:` property of a test's type parameters), nor a binding of what a module exports (`const
+ * Reply = require('./reply')`).
+ */
+function ownerDefinitions(store: IndexStore, language: LanguageId, name: string): readonly SymbolRow[] {
+  return definitionsFrom(store, name, language).filter((d) => d.kind !== 'local' && !d.container && !importBinding(d));
 }
 
 /** The classes, structs, impls or traits around the cursor in the file, innermost first. */

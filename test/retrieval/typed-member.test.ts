@@ -106,6 +106,16 @@ describe('the members of the receiver typed at the cursor', () => {
     ].join('\n'))), tsCase(''));
   });
 
+  it('JavaScript: a parameter named after a constructor function whose prototype has the methods', async () => {
+    const jsType = (name: string) => `'use strict'\n\nfunction ${name} (n) {\n  this.n = n\n}\n\n${MEMBERS.map((m) => `${name}.prototype.${m} = function (n) {\n  return n\n}\n`).join('\n')}\nmodule.exports = ${name}\n`;
+    const c: Case = {
+      files: { 'lib/widget.js': jsType('Widget'), 'lib/gadget.js': jsType('Gadget') },
+      buffer: ["'use strict'", '', 'module.exports = function draw (widget, gadget) {', '  widget.open(1)', '  gadget.paint(2)', '  widget.re|', '}'].join('\n'),
+      path: 'src/draw.js', typeFile: 'lib/widget.js', decoyFile: 'lib/gadget.js', want: ['resize', 'reset'],
+    };
+    expectReceiverMembers(await symbolsAtCursor(c), c);
+  });
+
   it('Python: an instance constructed above, and `self.` reaching a base class in another file', async () => {
     const pyType = (name: string) => `class ${name}:\n${MEMBERS.map((m) => `    def ${m}(self, n):\n        pass\n\n`).join('')}`;
     const files = { 'lib/widget.py': pyType('Widget'), 'lib/gadget.py': pyType('Gadget'), 'lib/__init__.py': '' };
