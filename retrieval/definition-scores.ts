@@ -327,7 +327,11 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible }));
+  const moduleMembers = (binding: string) => {
+    const files = imports.modules.get(binding);
+    return files ? [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => e.defs) : null;
+  };
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));

@@ -1,11 +1,12 @@
 /**
  * The member being typed at the cursor: `command.|`, `this._nulls.num|`, `new Vector(…).|`,
- * `self.|`, `Client::|`, `p->|`. The receiver written before the last accessor says whose member the
- * line names next, so its type's members — those starting with what is typed of the name, the most
- * used first — are what a completion chooses among (issue 14: a receiver's type ranks its members
- * first). The type is the one the buffer gives the receiver (declared, constructed, returned:
- * receiver-types.ts), the enclosing class for `this`/`self`, a field's declared type along
- * `this.a.b`, a method's declared return type along `a.b().`; supertypes' members follow its own.
+ * `self.|`, `Client::|`, `p->|`, `click.|`. The receiver written before the last accessor says whose
+ * member the line names next, so its type's members — those starting with what is typed of the
+ * name, the most used first — are what a completion chooses among (issue 14: a receiver's type
+ * ranks its members first). The type is the one the buffer gives the receiver (declared,
+ * constructed, returned: receiver-types.ts), the enclosing class for `this`/`self`, a field's
+ * declared type along `this.a.b`, a method's declared return type along `a.b().`; supertypes'
+ * members follow its own. A module the file binds offers its public definitions the same way.
  */
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -114,6 +115,7 @@ const SUPERTYPE_SHARE = 0.5;
 const MEMBERS_MAX = 400;
 /** A member shown whole when the typed prefix leaves at most this many; more come by their first line. */
 const WHOLE_MAX = 3;
+/** Python's `__init__`, `__repr__`: called through syntax, seldom by name. */
 const DUNDER = /^__\w+__$/;
 /** Receivers that mean the enclosing class's own instance or class. */
 const SELF = new Set(['this', 'self', 'Self', 'cls']);
@@ -135,37 +137,49 @@ export interface TypedMemberInput {
   receiverTypes: () => Map<string, Set<string>>;
   /** Files the buffer imports or sees in its scope: a type defined in several places is looked up there first. */
   visible: (path: string) => boolean;
+  /** The public definitions of a module the file binds under this name (`click`, `gyp.common`, a Go package), or null. */
+  moduleMembers: (binding: string) => readonly SymbolRow[] | null;
 }
 
 /**
- * The members of the receiver's type the cursor is typing after (those the typed prefix starts, any
- * case), scored from half to all of TYPED_MEMBER_WEIGHT by how many files use each, and marked
- * `typedMember`: what the other rules say of each raises it later (definition-scores.ts's
- * withTypedMembers). Empty when the receiver's type is not known or not defined in the code base.
+ * The members of the receiver the cursor is typing after — a module's public definitions when the
+ * receiver is a module the file binds, else its type's members and its supertypes' — those the
+ * typed prefix starts (any case), scored from half to all of TYPED_MEMBER_WEIGHT by how many files
+ * use each, and marked `typedMember`: what the other rules say of each raises it later
+ * (definition-scores.ts's withTypedMembers). Empty when the receiver's type is not known or not
+ * defined in the code base.
  */
 export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[] {
   const { store, language, path, access } = input;
+  const prefix = access.prefix.toLowerCase();
+  const wanted = (name: string) => name.toLowerCase().startsWith(prefix) && (!DUNDER.test(name) || prefix.startsWith('_'));
+  // `click.`, `gyp.common.`, Go's `middleware.`: a module the file binds; its public definitions.
+  const module = access.constructed || access.called.some(Boolean) ? null : input.moduleMembers(access.segments.join('.'));
+  if (module) {
+    const byName = new Map<string, SymbolRow>();
+    for (const def of module) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
+    return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })));
+  }
   const types = receiverType(input);
   if (!types.length) return [];
   const own = new Set(types);
-  const all = withSupertypes(store, types);
-  const prefix = access.prefix.toLowerCase();
   const byName = new Map<string, { def: SymbolRow; share: number }>();
-  for (const type of all) {
+  for (const type of withSupertypes(store, types)) {
     const share = own.has(type) ? 1 : SUPERTYPE_SHARE;
     for (const file of memberFiles(store, language, type, input.visible)) {
       if (file === path) continue;
       for (const def of store.symbols.inFile(file)) {
-        if (!callableMemberOf(def, type) || !def.name.toLowerCase().startsWith(prefix)) continue;
-        // Python's `__init__`, `__repr__`: called through syntax, seldom by name.
-        if (DUNDER.test(def.name) && !prefix.startsWith('_')) continue;
         // The type's own before a supertype's of the same name: the override is what runs.
-        if (!byName.has(def.name)) byName.set(def.name, { def, share });
+        if (callableMemberOf(def, type) && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, { def, share });
       }
     }
     if (byName.size >= MEMBERS_MAX) break;
   }
-  const members = [...byName.values()].slice(0, MEMBERS_MAX);
+  return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX));
+}
+
+/** The members a typed receiver offers, scored from half to all of TYPED_MEMBER_WEIGHT by how many files use each (and their share). */
+function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; share: number }[]): ScoredDefinition[] {
   if (!members.length) return [];
   // How many files use each name, damped: `length` or `type` are used everywhere, and not as this
   // type's. (Not counted for a large API: a lookup each; what else says which comes next decides there.)
