@@ -155,6 +155,24 @@ describe('the members of the receiver typed at the cursor', () => {
     expectReceiverMembers(await symbolsAtCursor(c), c);
   });
 
+  it('Go and Python: after a module the file binds, its public definitions', async () => {
+    const goPkg = (pkg: string) => `package ${pkg}\n\n${MEMBERS.map((m) => `func ${m[0].toUpperCase() + m.slice(1)}(n int) int { return n }\n`).join('\n')}`;
+    const go: Case = {
+      files: { 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'widget/widget.go': goPkg('widget'), 'gadget/gadget.go': goPkg('gadget') },
+      buffer: ['package main', '', 'import (', '\t"example.com/app/gadget"', '\t"example.com/app/widget"', ')', '', 'func main() {', '\twidget.Open(1)', '\tgadget.Paint(2)', '\twidget.Re|', '}'].join('\n'),
+      path: 'main.go', typeFile: 'widget/widget.go', decoyFile: 'gadget/gadget.go', want: ['Resize', 'Reset'],
+    };
+    expectReceiverMembers(await symbolsAtCursor(go), go);
+    await cleanup?.();
+    const pyModule = MEMBERS.map((m) => `def ${m}(n):\n    return n\n\n`).join('');
+    const py: Case = {
+      files: { 'lib/__init__.py': '', 'lib/widget.py': pyModule, 'lib/gadget.py': pyModule },
+      buffer: ['import lib.gadget as gadget', 'import lib.widget as widget', '', 'def draw():', '    widget.open(1)', '    gadget.paint(2)', '    widget.re|'].join('\n'),
+      path: 'app/draw.py', typeFile: 'lib/widget.py', decoyFile: 'lib/gadget.py', want: ['resize', 'reset'],
+    };
+    expectReceiverMembers(await symbolsAtCursor(py), py);
+  });
+
   it('Rust: a value a constructor returns (`Self`)', async () => {
     const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n    pub fn new() -> Self { ${name} { n: 0 } }\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
     const c: Case = {
