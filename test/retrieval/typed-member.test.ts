@@ -106,6 +106,13 @@ describe('the members of the receiver typed at the cursor', () => {
     ].join('\n'))), tsCase(''));
   });
 
+  it("TypeScript: an overloaded function's signatures declare the type its implementation does not", async () => {
+    const overloaded = `${tsType('Widget')}\nexport function build(n: number): Widget;\nexport function build(s: string): Widget;\nexport function build(x: any) {\n  return new Widget();\n}\n`;
+    const c: Case = { ...tsCase(''), files: { ...tsFiles, 'lib/widget.ts': overloaded } };
+    c.buffer = ["import { build } from '../lib/widget';", "import { Gadget } from '../lib/gadget';", '', 'export function f(g: Gadget): void {', '  const w = build(1);', '  g.paint(1);', '  w.open(2);', '  w.re|', '}'].join('\n');
+    expectReceiverMembers(await symbolsAtCursor(c), c);
+  });
+
   it('JavaScript: a parameter named after a constructor function whose prototype has the methods', async () => {
     const jsType = (name: string) => `'use strict'\n\nfunction ${name} (n) {\n  this.n = n\n}\n\n${MEMBERS.map((m) => `${name}.prototype.${m} = function (n) {\n  return n\n}\n`).join('\n')}\nmodule.exports = ${name}\n`;
     const c: Case = {
