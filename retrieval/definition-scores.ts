@@ -1,8 +1,9 @@
 /**
  * The definitions the line at the cursor may need, scored: those of the names written around the
  * cursor (imported ones, those of the receivers' types and of the enclosing class's ancestors
- * first), with what the rules of offered-definitions.ts offer beside them and the anticipated ones
- * (anticipation.ts) below the names written for sure; then one candidate snippet per definition.
+ * first), with what the rules of offered-definitions.ts offer beside them, the members of a
+ * receiver typed before the cursor (typed-member.ts) and the anticipated ones (anticipation.ts)
+ * below the names written for sure; then one candidate snippet per definition.
  */
 import type { ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
