@@ -37,9 +37,11 @@ export function importedFiles(
   for (const ref of refsOf(path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      if (ref.binding) {
-        let set = modules.get(ref.binding);
-        if (!set) modules.set(ref.binding, (set = new Set()));
+      // (Python's `from pkg import sub` binds the submodule sub.py, or sub/__init__.py, to its name.)
+      const bound = ref.binding ?? (language === 'python' ? ref.names.find((n) => submoduleName(target) === n) : undefined);
+      if (bound) {
+        let set = modules.get(bound);
+        if (!set) modules.set(bound, (set = new Set()));
         set.add(target);
       }
       for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
@@ -55,6 +57,13 @@ export function importedFiles(
   // import (Go's package folder, Java's package and on-demand imports, C#'s namespaces).
   const scope = new Set(filesInScope(path, language, refsOf(path), ctx).filter((f) => !files.has(f)));
   return { files, byName, modules, scope };
+}
+
+/** The name a Python file is imported by: `pkg/sub.py` and `pkg/sub/__init__.py` → sub. */
+function submoduleName(file: string): string {
+  const parts = file.replace(/\.pyi?$/, '').split('/');
+  const last = parts.pop()!;
+  return last === '__init__' ? (parts.pop() ?? '') : last;
 }
 
 /** How many barrels deep a re-exported name is followed. */

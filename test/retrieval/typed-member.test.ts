@@ -178,6 +178,11 @@ describe('the members of the receiver typed at the cursor', () => {
       path: 'app/draw.py', typeFile: 'lib/widget.py', decoyFile: 'lib/gadget.py', want: ['resize', 'reset'],
     };
     expectReceiverMembers(await symbolsAtCursor(py), py);
+    await cleanup?.();
+    // `from pkg import sub` binds the submodule too.
+    const fromImport = { ...py, buffer: py.buffer.replace('import lib.gadget as gadget\nimport lib.widget as widget', 'from lib import gadget, widget') };
+    expect(fromImport.buffer).toContain('from lib import gadget, widget');
+    expectReceiverMembers(await symbolsAtCursor(fromImport), fromImport);
   });
 
   it('Rust: a value a constructor returns (`Self`)', async () => {
