@@ -31,13 +31,12 @@ export function importedFiles(
 ): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>>; scope: Set<string> } {
   const files = new Set<string>();
   const byName = new Map<string, Set<string>>();
-  /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`) → its files. */
+  /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`, Python's `from pkg import x` of a submodule) → its files. */
   const modules = new Map<string, Set<string>>();
   const ctx = src.importContext();
   for (const ref of refsOf(path)) {
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      // (Python's `from pkg import sub` binds the submodule sub.py, or sub/__init__.py, to its name.)
       const bound = ref.binding ?? (language === 'python' ? ref.names.find((n) => submoduleName(target) === n) : undefined);
       if (bound) {
         let set = modules.get(bound);
