@@ -65,7 +65,7 @@ import {
 } from './ccbench.js';
 import { copyTree, HELDOUT_SEED, languageOf, nodeGypPython, parseBenchOptions, phaseTimer, seedNote, SHARED_CORPORA, type BenchOptions, type Corpus } from './bench-cli.js';
 import { functionLocalData } from './definition-scope.js';
-import { scoreTypedReceivers } from './typed-receiver.js';
+import { hitWithin, scoreTypedReceivers } from './typed-receiver.js';
 import { beginResult, figure, pct, RESULT_FORMAT, writeResult, type BenchResult, type Figure } from './result.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -307,9 +307,8 @@ const MEASURES = [
 
 /** Requests, p50, p95 and max of request times, ms (as the engine reports its own). */
 function latencySummary(ms: number[]): { requests: number; p50: number; p95: number; max: number } {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const q = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(1));
-  return { requests: sorted.length, p50: q(0.5), p95: q(0.95), max: q(1) };
+  const q = (p: number) => Number(pct(ms, p).toFixed(1));
+  return { requests: ms.length, p50: q(50), p95: q(95), max: q(100) };
 }
 
 /** The columns of a variant's tables: kept has the typed-receiver columns too. */
@@ -695,16 +694,7 @@ async function latencyPart(tmp: string, draw: (root: string, label: string) => P
           for (const source of Array.isArray(timings.late) ? timings.late : []) lateSources[source] = (lateSources[source] ?? 0) + 1;
           (spent.outsideMs ??= []).push(ms - Number(timings.queuedMs ?? 0) - Number(timings.totalMs ?? 0));
         }
-        let used = 0;
-        for (const s of snippets) {
-          if (used >= 4000) break;
-          used += s.text.length;
-          const rel = path.isAbsolute(s.path) ? path.relative(combined, s.path) : s.path;
-          if (rel === path.join(label, task.def.file) && s.startLine <= task.def.start && task.def.start <= s.endLine) {
-            hits++;
-            break;
-          }
-        }
+        if (hitWithin(snippets, combined, { file: path.join(label, task.def.file), start: task.def.start }, 4000)) hits++;
       }
     }
     lap('requests');

@@ -34,14 +34,18 @@ export function typedReceiverBuffer(root: string, t: Pick<Task, 'file' | 'line' 
   return { lines, row, col };
 }
 
-/** Whether the task's definition line lies in a snippet taken before `budget` characters are used (ccbench.mjs's hit()). */
-export function hitWithin(snippets: readonly Snippet[], root: string, t: Pick<Task, 'def'>, budget: number): boolean {
+/**
+ * Whether a definition line (`def.file` relative to the workspace `root`) lies in a snippet taken
+ * before `budget` characters are used: ccbench.mjs's hit(), which bench:context cannot import (the
+ * engine runs its command line when loaded).
+ */
+export function hitWithin(snippets: readonly Snippet[], root: string, def: { file: string; start: number }, budget: number): boolean {
   let used = 0;
   for (const s of snippets) {
     if (used >= budget) break;
     used += s.text?.length ?? 0;
     const rel = path.isAbsolute(s.path) ? path.relative(root, s.path) : s.path;
-    if (rel === t.def.file && s.startLine <= t.def.start && t.def.start <= s.endLine) return true;
+    if (rel === def.file && s.startLine <= def.start && def.start <= s.endLine) return true;
   }
   return false;
 }
@@ -67,7 +71,7 @@ export async function scoreTypedReceivers(
     const t0 = performance.now();
     const body = await post('/context', { path: path.join(root, t.file), text: buffer.lines.join('\n'), position: { line: buffer.row, character: buffer.col }, budgetTokens: Math.round(budget / 4) });
     latencyMs.push(performance.now() - t0);
-    hits.set(key(t), hitWithin(body.snippets, root, t, budget));
+    hits.set(key(t), hitWithin(body.snippets, root, t.def, budget));
   }
   return { hits, latencyMs };
 }

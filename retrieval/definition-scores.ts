@@ -11,7 +11,7 @@ import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, type NameUse } from './buffer-names.js';
-import { importedFiles, importRefsCache, memberOrigins, moduleExports } from './import-graph.js';
+import { importedFiles, importRefsCache, memberOrigins, moduleExports, type ModuleExport } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { moduleMemberUses } from './workspace-imports.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
@@ -296,6 +296,15 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // A module named right by the cursor (`import gyp` just written, `gyp.` about to be): the public
   // top-level definitions not written yet, sharing the weight its name would have.
   const written = new Set(names.map((n) => n.name));
+  // What a module binding exports, read once (the rule below and a typed receiver's may both ask).
+  const exportsMemo = new Map<string, ModuleExport[] | null>();
+  const exportsOf = (binding: string): ModuleExport[] | null => {
+    if (!exportsMemo.has(binding)) {
+      const files = imports.modules.get(binding);
+      exportsMemo.set(binding, files ? [...files].flatMap((f) => moduleExports(src, refsOf, f)) : null);
+    }
+    return exportsMemo.get(binding)!;
+  };
   let enclosing: Set<string> | undefined;
   for (const use of names) {
     const files = imports.modules.get(use.name);
@@ -304,7 +313,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     // gyp.common`): as with a name imported and unused, the line being written most likely reaches into it.
     const unused = onlyInImport(use);
     if (use.distance > MODULE_MEMBERS_DISTANCE && !unused) continue;
-    const members = [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => (written.has(e.name) ? [] : e.defs));
+    const members = exportsOf(use.name)!.flatMap((e) => (written.has(e.name) ? [] : e.defs));
     if (unused && use.distance > MODULE_MEMBERS_DISTANCE) {
       // Which member is not written anywhere: those other files reach through the module most, first.
       const uses = new Map(moduleMemberUses(src, files, path).map((m) => [`${m.def.path}:${m.def.start_line}`, m.uses]));
@@ -328,10 +337,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
-  const moduleMembers = (binding: string) => {
-    const files = imports.modules.get(binding);
-    return files ? [...files].flatMap((f) => moduleExports(src, refsOf, f)).flatMap((e) => e.defs) : null;
-  };
+  const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));

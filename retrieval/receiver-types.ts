@@ -7,6 +7,7 @@
 import type { LanguageId } from '../indexer/languages.js';
 import { receiverTypes } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
+import type { SymbolRow } from '../store/rows.js';
 import { declaredTypes } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 
@@ -39,8 +40,26 @@ export function receiverTypesNear(store: IndexStore, language: LanguageId, lines
 const DESTRUCTURED = /\b(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*(?:this\.)?([A-Za-z_$][\w$]*)\s*;?\s*$/;
 /** `function f({gen, data}: KeywordCxt)`: a destructured parameter and its type. */
 const DESTRUCTURED_PARAMETER = /\{([^{}]*)\}\s*:\s*(?:[A-Za-z_$][\w$]*\.)?([A-Z][\w$]*)/g;
-/** A field's type as its declaration writes it: `readonly gen: CodeGen`, `logger?: Logger`. */
-const FIELD_TYPE = /:\s*(?:readonly\s+)?(?:[A-Za-z_$][\w$]*\.)?([A-Z][\w$]*)/;
+/** A field's type as its declaration writes it after the name: `gen: CodeGen`, `readonly x?: T`, Go's `mux *Mux`. */
+const TYPE_AFTER_NAME = /^\s*\??\s*:\s*(?:readonly\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)|^\s+\*?(?:[a-z_]\w*\.)?([A-Z]\w*)\s*(?:`|$)/;
+/** A field assigned a constructed value: `self.buf = Buffer(…)`, `this.x = new X(…)`. */
+const ASSIGNED_NEW = /=\s*(?:new\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/;
+
+/**
+ * The type a field's declaration gives it: after its name (`readonly gen: CodeGen`, `logger?:
+ * Logger`, Go's `mux *Mux`), before it (Java's `private final Excluder excluder`), or the value it
+ * is assigned (`self.buf = Buffer()`).
+ */
+export function declaredFieldType(def: SymbolRow): string | null {
+  const sig = def.signature;
+  const at = sig.indexOf(def.name);
+  if (at < 0) return null;
+  const after = TYPE_AFTER_NAME.exec(sig.slice(at + def.name.length));
+  if (after) return after[1] ?? after[2];
+  const assigned = ASSIGNED_NEW.exec(sig.slice(at + def.name.length));
+  if (assigned) return assigned[1];
+  return /([A-Z][\w$]*)\s*(?:<[^;=]*>)?(?:\[\])*\s+$/.exec(sig.slice(0, at))?.[1] ?? null;
+}
 
 /**
  * JavaScript and TypeScript destructure typed objects (`const {gen, schema} = it` with `it:
@@ -64,7 +83,7 @@ function addFieldTypes(store: IndexStore, bindings: string, type: string, types:
     if (!m || part.includes('...')) continue;
     const [, field, alias] = m;
     const declared = store.symbols.lookup(field).find((d) => d.container === type && (d.kind === 'field' || d.kind === 'property'));
-    const fieldType = declared && FIELD_TYPE.exec(declared.signature.slice(declared.signature.indexOf(field) + field.length))?.[1];
+    const fieldType = declared && declaredFieldType(declared);
     if (!fieldType) continue;
     const name = alias ?? field;
     let set = types.get(name);

@@ -13,7 +13,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
-import { declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
+import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
 import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
@@ -119,10 +119,6 @@ const WHOLE_MAX = 3;
 const DUNDER = /^__\w+__$/;
 /** Receivers that mean the enclosing class's own instance or class. */
 const SELF = new Set(['this', 'self', 'Self', 'cls']);
-/** A field's type as its declaration writes it after the name: `gen: CodeGen`, `readonly x?: T`, Go's `mux *Mux`. */
-const TYPE_AFTER_NAME = /^\s*\??\s*:\s*(?:readonly\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)|^\s+\*?(?:[a-z_]\w*\.)?([A-Z]\w*)\s*(?:`|$)/;
-/** A field assigned a constructed value: `self.buf = Buffer(…)`, `this.x = new X(…)`. */
-const ASSIGNED_NEW = /=\s*(?:new\s+)?(?:[A-Za-z_$][\w$]*\s*\.\s*)*([A-Z][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/;
 
 export interface TypedMemberInput {
   store: IndexStore;
@@ -232,26 +228,23 @@ const OWNER_DEFS_MAX = 8;
 
 /** Whether a definition of `owner` (a function, an object) has callable members under its name in its file. */
 function hasMembers(store: IndexStore, language: LanguageId, owner: string): boolean {
-  const defs = ownerDefinitions(store, language, owner);
-  if (!defs.length || defs.length > OWNER_DEFS_MAX) return false;
-  return defs.some((d) => store.symbols.inFile(d.path).some((m) => callableMemberOf(m, owner)));
+  return ownerFiles(store, language, owner).some((f) => store.symbols.inFile(f).some((m) => callableMemberOf(m, owner)));
 }
 
 /** The files of a type's members: those that define it as a type, else those that define the name at all (a constructor function, an object). */
 function memberFiles(store: IndexStore, language: LanguageId, type: string, visible: (path: string) => boolean): string[] {
   const files = typeFiles(store, language, type, visible);
-  if (files.length) return files;
-  const defs = ownerDefinitions(store, language, type);
-  return defs.length > OWNER_DEFS_MAX ? [] : [...new Set(defs.map((d) => d.path))];
+  return files.length ? files : ownerFiles(store, language, type);
 }
 
 /**
- * A name's definitions that may own members: not a function's local, nor another definition's member
- * (a `Reply:` property of a test's type parameters), nor a binding of what a module exports (`const
- * Reply = require('./reply')`).
+ * The files of a name's definitions that may own members: not a function's local, nor another
+ * definition's member (a `Reply:` property of a test's type parameters), nor a binding of what a
+ * module exports (`const Reply = require('./reply')`); none past OWNER_DEFS_MAX of them.
  */
-function ownerDefinitions(store: IndexStore, language: LanguageId, name: string): readonly SymbolRow[] {
-  return definitionsFrom(store, name, language).filter((d) => d.kind !== 'local' && !d.container && !importBinding(d));
+function ownerFiles(store: IndexStore, language: LanguageId, name: string): string[] {
+  const defs = definitionsFrom(store, name, language).filter((d) => d.kind !== 'local' && !d.container && !importBinding(d));
+  return defs.length > OWNER_DEFS_MAX ? [] : [...new Set(defs.map((d) => d.path))];
 }
 
 /** The classes, structs, impls or traits around the cursor in the file, innermost first. */
@@ -268,22 +261,9 @@ function partType(store: IndexStore, types: readonly string[], name: string, cal
   const found = new Set<string>();
   for (const def of store.symbols.lookup(name)) {
     if (!def.container || !inTypes.has(def.container) || !MEMBER_KINDS.has(def.kind)) continue;
-    const t = called ? declaredReturnType(def.signature, def.name, def.path) : fieldType(def);
+    const t = called ? declaredReturnType(def.signature, def.name, def.path) : declaredFieldType(def);
     if (t && definesType(store, t)) found.add(t === 'Self' ? def.container : t);
   }
   if (found.size) return [...found];
   return /^[A-Z]/.test(name) && definesType(store, name) ? [name] : [];
-}
-
-/** The type a field's declaration gives it: after its name (`gen: CodeGen`, Go's `mux *Mux`), before it (Java's `private final Excluder excluder`), or the value it is assigned (`self.buf = Buffer()`). */
-function fieldType(def: SymbolRow): string | null {
-  const sig = def.signature;
-  const at = sig.indexOf(def.name);
-  if (at < 0) return null;
-  const after = TYPE_AFTER_NAME.exec(sig.slice(at + def.name.length));
-  if (after) return after[1] ?? after[2];
-  const assigned = ASSIGNED_NEW.exec(sig.slice(at + def.name.length));
-  if (assigned) return assigned[1];
-  const before = /([A-Z][\w$]*)\s*(?:<[^;=]*>)?(?:\[\])*\s+$/.exec(sig.slice(0, at));
-  return before?.[1] ?? null;
 }
