@@ -10,7 +10,7 @@ import type { ContextRequest, ContextResult, ContextTimings } from './context.js
 import { fuseRanked, type RankedList } from './fusion.js';
 import { bufferImports } from './import-graph.js';
 import type { Snippet } from '../protocol/snippet.js';
-import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated, withContinuation, withTypedMembers } from './definition-scores.js';
+import { anticipatedDefinitions, definitionCandidates, definitionsNearCursor, withAnticipated, withContinuation } from './definition-scores.js';
 import { continuationNames } from './continuation.js';
 import { WINDOW_ABOVE, WINDOW_BELOW, byDeadline, nearCursor, similarByText, similarByVector, sleep, vectorBreaker } from './similar-code.js';
 import { type Candidate, chunkCandidate, containerHeader, fitLines, overlapsChosen, readChunk, readDefinition, recentEdits } from './snippets.js';
@@ -127,7 +127,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
     }, []);
     breaker.record(missed);
   }
-  const definitions = definitionCandidates(src, withTypedMembers(withContinuation(withAnticipated(scored, anticipated), continuation.near)));
+  const definitions = definitionCandidates(src, withContinuation(withAnticipated(scored, anticipated), continuation.near));
   const fts = ftsRows.map(chunkCandidate);
 
   const lists: RankedList<Candidate>[] = [

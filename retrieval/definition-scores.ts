@@ -428,8 +428,6 @@ export function withAnticipated(scored: ScoredDefinition[], anticipated: ScoredD
   // and the field's anticipation is no credit to the class.
   const best = new Map<string, ScoredDefinition>();
   for (const s of scored) {
-    // (A typed receiver's member takes what else says of it later: withTypedMembers.)
-    if (s.typedMember) continue;
     const key = definitionKey(s.def);
     const cur = best.get(key);
     if (!cur || s.score > cur.score) best.set(key, s);
@@ -458,30 +456,6 @@ export function withContinuation(scored: ScoredDefinition[], names: ReadonlyMap<
     const w = names.get(s.def.name);
     if (w) s.score *= 1 + CONTINUATION_FACTOR * w;
   }
-  return scored;
-}
-
-/**
- * How much of what else says of a member of the receiver typed at the cursor raises it (a name
- * written near, anticipated, after lines like the neighbours'), on top of its share of its type's
- * members: with a large API (llama.cpp's GGUFWriter, 150 `add_*` methods, none counted by use) that
- * evidence, not the order of declaration, says which one the line calls. On the tuning draws 1 and
- * 4 did alike (16 lost two typed tasks, 0 gained one); without it, a code base never tuned on lost
- * what the blank line found (the typed member tasks of transformers.js, onnxruntime-web and
- * llama.cpp's Python: 0.713 / 0.819 against 0.766 / 0.872 at 1).
- */
-const TYPED_EVIDENCE_FACTOR = 1;
-
-/** The members of the receiver typed at the cursor, each raised by the best score another rule gave it. */
-export function withTypedMembers(scored: ScoredDefinition[]): ScoredDefinition[] {
-  if (!scored.some((s) => s.typedMember)) return scored;
-  const other = new Map<string, number>();
-  for (const s of scored) {
-    if (s.typedMember) continue;
-    const key = definitionKey(s.def);
-    other.set(key, Math.max(other.get(key) ?? 0, s.score));
-  }
-  for (const s of scored) if (s.typedMember) s.score += TYPED_EVIDENCE_FACTOR * (other.get(definitionKey(s.def)) ?? 0);
   return scored;
 }
 

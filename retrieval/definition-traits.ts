@@ -37,8 +37,6 @@ export interface ScoredDefinition {
   anticipated?: boolean;
   /** Shown by its first line wherever it ranks (one of many a rule offers alike). */
   compact?: boolean;
-  /** A member of the receiver typed at the cursor (typed-member.ts): what else says of it raises it (withTypedMembers). */
-  typedMember?: boolean;
   /** The best definition of a name written beside the cursor or imported by name: anticipation ranks below it. */
   sure?: boolean;
   /** Offered as a member of a module named beside the cursor, not written. */

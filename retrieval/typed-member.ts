@@ -141,9 +141,10 @@ export interface TypedMemberInput {
  * The members of the receiver the cursor is typing after — a module's public definitions when the
  * receiver is a module the file binds, else its type's members and its supertypes' — those the
  * typed prefix starts (any case), scored from half to all of TYPED_MEMBER_WEIGHT by how many files
- * use each, and marked `typedMember`: what the other rules say of each raises it later
- * (definition-scores.ts's withTypedMembers). Empty when the receiver's type is not known or not
- * defined in the code base.
+ * use each. What the other signals say of a member is added to it where all signals meet
+ * (anticipation's score joins the best entry of a definition, continuation raises every entry): with
+ * a large API (GGUFWriter's 150 `add_*` methods, not counted by use) that decides which comes first.
+ * Empty when the receiver's type is not known or not defined in the code base.
  */
 export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[] {
   const { store, language, path, access } = input;
@@ -184,7 +185,7 @@ function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; sh
   const top = Math.max(...weights);
   const compact = members.length > WHOLE_MAX;
   // Every one of them is a candidate for the name being typed: the least used still ranks at half the most used.
-  return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, typedMember: true, ...(compact ? { compact } : {}) }));
+  return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, ...(compact ? { compact } : {}) }));
 }
 
 /** The receiver's types: the last part's, followed from the first through fields and calls. */
