@@ -131,21 +131,19 @@ export function returnTypeOf(store: IndexStore, language: LanguageId, fn: string
   let defs = definitionsFrom(store, fn, language).filter((d) => d.kind === 'function' || d.kind === 'method');
   const own = /^[A-Z]/.test(qualifier) ? defs.filter((d) => d.container === qualifier) : [];
   if (own.length) defs = own;
-  // A function's overloads (arrow's twenty `makeData` signatures in one file) are one definition here.
-  if (!defs.length || new Set(defs.map((d) => `${d.path}\0${d.container ?? ''}`)).size > RETURN_DEFS_MAX) return null;
+  // A function's overloads (arrow's twenty `makeData` signatures in one file) are one definition here,
+  // and its implementation, which often declares no type, does not disagree with its signatures.
+  const place = (d: { path: string; container: string | null }) => `${d.path}\0${d.container ?? ''}`;
+  if (!defs.length || new Set(defs.map(place)).size > RETURN_DEFS_MAX) return null;
   const found = new Set<string>();
-  // (An overloaded function's implementation often declares no type: its signatures above do. One
-  // file's definitions that write none do not disagree with those that do.)
-  const typedIn = new Set<string>();
-  const untyped: { path: string; container: string | null }[] = [];
+  const typedAt = new Set<string>();
   for (const d of defs) {
     const t = declaredReturnType(d.signature, d.name, d.path);
-    if (t) {
-      found.add(t === 'Self' && d.container ? d.container : t);
-      typedIn.add(`${d.path}\0${d.container ?? ''}`);
-    } else untyped.push(d);
+    if (!t) continue;
+    found.add(t === 'Self' && d.container ? d.container : t);
+    typedAt.add(place(d));
   }
-  if (untyped.some((d) => !typedIn.has(`${d.path}\0${d.container ?? ''}`))) found.add('');
+  if (defs.some((d) => !typedAt.has(place(d)))) found.add('');
   const [type] = found;
   return found.size === 1 && type && type !== 'Self' && definesType(store, type) ? type : null;
 }
