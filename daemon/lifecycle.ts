@@ -248,6 +248,10 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<number> {
   const watch = await loadWatcher(log);
   const parseWorkers = userConfig.values.index?.parseWorkers;
   const daemon = new Daemon({ home, logger: log, userConfig, ...(watch ? { watch } : {}), ...(parseWorkers !== undefined && parseWorkers >= 0 ? { parseWorkers } : {}) });
+  // The parse workers start now, beside the server's own start: a thread, ~180 modules and the
+  // tree-sitter runtime each, which a first index (a client registers a workspace right after
+  // starting the daemon) would otherwise wait for.
+  daemon.parsePool.start();
   const token = crypto.randomBytes(32).toString('hex');
   let server: Awaited<ReturnType<typeof listenServer>>;
   try {

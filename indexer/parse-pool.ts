@@ -47,9 +47,9 @@ export class ParsePool {
   }
 
   /**
-   * Starts the workers, once; the first file does it anyway. Called before a first index walks its
-   * tree, their start (a thread, the modules, the tree-sitter runtime: 100–200 ms each, cold)
-   * overlaps the walk.
+   * Starts the workers, once; the first file does it anyway. The daemon calls it as it starts
+   * (daemon/lifecycle.ts), an index before it walks its tree: their start (a thread, the modules,
+   * the tree-sitter runtime: 100–200 ms each, cold) overlaps other work, not a first index's.
    */
   start(): void {
     if (this.workers.length || this.broken || this.size === 0) return;
@@ -80,6 +80,7 @@ export class ParsePool {
         return;
       }
     }
+    this.log.info(`${this.workers.length} parse workers started`);
   }
 
   /** A worker failed (could not start, out of memory, a wasm trap): its jobs and all later ones run on this thread. */

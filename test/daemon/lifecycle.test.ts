@@ -116,6 +116,10 @@ describe('daemon lifecycle (real processes through the CLI)', () => {
     expect(fs.existsSync(daemonPaths(home).lock)).toBe(false);
     const log = fs.readFileSync(daemonPaths(home).log, 'utf8');
     expect(log).toContain(`listening on http://127.0.0.1:${info.port}`);
+    // The parse workers start with the daemon, not with its first index.
+    const started = log.search(/\d+ parse workers started/);
+    expect(started).toBeGreaterThan(-1);
+    expect(started).toBeLessThan(log.indexOf('listening on'));
     expect(log).toMatch(/POST \/search 200 [\d.]+ms/);
     expect(log).toContain('SIGTERM: shutting down');
     expect(log).toContain(`cvu daemon stopped (pid ${info.pid}, exit 0)`);
