@@ -16,7 +16,7 @@ import { anticipate } from './anticipation.js';
 import { moduleMemberUses } from './workspace-imports.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
-import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf } from './offered-definitions.js';
+import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf, unboundReceiverTypes } from './offered-definitions.js';
 import { type Candidate, bufferNames } from './snippets.js';
 import { typeNamedLike, typesInFileName } from './type-names.js';
 import { typedReceiverMembers, memberAccessAt } from './typed-member.js';
@@ -335,6 +335,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   }
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
+  scored.push(...unboundReceiverTypes(store, language, lines, cursor, visible));
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
@@ -349,7 +350,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
-  scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path));
+  scored.push(...parallelDefinitions(store, scored.filter((s) => s.distance <= RUN_DISTANCE && !s.offered), written, path, (p) => imports.scope.has(p)));
   return scored;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Definitions the buffer does not name, offered for the line at the cursor by what it does name:
- * the members of a binding about to be used, the other half of a pair, what the comment above
+ * the members of a binding about to be used, the type of one used below and bound nowhere above, the other half of a pair, what the comment above
  * names, what the enclosing class inherits, the names an import list lacks, the neighbours and
  * the continuation of a run of definitions, the function another file's local lives in. Each rule
  * scores on the scale of definition-scores.ts, which gathers them.
@@ -13,12 +13,12 @@ import { folderOf } from '../store/symbol-table.js';
 import { importListAtCursor, isKeyword, type NameUse } from './buffer-names.js';
 import { moduleExports, type ModuleExport, type RefsOf } from './import-graph.js';
 import { importTargets } from './workspace-imports.js';
-import { definesType } from './receiver-types.js';
+import { definesType, RECEIVER_TYPE_KINDS } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import { counterpartNames } from './counterparts.js';
 import type { ContextSources } from './context-sources.js';
-import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
+import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
 
 /** A sibling's share of the score of the definition it sits by (siblingsOf, parallelDefinitions). */
 const SIBLING_FACTOR = 0.3;
@@ -75,6 +75,78 @@ export function pendingReceiverMembers(
       const proximity = 1 / (1 + (cursor - row) / 2);
       out.push(...sharedScores(members, usesWeights(store, members), PENDING_WEIGHT * proximity, cursor - row));
     }
+  }
+  return out;
+}
+
+/** How many lines below the cursor a receiver bound nowhere above counts as bound by the line being written. */
+const UNBOUND_LINES = 12;
+/** Members that more types than this define alike say nothing of which type the receiver is. */
+const UNBOUND_TYPES_MAX = 2;
+/** What such a receiver's type weighs: as a name written where the receiver is first used. */
+const UNBOUND_WEIGHT = 1;
+/** `x.name` or `x->name`, x not itself reached through another receiver. */
+const RECEIVER_ACCESS = /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|->)\s*([A-Za-z_$][\w$]*)/g;
+
+/**
+ * A receiver used just below the cursor and bound nowhere above it (`e.setPrincipal(…)` under the
+ * line being written, where `ExchangeImpl e = ExchangeImpl.get(t);` was or will be): the line
+ * most likely binds it, naming its type — the type that defines the members used on it (all of
+ * them where they tell types apart; two types at most). Its definition, in the first block of lines
+ * below (it ends where the indentation drops).
+ */
+export function unboundReceiverTypes(store: IndexStore, language: LanguageId, lines: readonly string[], cursor: number, visible: (path: string) => boolean): ScoredDefinition[] {
+  const receivers = new Map<string, { members: Set<string>; row: number }>();
+  const seen = new Set<string>();
+  let above: string | undefined;
+  // The cursor's block: from the cursor line's indentation when it has one, else the next line's.
+  const cursorLine = lines[cursor] ?? '';
+  let blockIndent = cursorLine.length ? cursorLine.length - cursorLine.trimStart().length : -1;
+  for (let row = cursor + 1; row < Math.min(lines.length, cursor + 1 + UNBOUND_LINES); row++) {
+    const line = lines[row];
+    if (!line.trim()) continue;
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent < 0) blockIndent = indent;
+    else if (indent < blockIndent) break;
+    const accesses = new Map<number, string>();
+    for (const m of line.matchAll(RECEIVER_ACCESS)) accesses.set(m.index!, m[2]);
+    for (const m of line.matchAll(WORD)) {
+      const name = m[0];
+      const member = accesses.get(m.index!);
+      const known = receivers.get(name);
+      if (known) {
+        if (member) known.members.add(member);
+        continue;
+      }
+      if (seen.has(name)) continue;
+      seen.add(name);
+      // Used first as a receiver, and written nowhere above (a parameter, a field, a local are).
+      if (!member || isKeyword(name)) continue;
+      above ??= lines.slice(0, cursor).join('\n');
+      if (wordCount(above, name, 1) > 0) continue;
+      // A type's or a module's own name (`Foo.create()`) is looked up by name.
+      if (definitionsFrom(store, name, language).some((d) => RECEIVER_TYPE_KINDS.has(d.kind) || d.kind === 'module' || d.kind === 'namespace')) continue;
+      receivers.set(name, { members: new Set([member]), row });
+    }
+  }
+  const out: ScoredDefinition[] = [];
+  for (const { members, row } of receivers.values()) {
+    // The types defining the most of the members used on it.
+    const count = new Map<string, number>();
+    for (const member of members) {
+      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && MEMBER_KINDS.has(d.kind) && d.kind !== 'constructor').map((d) => d.container!));
+      for (const o of owners) count.set(o, (count.get(o) ?? 0) + 1);
+    }
+    const most = Math.max(0, ...count.values());
+    const types = [...count].filter(([, n]) => n === most).map(([t]) => t);
+    if (!most || types.length > UNBOUND_TYPES_MAX) continue;
+    const defs = types.flatMap((t) => {
+      const all = definitionsFrom(store, t, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
+      const seenHere = all.filter((d) => visible(d.path));
+      return seenHere.length ? seenHere : all;
+    });
+    const proximity = 1 / (1 + (row - cursor) / 2);
+    for (const def of defs) out.push({ def, score: (UNBOUND_WEIGHT * proximity) / defs.length, distance: row - cursor });
   }
   return out;
 }
@@ -230,10 +302,11 @@ export function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: st
  * with another file of that folder: its top-level definition of the same kind whose name ends
  * the same way or whose signature has the same shape (a chain of `r.Use(middleware.Logger)`), not
  * written yet, at a sibling's share of the score, divided among them by how many files use each.
- * (A module's members offered because its name is written beside the cursor are no run: they were
+ * Exported, or in the buffer's own scope (`inScope`: Java's package-private `class ClassLinker`
+ * beside `new StaticClassLinker()` in its package). (A module's members offered because its name is written beside the cursor are no run: they were
  * not written.) Exported for its test.
  */
-export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string): ScoredDefinition[] {
+export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[], written: Set<string>, path: string, inScope: (path: string) => boolean = () => false): ScoredDefinition[] {
   const byDir = new Map<string, ScoredDefinition[]>();
   for (const s of beside) {
     if (s.def.container || s.def.kind === 'local' || s.def.path === path) continue;
@@ -251,7 +324,7 @@ export function parallelDefinitions(store: IndexStore, beside: ScoredDefinition[
     for (const file of store.symbols.filesIn(dir)) {
       if (runFiles.has(file) || file === path) continue;
       for (const def of store.symbols.inFile(file)) {
-        if (!def.container && def.exported && kinds.has(def.kind) && (endings.has(lastWord(def.name)) || shapes.has(shapeOf(def))) && !written.has(def.name)) found.push(def);
+        if (!def.container && (def.exported || inScope(file)) && kinds.has(def.kind) && (endings.has(lastWord(def.name)) || shapes.has(shapeOf(def))) && !written.has(def.name)) found.push(def);
       }
     }
     // The run's best score, shared by the definitions it may go on with, by how many files use each

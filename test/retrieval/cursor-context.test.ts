@@ -898,4 +898,23 @@ describe('cursor context: runs of lines', () => {
       expect(score('NoCache')).toBeCloseTo((0.3 * 2) / 7, 6);
     });
   });
+
+  it("goes on with a package-private class of the buffer's own package, not another package's", async () => {
+    // Java: `new StaticLinker()`, `new MethodLinker()` beside the cursor; ClassLinker is not public
+    // but its package is the buffer's; OtherLinker is as private, in another package.
+    const cls = (pkg: string, name: string) => `package ${pkg};\n\nclass ${name} implements Linker {\n}\n`;
+    await inWorkspace({
+      'src/app/StaticLinker.java': cls('app', 'StaticLinker'),
+      'src/app/MethodLinker.java': cls('app', 'MethodLinker'),
+      'src/app/ClassLinker.java': cls('app', 'ClassLinker'),
+      'src/other/OtherLinker.java': cls('other', 'OtherLinker'),
+    }, async (ws) => {
+      const run = ['StaticLinker', 'MethodLinker'].map((name, i) => ({ def: ws.store.symbols.lookup(name)[0], score: 1, distance: i + 1 }));
+      const written = new Set(['StaticLinker', 'MethodLinker']);
+      const inApp = (p: string) => p.startsWith('src/app/');
+      expect(parallelDefinitions(ws.store, run, written, 'src/app/Linkers.java', inApp).map((s) => s.def.name)).toEqual(['ClassLinker']);
+      // Outside any scope, a class no other package can reach goes on no run.
+      expect(parallelDefinitions(ws.store, run, written, 'src/app/Linkers.java')).toEqual([]);
+    });
+  });
 });
