@@ -42,43 +42,77 @@ export function commentAboveWords(lines: readonly string[], cursor: number): Set
  * two (`overwriteCache`); else 0. One word (`cache`, `connect`) is too common a name to go by.
  */
 export function wordsNamedIn(name: string, words: ReadonlySet<string>): number {
-  return wordsMaking(nameStems(name), words);
+  return wordsMaking(nameWords(name), words);
 }
 
-/** How many of `words` the stems make up, when all of them are among those words; else 0. */
-function wordsMaking(stems: readonly string[] | null, words: ReadonlySet<string>): number {
-  return stems && stems.every((p) => words.has(p)) ? stems.length : 0;
+/** A run of a name's words a comment may write as one (`noDelay` as `TCP_NODELAY`, `userName` as `username`): at most this many, */
+const COMPOUND_PARTS = 3;
+/** and at least this long, joined (`isOk` is no word a comment writes). */
+const COMPOUND_CHARS = 6;
+
+/** A name's words, stemmed (null for those of one or two letters, which need not be in the comment), and the runs of them written as one. */
+interface NameWords {
+  single: (string | null)[];
+  runs: { from: number; to: number; stem: string }[];
 }
 
-/** The stems of a name's words of three letters or more, when there are two or more; else null. */
-function nameStems(name: string): string[] | null {
-  const parts = identifierWords(name).filter((p) => p.length > 2);
-  return parts.length < 2 ? null : parts.map(stem);
+/** The words of a name of two words or more; else null. */
+function nameWords(name: string): NameWords | null {
+  const parts = identifierWords(name);
+  if (parts.length < 2) return null;
+  const runs: NameWords['runs'] = [];
+  for (let from = 0; from < parts.length; from++) {
+    for (let to = from + 2; to <= Math.min(parts.length, from + COMPOUND_PARTS); to++) {
+      const joined = parts.slice(from, to).join('');
+      if (joined.length >= COMPOUND_CHARS) runs.push({ from, to, stem: stem(joined) });
+    }
+  }
+  return { single: parts.map((p) => (p.length <= 2 ? null : stem(p))), runs };
+}
+
+/**
+ * How many of a name's words the comment's words make up, when they make up all of its words of
+ * three letters or more and those are two or more; a run of words counts when the comment writes
+ * it as one word. Else 0.
+ */
+function wordsMaking(name: NameWords | null, words: ReadonlySet<string>): number {
+  if (!name) return 0;
+  const n = name.single.length;
+  // made[i]: how many words make up the name's first i words (-1: the comment's cannot).
+  const made = new Array<number>(n + 1).fill(-1);
+  made[0] = 0;
+  for (let i = 0; i < n; i++) {
+    if (made[i] < 0) continue;
+    const single = name.single[i];
+    made[i + 1] = Math.max(made[i + 1], single === null ? made[i] : words.has(single) ? made[i] + 1 : -1);
+    for (const run of name.runs) if (run.from === i && words.has(run.stem)) made[run.to] = Math.max(made[run.to], made[i] + run.to - run.from);
+  }
+  return made[n] >= 2 ? made[n] : 0;
 }
 
 /**
  * Per index version, each file's definitions (not locals) whose names have two words or more, with
- * their stems: a request under a comment looks through a few hundred files, and splitting every
+ * their words: a request under a comment looks through a few hundred files, and splitting every
  * name of them again took 1–2 ms of it.
  */
-const stemsByStore = new WeakMap<IndexStore, { version: number; byPath: Map<string, { def: SymbolRow; stems: string[] }[]> }>();
+const wordsByStore = new WeakMap<IndexStore, { version: number; byPath: Map<string, { def: SymbolRow; name: NameWords }[]> }>();
 
 /** The definitions of `path` whose names the comment's words make up, each with how many words that is. */
 export function definitionsNamedIn(store: IndexStore, path: string, words: ReadonlySet<string>): { def: SymbolRow; n: number }[] {
-  let cache = stemsByStore.get(store);
-  if (!cache || cache.version !== store.version) stemsByStore.set(store, (cache = { version: store.version, byPath: new Map() }));
+  let cache = wordsByStore.get(store);
+  if (!cache || cache.version !== store.version) wordsByStore.set(store, (cache = { version: store.version, byPath: new Map() }));
   let named = cache.byPath.get(path);
   if (!named) {
     named = [];
     for (const def of store.symbols.inFile(path)) {
-      const stems = def.kind === 'local' ? null : nameStems(def.name);
-      if (stems) named.push({ def, stems });
+      const name = def.kind === 'local' ? null : nameWords(def.name);
+      if (name) named.push({ def, name });
     }
     cache.byPath.set(path, named);
   }
   const out: { def: SymbolRow; n: number }[] = [];
-  for (const { def, stems } of named) {
-    const n = wordsMaking(stems, words);
+  for (const { def, name } of named) {
+    const n = wordsMaking(name, words);
     if (n) out.push({ def, n });
   }
   return out;

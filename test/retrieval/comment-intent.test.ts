@@ -42,6 +42,18 @@ describe('the words of the comment above the cursor', () => {
     expect(wordsNamedIn('model', words)).toBe(0);
     expect(wordsNamedIn('filter', words)).toBe(0);
   });
+
+  it('takes a run of a name\'s words the comment writes as one word (`TCP_NODELAY` for `noDelay`)', () => {
+    const words = commentAboveWords(['    // Set TCP_NODELAY and the keepalive timeout for this username', ''], 1)!;
+    expect(wordsNamedIn('noDelay', words)).toBe(2);
+    expect(wordsNamedIn('isNoDelay', words)).toBe(2);
+    expect(wordsNamedIn('setKeepAliveTimeout', words)).toBe(4);
+    expect(wordsNamedIn('user_name', words)).toBe(2);
+    // Every word still has to be there, one way or the other; and a short run is no word to go by.
+    expect(wordsNamedIn('noDelayMillis', words)).toBe(0);
+    expect(wordsNamedIn('keepAlive', commentAboveWords(['// keep it alive', ''], 1)!)).toBe(2);
+    expect(wordsNamedIn('isOk', commentAboveWords(['// isok', ''], 1)!)).toBe(0);
+  });
 });
 
 describe('a comment right above the cursor', () => {
