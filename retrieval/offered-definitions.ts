@@ -287,7 +287,8 @@ export function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: st
   for (const { def, score } of best) {
     // A constructor's neighbours are its class's fields and methods, no run it belongs to.
     if (def.kind === 'constructor') continue;
-    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s));
+    // (Not another file's private members: no code here can reach them.)
+    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s) && !declaredPrivate(s));
     const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
     for (const j of [i - 1, i + 1]) {
       if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR, distance: Infinity });

@@ -117,4 +117,18 @@ describe('a comment right above the cursor', () => {
     expect(before(defs, 'src/props.ts:3', 'src/props.ts:2')).toBe(true);
     expect(before(defs, 'src/props.ts:3', 'src/aaa/decoy.ts:2')).toBe(true);
   });
+
+  it("reaches the buffer's own package, which Java code uses without importing", async () => {
+    // ServerConfig is in the buffer's package: no import names it. Its many settings come first in the
+    // file; the one the comment names (as one word: TCP_NODELAY) comes last.
+    const settings = Array.from({ length: 30 }, (_, i) => `  static int setting${i}() { return ${i}; }`);
+    const indexed = await indexedWorkspace({
+      'src/app/ServerConfig.java': ['package app;', '', 'class ServerConfig {', ...settings, '  static boolean noDelay() { return true; }', '}', ''].join('\n'),
+      'src/app/Server.java': '',
+    }, 'cvu-comment-');
+    cleanup = indexed.close;
+    const lines = ['package app;', '', 'class Server {', '  void accept(java.net.Socket s) {', '    int n = ServerConfig.setting1();', '    // Set TCP_NODELAY, if appropriate', '    ', '  }', '}', ''];
+    const { snippets } = await indexed.ws.context({ path: 'src/app/Server.java', text: lines.join('\n'), position: { line: 6, character: 4 }, budgetTokens: 100 });
+    expect(snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol)).toContain('noDelay');
+  });
 });

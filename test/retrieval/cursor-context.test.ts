@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../workspace/workspace.js';
 import type { ContextTimings } from '../../retrieval/context.js';
 import { typeNamedLike, typesInFileName } from '../../retrieval/type-names.js';
-import { parallelDefinitions } from '../../retrieval/offered-definitions.js';
+import { parallelDefinitions, siblingsOf } from '../../retrieval/offered-definitions.js';
 import { nearCursor } from '../../retrieval/similar-code.js';
 import { nameLineIndex } from '../../retrieval/snippets.js';
 import { writeTree } from '../helpers/temp.js';
@@ -896,6 +896,16 @@ describe('cursor context: runs of lines', () => {
       // Each weighs one plus the files naming it (its own among them): 5 against 2, of a sibling's share (0.3) of the run's best.
       expect(score('Recoverer')).toBeCloseTo((0.3 * 5) / 7, 6);
       expect(score('NoCache')).toBeCloseTo((0.3 * 2) / 7, 6);
+    });
+  });
+
+  it("offers a definition's neighbours, not another file's private members between them", async () => {
+    await inWorkspace({
+      'src/app/Builder.java': 'package app;\n\npublic class Builder {\n  public void addId(int id) {}\n  private void check(int id) {}\n  public void addName(String n) {}\n}\n',
+    }, async (ws) => {
+      const addId = ws.store.symbols.lookup('addId')[0];
+      const next = siblingsOf(ws.store, [{ def: addId, score: 1, distance: 0 }], 'src/app/Use.java');
+      expect(next.map((s) => s.def.name)).toEqual(['addName']);
     });
   });
 
