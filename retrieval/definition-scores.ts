@@ -341,8 +341,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
-  // What a comment names is reached through the file's imports, and in Go and Java its package too
-  // (a large one's files are too many to read on a keystroke).
+  // What a comment names is reached through the file's imports, and through what its language lets it
+  // use unimported (Go's and Java's package, C#'s namespace, pytest's conftest.py) unless those files
+  // are too many to read on a keystroke.
   const commentReach = imports.scope.size <= COMMENT_SCOPE_MAX ? new Set([...imports.files, ...imports.scope]) : imports.files;
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, commentReach, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
@@ -417,7 +418,7 @@ const PRIVATE_FACTOR = 0.1;
 /** How much a type a variable is named after (not written itself) weighs against a name written there. */
 const NAMED_AFTER_FACTOR = 0.5;
 
-/** The most files of the buffer's own package (Go's, Java's) a comment's names are looked for in. */
+/** The most files in the buffer's language scope (retrieval/import-graph.ts's `scope`) a comment's names are looked for in. */
 const COMMENT_SCOPE_MAX = 100;
 
 /** How far from the cursor a type the file's name is made of counts as written. */
