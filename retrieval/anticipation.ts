@@ -20,6 +20,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import type { ImportSources } from './import-graph.js';
 import { definitionsFrom } from './language-reach.js';
+import { declaredPrivate } from './definition-traits.js';
 import { type ImportGraph, importGraph, isTestPath, itemsOf, memberFinder, nameable, pairStem, push, resolveRefs } from './workspace-imports.js';
 
 export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar' | 'continuation';
@@ -82,7 +83,9 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const own = new Set(ownItems.keys());
   const ownMembers = new Set([...ownByModule.values()].flatMap((s) => [...s]));
   const defOf = (item: string) => graph.defOf.get(item) ?? ownItems.get(item) ?? undefined;
-  const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def);
+  // Another file's private definitions are out: no code here can reach them (a class's private fields
+  // came as that class's file's items).
+  const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def) && !declaredPrivate(def);
 
   const scores = new Map<string, { def: SymbolRow; parts: Partial<Record<AnticipationSignal, number>> }>();
   const credit = (signal: AnticipationSignal, def: SymbolRow, s: number) => {
@@ -176,7 +179,7 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const creditNames = (signal: AnticipationSignal, weights: Iterable<[string, number]>) => {
     for (const [name, w] of weights) {
       if (written.has(name)) continue;
-      const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d));
+      const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d) && !declaredPrivate(d));
       if (!defs.length || defs.length > MAX_PLACES) continue;
       for (const d of defs) credit(signal, d, w / defs.length);
     }

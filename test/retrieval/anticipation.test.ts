@@ -157,6 +157,17 @@ describe('anticipation: names the buffer does not write yet', () => {
     expect(await offered(src, 'src/sprocket.ts', text, 'similar', false)).toEqual([]);
   });
 
+  it("offers no other file's private definitions, which no code here can reach", async () => {
+    const { src } = await indexed({
+      'src/port.ts': 'export function defaultPort(): number {\n  return 8080;\n}\n',
+      'src/config.ts': "import { defaultPort } from './port.js';\n\nexport class Config {\n  private static maxConnections = 10;\n  static limit(): number {\n    return Config.maxConnections + defaultPort();\n  }\n}\n",
+    });
+    const text = "import { Config } from './config.js';\n\nexport function connections(): number {\n  const n = Config.limit();\n  \n}\n";
+    const got = await offered(src, 'src/server.ts', text, 'similar', true);
+    expect(got).toContain('defaultPort (similar)');
+    expect(got).not.toContain('maxConnections (similar)');
+  });
+
   it('follows the index: a file saved with new imports changes what is offered', async () => {
     const { root, ws, src } = await indexed(TREE);
     const text = "import { Money } from '../money.js';\nimport { Ledger } from '../ledger.js';\n\nexport function settle(m: Money, l: Ledger) {\n  \n}\n";
