@@ -83,8 +83,8 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const own = new Set(ownItems.keys());
   const ownMembers = new Set([...ownByModule.values()].flatMap((s) => [...s]));
   const defOf = (item: string) => graph.defOf.get(item) ?? ownItems.get(item) ?? undefined;
-  // Another file's private definitions are out: no code here can reach them (a class's private fields
-  // came as that class's file's items).
+  // Another file's private definitions are out: no code here can reach them (a similar chunk of a
+  // class named its private fields, which took the budget of what the line could call).
   const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def) && !declaredPrivate(def);
 
   const scores = new Map<string, { def: SymbolRow; parts: Partial<Record<AnticipationSignal, number>> }>();
