@@ -39,6 +39,8 @@ const py = (name: string) => `class ${name}:\n${TYPES[name].map((m) => `    def 
 const pyFiles = { 'lib/__init__.py': '', ...Object.fromEntries(Object.keys(TYPES).map((t) => [`lib/${t.toLowerCase()}.py`, py(t)])) };
 
 describe('the type of a receiver used below and bound nowhere above', () => {
+  // Each buffer calls `g.close()` above the cursor: Gadget and Gizmo define `close`, so without the
+  // rule one of them is the first type shown (checked); Widget leads only through `w`'s members.
   it('Java: the type of the local the line declares', async () => {
     const shown = await typesShown(javaFiles, 'src/app/Screen.java', javaBuffer(['  void draw(int n, Object g) {', '    g.close();', '    |', '    w.repaint(n);', '    w.fold(n);', '  }']));
     expect(shown[0]).toBe('Widget');
