@@ -59,9 +59,14 @@ export function callableMemberOf(m: SymbolRow, type: string): boolean {
  * namespace of one name in a file are one set of members.)
  */
 export function typeFiles(store: IndexStore, language: LanguageId, type: string, visible: (path: string) => boolean): string[] {
+  return [...new Set(typeDefinitions(store, language, type, visible).map((d) => d.path))];
+}
+
+/** The definitions of a type of that name in the buffer's language family: those the file imports or sees in its scope, if any, else every one. */
+export function typeDefinitions(store: IndexStore, language: LanguageId, type: string, visible: (path: string) => boolean): SymbolRow[] {
   const all = definitionsFrom(store, type, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
   const seen = all.filter((d) => visible(d.path));
-  return [...new Set((seen.length ? seen : all).map((d) => d.path))];
+  return seen.length ? seen : all;
 }
 
 /** How many times `word` is written in `text` as a whole identifier, counting up to `max`. */

@@ -18,7 +18,7 @@ import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import { counterpartNames } from './counterparts.js';
 import type { ContextSources } from './context-sources.js';
-import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
+import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeDefinitions, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
 
 /** A sibling's share of the score of the definition it sits by (siblingsOf, parallelDefinitions). */
 const SIBLING_FACTOR = 0.3;
@@ -134,17 +134,13 @@ export function unboundReceiverTypes(store: IndexStore, language: LanguageId, li
     // The types defining the most of the members used on it.
     const count = new Map<string, number>();
     for (const member of members) {
-      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && MEMBER_KINDS.has(d.kind) && d.kind !== 'constructor').map((d) => d.container!));
+      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && callableMemberOf(d, d.container)).map((d) => d.container!));
       for (const o of owners) count.set(o, (count.get(o) ?? 0) + 1);
     }
     const most = Math.max(0, ...count.values());
     const types = [...count].filter(([, n]) => n === most).map(([t]) => t);
     if (!most || types.length > UNBOUND_TYPES_MAX) continue;
-    const defs = types.flatMap((t) => {
-      const all = definitionsFrom(store, t, language).filter((d) => RECEIVER_TYPE_KINDS.has(d.kind));
-      const seenHere = all.filter((d) => visible(d.path));
-      return seenHere.length ? seenHere : all;
-    });
+    const defs = types.flatMap((t) => typeDefinitions(store, language, t, visible));
     const proximity = 1 / (1 + (row - cursor) / 2);
     for (const def of defs) out.push({ def, score: (UNBOUND_WEIGHT * proximity) / defs.length, distance: row - cursor });
   }
