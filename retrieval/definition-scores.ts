@@ -341,11 +341,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
-  // What a comment names is reached through the file's imports, and through what its language lets it
-  // use unimported (Go's and Java's package, C#'s namespace, pytest's conftest.py) unless those files
-  // are too many to read on a keystroke.
-  const commentReach = imports.scope.size <= COMMENT_SCOPE_MAX ? new Set([...imports.files, ...imports.scope]) : imports.files;
-  scored.push(...commentNamedDefinitions(src, language, lines, cursor, commentReach, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
+  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));
@@ -417,9 +413,6 @@ const PRIVATE_FACTOR = 0.1;
 
 /** How much a type a variable is named after (not written itself) weighs against a name written there. */
 const NAMED_AFTER_FACTOR = 0.5;
-
-/** The most files in the buffer's language scope (retrieval/import-graph.ts's `scope`) a comment's names are looked for in. */
-const COMMENT_SCOPE_MAX = 100;
 
 /** How far from the cursor a type the file's name is made of counts as written. */
 const FILE_NAME_DISTANCE = 8;

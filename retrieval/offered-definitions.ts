@@ -187,11 +187,16 @@ export function counterpartDefinitions(store: IndexStore, names: readonly NameUs
  */
 const COMMENT_WEIGHT = 2;
 
+/** The most files of the buffer's language scope (Go's or Java's package) a comment's names are looked for in: a keystroke reads each. */
+const COMMENT_SCOPE_MAX = 100;
+
 /**
  * The definitions within reach whose names are made of the words of the comment right above the
  * cursor (comment-intent.ts): those of the files the buffer imports and of the files they import
- * (`modelsStore.props.modelSupportsVision` is a field's type's, a file further), and the members of
- * the types its receivers have and its class extends; sharing COMMENT_WEIGHT, a name of more words more.
+ * (`modelsStore.props.modelSupportsVision` is a field's type's, a file further), of the files its
+ * language lets it use unimported (`scope`: Go's and Java's package, C#'s namespace, pytest's
+ * conftest.py; not past COMMENT_SCOPE_MAX of them), and the members of the types its receivers have
+ * and its class extends; sharing COMMENT_WEIGHT, a name of more words more.
  */
 export function commentNamedDefinitions(
   src: ContextSources,
@@ -199,6 +204,7 @@ export function commentNamedDefinitions(
   lines: readonly string[],
   cursor: number,
   imported: ReadonlySet<string>,
+  scope: ReadonlySet<string>,
   types: () => readonly string[],
   visible: (path: string) => boolean,
 ): ScoredDefinition[] {
@@ -207,6 +213,7 @@ export function commentNamedDefinitions(
   const { store } = src;
   const reach = new Set(imported);
   for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
+  if (scope.size <= COMMENT_SCOPE_MAX) for (const f of scope) reach.add(f);
   const found = new Map<string, { def: SymbolRow; n: number }>();
   const take = (path: string, keep: (d: SymbolRow) => boolean) => {
     for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def)) found.set(`${path}:${f.def.start_line}`, f);
