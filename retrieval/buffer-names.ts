@@ -148,6 +148,46 @@ export function nameWindow(cursorLine: number, lineCount: number): { from: numbe
 
 export const NAME_LINES_ABOVE = 600;
 
+/** A line of structure only (`}`, `} else {`, `});`, `else:`, `end`): no name a run of statements is made of. */
+const STRUCTURE_ONLY = /^[\s{}()[\];,]*(?:(?:else|end|fi|done)\b[\s{}():;,]*)?$/;
+/** How far from the cursor the lines of code nearest it are looked for. */
+const CODE_LINES_REACH = 12;
+
+/**
+ * The names written on the lines of code nearest the cursor: `above` of them above it and `below`
+ * below, not counting blank lines, comments and lines of structure only. Across the branches of an
+ * if/else (`o.setWrappedStream(new FixedLengthOutputStream(…))`, `} else {`, `if (http10) {`, the
+ * cursor, …, `new ChunkedOutputStream(…)`), the statements a run is made of are that many lines of
+ * code away, however many braces lie between.
+ */
+export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { hashComments?: boolean } = {}): Set<string> {
+  const hash = opts.hashComments ?? false;
+  const from = Math.max(0, cursorLine - CODE_LINES_REACH);
+  const to = Math.min(lines.length, cursorLine + CODE_LINES_REACH + 1);
+  // Each line's code, comments left out, from `from` on.
+  const code: string[] = [];
+  let open = commentOpenAt(lines, from, hash);
+  for (let l = from; l < to; l++) {
+    const split = splitComment(lines[l], hash, open);
+    open = split.open;
+    code.push(split.code);
+  }
+  const out = new Set<string>();
+  const take = (rows: number[], wanted: number) => {
+    let taken = 0;
+    for (const l of rows) {
+      if (taken >= wanted) break;
+      const text = code[l - from];
+      if (!text.trim() || STRUCTURE_ONLY.test(text)) continue;
+      taken++;
+      for (const m of text.matchAll(IDENT)) if (m[0].length > 1 && !KEYWORDS.has(m[0])) out.add(m[0]);
+    }
+  };
+  take(Array.from({ length: cursorLine - from }, (_, i) => cursorLine - 1 - i), above);
+  take(Array.from({ length: Math.max(0, to - cursorLine - 1) }, (_, i) => cursorLine + 1 + i), below);
+  return out;
+}
+
 export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean } = {}): NameUse[] {
   const best = new Map<string, number>();
   const counts = new Map<string, number>();

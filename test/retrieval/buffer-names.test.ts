@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declaredTypes, namesNearCursor } from '../../retrieval/buffer-names.js';
+import { declaredTypes, namesNearCursor, namesOnNearestCodeLines } from '../../retrieval/buffer-names.js';
 
 describe('declaredTypes', () => {
   const types = (lines: string[], go = false) => Object.fromEntries([...declaredTypes(lines, { go })].map(([k, v]) => [k, [...v]]));
@@ -82,5 +82,38 @@ describe('namesNearCursor: hostile lines', () => {
     expect(spaced.map((u) => u.name)).toEqual(expect.arrayContaining(['Alpha', 'parseConfig']));
     const quoted = namesNearCursor([`first = "${'\\"'.repeat(long / 2)}`, 'y = second', ''], 2);
     expect(quoted.map((u) => u.name)).toEqual(expect.arrayContaining(['first', 'second']));
+  });
+});
+
+describe('namesOnNearestCodeLines', () => {
+  it('counts lines of code only: not blank lines, comments or lines of braces and else', () => {
+    const lines = [
+      'void send() {',
+      '  if (head) {',
+      '    o.set(new FixedStream(this, ros));',
+      '  } else { /* a body */',
+      '    if (http10) {',
+      '      ',
+      '      close = true;',
+      '    } else {',
+      '      // chunked',
+      '      hdrs.put("chunked");',
+      '      o.set(new ChunkedStream(this, ros));',
+      '    }',
+      '  }',
+      '}',
+    ];
+    // Above, three lines of code: `if (http10) {`, past `} else {` (its comment is none of its code)
+    // `o.set(new FixedStream…)`, and `if (head) {`.
+    expect(namesOnNearestCodeLines(lines, 5, 3, 0)).toEqual(new Set(['http10', 'FixedStream', 'set', 'ros', 'head']));
+    // Below, two lines of code: `close = true;` and, past `} else {` and the comment, `hdrs.put(…)`.
+    expect(namesOnNearestCodeLines(lines, 5, 0, 2)).toEqual(new Set(['close', 'hdrs', 'put']));
+    expect(namesOnNearestCodeLines(lines, 5, 0, 3)).toContain('ChunkedStream');
+  });
+
+  it("skips Python's comments and a block comment the window starts in", () => {
+    expect(namesOnNearestCodeLines(['x = make_alpha()', '# make_beta()', 'else:', '', 'y = 1'], 3, 2, 0, { hashComments: true })).toEqual(new Set(['make_alpha']));
+    const opened = ['/* a comment', ...Array.from({ length: 20 }, (_, i) => `   still commentName${i}`), '*/', 'run(first);', ''];
+    expect(namesOnNearestCodeLines(opened, opened.length - 1, 3, 0)).toEqual(new Set(['run', 'first']));
   });
 });

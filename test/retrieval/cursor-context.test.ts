@@ -909,6 +909,32 @@ describe('cursor context: runs of lines', () => {
     });
   });
 
+  it('goes on with a run across the branches of an if/else, its lines apart by braces', async () => {
+    // The stream of each branch is another file's class of the buffer's package; the braces and
+    // conditions between them put its neighbours four lines from the cursor, past a run's three.
+    const stream = (name: string) => `package app;\n\nclass ${name} extends java.io.FilterOutputStream {\n  ${name}(Exchange t, java.io.OutputStream out) { super(out); }\n}\n`;
+    await inWorkspace({
+      'src/app/FixedLengthOutputStream.java': stream('FixedLengthOutputStream'),
+      'src/app/ChunkedOutputStream.java': stream('ChunkedOutputStream'),
+      'src/app/UndefLengthOutputStream.java': stream('UndefLengthOutputStream'),
+      'src/app/Exchange.java': 'package app;\n\nclass Exchange {\n  void setWrappedStream(java.io.OutputStream s) {}\n}\n',
+      // Classes of the package the chain has nothing to do with.
+      'src/app/ServerConfig.java': 'package app;\n\nclass ServerConfig {\n  static int idleInterval() { return 1; }\n}\n',
+      'src/app/TimeSource.java': 'package app;\n\nclass TimeSource {\n  long now() { return 0; }\n}\n',
+    }, async (ws) => {
+      const lines = [
+        'package app;', '', 'class Responder {', '  void send(Exchange o, java.io.OutputStream ros, boolean head, boolean empty, boolean http10) {',
+        '    if (head) {', '      o.setWrappedStream(new FixedLengthOutputStream(o, ros));',
+        '    } else {', '      if (empty) {', '        if (http10) {', '          ', '          o.close();', '        } else {',
+        '          o.setWrappedStream(new ChunkedOutputStream(o, ros));', '        }', '      }', '    }', '  }', '}', '',
+      ];
+      const { snippets } = await ws.context({ path: 'src/app/Responder.java', text: lines.join('\n'), position: { line: 9, character: 10 }, budgetTokens: 4000 });
+      const order = snippets.filter((s) => s.source === 'symbol').map((s) => s.symbol);
+      expect(order).toContain('UndefLengthOutputStream');
+      expect(order.indexOf('UndefLengthOutputStream')).toBeLessThan(order.indexOf('ServerConfig'));
+    });
+  });
+
   it("goes on with a package-private class of the buffer's own package, not another package's", async () => {
     // Java: `new StaticLinker()`, `new MethodLinker()` beside the cursor; ClassLinker is not public
     // but its package is the buffer's; OtherLinker is as private, in another package.
