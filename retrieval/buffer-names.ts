@@ -148,17 +148,16 @@ export function nameWindow(cursorLine: number, lineCount: number): { from: numbe
 
 export const NAME_LINES_ABOVE = 600;
 
-/** A line of structure only (`}`, `} else {`, `});`, `else:`, `end`): no name a run of statements is made of. */
-const STRUCTURE_ONLY = /^[\s{}()[\];,]*(?:(?:else|end|fi|done)\b[\s{}():;,]*)?$/;
-/** How far from the cursor the lines of code nearest it are looked for. */
+/** How far from the cursor the lines that name something are looked for. */
 const CODE_LINES_REACH = 12;
 
 /**
- * The names written on the lines of code nearest the cursor: `above` of them above it and `below`
- * below, not counting blank lines, comments and lines of structure only. Across the branches of an
+ * The names written on the lines nearest the cursor that name something: `above` of them above it
+ * and `below` below, past blank lines, comments, and lines of keywords and braces only (`} else {`,
+ * `try {`, `return;`). Across the branches of an
  * if/else (`o.setWrappedStream(new FixedLengthOutputStream(…))`, `} else {`, `if (http10) {`, the
- * cursor, …, `new ChunkedOutputStream(…)`), the statements a run is made of are that many lines of
- * code away, however many braces lie between.
+ * cursor, …, `new ChunkedOutputStream(…)`), the statements a run is made of are that many such lines
+ * away, however many braces lie between.
  */
 export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { hashComments?: boolean } = {}): Set<string> {
   const hash = opts.hashComments ?? false;
@@ -177,10 +176,10 @@ export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: nu
     let taken = 0;
     for (const l of rows) {
       if (taken >= wanted) break;
-      const text = code[l - from];
-      if (!text.trim() || STRUCTURE_ONLY.test(text)) continue;
+      const names = [...code[l - from].matchAll(IDENT)].map((m) => m[0]).filter((n) => n.length > 1 && !KEYWORDS.has(n));
+      if (!names.length) continue;
       taken++;
-      for (const m of text.matchAll(IDENT)) if (m[0].length > 1 && !KEYWORDS.has(m[0])) out.add(m[0]);
+      for (const n of names) out.add(n);
     }
   };
   take(Array.from({ length: cursorLine - from }, (_, i) => cursorLine - 1 - i), above);

@@ -37,8 +37,8 @@ const UNTYPED_TYPE_FACTOR = 0.25;
 /** Siblings (offered-definitions.ts's siblingsOf) are taken around this many best definitions. */
 const SIBLING_SOURCES = 12;
 /**
- * The lines whose names make a run (parallelDefinitions): up to three lines from the cursor, or three
- * lines of code either side (buffer-names.ts's namesOnNearestCodeLines). With the
+ * The lines whose names make a run (parallelDefinitions): up to three lines from the cursor, or the
+ * three lines each side that name something (buffer-names.ts's namesOnNearestCodeLines). With the
  * next line only (distance 1.5), `r.Use(middleware.RequestID)`, `…Logger)`, `…Recoverer)` above a
  * blank line counted one of them (tuning draw, at three: kept 1 more task at 4,000 characters, one
  * gained and one lost at 2,000; noimport 3 more at 2,000, 2 at 4,000).
@@ -351,8 +351,8 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // Siblings of the best definitions, and of those named on the lines next to the cursor: a run of
   // similar lines (`dtypes.Int8`, `dtypes.Int16`, …) goes on with the next definition of the run.
   scored.push(...siblingsOf(store, [...scored.slice(0, SIBLING_SOURCES), ...scored.slice(SIBLING_SOURCES).filter((s) => s.distance <= 1)], path));
-  // A run's lines: those up to RUN_DISTANCE from the cursor, and as many lines of code either side
-  // (across the branches of an if/else, braces and `else` lie between them; tuning draws: noimport +3
+  // A run's lines: those up to RUN_DISTANCE from the cursor, and as many lines naming something each
+  // side (across the branches of an if/else, braces and `else` lie between them; tuning draws: noimport +3
   // tasks at 2,000 and at 4,000 characters, kept −1 and +1).
   const runNames = namesOnNearestCodeLines(lines, cursor, RUN_DISTANCE, RUN_DISTANCE, { hashComments: hashCommented(language) });
   scored.push(...parallelDefinitions(store, scored.filter((s) => !s.offered && (s.distance <= RUN_DISTANCE || runNames.has(s.def.name))), written, path, (p) => imports.scope.has(p)));

@@ -86,7 +86,7 @@ describe('namesNearCursor: hostile lines', () => {
 });
 
 describe('namesOnNearestCodeLines', () => {
-  it('counts lines of code only: not blank lines, comments or lines of braces and else', () => {
+  it('counts lines that name something: not blank lines, comments or lines of braces and keywords', () => {
     const lines = [
       'void send() {',
       '  if (head) {',
@@ -109,6 +109,8 @@ describe('namesOnNearestCodeLines', () => {
     // Below, two lines of code: `close = true;` and, past `} else {` and the comment, `hdrs.put(…)`.
     expect(namesOnNearestCodeLines(lines, 5, 0, 2)).toEqual(new Set(['close', 'hdrs', 'put']));
     expect(namesOnNearestCodeLines(lines, 5, 0, 3)).toContain('ChunkedStream');
+    // `try {` and `return;` name nothing either.
+    expect(namesOnNearestCodeLines(['run(input);', 'try {', '  return;', '  ', 'after(output);'], 3, 1, 1)).toEqual(new Set(['run', 'input', 'after', 'output']));
   });
 
   it("skips Python's comments and a block comment the window starts in", () => {
