@@ -154,10 +154,10 @@ const CODE_LINES_REACH = 12;
 /**
  * The names written on the lines nearest the cursor that name something: `above` of them above it
  * and `below` below, past blank lines, comments, and lines of keywords and braces only (`} else {`,
- * `try {`, `return;`). Across the branches of an
- * if/else (`o.setWrappedStream(new FixedLengthOutputStream(…))`, `} else {`, `if (http10) {`, the
- * cursor, …, `new ChunkedOutputStream(…)`), the statements a run is made of are that many such lines
- * away, however many braces lie between.
+ * `try {`, `return;`). Across the branches of an if/else (`o.setWrappedStream(new
+ * FixedLengthOutputStream(…))`, `} else {`, `if (http10) {`, the cursor, …, `new
+ * ChunkedOutputStream(…)`), the statements a run is made of are that many such lines away, however
+ * many braces lie between.
  */
 export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { hashComments?: boolean } = {}): Set<string> {
   const hash = opts.hashComments ?? false;
