@@ -102,15 +102,23 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
  * lines that can open or close one are split.
  */
 function commentOpenAt(lines: readonly string[], row: number, hashComments: boolean): string | null {
-  let open: string | null = null;
+  // A second reader of the same buffer (a request reads it for namesNearCursor, then for
+  // namesOnNearestCodeLines) goes on from where the first stopped, not from the top again.
+  const last = openAt.get(lines);
+  const resume = last && last.hashComments === hashComments && last.row <= row ? last : null;
+  let open = resume?.open ?? null;
   const marks = hashComments ? ['"""', "'''"] : ['/*', '*/'];
-  for (let l = 0; l < row; l++) {
+  for (let l = resume?.row ?? 0; l < row; l++) {
     const line = lines[l];
     if (open ? !line.includes(open) : !marks.some((m) => line.includes(m))) continue;
     open = splitComment(line, hashComments, open).open;
   }
+  openAt.set(lines, { row, open, hashComments });
   return open;
 }
+
+/** Per buffer (its lines, as a request holds them), the last row commentOpenAt read to and what was open there. */
+const openAt = new WeakMap<readonly string[], { row: number; open: string | null; hashComments: boolean }>();
 
 /**
  * What of a comment names code: qualified names (`middleware.RequestID`, `Body::new`), calls
@@ -172,18 +180,16 @@ export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: nu
     code.push(split.code);
   }
   const out = new Set<string>();
-  const take = (rows: number[], wanted: number) => {
-    let taken = 0;
-    for (const l of rows) {
-      if (taken >= wanted) break;
+  // From the cursor outwards, one way (`step`), until `wanted` lines have named something.
+  const take = (step: 1 | -1, wanted: number) => {
+    for (let l = cursorLine + step, taken = 0; taken < wanted && l >= from && l < to; l += step) {
       const names = [...code[l - from].matchAll(IDENT)].map((m) => m[0]).filter((n) => n.length > 1 && !KEYWORDS.has(n));
-      if (!names.length) continue;
-      taken++;
+      if (names.length) taken++;
       for (const n of names) out.add(n);
     }
   };
-  take(Array.from({ length: cursorLine - from }, (_, i) => cursorLine - 1 - i), above);
-  take(Array.from({ length: Math.max(0, to - cursorLine - 1) }, (_, i) => cursorLine + 1 + i), below);
+  take(-1, above);
+  take(1, below);
   return out;
 }
 

@@ -118,4 +118,15 @@ describe('namesOnNearestCodeLines', () => {
     const opened = ['/* a comment', ...Array.from({ length: 20 }, (_, i) => `   still commentName${i}`), '*/', 'run(first);', ''];
     expect(namesOnNearestCodeLines(opened, opened.length - 1, 3, 0)).toEqual(new Set(['run', 'first']));
   });
+
+  it('goes on from where namesNearCursor stopped reading the buffer, inside a block comment still open', () => {
+    // namesNearCursor reads from 600 lines above the cursor, this rule from 12 above: the comment
+    // opened before both and is open at both.
+    const lines = [...Array.from({ length: 101 }, (_, i) => `x${i} = make${i}();`), '/*', ...Array.from({ length: 700 }, () => '  hidden_name here'), '*/', 'run(first);', ''];
+    const cursor = lines.length - 1;
+    expect(namesNearCursor(lines, cursor).length).toBeGreaterThan(0);
+    expect(namesOnNearestCodeLines(lines, cursor, 3, 0)).toEqual(new Set(['run', 'first']));
+    // And the other way round: a reader of an earlier row starts from the top again.
+    expect(namesOnNearestCodeLines(lines, 100, 1, 0)).toEqual(new Set(['x99', 'make99']));
+  });
 });
