@@ -25,6 +25,14 @@ export interface ImportRef {
   members?: Record<string, string[]>;
   /** What kind of import: 'import' | 'export' | 'require' | 'dynamic' | 'from' | 'use' | 'mod' | 'include' | 'system-include' | 'require_relative' | 'source' … */
   kind?: string;
+  /**
+   * Names bound under another name than the module's, where the syntax renames: [the name the file
+   * writes, the name it stands for] (`import {a as b}` → ['b', 'a'], Python's `from m import a as b`,
+   * Rust's `use m::A as B` → ['B', 'A']); for `export {a as b} from 'm'`, [the name exported, the
+   * module's]. Pairs, not an object: a name such as `constructor` is no key to look up. Absent when
+   * nothing is renamed.
+   */
+  renames?: [string, string][];
 }
 
 export interface ImportContext {
@@ -45,10 +53,11 @@ export interface ImportContext {
 
 /**
  * Records one import found by an extractor: its specifier, the names it
- * imports, its 0-based row, its kind, and the local name bound to the module
- * (kept only when it is an identifier).
+ * imports, its 0-based row, its kind, the local name bound to the module
+ * (kept only when it is an identifier), and the names it binds under another
+ * name (ImportRef's `renames`).
  */
-export type ImportSink = (specifier: string, names: string[], row: number, kind: string, binding?: string) => void;
+export type ImportSink = (specifier: string, names: string[], row: number, kind: string, binding?: string, renames?: [string, string][]) => void;
 
 /** A name a module can be bound to. */
 export const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

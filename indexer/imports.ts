@@ -74,13 +74,16 @@ export function extractImports(root: Node, lang: LanguageId, lines: LineIndex): 
   const src = lines.text;
   const out: ImportRef[] = [];
   const seen = new Set<string>();
-  const add: ImportSink = (specifier, names, row, kind, binding) => {
+  const add: ImportSink = (specifier, names, row, kind, binding, renames) => {
     specifier = specifier.trim();
     if (!specifier || specifier.length > 500) return;
     const key = `${row}\u0000${specifier}`; // `import x = require('y')` is one import, not two
     if (seen.has(key)) return;
     seen.add(key);
-    out.push(binding && IDENTIFIER.test(binding) ? { specifier, names, binding, line: row + 1, kind } : { specifier, names, line: row + 1, kind });
+    const ref: ImportRef = binding && IDENTIFIER.test(binding) ? { specifier, names, binding, line: row + 1, kind } : { specifier, names, line: row + 1, kind };
+    const renamed = (renames ?? []).filter(([local, name]) => local !== name && IDENTIFIER.test(local) && name);
+    if (renamed.length) ref.renames = renamed;
+    out.push(ref);
   };
   const text = (n: Node | null) => (n ? src.slice(n.startIndex, n.endIndex) : '');
   const row = (n: Node) => n.startPosition.row;

@@ -11,7 +11,7 @@ import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, namesOnNearestCodeLines, type NameUse } from './buffer-names.js';
-import { importedFiles, importRefsCache, memberOrigins, moduleExports, type ModuleExport } from './import-graph.js';
+import { importedFiles, importRefsCache, memberOrigins, moduleExports, namesBound, type ModuleExport } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { moduleMemberUses } from './workspace-imports.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
@@ -125,7 +125,8 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const importRows = new Map<string, number[]>();
   for (const ref of refsOf(path)) {
     if (ref.kind === 'path') continue;
-    for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) importRows.set(n, [...(importRows.get(n) ?? []), ref.line - 1]);
+    for (const [n] of namesBound(ref)) importRows.set(n, [...(importRows.get(n) ?? []), ref.line - 1]);
+    if (ref.binding) importRows.set(ref.binding, [...(importRows.get(ref.binding) ?? []), ref.line - 1]);
   }
   const inImportAt = (name: string, row: number) => (importRows.get(name) ?? []).some((start) => row >= start && row <= start + IMPORT_SPAN);
   const near = new Set(names.map((n) => n.name));
@@ -184,7 +185,12 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
-    let defs = definitionsFrom(store, use.name, language).filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
+    const importedFrom = imports.byName.get(use.name);
+    let defs = definitionsFrom(store, use.name, language);
+    // Bound under another name (`import { Block as _Block }`, a barrel's `export { Timestamp_ as Timestamp }`):
+    // the definitions of the name it stands for, in the files it comes from.
+    for (const name of imports.renamed.get(use.name) ?? []) defs = [...defs, ...definitionsFrom(store, name, language).filter((d) => importedFrom?.has(d.path))];
+    defs = defs.filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
     if (!defs.length) continue;
     // A function, class or member named X says more than a flood of local bindings named X
     // (every test's `const app = build()`); a few locals stay candidates.
@@ -193,7 +199,6 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     // Bound in several functions and declared nowhere (`payload`, `url`, `ok`): a generic local
     // name, not a concept of the code base; one binding of a rare name still is.
     else if (!declared.length && defs.length > LOCAL_ONLY_MAX) continue;
-    const importedFrom = imports.byName.get(use.name);
     // `x.name` where x names an imported module (or class): the definition in that file is the one meant.
     // (A module's re-exports count: `pkg.Client` where pkg/__init__.py has `from .core import Client`.)
     const viaQualifier = memberOrigins(src, refsOf, use.qualifiers.flatMap((q) => [...(imports.byName.get(q) ?? [])]), use.name);
@@ -340,7 +345,8 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
+  const renamedFrom = (name: string) => imports.renamed.get(name) ?? [];
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, renamedFrom }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
@@ -515,14 +521,15 @@ export function definitionCandidates(src: ContextSources, scored: ScoredDefiniti
   return [...out, ...overloads].slice(0, 200);
 }
 
-/** A binding whose whole value is one name: `module.exports.x = y`, `export default y`, `X = _Y`. */
-const ALIAS = /(?:=|\bexport\s+default)\s*([A-Za-z_$][\w$]*)\s*;?\s*$/;
-const ALIAS_KINDS = new Set(['variable', 'constant', 'property']);
+/** A binding whose whole value is one name: `module.exports.x = y`, `export default y`, `X = _Y`; an export under another name, `export { Y_ as X }`. */
+const ALIAS = /(?:=|\bexport\s+default)\s*([A-Za-z_$][\w$]*)\s*;?\s*$|^export \{ ([A-Za-z_$][\w$]*) as /;
+const ALIAS_KINDS = new Set(['variable', 'constant', 'property', 'alias']);
 
 /** The top-level function, class or type of the same file that an alias definition names, if any. */
 function aliasTarget(src: ContextSources, def: SymbolRow): SymbolRow | null {
   if (!ALIAS_KINDS.has(def.kind)) return null;
-  const name = ALIAS.exec(def.signature)?.[1];
+  const m = ALIAS.exec(def.signature);
+  const name = m?.[1] ?? m?.[2];
   if (!name || isKeyword(name)) return null;
   return src.store.symbols.inFile(def.path).find((d) => d.name === name && !d.container && !ALIAS_KINDS.has(d.kind) && d.kind !== 'local') ?? null;
 }

@@ -28,34 +28,55 @@ export function importedFiles(
   refsOf: RefsOf,
   path: string,
   language: LanguageId,
-): { files: Set<string>; byName: Map<string, Set<string>>; modules: Map<string, Set<string>>; scope: Set<string> } {
+): { files: Set<string>; byName: Map<string, Set<string>>; renamed: Map<string, Set<string>>; modules: Map<string, Set<string>>; scope: Set<string> } {
   const files = new Set<string>();
+  /** Each name the file binds by an import (as the file writes it) → the files it may come from. */
   const byName = new Map<string, Set<string>>();
+  /** A name bound under another name than its definition's (`import { Timestamp_ as Timestamp }`, or a barrel's `export { a as b }`) → the names defined. */
+  const renamed = new Map<string, Set<string>>();
   /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`, Python's `from pkg import x` of a submodule) → its files. */
   const modules = new Map<string, Set<string>>();
   const ctx = src.importContext();
+  const add = (m: Map<string, Set<string>>, key: string, value: string) => {
+    let set = m.get(key);
+    if (!set) m.set(key, (set = new Set()));
+    set.add(value);
+  };
   for (const ref of refsOf(path)) {
+    const bound = namesBound(ref);
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      const bound = ref.binding ?? (language === 'python' ? ref.names.find((n) => submoduleName(target) === n) : undefined);
-      if (bound) {
-        let set = modules.get(bound);
-        if (!set) modules.set(bound, (set = new Set()));
-        set.add(target);
-      }
-      for (const n of ref.binding ? [...ref.names, ref.binding] : ref.names) {
-        let set = byName.get(n);
-        if (!set) byName.set(n, (set = new Set()));
-        set.add(target);
+      const module = ref.binding ?? (language === 'python' ? bound.find(([, n]) => submoduleName(target) === n)?.[0] : undefined);
+      if (module) add(modules, module, target);
+      for (const [local, name] of ref.binding ? [...bound, [ref.binding, ref.binding] as const] : bound) {
+        add(byName, local, target);
+        if (name !== local) add(renamed, local, name);
         // A barrel (`export { n } from './n.js'`, `export * from`) re-exports what another file defines.
-        for (const origin of reexportOrigins(src, refsOf, target, n, ctx, REEXPORT_DEPTH)) set.add(origin);
+        for (const origin of reexportOrigins(src, refsOf, target, name, ctx, REEXPORT_DEPTH)) {
+          add(byName, local, origin.file);
+          if (origin.name !== local) add(renamed, local, origin.name);
+        }
       }
     }
   }
   // Scope (issue 14): the files whose top-level names the language lets this file use bare, with no
   // import (Go's package folder, Java's package and on-demand imports, C#'s namespaces).
   const scope = new Set(filesInScope(path, language, refsOf(path), ctx).filter((f) => !files.has(f)));
-  return { files, byName, modules, scope };
+  return { files, byName, renamed, modules, scope };
+}
+
+/**
+ * The names an import binds, each as [the name the file writes, the module's name for it]: `{ a as b
+ * }` binds b for a; a name not renamed binds itself (as `names` writes it: a Rust path stays one).
+ */
+export function namesBound(ref: ImportRef): (readonly [string, string])[] {
+  if (!ref.renames?.length) return ref.names.map((n) => [n, n] as const);
+  const renamedAway = new Set(ref.renames.map(([, name]) => name));
+  return [...ref.renames, ...ref.names.filter((n) => !renamedAway.has(lastSegment(n))).map((n) => [n, n] as const)];
+}
+
+function lastSegment(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf(':'), name.lastIndexOf('.')) + 1);
 }
 
 /** The name a Python file is imported by: `pkg/sub.py` and `pkg/sub/__init__.py` → sub. */
@@ -68,18 +89,22 @@ function submoduleName(file: string): string {
 /** How many barrels deep a re-exported name is followed. */
 const REEXPORT_DEPTH = 3;
 
-/** The files that `file` re-exports the name `name` from, followed through further re-exports. */
-function reexportOrigins(src: ImportSources, refsOf: RefsOf, file: string, name: string, ctx: ImportContext, depth: number): string[] {
+/**
+ * The files that `file` re-exports the name `name` from, followed through further re-exports, each with
+ * the name it has there (`export { a as name } from './x'`: a, in x).
+ */
+function reexportOrigins(src: ImportSources, refsOf: RefsOf, file: string, name: string, ctx: ImportContext, depth: number): { file: string; name: string }[] {
   if (depth === 0 || name === 'default') return [];
   const language = src.store.files.get(file)?.language as LanguageId | undefined;
   if (!language) return [];
-  const out: string[] = [];
+  const out: { file: string; name: string }[] = [];
   for (const ref of refsOf(file)) {
+    const there = ref.renames?.find(([exported]) => exported === name)?.[1] ?? name;
     // the language's rule (indexer/lang/*/: TS's `export … from`, Python's package `__init__`, Rust's `pub use`)
-    if (!reexports(ref, name, file, language)) continue;
+    if (!reexports(ref, there, file, language)) continue;
     for (const target of resolveImport(ref, file, language, ctx)) {
-      if (target === file || out.includes(target)) continue;
-      out.push(target, ...reexportOrigins(src, refsOf, target, name, ctx, depth - 1));
+      if (target === file || out.some((o) => o.file === target)) continue;
+      out.push({ file: target, name: there }, ...reexportOrigins(src, refsOf, target, there, ctx, depth - 1));
     }
   }
   return out;
@@ -94,7 +119,7 @@ export function memberOrigins(src: ImportSources, refsOf: RefsOf, modules: Itera
   const ctx = src.importContext();
   for (const m of modules) {
     out.add(m);
-    for (const origin of reexportOrigins(src, refsOf, m, name, ctx, REEXPORT_DEPTH)) out.add(origin);
+    for (const origin of reexportOrigins(src, refsOf, m, name, ctx, REEXPORT_DEPTH)) out.add(origin.file);
   }
   return out;
 }
@@ -164,9 +189,11 @@ export function moduleExports(src: ImportSources, refsOf: RefsOf, file: string):
   const ctx = src.importContext();
   for (const ref of refsOf(file)) {
     if (ref.kind !== 'export') continue;
-    for (const name of ref.names) {
-      const origins = new Set(resolveImport(ref, file, language, ctx).flatMap((t) => [t, ...reexportOrigins(src, refsOf, t, name, ctx, REEXPORT_DEPTH - 1)]));
-      out.push({ name, file, line: ref.line, defs: src.store.symbols.lookup(name).filter((d) => origins.has(d.path)) });
+    // (`export { a as b } from './x'` exports b: x's a, or what x re-exports as a.)
+    for (const [exported, name] of namesBound(ref)) {
+      const origins = resolveImport(ref, file, language, ctx).flatMap((t) => [{ file: t, name }, ...reexportOrigins(src, refsOf, t, name, ctx, REEXPORT_DEPTH - 1)]);
+      const defs = [...new Set(origins.map((o) => o.name))].flatMap((n) => src.store.symbols.lookup(n).filter((d) => origins.some((o) => o.file === d.path && o.name === n)));
+      out.push({ name: exported, file, line: ref.line, defs });
     }
   }
   return out;

@@ -6,7 +6,7 @@ import type * as Arrow from 'apache-arrow';
 const { Bool, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } = createRequire(import.meta.url)('apache-arrow') as typeof Arrow;
 
 /** Bump when a table's shape or the meaning of a column changes: older indexes are rebuilt. */
-export const SCHEMA_VERSION = 6; // 6: chunks and symbols carry `fts_head` (file name, names, signatures, doc comments, stemmed: a full-text field for questions); 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
+export const SCHEMA_VERSION = 7; // 7: imports carry the names they bind under another name (`import {a as b}`); 6: chunks and symbols carry `fts_head` (file name, names, signatures, doc comments, stemmed: a full-text field for questions); 5: imports carry the members reached through each module binding, and a Go package is bound to its name without a major version; 4: Rust's imports name what `use a::b::Name` brings in, and a module reached by path is an import; 3: imports carry the module binding)
 
 export interface FileRow {
   path: string;

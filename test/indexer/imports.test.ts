@@ -167,6 +167,26 @@ describe('import extraction', () => {
     ]);
   });
 
+  it('records the names an import binds under another name, and what each stands for', async () => {
+    const renames = async (path: string, text: string) => (await analyzeFile(path, text)).imports.map((i) => [i.specifier, i.renames ?? null]);
+    const ts = [
+      "import { readFile as rf, stat, constructor as ctor } from 'node:fs/promises';",
+      "import Default, { Message as Wire } from './wire.js';",
+      "export { parse as parseConfig, load } from './parser.js';",
+      "import * as all from './all.js';",
+    ].join('\n');
+    expect(await renames('src/a.ts', ts)).toEqual([
+      ['node:fs/promises', [['rf', 'readFile'], ['ctor', 'constructor']]],
+      ['./wire.js', [['Wire', 'Message']]],
+      ['./parser.js', [['parseConfig', 'parse']]],
+      ['./all.js', null],
+    ]);
+    const py = 'from .util import object_to_uri as suri, other\nfrom x import (a as b,\n    c)\nimport os.path as osp\n';
+    expect(await renames('pkg/a.py', py)).toEqual([['.util', [['suri', 'object_to_uri']]], ['x', [['b', 'a']]], ['os.path', null]]);
+    const rs = 'use crate::config::{Config, load as ld};\nuse crate::net::http::Client as C;\nuse std::io::Write as _;\n';
+    expect(await renames('src/lib.rs', rs)).toEqual([['crate::config', [['ld', 'load']]], ['crate::net::http::Client', [['C', 'Client']]], ['std::io::Write', null]]);
+  });
+
   it('Java and C#: imports and usings', async () => {
     const java = 'package a.b;\nimport java.util.List;\nimport static java.lang.Math.max;\nimport com.example.util.*;\nclass A {}\n';
     expect(await importsOf('A.java', java)).toEqual([

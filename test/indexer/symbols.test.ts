@@ -559,6 +559,17 @@ describe('symbol details', () => {
     ]);
   });
 
+  it('names what a TS file exports under another name as an alias of its own definition, not what it re-exports or exports as default', async () => {
+    const text = 'class Timestamp_ {}\nclass Time_ {}\nexport {\n  Timestamp_ as Timestamp,\n  Time_ as Time,\n  Time_,\n  Time_ as default,\n};\nexport { a as b } from "./elsewhere";\n';
+    const a = await analyzeFile('type.ts', text);
+    expect(a.symbols.map((s) => [s.kind, s.name, s.startLine, s.signature, s.exported])).toEqual([
+      ['class', 'Timestamp_', 1, 'class Timestamp_', false],
+      ['class', 'Time_', 2, 'class Time_', false],
+      ['alias', 'Timestamp', 4, 'export { Timestamp_ as Timestamp }', true],
+      ['alias', 'Time', 5, 'export { Time_ as Time }', true],
+    ]);
+  });
+
   it('names TS/JS destructured bindings, CommonJS exports, prototype methods and functions set on objects, not require bindings', async () => {
     const text = [
       "const { join, resolve: res } = require('path');",

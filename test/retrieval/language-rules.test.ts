@@ -1,6 +1,7 @@
 /**
  * The language rules of issue 14 (indexer/lang/python, rust), through the real indexer and cursor
- * retrieval: a package's `__init__` re-export, pytest's conftest fixtures, Rust's `pub use`.
+ * retrieval: a package's `__init__` re-export, pytest's conftest fixtures, Rust's `pub use`; and
+ * names bound under another name than their definition's (retrieval/import-graph.ts's `renamed`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { namesNearCursor } from '../../retrieval/buffer-names.js';
@@ -131,5 +132,54 @@ describe('language rules in cursor retrieval', () => {
     close = r.close;
     const { snippets } = await r.ws.context({ path: 'app/use.ts', position: { line: 3, character: 2 }, budgetTokens: 400 });
     expect(rank(snippets, 'packages/util/src/text/slug.ts:1')).toBeLessThan(rank(snippets, 'a/strings.ts:1'));
+  });
+
+  describe('names bound under another name', () => {
+    it("TS: a name a file exports under another name (`export { Timestamp_ as Timestamp }`) means that file's class, not another of the name", async () => {
+      const r = await indexed({
+        'type.ts': 'class Timestamp_ {\n  unit = 1;\n  zone = "";\n}\n\nexport { Timestamp_ as Timestamp };\n',
+        // The same name defined elsewhere (arrow's generated flatbuffers classes beside its own types).
+        'fb/timestamp.ts': 'export class Timestamp {\n  bb = null;\n}\n',
+        'visit.ts': "import { Timestamp } from './type';\n\nexport function describe(t: Timestamp): string {\n  \n}\n",
+      });
+      close = r.close;
+      const { snippets } = await r.ws.context({ path: 'visit.ts', position: { line: 3, character: 2 }, budgetTokens: 400 });
+      expect(rank(snippets, 'type.ts:1')).toBeLessThan(rank(snippets, 'fb/timestamp.ts:1'));
+    });
+
+    it("TS: a barrel's `export { parse as parseConfig } from` means parser.ts's parse", async () => {
+      const r = await indexed({
+        'parser.ts': 'export function parse(text: string) {\n  return JSON.parse(text);\n}\n',
+        'index.ts': "export { parse as parseConfig } from './parser';\n",
+        'legacy.ts': 'export function parseConfig(text: string) {\n  return text;\n}\n',
+        'app.ts': "import { parseConfig } from './index';\n\nexport function main(text: string) {\n  const config = parseConfig(text);\n  \n  return config;\n}\n",
+      });
+      close = r.close;
+      const { snippets } = await r.ws.context({ path: 'app.ts', position: { line: 4, character: 2 }, budgetTokens: 400 });
+      expect(rank(snippets, 'parser.ts:1')).toBeLessThan(rank(snippets, 'legacy.ts:1'));
+    });
+
+    it('TS: `Wire.` typed, Wire imported as `{ Message as Wire }`, offers that class\'s statics', async () => {
+      const r = await indexed({
+        'wire.ts': 'export class Message {\n  static decode(bytes: Uint8Array): Message {\n    return new Message();\n  }\n  static encode(m: Message): Uint8Array {\n    return new Uint8Array();\n  }\n}\n',
+        'other.ts': 'export function decodeAll(bytes: Uint8Array) {\n  return bytes;\n}\n',
+        'message.ts': "import { Message as Wire } from './wire';\nimport { decodeAll } from './other';\n\nexport class Message {\n  static from(bytes: Uint8Array) {\n    decodeAll(bytes);\n    const m = Wire.\n  }\n}\n",
+      });
+      close = r.close;
+      const { snippets } = await r.ws.context({ path: 'message.ts', position: { line: 6, character: 19 }, budgetTokens: 400 });
+      expect(rank(snippets, 'wire.ts:2')).toBeLessThan(rank(snippets, 'other.ts:1'));
+    });
+
+    it("Python: a package's `from .util import object_to_uri as to_uri` means util.py's function", async () => {
+      const r = await indexed({
+        'pkg/__init__.py': 'from .util import object_to_uri as to_uri\n',
+        'pkg/util.py': 'def object_to_uri(obj):\n    return str(obj)\n',
+        'lib/uri.py': 'def to_uri(obj):\n    return obj\n',
+        'tests/test_uri.py': 'from pkg import to_uri\n\n\ndef test_uri():\n    u = to_uri(1)\n    \n    assert u\n',
+      });
+      close = r.close;
+      const { snippets } = await r.ws.context({ path: 'tests/test_uri.py', position: { line: 5, character: 4 }, budgetTokens: 400 });
+      expect(rank(snippets, 'pkg/util.py:1')).toBeLessThan(rank(snippets, 'lib/uri.py:1'));
+    });
   });
 });

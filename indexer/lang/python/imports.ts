@@ -26,8 +26,11 @@ function pyImports(nodes: Node[], text: Text, row: Row, add: ImportSink, depth: 
     } else if (n.type === 'import_from_statement') {
       const mod = field(n, 'module_name');
       if (!mod) continue;
-      const names = n.childrenForFieldName('name').filter(Boolean).map((c) => dotted(c));
-      add(text(mod).replace(/\s+/g, ''), names, row(n), 'from');
+      const named = n.childrenForFieldName('name').filter((c): c is Node => !!c);
+      const names = named.map((c) => dotted(c));
+      // `from m import a as b` binds b to m's a.
+      const renames = named.flatMap((c): [string, string][] => (c.type === 'aliased_import' ? [[text(field(c, 'alias')), dotted(c)]] : []));
+      add(text(mod).replace(/\s+/g, ''), names, row(n), 'from', undefined, renames);
     } else if (depth < 3 && /^(if_statement|try_statement|with_statement|else_clause|elif_clause|except_clause|finally_clause|block)$/.test(n.type)) {
       pyImports(n.namedChildren.filter((c): c is Node => !!c), text, row, add, depth + 1);
     }

@@ -54,9 +54,12 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
   if (!arg) return;
   const clean = (s: string) => s.replace(/\s+/g, '').replace(/^::/, '');
   switch (arg.type) {
-    case 'use_as_clause':
-      add(clean(text(field(arg, 'path'))), [], r, 'use');
+    case 'use_as_clause': {
+      // `use a::b::Name as Other;`: the file writes Other for a::b's Name.
+      const path = clean(text(field(arg, 'path')));
+      add(path, [], r, 'use', undefined, renamed(arg, path, text));
       return;
+    }
     case 'use_wildcard':
       add(clean(text(arg)).replace(/::\*$/, ''), ['*'], r, 'use');
       return;
@@ -64,13 +67,17 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
       const p = field(arg, 'path');
       const list = field(arg, 'list');
       const names: string[] = [];
+      const renames: [string, string][] = [];
       for (const c of list?.namedChildren ?? []) {
         if (!c) continue;
-        if (c.type === 'use_as_clause') names.push(clean(text(field(c, 'path'))));
-        else if (c.type === 'scoped_use_list') names.push(clean(text(field(c, 'path'))));
+        if (c.type === 'use_as_clause') {
+          const path = clean(text(field(c, 'path')));
+          names.push(path);
+          renames.push(...renamed(c, path, text));
+        } else if (c.type === 'scoped_use_list') names.push(clean(text(field(c, 'path'))));
         else names.push(clean(text(c))); // a wildcard: '*' or 'sub::*'
       }
-      add(clean(text(p)), names, r, 'use');
+      add(clean(text(p)), names, r, 'use', undefined, renames);
       return;
     }
     case 'use_list':
@@ -85,4 +92,10 @@ function rustUse(arg: Node | null, text: Text, r: number, add: ImportSink): void
     default:
       add(clean(text(arg)), [], r, 'use');
   }
+}
+
+/** A `use_as_clause`'s renaming: [the alias, the last segment of the path it renames] (none for `as _`). */
+function renamed(clause: Node, path: string, text: Text): [string, string][] {
+  const alias = text(field(clause, 'alias'));
+  return alias && alias !== '_' ? [[alias, path.slice(path.lastIndexOf(':') + 1)]] : [];
 }

@@ -32,6 +32,24 @@ function jsPatternNames(p: Node, out: Node[]): void {
   }
 }
 
+/**
+ * `export { Timestamp_ as Timestamp }`: the file exports a definition of its own under another name, which
+ * its importers write; each such name is a definition here (kind 'alias'; its signature says of what).
+ */
+function exportAliases(outer: Node, n: Node, src: string): Decl[] {
+  const clause = n.namedChildren.find((c) => c?.type === 'export_clause');
+  const out: Decl[] = [];
+  for (const s of clause?.namedChildren ?? []) {
+    if (s?.type !== 'export_specifier') continue;
+    const name = field(s, 'name');
+    const alias = field(s, 'alias');
+    // (`export { App as default }` is the default import's, which importers name as they like.)
+    if (!name || !alias || alias.type !== 'identifier' || text(src, alias) === text(src, name) || text(src, alias) === 'default') continue;
+    out.push(makeDecl(outer, n, text(src, alias), 'alias', { nameNode: alias, part: s, chunk: false, exported: true, signature: `export { ${text(src, name)} as ${text(src, alias)} }` }));
+  }
+  return out;
+}
+
 function jsPrivate(n: Node, src: string, name: string): boolean {
   if (name.startsWith('#')) return true;
   const acc = childOfType(n, 'accessibility_modifier');
@@ -54,7 +72,7 @@ function jsDecl(outer: Node, n: Node, src: string, scope: Scope, exported: boole
           nameNode, body: body && body.type !== 'statement_block' && !isClass ? null : body, members: isClass ? body : null, exported: true,
         })];
       }
-      return [];
+      return field(n, 'source') ? [] : exportAliases(outer, n, src);
     }
     case 'function_declaration':
     case 'generator_function_declaration':

@@ -37,6 +37,7 @@ function jsImports(nodes: Node[], text: Text, row: Row, add: ImportSink): void {
       }
       if (!source) continue;
       const names: string[] = [];
+      const renames: [string, string][] = [];
       let binding: string | undefined;
       const clause = n.namedChildren.find((c) => c?.type === 'import_clause');
       if (clause) {
@@ -48,21 +49,30 @@ function jsImports(nodes: Node[], text: Text, row: Row, add: ImportSink): void {
           } else if (c.type === 'namespace_import') {
             binding = text(c.namedChildren.find((x) => x?.type === 'identifier') ?? null);
           } else if (c.type === 'named_imports') {
-            for (const s of c.namedChildren) if (s && s.type === 'import_specifier') names.push(text(field(s, 'name') ?? s.namedChild(0)));
+            for (const s of c.namedChildren) if (s && s.type === 'import_specifier') specifier(s, names, renames, text);
           }
         }
       }
       // `import x = require('y')`
       const req = n.namedChildren.find((c) => c?.type === 'import_require_clause');
       if (req) binding = text(req.namedChildren.find((x) => x?.type === 'identifier') ?? null);
-      add(unquote(text(source)), names, row(n), 'import', binding);
+      add(unquote(text(source)), names, row(n), 'import', binding, renames);
     } else if (n.type === 'export_statement') {
       const source = field(n, 'source');
       if (!source) continue;
       const names: string[] = [];
+      const renames: [string, string][] = [];
       const clause = n.namedChildren.find((c) => c?.type === 'export_clause');
-      if (clause) for (const s of clause.namedChildren) if (s && s.type === 'export_specifier') names.push(text(field(s, 'name') ?? s.namedChild(0)));
-      add(unquote(text(source)), names, row(n), 'export');
+      if (clause) for (const s of clause.namedChildren) if (s && s.type === 'export_specifier') specifier(s, names, renames, text);
+      add(unquote(text(source)), names, row(n), 'export', undefined, renames);
     }
   }
+}
+
+/** One `a` or `a as b` of an import or export list: `a` is the module's name; `b`, if any, the one bound (or exported). */
+function specifier(s: Node, names: string[], renames: [string, string][], text: Text): void {
+  const name = text(field(s, 'name') ?? s.namedChild(0));
+  names.push(name);
+  const alias = field(s, 'alias');
+  if (alias) renames.push([text(alias), name]);
 }
