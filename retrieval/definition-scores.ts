@@ -162,6 +162,8 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     // A class's fields and constructor parameters are declared at its top, which a long class puts
     // above the lines read for names: the receivers typed nowhere nearer take their types from there.
     if (window.from > 0) for (const [name, ts] of receiverTypesNear(store, language, lines, { from: 0, to: window.from, at: cursor })) if (!types.has(name)) types.set(name, ts);
+    // A type the file imports under another name (`message: _Message`): the one it stands for too.
+    if (imports.renamed.size) for (const ts of types.values()) for (const t of [...ts]) for (const original of imports.renamed.get(t) ?? []) ts.add(original);
     return types;
   };
   // A variable named after a type (`visitor.visit(this)`, `nodeRenderer`, `header_table`) whose type the

@@ -170,6 +170,17 @@ describe('language rules in cursor retrieval', () => {
       expect(rank(snippets, 'wire.ts:2')).toBeLessThan(rank(snippets, 'other.ts:1'));
     });
 
+    it('TS: `m.` typed, m declared of a type imported under another name (`m: Wire`), offers that type\'s members', async () => {
+      const r = await indexed({
+        'wire.ts': 'export class Message {\n  headerType(): number {\n    return 1;\n  }\n  bodyLength(): number {\n    return 0;\n  }\n}\n',
+        'other.ts': 'export function decodeAll(bytes: Uint8Array) {\n  return bytes;\n}\n',
+        'header.ts': "import { Message as Wire } from './wire';\nimport { decodeAll } from './other';\n\nexport function header(m: Wire) {\n  decodeAll(new Uint8Array());\n  return m.\n}\n",
+      });
+      close = r.close;
+      const { snippets } = await r.ws.context({ path: 'header.ts', position: { line: 5, character: 11 }, budgetTokens: 400 });
+      expect(rank(snippets, 'wire.ts:2')).toBeLessThan(rank(snippets, 'other.ts:1'));
+    });
+
     it("Python: a package's `from .util import object_to_uri as to_uri` means util.py's function", async () => {
       const r = await indexed({
         'pkg/__init__.py': 'from .util import object_to_uri as to_uri\n',
