@@ -49,6 +49,16 @@ export interface ImportContext {
    * configuration (tsconfig.json `paths`, package.json `exports`). Read as data, never run.
    */
   readText?(path: string): string | null;
+  /**
+   * The namespaces files declare, as the index has them now (C#'s `namespace Acme.Billing`, whose
+   * name need not follow the file's folder): the files that declare one, and the ones a file
+   * declares. (The workspace's import graph keeps a file's resolved usings until that file or the
+   * file set changes: a namespace renamed elsewhere reaches it then.)
+   */
+  namespaces?: {
+    declaring(name: string): readonly string[];
+    of(path: string): readonly string[];
+  };
 }
 
 /**

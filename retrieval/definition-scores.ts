@@ -261,7 +261,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       if (importedFrom?.has(def.path) || (missingImport && importList.files.has(def.path))) score *= 4;
       // `Type.Int` where Type names an imported module, class or enum: tells same-named definitions apart.
       else if (places > 1 && (viaQualifier.has(def.path) || (def.container && (typed.has(def.container) || implementsTyped(def.container))))) score *= 4;
-      else if (places > 1 && def.container && qualifiers.has(def.container)) score *= 2;
+      // `TaskTracker.Track(…)`: a member of a class of that name, twice as sure where the file sees that class
+      // (its package's or namespace's: C#'s TaskTracker in a namespace the buffer is in, not another's).
+      else if (places > 1 && def.container && qualifiers.has(def.container)) score *= imports.scope.has(def.path) ? 4 : 2;
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
       // On the cursor's own line: the call or name being written now, as sure as a name imported by name.

@@ -289,10 +289,20 @@ export class Workspace {
         }
       }
     }
-    const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null };
+    const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null, namespaces: this.namespaces };
     this.importCtx = { version: this.store.version, ctx, manifests };
     return ctx;
   }
+
+  /** The namespaces files declare, read from the symbol table as it is when asked (ImportContext's `namespaces`). */
+  private readonly namespaces = {
+    declaring: (name: string): string[] => {
+      const last = name.slice(name.lastIndexOf('.') + 1);
+      const defs = last === name ? this.store.symbols.lookup(name) : [...this.store.symbols.lookup(name), ...this.store.symbols.lookup(last)];
+      return [...new Set(defs.filter((d) => d.kind === 'namespace' && namespaceName(d) === name).map((d) => d.path))];
+    },
+    of: (rel: string): string[] => this.store.symbols.inFile(rel).filter((d) => d.kind === 'namespace').map(namespaceName),
+  };
 
   /** A file's language: the index's, else the one its name says. */
   languageOf(rel: string): string {
@@ -434,4 +444,9 @@ function cargoPackageName(toml: string): string | null {
 function isManifest(p: string): boolean {
   const base = p.slice(p.lastIndexOf('/') + 1);
   return base === 'go.mod' || base === 'package.json' || base === 'Cargo.toml' || /^(tsconfig.*|jsconfig)\.json$/.test(base);
+}
+
+/** A namespace's full name: `namespace Billing` inside `namespace Acme` is Acme.Billing. */
+function namespaceName(d: { name: string; container: string | null }): string {
+  return d.container ? `${d.container}.${d.name}` : d.name;
 }

@@ -352,6 +352,7 @@ const expected: Record<string, Row[]> = {
     ["enum","Color","App.Services",18,18,true,"public enum Color"],
     ["record","Person","App.Services",19,19,true,"public record Person(string Name)"],
     ["type","D","App.Services",20,20,true,"public delegate void D()"],
+    ["namespace","Other",null,22,22,true,"namespace Other"],
     ["class","X",null,23,23,false,"class X"],
   ],
   cpp: [
@@ -557,6 +558,11 @@ describe('symbol details', () => {
     expect(a.symbols.map((s) => [s.container, s.name, s.exported])).toEqual([
       [null, 'Hidden', false], ['Hidden', 'visible', false], [null, 'Shown', true], ['Shown', 'visible', true], ['Shown', 'secret', false],
     ]);
+  });
+
+  it("names C#'s file-scoped namespace (`namespace Acme.Billing;`) as a namespace of the file", async () => {
+    const a = await analyzeFile('Invoice.cs', 'namespace Acme.Billing;\n\npublic class Invoice\n{\n    public int Total() { return 1; }\n}\n');
+    expect(a.symbols.map((s) => [s.kind, s.name, s.container])).toEqual([['namespace', 'Acme.Billing', null], ['class', 'Invoice', null], ['method', 'Total', 'Invoice']]);
   });
 
   it('names what a TS file exports under another name as an alias of its own definition, not what it re-exports or exports as default', async () => {

@@ -171,6 +171,27 @@ describe('C#: the namespace and the ones around it, and declared types', () => {
   });
 });
 
+describe('C#: namespaces that do not follow folders, as the files declare them', () => {
+  // UniTask's layout: Runtime/Internal/TaskTracker.cs is in the root namespace, Runtime/Linq/ in Acme.Tasks.Linq;
+  // a decoy of each name in a folder that sorts first, in namespaces the buffer neither is in nor uses.
+  const tree = {
+    'Aaa/TaskTracker.cs': 'namespace Other.Tasks\n{\n    public static class TaskTracker\n    {\n        public static void Track(object o) { }\n    }\n}\n',
+    'Aaa/Pool.cs': 'namespace Other.Pools;\n\npublic class Pool\n{\n    public void Rent() { }\n}\n',
+    'Runtime/Internal/TaskTracker.cs': 'namespace Acme.Tasks\n{\n    public static class TaskTracker\n    {\n        public static void Track(object o) { }\n    }\n}\n',
+    'Runtime/Internal/Pool.cs': 'namespace Acme.Tasks.Pooling;\n\npublic class Pool\n{\n    public void Rent() { }\n}\n',
+  };
+  const takeUntil = (body: string) =>
+    `using System;\nusing Acme.Tasks.Pooling;\n\nnamespace Acme.Tasks.Linq\n{\n    public class TakeUntil\n    {\n        public void Run()\n        {\n${body}\n            // cursor\n        }\n    }\n}\n`;
+  // (On disk as in the buffer but for the lines at the cursor: the indexed file's namespace and usings are the buffer's.)
+  const withBuffer = { ...tree, 'Runtime/Linq/TakeUntil.cs': takeUntil('') };
+
+  it('sees the files that declare its namespace and the ones around it, and a using means the files that declare it', async () => {
+    const ws = await indexed(withBuffer);
+    expect((await ranked(ws, 'Runtime/Linq/TakeUntil.cs', takeUntil('            TaskTracker.Track(this);'), 'TaskTracker'))[0]).toBe('Runtime/Internal/TaskTracker.cs:3');
+    expect((await ranked(ws, 'Runtime/Linq/TakeUntil.cs', takeUntil('            var pool = new Pool();'), 'Pool'))[0]).toBe('Runtime/Internal/Pool.cs:3');
+  });
+});
+
 describe('a receiver typed by an interface: the implementation runs', () => {
   const host = (body: string) =>
     [

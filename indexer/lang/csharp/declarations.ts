@@ -16,6 +16,9 @@ export const csharpDeclarations: DeclarationClassifier = (n, src) => {
       const body = field(n, 'body');
       return named('namespace', { body, members: body, memberScope: 'namespace', exported: true });
     }
+    // `namespace Acme.Billing;` (C# 10): the rest of the file is in it; its types stay top-level here.
+    case 'file_scoped_namespace_declaration':
+      return named('namespace', { exported: true });
     case 'class_declaration':
     case 'struct_declaration':
     case 'interface_declaration':
