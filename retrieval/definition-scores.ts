@@ -189,9 +189,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   for (const use of names) {
     const importedFrom = imports.byName.get(use.name);
     let defs = definitionsFrom(store, use.name, language);
-    // Bound under another name (`import { Block as _Block }`, a barrel's `export { Timestamp_ as Timestamp }`):
-    // the definitions of the name it stands for, in the files it comes from.
-    for (const name of imports.renamed.get(use.name) ?? []) defs = [...defs, ...definitionsFrom(store, name, language).filter((d) => importedFrom?.has(d.path))];
+    // Bound under another name (`import { Block as _Block }`, a barrel's `export { parse as parseConfig }`):
+    // the top-level definitions of the name it stands for, in the files it comes from.
+    for (const name of imports.renamed.get(use.name) ?? []) defs = [...defs, ...definitionsFrom(store, name, language).filter((d) => !d.container && importedFrom?.has(d.path))];
     defs = defs.filter((d) => d.path !== path && !importBinding(d) && (!namedAfter.has(use.name) || isNamedType(d)));
     if (!defs.length) continue;
     // A function, class or member named X says more than a flood of local bindings named X
