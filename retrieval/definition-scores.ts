@@ -162,8 +162,13 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     // A class's fields and constructor parameters are declared at its top, which a long class puts
     // above the lines read for names: the receivers typed nowhere nearer take their types from there.
     if (window.from > 0) for (const [name, ts] of receiverTypesNear(store, language, lines, { from: 0, to: window.from, at: cursor })) if (!types.has(name)) types.set(name, ts);
-    // A type the file imports under another name (`message: _Message`): the one it stands for too.
-    if (imports.renamed.size) for (const ts of types.values()) for (const t of [...ts]) for (const original of imports.renamed.get(t) ?? []) ts.add(original);
+    // Names the file imports under another name (`import { Message as _Message }`): a type written so
+    // (`message: _Message`) is the one it stands for too, and the name itself (`_Message.decode(…)`) is that class.
+    for (const [local, originals] of imports.renamed) {
+      for (const ts of types.values()) if (ts.has(local)) for (const original of originals) ts.add(original);
+      const classes = [...originals].filter((t) => definesType(store, t));
+      if (classes.length && !types.has(local)) types.set(local, new Set(classes));
+    }
     return types;
   };
   // A variable named after a type (`visitor.visit(this)`, `nodeRenderer`, `header_table`) whose type the
@@ -349,8 +354,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
-  const renamedFrom = (name: string) => imports.renamed.get(name) ?? [];
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, renamedFrom }));
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));

@@ -8,6 +8,7 @@ import { importsOfText, reexports, resolveImport, type ImportContext, type Impor
 import type { LanguageId } from '../indexer/languages.js';
 import { filesInScope } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
+import { addTo } from '../store/symbol-table.js';
 import type { SymbolRow } from '../store/rows.js';
 import { importListAtCursor } from './buffer-names.js';
 
@@ -37,24 +38,19 @@ export function importedFiles(
   /** Names bound to a whole module (`import * as x`, `x = require(…)`, `import x`, Python's `from pkg import x` of a submodule) → its files. */
   const modules = new Map<string, Set<string>>();
   const ctx = src.importContext();
-  const add = (m: Map<string, Set<string>>, key: string, value: string) => {
-    let set = m.get(key);
-    if (!set) m.set(key, (set = new Set()));
-    set.add(value);
-  };
   for (const ref of refsOf(path)) {
     const bound = namesBound(ref);
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
       const module = ref.binding ?? (language === 'python' ? bound.find(([, n]) => submoduleName(target) === n)?.[0] : undefined);
-      if (module) add(modules, module, target);
+      if (module) addTo(modules, module, target);
       for (const [local, name] of ref.binding ? [...bound, [ref.binding, ref.binding] as const] : bound) {
-        add(byName, local, target);
-        if (name !== local) add(renamed, local, name);
+        addTo(byName, local, target);
+        if (name !== local) addTo(renamed, local, name);
         // A barrel (`export { n } from './n.js'`, `export * from`) re-exports what another file defines.
         for (const origin of reexportOrigins(src, refsOf, target, name, ctx, REEXPORT_DEPTH)) {
-          add(byName, local, origin.file);
-          if (origin.name !== local) add(renamed, local, origin.name);
+          addTo(byName, local, origin.file);
+          if (origin.name !== local) addTo(renamed, local, origin.name);
         }
       }
     }
@@ -75,8 +71,10 @@ export function namesBound(ref: ImportRef): (readonly [string, string])[] {
   return [...ref.renames, ...ref.names.filter((n) => !renamedAway.has(lastSegment(n))).map((n) => [n, n] as const)];
 }
 
-function lastSegment(name: string): string {
-  return name.slice(Math.max(name.lastIndexOf(':'), name.lastIndexOf('.')) + 1);
+/** The last name of a path as imports write it: `a.b.C`, `crate::x::C`, `pkg/sub` → C, C, sub. */
+export function lastSegment(s: string): string {
+  const parts = s.split(/::|\.|\//);
+  return parts[parts.length - 1] ?? '';
 }
 
 /** The name a Python file is imported by: `pkg/sub.py` and `pkg/sub/__init__.py` → sub. */

@@ -135,8 +135,6 @@ export interface TypedMemberInput {
   visible: (path: string) => boolean;
   /** The public definitions of a module the file binds under this name (`click`, `gyp.common`, a Go package), or null. */
   moduleMembers: (binding: string) => readonly SymbolRow[] | null;
-  /** The names an import binds this name for (`import { Message as _Message }`: Message), if it renames. */
-  renamedFrom?: (name: string) => Iterable<string>;
 }
 
 /**
@@ -219,9 +217,6 @@ function variableTypes(input: TypedMemberInput, name: string): string[] {
   if (isKeyword(name)) return [];
   const typed = [...(input.receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
   if (typed.length) return typed;
-  // A class imported under another name (`_Message.` for `import { Message as _Message }`): that class's statics.
-  const renamed = [...(input.renamedFrom?.(name) ?? [])].filter((t) => definesType(store, t));
-  if (renamed.length) return renamed;
   if (/^[A-Z]/.test(name) && definesType(store, name)) return [name];
   const named = typeNamedLike(name);
   if (named && definesType(store, named)) return [named];

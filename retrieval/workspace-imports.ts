@@ -12,7 +12,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
-import { importRefsCache, memberOrigins, type ImportSources } from './import-graph.js';
+import { importRefsCache, lastSegment, memberOrigins, type ImportSources } from './import-graph.js';
 
 /**
  * What the files of the workspace import: an item is a definition imported by name (`name\0path`
@@ -425,11 +425,6 @@ export function nameable(def: SymbolRow): boolean {
 }
 
 const NOT_NAMED = new Set(['local', 'variable', 'property', 'module', 'namespace']);
-
-function lastSegment(s: string): string {
-  const parts = s.split(/::|\.|\//);
-  return parts[parts.length - 1] ?? '';
-}
 
 /**
  * A file's name without its folder, extension and test affixes, lower-case: `FooTest.java`,

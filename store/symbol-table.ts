@@ -203,7 +203,8 @@ export function folderOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/') + 1);
 }
 
-function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+/** Adds v to the set m holds under k, making the set when there is none. */
+export function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (s) s.add(v);
   else m.set(k, new Set([v]));
