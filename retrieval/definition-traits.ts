@@ -114,7 +114,7 @@ export const RUN_USES_MAX = 100;
 
 /** How many files reference `name` (from the chunks' references; a file counts once). */
 export function filesUsing(store: IndexStore, name: string): number {
-  return new Set(store.chunksReferencing(name, USES_COUNTED).map((c) => c.path)).size;
+  return store.filesReferencing(name, USES_COUNTED);
 }
 
 /** Each definition's weight by how many files use its name, plus one: the common before the rare. */

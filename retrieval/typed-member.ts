@@ -14,7 +14,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, RUN_USES_MAX, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -142,8 +142,7 @@ export interface TypedMemberInput {
  * receiver is a module the file binds, else its type's members and its supertypes' — those the
  * typed prefix starts (any case), scored from half to all of TYPED_MEMBER_WEIGHT by how many files
  * use each. What the other signals say of a member is added to it where all signals meet
- * (anticipation's score joins the best entry of a definition, continuation raises every entry): with
- * a large API (GGUFWriter's 150 `add_*` methods, not counted by use) that decides which comes first.
+ * (anticipation's score joins the best entry of a definition, continuation raises every entry).
  * Empty when the receiver's type is not known or not defined in the code base.
  */
 export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[] {
@@ -179,9 +178,9 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
 function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; share: number }[]): ScoredDefinition[] {
   if (!members.length) return [];
   // How many files use each name, damped: `length` or `type` are used everywhere, and not as this
-  // type's. (Not counted for a large API: a lookup each; what else says which comes next decides there.)
-  const counted = members.length <= RUN_USES_MAX;
-  const weights = members.map((m) => m.share * (counted ? Math.sqrt(1 + filesUsing(store, m.def.name)) : 1));
+  // type's. A large API too (cobra's Command, 150 methods): declared in file order, its `Flags()` came
+  // past 4,000 characters behind setters no file calls (a lookup each, within MEMBERS_MAX).
+  const weights = members.map((m) => m.share * Math.sqrt(1 + filesUsing(store, m.def.name)));
   const top = Math.max(...weights);
   const compact = members.length > WHOLE_MAX;
   // Every one of them is a candidate for the name being typed: the least used still ranks at half the most used.

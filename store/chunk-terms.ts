@@ -168,6 +168,8 @@ export class ChunkTermIndex {
   private removed: number[] = [];
   private live = 0;
   private scores = new Float64Array(0);
+  /** filesReferencing's answers until the chunks change: a typed receiver's API asks for each of its members on every keystroke. */
+  private readonly fileCounts = new Map<string, number>();
   /** The chunk being added: its distinct terms and their counts (a chunk has at most 4,000 tokens). */
   private readonly chunkTerms = new Int32Array(8192);
   private readonly chunkCounts = new Int32Array(8192);
@@ -182,6 +184,7 @@ export class ChunkTermIndex {
   }
 
   add(chunks: Iterable<TermIndexedChunk>): void {
+    this.fileCounts.clear();
     for (const c of chunks) {
       const slot = this.alloc();
       for (let f = 0; f < this.fields.length; f++) this.fields[f].addDocument(slot, c[this.fieldNames[f]] ?? '', this.chunkTerms, this.chunkCounts);
@@ -200,6 +203,7 @@ export class ChunkTermIndex {
   }
 
   removePaths(paths: Iterable<string>): void {
+    this.fileCounts.clear();
     for (const p of paths) {
       const slots = this.slotsByPath.get(p);
       if (!slots) continue;
@@ -272,10 +276,29 @@ export class ChunkTermIndex {
     const out: ChunkHit[] = [];
     if (limit <= 0) return out;
     this.fields[0].forEachSlotWith(token, (slot) => {
-      if (` ${this.refs[slot]} `.includes(` ${name} `)) out.push(this.hit(slot, 0));
+      if (listsWord(this.refs[slot], name)) out.push(this.hit(slot, 0));
       return out.length < limit;
     });
     return out;
+  }
+
+  /** How many files have one of the first `limit` chunks that reference `name` (whose text has its `token`): referencing's files, counted without listing them. */
+  filesReferencing(name: string, token: string, limit: number): number {
+    const key = `${name}\0${limit}`;
+    const known = this.fileCounts.get(key);
+    if (known !== undefined) return known;
+    const files = new Set<number>();
+    let found = 0;
+    if (limit > 0) {
+      this.fields[0].forEachSlotWith(token, (slot) => {
+        if (!listsWord(this.refs[slot], name)) return true;
+        files.add(this.path[slot]);
+        return ++found < limit;
+      });
+    }
+    if (this.fileCounts.size >= FILE_COUNTS_MAX) this.fileCounts.clear();
+    this.fileCounts.set(key, files.size);
+    return files.size;
   }
 
   /** The chunks of one file, in line order (score 0). */
@@ -345,4 +368,15 @@ function heapReplaceTop(heap: number[], item: number, better: (a: number, b: num
     [heap[worst], heap[i]] = [heap[i], heap[worst]];
     i = worst;
   }
+}
+
+/** filesReferencing's answers kept at most (a few MB of short keys). */
+const FILE_COUNTS_MAX = 50_000;
+
+/** Whether a space-separated list has `word` as one of its items (no copy of the list made). */
+function listsWord(list: string, word: string): boolean {
+  for (let at = list.indexOf(word); at >= 0; at = list.indexOf(word, at + 1)) {
+    if ((at === 0 || list.charCodeAt(at - 1) === 32) && (at + word.length === list.length || list.charCodeAt(at + word.length) === 32)) return true;
+  }
+  return false;
 }

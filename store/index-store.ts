@@ -490,6 +490,13 @@ export class IndexStore {
     return token ? this.chunkTerms.referencing(name, token, limit) : [];
   }
 
+  /** How many files the first `limit` chunks referencing `name` lie in: chunksReferencing's files, counted without listing them. */
+  filesReferencing(name: string, limit: number): number {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return 0;
+    const token = codeSearchText(name, 1).split(' ')[0];
+    return token ? this.chunkTerms.filesReferencing(name, token, limit) : 0;
+  }
+
   async allChunks(columns?: (keyof ChunkRow)[]): Promise<ChunkRow[]> {
     const q = this.chunksTable.query();
     return (await (columns ? q.select(columns as string[]) : q).toArray()) as ChunkRow[];

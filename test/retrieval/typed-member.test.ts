@@ -187,3 +187,20 @@ describe('the members of the receiver typed at the cursor', () => {
     await expectTypedMembers(pyModuleCase(['from lib import gadget, widget']));
   });
 });
+
+describe('a large API typed after its receiver', () => {
+  it('Go: of a type with more methods than a budget shows, the ones other files use come first, wherever declared', async () => {
+    // 150 methods; the two the code base's other packages call are declared last, where file order would never reach.
+    const methods = [...Array.from({ length: 150 }, (_, i) => `Set${String(i).padStart(3, '0')}`), 'Flags', 'Execute'];
+    const command = `package cli\n\ntype Command struct{ name string }\n\n${methods.map((m) => `func (c *Command) ${m}() *Command { return c }\n`).join('\n')}`;
+    const users = Object.fromEntries([1, 2, 3].map((i) => [`tool${i}/main.go`, `package main\n\nimport "example.com/app/cli"\n\nfunc register(parent *cli.Command, name string) {\n\tif name == "" {\n\t\treturn\n\t}\n\tparent.Flags()\n\tparent.Execute()\n}\n`]));
+    // Code like the buffer's calls other methods, once each: what is like the cursor's lines does not say which.
+    const alike = Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`cli/build${i}.go`, `package cli\n\nfunc build${i}(c *Command) {\n\tc.Set00${i}()\n}\n`]));
+    const buffer = ['package cli', '', 'func build(c *Command) {', '\tc.'];
+    const indexed = await indexedWorkspace({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'cli/command.go': command, ...users, ...alike, 'cli/build.go': buffer.join('\n') }, 'cvu-typed-');
+    cleanup = indexed.close;
+    const { snippets } = await indexed.ws.context({ path: 'cli/build.go', text: buffer.join('\n'), position: { line: 3, character: 3 }, budgetTokens: 200 });
+    const members = snippets.filter((s) => s.path === 'cli/command.go' && s.symbol && methods.includes(s.symbol)).map((s) => s.symbol);
+    expect(members.slice(0, 2).sort(), JSON.stringify(members)).toEqual(['Execute', 'Flags']);
+  });
+});

@@ -58,6 +58,28 @@ describe('ChunkTermIndex', () => {
     expect(index.referencing('parseConfig', 'absent', 10)).toEqual([]);
   });
 
+  it('counts the files whose chunks reference a name, the same after the count is kept and again once the chunks change', () => {
+    const index = new ChunkTermIndex();
+    const refChunk = (path: string, text: string, refs: string, start = 1) => ({ ...chunk(path, text, start), refs });
+    index.add([
+      refChunk('a.ts', 'parseConfig(x)', 'x parseConfig'),
+      refChunk('a.ts', 'parseConfig(y)', 'parseConfig y', 5),
+      refChunk('b.py', 'parse_config(x)', 'parse_config x'),
+      refChunk('c.ts', 'const parseConfigured = parseConfig', 'parseConfigured'),
+      refChunk('d.ts', 'return parseConfig()', 'parseConfig'),
+    ]);
+    // a.ts twice, d.ts; b.py's name is another, c.ts's refs do not list it whole.
+    expect(index.filesReferencing('parseConfig', 'parseconfig', 10)).toBe(2);
+    expect(index.filesReferencing('parseConfig', 'parseconfig', 10)).toBe(2);
+    // The limit counts chunks, as referencing's does: a.ts's two.
+    expect(index.filesReferencing('parseConfig', 'parseconfig', 2)).toBe(1);
+    expect(index.filesReferencing('parse_config', 'parseconfig', 10)).toBe(1);
+    index.removePaths(['a.ts']);
+    expect(index.filesReferencing('parseConfig', 'parseconfig', 10)).toBe(1);
+    index.add([refChunk('e.ts', 'parseConfig(z)', 'parseConfig z'), refChunk('f.ts', 'parseConfig(w)', 'w parseConfig')]);
+    expect(index.filesReferencing('parseConfig', 'parseconfig', 10)).toBe(3);
+  });
+
   it('forgets a removed file at once, and a file added again is found by its new text only', () => {
     const index = new ChunkTermIndex();
     index.add([chunk('a.ts', 'const walrus = 1'), chunk('a.ts', 'const seal = 2', 2), chunk('b.ts', 'const walrus = 3')]);
