@@ -354,7 +354,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
   const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers }));
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));

@@ -4,8 +4,9 @@
  * member the line names next, so its type's members — those starting with what is typed of the
  * name, the most used first — are what a completion chooses among (issue 14: a receiver's type
  * ranks its members first). The type is the one the buffer gives the receiver (declared,
- * constructed, returned: receiver-types.ts), the enclosing class for `this`/`self`, a field's
- * declared type along `this.a.b`, a method's declared return type along `a.b().`; supertypes'
+ * constructed, returned: receiver-types.ts), the enclosing class for `this`/`self` (in Rust, the
+ * type of the method's `impl`), a field's declared type along `this.a.b` (a Go or Rust struct's as
+ * its body writes it), a method's declared return type along `a.b().`; supertypes'
  * members follow its own. A module the file binds offers its public definitions the same way.
  */
 import type { LanguageId } from '../indexer/languages.js';
@@ -135,6 +136,8 @@ export interface TypedMemberInput {
   visible: (path: string) => boolean;
   /** The public definitions of a module the file binds under this name (`click`, `gyp.common`, a Go package), or null. */
   moduleMembers: (binding: string) => readonly SymbolRow[] | null;
+  /** A file's lines as the index has them (a Go or Rust struct's fields are read from its body), or null. */
+  readLines?: (path: string) => readonly string[] | null;
 }
 
 /**
@@ -201,7 +204,11 @@ function receiverType(input: TypedMemberInput): string[] {
     const t = returnTypeOf(store, language, first, '');
     types = t ? [t] : [];
   } else types = variableTypes(input, first);
-  for (let k = 0; k < rest.length && types.length; k++) types = partType(store, withSupertypes(store, types), rest[k], access.called[k + 1]);
+  for (let k = 0; k < rest.length && types.length; k++) {
+    const widened = withSupertypes(store, types);
+    const found = partType(store, widened, rest[k], access.called[k + 1]);
+    types = found.length || access.called[k + 1] || !input.readLines ? found : structFieldType(store, input.readLines, widened, rest[k]);
+  }
   return types;
 }
 
@@ -247,12 +254,18 @@ function ownerFiles(store: IndexStore, language: LanguageId, name: string): stri
   return defs.length > OWNER_DEFS_MAX ? [] : [...new Set(defs.map((d) => d.path))];
 }
 
-/** The classes, structs, impls or traits around the cursor in the file, innermost first. */
+/**
+ * The classes, structs, impls or traits around the cursor in the file, innermost first; else the
+ * type of the method around it (a Rust `impl` block is no symbol: its methods name their type).
+ */
 function enclosingTypes(own: readonly SymbolRow[], line: number): string[] {
-  return own
-    .filter((s) => s.start_line <= line && line <= s.end_line && (RECEIVER_TYPE_KINDS.has(s.kind) || s.kind === 'impl'))
-    .sort((a, b) => a.end_line - a.start_line - (b.end_line - b.start_line))
-    .map((s) => s.name);
+  const around = own
+    .filter((s) => s.start_line <= line && line <= s.end_line)
+    .sort((a, b) => a.end_line - a.start_line - (b.end_line - b.start_line));
+  const types = around.filter((s) => RECEIVER_TYPE_KINDS.has(s.kind) || s.kind === 'impl').map((s) => s.name);
+  if (types.length) return types;
+  const method = around.find((s) => s.container && MEMBER_KINDS.has(s.kind));
+  return method ? [method.container!] : [];
 }
 
 /** The type of `types`' member `name`: a field's declared or constructed type, a method's declared return type; else a nested type of that name. */
@@ -266,4 +279,48 @@ function partType(store: IndexStore, types: readonly string[], name: string, cal
   }
   if (found.size) return [...found];
   return /^[A-Z]/.test(name) && definesType(store, name) ? [name] : [];
+}
+
+/** Past this many lines a struct's body is not read for a field. */
+const STRUCT_LINES_MAX = 200;
+/** Wrappers whose members are their content's (Rust's smart pointers and cells, `Option`): the type inside is the receiver's. */
+const WRAPPERS = new Set(['Box', 'Arc', 'Rc', 'Option', 'RefCell', 'Cell', 'Mutex', 'RwLock', 'Pin']);
+
+/**
+ * Go's and Rust's struct fields are no symbols (their names would compete with the functions of
+ * those names for every bare use): along `self.io.` or `s.mux.`, a field's type is read from the body
+ * of the struct that declares it — `io: Buffered<I, B>`, `pub(crate) inner: Arc<ClientRef>`, `mux
+ * *Mux`, `Name, Alias string` — a wrapper's content taken for the wrapper.
+ */
+function structFieldType(store: IndexStore, readLines: (path: string) => readonly string[] | null, types: readonly string[], name: string): string[] {
+  const escaped = name.replace(/\$/g, '\\$');
+  const rust = new RegExp(`^\\s*(?:pub(?:\\([^)]*\\))?\\s+)?${escaped}\\s*:\\s*(.+?)\\s*,?\\s*(?://.*)?$`);
+  const go = new RegExp(`^\\s*(?:[A-Za-z_]\\w*\\s*,\\s*)*${escaped}(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s+(\\*?(?:[A-Za-z_]\\w*\\.)?[A-Za-z_]\\w*)`);
+  const found = new Set<string>();
+  for (const type of types) {
+    for (const def of store.symbols.lookup(type)) {
+      if (def.kind !== 'struct' || !/\.(go|rs)$/.test(def.path)) continue;
+      const lines = readLines(def.path);
+      if (!lines) continue;
+      const isGo = def.path.endsWith('.go');
+      for (let row = def.start_line; row < Math.min(def.end_line, def.start_line + STRUCT_LINES_MAX, lines.length); row++) {
+        const m = (isGo ? go : rust).exec(lines[row]);
+        const t = m && (isGo ? m[1].replace(/^\*/, '').split('.').pop()! : rustContent(m[1]));
+        if (t && definesType(store, t)) found.add(t);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** The type a Rust field's type names: `Buffered<I, B>` → Buffered, `Arc<Mutex<Inner>>` → Inner, `&'a mut Conn` → Conn. */
+function rustContent(written: string): string | null {
+  let t = written.replace(/^&\s*(?:'\w+\s+)?(?:mut\s+)?/, '').trim();
+  for (let depth = 0; depth < 4; depth++) {
+    const m = /^(?:[A-Za-z_]\w*::)*([A-Za-z_]\w*)\s*(?:<(.*)>)?$/.exec(t);
+    if (!m) return null;
+    if (!WRAPPERS.has(m[1]) || !m[2]) return m[1];
+    t = m[2].split(',')[0].trim();
+  }
+  return null;
 }

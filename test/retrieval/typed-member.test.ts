@@ -170,6 +170,28 @@ describe('the members of the receiver typed at the cursor', () => {
     });
   });
 
+  it("Rust: `self.field.` in an impl block: the field's type as the struct's body writes it, inside its `Arc`", async () => {
+    const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
+    await expectTypedMembers({
+      files: { 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod holder;\n' },
+      buffer: [
+        'use std::sync::Arc;', 'use crate::widget::Widget;', 'use crate::gadget::Gadget;', '',
+        'pub struct Holder {', '    other: Gadget,', '    pub(crate) inner: Arc<Widget>,', '}', '',
+        'impl Holder {', '    pub fn draw(&self) {', '        self.other.paint(2);', '        self.inner.re|', '    }', '}',
+      ].join('\n'),
+      path: 'src/holder.rs', typeFile: 'src/widget.rs', want: ['resize', 'reset'],
+    });
+  });
+
+  it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
+    const goType = (name: string) => `package lib\n\ntype ${name} struct{ n int }\n\n${MEMBERS.map((m) => `func (x *${name}) ${capitalised(m)}(n int) {}\n`).join('\n')}`;
+    await expectTypedMembers({
+      files: { 'lib/widget.go': goType('Widget'), 'lib/gadget.go': goType('Gadget'), 'go.mod': 'module example.com/app\n\ngo 1.21\n' },
+      buffer: ['package lib', '', 'type Holder struct {', '\tother *Gadget', '\tw, spare *Widget', '}', '', 'func (h *Holder) Draw() {', '\th.other.Paint(2)', '\th.w.Re|', '}'].join('\n'),
+      path: 'lib/holder.go', typeFile: 'lib/widget.go', want: ['Resize', 'Reset'],
+    });
+  });
+
   it('Go: after a package the file imports, its exported definitions', async () => {
     const goPkg = (pkg: string) => `package ${pkg}\n\n${MEMBERS.map((m) => `func ${capitalised(m)}(n int) int { return n }\n`).join('\n')}`;
     await expectTypedMembers({
