@@ -6,8 +6,9 @@
  * ranks its members first). The type is the one the buffer gives the receiver (declared,
  * constructed, returned: receiver-types.ts), the enclosing class for `this`/`self` (in Rust, the
  * type of the method's `impl`), a field's declared type along `this.a.b` (a Go or Rust struct's as
- * its body writes it), a method's declared return type along `a.b().`; supertypes'
- * members follow its own. A module the file binds offers its public definitions the same way.
+ * its body writes it, whose fields' types join the members), a method's declared return type
+ * along `a.b().`; supertypes' members follow its own. A module the file binds offers its public
+ * definitions the same way.
  */
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -15,7 +16,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeDefinitions, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -112,6 +113,8 @@ function matchingOpen(text: string, close: number): number {
 const TYPED_MEMBER_WEIGHT = 8;
 /** A supertype's member weighs this share of the type's own: an override or the type's own API comes first. */
 const SUPERTYPE_SHARE = 0.5;
+/** What the type of a struct's field weighs, against the least used member. */
+const FIELD_TYPE_SHARE = 1;
 /** Past this many members (a generated API), the rest are not read. */
 const MEMBERS_MAX = 400;
 /** A member shown whole when the typed prefix leaves at most this many; more come by their first line. */
@@ -174,7 +177,18 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
     }
     if (byName.size >= MEMBERS_MAX) break;
   }
-  return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX));
+  const members = scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX));
+  // A Go or Rust struct's fields are no symbols: the types of those the prefix starts (`entry.` →
+  // its `Level Level`, `Data Fields`) are what such a member is, at the least used member's weight.
+  if (input.readLines) {
+    const seen = new Set<string>();
+    for (const f of structFields(store, input.readLines, types)) {
+      if (!wanted(f.name) || seen.has(f.type)) continue;
+      seen.add(f.type);
+      for (const def of typeDefinitions(store, language, f.type, input.visible)) members.push({ def, score: (TYPED_MEMBER_WEIGHT / 2) * FIELD_TYPE_SHARE, distance: 0, offered: true, compact: true });
+    }
+  }
+  return members;
 }
 
 /** The members a typed receiver offers, scored from half to all of TYPED_MEMBER_WEIGHT by how many files use each (and their share). */
@@ -288,15 +302,12 @@ const WRAPPERS = new Set(['Box', 'Arc', 'Rc', 'Option', 'RefCell', 'Cell', 'Mute
 
 /**
  * Go's and Rust's struct fields are no symbols (their names would compete with the functions of
- * those names for every bare use): along `self.io.` or `s.mux.`, a field's type is read from the body
- * of the struct that declares it — `io: Buffered<I, B>`, `pub(crate) inner: Arc<ClientRef>`, `mux
- * *Mux`, `Name, Alias string` — a wrapper's content taken for the wrapper.
+ * those names for every bare use): a struct's fields are read from its body — `io: Buffered<I, B>`,
+ * `pub(crate) inner: Arc<ClientRef>`, `mux *Mux`, `Name, Alias string` — each with the type it names
+ * when the code base defines it (a wrapper's content taken for the wrapper).
  */
-function structFieldType(store: IndexStore, readLines: (path: string) => readonly string[] | null, types: readonly string[], name: string): string[] {
-  const escaped = name.replace(/\$/g, '\\$');
-  const rust = new RegExp(`^\\s*(?:pub(?:\\([^)]*\\))?\\s+)?${escaped}\\s*:\\s*(.+?)\\s*,?\\s*(?://.*)?$`);
-  const go = new RegExp(`^\\s*(?:[A-Za-z_]\\w*\\s*,\\s*)*${escaped}(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s+(\\*?(?:[A-Za-z_]\\w*\\.)?[A-Za-z_]\\w*)`);
-  const found = new Set<string>();
+function structFields(store: IndexStore, readLines: (path: string) => readonly string[] | null, types: readonly string[]): { name: string; type: string }[] {
+  const out: { name: string; type: string }[] = [];
   for (const type of types) {
     for (const def of store.symbols.lookup(type)) {
       if (def.kind !== 'struct' || !/\.(go|rs)$/.test(def.path)) continue;
@@ -304,13 +315,24 @@ function structFieldType(store: IndexStore, readLines: (path: string) => readonl
       if (!lines) continue;
       const isGo = def.path.endsWith('.go');
       for (let row = def.start_line; row < Math.min(def.end_line, def.start_line + STRUCT_LINES_MAX, lines.length); row++) {
-        const m = (isGo ? go : rust).exec(lines[row]);
-        const t = m && (isGo ? m[1].replace(/^\*/, '').split('.').pop()! : rustContent(m[1]));
-        if (t && definesType(store, t)) found.add(t);
+        const m = (isGo ? GO_FIELD : RUST_FIELD).exec(lines[row]);
+        const t = m && (isGo ? m[2].replace(/^\*/, '').split('.').pop()! : rustContent(m[2]));
+        if (!m || !t || !definesType(store, t)) continue;
+        for (const name of m[1].split(',')) out.push({ name: name.trim(), type: t });
       }
     }
   }
-  return [...found];
+  return out;
+}
+
+/** A Rust field line: `pub(crate) name: Type,`. */
+const RUST_FIELD = /^\s*(?:pub(?:\([^)]*\))?\s+)?([A-Za-z_]\w*)\s*:\s*(.+?)\s*,?\s*(?:\/\/.*)?$/;
+/** A Go field line: `name, other *pkg.Type` (an embedded field, a type alone, names none). */
+const GO_FIELD = /^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(\*?(?:[A-Za-z_]\w*\.)?[A-Za-z_]\w*)/;
+
+/** Along `self.io.` or `s.mux.`: the types of the receiver types' fields of that name. */
+function structFieldType(store: IndexStore, readLines: (path: string) => readonly string[] | null, types: readonly string[], name: string): string[] {
+  return [...new Set(structFields(store, readLines, types).filter((f) => f.name === name).map((f) => f.type))];
 }
 
 /** The type a Rust field's type names: `Buffered<I, B>` → Buffered, `Arc<Mutex<Inner>>` → Inner, `&'a mut Conn` → Conn. */

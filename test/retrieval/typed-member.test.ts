@@ -226,3 +226,21 @@ describe('a large API typed after its receiver', () => {
     expect(members.slice(0, 2).sort(), JSON.stringify(members)).toEqual(['Execute', 'Flags']);
   });
 });
+
+describe("a struct's fields typed after their receiver (Go and Rust keep no symbol for a field)", () => {
+  it('Go: `e.Le` offers the type of the field the prefix starts', async () => {
+    const indexed = await indexedWorkspace({
+      'go.mod': 'module example.com/app\n\ngo 1.21\n',
+      'log/level.go': 'package log\n\n// Level is how severe an entry is.\ntype Level uint32\n\nfunc (l Level) String() string { return "" }\n',
+      'log/fields.go': 'package log\n\ntype Fields map[string]any\n',
+      'log/entry.go': 'package log\n\ntype Entry struct {\n\tLevel   Level\n\tData    Fields\n\tMessage string\n}\n\nfunc (e *Entry) Log() {}\n',
+      'log/use.go': 'package log\n\nfunc report(e *Entry) {\n\te.Le\n}\n',
+    }, 'cvu-typed-');
+    cleanup = indexed.close;
+    const text = 'package log\n\nfunc report(e *Entry) {\n\te.Le\n}\n';
+    const { snippets } = await indexed.ws.context({ path: 'log/use.go', text, position: { line: 3, character: 5 }, budgetTokens: 200 });
+    const shown = snippets.map((s) => `${s.path}:${s.symbol}`);
+    // The field `Level Level` is what `e.Le` goes on to: its type comes first, before the struct and its methods.
+    expect(shown[0], JSON.stringify(shown)).toBe('log/level.go:Level');
+  });
+});
