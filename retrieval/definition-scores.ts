@@ -19,7 +19,7 @@ import { definitionsFrom } from './language-reach.js';
 import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf, unboundReceiverTypes } from './offered-definitions.js';
 import { type Candidate, bufferNames } from './snippets.js';
 import { typeNamedLike, typesInFileName } from './type-names.js';
-import { typedReceiverMembers, memberAccessAt } from './typed-member.js';
+import { typedReceiverMembers, memberAccessAt, textBeforeCursor } from './typed-member.js';
 import type { ContextSources } from './context-sources.js';
 import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, declaredPrivate, definitionKey, importBinding, isNamedType, bodiless, enclosingSymbol, sharedScores, shapeOf, stem, typeMembers } from './definition-traits.js';
 
@@ -352,7 +352,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...unboundReceiverTypes(store, language, lines, cursor, visible));
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
-  const access = column === undefined ? null : memberAccessAt((lines[cursor] ?? '').slice(0, column));
+  const access = column === undefined ? null : memberAccessAt(textBeforeCursor(lines, cursor, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));

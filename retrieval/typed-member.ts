@@ -99,6 +99,27 @@ export function memberAccessAt(before: string): MemberAccess | null {
   return { segments, called, constructed, prefix };
 }
 
+/** A chain may go on over this many lines above the cursor's (`self` / `.cmd` / `.|`). */
+const CHAIN_LINES = 6;
+/** A line that starts with an accessor continues the expression of the lines above it. */
+const CONTINUATION = /^\s*(?:\?\.|\.(?!\.)|->|::)/;
+
+/**
+ * The text before the cursor as one expression: the cursor's line up to `column`, and when that
+ * line starts with an accessor (a chain written one call a line: `let pos = self` / `.cmd` / `.|`),
+ * the lines above it that the chain goes on from, joined — up to one that ends a statement or opens
+ * a block.
+ */
+export function textBeforeCursor(lines: readonly string[], cursor: number, column: number): string {
+  let text = (lines[cursor] ?? '').slice(0, column);
+  for (let row = cursor - 1, n = 0; n < CHAIN_LINES && row >= 0 && CONTINUATION.test(text); row--, n++) {
+    const above = (lines[row] ?? '').replace(/\s*\/\/.*$/, '').trim();
+    if (!above || /[;{}]$/.test(above)) break;
+    text = above + text.trimStart();
+  }
+  return text;
+}
+
 /** The `(` that opens the `)` at `close`, or -1 (string literals are not told apart: a receiver's arguments seldom hold parentheses in quotes). */
 function matchingOpen(text: string, close: number): number {
   let depth = 0;

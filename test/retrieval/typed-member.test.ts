@@ -4,7 +4,7 @@
  * language with a receiver rule; through the real indexer and cursor retrieval on small trees.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { memberAccessAt } from '../../retrieval/typed-member.js';
+import { memberAccessAt, textBeforeCursor } from '../../retrieval/typed-member.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 
 let cleanup: (() => Promise<void>) | null = null;
@@ -26,6 +26,16 @@ describe('memberAccessAt', () => {
 
   it('reads no access where there is none to read', () => {
     for (const text of ['    ', '  x = 1.', '  f(...args', '  "text".', '  items[0].', '  (a + b).', '  for i in 0..', '  x = y']) expect(memberAccessAt(text), text).toBeNull();
+  });
+
+  it('reads a chain written one call a line as one expression, from the statement it goes on', () => {
+    const lines = ['    let x = 1;', '    let pos = self', '        .cmd // the command', '        .ge'];
+    expect(textBeforeCursor(lines, 3, lines[3].length)).toBe('let pos = self.cmd.ge');
+    expect(memberAccessAt(textBeforeCursor(lines, 3, lines[3].length))).toMatchObject({ segments: ['self', 'cmd'], prefix: 'ge' });
+    // A line that does not start with an accessor is read alone; a statement or block above ends the chain.
+    expect(textBeforeCursor(['a', 'b.c'], 1, 3)).toBe('b.c');
+    expect(textBeforeCursor(['run();', '.x'], 1, 2)).toBe('.x');
+    expect(textBeforeCursor(['if (a) {', '.x'], 1, 2)).toBe('.x');
   });
 
   it('reads the tail of a long line only', () => {
@@ -89,6 +99,10 @@ const pyModuleCase = (imports: string[]): Case => ({
 describe('the members of the receiver typed at the cursor', () => {
   it('TypeScript: a variable constructed above', async () => {
     await expectTypedMembers(tsCase(['export function draw(g: Gadget): void {', '  const w = new Widget();', '  w.open(1);', '  g.paint(2);', '  w.re|', '}']));
+  });
+
+  it("TypeScript: a chain's next call on a line of its own", async () => {
+    await expectTypedMembers(tsCase(['export function c(g: Gadget): void {', '  g.paint(1);', '  makeWidget()', '    .re|', '}']));
   });
 
   it('TypeScript: `new X(…).`', async () => {
