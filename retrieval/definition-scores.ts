@@ -189,6 +189,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // `BlockParser`; `html_block_parser.py` alike), not written in the buffer: as if written a little way off.
   for (const type of typesInFileName(path)) inferType(type, FILE_NAME_DISTANCE, 1);
 
+  // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
+  const access = column === undefined ? null : memberAccessAt(textBeforeCursor(lines, cursor, column));
+  const chainParts = new Set(access?.segments.slice(1) ?? []);
   const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];
   for (const use of names) {
@@ -272,7 +275,8 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
       // On the cursor's own line: the call or name being written now, as sure as a name imported by name.
-      if (use.distance === 0) score *= CURSOR_LINE_FACTOR;
+      // (Not a top-level definition of a receiver's inner part: `io` in `self.io.` is a field, not the module `io`.)
+      if (use.distance === 0 && !(!def.container && chainParts.has(use.name))) score *= CURSOR_LINE_FACTOR;
       // Inside an import list, the names it lists are done: the line being written names another.
       if (importList?.names.has(use.name)) score *= LISTED_FACTOR;
       if (def.container && ancestors.has(def.container)) score *= 2;
@@ -351,8 +355,6 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
   scored.push(...unboundReceiverTypes(store, language, lines, cursor, visible));
-  // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
-  const access = column === undefined ? null : memberAccessAt(textBeforeCursor(lines, cursor, column));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));

@@ -197,6 +197,19 @@ describe('the members of the receiver typed at the cursor', () => {
     });
   });
 
+  it("Rust: a module named like the field (`mod inner`) does not come before the field type's members", async () => {
+    const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
+    const buffer = ['use crate::widget::Widget;', '', 'pub struct Holder {', '    inner: Widget,', '}', '', 'impl Holder {', '    pub fn draw(&self) {', '        self.inner.'];
+    const indexed = await indexedWorkspace({
+      'src/widget.rs': rsType('Widget'), 'src/inner.rs': 'pub fn setup() {}\n', 'src/lib.rs': 'pub mod widget;\npub mod inner;\npub mod holder;\n',
+      'src/holder.rs': [...buffer, '    }', '}'].join('\n'),
+    }, 'cvu-typed-');
+    cleanup = indexed.close;
+    const { snippets } = await indexed.ws.context({ path: 'src/holder.rs', text: [...buffer, '    }', '}'].join('\n'), position: { line: 8, character: buffer[8].length }, budgetTokens: 200 });
+    const shown = snippets.map((s) => `${s.path}:${s.symbol}`);
+    expect(shown[0], JSON.stringify(shown)).toMatch(/^src\/widget\.rs:/);
+  });
+
   it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
     const goType = (name: string) => `package lib\n\ntype ${name} struct{ n int }\n\n${MEMBERS.map((m) => `func (x *${name}) ${capitalised(m)}(n int) {}\n`).join('\n')}`;
     await expectTypedMembers({
