@@ -276,7 +276,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       if (unusedImport) score *= 3;
       // On the cursor's own line: the call or name being written now, as sure as a name imported by name.
       // (Not a top-level definition of a receiver's inner part: `io` in `self.io.` is a field, not the module `io`.)
-      if (use.distance === 0 && !(!def.container && chainParts.has(use.name))) score *= CURSOR_LINE_FACTOR;
+      if (use.distance === 0 && (def.container || !chainParts.has(use.name))) score *= CURSOR_LINE_FACTOR;
       // Inside an import list, the names it lists are done: the line being written names another.
       if (importList?.names.has(use.name)) score *= LISTED_FACTOR;
       if (def.container && ancestors.has(def.container)) score *= 2;

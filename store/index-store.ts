@@ -484,16 +484,13 @@ export class IndexStore {
    * in-memory term index: no table is read, so a keystroke's context may ask too.
    */
   chunksReferencing(name: string, limit: number): ChunkHit[] {
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return [];
-    // The name's whole token, as the chunks' code-aware text has it (its first).
-    const token = codeSearchText(name, 1).split(' ')[0];
+    const token = referenceToken(name);
     return token ? this.chunkTerms.referencing(name, token, limit) : [];
   }
 
   /** How many files the first `limit` chunks referencing `name` lie in: chunksReferencing's files, counted without listing them. */
   filesReferencing(name: string, limit: number): number {
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return 0;
-    const token = codeSearchText(name, 1).split(' ')[0];
+    const token = referenceToken(name);
     return token ? this.chunkTerms.filesReferencing(name, token, limit) : 0;
   }
 
@@ -673,4 +670,10 @@ async function arrowInSlices(rows: readonly object[], schema: Schema): Promise<A
 /** Lets the event loop run what is waiting (a request) before going on. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A whole identifier's token as the chunks' code-aware text has it (its first), or null for anything else. */
+function referenceToken(name: string): string | null {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return null;
+  return codeSearchText(name, 1).split(' ')[0] || null;
 }
