@@ -134,8 +134,6 @@ function matchingOpen(text: string, close: number): number {
 const TYPED_MEMBER_WEIGHT = 8;
 /** A supertype's member weighs this share of the type's own: an override or the type's own API comes first. */
 const SUPERTYPE_SHARE = 0.5;
-/** What the type of a struct's field weighs, against the least used member. */
-const FIELD_TYPE_SHARE = 1;
 /** Past this many members (a generated API), the rest are not read. */
 const MEMBERS_MAX = 400;
 /** A member shown whole when the typed prefix leaves at most this many; more come by their first line. */
@@ -206,7 +204,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
     for (const f of structFields(store, input.readLines, types)) {
       if (!wanted(f.name) || seen.has(f.type)) continue;
       seen.add(f.type);
-      for (const def of typeDefinitions(store, language, f.type, input.visible)) members.push({ def, score: (TYPED_MEMBER_WEIGHT / 2) * FIELD_TYPE_SHARE, distance: 0, offered: true, compact: true });
+      for (const def of typeDefinitions(store, language, f.type, input.visible)) members.push({ def, score: TYPED_MEMBER_WEIGHT / 2, distance: 0, offered: true, compact: true });
     }
   }
   return members;

@@ -274,11 +274,7 @@ export class ChunkTermIndex {
    */
   referencing(name: string, token: string, limit: number): ChunkHit[] {
     const out: ChunkHit[] = [];
-    if (limit <= 0) return out;
-    this.fields[0].forEachSlotWith(token, (slot) => {
-      if (listsWord(this.refs[slot], name)) out.push(this.hit(slot, 0));
-      return out.length < limit;
-    });
+    this.forEachReferencing(name, token, limit, (slot) => out.push(this.hit(slot, 0)));
     return out;
   }
 
@@ -288,17 +284,21 @@ export class ChunkTermIndex {
     const known = this.fileCounts.get(key);
     if (known !== undefined) return known;
     const files = new Set<number>();
-    let found = 0;
-    if (limit > 0) {
-      this.fields[0].forEachSlotWith(token, (slot) => {
-        if (!listsWord(this.refs[slot], name)) return true;
-        files.add(this.path[slot]);
-        return ++found < limit;
-      });
-    }
+    this.forEachReferencing(name, token, limit, (slot) => files.add(this.path[slot]));
     if (this.fileCounts.size >= FILE_COUNTS_MAX) this.fileCounts.clear();
     this.fileCounts.set(key, files.size);
     return files.size;
+  }
+
+  /** Each of the first `limit` chunks, in the order indexed, whose text has `token` and whose refs list `name`. */
+  private forEachReferencing(name: string, token: string, limit: number, visit: (slot: number) => void): void {
+    if (limit <= 0) return;
+    let found = 0;
+    this.fields[0].forEachSlotWith(token, (slot) => {
+      if (!listsWord(this.refs[slot], name)) return true;
+      visit(slot);
+      return ++found < limit;
+    });
   }
 
   /** The chunks of one file, in line order (score 0). */

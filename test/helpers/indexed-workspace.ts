@@ -30,3 +30,28 @@ export async function indexedWorkspace(tree: Record<string, string>, prefix = 'c
     },
   };
 }
+
+/**
+ * A real workspace over `files` and a buffer at `path` (written to disk too, its marker left out),
+ * asked for the context at the buffer's marker: the end of its line that ends in `|`. The caller
+ * closes it.
+ */
+export async function contextAtMarker(
+  files: Record<string, string>,
+  path: string,
+  buffer: string,
+  budgetTokens: number,
+  prefix = 'cvu-ws-',
+): Promise<{ snippets: Awaited<ReturnType<Workspace['context']>>['snippets']; close(): Promise<void> }> {
+  const lines = buffer.split('\n');
+  const row = lines.findIndex((l) => l.endsWith('|'));
+  lines[row] = lines[row].slice(0, -1);
+  const indexed = await indexedWorkspace({ ...files, [path]: lines.join('\n') }, prefix);
+  try {
+    const { snippets } = await indexed.ws.context({ path, text: lines.join('\n'), position: { line: row, character: lines[row].length }, budgetTokens });
+    return { snippets, close: indexed.close };
+  } catch (err) {
+    await indexed.close();
+    throw err;
+  }
+}

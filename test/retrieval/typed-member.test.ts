@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberAccessAt, textBeforeCursor } from '../../retrieval/typed-member.js';
-import { indexedWorkspace } from '../helpers/indexed-workspace.js';
+import { contextAtMarker } from '../helpers/indexed-workspace.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -67,17 +67,17 @@ interface Case {
  * same names and any other member.
  */
 async function expectTypedMembers(c: Case): Promise<void> {
-  const lines = c.buffer.split('\n');
-  const row = lines.findIndex((l) => l.endsWith('|'));
-  lines[row] = lines[row].slice(0, -1);
-  const indexed = await indexedWorkspace({ ...c.files, [c.path]: lines.join('\n') }, 'cvu-typed-');
-  cleanup = indexed.close;
-  const { snippets } = await indexed.ws.context({ path: c.path, text: lines.join('\n'), position: { line: row, character: lines[row].length }, budgetTokens: 200 });
+  const snippets = await contextAt(c.files, c.path, c.buffer);
   const members = snippets.filter((s) => s.source === 'symbol' && s.symbol && MEMBERS.includes(s.symbol.toLowerCase()));
   const first = members.slice(0, c.want.length).map((s) => `${s.path}:${s.symbol}`);
   expect(first.sort(), JSON.stringify(snippets.map((s) => `${s.path}:${s.symbol}`))).toEqual(c.want.map((n) => `${c.typeFile}:${n}`).sort());
-  await indexed.close();
-  cleanup = null;
+}
+
+/** The context at the buffer's marker (helpers' contextAtMarker), its workspace closed after the test. */
+async function contextAt(files: Record<string, string>, path: string, buffer: string) {
+  const { snippets, close } = await contextAtMarker(files, path, buffer, 200, 'cvu-typed-');
+  cleanup = close;
+  return snippets;
 }
 
 const tsType = (name: string) => `export class ${name} {\n${MEMBERS.map((m) => `  ${m}(n: number): void {}\n`).join('')}}\n\nexport function make${name}(): ${name} { return new ${name}(); }\n`;
@@ -90,6 +90,8 @@ const pyCase = (buffer: string[]): Case => ({
   files: { 'lib/widget.py': pyType('Widget'), 'lib/gadget.py': pyType('Gadget'), 'lib/__init__.py': '' },
   buffer: ['from lib.widget import Widget', 'from lib.gadget import Gadget', '', ...buffer].join('\n'), path: 'app/use.py', typeFile: 'lib/widget.py', want: ['resize', 'reset'],
 });
+const goType = (name: string) => `package lib\n\ntype ${name} struct{ n int }\n\n${MEMBERS.map((m) => `func (x *${name}) ${capitalised(m)}(n int) {}\n`).join('\n')}`;
+const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n    pub fn new() -> Self { ${name} { n: 0 } }\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
 const pyModule = MEMBERS.map((m) => `def ${m}(n):\n    return n\n\n`).join('');
 const pyModuleCase = (imports: string[]): Case => ({
   files: { 'lib/__init__.py': '', 'lib/widget.py': pyModule, 'lib/gadget.py': pyModule },
@@ -167,7 +169,6 @@ describe('the members of the receiver typed at the cursor', () => {
   });
 
   it('Go: a variable of a declared type, its methods by receiver', async () => {
-    const goType = (name: string) => `package lib\n\ntype ${name} struct{ n int }\n\n${MEMBERS.map((m) => `func (x *${name}) ${capitalised(m)}(n int) {}\n`).join('\n')}`;
     await expectTypedMembers({
       files: { 'lib/widget.go': goType('Widget'), 'lib/gadget.go': goType('Gadget'), 'go.mod': 'module example.com/app\n\ngo 1.21\n' },
       buffer: ['package lib', '', 'func Draw(g *Gadget) {', '\tvar w *Widget', '\tw.Open(1)', '\tg.Paint(2)', '\tw.Re|', '}'].join('\n'),
@@ -176,7 +177,6 @@ describe('the members of the receiver typed at the cursor', () => {
   });
 
   it('Rust: a value a constructor returns (`Self`)', async () => {
-    const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n    pub fn new() -> Self { ${name} { n: 0 } }\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
     await expectTypedMembers({
       files: { 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod usage;\n' },
       buffer: ['use crate::widget::Widget;', 'use crate::gadget::Gadget;', '', 'pub fn draw(g: &Gadget) {', '    let w = Widget::new();', '    w.open(1);', '    g.paint(2);', '    w.re|', '}'].join('\n'),
@@ -185,7 +185,6 @@ describe('the members of the receiver typed at the cursor', () => {
   });
 
   it("Rust: `self.field.` in an impl block: the field's type as the struct's body writes it, inside its `Arc`", async () => {
-    const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
     await expectTypedMembers({
       files: { 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod holder;\n' },
       buffer: [
@@ -198,20 +197,13 @@ describe('the members of the receiver typed at the cursor', () => {
   });
 
   it("Rust: a module named like the field (`mod inner`) does not come before the field type's members", async () => {
-    const rsType = (name: string) => `pub struct ${name} { n: i32 }\n\nimpl ${name} {\n${MEMBERS.map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`;
-    const buffer = ['use crate::widget::Widget;', '', 'pub struct Holder {', '    inner: Widget,', '}', '', 'impl Holder {', '    pub fn draw(&self) {', '        self.inner.'];
-    const indexed = await indexedWorkspace({
-      'src/widget.rs': rsType('Widget'), 'src/inner.rs': 'pub fn setup() {}\n', 'src/lib.rs': 'pub mod widget;\npub mod inner;\npub mod holder;\n',
-      'src/holder.rs': [...buffer, '    }', '}'].join('\n'),
-    }, 'cvu-typed-');
-    cleanup = indexed.close;
-    const { snippets } = await indexed.ws.context({ path: 'src/holder.rs', text: [...buffer, '    }', '}'].join('\n'), position: { line: 8, character: buffer[8].length }, budgetTokens: 200 });
+    const buffer = ['use crate::widget::Widget;', '', 'pub struct Holder {', '    inner: Widget,', '}', '', 'impl Holder {', '    pub fn draw(&self) {', '        self.inner.|', '    }', '}'].join('\n');
+    const snippets = await contextAt({ 'src/widget.rs': rsType('Widget'), 'src/inner.rs': 'pub fn setup() {}\n', 'src/lib.rs': 'pub mod widget;\npub mod inner;\npub mod holder;\n' }, 'src/holder.rs', buffer);
     const shown = snippets.map((s) => `${s.path}:${s.symbol}`);
     expect(shown[0], JSON.stringify(shown)).toMatch(/^src\/widget\.rs:/);
   });
 
   it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
-    const goType = (name: string) => `package lib\n\ntype ${name} struct{ n int }\n\n${MEMBERS.map((m) => `func (x *${name}) ${capitalised(m)}(n int) {}\n`).join('\n')}`;
     await expectTypedMembers({
       files: { 'lib/widget.go': goType('Widget'), 'lib/gadget.go': goType('Gadget'), 'go.mod': 'module example.com/app\n\ngo 1.21\n' },
       buffer: ['package lib', '', 'type Holder struct {', '\tother *Gadget', '\tw, spare *Widget', '}', '', 'func (h *Holder) Draw() {', '\th.other.Paint(2)', '\th.w.Re|', '}'].join('\n'),
@@ -245,10 +237,7 @@ describe('a large API typed after its receiver', () => {
     const users = Object.fromEntries([1, 2, 3].map((i) => [`tool${i}/main.go`, `package main\n\nimport "example.com/app/cli"\n\nfunc register(parent *cli.Command, name string) {\n\tif name == "" {\n\t\treturn\n\t}\n\tparent.Flags()\n\tparent.Execute()\n}\n`]));
     // Code like the buffer's calls other methods, once each: what is like the cursor's lines does not say which.
     const alike = Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`cli/build${i}.go`, `package cli\n\nfunc build${i}(c *Command) {\n\tc.Set00${i}()\n}\n`]));
-    const buffer = ['package cli', '', 'func build(c *Command) {', '\tc.'];
-    const indexed = await indexedWorkspace({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'cli/command.go': command, ...users, ...alike, 'cli/build.go': buffer.join('\n') }, 'cvu-typed-');
-    cleanup = indexed.close;
-    const { snippets } = await indexed.ws.context({ path: 'cli/build.go', text: buffer.join('\n'), position: { line: 3, character: 3 }, budgetTokens: 200 });
+    const snippets = await contextAt({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'cli/command.go': command, ...users, ...alike }, 'cli/build.go', ['package cli', '', 'func build(c *Command) {', '\tc.|'].join('\n'));
     const members = snippets.filter((s) => s.path === 'cli/command.go' && s.symbol && methods.includes(s.symbol)).map((s) => s.symbol);
     expect(members.slice(0, 2).sort(), JSON.stringify(members)).toEqual(['Execute', 'Flags']);
   });
@@ -256,16 +245,12 @@ describe('a large API typed after its receiver', () => {
 
 describe("a struct's fields typed after their receiver (Go and Rust keep no symbol for a field)", () => {
   it('Go: `e.Le` offers the type of the field the prefix starts', async () => {
-    const indexed = await indexedWorkspace({
+    const snippets = await contextAt({
       'go.mod': 'module example.com/app\n\ngo 1.21\n',
       'log/level.go': 'package log\n\n// Level is how severe an entry is.\ntype Level uint32\n\nfunc (l Level) String() string { return "" }\n',
       'log/fields.go': 'package log\n\ntype Fields map[string]any\n',
       'log/entry.go': 'package log\n\ntype Entry struct {\n\tLevel   Level\n\tData    Fields\n\tMessage string\n}\n\nfunc (e *Entry) Log() {}\n',
-      'log/use.go': 'package log\n\nfunc report(e *Entry) {\n\te.Le\n}\n',
-    }, 'cvu-typed-');
-    cleanup = indexed.close;
-    const text = 'package log\n\nfunc report(e *Entry) {\n\te.Le\n}\n';
-    const { snippets } = await indexed.ws.context({ path: 'log/use.go', text, position: { line: 3, character: 5 }, budgetTokens: 200 });
+    }, 'log/use.go', 'package log\n\nfunc report(e *Entry) {\n\te.Le|\n}\n');
     const shown = snippets.map((s) => `${s.path}:${s.symbol}`);
     // The field `Level Level` is what `e.Le` goes on to: its type comes first, before the struct and its methods.
     expect(shown[0], JSON.stringify(shown)).toBe('log/level.go:Level');

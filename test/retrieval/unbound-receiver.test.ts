@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { unboundReceiverTypes } from '../../retrieval/offered-definitions.js';
-import { indexedWorkspace } from '../helpers/indexed-workspace.js';
+import { contextAtMarker, indexedWorkspace } from '../helpers/indexed-workspace.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -19,12 +19,8 @@ const TYPES: Record<string, string[]> = { Widget: ['repaint', 'fold'], Gadget: [
 
 /** The types' snippets in the order the context for the buffer's `|` line shows them. */
 async function typesShown(files: Record<string, string>, path: string, buffer: string): Promise<string[]> {
-  const lines = buffer.split('\n');
-  const row = lines.findIndex((l) => l.endsWith('|'));
-  lines[row] = lines[row].slice(0, -1);
-  const indexed = await indexedWorkspace({ ...files, [path]: lines.join('\n') }, 'cvu-unbound-');
-  cleanup = indexed.close;
-  const { snippets } = await indexed.ws.context({ path, text: lines.join('\n'), position: { line: row, character: lines[row].length }, budgetTokens: 300 });
+  const { snippets, close } = await contextAtMarker(files, path, buffer, 300, 'cvu-unbound-');
+  cleanup = close;
   return snippets.filter((s) => s.source === 'symbol' && s.symbol && s.symbol in TYPES).map((s) => s.symbol!);
 }
 
