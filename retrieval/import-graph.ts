@@ -42,7 +42,7 @@ export function importedFiles(
     const bound = namesBound(ref);
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      const module = ref.binding ?? (language === 'python' ? bound.find(([, n]) => submoduleName(target) === n)?.[0] : undefined);
+      const module = ref.binding ?? (SUBMODULE_IMPORTS.has(language) ? bound.find(([, n]) => submoduleName(target) === n)?.[0] : undefined);
       if (module) addTo(modules, module, target);
       for (const [local, name] of ref.binding ? [...bound, [ref.binding, ref.binding] as const] : bound) {
         addTo(byName, local, target);
@@ -77,11 +77,17 @@ export function lastSegment(s: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-/** The name a Python file is imported by: `pkg/sub.py` and `pkg/sub/__init__.py` → sub. */
+/**
+ * Languages whose import of a name can bind a whole module, told by the file it resolves to:
+ * Python's `from pkg import sub`, Rust's `use crate::cookie;` (then `cookie::Cookie`).
+ */
+const SUBMODULE_IMPORTS: ReadonlySet<LanguageId> = new Set<LanguageId>(['python', 'rust']);
+
+/** The name a module file is imported by: `pkg/sub.py`, `pkg/sub/__init__.py`, `src/sub.rs`, `src/sub/mod.rs` → sub. */
 function submoduleName(file: string): string {
-  const parts = file.replace(/\.pyi?$/, '').split('/');
+  const parts = file.replace(/\.(?:pyi?|rs)$/, '').split('/');
   const last = parts.pop()!;
-  return last === '__init__' ? (parts.pop() ?? '') : last;
+  return last === '__init__' || last === 'mod' ? (parts.pop() ?? '') : last;
 }
 
 /** How many barrels deep a re-exported name is followed. */
