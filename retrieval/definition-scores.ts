@@ -353,7 +353,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     for (const def of named.values()) scored.push({ def, score: proximity / named.size, distance: use.distance, offered: true });
   }
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
-  scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible));
+  // (With a receiver typed at the cursor, only that receiver's: the line has picked it.)
+  const typedReceiver = access?.segments.at(-1);
+  scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible, typedReceiver));
   scored.push(...unboundReceiverTypes(store, language, lines, cursor, visible));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));

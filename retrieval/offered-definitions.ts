@@ -39,12 +39,26 @@ const PENDING_LINES = 12;
 const PENDING_WEIGHT = 3;
 
 /**
+ * A variable or attribute assigned this many lines above the cursor at most, and not used since, is
+ * pending whatever the rest of the buffer does with it (`self.msvs_settings = MsvsSettings(…)`, then
+ * `self.msvs_settings.GetArch(…)`, in a file that uses `self.msvs_settings` everywhere).
+ */
+const JUST_BOUND_LINES = 2;
+
+/** Whether a line assigns `name` (`name = `, `name := `, `self.name = `, `let name: T = `), not compares it. */
+function bindsName(line: string, name: string): boolean {
+  const at = line.search(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}\\s*(?::\\s*[^=:]+)?(?::=|=(?![=>]))`));
+  return at >= 0 && !/\b(?:if|while|return|elif|assert)\b|[(,]\s*$/.test(line.slice(0, at));
+}
+
+/**
  * A variable or parameter bound just above the cursor and used nowhere yet (`rctx :=
  * chi.RouteContext(r.Context())`, `const db = await openStore()`, `func f(router *chi.Mux)`): the line
  * being written most likely uses it, and with a type known (declared, constructed or returned:
  * receiver-types.ts, which types names only where they are bound), one of that type's members.
  * Those not written in the buffer, sharing the weight by how many files use each (the ones the
- * buffer writes are looked up by name anyway).
+ * buffer writes are looked up by name anyway). With a receiver typed at the cursor (`only`), that
+ * receiver's alone.
  */
 export function pendingReceiverMembers(
   store: IndexStore,
@@ -53,6 +67,7 @@ export function pendingReceiverMembers(
   cursor: number,
   receiverTypes: () => Map<string, Set<string>>,
   visible: (path: string) => boolean,
+  only?: string,
 ): ScoredDefinition[] {
   // Whole-word counts over the buffer, for the few names that have a type: a keystroke's request
   // does not scan every identifier of a long file (1.8 ms on 4,700 lines) for them.
@@ -62,13 +77,14 @@ export function pendingReceiverMembers(
   for (let row = cursor - 1; row >= Math.max(0, cursor - PENDING_LINES); row--) {
     for (const m of (lines[row] ?? '').matchAll(WORD)) {
       const name = m[0];
-      if (seen.has(name) || isKeyword(name)) continue;
+      if (seen.has(name) || isKeyword(name) || (only !== undefined && name !== only)) continue;
       seen.add(name);
       const types = [...(receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
       if (!types.length) continue;
       buffer ??= lines.join('\n');
       const onCursorLine = wordCount(lines[cursor] ?? '', name, Infinity);
-      if (wordCount(buffer, name, onCursorLine + 2) - onCursorLine !== 1) continue;
+      const justBound = cursor - row <= JUST_BOUND_LINES && bindsName(lines[row] ?? '', name);
+      if (!justBound && wordCount(buffer, name, onCursorLine + 2) - onCursorLine !== 1) continue;
       const written = (member: string) => wordCount(buffer!, member, 1) > 0;
       const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written })));
       if (!members.length || members.length > RUN_USES_MAX) continue;

@@ -12,6 +12,7 @@ import { filesInScope, receiverTypes } from '../../indexer/scope.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 import { before } from '../helpers/order.js';
 import { declaredReturnType } from '../../retrieval/receiver-types.js';
+import { pendingReceiverMembers } from '../../retrieval/offered-definitions.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -344,6 +345,27 @@ describe('a variable bound just above the cursor and used nowhere yet', () => {
     // A parameter not used yet alike (Go: the type from another package).
     const go = 'package main\n\nimport "example.com/app/conn"\n\nfunc run(db *conn.Conn) {\n\t// cursor\n}\n';
     expect(await at('cmd/main.go', go)).toContain('conn/conn.go:7');
+  });
+
+  it('counts one just assigned above the cursor, though the rest of the file uses the name (`self.conn = Conn(…)`)', async () => {
+    const ws = await indexed({
+      'pkg/__init__.py': '',
+      'pkg/conn.py': 'class Conn:\n    def query(self, sql):\n        return [sql]\n\n    def close(self):\n        pass\n',
+    });
+    // `self.conn` is used by another method: not unused in the buffer, but just assigned above the cursor.
+    const lines = ['from pkg.conn import Conn', '', '', 'class Job:', '    def start(self, url):', '        self.conn = Conn(url)', '        ', '', '    def stop(self):', '        self.conn.close()', ''];
+    const pending = (buffer: string[], cursor: number, typedReceiver?: string) =>
+      pendingReceiverMembers(ws.store, 'python', buffer, cursor, () => receiverTypes('python', { lines: buffer, from: 0, to: buffer.length, at: cursor })!, () => true, typedReceiver).map((d) => `${d.def.path}:${d.def.start_line}`);
+    expect(pending(lines, 6)).toEqual(['pkg/conn.py:2']);
+    // With another receiver typed at the cursor (`job.`), that one is what the line uses.
+    expect(pending(lines, 6, 'job')).toEqual([]);
+    expect(pending(lines, 6, 'conn')).toEqual(['pkg/conn.py:2']);
+    // Used in between: the line being written is no longer its first use.
+    const used = [...lines.slice(0, 6), '        self.conn.close()', ...lines.slice(6)];
+    expect(pending(used, 7)).toEqual([]);
+    // A comparison is no assignment.
+    const compared = lines.map((l) => l.replace('self.conn = Conn(url)', 'if self.conn == Conn(url):'));
+    expect(pending(compared, 6)).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ const DOTTED = String.raw`(?:[A-Za-z_]\w*\.)*`;
 /** `Optional[T]`, `t.Optional[T]`, `list[T]`… stand for T as far as a member access goes. */
 const WRAPPED = String.raw`(?:${DOTTED}(?:Optional|Type|type|Final|ClassVar|Annotated)\[)?`;
 const ANNOTATED = new RegExp(String.raw`(?<![\w.])([A-Za-z_]\w*)\s*:\s*["']?${WRAPPED}${DOTTED}([A-Z]\w*)`, 'g');
-const CONSTRUCTED = new RegExp(String.raw`(?<![\w.])([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:await\s+)?${DOTTED}([A-Z]\w*)\s*\(`, 'g');
+const CONSTRUCTED = new RegExp(String.raw`(?<![\w.])(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:await\s+)?${DOTTED}([A-Z]\w*)\s*\(`, 'g');
 const WITH = new RegExp(String.raw`\b${DOTTED}([A-Z]\w*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s+as\s+([A-Za-z_]\w*)`, 'g');
 const CLASS = /^(\s*)class\s+([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*:/;
 

@@ -19,19 +19,22 @@ describe('Python', () => {
     expect(filesInScope('tests/api/helpers.py', 'python', [], { files })).toEqual([]);
   });
 
-  it('receivers: annotations, constructor calls, with … as, and self as the enclosing class and its bases', () => {
+  it('receivers: annotations, constructor calls (to a name or `self.`\'s attribute), with … as, and self as the enclosing class and its bases', () => {
     const lines = [
       'class Handler(base.Base, Mixin, metaclass=Meta):',
       '    def run(self, client: Client, maybe: Optional[Store]):',
       '        conn = db.Connection(url)',
       '        with Session() as s:',
+      '            self.settings = emulation.Settings(spec)',
       '            ',
     ];
-    const m = receiverTypes('python', { lines, from: 0, to: lines.length, at: 4 });
+    const m = receiverTypes('python', { lines, from: 0, to: lines.length, at: 5 });
     expect(types(m, 'client')).toEqual(['Client']);
     expect(types(m, 'maybe')).toEqual(['Store']);
     expect(types(m, 'conn')).toEqual(['Connection']);
     expect(types(m, 's')).toEqual(['Session']);
+    // an attribute assigned a constructed value: `self.settings.` reads it by the attribute's name
+    expect(types(m, 'settings')).toEqual(['Settings']);
     expect(types(m, 'self')).toEqual(['Base', 'Handler', 'Mixin']);
     expect(types(receiverTypes('python', { lines: ['class A:', '    x = 1', '', 'def f():', '    '], from: 0, to: 5, at: 4 }), 'self')).toEqual([]);
   });
