@@ -42,7 +42,7 @@ export function importedFiles(
     const bound = namesBound(ref);
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      const module = ref.binding ?? (SUBMODULE_IMPORTS.has(language) ? bound.find(([, n]) => submoduleName(target) === n)?.[0] : undefined);
+      const module = ref.binding ?? (SUBMODULE_IMPORTS.has(language) ? submoduleBinding(ref, bound, target) : undefined);
       if (module) addTo(modules, module, target);
       for (const [local, name] of ref.binding ? [...bound, [ref.binding, ref.binding] as const] : bound) {
         addTo(byName, local, target);
@@ -82,6 +82,20 @@ export function lastSegment(s: string): string {
  * Python's `from pkg import sub`, Rust's `use crate::cookie;` (then `cookie::Cookie`).
  */
 const SUBMODULE_IMPORTS: ReadonlySet<LanguageId> = new Set<LanguageId>(['python', 'rust']);
+
+/**
+ * The name an import binds to the module file `target`, if any: a name it lists that is that
+ * module's (`from pkg import sub`, `use crate::cookie`), or Rust's `self` in a list (`use
+ * super::body::{self, Body}` binds body, `{self as b}` binds b).
+ */
+function submoduleBinding(ref: ImportRef, bound: readonly (readonly [string, string])[], target: string): string | undefined {
+  const name = submoduleName(target);
+  for (const [local, n] of bound) {
+    if (n === name) return local;
+    if (n === 'self' && lastSegment(ref.specifier) === name) return local === 'self' ? name : local;
+  }
+  return undefined;
+}
 
 /** The name a module file is imported by: `pkg/sub.py`, `pkg/sub/__init__.py`, `src/sub.rs`, `src/sub/mod.rs` → sub. */
 function submoduleName(file: string): string {

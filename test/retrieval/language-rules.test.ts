@@ -108,18 +108,19 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'src/error.rs:1')).toBeLessThan(rank(snippets, 'src/base.rs:1'));
   });
 
-  it("Rust: `use crate::cookie;` binds the module: the line above `cookie::parse(…)` is offered cookie.rs's other items", async () => {
+  it.each(['use crate::cookie;', 'use crate::cookie::{self, parse};'])("Rust: `%s` binds the module: the line above `cookie::parse(…)` is offered cookie.rs's other items", async (use) => {
     const r = await indexed({
       'Cargo.toml': '[package]\nname = "web"\nversion = "0.1.0"\n',
       'src/lib.rs': 'mod cookie;\nmod jar;\nmod response;\n',
       // (Cookie far from parse: no neighbour of the definition the line below names.)
       'src/cookie.rs': `pub fn parse(v: u8) -> u8 {\n    v\n}\n\n${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `fn step${i}(v: u8) -> u8 {\n    v + ${i}\n}\n\n`).join('')}pub struct Cookie(u8);\n`,
       'src/jar.rs': 'pub struct Jar;\n\nimpl Jar {\n    pub fn add(&self) {}\n    pub fn clear(&self) {}\n    pub fn len(&self) -> usize {\n        0\n    }\n}\n',
-      'src/response.rs': 'use crate::cookie;\nuse crate::jar::Jar;\n\npub fn cookies(j: &Jar) -> Vec<u8> {\n    j.add();\n    \n    vec![cookie::parse(1)]\n}\n',
+      'src/response.rs': use + '\nuse crate::jar::Jar;\n\npub fn cookies(j: &Jar) -> Vec<u8> {\n    j.add();\n    \n    vec![cookie::parse(1)]\n}\n',
     });
     close = r.close;
     const { snippets } = await r.ws.context({ path: 'src/response.rs', position: { line: 5, character: 4 }, budgetTokens: 400 });
-    expect(rank(snippets, 'src/cookie.rs:37')).toBeLessThan(rank(snippets, 'src/jar.rs:5'));
+    // (The private steps come as parse's neighbours in its file; the module's public item before them.)
+    expect(rank(snippets, 'src/cookie.rs:37')).toBeLessThan(rank(snippets, 'src/cookie.rs:9'));
   });
 
   it('TS: an import through tsconfig paths means the file they map to', async () => {
