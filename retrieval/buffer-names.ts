@@ -8,6 +8,10 @@ export interface NameUse {
   distance: number;
   /** How often the name is written in the lines looked at. */
   count: number;
+  /** How many of those are mentions in comments (a name an import binds and only comments mention is still unused). */
+  inComments: number;
+  /** The weighted distance of its nearest use in code (Infinity when only comments mention it). */
+  codeDistance: number;
   /** The identifiers written right before `.name` or `::name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`, `Body` in `Body::wrap_stream`). */
   qualifiers: string[];
   /** How many of the uses are member accesses (`x.name`, `this.name`) rather than the bare name. */
@@ -198,7 +202,9 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
   const qualified = new Map<string, number>();
-  const record = (text: string, d: number) => {
+  const inComments = new Map<string, number>();
+  const inCode = new Map<string, number>();
+  const record = (text: string, d: number, comment = false) => {
     IDENT.lastIndex = 0;
     for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
       const name = m[0];
@@ -207,6 +213,8 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (comment) inComments.set(name, (inComments.get(name) ?? 0) + 1);
+      else if (d < (inCode.get(name) ?? Infinity)) inCode.set(name, d);
       if (m.index > 0 && (text[m.index - 1] === '.' || (text[m.index - 1] === ':' && text[m.index - 2] === ':'))) {
         qualified.set(name, (qualified.get(name) ?? 0) + 1);
         const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
@@ -226,10 +234,18 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     inComment = open;
     const d = l <= cursorLine ? cursorLine - l : (l - cursorLine) * 1.5;
     if (code.trim()) record(code, d);
-    if (comment) record(codeInComment(comment), (d + 1) * COMMENT_DISTANCE_FACTOR);
+    if (comment) record(codeInComment(comment), (d + 1) * COMMENT_DISTANCE_FACTOR, true);
   }
   return [...best]
-    .map(([name, distance]) => ({ name, distance, count: counts.get(name)!, qualifiers: [...(qualifiers.get(name) ?? [])], qualified: qualified.get(name) ?? 0 }))
+    .map(([name, distance]) => ({
+      name,
+      distance,
+      count: counts.get(name)!,
+      inComments: inComments.get(name) ?? 0,
+      codeDistance: inCode.get(name) ?? Infinity,
+      qualifiers: [...(qualifiers.get(name) ?? [])],
+      qualified: qualified.get(name) ?? 0,
+    }))
     .sort((a, b) => a.distance - b.distance);
 }
 

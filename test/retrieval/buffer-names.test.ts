@@ -38,6 +38,12 @@ describe('namesNearCursor: comments', () => {
     });
   });
 
+  it('tells the mentions in comments from the uses in code', () => {
+    const uses = namesNearCursor(['import { Limiter } from "./limit";', '// see [Limiter]', 'run();', ''], 3);
+    expect(uses.find((u) => u.name === 'Limiter')).toMatchObject({ count: 2, inComments: 1, codeDistance: 3, distance: 3 });
+    expect(namesNearCursor(['// see [Limiter]', ''], 1).find((u) => u.name === 'Limiter')).toMatchObject({ count: 1, inComments: 1, codeDistance: Infinity });
+  });
+
   it("reads Python's docstrings and # comments as comments, and quotes as strings only when they close", () => {
     expect(names(['def parse(text):', '    """Split the text into words.', '    Uses split_words()."""', '    return tokens  # see tokenize', "    x = 'it''s' + '#nope'"], true)).toEqual({
       parse: 5, text: 5, split_words: 8, tokens: 2,

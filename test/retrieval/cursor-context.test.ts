@@ -544,6 +544,20 @@ describe('cursor context: how the file refers to other code', () => {
     expect(got[0]).toBe('src/types/strings.ts:1');
   });
 
+  it('puts a name imported and only mentioned in comments since first: a comment uses no name', async () => {
+    const lines = [
+      "import { Int8, Utf8 } from './types/index.js';",
+      '/** Text columns are `Utf8`; numbers are Int8. */',
+      ...Array.from({ length: 60 }, (_, i) => `export const n${i} = new Int8();`),
+      '// export function text(): Utf8',
+      'export function text() {',
+      '  ',
+      '}',
+    ];
+    const got = await at('src/use-commented.ts', lines, lines.length - 2);
+    expect(got[0]).toBe('src/types/strings.ts:1');
+  });
+
   it('puts a name imported but written nowhere else first when the import lies beyond the lines read for names', async () => {
     const lines = [
       "import { Int8, Utf8 } from './types/index.js';",
