@@ -45,8 +45,12 @@ const PENDING_WEIGHT = 3;
  */
 const JUST_BOUND_LINES = 2;
 
+/** A line longer than this is read as assigning nothing (minified code; the pattern below is not linear on it). */
+const BINDING_LINE_CHARS = 400;
+
 /** Whether a line assigns `name` (`name = `, `name := `, `self.name = `, `let name: T = `), not compares it. */
 function bindsName(line: string, name: string): boolean {
+  if (line.length > BINDING_LINE_CHARS) return false;
   const at = line.search(new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}\\s*(?::\\s*[^=:]+)?(?::=|=(?![=>]))`));
   return at >= 0 && !/\b(?:if|while|return|elif|assert)\b|[(,]\s*$/.test(line.slice(0, at));
 }
