@@ -363,9 +363,10 @@ describe('a variable bound just above the cursor and used nowhere yet', () => {
     // Used in between: the line being written is no longer its first use.
     const used = [...lines.slice(0, 6), '        self.conn.close()', ...lines.slice(6)];
     expect(pending(used, 7)).toEqual([]);
-    // A comparison is no assignment.
-    const compared = lines.map((l) => l.replace('self.conn = Conn(url)', 'if self.conn == Conn(url):'));
-    expect(pending(compared, 6)).toEqual([]);
+    // A comparison is no assignment (the attribute typed by the class's annotation).
+    const annotated = ['from pkg.conn import Conn', '', '', 'class Job:', '    conn: Conn', '    def start(self, url):', '        if self.conn == url:', '            ', '', '    def stop(self):', '        self.conn.close()', ''];
+    expect(pending(annotated, 7)).toEqual([]);
+    expect(pending(annotated.map((l) => l.replace('if self.conn == url:', 'self.conn = url')), 7)).toEqual(['pkg/conn.py:2']);
   });
 });
 
