@@ -8,8 +8,8 @@ export interface NameUse {
   distance: number;
   /** How often the name is written in the lines looked at. */
   count: number;
-  /** How many of those are mentions in comments (a name an import binds and only comments mention is still unused). */
-  inComments: number;
+  /** How many of those are uses in code, not mentions in comments (a name an import binds and only comments mention is still unused). */
+  codeCount: number;
   /** The weighted distance of its nearest use in code (Infinity when only comments mention it). */
   codeDistance: number;
   /** The identifiers written right before `.name` or `::name` (`dtypes` in `dtypes.Float64`, `Type` in `Type.Int`, `Body` in `Body::wrap_stream`). */
@@ -202,7 +202,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
   const qualified = new Map<string, number>();
-  const inComments = new Map<string, number>();
+  const codeCounts = new Map<string, number>();
   const inCode = new Map<string, number>();
   const record = (text: string, d: number, comment = false) => {
     IDENT.lastIndex = 0;
@@ -213,8 +213,10 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);
-      if (comment) inComments.set(name, (inComments.get(name) ?? 0) + 1);
-      else if (d < (inCode.get(name) ?? Infinity)) inCode.set(name, d);
+      if (!comment) {
+        codeCounts.set(name, (codeCounts.get(name) ?? 0) + 1);
+        if (d < (inCode.get(name) ?? Infinity)) inCode.set(name, d);
+      }
       if (m.index > 0 && (text[m.index - 1] === '.' || (text[m.index - 1] === ':' && text[m.index - 2] === ':'))) {
         qualified.set(name, (qualified.get(name) ?? 0) + 1);
         const q = QUALIFIER.exec(text.slice(Math.max(0, m.index - 80), m.index))?.[1];
@@ -241,7 +243,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
       name,
       distance,
       count: counts.get(name)!,
-      inComments: inComments.get(name) ?? 0,
+      codeCount: codeCounts.get(name) ?? 0,
       codeDistance: inCode.get(name) ?? Infinity,
       qualifiers: [...(qualifiers.get(name) ?? [])],
       qualified: qualified.get(name) ?? 0,

@@ -134,13 +134,13 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   let wholeBuffer: Map<string, { count: number; row: number }> | undefined;
   for (const name of imports.byName.keys()) {
     if (near.has(name)) continue;
-    names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, inComments: 0, codeDistance: FAR_IMPORT_DISTANCE, qualifiers: [], qualified: 0 });
+    names.push({ name, distance: FAR_IMPORT_DISTANCE, count: 1, codeCount: 1, codeDistance: FAR_IMPORT_DISTANCE, qualifiers: [], qualified: 0 });
     const written = (wholeBuffer ??= identifierRows(lines)).get(name);
     if (written?.count === 1 && inImportAt(name, written.row)) farUnused.add(name);
   }
   // (Comments use no name: one an import binds and only a comment mentions is unused all the same.)
   const isUnusedImport = (u: NameUse) =>
-    u.count - u.inComments === 1 && (u.codeDistance < FAR_IMPORT_DISTANCE || farUnused.has(u.name)) && imports.byName.has(u.name) && !importList?.names.has(u.name);
+    u.codeCount === 1 && (u.codeDistance < FAR_IMPORT_DISTANCE || farUnused.has(u.name)) && imports.byName.has(u.name) && !importList?.names.has(u.name);
   const unusedImports = names.filter(isUnusedImport).length;
   // Stricter, for what offers a whole module's or object's members: the one place the name is written
   // is its import (a long file's import beyond the lines read leaves one use in code counted once).
@@ -180,7 +180,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     if (near.has(type) || namedAfter.has(type) || ownNames.has(type)) return;
     if (!definitionsFrom(store, type, language).some((d) => d.path !== path && isNamedType(d))) return;
     namedAfter.add(type);
-    names.push({ name: type, distance, count, inComments: 0, codeDistance: distance, qualifiers: [], qualified: 0 });
+    names.push({ name: type, distance, count, codeCount: count, codeDistance: distance, qualifiers: [], qualified: 0 });
   };
   for (const use of [...names]) {
     const type = use.qualified === 0 ? typeNamedLike(use.name) : null;

@@ -4,7 +4,7 @@
  * names they bring in, re-exports followed through barrels, and what a
  * module exports.
  */
-import { importsOfText, reexports, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
+import { importsOfText, memberQualifiers, reexports, resolveImport, type ImportContext, type ImportRef } from '../indexer/imports.js';
 import type { LanguageId } from '../indexer/languages.js';
 import { filesInScope } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -42,7 +42,7 @@ export function importedFiles(
     const bound = namesBound(ref);
     for (const target of resolveImport(ref, path, language, ctx)) {
       files.add(target);
-      const module = ref.binding ?? (SUBMODULE_IMPORTS.has(language) ? submoduleBinding(ref, bound, target) : undefined);
+      const module = ref.binding ?? (SUBMODULE_IMPORTS.has(language) ? submoduleBinding(ref, bound, target, language) : undefined);
       if (module) addTo(modules, module, target);
       for (const [local, name] of ref.binding ? [...bound, [ref.binding, ref.binding] as const] : bound) {
         addTo(byName, local, target);
@@ -85,16 +85,12 @@ const SUBMODULE_IMPORTS: ReadonlySet<LanguageId> = new Set<LanguageId>(['python'
 
 /**
  * The name an import binds to the module file `target`, if any: a name it lists that is that
- * module's (`from pkg import sub`, `use crate::cookie`), or Rust's `self` in a list (`use
- * super::body::{self, Body}` binds body, `{self as b}` binds b).
+ * module's (`from pkg import sub`, `use crate::cookie`), else a qualifier the language's member rule
+ * says it binds (indexer/lang/*'s memberUses: Rust's `use super::body::{self, Body}` binds body).
  */
-function submoduleBinding(ref: ImportRef, bound: readonly (readonly [string, string])[], target: string): string | undefined {
+function submoduleBinding(ref: ImportRef, bound: readonly (readonly [string, string])[], target: string, language: LanguageId): string | undefined {
   const name = submoduleName(target);
-  for (const [local, n] of bound) {
-    if (n === name) return local;
-    if (n === 'self' && lastSegment(ref.specifier) === name) return local === 'self' ? name : local;
-  }
-  return undefined;
+  return bound.find(([, n]) => n === name)?.[0] ?? memberQualifiers(ref, language).find((q) => q === name);
 }
 
 /** The name a module file is imported by: `pkg/sub.py`, `pkg/sub/__init__.py`, `src/sub.rs`, `src/sub/mod.rs` → sub. */

@@ -40,8 +40,8 @@ describe('namesNearCursor: comments', () => {
 
   it('tells the mentions in comments from the uses in code', () => {
     const uses = namesNearCursor(['import { Limiter } from "./limit";', '// see [Limiter]', 'run();', ''], 3);
-    expect(uses.find((u) => u.name === 'Limiter')).toMatchObject({ count: 2, inComments: 1, codeDistance: 3, distance: 3 });
-    expect(namesNearCursor(['// see [Limiter]', ''], 1).find((u) => u.name === 'Limiter')).toMatchObject({ count: 1, inComments: 1, codeDistance: Infinity });
+    expect(uses.find((u) => u.name === 'Limiter')).toMatchObject({ count: 2, codeCount: 1, codeDistance: 3, distance: 3 });
+    expect(namesNearCursor(['// see [Limiter]', ''], 1).find((u) => u.name === 'Limiter')).toMatchObject({ count: 1, codeCount: 0, codeDistance: Infinity });
   });
 
   it("reads Python's docstrings and # comments as comments, and quotes as strings only when they close", () => {

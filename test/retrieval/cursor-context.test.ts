@@ -532,29 +532,21 @@ describe('cursor context: how the file refers to other code', () => {
     });
   });
 
-  it('puts a name imported but not used yet first, however far above the import is', async () => {
+  it.each<[string, string[]]>([
+    ['', []],
+    // A comment uses no name: `Utf8` in a doc comment and in a commented-out line leaves it unused.
+    [', though comments mention it', ['/** Text columns are `Utf8`; numbers are Int8. */', '// export function text(): Utf8']],
+  ])('puts a name imported but not used yet first, however far above the import is%s', async (_label, comments) => {
     const lines = [
       "import { Int8, Utf8 } from './types/index.js';",
+      ...comments.slice(0, 1),
       ...Array.from({ length: 60 }, (_, i) => `export const n${i} = new Int8();`),
+      ...comments.slice(1),
       'export function text() {',
       '  ',
       '}',
     ];
-    const got = await at('src/use-unused.ts', lines, 62);
-    expect(got[0]).toBe('src/types/strings.ts:1');
-  });
-
-  it('puts a name imported and only mentioned in comments since first: a comment uses no name', async () => {
-    const lines = [
-      "import { Int8, Utf8 } from './types/index.js';",
-      '/** Text columns are `Utf8`; numbers are Int8. */',
-      ...Array.from({ length: 60 }, (_, i) => `export const n${i} = new Int8();`),
-      '// export function text(): Utf8',
-      'export function text() {',
-      '  ',
-      '}',
-    ];
-    const got = await at('src/use-commented.ts', lines, lines.length - 2);
+    const got = await at('src/use-unused.ts', lines, lines.length - 2);
     expect(got[0]).toBe('src/types/strings.ts:1');
   });
 
