@@ -13,7 +13,7 @@ import { folderOf } from '../store/symbol-table.js';
 import { importListAtCursor, isKeyword, type NameUse } from './buffer-names.js';
 import { moduleExports, type ModuleExport, type RefsOf } from './import-graph.js';
 import { importTargets } from './workspace-imports.js';
-import { definesType, RECEIVER_TYPE_KINDS } from './receiver-types.js';
+import { declaredReturnType, definesType, RECEIVER_TYPE_KINDS } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import { counterpartNames } from './counterparts.js';
@@ -160,9 +160,28 @@ export function unboundReceiverTypes(store: IndexStore, language: LanguageId, li
     const most = Math.max(0, ...count.values());
     const types = [...count].filter(([, n]) => n === most).map(([t]) => t);
     if (!most || types.length > UNBOUND_TYPES_MAX) continue;
-    const defs = types.flatMap((t) => typeDefinitions(store, language, t, visible));
+    const typeDefs = types.flatMap((t) => typeDefinitions(store, language, t, visible));
+    const defs = [...typeDefs, ...makersOf(store, typeDefs)];
     const proximity = 1 / (1 + (row - cursor) / 2);
     for (const def of defs) out.push({ def, score: (UNBOUND_WEIGHT * proximity) / defs.length, distance: row - cursor });
+  }
+  return out;
+}
+
+/**
+ * The functions that make a type, beside it in its file: the top-level functions and the type's own
+ * members whose signatures say they return it (Go's `func NewWrapResponseWriter(…) WrapResponseWriter`,
+ * Rust's `fn new() -> Self`): the line binding a receiver of that type as often calls one of them as
+ * it names the type.
+ */
+function makersOf(store: IndexStore, types: readonly SymbolRow[]): SymbolRow[] {
+  const out: SymbolRow[] = [];
+  for (const type of types) {
+    for (const def of store.symbols.inFile(type.path)) {
+      if ((def.kind !== 'function' && def.kind !== 'method') || (def.container && def.container !== type.name)) continue;
+      const returned = declaredReturnType(def.signature, def.name, def.path);
+      if (returned === type.name || (returned === 'Self' && def.container === type.name)) out.push(def);
+    }
   }
   return out;
 }

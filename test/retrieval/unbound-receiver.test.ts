@@ -74,4 +74,29 @@ describe('the type of a receiver used below and bound nowhere above', () => {
     // Two members, two types tied (Widget and Gizmo share `repaint`; `paint` is nobody's): both.
     expect(offered(['    ', '    w.repaint(n)', '    w.paint(n)']).sort()).toEqual(['Gizmo', 'Widget']);
   });
+
+  // The line binding such a receiver as often calls what makes the type as it names the type: Go's
+  // `NewWidget()` beside the struct, Rust's `Widget::new()` in its impl. Each fails without makersOf.
+  it.each([
+    {
+      language: 'go' as const,
+      files: Object.fromEntries(Object.keys(TYPES).map((t) => [`ui/${t.toLowerCase()}.go`, `package ui\n\ntype ${t} struct{}\n\nfunc New${t}() *${t} { return &${t}{} }\n\nfunc Make${t}List() []string { return nil }\n\n${TYPES[t].map((m) => `func (x *${t}) ${m}(n int) {}\n`).join('')}`])),
+      lines: ['package ui', '', 'func draw(n int) {', '\t', '\tw.repaint(n)', '\tw.fold(n)', '}'],
+      makers: ['NewWidget'],
+    },
+    {
+      language: 'rust' as const,
+      files: Object.fromEntries(Object.keys(TYPES).map((t) => [`src/${t.toLowerCase()}.rs`, `pub struct ${t};\n\nimpl ${t} {\n    pub fn new() -> Self { ${t} }\n    pub fn size(&self) -> usize { 0 }\n${TYPES[t].map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`])),
+      lines: ['fn draw(n: i32) {', '    ', '    w.repaint(n);', '    w.fold(n);', '}'],
+      makers: ['new'],
+    },
+  ])('$language: with the type, the functions beside it that return it', async ({ language, files, lines, makers }) => {
+    const indexed = await indexedWorkspace(files, 'cvu-unbound-');
+    cleanup = indexed.close;
+    const row = lines.findIndex((l) => !l.trim());
+    const offered = unboundReceiverTypes(indexed.ws.store, language, lines, row, () => true);
+    expect(offered.map((s) => s.def.name).sort()).toEqual(['Widget', ...makers].sort());
+    // Widget's own: not Gadget's or Gizmo's maker, nor a function returning something else.
+    expect(offered.every((s) => s.def.path.includes('widget'))).toBe(true);
+  });
 });
