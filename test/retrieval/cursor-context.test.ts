@@ -830,7 +830,7 @@ describe('cursor context: members and their classes', () => {
 });
 
 describe('cursor context: constructors and private definitions', () => {
-  it("puts another file's private definitions, and the constructors the buffer does not call, after what it can use", async () => {
+  it("puts another file's private definitions, and the constructors of a class it lists, after what it can use", async () => {
     await inWorkspace({
       [`${JAVA}Log.java`]: 'package p;\n\npublic final class Log {\n  private Log() {}\n  public static void logTrace(String s) {}\n  private static int level() { return 0; }\n}\n',
       [`${JAVA}Maker.java`]: 'package p;\n\npublic class Maker {\n  private int n;\n  public Maker(int n) { this.n = n; }\n  public static Maker of(int n) { return null; }\n  public int size() { return n; }\n}\n',
@@ -845,14 +845,19 @@ describe('cursor context: constructors and private definitions', () => {
       expect(logged[0]).toBe('Log.java:3');
       expect(before(logged, 'Helper.java:3', 'Log.java:4')).toBe(true);
       expect(before(logged, 'Helper.java:3', 'Log.java:6')).toBe(true);
-      // A public constructor the buffer does not call comes after Helper (it follows its class, among
-      // the class's members); called, it comes sooner. (Passed on, not bound: a binding the line is
-      // about to use offers its type's members first.)
-      const named = await order(['    keep(Maker.of(1));']);
-      expect(before(named, 'Helper.java:3', 'Maker.java:5')).toBe(true);
-      const made = await order(['    keep(new Maker(1));']);
-      expect(made.indexOf('Maker.java:5')).toBeGreaterThanOrEqual(0);
-      expect(made.indexOf('Maker.java:5')).toBeLessThan(named.indexOf('Maker.java:5') < 0 ? Infinity : named.indexOf('Maker.java:5'));
+      // A public constructor called above or not at all: its class, listed, stands for it, and it waits
+      // behind every other definition, the class's own members too. (Passed on, not bound: a binding
+      // the line is about to use offers its type's members first.)
+      for (const call of ['    keep(Maker.of(1));', '    keep(new Maker(1));']) {
+        const got = await order([call]);
+        expect(before(got, 'Maker.java:3', 'Helper.java:3')).toBe(true);
+        expect(before(got, 'Helper.java:3', 'Maker.java:5')).toBe(true);
+        expect(before(got, 'Maker.java:6', 'Maker.java:5')).toBe(true);
+      }
+      // Called on the cursor's own line, it comes with its class: its parameters are what the line needs.
+      const lines = ['package p;', '', 'public class Use {', '  void run() {', '    Helper.start();', '    keep(new Maker(', '  }', '}'];
+      const made = await definitionLines(ws, `${JAVA}Use.java`, lines, { line: 5, character: 19 }, JAVA);
+      expect(before(made, 'Maker.java:5', 'Helper.java:3')).toBe(true);
     });
   });
 });
