@@ -13,7 +13,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, namesOnNearestCodeLines, type NameUse } from './buffer-names.js';
 import { importedFiles, importRefsCache, memberOrigins, moduleExports, namesBound, type ModuleExport } from './import-graph.js';
 import { anticipate } from './anticipation.js';
-import { moduleMemberUses } from './workspace-imports.js';
+import { isTestPath, moduleMemberUses } from './workspace-imports.js';
 import { definesType, implementsOneOf, RECEIVER_TYPE_KINDS, receiverTypesNear } from './receiver-types.js';
 import { definitionsFrom } from './language-reach.js';
 import { commentNamedDefinitions, counterpartDefinitions, enclosingDefinitions, importListTargets, inheritedMembers, listCompletions, parallelDefinitions, pendingReceiverMembers, siblingsOf, unboundReceiverTypes } from './offered-definitions.js';
@@ -375,6 +375,21 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // tasks at 2,000 and at 4,000 characters, kept −1 and +1).
   const runNames = namesOnNearestCodeLines(lines, cursor, RUN_DISTANCE, RUN_DISTANCE, { hashComments: hashCommented(language) });
   scored.push(...parallelDefinitions(store, scored.filter((s) => !s.offered && (s.distance <= RUN_DISTANCE || runNames.has(s.def.name))), written, path, (p) => imports.scope.has(p)));
+  return withTestDefinitionsDown(path, scored, imports.files);
+}
+
+/** How much a test file's definition weighs for a buffer that is no test. */
+const TEST_DEFINITION_FACTOR = 0.25;
+
+/**
+ * Code outside the tests does not reach what a test file defines (gson's test class `JsonAdapter`, a
+ * test double of a class) unless it imports it (a benchmark's fixture from test/): for a buffer that is no
+ * test, the definitions its names find in tests it does not import weigh less. (Not what anticipation
+ * adds: a name not written yet has no import to tell; on the tuning draws that lost three tasks.)
+ */
+function withTestDefinitionsDown(path: string, scored: ScoredDefinition[], imported: ReadonlySet<string>): ScoredDefinition[] {
+  if (isTestPath(path)) return scored;
+  for (const s of scored) if (isTestPath(s.def.path) && !imported.has(s.def.path)) s.score *= TEST_DEFINITION_FACTOR;
   return scored;
 }
 

@@ -830,6 +830,20 @@ describe('cursor context: members and their classes', () => {
 });
 
 describe('cursor context: constructors and private definitions', () => {
+  it("puts a test file's definitions after the code's when the buffer is no test: no code outside the tests reaches them", async () => {
+    // A test double in the buffer's own package (its scope, were it not a test's) and the real class elsewhere.
+    const widget = (pkg: string) => `package ${pkg};\n\npublic class Widget {\n  public void draw() {}\n}\n`;
+    await inWorkspace({ 'src/main/java/q/Widget.java': widget('q'), 'src/test/java/p/Widget.java': widget('p'), 'src/test/java/p/UseTest.java': '' }, async (ws) => {
+      const lines = ['package p;', '', 'public class Use {', '  void run() {', '    Class<?> c = Widget.class;', '    ', '  }', '}'];
+      const at = { line: 5, character: 4 };
+      const got = await definitionLines(ws, 'src/main/java/p/Use.java', lines, at);
+      expect(before(got, 'src/main/java/q/Widget.java:3', 'src/test/java/p/Widget.java:3')).toBe(true);
+      // A test sees both; the double in its own package first.
+      const inTest = await definitionLines(ws, 'src/test/java/p/UseTest.java', lines, at);
+      expect(before(inTest, 'src/test/java/p/Widget.java:3', 'src/main/java/q/Widget.java:3')).toBe(true);
+    });
+  });
+
   it("puts another file's private definitions, and the constructors of a class it lists, after what it can use", async () => {
     await inWorkspace({
       [`${JAVA}Log.java`]: 'package p;\n\npublic final class Log {\n  private Log() {}\n  public static void logTrace(String s) {}\n  private static int level() { return 0; }\n}\n',
