@@ -81,7 +81,7 @@ describe('the type of a receiver used below and bound nowhere above', () => {
     {
       language: 'go' as const,
       files: Object.fromEntries(Object.keys(TYPES).map((t) => [`ui/${t.toLowerCase()}.go`, `package ui\n\ntype ${t} struct{}\n\nfunc New${t}() *${t} { return &${t}{} }\n\nfunc Make${t}List() []string { return nil }\n\n${TYPES[t].map((m) => `func (x *${t}) ${m}(n int) {}\n`).join('')}`])),
-      lines: ['package ui', '', 'func draw(n int) {', '\t', '\tw.repaint(n)', '\tw.fold(n)', '}'],
+      lines: ['package ui', 'func draw(n int) {', '\t', '\tw.repaint(n)', '\tw.fold(n)', '}'],
       makers: ['NewWidget'],
     },
     {
