@@ -538,7 +538,7 @@ export function definitionCandidates(src: ContextSources, scored: ScoredDefiniti
     // A class's constructors are overloads of the class itself (Java's and C#'s bear its name and came
     // in pairs with it: tuning draws +1 to +4 tasks each, nothing lost), unless the cursor's own line
     // calls one: then its parameters are what the line needs.
-    const overload = def.kind === 'constructor' && def.container && scoredDef.distance > 0 ? `${def.path}\0\0${def.container}\0value` : `${def.path}\0${def.container ?? ''}\0${def.name}\0${TYPE_ONLY_KINDS.has(def.kind) ? 'type' : 'value'}`;
+    const overload = scoredDef.distance > 0 ? overloadKey(asClass(def)) : overloadKey(def);
     const at = standsFor.get(overload);
     if (at === undefined) {
       standsFor.set(overload, out.length);
@@ -582,6 +582,16 @@ export function anticipatedDefinitions(src: ContextSources, path: string, text: 
     .map((a) => ({ def: a.def, score: a.score * ANTICIPATION_SCALE * (a.def.container && !written.has(a.def.container) ? UNNAMED_CLASS_MEMBER_FACTOR : 1), distance: Infinity, anticipated: true }));
 }
 
+/** What one definition stands for with its overloads: a file, a container, a name, a type or a value. */
+function overloadKey(d: Pick<SymbolRow, 'path' | 'container' | 'name' | 'kind'>): string {
+  return `${d.path}\0${d.container ?? ''}\0${d.name}\0${TYPE_ONLY_KINDS.has(d.kind) ? 'type' : 'value'}`;
+}
+
+/** A constructor as the class it makes (named as its container; a top-level class: the row does not say where a nested one sits); any other definition as itself. */
+function asClass(d: SymbolRow): Pick<SymbolRow, 'path' | 'container' | 'name' | 'kind'> {
+  return d.kind === 'constructor' && d.container ? { path: d.path, container: null, name: d.container, kind: 'class' } : d;
+}
+
 /**
  * How many different things a name's definitions are: overloads of one
  * function are one, and so are a module's compiled `.js`, its `.ts` source
@@ -593,7 +603,7 @@ function definitionPlaces(defs: readonly SymbolRow[], hasCode: boolean): number 
   for (const d of defs) {
     if (hasCode && DECLARATION_FILE.test(d.path)) continue;
     // A class's constructors (Java's and C#'s bear its name) are the class, not another place it may be.
-    if (d.kind === 'constructor' && defs.some((c) => c.path === d.path && !c.container && c.name === d.container)) continue;
+    if (d.kind === 'constructor' && defs.some((c) => overloadKey(c) === overloadKey(asClass(d)))) continue;
     places.add(`${stem(d.path)}\0${d.container ?? ''}`);
   }
   return Math.max(1, places.size);

@@ -170,20 +170,27 @@ export function unboundReceiverTypes(store: IndexStore, language: LanguageId, li
 
 /**
  * The functions that make a type, beside it in its file: the top-level functions and the type's own
- * members whose signatures say they return it (Go's `func NewWrapResponseWriter(…) WrapResponseWriter`,
- * Rust's `fn new() -> Self`): the line binding a receiver of that type as often calls one of them as
- * it names the type.
+ * members called on the type, not on an instance, whose signatures say they return it (Go's `func
+ * NewWrapResponseWriter(…) WrapResponseWriter`, Rust's `fn new() -> Self`, a static factory; not a
+ * builder's `fn timeout(self, …) -> Self`): the line binding a receiver of that type as often calls
+ * one of them as it names the type.
  */
 function makersOf(store: IndexStore, types: readonly SymbolRow[]): SymbolRow[] {
   const out: SymbolRow[] = [];
   for (const type of types) {
     for (const def of store.symbols.inFile(type.path)) {
-      if ((def.kind !== 'function' && def.kind !== 'method') || (def.container && def.container !== type.name)) continue;
+      if ((def.kind !== 'function' && def.kind !== 'method') || (def.container && (def.container !== type.name || !calledOnType(def)))) continue;
       const returned = declaredReturnType(def.signature, def.name, def.path);
       if (returned === type.name || (returned === 'Self' && def.container === type.name)) out.push(def);
     }
   }
   return out;
+}
+
+/** A member called on its type rather than an instance: declared `static`, or a Rust function taking no `self`. (Go's methods all have a receiver.) */
+function calledOnType(member: SymbolRow): boolean {
+  if (/(^|\s)static\s/.test(member.signature)) return true;
+  return /\.rs$/.test(member.path) && !/\(\s*(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b/.test(member.signature);
 }
 
 /** How much the other half of a pair weighs (`endFooter` after `startFooter`); 1 did alike on the tuning sets. */
