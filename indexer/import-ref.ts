@@ -42,6 +42,11 @@ export interface ImportContext {
   goModule?: string | null;
   /** Workspace package name → its folder (monorepo package.json names, Cargo crate names). */
   packages?: ReadonlyMap<string, string>;
+  /**
+   * The workspace folder's own name. A workspace opened at a Python package (`__init__.py` at its
+   * root, as `email/` is) is imported by that name from inside: `from email import errors`.
+   */
+  rootName?: string;
   /** Folder → the entry file its package.json names (`main`, `module`): `require('..')` of a package root. */
   packageMains?: ReadonlyMap<string, string>;
   /**

@@ -189,7 +189,7 @@ export function importGraph(src: ImportSources): ImportGraph {
  * resolution reads beside the file set changed (the Go module, the workspace's packages).
  */
 function fileSetDelta(a: ImportContext, b: ImportContext): { added: string[]; removed: string[] } | null {
-  if (a.goModule !== b.goModule || !sameMap(a.packages, b.packages) || !sameMap(a.packageMains, b.packageMains)) return null;
+  if (a.goModule !== b.goModule || a.rootName !== b.rootName || !sameMap(a.packages, b.packages) || !sameMap(a.packageMains, b.packageMains)) return null;
   if (a.files === b.files) return { added: [], removed: [] };
   const added: string[] = [];
   const removed: string[] = [];

@@ -289,7 +289,7 @@ export class Workspace {
         }
       }
     }
-    const ctx = { files, goModule, packages, packageMains, readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null, namespaces: this.namespaces };
+    const ctx = { files, goModule, packages, packageMains, rootName: path.basename(this.root), readText: (p: string) => this.fileLines.get(p)?.join('\n') ?? null, namespaces: this.namespaces };
     this.importCtx = { version: this.store.version, ctx, manifests };
     return ctx;
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defaultConfig } from '../../config/schema.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { makeTempDir, removeDir, writeTree } from './temp.js';
@@ -11,9 +12,11 @@ export interface IndexedWorkspace {
   close(): Promise<void>;
 }
 
-export async function indexedWorkspace(tree: Record<string, string>, prefix = 'cvu-ws-'): Promise<IndexedWorkspace> {
+export async function indexedWorkspace(tree: Record<string, string>, prefix = 'cvu-ws-', folder?: string): Promise<IndexedWorkspace> {
   const home = makeTempDir('cvu-home-');
-  const root = makeTempDir(prefix);
+  // `folder`: the workspace is a folder of that name in the temp folder (a name the code imports it by).
+  const top = makeTempDir(prefix);
+  const root = folder ? path.join(top, folder) : top;
   writeTree(root, tree);
   const config = defaultConfig();
   config.embedding.model = null;
@@ -26,7 +29,7 @@ export async function indexedWorkspace(tree: Record<string, string>, prefix = 'c
     async close() {
       await ws.close();
       removeDir(home);
-      removeDir(root);
+      removeDir(top);
     },
   };
 }

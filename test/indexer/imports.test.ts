@@ -339,6 +339,23 @@ describe('import resolution', () => {
     expectResolves(c, 'python', 'app/main.py', [[ref('...', ['x']), []]]);
   });
 
+  it('Python: a workspace that is itself a package is imported by its folder\'s name', () => {
+    const files = ['__init__.py', 'errors.py', 'quoprimime.py', 'mime/__init__.py', 'mime/nonmultipart.py'];
+    const c = { ...ctx(files), rootName: 'mail' };
+    expectResolves(c, 'python', 'mime/nonmultipart.py', [
+      [ref('mail', ['errors']), ['errors.py']],
+      [ref('mail.quoprimime'), ['quoprimime.py']],
+      [ref('mail.mime.nonmultipart', ['MIMENonMultipart']), ['mime/nonmultipart.py']],
+      [ref('other', ['errors']), []],
+    ]);
+    // A package of that name inside the workspace comes first.
+    const inner = { ...ctx([...files, 'mail/__init__.py', 'mail/errors.py']), rootName: 'mail' };
+    expectResolves(inner, 'python', 'mime/nonmultipart.py', [[ref('mail', ['errors']), ['mail/errors.py']]]);
+    // A folder that is no package (no __init__.py at its root) is not imported by its name.
+    const plain = { ...ctx(files.filter((f) => f !== '__init__.py')), rootName: 'mail' };
+    expectResolves(plain, 'python', 'mime/nonmultipart.py', [[ref('mail', ['errors']), []]]);
+  });
+
   it('Go: packages under the module path resolve to their non-test files', () => {
     const c = ctx(['go.mod', 'main.go', 'internal/store/store.go', 'internal/store/store_test.go', 'internal/store/shard.go', 'pkg/api/api.go', 'pkg/api/v2/api.go']);
     const withMod = { ...c, goModule: 'github.com/acme/shop' };

@@ -42,6 +42,19 @@ describe('language rules in cursor retrieval', () => {
     expect(rank(snippets, 'pkg/core.py:1')).toBeLessThan(rank(snippets, 'other/client.py:1'));
   });
 
+  it('Python: a workspace that is a package is imported by its name (`from mailpkg import errors` inside mailpkg/)', async () => {
+    const r = await indexedWorkspace({
+      '__init__.py': '',
+      'errors.py': 'class CharsetError(Exception):\n    pass\n',
+      // (helper is imported from here: its CharsetError would be the one were errors not found)
+      'other/codecs.py': 'class CharsetError(Exception):\n    pass\n\n\ndef a():\n    pass\n\n\ndef helper():\n    return 1\n',
+      'words.py': 'from mailpkg import errors\nfrom other.codecs import helper\n\n\ndef decode(x):\n    helper()\n    raise errors.CharsetError(x)\n    \n',
+    }, 'cvu-rules-', 'mailpkg');
+    close = r.close;
+    const { snippets } = await r.ws.context({ path: 'words.py', position: { line: 7, character: 4 }, budgetTokens: 400 });
+    expect(rank(snippets, 'errors.py:1')).toBeLessThan(rank(snippets, 'other/codecs.py:1'));
+  });
+
   it('Python: a test parameter named like a conftest fixture means that fixture (conftest of its folder or above)', async () => {
     const r = await indexed({
       'tests/conftest.py': 'import pytest\n\n\n@pytest.fixture\ndef server():\n    return {"port": 1}\n',

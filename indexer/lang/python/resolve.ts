@@ -1,8 +1,9 @@
 /**
  * Which workspace files a Python import means: relative imports by their
  * dots, absolute ones under the workspace's package roots (the root, `src/`,
- * the parents of top-level packages) and the importer's own folder; a
- * `from m import sub` names the submodule files where they exist.
+ * the parents of top-level packages) and the importer's own folder, or in the
+ * root itself when the workspace is a package imported by its folder's name;
+ * a `from m import sub` names the submodule files where they exist.
  */
 import { dirOf, fileIndex, firstExisting, join, type FileIndex } from '../../file-index.js';
 import type { ImportContext, ImportRef } from '../../import-ref.js';
@@ -91,5 +92,8 @@ function resolvePython(ref: ImportRef, spec: string, from: string, ctx: ImportCo
     const found = resolvePyFrom(base, true, ref.names, files);
     if (found.length) return found;
   }
+  // The workspace is the package (`email/` opened, its modules writing `from email import errors`).
+  const [head, ...below] = rest.split('/');
+  if (head === ctx.rootName && files.has('__init__.py')) return resolvePyFrom(below.join('/'), true, ref.names, files);
   return [];
 }
