@@ -279,27 +279,48 @@ const INHERITED_WEIGHT = 2;
 /** A class's members written `protected` are there for its subclasses to call: they weigh this much more. */
 const PROTECTED_FACTOR = 2;
 const CLASS_KINDS = new Set(['class', 'struct', 'record']);
+/**
+ * How many classes up the chain inherited methods are looked for (email's `MIMEMultipart` calls
+ * `set_boundary` of `Message`, two up; tuning draws: Python's standard library kept +1, the rest unchanged).
+ */
+const ANCESTOR_DEPTH = 3;
 
 /**
- * The methods the class around the cursor inherits from a class of another file (`class
- * SignInCodeRequiredState extends SignInState`) that the buffer does not name yet: what `this.` and
- * `super.` reach besides the class's own members, which the buffer shows.
+ * The methods the class around the cursor inherits from classes of other files (`class
+ * SignInCodeRequiredState extends SignInState`, and what SignInState extends, up to ANCESTOR_DEPTH)
+ * that the buffer does not name yet: what `this.` and `super.` reach besides the class's own
+ * members, which the buffer shows.
  */
 export function inheritedMembers(src: ContextSources, path: string, language: LanguageId, cursor: number, ancestors: ReadonlySet<string>, written: ReadonlySet<string>): ScoredDefinition[] {
   const own = src.store.symbols.inFile(path);
-  const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line <= cursor + 1 && cursor + 1 <= s.end_line);
+  // (Not on the class's own first line: a header being written needs its supertype, not what it inherits.)
+  const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line < cursor + 1 && cursor + 1 <= s.end_line);
   if (!enclosing.length) return [];
   // What the class overrides is its own: `this.x()` runs that one, shown as the buffer's.
   const ownNames = new Set(own.map((s) => s.name));
   const members: SymbolRow[] = [];
-  for (const name of ancestors) {
-    if (ownNames.has(name)) continue;
-    for (const base of definitionsFrom(src.store, name, language)) {
-      if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
-      for (const m of src.store.symbols.inFile(base.path)) {
-        if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !ownNames.has(m.name) && !declaredPrivate(m)) members.push(m);
+  // Up the chain (`MIMEMultipart(MIMEBase)`, `MIMEBase(message.Message)`): a nearer class's member
+  // hides a farther one's of that name.
+  const hidden = new Set(ownNames);
+  const visited = new Set<string>();
+  let level = [...ancestors];
+  for (let depth = 0; depth < ANCESTOR_DEPTH && level.length; depth++) {
+    const next: string[] = [];
+    const found: SymbolRow[] = [];
+    for (const name of level) {
+      if (ownNames.has(name) || visited.has(name)) continue;
+      visited.add(name);
+      for (const base of definitionsFrom(src.store, name, language)) {
+        if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
+        for (const m of src.store.symbols.inFile(base.path)) {
+          if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && !declaredPrivate(m)) found.push(m);
+        }
+        for (const w of base.signature.matchAll(/[A-Za-z_$][\w$]*/g)) if (w[0] !== name && !isKeyword(w[0])) next.push(w[0]);
       }
     }
+    for (const m of found) hidden.add(m.name);
+    members.push(...found);
+    level = next;
   }
   if (!members.length) return [];
   const weight = members.map((m) => (/^\s*(?:(?:public|static|readonly|abstract|override|async)\s+)*protected\b/.test(m.signature) ? PROTECTED_FACTOR : 1));

@@ -266,6 +266,23 @@ describe('a subclass: what it inherits', () => {
     expect(order).toContain('src/state.ts:6');
     expect(before(order, 'src/state.ts:6', 'src/state.ts:2')).toBe(true);
   });
+  it('offers what the class inherits up the chain, a nearer override first, and the one the block header names before the rest (Python)', async () => {
+    const py = 'from mail.base import MIMEBase\n\n\nclass MIMEMultipart(MIMEBase):\n    def __init__(self, boundary=None):\n        MIMEBase.__init__(self)\n        if boundary:\n            \n\n    def close(self):\n        pass\n';
+    const ws = await indexed({
+      'aaa/other.py': 'class Other:\n    def set_boundary(self, b):\n        pass\n',
+      'mail/__init__.py': '',
+      'mail/message.py': 'class Message:\n    def get_payload(self):\n        return None\n\n    def attach(self, part):\n        pass\n\n    def set_payload(self, p):\n        pass\n\n    def get_charset(self):\n        return None\n\n    def set_boundary(self, b):\n        pass\n',
+      'mail/base.py': 'from mail import message\n\n\nclass MIMEBase(message.Message):\n    def __init__(self):\n        pass\n\n    def attach(self, part):\n        pass\n',
+      'mail/multi.py': py,
+    });
+    const { snippets } = await ws.context({ path: 'mail/multi.py', text: py, position: { line: 7, character: 12 }, budgetTokens: 400 });
+    const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    // The grandparent's set_boundary, not the other class's; named by `if boundary:`, before the grandparent's other methods.
+    expect(before(order, 'mail/message.py:14', 'aaa/other.py:2')).toBe(true);
+    expect(before(order, 'mail/message.py:14', 'mail/message.py:2')).toBe(true);
+    // MIMEBase's attach, the one `self.attach` would run, before Message's.
+    expect(before(order, 'mail/base.py:8', 'mail/message.py:5')).toBe(true);
+  });
 });
 
 describe('TypeScript: a destructured binding has its field\'s declared type', () => {
