@@ -375,7 +375,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // tasks at 2,000 and at 4,000 characters, kept −1 and +1).
   const runNames = namesOnNearestCodeLines(lines, cursor, RUN_DISTANCE, RUN_DISTANCE, { hashComments: hashCommented(language) });
   scored.push(...parallelDefinitions(store, scored.filter((s) => !s.offered && (s.distance <= RUN_DISTANCE || runNames.has(s.def.name))), written, path, (p) => imports.scope.has(p)));
-  return withTestDefinitionsDown(path, withBlockHeaderNames(scored, lines, cursor), imports.files);
+  return withTestDefinitionsDown(path, withBlockHeaderNames(scored, lines, cursor, own), imports.files);
 }
 
 /**
@@ -394,18 +394,20 @@ function identifierWords(name: string): string[] {
 }
 
 /**
- * The line that opens the cursor's block (`if boundary:`, `for (const item of items) {`) names what
- * the block acts on: an offered definition whose name is made of such a name and more
+ * The line that opens the cursor's block (`if boundary:`, `for (const item of items) {`; not a
+ * declaration's) names what the block acts on: an offered definition whose name is made of such a name and more
  * (`set_boundary`, `addItem`) rises.
  */
-function withBlockHeaderNames(scored: ScoredDefinition[], lines: readonly string[], cursor: number): ScoredDefinition[] {
+function withBlockHeaderNames(scored: ScoredDefinition[], lines: readonly string[], cursor: number, own: readonly SymbolRow[]): ScoredDefinition[] {
   const indentOf = (l: string) => l.length - l.trimStart().length;
   const indent = indentOf(lines[cursor] ?? '');
   let header: string | undefined;
   for (let row = cursor - 1; row >= Math.max(0, cursor - HEADER_REACH); row--) {
     const line = lines[row];
     if (line.trim() && indentOf(line) < indent) {
-      header = line;
+      // A declaration's line names the declaration and its types, not what its body acts on
+      // (`class AsyncMessageReader implements …` raised every *Message* definition).
+      if (!own.some((s) => s.start_line === row + 1)) header = line;
       break;
     }
   }
