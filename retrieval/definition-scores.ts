@@ -380,9 +380,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
 
 /**
  * How much an offered definition named after what the cursor's block header writes weighs more
- * (withBlockHeaderNames). Tuning draws: kept +1 at 4,000 characters, typed +3, noimport −1 (arrow's
- * `FileHandle` on two draws); with inherited members up the chain, email's `set_boundary` within
- * 2,000 characters.
+ * (withBlockHeaderNames). Tuning draws: kept +1 at 4,000 characters (arrow's
+ * `_changeLengthAndBackfillNullBitmap`), typed +1; with inherited members up the chain, email's
+ * `set_boundary` within 2,000 characters.
  */
 const HEADER_FACTOR = 4;
 /** How far above the cursor the line opening its block is looked for. */
@@ -395,8 +395,8 @@ function identifierWords(name: string): string[] {
 
 /**
  * The line that opens the cursor's block (`if boundary:`, `for (const item of items) {`; not a
- * declaration's) names what the block acts on: an offered definition whose name is made of such a name and more
- * (`set_boundary`, `addItem`) rises.
+ * declaration's) names what the block acts on: an offered definition whose name is made of such a
+ * name and more (`set_boundary`, `addItem`) rises.
  */
 function withBlockHeaderNames(scored: ScoredDefinition[], lines: readonly string[], cursor: number, own: readonly SymbolRow[]): ScoredDefinition[] {
   const indentOf = (l: string) => l.length - l.trimStart().length;
@@ -416,10 +416,11 @@ function withBlockHeaderNames(scored: ScoredDefinition[], lines: readonly string
   const names = new Set<string>();
   for (const m of header.matchAll(WORD)) if (m[0].length >= 4 && !isKeyword(m[0]) && m[0] !== 'self' && m[0] !== 'this') names.add(identifierWords(m[0]).join(' '));
   if (!names.size) return scored;
+  const named = [...names];
   for (const s of scored) {
     if (!s.offered) continue;
     const words = identifierWords(s.def.name).join(' ');
-    if ([...names].some((n) => n !== words && ` ${words} `.includes(` ${n} `))) s.score *= HEADER_FACTOR;
+    if (named.some((n) => n !== words && ` ${words} `.includes(` ${n} `))) s.score *= HEADER_FACTOR;
   }
   return scored;
 }

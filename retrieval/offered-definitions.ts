@@ -308,12 +308,17 @@ export function inheritedMembers(src: ContextSources, path: string, language: La
     const next: string[] = [];
     const found: SymbolRow[] = [];
     for (const name of level) {
-      if (ownNames.has(name) || visited.has(name)) continue;
+      if (visited.has(name)) continue;
       visited.add(name);
+      // A class of the buffer's own file is that one, whatever other files name so.
+      const local = ownNames.has(name);
       for (const base of definitionsFrom(src.store, name, language)) {
-        if (!CLASS_KINDS.has(base.kind) || base.path === path) continue;
-        for (const m of src.store.symbols.inFile(base.path)) {
-          if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && !declaredPrivate(m)) found.push(m);
+        if (!CLASS_KINDS.has(base.kind) || (local && base.path !== path)) continue;
+        // A base in the buffer's own file: its methods are in the buffer; what it extends may not be.
+        if (base.path !== path) {
+          for (const m of src.store.symbols.inFile(base.path)) {
+            if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && !declaredPrivate(m)) found.push(m);
+          }
         }
         for (const w of base.signature.matchAll(/[A-Za-z_$][\w$]*/g)) if (w[0] !== name && !isKeyword(w[0])) next.push(w[0]);
       }

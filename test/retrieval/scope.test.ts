@@ -266,7 +266,9 @@ describe('a subclass: what it inherits', () => {
     expect(order).toContain('src/state.ts:6');
     expect(before(order, 'src/state.ts:6', 'src/state.ts:2')).toBe(true);
   });
+
   it('offers what the class inherits up the chain, a nearer override first, and the one the block header names before the rest (Python)', async () => {
+    const MIXED = 'from mail.base import MIMEBase\n\n\nclass _Mixed(MIMEBase):\n    def mixed(self):\n        pass\n\n\nclass MIMEMixed(_Mixed):\n    def __init__(self, boundary=None):\n        if boundary:\n            \n\n    def close(self):\n        pass\n';
     const py = 'from mail.base import MIMEBase\n\n\nclass MIMEMultipart(MIMEBase):\n    def __init__(self, boundary=None):\n        MIMEBase.__init__(self)\n        if boundary:\n            \n\n    def close(self):\n        pass\n';
     const ws = await indexed({
       'aaa/other.py': 'class Other:\n    def set_boundary(self, b):\n        pass\n',
@@ -274,6 +276,7 @@ describe('a subclass: what it inherits', () => {
       'mail/message.py': 'class Message:\n    def get_payload(self):\n        return None\n\n    def attach(self, part):\n        pass\n\n    def set_payload(self, p):\n        pass\n\n    def get_charset(self):\n        return None\n\n    def set_boundary(self, b):\n        pass\n',
       'mail/base.py': 'from mail import message\n\n\nclass MIMEBase(message.Message):\n    def __init__(self):\n        pass\n\n    def attach(self, part):\n        pass\n',
       'mail/multi.py': py,
+      'mail/mixed.py': MIXED,
     });
     const { snippets } = await ws.context({ path: 'mail/multi.py', text: py, position: { line: 7, character: 12 }, budgetTokens: 400 });
     const order = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
@@ -282,6 +285,10 @@ describe('a subclass: what it inherits', () => {
     expect(before(order, 'mail/message.py:14', 'mail/message.py:2')).toBe(true);
     // MIMEBase's attach, the one `self.attach` would run, before Message's.
     expect(before(order, 'mail/base.py:8', 'mail/message.py:5')).toBe(true);
+    // Through a base class of the buffer's own file, on up the chain.
+    const mixed = await ws.context({ path: 'mail/mixed.py', text: MIXED, position: { line: 10, character: 12 }, budgetTokens: 400 });
+    const through = mixed.snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    expect(before(through, 'mail/message.py:14', 'aaa/other.py:2')).toBe(true);
   });
 });
 
