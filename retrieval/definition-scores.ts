@@ -10,6 +10,7 @@ import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
+import { splitIdentifier } from '../store/code-text.js';
 import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, namesOnNearestCodeLines, type NameUse } from './buffer-names.js';
 import { importedFiles, importRefsCache, memberOrigins, moduleExports, namesBound, type ModuleExport } from './import-graph.js';
 import { anticipate } from './anticipation.js';
@@ -388,11 +389,6 @@ const HEADER_FACTOR = 4;
 /** How far above the cursor the line opening its block is looked for. */
 const HEADER_REACH = 30;
 
-/** The words of an identifier, lower case (`set_boundary`, `setBoundary` → set, boundary). */
-function identifierWords(name: string): string[] {
-  return name.split(/_+|(?<=[a-z0-9])(?=[A-Z])/).map((w) => w.toLowerCase()).filter(Boolean);
-}
-
 /**
  * The line that opens the cursor's block (`if boundary:`, `for (const item of items) {`; not a
  * declaration's) names what the block acts on: an offered definition whose name is made of such a
@@ -414,12 +410,12 @@ function withBlockHeaderNames(scored: ScoredDefinition[], lines: readonly string
   if (!header) return scored;
   // Names of four letters or more: `i`, `ok`, `err` make half the names of a code base.
   const names = new Set<string>();
-  for (const m of header.matchAll(WORD)) if (m[0].length >= 4 && !isKeyword(m[0]) && m[0] !== 'self' && m[0] !== 'this') names.add(identifierWords(m[0]).join(' '));
+  for (const m of header.matchAll(WORD)) if (m[0].length >= 4 && !isKeyword(m[0])) names.add(splitIdentifier(m[0]).join(' '));
   if (!names.size) return scored;
   const named = [...names];
   for (const s of scored) {
     if (!s.offered) continue;
-    const words = identifierWords(s.def.name).join(' ');
+    const words = splitIdentifier(s.def.name).join(' ');
     if (named.some((n) => n !== words && ` ${words} `.includes(` ${n} `))) s.score *= HEADER_FACTOR;
   }
   return scored;

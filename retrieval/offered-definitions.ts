@@ -297,21 +297,22 @@ export function inheritedMembers(src: ContextSources, path: string, language: La
   const enclosing = own.filter((s) => CLASS_KINDS.has(s.kind) && s.start_line < cursor + 1 && cursor + 1 <= s.end_line);
   if (!enclosing.length) return [];
   // What the class overrides is its own: `this.x()` runs that one, shown as the buffer's.
-  const ownNames = new Set(own.map((s) => s.name));
+  const ownClasses = new Set(own.filter((s) => CLASS_KINDS.has(s.kind)).map((s) => s.name));
   const members: SymbolRow[] = [];
   // Up the chain (`MIMEMultipart(MIMEBase)`, `MIMEBase(message.Message)`): a nearer class's member
   // hides a farther one's of that name.
-  const hidden = new Set(ownNames);
+  const hidden = new Set(own.map((s) => s.name));
   const visited = new Set<string>();
+  // (The words of the signatures: `class`, `extends` and the like are no supertypes.)
   let level = [...ancestors];
   for (let depth = 0; depth < ANCESTOR_DEPTH && level.length; depth++) {
     const next: string[] = [];
     const found: SymbolRow[] = [];
     for (const name of level) {
-      if (visited.has(name)) continue;
+      if (visited.has(name) || isKeyword(name)) continue;
       visited.add(name);
       // A class of the buffer's own file is that one, whatever other files name so.
-      const local = ownNames.has(name);
+      const local = ownClasses.has(name);
       for (const base of definitionsFrom(src.store, name, language)) {
         if (!CLASS_KINDS.has(base.kind) || (local && base.path !== path)) continue;
         // A base in the buffer's own file: its methods are in the buffer; what it extends may not be.
@@ -320,7 +321,7 @@ export function inheritedMembers(src: ContextSources, path: string, language: La
             if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && !declaredPrivate(m)) found.push(m);
           }
         }
-        for (const w of base.signature.matchAll(/[A-Za-z_$][\w$]*/g)) if (w[0] !== name && !isKeyword(w[0])) next.push(w[0]);
+        for (const w of base.signature.matchAll(WORD)) if (w[0] !== name) next.push(w[0]);
       }
     }
     for (const m of found) hidden.add(m.name);
