@@ -34,6 +34,14 @@ export function isKeyword(word: string): boolean {
   return KEYWORDS.has(word);
 }
 
+/** Keywords a language writes after a dot (Java's `int.class`, `Outer.this`, `outer.new Inner()`; Rust's `.await`): no member's name. */
+const DOTTED_KEYWORDS = new Set(['class', 'this', 'super', 'new', 'await']);
+
+/** Whether the word at `index` of `text` is a name: no keyword, unless a dot comes before it (`gen.break()`, `promise.catch(…)` name members). */
+export function isNameAt(text: string, index: number, word: string): boolean {
+  return !KEYWORDS.has(word) || (text[index - 1] === '.' && !DOTTED_KEYWORDS.has(word));
+}
+
 /** Whether the language's comments start with `#` (the buffer's readers split comments by it). */
 export function hashCommented(language: string): boolean {
   return language === 'python' || language === 'ruby' || language === 'bash';
@@ -187,7 +195,7 @@ export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: nu
   // From the cursor outwards, one way (`step`), until `wanted` lines have named something.
   const take = (step: 1 | -1, wanted: number) => {
     for (let l = cursorLine + step, taken = 0; taken < wanted && l >= from && l < to; l += step) {
-      const names = [...code[l - from].matchAll(IDENT)].map((m) => m[0]).filter((n) => n.length > 1 && !KEYWORDS.has(n));
+      const names = [...code[l - from].matchAll(IDENT)].filter((m) => m[0].length > 1 && isNameAt(m.input!, m.index!, m[0])).map((m) => m[0]);
       if (names.length) taken++;
       for (const n of names) out.add(n);
     }
@@ -208,8 +216,7 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     IDENT.lastIndex = 0;
     for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
       const name = m[0];
-      // A keyword after a dot is a member's name (`gen.return(…)`, `promise.catch(…)`), not the keyword.
-      if (name.length < 2 || (KEYWORDS.has(name) && text[m.index - 1] !== '.')) continue;
+      if (name.length < 2 || !isNameAt(text, m.index, name)) continue;
       const cur = best.get(name);
       if (cur === undefined || d < cur) best.set(name, d);
       counts.set(name, (counts.get(name) ?? 0) + 1);

@@ -9,7 +9,7 @@
  */
 import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
-import { hashCommented, isKeyword, withoutStrings } from './buffer-names.js';
+import { hashCommented, isNameAt, withoutStrings } from './buffer-names.js';
 import type { ContextSources } from './context-sources.js';
 import { similarByText } from './similar-code.js';
 
@@ -34,7 +34,8 @@ const NAME = /[A-Za-z_$][\w$]*/g;
 function namesOf(line: string, hashComments: boolean): Set<string> {
   const out = new Set<string>();
   if (line.length > MAX_LINE) return out;
-  for (const m of withoutStrings(line, hashComments).matchAll(NAME)) if (m[0].length > 1 && !isKeyword(m[0])) out.add(m[0]);
+  const text = withoutStrings(line, hashComments);
+  for (const m of text.matchAll(NAME)) if (m[0].length > 1 && isNameAt(text, m.index!, m[0])) out.add(m[0]);
   return out;
 }
 

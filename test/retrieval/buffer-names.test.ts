@@ -63,6 +63,14 @@ describe('namesNearCursor: keywords', () => {
     expect(byName.get('catch')).toMatchObject({ qualifiers: ['promise'] });
     expect(byName.has('function')).toBe(false);
   });
+
+  it('reads no member in what a language writes after a dot: `int.class`, `Outer.this`, `fut.await`', () => {
+    const lines = ['gson.fromJson(json, int.class);', 'Outer.this.run();', 'let body = fut.await?;', ''];
+    const names = new Set(namesNearCursor(lines, 3).map((u) => u.name));
+    expect(['class', 'this', 'await'].filter((k) => names.has(k))).toEqual([]);
+    expect(names.has('fromJson')).toBe(true);
+    expect([...namesOnNearestCodeLines(lines, 3, 3, 0)].filter((k) => ['class', 'this', 'await'].includes(k))).toEqual([]);
+  });
 });
 
 describe('namesNearCursor: a window that starts inside a docstring', () => {

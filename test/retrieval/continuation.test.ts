@@ -121,6 +121,24 @@ describe('what followed lines like the cursor’s neighbours', () => {
     for (const other of others) expect(before(order, code, other)).toBe(true);
   });
 
+  it('reads a member named like a keyword (`reply.type(…)`) as the name that came next', async () => {
+    const accepts = (name: string, next: string[]) => [
+      "import { makeReply } from '../lib/reply';",
+      '',
+      `export function ${name}(): void {`,
+      '  const reply = makeReply();',
+      "  reply.header('accept', 'text/html');",
+      ...next,
+      "  reply.send('<p>');",
+      '}',
+      '',
+    ];
+    const order = await memberOrder({ 'test/html.test.ts': accepts('page', ["  reply.type('text/html');"]).join('\n') }, accepts('answers', ['  ']));
+    const type = 'lib/reply.ts:6';
+    expect(order).toContain(type);
+    for (const other of ['lib/reply.ts:3', 'lib/reply.ts:5', 'lib/reply.ts:7']) expect(before(order, type, other)).toBe(true);
+  });
+
   it('offers a function the buffer never names when it followed such a line elsewhere', async () => {
     const indexed = await indexedWorkspace({
       ...encoding,
