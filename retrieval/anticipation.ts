@@ -20,7 +20,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { folderOf } from '../store/symbol-table.js';
 import type { ImportSources } from './import-graph.js';
 import { definitionsFrom } from './language-reach.js';
-import { declaredPrivate } from './definition-traits.js';
+import { reachableFrom } from './definition-traits.js';
 import { type ImportGraph, importGraph, isTestPath, itemsOf, memberFinder, nameable, pairStem, push, resolveRefs } from './workspace-imports.js';
 
 export type AnticipationSignal = 'cooccurrence' | 'paired' | 'module' | 'similar' | 'continuation';
@@ -83,9 +83,9 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const own = new Set(ownItems.keys());
   const ownMembers = new Set([...ownByModule.values()].flatMap((s) => [...s]));
   const defOf = (item: string) => graph.defOf.get(item) ?? ownItems.get(item) ?? undefined;
-  // Another file's private definitions are out: no code here can reach them (a similar chunk of a
-  // class named its private fields, which took the budget of what the line could call).
-  const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def) && !declaredPrivate(def);
+  // Another file's or package's private definitions are out: no code here can reach them (a similar
+  // chunk of a class named its private fields, which took the budget of what the line could call).
+  const open = (def: SymbolRow | null | undefined): def is SymbolRow => !!def && def.path !== path && !written.has(def.name) && nameable(def) && reachableFrom(def, path);
 
   const scores = new Map<string, { def: SymbolRow; parts: Partial<Record<AnticipationSignal, number>> }>();
   const credit = (signal: AnticipationSignal, def: SymbolRow, s: number) => {
@@ -179,7 +179,7 @@ export function anticipate(src: ImportSources, input: AnticipationInput): Antici
   const creditNames = (signal: AnticipationSignal, weights: Iterable<[string, number]>) => {
     for (const [name, w] of weights) {
       if (written.has(name)) continue;
-      const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d) && !declaredPrivate(d));
+      const defs = definitionsFrom(src.store, name, input.language).filter((d) => d.path !== path && nameable(d) && reachableFrom(d, path));
       if (!defs.length || defs.length > MAX_PLACES) continue;
       for (const d of defs) credit(signal, d, w / defs.length);
     }

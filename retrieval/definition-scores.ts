@@ -22,7 +22,7 @@ import { type Candidate, bufferNames } from './snippets.js';
 import { typeNamedLike, typesInFileName } from './type-names.js';
 import { typedReceiverMembers, memberAccessAt, textBeforeCursor } from './typed-member.js';
 import type { ContextSources } from './context-sources.js';
-import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, declaredPrivate, definitionKey, importBinding, isNamedType, bodiless, enclosingSymbol, sharedScores, shapeOf, stem, typeMembers } from './definition-traits.js';
+import { DECLARATION_FILE, MEMBER_KINDS, type ScoredDefinition, TYPE_ONLY_KINDS, WORD, definitionKey, reachableFrom, importBinding, isNamedType, bodiless, enclosingSymbol, sharedScores, shapeOf, stem, typeMembers } from './definition-traits.js';
 
 /** A name with more definitions than this is too ambiguous to look up, unless the file imports it. */
 const MAX_DEFS = 8;
@@ -287,8 +287,9 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       if (ownNames.has(use.name) && stem(def.path) !== ownStem) score *= use.qualified === 0 && membersOf.has(use.name) ? RECEIVER_OWN_FACTOR : OWN_NAME_FACTOR;
       if (hasCode && DECLARATION_FILE.test(def.path)) score *= 0.5;
       if (external) score *= EXTERNAL_RECEIVER_FACTOR;
-      // Declared private in another file: no code here can reach it (a class's `private Log() {}`).
-      if (declaredPrivate(def)) score *= PRIVATE_FACTOR;
+      // Private to another file or package: no code here can reach it (a class's `private Log() {}`,
+      // Go's `newRouteContext` from another package). (A function's local elsewhere keeps its own weight, below.)
+      if (def.kind !== 'local' && !reachableFrom(def, path)) score *= PRIVATE_FACTOR;
       if (namedAfter.has(use.name)) score *= NAMED_AFTER_FACTOR;
       // JavaScript has no use for types: a declaration file's or a type's definition says little to its lines.
       if (untyped && (DECLARATION_FILE.test(def.path) || TYPE_ONLY_KINDS.has(def.kind))) score *= UNTYPED_TYPE_FACTOR;
@@ -310,7 +311,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
     // pushed other names out of the tuning draw.)
     if (importedFrom && onlyInImport(use)) {
       const objects = defs.filter((d) => importedFrom.has(d.path) && OBJECT_KINDS.has(d.kind));
-      const members = objects.flatMap((d) => typeMembers(store, d.path, d.name, near));
+      const members = objects.flatMap((d) => typeMembers(store, d.path, d.name, near, path));
       for (const def of members) scored.push({ def, score: UNUSED_MODULE_WEIGHT / unusedImports / members.length, distance: use.distance, offered: true });
     }
   }
@@ -357,12 +358,12 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   const visible = (p: string) => imports.files.has(p) || imports.scope.has(p);
   // (With a receiver typed at the cursor, only that receiver's: the line has picked it.)
   const typedReceiver = access?.segments.at(-1);
-  scored.push(...pendingReceiverMembers(store, language, lines, cursor, receiverTypes, visible, typedReceiver));
-  scored.push(...unboundReceiverTypes(store, language, lines, cursor, visible));
+  scored.push(...pendingReceiverMembers(store, language, path, lines, cursor, receiverTypes, visible, typedReceiver));
+  scored.push(...unboundReceiverTypes(store, language, path, lines, cursor, visible));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
   if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
-  scored.push(...commentNamedDefinitions(src, language, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
+  scored.push(...commentNamedDefinitions(src, language, path, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));
   scored.push(...mergedByDefinition(supertypes));
   if (importList) scored.push(...listCompletions(src, refsOf, importList));

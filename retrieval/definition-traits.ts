@@ -43,9 +43,9 @@ export interface ScoredDefinition {
   offered?: boolean;
 }
 
-/** A type's members in one file that code elsewhere can call (callableMemberOf), less those `skip` names. */
-export function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }): SymbolRow[] {
-  return store.symbols.inFile(path).filter((m) => callableMemberOf(m, type) && !skip.has(m.name));
+/** A type's members in one file that code elsewhere (in the file at `from`) can call (callableMemberOf, reachableFrom), less those `skip` names. */
+export function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }, from: string): SymbolRow[] {
+  return store.symbols.inFile(path).filter((m) => callableMemberOf(m, type) && !skip.has(m.name) && reachableFrom(m, from));
 }
 
 /** Whether a definition is a member of `type` that code elsewhere can call: no constructor, nothing private. */
@@ -89,6 +89,29 @@ const PRIVATE_KEYWORD_LANGUAGES = /\.(java|cs|[mc]?tsx?|kts?|scala|swift|php|dar
 /** Whether a definition is declared `private` in a language where that keeps other files out. */
 export function declaredPrivate(def: SymbolRow): boolean {
   return PRIVATE_KEYWORD_LANGUAGES.test(def.path) && /(^|\s)private\s/.test(def.signature.split(/[(=]/)[0]);
+}
+
+/** Languages whose unexported names are their package's alone, a package being a folder (Java's `src/main` and `src/test` halves one). */
+const PACKAGE_PRIVATE_LANGUAGES = /\.(java|go)$/;
+
+/** The package a Java or Go file is in, as its folder: Java's tests share their package with the main sources. */
+function packageFolder(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1).replace(/(^|\/)src\/test\//, '$1src/main/');
+}
+
+/**
+ * Whether code in the file at `from` can name `def` by the language's visibility: nothing
+ * `private`; in Java a class or member with no access modifier (gson's `Excluder excluder;` in
+ * GsonBuilder) and in Go a lower-case name are their package's alone. A member is read by its own
+ * name or modifiers, not its type's: a public method of a package-private class runs through the
+ * interface it implements (`entry.getKey()` runs LinkedTreeMap.Node's); a `protected` one in any
+ * subclass.
+ */
+export function reachableFrom(def: SymbolRow, from: string): boolean {
+  if (declaredPrivate(def)) return false;
+  if (!PACKAGE_PRIVATE_LANGUAGES.test(def.path) || packageFolder(def.path) === packageFolder(from)) return true;
+  if (def.path.endsWith('.go')) return /^\p{Lu}/u.test(def.name);
+  return def.exported || (!!def.container && /(^|\s)(public|protected)\s/.test(def.signature.split(/[(=]/)[0]));
 }
 
 /** A type a variable can be named after: not a type's associated type (Rust's `type Err = …` in an impl). */

@@ -18,7 +18,7 @@ import { definitionsFrom } from './language-reach.js';
 import { commentAboveWords, definitionsNamedIn } from './comment-intent.js';
 import { counterpartNames } from './counterparts.js';
 import type { ContextSources } from './context-sources.js';
-import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, declaredPrivate, enclosingSymbol, importBinding, lastWord, shapeOf, sharedScores, typeDefinitions, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
+import { RUN_USES_MAX, type ScoredDefinition, WORD, callableMemberOf, enclosingSymbol, reachableFrom, importBinding, lastWord, shapeOf, sharedScores, typeDefinitions, typeFiles, typeMembers, usesWeights, wordCount } from './definition-traits.js';
 
 /** A sibling's share of the score of the definition it sits by (siblingsOf, parallelDefinitions). */
 const SIBLING_FACTOR = 0.3;
@@ -67,6 +67,7 @@ function bindsName(line: string, name: string): boolean {
 export function pendingReceiverMembers(
   store: IndexStore,
   language: LanguageId,
+  path: string,
   lines: readonly string[],
   cursor: number,
   receiverTypes: () => Map<string, Set<string>>,
@@ -90,7 +91,7 @@ export function pendingReceiverMembers(
       const justBound = cursor - row <= JUST_BOUND_LINES && bindsName(lines[row] ?? '', name);
       if (!justBound && wordCount(buffer, name, onCursorLine + 2) - onCursorLine !== 1) continue;
       const written = (member: string) => wordCount(buffer!, member, 1) > 0;
-      const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written })));
+      const members = types.flatMap((t) => typeFiles(store, language, t, visible).flatMap((p) => typeMembers(store, p, t, { has: written }, path)));
       if (!members.length || members.length > RUN_USES_MAX) continue;
       const proximity = 1 / (1 + (cursor - row) / 2);
       out.push(...sharedScores(members, usesWeights(store, members), PENDING_WEIGHT * proximity, cursor - row));
@@ -115,7 +116,7 @@ const RECEIVER_ACCESS = /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:\?\.|\.|->)\s*([A-Za
  * them where they tell types apart; two types at most). Its definition, in the first block of lines
  * below (it ends where the indentation drops).
  */
-export function unboundReceiverTypes(store: IndexStore, language: LanguageId, lines: readonly string[], cursor: number, visible: (path: string) => boolean): ScoredDefinition[] {
+export function unboundReceiverTypes(store: IndexStore, language: LanguageId, path: string, lines: readonly string[], cursor: number, visible: (path: string) => boolean): ScoredDefinition[] {
   const receivers = new Map<string, { members: Set<string>; row: number }>();
   const seen = new Set<string>();
   let above: string | undefined;
@@ -154,7 +155,7 @@ export function unboundReceiverTypes(store: IndexStore, language: LanguageId, li
     // The types defining the most of the members used on it.
     const count = new Map<string, number>();
     for (const member of members) {
-      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && callableMemberOf(d, d.container)).map((d) => d.container!));
+      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && callableMemberOf(d, d.container) && reachableFrom(d, path)).map((d) => d.container!));
       for (const o of owners) count.set(o, (count.get(o) ?? 0) + 1);
     }
     const most = Math.max(0, ...count.values());
@@ -247,6 +248,7 @@ const COMMENT_SCOPE_MAX = 100;
 export function commentNamedDefinitions(
   src: ContextSources,
   language: LanguageId,
+  path: string,
   lines: readonly string[],
   cursor: number,
   imported: ReadonlySet<string>,
@@ -261,11 +263,11 @@ export function commentNamedDefinitions(
   for (const f of imported) for (const g of importTargets(src, f)) reach.add(g);
   if (scope.size <= COMMENT_SCOPE_MAX) for (const f of scope) reach.add(f);
   const found = new Map<string, { def: SymbolRow; n: number }>();
-  const take = (path: string, keep: (d: SymbolRow) => boolean) => {
-    for (const f of definitionsNamedIn(store, path, words)) if (keep(f.def)) found.set(`${path}:${f.def.start_line}`, f);
+  const take = (file: string, keep: (d: SymbolRow) => boolean) => {
+    for (const f of definitionsNamedIn(store, file, words)) if (keep(f.def)) found.set(`${file}:${f.def.start_line}`, f);
   };
-  for (const p of reach) take(p, (d) => !declaredPrivate(d));
-  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type));
+  for (const p of reach) take(p, (d) => reachableFrom(d, path));
+  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type) && reachableFrom(m, path));
   const total = [...found.values()].reduce((a, f) => a + f.n, 0);
   return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
 }
@@ -318,7 +320,7 @@ export function inheritedMembers(src: ContextSources, path: string, language: La
         // A base in the buffer's own file: its methods are in the buffer; what it extends may not be.
         if (base.path !== path) {
           for (const m of src.store.symbols.inFile(base.path)) {
-            if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && !declaredPrivate(m)) found.push(m);
+            if (m.container === name && (m.kind === 'method' || m.kind === 'function') && !written.has(m.name) && !hidden.has(m.name) && reachableFrom(m, path)) found.push(m);
           }
         }
         for (const w of base.signature.matchAll(WORD)) if (w[0] !== name) next.push(w[0]);
@@ -363,8 +365,8 @@ export function siblingsOf(store: IndexStore, best: ScoredDefinition[], path: st
   for (const { def, score } of best) {
     // A constructor's neighbours are its class's fields and methods, no run it belongs to.
     if (def.kind === 'constructor') continue;
-    // (Not another file's private members: no code here can reach them.)
-    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s) && !declaredPrivate(s));
+    // (Not another file's or package's private members: no code here can reach them.)
+    const peers = store.symbols.inFile(def.path).filter((s) => s.container === def.container && s.kind !== 'local' && s.path !== path && !importBinding(s) && reachableFrom(s, path));
     const i = peers.findIndex((s) => s.start_line === def.start_line && s.name === def.name);
     for (const j of [i - 1, i + 1]) {
       if (i >= 0 && j >= 0 && j < peers.length) out.push({ def: peers[j], score: score * SIBLING_FACTOR, distance: Infinity });

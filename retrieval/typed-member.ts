@@ -16,7 +16,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeDefinitions, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, reachableFrom, typeDefinitions, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -191,7 +191,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
       if (file === path) continue;
       for (const def of store.symbols.inFile(file)) {
         // The type's own before a supertype's of the same name: the override is what runs.
-        if (callableMemberOf(def, type) && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, { def, share });
+        if (callableMemberOf(def, type) && wanted(def.name) && !byName.has(def.name) && reachableFrom(def, path)) byName.set(def.name, { def, share });
       }
     }
     if (byName.size >= MEMBERS_MAX) break;

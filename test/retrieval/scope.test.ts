@@ -379,7 +379,7 @@ describe('a variable bound just above the cursor and used nowhere yet', () => {
     // `self.conn` is used by another method: not unused in the buffer, but just assigned above the cursor.
     const lines = ['from pkg.conn import Conn', '', '', 'class Job:', '    def start(self, url):', '        self.conn = Conn(url)', '        ', '', '    def stop(self):', '        self.conn.close()', ''];
     const pending = (buffer: string[], cursor: number, typedReceiver?: string) =>
-      pendingReceiverMembers(ws.store, 'python', buffer, cursor, () => receiverTypes('python', { lines: buffer, from: 0, to: buffer.length, at: cursor })!, () => true, typedReceiver).map((d) => `${d.def.path}:${d.def.start_line}`);
+      pendingReceiverMembers(ws.store, 'python', 'job.py', buffer, cursor, () => receiverTypes('python', { lines: buffer, from: 0, to: buffer.length, at: cursor })!, () => true, typedReceiver).map((d) => `${d.def.path}:${d.def.start_line}`);
     expect(pending(lines, 6)).toEqual(['pkg/conn.py:2']);
     // With another receiver typed at the cursor (`job.`), that one is what the line uses.
     expect(pending(lines, 6, 'job')).toEqual([]);

@@ -4,7 +4,9 @@
  * language with a receiver rule; through the real indexer and cursor retrieval on small trees.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { reachableFrom } from '../../retrieval/definition-traits.js';
 import { memberAccessAt, textBeforeCursor } from '../../retrieval/typed-member.js';
+import type { SymbolRow } from '../../store/rows.js';
 import { contextAtMarker } from '../helpers/indexed-workspace.js';
 
 let cleanup: (() => Promise<void>) | null = null;
@@ -226,6 +228,46 @@ describe('the members of the receiver typed at the cursor', () => {
 
   it('Python: after `from pkg import sub`, the submodule\'s definitions', async () => {
     await expectTypedMembers(pyModuleCase(['from lib import gadget, widget']));
+  });
+});
+
+describe("what the language's visibility keeps from the buffer", () => {
+  /** The `re…` members shown for the buffer at `path` (the cursor after `w.re`), by name. */
+  const shown = async (files: Record<string, string>, path: string, buffer: string[]) =>
+    new Set((await contextAt(files, path, buffer.join('\n'))).filter((s) => s.source === 'symbol' && /^re/i.test(s.symbol ?? '')).map((s) => s.symbol));
+
+  it("Java: a member with no access modifier is its package's (folder's), `src/test` sharing `src/main`'s; a protected one any subclass's", async () => {
+    const builder = ['package lib;', '', 'public class Builder {', '  int retries;', '  public Builder resize(int n) { return this; }', '  Builder reset() { return this; }', '  protected void repaint() {}', '  private void recount() {}', '}', ''].join('\n');
+    const use = (pkg: string) => [`package ${pkg};`, '', 'import lib.Builder;', '', 'public class Use {', '  void draw() {', '    Builder w = new Builder();', '    w.re|', '  }', '}'];
+    const files = { 'src/main/java/lib/Builder.java': builder };
+    expect(await shown(files, 'src/main/java/app/Use.java', use('app'))).toEqual(new Set(['resize', 'repaint']));
+    expect(await shown(files, 'src/test/java/lib/Use.java', use('lib'))).toEqual(new Set(['resize', 'repaint', 'reset', 'retries']));
+  });
+
+  it('reads a member by its own modifiers or name, a type by whether its package exports it', () => {
+    const row = (path: string, name: string, signature: string, exported: boolean, container: string | null = null): SymbolRow =>
+      ({ name, kind: container ? 'method' : 'class', path, start_line: 1, end_line: 1, container, signature, exported });
+    const node = 'src/main/java/lib/internal/Tree.java';
+    // A public method of a package-private class: called through the interface it implements.
+    expect(reachableFrom(row(node, 'getKey', 'public K getKey()', false, 'Node'), 'src/main/java/app/Use.java')).toBe(true);
+    expect(reachableFrom(row(node, 'rebalance', 'void rebalance()', false, 'Node'), 'src/main/java/app/Use.java')).toBe(false);
+    expect(reachableFrom(row(node, 'rebalance', 'void rebalance()', false, 'Node'), 'src/test/java/lib/internal/TreeTest.java')).toBe(true);
+    expect(reachableFrom(row(node, 'Node', 'static final class Node<K, V>', false), 'src/main/java/app/Use.java')).toBe(false);
+    expect(reachableFrom(row(node, 'log', 'private void log()', false, 'Node'), 'src/main/java/lib/internal/Other.java')).toBe(false);
+    // Go: by the name's case alone, whatever its receiver's type.
+    expect(reachableFrom(row('lib/tree.go', 'Walk', 'func (n *node) Walk()', false, 'node'), 'main.go')).toBe(true);
+    expect(reachableFrom(row('lib/tree.go', 'walk', 'func (n *Node) walk()', false, 'Node'), 'main.go')).toBe(false);
+    // Other languages: `private` alone.
+    expect(reachableFrom(row('lib/tree.py', '_walk', 'def _walk(self)', false, 'Node'), 'main.py')).toBe(true);
+  });
+
+  it("Go: a lower-case method is its package's", async () => {
+    const widget = ['package lib', '', 'type Widget struct{}', '', 'func NewWidget() *Widget { return &Widget{} }', '', 'func (w *Widget) Resize(n int) {}', '', 'func (w *Widget) reset() {}', ''].join('\n');
+    const files = { 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'lib/widget.go': widget };
+    const other = ['package main', '', 'import "example.com/app/lib"', '', 'func main() {', '\tw := lib.NewWidget()', '\tw.Re|', '}'];
+    expect(await shown(files, 'main.go', other)).toEqual(new Set(['Resize']));
+    const same = ['package lib', '', 'func draw() {', '\tw := NewWidget()', '\tw.Re|', '}'];
+    expect(await shown(files, 'lib/draw.go', same)).toEqual(new Set(['Resize', 'reset']));
   });
 });
 

@@ -59,7 +59,7 @@ describe('the type of a receiver used below and bound nowhere above', () => {
     const offered = (body: string[]) => {
       const lines = ['def draw(n, w0, make):', ...body];
       const row = lines.findIndex((l) => !l.trim());
-      return unboundReceiverTypes(indexed.ws.store, 'python', lines, row, () => true).map((s) => s.def.name);
+      return unboundReceiverTypes(indexed.ws.store, 'python', 'draw.py', lines, row, () => true).map((s) => s.def.name);
     };
     // The rule itself, then what it must leave alone.
     expect(offered(['    ', '    w.repaint(n)', '    w.fold(n)'])).toEqual(['Widget']);
@@ -84,18 +84,20 @@ describe('the type of a receiver used below and bound nowhere above', () => {
       files: Object.fromEntries(Object.keys(TYPES).map((t) => [`ui/${t.toLowerCase()}.go`, `package ui\n\ntype ${t} struct{}\n\nfunc New${t}() *${t} { return &${t}{} }\n\nfunc Make${t}List() []string { return nil }\n\n${TYPES[t].map((m) => `func (x *${t}) ${m}(n int) {}\n`).join('')}`])),
       lines: ['package ui', 'func draw(n int) {', '\t', '\tw.repaint(n)', '\tw.fold(n)', '}'],
       makers: ['NewWidget'],
+      path: 'ui/draw.go',
     },
     {
       language: 'rust' as const,
       files: Object.fromEntries(Object.keys(TYPES).map((t) => [`src/${t.toLowerCase()}.rs`, `pub struct ${t};\n\nimpl ${t} {\n    pub fn new() -> Self { ${t} }\n    pub fn size(&self) -> usize { 0 }\n    pub fn wider(mut self, n: i32) -> Self { self }\n${TYPES[t].map((m) => `    pub fn ${m}(&self, n: i32) {}\n`).join('')}}\n`])),
       lines: ['fn draw(n: i32) {', '    ', '    w.repaint(n);', '    w.fold(n);', '}'],
       makers: ['new'],
+      path: 'src/draw.rs',
     },
-  ])('$language: with the type, the functions beside it that return it', async ({ language, files, lines, makers }) => {
+  ])('$language: with the type, the functions beside it that return it', async ({ language, files, lines, makers, path }) => {
     const indexed = await indexedWorkspace(files, 'cvu-unbound-');
     cleanup = indexed.close;
     const row = lines.findIndex((l) => !l.trim());
-    const offered = unboundReceiverTypes(indexed.ws.store, language, lines, row, () => true);
+    const offered = unboundReceiverTypes(indexed.ws.store, language, path, lines, row, () => true);
     expect(offered.map((s) => s.def.name).sort()).toEqual(['Widget', ...makers].sort());
     // Widget's own: not Gadget's or Gizmo's maker, nor a function returning something else.
     expect(offered.every((s) => s.def.path.includes('widget'))).toBe(true);
