@@ -64,6 +64,9 @@ export function memberAccessAt(before: string): MemberAccess | null {
     // `x!.` (TypeScript's non-null assertion) and `x?.` read as `x.`.
     if (text[i - 1] === '!') i--;
     let call = false;
+    // `new TypeAdapter<T>() {…}.`: an anonymous class's body (left empty by textBeforeCursor) after its constructor call.
+    const body = /\{\}\s*$/.exec(text.slice(Math.max(0, i - 40), i));
+    if (body && text.slice(0, i - body[0].length).trimEnd().endsWith(')')) i = text.slice(0, i - body[0].length).trimEnd().length;
     if (text[i - 1] === ')') {
       const open = matchingOpen(text, i - 1);
       if (open < 0) return null;
@@ -104,14 +107,56 @@ const CHAIN_LINES = 6;
 /** A line that starts with an accessor continues the expression of the lines above it. */
 const CONTINUATION = /^\s*(?:\?\.|\.(?!\.)|->|::)/;
 
+/** A block or argument list the cursor's line closes is looked for this many lines and characters above (an anonymous class's body, a callback's). */
+const CLOSED_LINES = 200;
+const CLOSED_CHARS = 20_000;
+const OPENERS = '([{';
+const CLOSERS = ')]}';
+/** A bracket pair with something inside, no bracket inside but emptied pairs. */
+const INNERMOST_BRACES = /\{(?:[^{}()[\]]|\{\}|\(\)|\[\])+\}/g;
+const INNERMOST_PARENS = /\((?:[^{}()[\]]|\{\}|\(\)|\[\])+\)/g;
+const INNERMOST_SQUARE = /\[(?:[^{}()[\]]|\{\}|\(\)|\[\])+\]/g;
+
+/**
+ * When the cursor's line starts by closing brackets opened lines above (`}.nullSafe()` after an
+ * anonymous class's body, `}).then(` after a callback's), the expression they close, joined from the
+ * line that opens it, what it spans across lines left out (`new TypeAdapter<T>() {}.`,
+ * `new Promise((resolve) => {}).`); else the line as it is. (String literals are not told apart.)
+ */
+function withClosedExpression(lines: readonly string[], cursor: number, text: string): string {
+  if (!/^\s*[)\]}]/.test(text)) return text;
+  const balance = (s: string) => {
+    let d = 0;
+    for (const c of s) d += CLOSERS.includes(c) ? 1 : OPENERS.includes(c) ? -1 : 0;
+    return d;
+  };
+  let open = balance(text);
+  let chars = text.length;
+  for (let row = cursor - 1; open > 0 && row >= Math.max(0, cursor - CLOSED_LINES); row--) {
+    chars += (lines[row] ?? '').length;
+    if (chars > CLOSED_CHARS) break;
+    open += balance(lines[row] ?? '');
+    if (open > 0) continue;
+    let joined = [...lines.slice(row, cursor), text].join('\n');
+    // Every bracket's inside, innermost first, until the expression is one line: what a receiver's
+    // type is read from is its constructor's or function's name, not what it is given.
+    for (let before = ''; before !== joined; ) {
+      before = joined;
+      joined = joined.replace(INNERMOST_BRACES, '{}').replace(INNERMOST_PARENS, '()').replace(INNERMOST_SQUARE, '[]');
+    }
+    return joined.includes('\n') ? text : joined.trim();
+  }
+  return text;
+}
+
 /**
  * The text before the cursor as one expression: the cursor's line up to `column`, and when that
  * line starts with an accessor (a chain written one call a line: `let pos = self` / `.cmd` / `.|`),
  * the lines above it that the chain goes on from, joined — up to one that ends a statement or opens
- * a block.
+ * a block; when it starts by closing what a line above opened, that expression (withClosedExpression).
  */
 export function textBeforeCursor(lines: readonly string[], cursor: number, column: number): string {
-  let text = (lines[cursor] ?? '').slice(0, column);
+  let text = withClosedExpression(lines, cursor, (lines[cursor] ?? '').slice(0, column));
   for (let row = cursor - 1, n = 0; n < CHAIN_LINES && row >= 0 && CONTINUATION.test(text); row--, n++) {
     const above = (lines[row] ?? '').replace(/\s*\/\/.*$/, '').trim();
     if (!above || /[;{}]$/.test(above)) break;

@@ -40,6 +40,21 @@ describe('memberAccessAt', () => {
     expect(textBeforeCursor(['if (a) {', '.x'], 1, 2)).toBe('.x');
   });
 
+  it('reads the expression a line closes from the line that opened it: an anonymous class, a callback, arguments', () => {
+    const java = ['    return new TypeAdapter<OffsetDateTime>() {', '      @Override', '      public void write(JsonWriter out, OffsetDateTime value) {', '        out.name("offset");', '      }', '    }.nu'];
+    expect(memberAccessAt(textBeforeCursor(java, 5, java[5].length))).toMatchObject({ segments: ['TypeAdapter'], constructed: true, prefix: 'nu' });
+    const js = ['const p = new Promise((resolve) => {', '  setTimeout(resolve, [1, 2][0]);', '}).th'];
+    expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length))).toMatchObject({ segments: ['Promise'], constructed: true, prefix: 'th' });
+    const args = ['x = client.request(', '  a,', '  b', ').'];
+    expect(memberAccessAt(textBeforeCursor(args, 3, 2))).toMatchObject({ segments: ['client', 'request'], called: [false, true] });
+    // Nothing opened above (the file's first line, or too far up): the line alone, and no receiver.
+    expect(textBeforeCursor(['}.'], 0, 2)).toBe('}.');
+    const far = ['new Foo() {', ...Array.from({ length: 300 }, () => '  x();'), '}.'];
+    expect(memberAccessAt(textBeforeCursor(far, far.length - 1, 2))).toBeNull();
+    const wide = ['new Foo() {', 'x'.repeat(50_000), '}.'];
+    expect(memberAccessAt(textBeforeCursor(wide, 2, 2))).toBeNull();
+  });
+
   it('reads the tail of a long line only', () => {
     // 50,000 calls never closed: the receiver is read from the last 300 characters.
     expect(memberAccessAt('f('.repeat(50_000) + 'x.')?.segments).toEqual(['x']);
