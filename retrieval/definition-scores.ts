@@ -277,8 +277,10 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
       // Imported but not used yet: written in the import and nowhere else, so probably about to be.
       if (unusedImport) score *= 3;
       // On the cursor's own line: the call or name being written now, as sure as a name imported by name.
-      // (Not a top-level definition of a receiver's inner part: `io` in `self.io.` is a field, not the module `io`.)
-      if (use.distance === 0 && (def.container || !chainParts.has(use.name))) score *= CURSOR_LINE_FACTOR;
+      // With a member access typed at the cursor (`… && entry.`), that member is what is being written:
+      // of the line's names, only the receiver's inner parts, as members (`io` in `self.io.` is a field,
+      // not the module `io`).
+      if (use.distance === 0 && (access ? chainParts.has(use.name) && !!def.container : true)) score *= CURSOR_LINE_FACTOR;
       // Inside an import list, the names it lists are done: the line being written names another.
       if (importList?.names.has(use.name)) score *= LISTED_FACTOR;
       if (def.container && ancestors.has(def.container)) score *= 2;
@@ -361,7 +363,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   scored.push(...pendingReceiverMembers(store, language, path, lines, cursor, receiverTypes, visible, typedReceiver));
   scored.push(...unboundReceiverTypes(store, language, path, lines, cursor, visible));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p) }));
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p), lines }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, path, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));

@@ -205,6 +205,32 @@ export interface TypedMemberInput {
   moduleMembers: (binding: string) => readonly SymbolRow[] | null;
   /** A file's lines as the index has them (a Go or Rust struct's fields are read from its body), or null. */
   readLines?: (path: string) => readonly string[] | null;
+  /** The buffer: the members it already calls weigh more. */
+  lines?: readonly string[];
+}
+
+/** The buffer is read this many lines above and below the cursor for the members it accesses. */
+const ACCESSED_ABOVE = 300;
+const ACCESSED_BELOW = 50;
+/**
+ * A member the buffer accesses twice or more weighs as many times more, up to this: a call the file
+ * repeats (logrus's `entry.HasCaller()` in three `case` lines). Once says nothing: an else-if chain's
+ * `DataType.isInt(…)`, `DataType.isDate(…)` each call one and are about to call another.
+ */
+const ACCESSED_FACTOR_MAX = 4;
+const ACCESS = /(?:\??\.|->|::)\s*([A-Za-z_$][\w$]*)/g;
+
+const accessedFactor = (n: number) => (n >= 2 ? Math.min(ACCESSED_FACTOR_MAX, n) : 1);
+
+/** How often the buffer's lines around `line` (1-based) access each member name (`.x`, `->x`, `::x`). */
+function accessedMembers(lines: readonly string[], line: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let row = Math.max(0, line - 1 - ACCESSED_ABOVE); row < Math.min(lines.length, line + ACCESSED_BELOW); row++) {
+    const text = lines[row];
+    if (text.length > 1000) continue;
+    for (const m of text.matchAll(ACCESS)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+  }
+  return out;
 }
 
 /**
@@ -224,7 +250,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   if (module) {
     const byName = new Map<string, SymbolRow>();
     for (const def of module) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
-    return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })));
+    return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })), input.lines && accessedMembers(input.lines, input.line));
   }
   const types = receiverType(input);
   if (!types.length) return [];
@@ -241,7 +267,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
     }
     if (byName.size >= MEMBERS_MAX) break;
   }
-  const members = scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX));
+  const members = scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX), input.lines && accessedMembers(input.lines, input.line));
   // A Go or Rust struct's fields are no symbols: the types of those the prefix starts (`entry.` →
   // its `Level Level`, `Data Fields`) are what such a member is, at the least used member's weight.
   if (input.readLines) {
@@ -255,13 +281,17 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   return members;
 }
 
-/** The members a typed receiver offers, scored from half to all of TYPED_MEMBER_WEIGHT by how many files use each (and their share). */
-function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; share: number }[]): ScoredDefinition[] {
+/**
+ * The members a typed receiver offers, scored from half to all of TYPED_MEMBER_WEIGHT by how many
+ * files use each (and their share), and how often the buffer accesses it (`accessed`,
+ * ACCESSED_FACTOR_MAX).
+ */
+function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; share: number }[], accessed?: ReadonlyMap<string, number>): ScoredDefinition[] {
   if (!members.length) return [];
   // How many files use each name, damped: `length` or `type` are used everywhere, and not as this
   // type's. A large API too (cobra's Command, 150 methods): declared in file order, its `Flags()` came
   // past 4,000 characters behind setters no file calls (a lookup each, within MEMBERS_MAX).
-  const weights = members.map((m) => m.share * Math.sqrt(1 + filesUsing(store, m.def.name)));
+  const weights = members.map((m) => m.share * Math.sqrt(1 + filesUsing(store, m.def.name)) * accessedFactor(accessed?.get(m.def.name) ?? 0));
   const top = Math.max(...weights);
   const compact = members.length > WHOLE_MAX;
   // Every one of them is a candidate for the name being typed: the least used still ranks at half the most used.

@@ -128,6 +128,16 @@ describe('the members of the receiver typed at the cursor', () => {
     await expectTypedMembers(tsCase(['export function a(g: Gadget): void {', '  g.paint(1);', '  new Widget().re|', '}']));
   });
 
+  it('Go: the names written before the receiver on its line come after its members', async () => {
+    // `check(Limit) && w.` is typing w's member: check and Limit are written, the member is not.
+    const files = { 'lib/widget.go': goType('Widget'), 'lib/check.go': 'package lib\n\nconst Limit = 3\n\nfunc check(n int) bool { return n > 0 }\n', 'go.mod': 'module example.com/app\n\ngo 1.21\n' };
+    const buffer = ['package lib', '', 'func Draw() bool {', '\tvar w *Widget', '\treturn check(Limit) && w.|', '}'];
+    const order = (await contextAt(files, 'lib/use.go', buffer.join('\n'))).map((s) => s.symbol ?? '');
+    const firstMember = order.findIndex((name) => MEMBERS.includes(name.toLowerCase()));
+    expect(firstMember, JSON.stringify(order)).toBeGreaterThanOrEqual(0);
+    for (const written of ['check', 'Limit']) expect(order.indexOf(written), JSON.stringify(order)).toBeGreaterThan(firstMember);
+  });
+
   it("TypeScript: a call's declared return type", async () => {
     await expectTypedMembers(tsCase(['export function b(g: Gadget): void {', '  g.paint(1);', '  makeWidget().re|', '}']));
   });
@@ -297,6 +307,16 @@ describe('a large API typed after its receiver', () => {
     const snippets = await contextAt({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'cli/command.go': command, ...users, ...alike }, 'cli/build.go', ['package cli', '', 'func build(c *Command) {', '\tc.|'].join('\n'));
     const members = snippets.filter((s) => s.path === 'cli/command.go' && s.symbol && methods.includes(s.symbol)).map((s) => s.symbol);
     expect(members.slice(0, 2).sort(), JSON.stringify(members)).toEqual(['Execute', 'Flags']);
+  });
+
+  it('Go: a method the buffer calls already comes before those other files call more', async () => {
+    const methods = ['Flags', 'Execute', 'Name', 'HasParent'];
+    const command = `package cli\n\ntype Command struct{ name string }\n\n${methods.map((m) => `func (c *Command) ${m}() bool { return true }\n`).join('\n')}`;
+    const users = Object.fromEntries([1, 2, 3, 4].map((i) => [`tool${i}/main.go`, `package main\n\nimport "example.com/app/cli"\n\nfunc register${i}(parent *cli.Command) {\n\tparent.Flags()\n\tparent.Execute()\n\tparent.Name()\n}\n`]));
+    const buffer = ['package cli', '', 'func build(c *Command, kind string) bool {', '\tswitch {', '\tcase kind == "a" && c.HasParent():', '\t\treturn true', '\tcase kind == "b" && c.HasParent():', '\t\treturn false', '\tcase kind == "c" && c.|'];
+    const snippets = await contextAt({ 'go.mod': 'module example.com/app\n\ngo 1.21\n', 'cli/command.go': command, ...users }, 'cli/build.go', buffer.join('\n'));
+    const members = snippets.filter((s) => s.path === 'cli/command.go' && s.symbol && methods.includes(s.symbol)).map((s) => s.symbol);
+    expect(members[0], JSON.stringify(members)).toBe('HasParent');
   });
 });
 
