@@ -110,6 +110,8 @@ const CONTINUATION = /^\s*(?:\?\.|\.(?!\.)|->|::)/;
 /** A block or argument list the cursor's line closes is looked for this many lines and characters above (an anonymous class's body, a callback's). */
 const CLOSED_LINES = 200;
 const CLOSED_CHARS = 20_000;
+/** Brackets nested deeper than this inside it are no code a receiver is read from (each level costs a pass over the text). */
+const CLOSED_DEPTH = 32;
 const OPENERS = '([{';
 const CLOSERS = ')]}';
 /** A bracket pair with something inside, no bracket inside but emptied pairs. */
@@ -140,7 +142,7 @@ function withClosedExpression(lines: readonly string[], cursor: number, text: st
     let joined = [...lines.slice(row, cursor), text].join('\n');
     // Every bracket's inside, innermost first, until the expression is one line: what a receiver's
     // type is read from is its constructor's or function's name, not what it is given.
-    for (let before = ''; before !== joined; ) {
+    for (let before = '', depth = 0; before !== joined && depth <= CLOSED_DEPTH; depth++) {
       before = joined;
       joined = joined.replace(INNERMOST_BRACES, '{}').replace(INNERMOST_PARENS, '()').replace(INNERMOST_SQUARE, '[]');
     }

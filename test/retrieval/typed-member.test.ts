@@ -53,6 +53,9 @@ describe('memberAccessAt', () => {
     expect(memberAccessAt(textBeforeCursor(far, far.length - 1, 2))).toBeNull();
     const wide = ['new Foo() {', 'x'.repeat(50_000), '}.'];
     expect(memberAccessAt(textBeforeCursor(wide, 2, 2))).toBeNull();
+    // Brackets nested thousands deep inside: not read (each level would cost a pass over the text).
+    const deep = ['new Foo() {', '('.repeat(9000), ')'.repeat(9000), '}.'];
+    expect(memberAccessAt(textBeforeCursor(deep, 3, 2))).toBeNull();
   });
 
   it('reads the tail of a long line only', () => {
