@@ -17,7 +17,7 @@
  *   --variant V         only `kept` or `noimport`
  *   --tasks N           tasks drawn per code base and variant (default 60)
  *   --latency / --no-latency   the latency part; by default it runs only in a full run
- *   --misses            print Cvu's misses at 4,000 characters, then its hits at 4,000 missed at 2,000
+ *   --misses            print Cvu's misses at 4,000 characters, then its hits at 4,000 missed at 2,000 (and so for the typed member tasks)
  *   --out FILE          where the JSON results go (default: under the bench folder, printed)
  *   --record            also write bench/results/context.json (summaries only), for `npm run bench:report`
  *   --keep              keep this run's folder (corpora, daemon homes) for a look afterwards
@@ -590,6 +590,13 @@ async function main() {
         // Found, but past the smaller budget: what the order or the snippets' size lost.
         say(`-- Cvu's hits at 4,000 characters missed at 2,000 (${variant})`);
         for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === true && r.hits['cvu@2000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+        // The same member tasks asked with the receiver typed (`x.`), where the variant has them.
+        if (variants[variant]!.tasks.some((r) => r.hits['typed@4000'] !== undefined)) {
+          say(`-- Cvu's misses at 4,000 characters with the receiver typed (${variant})`);
+          for (const r of variants[variant]!.tasks) if (r.hits['typed@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+          say(`-- Cvu's hits at 4,000 characters with the receiver typed, missed at 2,000 (${variant})`);
+          for (const r of variants[variant]!.tasks) if (r.hits['typed@4000'] === true && r.hits['typed@2000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+        }
       }
     }
     say();
