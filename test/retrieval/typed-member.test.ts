@@ -260,9 +260,15 @@ describe('the members of the receiver typed at the cursor', () => {
 });
 
 describe("what the language's visibility keeps from the buffer", () => {
-  /** The `re…` members shown for the buffer at `path` (the cursor after `w.re`), by name. */
-  const shown = async (files: Record<string, string>, path: string, buffer: string[]) =>
-    new Set((await contextAt(files, path, buffer.join('\n'))).filter((s) => s.source === 'symbol' && /^re/i.test(s.symbol ?? '')).map((s) => s.symbol));
+  /** The `re…` members shown for the buffer at `path` (the cursor after `w.re`), by name; its workspace closed (a test asks twice). */
+  const shown = async (files: Record<string, string>, path: string, buffer: string[]) => {
+    const { snippets, close } = await contextAtMarker(files, path, buffer.join('\n'), 200, 'cvu-typed-');
+    try {
+      return new Set(snippets.filter((s) => s.source === 'symbol' && /^re/i.test(s.symbol ?? '')).map((s) => s.symbol));
+    } finally {
+      await close();
+    }
+  };
 
   it("Java: a member with no access modifier is its package's (folder's), `src/test` sharing `src/main`'s; a protected one any subclass's", async () => {
     const builder = ['package lib;', '', 'public class Builder {', '  int retries;', '  public Builder resize(int n) { return this; }', '  Builder reset() { return this; }', '  protected void repaint() {}', '  private void recount() {}', '}', ''].join('\n');
