@@ -585,18 +585,17 @@ async function main() {
       say(`== ${variant}`);
       say(table(variants[variant]!.summary as Summary, columnsOf(variant)));
       if (opts.misses) {
-        say(`-- Cvu's misses at 4,000 characters (${variant})`);
-        for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
-        // Found, but past the smaller budget: what the order or the snippets' size lost.
-        say(`-- Cvu's hits at 4,000 characters missed at 2,000 (${variant})`);
-        for (const r of variants[variant]!.tasks) if (r.hits['cvu@4000'] === true && r.hits['cvu@2000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
-        // The same member tasks asked with the receiver typed (`x.`), where the variant has them.
-        if (variants[variant]!.tasks.some((r) => r.hits['typed@4000'] !== undefined)) {
-          say(`-- Cvu's misses at 4,000 characters with the receiver typed (${variant})`);
-          for (const r of variants[variant]!.tasks) if (r.hits['typed@4000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
-          say(`-- Cvu's hits at 4,000 characters with the receiver typed, missed at 2,000 (${variant})`);
-          for (const r of variants[variant]!.tasks) if (r.hits['typed@4000'] === true && r.hits['typed@2000'] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
-        }
+        const tasks = variants[variant]!.tasks;
+        // Misses at 4,000, then hits there missed at 2,000 (what the order or the snippets' size lost);
+        // the same for the member tasks asked with the receiver typed (`x.`), where the variant has them.
+        const listMisses = (column: 'cvu' | 'typed', what: string) => {
+          say(`-- Cvu's misses at 4,000 characters${what} (${variant})`);
+          for (const r of tasks) if (r.hits[`${column}@4000`] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+          say(`-- Cvu's hits at 4,000 characters${what}${what ? ',' : ''} missed at 2,000 (${variant})`);
+          for (const r of tasks) if (r.hits[`${column}@4000`] === true && r.hits[`${column}@2000`] === false) say(`  ${r.key} ${r.name} (${r.use}) -> ${r.def}`);
+        };
+        listMisses('cvu', '');
+        if (tasks.some((r) => r.hits['typed@4000'] !== undefined)) listMisses('typed', ' with the receiver typed');
       }
     }
     say();

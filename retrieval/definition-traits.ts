@@ -43,14 +43,17 @@ export interface ScoredDefinition {
   offered?: boolean;
 }
 
-/** A type's members in one file that code elsewhere (in the file at `from`) can call (callableMemberOf, reachableFrom), less those `skip` names. */
+/** A type's members in one file that code in the file at `from` can call (callableMemberOf), less those `skip` names. */
 export function typeMembers(store: IndexStore, path: string, type: string, skip: { has(name: string): boolean }, from: string): SymbolRow[] {
-  return store.symbols.inFile(path).filter((m) => callableMemberOf(m, type) && !skip.has(m.name) && reachableFrom(m, from));
+  return store.symbols.inFile(path).filter((m) => callableMemberOf(m, type, from) && !skip.has(m.name));
 }
 
-/** Whether a definition is a member of `type` that code elsewhere can call: no constructor, nothing private. */
-export function callableMemberOf(m: SymbolRow, type: string): boolean {
-  return m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && !declaredPrivate(m);
+/**
+ * Whether a definition is a member of `type` that code elsewhere can call: no constructor, nothing
+ * private; with `from`, nothing the language keeps from that file (reachableFrom).
+ */
+export function callableMemberOf(m: SymbolRow, type: string, from?: string): boolean {
+  return m.container === type && MEMBER_KINDS.has(m.kind) && m.kind !== 'constructor' && (from === undefined ? !declaredPrivate(m) : reachableFrom(m, from));
 }
 
 /**

@@ -155,7 +155,7 @@ export function unboundReceiverTypes(store: IndexStore, language: LanguageId, pa
     // The types defining the most of the members used on it.
     const count = new Map<string, number>();
     for (const member of members) {
-      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && callableMemberOf(d, d.container) && reachableFrom(d, path)).map((d) => d.container!));
+      const owners = new Set(definitionsFrom(store, member, language).filter((d) => d.container && callableMemberOf(d, d.container, path)).map((d) => d.container!));
       for (const o of owners) count.set(o, (count.get(o) ?? 0) + 1);
     }
     const most = Math.max(0, ...count.values());
@@ -267,7 +267,7 @@ export function commentNamedDefinitions(
     for (const f of definitionsNamedIn(store, file, words)) if (keep(f.def)) found.set(`${file}:${f.def.start_line}`, f);
   };
   for (const p of reach) take(p, (d) => reachableFrom(d, path));
-  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type) && reachableFrom(m, path));
+  for (const type of new Set(types())) for (const p of typeFiles(store, language, type, visible)) take(p, (m) => callableMemberOf(m, type, path));
   const total = [...found.values()].reduce((a, f) => a + f.n, 0);
   return [...found.values()].map(({ def, n }) => ({ def, score: (COMMENT_WEIGHT * n) / total, distance: 1, offered: true }));
 }

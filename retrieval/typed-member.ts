@@ -16,7 +16,7 @@ import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
-import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, reachableFrom, typeDefinitions, typeFiles } from './definition-traits.js';
+import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeDefinitions, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
 /** A member access being written: its receiver's parts and what is typed of the member's name. */
@@ -65,8 +65,8 @@ export function memberAccessAt(before: string): MemberAccess | null {
     if (text[i - 1] === '!') i--;
     let call = false;
     // `new TypeAdapter<T>() {…}.`: an anonymous class's body (left empty by textBeforeCursor) after its constructor call.
-    const body = /\{\}\s*$/.exec(text.slice(Math.max(0, i - 40), i));
-    if (body && text.slice(0, i - body[0].length).trimEnd().endsWith(')')) i = text.slice(0, i - body[0].length).trimEnd().length;
+    const body = /\)\s*\{\}\s*$/.exec(text.slice(Math.max(0, i - 40), i));
+    if (body) i -= body[0].length - 1;
     if (text[i - 1] === ')') {
       const open = matchingOpen(text, i - 1);
       if (open < 0) return null;
@@ -207,33 +207,17 @@ export interface TypedMemberInput {
   moduleMembers: (binding: string) => readonly SymbolRow[] | null;
   /** A file's lines as the index has them (a Go or Rust struct's fields are read from its body), or null. */
   readLines?: (path: string) => readonly string[] | null;
-  /** The buffer: the members it already calls weigh more. */
-  lines?: readonly string[];
+  /** How many times the buffer around the cursor writes each name as a member (`x.name`; buffer-names.ts's NameUse.qualified). */
+  accessed?: ReadonlyMap<string, number>;
 }
 
-/** The buffer is read this many lines above and below the cursor for the members it accesses. */
-const ACCESSED_ABOVE = 300;
-const ACCESSED_BELOW = 50;
 /**
  * A member the buffer accesses twice or more weighs as many times more, up to this: a call the file
  * repeats (logrus's `entry.HasCaller()` in three `case` lines). Once says nothing: an else-if chain's
  * `DataType.isInt(…)`, `DataType.isDate(…)` each call one and are about to call another.
  */
 const ACCESSED_FACTOR_MAX = 4;
-const ACCESS = /(?:\??\.|->|::)\s*([A-Za-z_$][\w$]*)/g;
-
 const accessedFactor = (n: number) => (n >= 2 ? Math.min(ACCESSED_FACTOR_MAX, n) : 1);
-
-/** How often the buffer's lines around `line` (1-based) access each member name (`.x`, `->x`, `::x`). */
-function accessedMembers(lines: readonly string[], line: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (let row = Math.max(0, line - 1 - ACCESSED_ABOVE); row < Math.min(lines.length, line + ACCESSED_BELOW); row++) {
-    const text = lines[row];
-    if (text.length > 1000) continue;
-    for (const m of text.matchAll(ACCESS)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
-  }
-  return out;
-}
 
 /**
  * The members of the receiver the cursor is typing after — a module's public definitions when the
@@ -252,7 +236,7 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   if (module) {
     const byName = new Map<string, SymbolRow>();
     for (const def of module) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
-    return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })), input.lines && accessedMembers(input.lines, input.line));
+    return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })), input.accessed);
   }
   const types = receiverType(input);
   if (!types.length) return [];
@@ -264,12 +248,12 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
       if (file === path) continue;
       for (const def of store.symbols.inFile(file)) {
         // The type's own before a supertype's of the same name: the override is what runs.
-        if (callableMemberOf(def, type) && wanted(def.name) && !byName.has(def.name) && reachableFrom(def, path)) byName.set(def.name, { def, share });
+        if (callableMemberOf(def, type, path) && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, { def, share });
       }
     }
     if (byName.size >= MEMBERS_MAX) break;
   }
-  const members = scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX), input.lines && accessedMembers(input.lines, input.line));
+  const members = scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX), input.accessed);
   // A Go or Rust struct's fields are no symbols: the types of those the prefix starts (`entry.` →
   // its `Level Level`, `Data Fields`) are what such a member is, at the least used member's weight.
   if (input.readLines) {
