@@ -363,7 +363,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   scored.push(...pendingReceiverMembers(store, language, path, lines, cursor, receiverTypes, visible, typedReceiver));
   scored.push(...unboundReceiverTypes(store, language, path, lines, cursor, visible));
   const moduleMembers = (binding: string) => exportsOf(binding)?.flatMap((e) => e.defs) ?? null;
-  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p), accessed: new Map(names.map((u) => [u.name, u.qualified])) }));
+  if (access) scored.push(...typedReceiverMembers({ store, language, path, own, line: cursor + 1, lines, access, receiverTypes, visible, moduleMembers, readLines: (p) => src.readLines(p), accessed: new Map(names.map((u) => [u.name, u.qualified])) }));
   scored.push(...inheritedMembers(src, path, language, cursor, ancestors, written));
   scored.push(...commentNamedDefinitions(src, language, path, lines, cursor, imports.files, imports.scope, () => [...ancestors, ...[...receiverTypes().values()].flatMap((ts) => [...ts])], visible));
   scored.push(...counterpartDefinitions(store, names, scored, written));

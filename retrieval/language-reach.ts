@@ -41,3 +41,19 @@ export function similarCodeFilter(store: IndexStore, language: string): ((path: 
     return other === null || other === family;
   };
 }
+
+/** File names that stand for their folder's module: Rust's `mod.rs`, Python's `__init__.py`, JavaScript's `index.js`. */
+const FOLDER_MODULE_FILE = /^(?:mod|__init__|index|lib)$/;
+
+/**
+ * Whether a file belongs to the module a path names by `module`: `blocking` in
+ * `reqwest::blocking::get` is `src/blocking.rs` or anything under `src/blocking/`; `types` in
+ * `click.types.Choice` is `types.py`; a Go package is its folder. Read from the path alone, so a
+ * module named after a common folder (`src`, `util`) may claim more than it means: callers use it to
+ * choose among definitions already found, never to find them.
+ */
+export function inModuleNamed(path: string, module: string): boolean {
+  const parts = path.split('/');
+  const file = parts.pop()!.replace(/\.[^.]*$/, '');
+  return parts.includes(module) || (file === module && !FOLDER_MODULE_FILE.test(file));
+}

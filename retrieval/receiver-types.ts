@@ -9,7 +9,7 @@ import { receiverTypes } from '../indexer/scope.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { declaredTypes } from './buffer-names.js';
-import { definitionsFrom } from './language-reach.js';
+import { definitionsFrom, inModuleNamed } from './language-reach.js';
 
 /** Supertypes are followed this many levels up, at most this many per type. */
 const SUPER_DEPTH = 2;
@@ -99,25 +99,72 @@ function addFieldTypes(store: IndexStore, bindings: string, type: string, types:
  * `-> Parser`, `public Meta dictionary(`), when the callee's definitions in the code base agree on
  * one (a qualifier naming a type picks its own: `Foo::new()` is Foo's) and the code base defines it.
  */
-function withReturnTypes(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
+function withReturnTypes(store: IndexStore, language: LanguageId, lines: readonly string[], window: { from: number; to: number; at?: number }, types: Map<string, Set<string>>): Map<string, Set<string>> {
   const memo = new Map<string, string | null>();
-  for (let row = Math.max(0, window.from); row < Math.min(lines.length, window.to); row++) {
+  const from = Math.max(0, window.from);
+  const to = Math.min(lines.length, window.to);
+  // Nearest the cursor first, above it before below: a name bound again (`let res = …` in every
+  // test) is what its binding in scope there made it.
+  const at = Math.min(Math.max(window.at ?? from, from), to);
+  const rows = function* () {
+    for (let row = at - 1; row >= from; row--) yield row;
+    for (let row = at; row < to; row++) yield row;
+  };
+  for (const row of rows()) {
     const line = lines[row];
     if (!line || line.length > 400 || !line.includes('=') || !line.includes('(')) continue;
     for (const m of line.matchAll(ASSIGNED_CALL)) {
       const [, name, callee] = m;
       if (types.has(name) || NOT_RECEIVERS.has(name)) continue;
+      // `let ma = self.entry(id).or_insert(…)`: a chain's value is its last call's, not the first's.
+      if (chainedAfter(line, m.index! + m[0].length - 1, lines[row + 1])) continue;
       const parts = callee.split(/\s*(?:\.|::)\s*/);
       const fn = parts[parts.length - 1];
       const qualifier = parts.length > 1 ? parts[parts.length - 2] : '';
+      // `self.get_mut(…)`, `this.parse(…)`: the enclosing type's own method.
+      const owners = SELF_NAMES.has(qualifier) ? types.get(qualifier) : undefined;
       const key = `${qualifier}\0${fn}`;
-      if (!memo.has(key)) memo.set(key, returnTypeOf(store, language, fn, qualifier));
+      if (!memo.has(key)) memo.set(key, returnTypeOf(store, language, fn, qualifier, owners));
       const type = memo.get(key);
       if (type) types.set(name, new Set([type]));
     }
   }
   return types;
 }
+
+const SELF_NAMES = new Set(['self', 'this']);
+
+/** Calls that hand back what they are called on or hold (Rust's `unwrap()`, `clone()`): a chain's type goes through them. */
+export const PASS_THROUGH_CALLS = new Set(['unwrap', 'expect', 'unwrap_or_default', 'unwrap_or_else', 'clone', 'to_owned', 'as_ref', 'as_mut', 'borrow', 'borrow_mut', 'lock']);
+
+/**
+ * Whether the call whose `(` is at `open` goes on into another call or member (`.or_insert(…)`,
+ * `.field`), on its line or, a call a line, on the next — past those that hand back what they
+ * are called on (PASS_THROUGH_CALLS), `?` and `.await`. A call its line does not close: no.
+ */
+function chainedAfter(line: string, open: number, next: string | undefined): boolean {
+  let depth = 0;
+  let i = open;
+  for (; i < line.length; i++) {
+    if (line[i] === '(') depth++;
+    else if (line[i] === ')' && --depth === 0) break;
+  }
+  if (i >= line.length) return false;
+  let rest = line.slice(i + 1);
+  for (let guard = 0; guard < 8; guard++) {
+    const suffix = /^\s*(?:\?|\.await\b)/.exec(rest);
+    const call = suffix ? null : PASS_THROUGH_CALL.exec(rest);
+    const skip = suffix ?? (call && PASS_THROUGH_CALLS.has(call[1]) ? call : null);
+    if (!skip) break;
+    rest = rest.slice(skip[0].length);
+  }
+  if (/^\s*(?:\.|::|->)\s*[A-Za-z_$]/.test(rest)) return true;
+  return !rest.trim() && !!next && /^\s*(?:\.|\?\.)\s*[A-Za-z_$]/.test(next) && !PASS_THROUGH_LINE.test(next);
+}
+
+/** `.unwrap()`, `.expect(MSG)`: a call with plain arguments, its name. */
+const PASS_THROUGH_CALL = /^\s*\.\s*(\w+)\s*\([^()]*\)/;
+const PASS_THROUGH_LINE = new RegExp(`^\\s*\\.\\s*(?:${[...PASS_THROUGH_CALLS].join('|')})\\s*\\([^()]*\\)\\s*[;,]?\\s*$`);
 
 /** `name = callee(`, `name := pkg.F(`, `const name: T = await this.m<X>(`, `let mut name = Foo::new(`, `a, err := F(`. */
 const ASSIGNED_CALL = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)(?:\s*,\s*[A-Za-z_]\w*)?\s*(?::\s*[^=;]{1,60})?(?::=|=(?![=>]))\s*(?:await\s+|try\s+|&)?((?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/g;
@@ -126,10 +173,18 @@ const NOT_RECEIVERS = new Set(['this', 'self', 'mut', 'const', 'let', 'var', 're
 const RETURN_DEFS_MAX = 8;
 
 /** The one type the code base's definitions of `fn` (a qualifier's own, when it names a type) say they return; null when none or several. */
-export function returnTypeOf(store: IndexStore, language: LanguageId, fn: string, qualifier: string): string | null {
+export function returnTypeOf(store: IndexStore, language: LanguageId, fn: string, qualifier: string, owners?: ReadonlySet<string>): string | null {
   // (The buffer's language family's: a C++ `open()` says nothing of what a TypeScript `open()` returns.)
   let defs = definitionsFrom(store, fn, language).filter((d) => d.kind === 'function' || d.kind === 'method');
-  const own = /^[A-Z]/.test(qualifier) ? defs.filter((d) => d.container === qualifier) : [];
+  // `Foo::new()` is Foo's, `self.get(…)` the enclosing type's (`owners`); `blocking::get(…)`,
+  // `pkg.F(…)`, `module.func(…)` a top-level function of that module's files.
+  const own = owners
+    ? defs.filter((d) => d.container && owners.has(d.container))
+    : /^[A-Z]/.test(qualifier)
+      ? defs.filter((d) => d.container === qualifier)
+      : qualifier
+        ? defs.filter((d) => !d.container && inModuleNamed(d.path, qualifier))
+        : [];
   if (own.length) defs = own;
   // A function's overloads (arrow's twenty `makeData` signatures in one file) are one definition here,
   // and its implementation, which often declares no type, does not disagree with its signatures.
@@ -154,7 +209,8 @@ export function returnTypeOf(store: IndexStore, language: LanguageId, fn: string
  * after the parameters (`*T`, `(T, error)`), the type before the name (Java, C#). Null when it writes none.
  */
 export function declaredReturnType(signature: string, name: string, path: string): string | null {
-  const wrapped = (t: string) => t.replace(/^(?:Promise|Option|Result|Optional|Awaitable|Task|ValueTask|Box|Rc|Arc)\s*[<\[]\s*/, '');
+  // (`crate::Result<T>`, `io::Result<T>`, `typing.Optional[T]`: a wrapper reached by its path too.)
+  const wrapped = (t: string) => t.replace(/^\s*(?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*(?:Promise|Option|Result|Optional|Awaitable|Task|ValueTask|Box|Rc|Arc)\s*[<\[]\s*/, '');
   const firstType = (text: string) => /^\s*(?:&\s*(?:'\w+\s+)?(?:mut\s+)?|\*|\[\])*\s*(?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*([A-Za-z_$][\w$]*)/.exec(wrapped(text.replace(/^\s*\(/, '')))?.[1] ?? null;
   if (/\.go$/.test(path)) {
     const open = signature.indexOf(`${name}(`);
@@ -173,7 +229,8 @@ export function declaredReturnType(signature: string, name: string, path: string
     const before = new RegExp(`([A-Z][\\w$]*\\s*(?:<[^()]*>)?)(?:\\[\\])*\\s+${name.replace(/\$/g, '\\$')}\\s*[<(]`).exec(signature)?.[1];
     return before ? firstType(before) : null;
   }
-  const arrow = /->\s*([^:{]+)/.exec(signature);
+  // (Up to Python's `:` or a body's `{`; Rust's paths go on through `::`.)
+  const arrow = /->\s*((?:::|[^:{])+)/.exec(signature);
   if (arrow) return firstType(arrow[1].replace(/^['"]/, ''));
   const colon = /\)\s*:\s*([^{=]+?)\s*(?:\{|=>|$)/.exec(signature);
   return colon ? firstType(colon[1]) : null;

@@ -15,7 +15,7 @@ import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
-import { declaredFieldType, declaredReturnType, definesType, RECEIVER_TYPE_KINDS, returnTypeOf, withSupertypes } from './receiver-types.js';
+import { declaredFieldType, declaredReturnType, definesType, PASS_THROUGH_CALLS, RECEIVER_TYPE_KINDS, receiverTypesNear, returnTypeOf, withSupertypes } from './receiver-types.js';
 import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeDefinitions, typeFiles } from './definition-traits.js';
 import { typeNamedLike } from './type-names.js';
 
@@ -139,16 +139,21 @@ function withClosedExpression(lines: readonly string[], cursor: number, text: st
     if (chars > CLOSED_CHARS) break;
     open += balance(lines[row] ?? '');
     if (open > 0) continue;
-    let joined = [...lines.slice(row, cursor), text].join('\n');
-    // Every bracket's inside, innermost first, until the expression is one line: what a receiver's
-    // type is read from is its constructor's or function's name, not what it is given.
-    for (let before = '', depth = 0; before !== joined && depth <= CLOSED_DEPTH; depth++) {
-      before = joined;
-      joined = joined.replace(INNERMOST_BRACES, '{}').replace(INNERMOST_PARENS, '()').replace(INNERMOST_SQUARE, '[]');
-    }
+    // What a receiver's type is read from is its constructor's or function's name, not what it is given.
+    const joined = emptiedBrackets([...lines.slice(row, cursor), text].join('\n'));
     return joined.includes('\n') ? text : joined.trim();
   }
   return text;
+}
+
+/** Every bracket's inside emptied, innermost first, up to CLOSED_DEPTH levels: `f(a, g(b)).h()` → `f().h()`. */
+function emptiedBrackets(text: string): string {
+  let out = text;
+  for (let before = '', depth = 0; before !== out && depth <= CLOSED_DEPTH; depth++) {
+    before = out;
+    out = out.replace(INNERMOST_BRACES, '{}').replace(INNERMOST_PARENS, '()').replace(INNERMOST_SQUARE, '[]');
+  }
+  return out;
 }
 
 /**
@@ -198,6 +203,8 @@ export interface TypedMemberInput {
   own: readonly SymbolRow[];
   /** 1-based line of the cursor. */
   line: number;
+  /** The buffer's lines: a receiver's type is read from its nearest binding above the cursor. */
+  lines: readonly string[];
   access: MemberAccess;
   /** The buffer's receivers and their types (receiver-types.ts). */
   receiverTypes: () => Map<string, Set<string>>;
@@ -232,10 +239,10 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   const prefix = access.prefix.toLowerCase();
   const wanted = (name: string) => name.toLowerCase().startsWith(prefix) && (!DUNDER.test(name) || prefix.startsWith('_'));
   // `click.`, `gyp.common.`, Go's `middleware.`: a module the file binds; its public definitions.
-  const module = access.constructed || access.called.some(Boolean) ? null : input.moduleMembers(access.segments.join('.'));
-  if (module) {
+  const bound = access.constructed || access.called.some(Boolean) ? null : input.moduleMembers(access.segments.join('.'));
+  if (bound) {
     const byName = new Map<string, SymbolRow>();
-    for (const def of module) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
+    for (const def of bound) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
     return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })), input.accessed);
   }
   const types = receiverType(input);
@@ -284,26 +291,164 @@ function scoredMembers(store: IndexStore, members: readonly { def: SymbolRow; sh
   return members.map((m, i) => ({ def: m.def, score: TYPED_MEMBER_WEIGHT * (1 + weights[i] / top) / 2, distance: 0, offered: true, ...(compact ? { compact } : {}) }));
 }
 
-/** The receiver's types: the last part's, followed from the first through fields and calls. */
-function receiverType(input: TypedMemberInput): string[] {
+/**
+ * The receiver's types: the last part's, followed from the first through fields and calls (or from
+ * the type or function a path through modules names: `reqwest::blocking::Body::`).
+ */
+function receiverType(input: TypedMemberInput, depth = 0): string[] {
   const { store, language, access } = input;
-  const [first, ...rest] = access.segments;
+  const { segments, called } = access;
+  const first = segments[0];
   let types: string[];
+  let start = 0;
   if (access.constructed) types = definesType(store, first) ? [first] : [];
   else if (SELF.has(first)) types = enclosingTypes(input.own, input.line);
   else if (first === 'super') {
     const enclosing = enclosingTypes(input.own, input.line);
     types = withSupertypes(store, enclosing).filter((t) => !enclosing.includes(t));
-  } else if (access.called[0]) {
+  } else if (called[0]) {
     const t = returnTypeOf(store, language, first, '');
     types = t ? [t] : [];
-  } else types = variableTypes(input, first);
-  for (let k = 0; k < rest.length && types.length; k++) {
+  } else types = variableTypes(input, first, depth);
+  if (!types.length && !access.constructed) {
+    start = modulePathPart(store, access);
+    if (start > 0) {
+      // `blocking::get(…).`: what the module's function returns; `blocking::Body::`: the type itself
+      // (where several types have the name, the file's imports and scope choose, as for any type).
+      const qualifier = MODULE_PATH_ROOTS.has(segments[start - 1]) ? '' : segments[start - 1];
+      const returned = called[start] ? returnTypeOf(store, language, segments[start], qualifier) : null;
+      types = called[start] ? (returned ? [returned] : []) : [segments[start]];
+    }
+  }
+  for (let k = start + 1; k < segments.length && types.length; k++) {
     const widened = withSupertypes(store, types);
-    const found = partType(store, widened, rest[k], access.called[k + 1]);
-    types = found.length || access.called[k + 1] || !input.readLines ? found : structFieldType(store, input.readLines, widened, rest[k]);
+    const found = partType(store, widened, segments[k], called[k]);
+    types = found.length || called[k] || !input.readLines ? found : structFieldType(store, input.readLines, widened, segments[k]);
   }
   return types;
+}
+
+/** Path parts that name no module of their own: Rust's `crate::`, `self::`, `super::`. */
+const MODULE_PATH_ROOTS = new Set(['crate', 'self', 'super']);
+
+/**
+ * `reqwest::blocking::Body::`, `crate::error::Kind::`, `click.types.Choice.`, `blocking::get(…).`: a
+ * receiver that is a path through modules (lower-case parts, none called) to a type the code base
+ * defines or to a function called: that part's index, else 0. Only what the first part could not
+ * be read as comes here.
+ */
+function modulePathPart(store: IndexStore, access: MemberAccess): number {
+  const { segments, called } = access;
+  for (let k = 1; k < segments.length; k++) {
+    if (called[k - 1] || !/^[a-z_]/.test(segments[k - 1])) return 0;
+    if (called[k] || (/^[A-Z]/.test(segments[k]) && definesType(store, segments[k]))) return k;
+  }
+  return 0;
+}
+
+/** A receiver's binding is looked for this many lines above the cursor. */
+const BINDING_LINES = 150;
+/** A binding's statement is read over this many lines (a builder's chain, a call a line). */
+const BINDING_STATEMENT_LINES = 24;
+/** Bindings are followed through the bindings of their receivers (`let c = Client::new();` above `let r = c.get(…)`) this deep. */
+const BINDING_DEPTH = 2;
+/** A line longer than this is read as binding nothing. */
+const BINDING_LINE_CHARS = 400;
+/** A line that starts a function: a binding above it is another function's. */
+const FUNCTION_START = /^\s*(?:(?:pub(?:\([^)]*\))?|export|async|static|public|private|protected)\s+)*(?:fn|func|def|function)\b/;
+
+/**
+ * The types of `name` as its nearest binding above the cursor gives them — what the value it is
+ * assigned is (`let res = reqwest::blocking::get(&url).unwrap();`, `x := NewServer()`), followed
+ * along the calls chained on it by their declared return types (`Client::builder().timeout(t).build()`
+ * is what `build` returns), else what the language's rule reads on that statement — so a name each
+ * test binds anew (`res`) is the type its own test gives it. Null when no binding is found in the
+ * function (a parameter, a field: the buffer's receiver map has those).
+ */
+function bindingTypes(input: TypedMemberInput, name: string, depth: number): string[] | null {
+  if (depth > BINDING_DEPTH) return null;
+  const { lines, store, language } = input;
+  const escaped = name.replace(/\$/g, '\\$');
+  const bind = new RegExp(`^\\s*(?:(?:let|const|var|val|auto|final)\\s+(?:mut\\s+)?|[\\w$.<>\\[\\], ?]+\\s+)?${escaped}(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s*(?::\\s*[^=;]{1,80}?)?\\s*(?::=|=(?![=>]))`);
+  const annotated = new RegExp(`(?<![\\w$.])${escaped}\\s*:\\s*[&*A-Za-z_]`);
+  const cursor = input.line - 1;
+  for (let row = cursor - 1; row >= Math.max(0, cursor - BINDING_LINES); row--) {
+    const line = lines[row] ?? '';
+    // (A minified line binds nothing read here: the patterns below are not linear on it.)
+    if (!line.includes(name) || line.length > BINDING_LINE_CHARS) {
+      if (FUNCTION_START.test(line)) return null;
+      continue;
+    }
+    // A parameter (a closure's too: Go's `func(w http.ResponseWriter, r *http.Request)` inside a
+    // function that bound `r` above), a field declared with its type: the receiver map reads those.
+    if (bindsParameter(line, name)) return null;
+    const m = bind.exec(line);
+    if (!m) {
+      if (annotated.test(line) || FUNCTION_START.test(line)) return null;
+      continue;
+    }
+    // `logger, hook := NewNullLogger()`: a call's one type is its first value's.
+    if (/,\s*$/.test(line.slice(0, m.index + m[0].indexOf(name, m[0].search(/\S/))))) return null;
+    const statement = bindingStatement(lines, row, m[0].length);
+    const valueAccess = statement === null ? null : memberAccessAt(`${passedThrough(statement)}.`);
+    if (valueAccess && !valueAccess.prefix) {
+      const types = receiverType({ ...input, access: valueAccess, line: row + 1 }, depth + 1);
+      if (types.length) return types;
+    }
+    // (`Foo x = …`, `x: Foo = …`: the statement's own declaration.)
+    const declared = receiverTypesNear(store, language, [line], { from: 0, to: 1 }).get(name);
+    return [...(declared ?? [])].filter((t) => definesType(store, t));
+  }
+  return null;
+}
+
+/** Parameter lists on a line: `func(…)`, `function f(…)`, `fn f(…)`, `def f(…)`, a Rust closure's `|…|`, an arrow function's `(…) =>`, `lambda …:`. */
+const PARAMETER_LISTS = /\b(?:func|function|fn|def)\b\s*[\w$]*\s*(?:<[^<>()]*>)?\s*\(([^()]*)\)|\|([^|]*)\|\s*(?:move\b|[{\w(])|\(([^()]*)\)\s*(?::\s*[^=()]+)?=>|\blambda\b([^:]*):/g;
+
+/** Whether a parameter list on the line (PARAMETER_LISTS), or an arrow function's lone parameter (`r =>`), names `name`. */
+function bindsParameter(line: string, name: string): boolean {
+  const word = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+  for (const m of line.matchAll(PARAMETER_LISTS)) if (word.test(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '')) return true;
+  return new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*=>`).test(line);
+}
+
+/**
+ * The value a binding on `row` assigns, from `from` on, joined over the lines its brackets or its
+ * chain of calls go on, every bracket emptied (`Command::new().version().arg()`), `;` and `,` after
+ * it left out; null when it does not end within BINDING_STATEMENT_LINES.
+ */
+function bindingStatement(lines: readonly string[], row: number, from: number): string | null {
+  let text = (lines[row] ?? '').slice(from).replace(/\s*\/\/.*$/, '').trim();
+  const open = (s: string) => {
+    let d = 0;
+    for (const c of s) d += OPENERS.includes(c) ? 1 : CLOSERS.includes(c) ? -1 : 0;
+    return d;
+  };
+  let depth = open(text);
+  for (let next = row + 1; next < Math.min(lines.length, row + BINDING_STATEMENT_LINES); next++) {
+    const after = (lines[next] ?? '').replace(/\s*\/\/.*$/, '').trim();
+    if (depth <= 0 && !CONTINUATION.test(after)) break;
+    text += after;
+    depth += open(after);
+  }
+  if (depth !== 0) return null;
+  return emptiedBrackets(text).replace(/[;,]\s*$/, '');
+}
+
+/** An expression without the calls at its end that hand back what they are called on (PASS_THROUGH_CALLS), nor `?` or `.await`. */
+function passedThrough(expr: string): string {
+  let text = expr.trimEnd();
+  for (let guard = 0; guard < 8; guard++) {
+    if (text.endsWith('?')) text = text.slice(0, -1).trimEnd();
+    else if (/\.await$/.test(text)) text = text.slice(0, -'.await'.length);
+    else if (text.endsWith(')')) {
+      const open = matchingOpen(text, text.length - 1);
+      const call = open > 0 ? /\.\s*([A-Za-z_]\w*)\s*$/.exec(text.slice(0, open)) : null;
+      if (!call || !PASS_THROUGH_CALLS.has(call[1])) break;
+      text = text.slice(0, open - call[0].length).trimEnd();
+    } else break;
+  }
+  return text;
 }
 
 /**
@@ -312,9 +457,11 @@ function receiverType(input: TypedMemberInput): string[] {
  * JavaScript, a constructor function with methods on its prototype (`reply` → `function Reply`,
  * `Reply.prototype.send = …`) or an object built with methods under the name itself counts as one.
  */
-function variableTypes(input: TypedMemberInput, name: string): string[] {
+function variableTypes(input: TypedMemberInput, name: string, depth = 0): string[] {
   const { store, language } = input;
   if (isKeyword(name)) return [];
+  const bound = bindingTypes(input, name, depth);
+  if (bound) return bound;
   const typed = [...(input.receiverTypes().get(name) ?? [])].filter((t) => definesType(store, t));
   if (typed.length) return typed;
   if (/^[A-Z]/.test(name) && definesType(store, name)) return [name];
@@ -368,8 +515,9 @@ function partType(store: IndexStore, types: readonly string[], name: string, cal
   const found = new Set<string>();
   for (const def of store.symbols.lookup(name)) {
     if (!def.container || !inTypes.has(def.container) || !MEMBER_KINDS.has(def.kind)) continue;
-    const t = called ? declaredReturnType(def.signature, def.name, def.path) : declaredFieldType(def);
-    if (t && definesType(store, t)) found.add(t === 'Self' ? def.container : t);
+    const declared = called ? declaredReturnType(def.signature, def.name, def.path) : declaredFieldType(def);
+    const t = declared === 'Self' ? def.container : declared;
+    if (t && definesType(store, t)) found.add(t);
   }
   if (found.size) return [...found];
   return /^[A-Z]/.test(name) && definesType(store, name) ? [name] : [];

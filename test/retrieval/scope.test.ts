@@ -11,7 +11,7 @@ import { Workspace } from '../../workspace/workspace.js';
 import { filesInScope, receiverTypes } from '../../indexer/scope.js';
 import { indexedWorkspace } from '../helpers/indexed-workspace.js';
 import { before } from '../helpers/order.js';
-import { declaredReturnType } from '../../retrieval/receiver-types.js';
+import { declaredReturnType, receiverTypesNear } from '../../retrieval/receiver-types.js';
 import { pendingReceiverMembers } from '../../retrieval/offered-definitions.js';
 
 let cleanup: (() => Promise<void>) | null = null;
@@ -338,6 +338,28 @@ describe('a receiver assigned the result of a call has the type the callee says 
     expect((await ranked(ws, 'py/use.py', py, 'flush'))[0]).toBe('py/store.py:8');
     const rs = 'use crate::factory::open;\n\nfn run() {\n    let db = open().unwrap();\n    db.sync();\n    // cursor\n}\n';
     expect((await ranked(ws, 'rs/src/main.rs', rs, 'sync'))[0]).toBe('rs/src/db.rs:4');
+  });
+
+  it('takes the binding nearest above the cursor, a chain by its last call only, and `self.f()` as the enclosing type\'s', async () => {
+    const ws = await indexed({
+      'src/lib.rs': [
+        'pub struct Widget;', 'pub struct Gadget;', 'pub struct Entry;', 'pub struct Holder;', '',
+        'pub fn make_widget() -> Widget { Widget }', 'pub fn make_gadget() -> Gadget { Gadget }', '',
+        'impl Holder {', '    pub fn entry_of(&mut self) -> Entry { Entry }', '    pub fn get_mut(&mut self, n: i32) -> Option<&mut Gadget> { None }', '}', '',
+        'impl Widget {', '    pub fn get_mut(&mut self, n: i32) -> crate::Result<&mut Widget> { Err(()) }', '}', '',
+        'pub type Result<T> = std::result::Result<T, ()>;', '',
+      ].join('\n'),
+    });
+    const lines = [
+      'impl Holder {', '    fn first(&mut self) {', '        let x = make_gadget();', '        x.run();', '    }', '',
+      '    fn second(&mut self) {', '        let x = make_widget();', '        let y = self.entry_of().or_insert(1);', '        let z = self.get_mut(1).expect("none");', '        ', '    }', '}',
+    ];
+    const types = receiverTypesNear(ws.store, 'rust', lines, { from: 0, to: lines.length, at: 10 });
+    expect([...(types.get('x') ?? [])]).toEqual(['Widget']);
+    expect(types.get('y')).toBeUndefined();
+    expect([...(types.get('z') ?? [])]).toEqual(['Gadget']);
+    // A wrapper reached by its path (`crate::Result<T>`) is no type of its own.
+    expect(declaredReturnType('pub fn get(url: &str) -> crate::Result<Response> {', 'get', 'a.rs')).toBe('Response');
   });
 
   it('reads the returned type from a signature, by language', () => {

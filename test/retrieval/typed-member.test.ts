@@ -233,6 +233,45 @@ describe('the members of the receiver typed at the cursor', () => {
     expect(shown[0], JSON.stringify(shown)).toMatch(/^src\/widget\.rs:/);
   });
 
+  it('Rust: a type reached by its module path (`app::blocking::Widget::`), the one that module defines', async () => {
+    // Two types named Widget: the path says which, whichever the index lists first.
+    for (const module of ['asynch', 'blocking']) {
+      await expectTypedMembers({
+        files: { 'Cargo.toml': '[package]\nname = "app"\n', 'src/lib.rs': 'pub mod asynch;\npub mod blocking;\n', 'src/asynch/mod.rs': rsType('Widget'), 'src/blocking/mod.rs': rsType('Widget') },
+        buffer: ['#[test]', 'fn sized() {', `    let w = app::${module}::Widget::re|`, '}'].join('\n'),
+        path: 'tests/sized.rs', typeFile: `src/${module}/mod.rs`, want: ['resize', 'reset'],
+      });
+      await cleanup?.();
+      cleanup = null;
+    }
+  });
+
+  it("Rust: a name each test binds anew has its own binding's type: a module's function, through `unwrap()`", async () => {
+    const blocking = 'use crate::widget::Widget;\n\npub fn get(url: &str) -> crate::Result<Widget> {\n    Ok(Widget::new())\n}\n';
+    await expectTypedMembers({
+      files: {
+        'Cargo.toml': '[package]\nname = "app"\n', 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod asynch;\npub mod blocking;\n\npub type Result<T> = std::result::Result<T, String>;\n',
+        'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/blocking/mod.rs': blocking,
+        // Another module's `get`, of another type: the path says which one runs.
+        'src/asynch/mod.rs': blocking.replace(/Widget/g, 'Gadget').replace('crate::widget', 'crate::gadget'),
+      },
+      buffer: [
+        'use app::gadget::Gadget;', '', '#[test]', 'fn first() {', '    let res = Gadget::new();', '    res.paint(1);', '}', '',
+        '#[test]', 'fn second() {', '    let mut res = app::blocking::get("x").unwrap();', '    res.open(1);', '    res.re|', '}',
+      ].join('\n'),
+      path: 'tests/get.rs', typeFile: 'src/widget.rs', want: ['resize', 'reset'],
+    });
+  });
+
+  it("Rust: a value a builder's chain returns, one call a line: what its last call declares", async () => {
+    const builder = 'use crate::widget::Widget;\n\npub struct WidgetBuilder { n: i32 }\n\nimpl WidgetBuilder {\n    pub fn new() -> Self { WidgetBuilder { n: 0 } }\n    pub fn size(self, n: i32) -> Self { self }\n    pub fn build(self) -> Widget { Widget::new() }\n}\n';
+    await expectTypedMembers({
+      files: { 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod builder;\npub mod usage;\n', 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/builder.rs': builder },
+      buffer: ['use crate::builder::WidgetBuilder;', 'use crate::gadget::Gadget;', '', 'pub fn draw(g: &Gadget) {', '    let w = WidgetBuilder::new()', '        .size(3)', '        .build();', '    g.paint(2);', '    w.re|', '}'].join('\n'),
+      path: 'src/usage.rs', typeFile: 'src/widget.rs', want: ['resize', 'reset'],
+    });
+  });
+
   it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
     await expectTypedMembers({
       files: { 'lib/widget.go': goType('Widget'), 'lib/gadget.go': goType('Gadget'), 'go.mod': 'module example.com/app\n\ngo 1.21\n' },
