@@ -350,6 +350,8 @@ function modulePathPart(store: IndexStore, access: MemberAccess): number {
 const BINDING_LINES = 150;
 /** A binding's statement is read over this many lines (a builder's chain, a call a line). */
 const BINDING_STATEMENT_LINES = 24;
+/** …and this many characters: a value longer than that (minified code) is not read. */
+const BINDING_STATEMENT_CHARS = 4_000;
 /** Bindings are followed through the bindings of their receivers (`let c = Client::new();` above `let r = c.get(…)`) this deep. */
 const BINDING_DEPTH = 2;
 /** A line longer than this is read as binding nothing. */
@@ -415,7 +417,7 @@ function bindsParameter(line: string, name: string): boolean {
 /**
  * The value a binding on `row` assigns, from `from` on, joined over the lines its brackets or its
  * chain of calls go on, every bracket emptied (`Command::new().version().arg()`), `;` and `,` after
- * it left out; null when it does not end within BINDING_STATEMENT_LINES.
+ * it left out; null when it does not end within BINDING_STATEMENT_LINES and BINDING_STATEMENT_CHARS.
  */
 function bindingStatement(lines: readonly string[], row: number, from: number): string | null {
   let text = (lines[row] ?? '').slice(from).replace(/\s*\/\/.*$/, '').trim();
@@ -429,9 +431,10 @@ function bindingStatement(lines: readonly string[], row: number, from: number): 
     const after = (lines[next] ?? '').replace(/\s*\/\/.*$/, '').trim();
     if (depth <= 0 && !CONTINUATION.test(after)) break;
     text += after;
+    if (text.length > BINDING_STATEMENT_CHARS) return null;
     depth += open(after);
   }
-  if (depth !== 0) return null;
+  if (depth !== 0 || text.length > BINDING_STATEMENT_CHARS) return null;
   return emptiedBrackets(text).replace(/[;,]\s*$/, '');
 }
 

@@ -272,6 +272,13 @@ describe('the members of the receiver typed at the cursor', () => {
     });
   });
 
+  it('reads no binding whose value runs on past what a statement holds (a minified chain), and still answers', async () => {
+    const buffer = ['use crate::widget::Widget;', '', 'pub fn draw() {', '    let w = Widget::new()', `        .size(${'1+'.repeat(100_000)}1)`, '        .build();', '    w.re|', '}'].join('\n');
+    const snippets = await contextAt({ 'src/widget.rs': rsType('Widget'), 'src/lib.rs': 'pub mod widget;\npub mod usage;\n' }, 'src/usage.rs', buffer);
+    // The binding is not read; the buffer's receiver map types `w` from its first line, as before.
+    expect(snippets.some((s) => s.path === 'src/widget.rs'), JSON.stringify(snippets.map((s) => s.path))).toBe(true);
+  });
+
   it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
     await expectTypedMembers({
       files: { 'lib/widget.go': goType('Widget'), 'lib/gadget.go': goType('Gadget'), 'go.mod': 'module example.com/app\n\ngo 1.21\n' },
