@@ -364,8 +364,10 @@ const FUNCTION_START = /^\s*(?:(?:pub(?:\([^)]*\))?|export|async|static|public|p
  * assigned is (`let res = reqwest::blocking::get(&url).unwrap();`, `x := NewServer()`), followed
  * along the calls chained on it by their declared return types (`Client::builder().timeout(t).build()`
  * is what `build` returns), else what the language's rule reads on that statement — so a name each
- * test binds anew (`res`) is the type its own test gives it. Null when no binding is found in the
- * function (a parameter, a field: the buffer's receiver map has those).
+ * test binds anew (`res`) is the type its own test gives it; a parameter or a declaration with its
+ * type (`void draw(Widget w) {`, `w: Widget`) as the rule reads that line. Null when no binding is
+ * found in the function, or a parameter's type is none the code base defines: the buffer's
+ * receiver map answers then.
  */
 function bindingTypes(input: TypedMemberInput, name: string, depth: number): string[] | null {
   if (depth > BINDING_DEPTH) return null;
@@ -381,12 +383,18 @@ function bindingTypes(input: TypedMemberInput, name: string, depth: number): str
       if (FUNCTION_START.test(line)) return null;
       continue;
     }
-    // A parameter (a closure's too: Go's `func(w http.ResponseWriter, r *http.Request)` inside a
-    // function that bound `r` above), a field declared with its type: the receiver map reads those.
-    if (bindsParameter(line, name)) return null;
+    // What the language's rule reads on this line alone (`Widget w`, `w: Widget`, `w *Widget`).
+    const declaredHere = () => [...(receiverTypesNear(store, language, [line], { from: 0, to: 1 }).get(name) ?? [])].filter((t) => definesType(store, t));
     const m = bind.exec(line);
+    // A parameter (a closure's too: Go's `func(w http.ResponseWriter, r *http.Request)` inside a
+    // function that bound `r` above) or a declaration with its type is the binding in scope: its
+    // declared type, else what the receiver map says.
+    if (bindsParameter(line, name) || (!m && annotated.test(line))) {
+      const declared = declaredHere();
+      return declared.length ? declared : null;
+    }
     if (!m) {
-      if (annotated.test(line) || FUNCTION_START.test(line)) return null;
+      if (FUNCTION_START.test(line)) return null;
       continue;
     }
     // `logger, hook := NewNullLogger()`: a call's one type is its first value's.
@@ -398,19 +406,23 @@ function bindingTypes(input: TypedMemberInput, name: string, depth: number): str
       if (types.length) return types;
     }
     // (`Foo x = …`, `x: Foo = …`: the statement's own declaration.)
-    const declared = receiverTypesNear(store, language, [line], { from: 0, to: 1 }).get(name);
-    return [...(declared ?? [])].filter((t) => definesType(store, t));
+    return declaredHere();
   }
   return null;
 }
 
-/** Parameter lists on a line: `func(…)`, `function f(…)`, `fn f(…)`, `def f(…)`, a Rust closure's `|…|`, an arrow function's `(…) =>`, `lambda …:`. */
-const PARAMETER_LISTS = /\b(?:func|function|fn|def)\b\s*[\w$]*\s*(?:<[^<>()]*>)?\s*\(([^()]*)\)|\|([^|]*)\|\s*(?:move\b|[{\w(])|\(([^()]*)\)\s*(?::\s*[^=()]+)?=>|\blambda\b([^:]*):/g;
+/**
+ * Parameter lists on a line: `func(…)`, `function f(…)`, `fn f(…)`, `def f(…)`, a Rust closure's
+ * `|…|`, an arrow function's `(…) =>`, `lambda …:`, and a list that opens a block, as a Java or
+ * C# method's does (`void draw(Widget w) throws E {`; an `if (…) {` reads the same, which only
+ * leaves its names to the receiver map).
+ */
+const PARAMETER_LISTS = /\b(?:func|function|fn|def)\b\s*[\w$]*\s*(?:<[^<>()]*>)?\s*\(([^()]*)\)|\|([^|]*)\|\s*(?:move\b|[{\w(])|\(([^()]*)\)\s*(?::\s*[^=()]+)?=>|\blambda\b([^:]*):|\(([^()]*)\)\s*(?:throws\s+[\w.,\s]+)?\{\s*$/g;
 
 /** Whether a parameter list on the line (PARAMETER_LISTS), or an arrow function's lone parameter (`r =>`), names `name`. */
 function bindsParameter(line: string, name: string): boolean {
   const word = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
-  for (const m of line.matchAll(PARAMETER_LISTS)) if (word.test(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '')) return true;
+  for (const m of line.matchAll(PARAMETER_LISTS)) if (word.test(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '')) return true;
   return new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*=>`).test(line);
 }
 

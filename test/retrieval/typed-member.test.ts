@@ -189,6 +189,18 @@ describe('the members of the receiver typed at the cursor', () => {
     });
   });
 
+  it("Java: a method's parameter, not a variable of that name another method binds above it", async () => {
+    const javaType = (name: string) => `package lib;\n\npublic class ${name} {\n${MEMBERS.map((m) => `  public void ${m}(int n) {}\n`).join('')}}\n`;
+    await expectTypedMembers({
+      files: { 'src/lib/Widget.java': javaType('Widget'), 'src/lib/Gadget.java': javaType('Gadget') },
+      buffer: [
+        'package app;', '', 'import lib.Widget;', 'import lib.Gadget;', '', 'public class Use {', '  void first() {', '    Gadget w = new Gadget();', '    w.paint(1);', '  }', '',
+        '  void draw(Widget w) throws Exception {', '    w.open(1);', '    w.re|', '  }', '}',
+      ].join('\n'),
+      path: 'src/app/Use.java', typeFile: 'src/lib/Widget.java', want: ['resize', 'reset'],
+    });
+  });
+
   it('C#: a local variable of a declared type', async () => {
     const csType = (name: string) => `namespace Lib {\n  public class ${name} {\n${MEMBERS.map((m) => `    public void ${capitalised(m)}(int n) {}\n`).join('')}  }\n}\n`;
     await expectTypedMembers({
