@@ -373,12 +373,13 @@ function bindingTypes(input: TypedMemberInput, name: string, depth: number): str
   if (depth > BINDING_DEPTH) return null;
   const { lines, store, language } = input;
   const escaped = name.replace(/\$/g, '\\$');
-  const bind = new RegExp(`^\\s*(?:(?:let|const|var|val|auto|final)\\s+(?:mut\\s+)?|[\\w$.<>\\[\\], ?]+\\s+)?${escaped}(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s*(?::\\s*[^=;]{1,80}?)?\\s*(?::=|=(?![=>]))`);
+  // (What stands before the name, captured: a declaration's keyword or type, or the names before it.)
+  const bind = new RegExp(`^(\\s*(?:(?:let|const|var|val|auto|final)\\s+(?:mut\\s+)?|[\\w$.<>\\[\\], ?]+\\s+)?)${escaped}(?:\\s*,\\s*[A-Za-z_]\\w*)*\\s*(?::\\s*[^=;]{1,80}?)?\\s*(?::=|=(?![=>]))`);
   const annotated = new RegExp(`(?<![\\w$.])${escaped}\\s*:\\s*[&*A-Za-z_]`);
   const cursor = input.line - 1;
   for (let row = cursor - 1; row >= Math.max(0, cursor - BINDING_LINES); row--) {
     const line = lines[row] ?? '';
-    // (A minified line binds nothing read here: the patterns below are not linear on it.)
+    // (A minified line is read as binding nothing: the patterns below are not run on it.)
     if (!line.includes(name) || line.length > BINDING_LINE_CHARS) {
       if (FUNCTION_START.test(line)) return null;
       continue;
@@ -398,7 +399,7 @@ function bindingTypes(input: TypedMemberInput, name: string, depth: number): str
       continue;
     }
     // `logger, hook := NewNullLogger()`: a call's one type is its first value's.
-    if (/,\s*$/.test(line.slice(0, m.index + m[0].indexOf(name, m[0].search(/\S/))))) return null;
+    if (/,\s*$/.test(m[1])) return null;
     const statement = bindingStatement(lines, row, m[0].length);
     const valueAccess = statement === null ? null : memberAccessAt(`${passedThrough(statement)}.`);
     if (valueAccess && !valueAccess.prefix) {
