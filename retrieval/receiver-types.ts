@@ -121,8 +121,8 @@ function withReturnTypes(store: IndexStore, language: LanguageId, lines: readonl
       const parts = callee.split(/\s*(?:\.|::)\s*/);
       const fn = parts[parts.length - 1];
       const qualifier = parts.length > 1 ? parts[parts.length - 2] : '';
-      // `self.get_mut(…)`, `this.parse(…)`: the enclosing type's own method.
-      const owners = SELF_NAMES.has(qualifier) ? types.get(qualifier) : undefined;
+      // `self.get_mut(…)`: the enclosing type's own method (the Rust and Python rules type `self`).
+      const owners = qualifier === 'self' ? types.get('self') : undefined;
       const key = `${qualifier}\0${fn}`;
       if (!memo.has(key)) memo.set(key, returnTypeOf(store, language, fn, qualifier, owners));
       const type = memo.get(key);
@@ -132,15 +132,14 @@ function withReturnTypes(store: IndexStore, language: LanguageId, lines: readonl
   return types;
 }
 
-const SELF_NAMES = new Set(['self', 'this']);
-
 /** Calls that hand back what they are called on or hold (Rust's `unwrap()`, `clone()`): a chain's type goes through them. */
 export const PASS_THROUGH_CALLS = new Set(['unwrap', 'expect', 'unwrap_or_default', 'unwrap_or_else', 'clone', 'to_owned', 'as_ref', 'as_mut', 'borrow', 'borrow_mut', 'lock']);
 
 /**
  * Whether the call whose `(` is at `open` goes on into another call or member (`.or_insert(…)`,
- * `.field`), on its line or, a call a line, on the next — past those that hand back what they
- * are called on (PASS_THROUGH_CALLS), `?` and `.await`. A call its line does not close: no.
+ * `.field`), on its line or, when nothing follows it there, on the next (a call a line) — past
+ * those that hand back what they are called on (PASS_THROUGH_CALLS), `?` and `.await`. A call its
+ * line does not close: no.
  */
 function chainedAfter(line: string, open: number, next: string | undefined): boolean {
   let depth = 0;
@@ -151,6 +150,7 @@ function chainedAfter(line: string, open: number, next: string | undefined): boo
   }
   if (i >= line.length) return false;
   let rest = line.slice(i + 1);
+  if (!rest.trim()) rest = next ?? '';
   for (let guard = 0; guard < 8; guard++) {
     const suffix = /^\s*(?:\?|\.await\b)/.exec(rest);
     const call = suffix ? null : PASS_THROUGH_CALL.exec(rest);
@@ -158,13 +158,11 @@ function chainedAfter(line: string, open: number, next: string | undefined): boo
     if (!skip) break;
     rest = rest.slice(skip[0].length);
   }
-  if (/^\s*(?:\.|::|->)\s*[A-Za-z_$]/.test(rest)) return true;
-  return !rest.trim() && !!next && /^\s*(?:\.|\?\.)\s*[A-Za-z_$]/.test(next) && !PASS_THROUGH_LINE.test(next);
+  return /^\s*(?:\.|::|->)\s*[A-Za-z_$]/.test(rest);
 }
 
 /** `.unwrap()`, `.expect(MSG)`: a call with plain arguments, its name. */
 const PASS_THROUGH_CALL = /^\s*\.\s*(\w+)\s*\([^()]*\)/;
-const PASS_THROUGH_LINE = new RegExp(`^\\s*\\.\\s*(?:${[...PASS_THROUGH_CALLS].join('|')})\\s*\\([^()]*\\)\\s*[;,]?\\s*$`);
 
 /** `name = callee(`, `name := pkg.F(`, `const name: T = await this.m<X>(`, `let mut name = Foo::new(`, `a, err := F(`. */
 const ASSIGNED_CALL = /(?:^|[^\w$.])([A-Za-z_$][\w$]*)(?:\s*,\s*[A-Za-z_]\w*)?\s*(?::\s*[^=;]{1,60})?(?::=|=(?![=>]))\s*(?:await\s+|try\s+|&)?((?:[A-Za-z_$][\w$]*\s*(?:\.|::)\s*)*[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\(/g;

@@ -127,17 +127,12 @@ const INNERMOST_SQUARE = /\[(?:[^{}()[\]]|\{\}|\(\)|\[\])+\]/g;
  */
 function withClosedExpression(lines: readonly string[], cursor: number, text: string): string {
   if (!/^\s*[)\]}]/.test(text)) return text;
-  const balance = (s: string) => {
-    let d = 0;
-    for (const c of s) d += CLOSERS.includes(c) ? 1 : OPENERS.includes(c) ? -1 : 0;
-    return d;
-  };
-  let open = balance(text);
+  let open = -bracketBalance(text);
   let chars = text.length;
   for (let row = cursor - 1; open > 0 && row >= Math.max(0, cursor - CLOSED_LINES); row--) {
     chars += (lines[row] ?? '').length;
     if (chars > CLOSED_CHARS) break;
-    open += balance(lines[row] ?? '');
+    open -= bracketBalance(lines[row] ?? '');
     if (open > 0) continue;
     // What a receiver's type is read from is its constructor's or function's name, not what it is given.
     const joined = emptiedBrackets([...lines.slice(row, cursor), text].join('\n'));
@@ -145,6 +140,16 @@ function withClosedExpression(lines: readonly string[], cursor: number, text: st
   }
   return text;
 }
+
+/** Brackets a text opens less those it closes (string literals are not told apart). */
+function bracketBalance(text: string): number {
+  let d = 0;
+  for (const c of text) d += OPENERS.includes(c) ? 1 : CLOSERS.includes(c) ? -1 : 0;
+  return d;
+}
+
+/** A line without its `//` comment, trimmed. */
+const codeOf = (line: string) => line.replace(/\s*\/\/.*$/, '').trim();
 
 /** Every bracket's inside emptied, innermost first, up to CLOSED_DEPTH levels: `f(a, g(b)).h()` → `f().h()`. */
 function emptiedBrackets(text: string): string {
@@ -165,7 +170,7 @@ function emptiedBrackets(text: string): string {
 export function textBeforeCursor(lines: readonly string[], cursor: number, column: number): string {
   let text = withClosedExpression(lines, cursor, (lines[cursor] ?? '').slice(0, column));
   for (let row = cursor - 1, n = 0; n < CHAIN_LINES && row >= 0 && CONTINUATION.test(text); row--, n++) {
-    const above = (lines[row] ?? '').replace(/\s*\/\/.*$/, '').trim();
+    const above = codeOf(lines[row] ?? '');
     if (!above || /[;{}]$/.test(above)) break;
     text = above + text.trimStart();
   }
@@ -239,10 +244,10 @@ export function typedReceiverMembers(input: TypedMemberInput): ScoredDefinition[
   const prefix = access.prefix.toLowerCase();
   const wanted = (name: string) => name.toLowerCase().startsWith(prefix) && (!DUNDER.test(name) || prefix.startsWith('_'));
   // `click.`, `gyp.common.`, Go's `middleware.`: a module the file binds; its public definitions.
-  const bound = access.constructed || access.called.some(Boolean) ? null : input.moduleMembers(access.segments.join('.'));
-  if (bound) {
+  const moduleDefs = access.constructed || access.called.some(Boolean) ? null : input.moduleMembers(access.segments.join('.'));
+  if (moduleDefs) {
     const byName = new Map<string, SymbolRow>();
-    for (const def of bound) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
+    for (const def of moduleDefs) if (def.path !== path && wanted(def.name) && !byName.has(def.name)) byName.set(def.name, def);
     return scoredMembers(store, [...byName.values()].slice(0, MEMBERS_MAX).map((def) => ({ def, share: 1 })), input.accessed);
   }
   const types = receiverType(input);
@@ -433,19 +438,14 @@ function bindsParameter(line: string, name: string): boolean {
  * it left out; null when it does not end within BINDING_STATEMENT_LINES and BINDING_STATEMENT_CHARS.
  */
 function bindingStatement(lines: readonly string[], row: number, from: number): string | null {
-  let text = (lines[row] ?? '').slice(from).replace(/\s*\/\/.*$/, '').trim();
-  const open = (s: string) => {
-    let d = 0;
-    for (const c of s) d += OPENERS.includes(c) ? 1 : CLOSERS.includes(c) ? -1 : 0;
-    return d;
-  };
-  let depth = open(text);
+  let text = codeOf((lines[row] ?? '').slice(from));
+  let depth = bracketBalance(text);
   for (let next = row + 1; next < Math.min(lines.length, row + BINDING_STATEMENT_LINES); next++) {
-    const after = (lines[next] ?? '').replace(/\s*\/\/.*$/, '').trim();
+    const after = codeOf(lines[next] ?? '');
     if (depth <= 0 && !CONTINUATION.test(after)) break;
     text += after;
     if (text.length > BINDING_STATEMENT_CHARS) return null;
-    depth += open(after);
+    depth += bracketBalance(after);
   }
   if (depth !== 0 || text.length > BINDING_STATEMENT_CHARS) return null;
   return emptiedBrackets(text).replace(/[;,]\s*$/, '');

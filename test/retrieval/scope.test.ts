@@ -352,12 +352,16 @@ describe('a receiver assigned the result of a call has the type the callee says 
     });
     const lines = [
       'impl Holder {', '    fn first(&mut self) {', '        let x = make_gadget();', '        x.run();', '    }', '',
-      '    fn second(&mut self) {', '        let x = make_widget();', '        let y = self.entry_of().or_insert(1);', '        let z = self.get_mut(1).expect("none");', '        ', '    }', '}',
+      '    fn second(&mut self) {', '        let x = make_widget();', '        let y = self.entry_of().or_insert(1);', '        let z = self.get_mut(1).expect("none");',
+      '        let u = make_gadget()', '            .finish();', '        let v = make_widget()', '            .unwrap();', '        ', '    }', '}',
     ];
-    const types = receiverTypesNear(ws.store, 'rust', lines, { from: 0, to: lines.length, at: 10 });
+    const types = receiverTypesNear(ws.store, 'rust', lines, { from: 0, to: lines.length, at: 14 });
     expect([...(types.get('x') ?? [])]).toEqual(['Widget']);
     expect(types.get('y')).toBeUndefined();
     expect([...(types.get('z') ?? [])]).toEqual(['Gadget']);
+    // A chain a call a line: its next line goes on into another call, or hands the value back.
+    expect(types.get('u')).toBeUndefined();
+    expect([...(types.get('v') ?? [])]).toEqual(['Widget']);
     // A wrapper reached by its path (`crate::Result<T>`) is no type of its own.
     expect(declaredReturnType('pub fn get(url: &str) -> crate::Result<Response> {', 'get', 'a.rs')).toBe('Response');
   });

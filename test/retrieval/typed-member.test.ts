@@ -275,20 +275,30 @@ describe('the members of the receiver typed at the cursor', () => {
     });
   });
 
-  it("Rust: a value a builder's chain returns, one call a line: what its last call declares", async () => {
-    const builder = 'use crate::widget::Widget;\n\npub struct WidgetBuilder { n: i32 }\n\nimpl WidgetBuilder {\n    pub fn new() -> Self { WidgetBuilder { n: 0 } }\n    pub fn size(self, n: i32) -> Self { self }\n    pub fn build(self) -> Widget { Widget::new() }\n}\n';
-    await expectTypedMembers({
-      files: { 'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod builder;\npub mod usage;\n', 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'), 'src/builder.rs': builder },
-      buffer: ['use crate::builder::WidgetBuilder;', 'use crate::gadget::Gadget;', '', 'pub fn draw(g: &Gadget) {', '    let w = WidgetBuilder::new()', '        .size(3)', '        .build();', '    g.paint(2);', '    w.re|', '}'].join('\n'),
-      path: 'src/usage.rs', typeFile: 'src/widget.rs', want: ['resize', 'reset'],
-    });
+  /** A builder whose `build()` makes a Widget: `let w = WidgetBuilder::new()` / `.size(…)` / `.build();` above `w.re|`. */
+  const builderCase = (sizeArgument: string) => ({
+    files: {
+      'src/lib.rs': 'pub mod widget;\npub mod gadget;\npub mod builder;\npub mod usage;\n', 'src/widget.rs': rsType('Widget'), 'src/gadget.rs': rsType('Gadget'),
+      'src/builder.rs': 'use crate::widget::Widget;\n\npub struct WidgetBuilder { n: i32 }\n\nimpl WidgetBuilder {\n    pub fn new() -> Self { WidgetBuilder { n: 0 } }\n    pub fn size(self, n: i32) -> Self { self }\n    pub fn build(self) -> Widget { Widget::new() }\n}\n',
+    },
+    buffer: ['use crate::builder::WidgetBuilder;', 'use crate::gadget::Gadget;', '', 'pub fn draw(g: &Gadget) {', '    let w = WidgetBuilder::new()', `        .size(${sizeArgument})`, '        .build();', '    g.paint(2);', '    w.re|', '}'].join('\n'),
+    path: 'src/usage.rs', typeFile: 'src/widget.rs', want: ['resize', 'reset'],
   });
 
-  it('reads no binding whose value runs on past what a statement holds (a minified chain), and still answers', async () => {
-    const buffer = ['use crate::widget::Widget;', '', 'pub fn draw() {', '    let w = Widget::new()', `        .size(${'1+'.repeat(100_000)}1)`, '        .build();', '    w.re|', '}'].join('\n');
-    const snippets = await contextAt({ 'src/widget.rs': rsType('Widget'), 'src/lib.rs': 'pub mod widget;\npub mod usage;\n' }, 'src/usage.rs', buffer);
-    // The binding is not read; the buffer's receiver map types `w` from its first line, as before.
-    expect(snippets.some((s) => s.path === 'src/widget.rs'), JSON.stringify(snippets.map((s) => s.path))).toBe(true);
+  it("Rust: a value a builder's chain returns, one call a line: what its last call declares", async () => {
+    await expectTypedMembers(builderCase('3'));
+    await cleanup?.();
+    cleanup = null;
+    // Arguments up to the statement's bound (4,000 characters) are read past.
+    await expectTypedMembers(builderCase('1+'.repeat(1_800) + '1'));
+  });
+
+  it('reads no binding whose value runs on past what a statement holds (a minified argument): the receiver map answers', async () => {
+    const c = builderCase('1+'.repeat(100_000) + '1');
+    const snippets = await contextAt(c.files, c.path, c.buffer);
+    // Not followed to `build()`: the map reads `WidgetBuilder::new()`, so no Widget member comes first.
+    const first = snippets.find((s) => s.source === 'symbol' && MEMBERS.includes(s.symbol ?? ''));
+    expect(first?.path, JSON.stringify(snippets.map((s) => `${s.path}:${s.symbol}`))).not.toBe('src/widget.rs');
   });
 
   it("Go: `h.field.` through a struct's field, declared beside another name", async () => {
