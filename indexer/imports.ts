@@ -113,6 +113,31 @@ const CHAINS = { '.': /(?<![\w$.])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g, '::
  * (`middleware.Logger`, `gyp.common.WriteOnDiff`), in one pass over the text's qualified names.
  */
 function recordMembers(refs: ImportRef[], src: string, rule: MemberUseRule): void {
+  const found = countMembers(refs, src, rule);
+  if (!found.size) return;
+  for (const ref of refs) {
+    if (ref.kind === 'export') continue;
+    const members: Record<string, string[]> = {};
+    let any = false;
+    for (const q of rule.qualifiers(ref)) {
+      const counts = found.get(q);
+      if (counts?.size) {
+        members[q] = [...counts.keys()];
+        any = true;
+      }
+    }
+    if (any) ref.members = members;
+  }
+}
+
+/** A member written after a qualifier: how many times, and the offset of its first use in the text. */
+export interface MemberUse {
+  count: number;
+  first: number;
+}
+
+/** Qualifier → each member the text writes right after it (in order of first use; MAX_MEMBERS at most). */
+function countMembers(refs: readonly ImportRef[], src: string, rule: MemberUseRule): Map<string, Map<string, MemberUse>> {
   const qualifiers = new Set<string>();
   let depth = 1;
   for (const ref of refs) {
@@ -123,31 +148,35 @@ function recordMembers(refs: ImportRef[], src: string, rule: MemberUseRule): voi
       qualifiers.add(q);
     }
   }
-  if (!qualifiers.size) return;
-  const found = new Map<string, Set<string>>();
+  const found = new Map<string, Map<string, MemberUse>>();
+  if (!qualifiers.size) return found;
   for (const m of src.matchAll(CHAINS[rule.separator])) {
     const segs = m[0].split(rule.separator);
     for (let k = 1; k < segs.length && k <= depth; k++) {
       const q = k === 1 ? segs[0] : segs.slice(0, k).join(rule.separator);
       if (!qualifiers.has(q)) continue;
-      let set = found.get(q);
-      if (!set) found.set(q, (set = new Set()));
-      if (set.size < MAX_MEMBERS) set.add(segs[k]);
+      let counts = found.get(q);
+      if (!counts) found.set(q, (counts = new Map()));
+      const use = counts.get(segs[k]);
+      if (use) use.count++;
+      else if (counts.size < MAX_MEMBERS) counts.set(segs[k], { count: 1, first: m.index! });
     }
   }
-  if (!found.size) return;
-  for (const ref of refs) {
-    if (ref.kind === 'export') continue;
-    const members: Record<string, string[]> = {};
-    let any = false;
-    for (const q of rule.qualifiers(ref)) {
-      const set = found.get(q);
-      if (set?.size) {
-        members[q] = [...set];
-        any = true;
-      }
-    }
-    if (any) ref.members = members;
+  return found;
+}
+
+/**
+ * The members a text reaches through what `refs` import, as `memberUses` of the language reads
+ * them: qualifier (as written: `gyp.common`, `middleware`) → member → its uses. Empty for a
+ * language without the rule.
+ */
+export function memberUsesIn(refs: readonly ImportRef[], text: string, lang: LanguageId): Map<string, Map<string, MemberUse>> {
+  const rule = languageSupport(lang).memberUses;
+  if (!rule || !refs.length) return new Map();
+  try {
+    return countMembers(refs, text, rule);
+  } catch {
+    return new Map();
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../indexer/chunker.js';
-import { resolveImport, type ImportContext, type ImportRef } from '../../indexer/imports.js';
+import { memberUsesIn, resolveImport, type ImportContext, type ImportRef } from '../../indexer/imports.js';
 import type { LanguageId } from '../../indexer/languages.js';
 
 /** Imports of a snippet as [line, kind, specifier, names]. */
@@ -116,6 +116,18 @@ describe('import extraction', () => {
     expect(got['crate']).toEqual({ error: ['BoxError'] });
     expect(got['util']).toEqual({ util: ['fast'] });
     expect(got['crate::tls']).toEqual({ 'crate::tls': ['Identity'] });
+  });
+
+  it('counts the members another text reaches through the imports, and where each is first written', async () => {
+    const refs = (await analyzeFile('a.py', 'import click\nimport gyp.common\n')).imports;
+    const text = 'x = 1\ngyp.common.RelativePath(a)\nclick.echo(gyp.common.RelativePath(b))\nclick.echo()\nother.RelativePath\n';
+    const uses = memberUsesIn(refs, text, 'python');
+    expect(Object.fromEntries([...uses].map(([q, m]) => [q, Object.fromEntries(m)]))).toEqual({
+      'gyp.common': { RelativePath: { count: 2, first: text.indexOf('gyp.common.RelativePath') } },
+      click: { echo: { count: 2, first: text.indexOf('click.echo') } },
+    });
+    // A language without the rule reaches nothing.
+    expect(memberUsesIn(refs, text, 'css').size).toBe(0);
   });
 
   it('Python: import, from-import, relative, and imports guarded by if/try', async () => {

@@ -583,6 +583,20 @@ describe('cursor context: how the file refers to other code', () => {
     expect(imported).toBeGreaterThanOrEqual(0);
     if (legacy >= 0) expect(imported).toBeLessThan(legacy);
   });
+
+  it("offers the members a long file reaches through a module it imports when the uses lie beyond the lines read for names", async () => {
+    const lines = [
+      "import * as codec from './codec/reader.js';",
+      'export const first = codec.decode(new Uint8Array(0));',
+      ...Array.from({ length: 700 }, (_, i) => `export const n${i} = ${i};`),
+      '',
+    ];
+    const got = await definitionsAt('src/long-codec.ts', lines, { line: lines.length - 1, character: 0 });
+    // The reader's decode, the module the qualifier names, first; the writer's of the same name after it if at all.
+    const [reader, writer] = [got.indexOf('src/codec/reader.ts:1'), got.indexOf('src/codec/writer.ts:1')];
+    expect(reader).toBeGreaterThanOrEqual(0);
+    if (writer >= 0) expect(writer).toBeGreaterThan(reader);
+  });
 });
 
 describe('cursor context: local bindings of other files', () => {
