@@ -57,6 +57,33 @@ const VECTOR_DEADLINE_MS = 25;
 const TAIL_FROM = 0.25;
 
 /**
+ * How many characters of one line the buffer's readers take. A minified or generated line (a
+ * bundle of one 2.6 MB line) had every reader go through all of it, each keystroke: 1.4–2.3 s on
+ * the thread that answers requests. No line of code that tells what comes next is this long.
+ */
+const MAX_LINE_READ = 2_000;
+/** Of a longer cursor line, the characters kept before the cursor (the rest after it). */
+const CURSOR_LINE_BEFORE = 1_500;
+
+/**
+ * The buffer as its readers take it: a line longer than MAX_LINE_READ cut to its start, the
+ * cursor's line to the characters around the cursor (its column moved with the cut). The same
+ * array when no line is that long.
+ */
+export function readableLines(lines: string[], cursor: number, column: number): { lines: string[]; column: number } {
+  if (!lines.some((l) => l.length > MAX_LINE_READ)) return { lines, column };
+  let at = column;
+  const cut = lines.map((line, row) => {
+    if (line.length <= MAX_LINE_READ) return line;
+    if (row !== cursor) return line.slice(0, MAX_LINE_READ);
+    const from = Math.max(0, Math.min(column, line.length) - CURSOR_LINE_BEFORE);
+    at = column - from;
+    return line.slice(from, from + MAX_LINE_READ);
+  });
+  return { lines: cut, column: at };
+}
+
+/**
  * The context a completion at a position needs from the rest of the
  * workspace: definitions of the names used near the cursor (imported ones and
  * those of the enclosing class's ancestors first), similar code found by
@@ -65,9 +92,10 @@ const TAIL_FROM = 0.25;
  */
 export async function buildContext(src: ContextSources, req: ContextRequest): Promise<ContextResult> {
   const budget = req.budgetTokens ?? DEFAULT_BUDGET;
-  const text = req.text ?? src.readLines(req.path)?.join('\n') ?? '';
-  const lines = text.split('\n');
-  const cursor = Math.min(Math.max(0, req.position.line), Math.max(0, lines.length - 1));
+  const buffer = (req.text ?? src.readLines(req.path)?.join('\n') ?? '').split('\n');
+  const cursor = Math.min(Math.max(0, req.position.line), Math.max(0, buffer.length - 1));
+  const { lines, column } = readableLines(buffer, cursor, req.position.character);
+  const text = lines === buffer ? (req.text ?? buffer.join('\n')) : lines.join('\n');
   // A file not indexed yet (new, unsaved) has its extension's language.
   const language = (src.store.files.get(req.path)?.language ?? languageForPath(req.path)) as LanguageId;
 
@@ -90,7 +118,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const breaker = vectorBreaker(src.store);
   const turn = breaker.next();
   const vectorSearch = turn !== 'skip'
-    ? timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, req.position.character), req.path, vectorSignal, timings))
+    ? timed('vector', () => similarByVector(src, nearCursor(lines, cursor, VECTOR_QUERY_CHARS, column), req.path, vectorSignal, timings))
     : null;
   // Its failure is taken where it is awaited (the handler keeps it from going unhandled meanwhile).
   vectorSearch?.catch(() => {});
@@ -98,7 +126,7 @@ export async function buildContext(src: ContextSources, req: ContextRequest): Pr
   const deadline = sleep(Math.max(0, started + VECTOR_DEADLINE_MS - performance.now()));
   const ownImports = await timed('imports', () => bufferImports(src, req.path, lines, language));
   throwIfAborted(req.signal, 'context');
-  const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports, req.position.character));
+  const scored = await timed('definitions', () => definitionsNearCursor(src, req.path, lines, cursor, language, ownImports, column));
   // What the line may need that the buffer does not name yet: found from the import graph and the
   // code the full-text search found, it joins the definitions at a fraction of their scale.
   const recent = recentEdits(src, req.path);

@@ -6,6 +6,7 @@ import type { ContextTimings } from '../../retrieval/context.js';
 import { typeNamedLike, typesInFileName } from '../../retrieval/type-names.js';
 import { parallelDefinitions, siblingsOf } from '../../retrieval/offered-definitions.js';
 import { nearCursor } from '../../retrieval/similar-code.js';
+import { readableLines } from '../../retrieval/cursor-context.js';
 import { nameLineIndex } from '../../retrieval/snippets.js';
 import { writeTree } from '../helpers/temp.js';
 import { indexedWorkspace as indexedWorkspaceOf } from '../helpers/indexed-workspace.js';
@@ -109,6 +110,19 @@ describe('cursor context (POST /context)', () => {
     expect(snippets.find((s) => s.symbol === 'area' && s.path === 'src/geometry/shapes.ts')?.text.startsWith('area(): number {')).toBe(true);
   });
 
+  it('reads a minified line around the cursor only, and other long lines by their start', async () => {
+    // One line of a bundle: the call the cursor follows is read, a name 100,000 characters off is not.
+    const filler = Array.from({ length: 20_000 }, (_, i) => `v${i}()`).join(';');
+    const line = `import { totalArea } from './geometry/measure.js';${filler};Circle.name;${filler};const a = totalArea(shapes); `;
+    const at = line.length;
+    const { snippets } = await ws.context({ path: 'src/bundle.js', text: line, position: { line: 0, character: at }, budgetTokens: 400 });
+    const paths = snippets.filter((s) => s.source === 'symbol').map((s) => `${s.path}:${s.startLine}`);
+    // totalArea, written at the cursor, before Circle, written only far off (the folder's other definitions may still offer it).
+    const [written, far] = [paths.indexOf('src/geometry/measure.ts:3'), paths.indexOf('src/geometry/shapes.ts:5')];
+    expect(written).toBeGreaterThanOrEqual(0);
+    if (far >= 0) expect(written).toBeLessThan(far);
+  });
+
   it('uses the unsaved buffer, not the file on disk', async () => {
     const text = `import { largestCircle } from './geometry/measure.js';\n\nexport function biggest() {\n  return largestCircle([]);\n}\n`;
     const { snippets } = await ws.context({ path: 'src/app.ts', text, position: { line: 3, character: 2 } });
@@ -159,6 +173,21 @@ describe('cursor context (POST /context)', () => {
 function ws_lines(root: string, rel: string): string[] {
   return fs.readFileSync(path.join(root, rel), 'utf8').split('\n');
 }
+
+describe('the lines the buffer is read by', () => {
+  it('cuts a line past 2,000 characters to its start, the cursor line to the characters around the cursor', () => {
+    const long = 'x'.repeat(10_000);
+    const same = ['a', 'b'];
+    expect(readableLines(same, 0, 1)).toEqual({ lines: same, column: 1 });
+    const { lines, column } = readableLines([long, `${long}CURSOR${long}`, 'c'], 1, 10_000);
+    expect(lines[0]).toBe(long.slice(0, 2000));
+    expect(lines[1].length).toBe(2000);
+    expect(lines[1].slice(column, column + 6)).toBe('CURSOR');
+    expect(lines[2]).toBe('c');
+    // Near the line's start, its first 2,000 characters, the column unmoved.
+    expect(readableLines([`ab${long}`], 0, 1)).toEqual({ lines: [`ab${long}`.slice(0, 2000)], column: 1 });
+  });
+});
 
 describe('the vector query', () => {
   // 30 lines of 40 characters: the 16-line window (12 above, 3 below) is 655 characters.
