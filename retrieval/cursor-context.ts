@@ -58,7 +58,7 @@ const TAIL_FROM = 0.25;
 
 /**
  * How many characters of one line the buffer's readers take. A minified or generated line (a
- * bundle of one 2.6 MB line) had every reader go through all of it, each keystroke: 1.4–2.3 s on
+ * bundle of one 2.6 MB line) had every reader go through all of it, each keystroke: 1.2–2.3 s on
  * the thread that answers requests. No line of code that tells what comes next is this long.
  */
 const MAX_LINE_READ = 2_000;
