@@ -59,11 +59,13 @@ const TAIL_FROM = 0.25;
 /**
  * How many characters of one line the buffer's readers take. A minified or generated line (a
  * bundle of one 2.6 MB line) had every reader go through all of it, each keystroke: 1.2–2.3 s on
- * the thread that answers requests. No line of code that tells what comes next is this long.
+ * the thread that answers requests. No line of code that tells what comes next is this long; a
+ * binding's statement is read up to as many characters (typed-member.ts), a builder's argument
+ * of 3,600 included.
  */
-const MAX_LINE_READ = 2_000;
+const MAX_LINE_READ = 4_000;
 /** Of a longer cursor line, the characters kept before the cursor (the rest after it). */
-const CURSOR_LINE_BEFORE = 1_500;
+const CURSOR_LINE_BEFORE = 3_000;
 
 /**
  * The buffer as its readers take it: a line longer than MAX_LINE_READ cut to its start, the

@@ -175,17 +175,17 @@ function ws_lines(root: string, rel: string): string[] {
 }
 
 describe('the lines the buffer is read by', () => {
-  it('cuts a line past 2,000 characters to its start, the cursor line to the characters around the cursor', () => {
+  it('cuts a line past 4,000 characters to its start, the cursor line to the characters around the cursor', () => {
     const long = 'x'.repeat(10_000);
     const same = ['a', 'b'];
     expect(readableLines(same, 0, 1)).toEqual({ lines: same, column: 1 });
     const { lines, column } = readableLines([long, `${long}CURSOR${long}`, 'c'], 1, 10_000);
-    expect(lines[0]).toBe(long.slice(0, 2000));
-    expect(lines[1].length).toBe(2000);
+    expect(lines[0]).toBe(long.slice(0, 4000));
+    expect(lines[1].length).toBe(4000);
     expect(lines[1].slice(column, column + 6)).toBe('CURSOR');
     expect(lines[2]).toBe('c');
-    // Near the line's start, its first 2,000 characters, the column unmoved.
-    expect(readableLines([`ab${long}`], 0, 1)).toEqual({ lines: [`ab${long}`.slice(0, 2000)], column: 1 });
+    // Near the line's start, its first 4,000 characters, the column unmoved.
+    expect(readableLines([`ab${long}`], 0, 1)).toEqual({ lines: [`ab${long}`.slice(0, 4000)], column: 1 });
   });
 });
 
