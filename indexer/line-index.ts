@@ -50,17 +50,22 @@ export class LineIndex {
   }
 
   rowOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return rowAtOffset(this.starts, offset);
   }
 
   slice(a: number, b: number): string {
     return this.text.slice(this.starts[a], this.end(b));
   }
+}
+
+/** The row an offset lies on, given the rows' start offsets (ascending, the first 0). */
+export function rowAtOffset(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

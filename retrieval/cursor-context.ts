@@ -94,10 +94,11 @@ export function readableLines(lines: string[], cursor: number, column: number): 
  */
 export async function buildContext(src: ContextSources, req: ContextRequest): Promise<ContextResult> {
   const budget = req.budgetTokens ?? DEFAULT_BUDGET;
-  const buffer = (req.text ?? src.readLines(req.path)?.join('\n') ?? '').split('\n');
+  const whole = req.text ?? src.readLines(req.path)?.join('\n') ?? '';
+  const buffer = whole.split('\n');
   const cursor = Math.min(Math.max(0, req.position.line), Math.max(0, buffer.length - 1));
   const { lines, column } = readableLines(buffer, cursor, req.position.character);
-  const text = lines === buffer ? (req.text ?? buffer.join('\n')) : lines.join('\n');
+  const text = lines === buffer ? whole : lines.join('\n');
   // A file not indexed yet (new, unsaved) has its extension's language.
   const language = (src.store.files.get(req.path)?.language ?? languageForPath(req.path)) as LanguageId;
 

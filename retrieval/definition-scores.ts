@@ -6,6 +6,7 @@
  * below the names written for sure; then one candidate snippet per definition.
  */
 import { memberUsesIn, type ImportRef } from '../indexer/imports.js';
+import { rowAtOffset } from '../indexer/line-index.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -479,7 +480,7 @@ function farMemberUses(refs: readonly ImportRef[], language: LanguageId, lines: 
       const q = qualifier.split(/\.|::/).pop()!;
       for (const [name, { count, first }] of members) {
         if (name.length < 2 || isKeyword(name)) continue;
-        const distance = distanceOf(rows[rowAt(starts, first)]);
+        const distance = distanceOf(rows[rowAtOffset(starts, first)]);
         const use = byName.get(name);
         if (!use) {
           byName.set(name, { name, distance, count, codeCount: count, codeDistance: distance, qualifiers: [q], qualified: count });
@@ -506,18 +507,6 @@ function farMemberUses(refs: readonly ImportRef[], language: LanguageId, lines: 
  * at 2,000 (2 lost).
  */
 const FAR_MEMBER_FACTOR = 2;
-
-/** The index of the last start at or before `offset` (starts ascending, the first 0). */
-function rowAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /** Definitions whose members are reached through their name, never constructed: objects and namespaces. */
 const OBJECT_KINDS = new Set(['constant', 'variable', 'namespace', 'module', 'object']);
