@@ -347,13 +347,13 @@ const expected: Record<string, Row[]> = {
     ["method","FindAsync","UserService",13,13,true,"public async Task<int> FindAsync(string q)"],
     ["event","Changed","UserService",14,14,true,"public event EventHandler Changed"],
     ["interface","IService","App.Services",16,16,true,"public interface IService"],
-    ["method","Find","IService",16,16,false,"void Find()"],
+    ["method","Find","IService",16,16,true,"void Find()"],
     ["struct","P","App.Services",17,17,true,"public struct P"],
     ["enum","Color","App.Services",18,18,true,"public enum Color"],
     ["record","Person","App.Services",19,19,true,"public record Person(string Name)"],
     ["type","D","App.Services",20,20,true,"public delegate void D()"],
     ["namespace","Other",null,22,22,true,"namespace Other"],
-    ["class","X",null,23,23,false,"class X"],
+    ["class","X",null,23,23,true,"class X"],
   ],
   cpp: [
     ["macro","MAX",null,3,3,true,"#define MAX 10"],
@@ -635,6 +635,41 @@ describe('symbol details', () => {
     const a = await analyzeFile('m.rs', text);
     expect(a.symbols.map((s) => [s.kind, s.container, s.name])).toEqual([
       ['struct', null, 'Meters'], ['type', 'Meters', 'Output'], ['method', 'Meters', 'add'], ['method', 'Wrapper', 'get'],
+    ]);
+  });
+
+  it("marks an inherent impl's members without pub private, a trait's and a trait impl's public", async () => {
+    const text = [
+      'pub struct Pool;',
+      'pub trait Drain { fn drain(&mut self); }',
+      'impl Drain for Pool { fn drain(&mut self) {} }',
+      'impl Pool {',
+      '    pub fn get(&self) {}',
+      '    pub(crate) fn put(&self) {}',
+      '    fn evict(&self) {}',
+      '    const LIMIT: usize = 8;',
+      '}',
+    ].join('\n');
+    const a = await analyzeFile('pool.rs', text);
+    expect(a.symbols.map((s) => [s.container, s.name, s.exported])).toEqual([
+      [null, 'Pool', true], [null, 'Drain', true], ['Drain', 'drain', true], ['Pool', 'drain', true],
+      ['Pool', 'get', true], ['Pool', 'put', true], ['Pool', 'evict', false], ['Pool', 'LIMIT', false],
+    ]);
+  });
+
+  it('marks what other C# files of the project see exported: public, internal, top-level types, interface members', async () => {
+    const text = [
+      'namespace Shop {',
+      '  class Cart { int count; internal int Total; protected internal void Add() {} private protected void Trim() {} class Line {} }',
+      '  interface IStore { void Save(); private void Log() {} int Size { get; } }',
+      '  enum Kind { One }',
+      '}',
+    ].join('\n');
+    const a = await analyzeFile('shop.cs', text);
+    expect(a.symbols.map((s) => [s.container, s.name, s.exported])).toEqual([
+      [null, 'Shop', true], ['Shop', 'Cart', true], ['Cart', 'count', false], ['Cart', 'Total', true], ['Cart', 'Add', true],
+      ['Cart', 'Trim', false], ['Cart', 'Line', false], ['Shop', 'IStore', true], ['IStore', 'Save', true], ['IStore', 'Log', false],
+      ['IStore', 'Size', true], ['Shop', 'Kind', true],
     ]);
   });
 });

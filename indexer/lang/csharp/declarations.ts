@@ -1,15 +1,27 @@
 /**
  * What C# declares: namespaces, classes, structs, interfaces, enums,
  * records, delegates, methods, constructors, destructors, properties,
- * indexers, events, fields (`const` ones are constants). `public` means
- * exported.
+ * indexers, events, fields (`const` ones are constants). What other files
+ * of the project see is exported: `public` and `internal` declarations, a
+ * type outside any type (internal unless it says otherwise) and an
+ * interface's members (public unless they say otherwise).
  */
-import { makeDecl, namedDecl, type Decl } from '../../decl.js';
+import type { Node } from 'web-tree-sitter';
+import { makeDecl, namedDecl, type Decl, type Scope } from '../../decl.js';
 import { childOfType, field, hasModifier, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
-export const csharpDeclarations: DeclarationClassifier = (n, src) => {
-  const exported = hasModifier(n, src, 'public');
+function seenFromOtherFiles(n: Node, src: string, scope: Scope): boolean {
+  const modifiers = n.children.filter((c) => c?.type === 'modifier').map((c) => text(src, c)).join(' ');
+  if (/\b(public|internal)\b/.test(modifiers)) return true;
+  if (/\b(private|protected)\b/.test(modifiers)) return false;
+  if (scope !== 'class') return true;
+  const holder = n.parent?.type === 'declaration_list' ? n.parent.parent : null;
+  return holder?.type === 'interface_declaration';
+}
+
+export const csharpDeclarations: DeclarationClassifier = (n, src, scope) => {
+  const exported = seenFromOtherFiles(n, src, scope);
   const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'namespace_declaration': {

@@ -5,7 +5,7 @@
  * its own. `pub` means exported.
  */
 import type { Node } from 'web-tree-sitter';
-import { makeDecl, namedDecl, type Decl } from '../../decl.js';
+import { makeDecl, namedDecl, type Decl, type Scope } from '../../decl.js';
 import { childOfType, field, rows, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
@@ -15,9 +15,20 @@ function rustTypeName(src: string, t: Node | null): string {
   return (i >= 0 ? s.slice(i + 2) : s).replace(/^[&\s*]+|mut\s+/g, '') || s;
 }
 
+/**
+ * Whether a member without `pub` is still public: a trait's items and a trait impl's (`impl Display
+ * for T { fn fmt }`) are as public as the trait; an inherent impl's (`impl T { fn helper }`) are
+ * private to their module.
+ */
+function publicWithoutPub(n: Node, scope: Scope): boolean {
+  if (scope !== 'class') return false;
+  const holder = n.parent?.type === 'declaration_list' ? n.parent.parent : null;
+  return holder?.type !== 'impl_item' || field(holder, 'trait') !== null;
+}
+
 export const rustDeclarations: DeclarationClassifier = (n, src, scope) => {
   const vis = childOfType(n, 'visibility_modifier');
-  const exported = scope === 'class' && !vis ? true : !!vis && text(src, vis).startsWith('pub');
+  const exported = vis ? text(src, vis).startsWith('pub') : publicWithoutPub(n, scope);
   const named = (kind: string, o: Partial<Decl> = {}): Decl[] => namedDecl(n, src, kind, { exported, ...o });
   switch (n.type) {
     case 'function_item':
