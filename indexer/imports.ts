@@ -165,6 +165,11 @@ function countMembers(refs: readonly ImportRef[], src: string, rule: MemberUseRu
   return found;
 }
 
+/** Whether the language has a rule for the members code reaches through its imports (memberUsesIn reads none otherwise). */
+export function readsMemberUses(lang: LanguageId): boolean {
+  return !!languageSupport(lang).memberUses;
+}
+
 /**
  * The members a text reaches through what `refs` import, as `memberUses` of the language reads
  * them: qualifier (as written: `gyp.common`, `middleware`) → member → its uses. Empty for a

@@ -5,7 +5,7 @@
  * receiver typed before the cursor (typed-member.ts) and the anticipated ones (anticipation.ts)
  * below the names written for sure; then one candidate snippet per definition.
  */
-import { memberUsesIn, type ImportRef } from '../indexer/imports.js';
+import { memberUsesIn, readsMemberUses, type ImportRef } from '../indexer/imports.js';
 import { rowAtOffset } from '../indexer/line-index.js';
 import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
@@ -466,6 +466,8 @@ function identifierRows(lines: readonly string[]): Map<string, { count: number; 
  * the qualifier's last segment (as namesNearCursor records one), as often as it is written.
  */
 function farMemberUses(refs: readonly ImportRef[], language: LanguageId, lines: readonly string[], cursor: number, window: { from: number; to: number }): NameUse[] {
+  // Nothing to read (no import, or a language without the rule): the lines outside the window are not joined.
+  if (!refs.length || !readsMemberUses(language)) return [];
   const byName = new Map<string, NameUse>();
   // The rows nearest the cursor first, one text: a member's first use there is its nearest.
   const read = (rows: number[], distanceOf: (row: number) => number) => {

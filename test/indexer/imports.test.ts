@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../indexer/chunker.js';
-import { memberUsesIn, resolveImport, type ImportContext, type ImportRef } from '../../indexer/imports.js';
+import { memberUsesIn, readsMemberUses, resolveImport, type ImportContext, type ImportRef } from '../../indexer/imports.js';
 import type { LanguageId } from '../../indexer/languages.js';
 
 /** Imports of a snippet as [line, kind, specifier, names]. */
@@ -126,8 +126,9 @@ describe('import extraction', () => {
       'gyp.common': { RelativePath: { count: 2, first: text.indexOf('gyp.common.RelativePath') } },
       click: { echo: { count: 2, first: text.indexOf('click.echo') } },
     });
-    // A language without the rule reaches nothing.
+    // A language without the rule reaches nothing, and says so before any text is read.
     expect(memberUsesIn(refs, text, 'css').size).toBe(0);
+    expect([readsMemberUses('python'), readsMemberUses('css'), readsMemberUses('java')]).toEqual([true, false, false]);
   });
 
   it('Python: import, from-import, relative, and imports guarded by if/try', async () => {
