@@ -197,7 +197,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   for (const type of typesInFileName(path)) inferType(type, FILE_NAME_DISTANCE, 1);
 
   // `x.` typed before the cursor: the members of x's type are what the line names next (typed-member.ts).
-  const access = column === undefined ? null : memberAccessAt(textBeforeCursor(lines, cursor, column));
+  const access = column === undefined ? null : memberAccessAt(textBeforeCursor(lines, cursor, column, language));
   const chainParts = new Set(access?.segments.slice(1) ?? []);
   const supersMemo = new Map<string, string[]>();
   const scored: ScoredDefinition[] = [];

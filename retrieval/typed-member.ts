@@ -123,29 +123,52 @@ const INNERMOST_SQUARE = /\[(?:[^{}()[\]]|\{\}|\(\)|\[\])+\]/g;
  * When the cursor's line starts by closing brackets opened lines above (`}.nullSafe()` after an
  * anonymous class's body, `}).then(` after a callback's), the expression they close, joined from the
  * line that opens it, what it spans across lines left out (`new TypeAdapter<T>() {}.`,
- * `new Promise((resolve) => {}).`); else the line as it is. (String literals are not told apart.)
+ * `new Promise((resolve) => {}).`); else the line as it is. Brackets in string literals are not counted.
  */
-function withClosedExpression(lines: readonly string[], cursor: number, text: string): string {
+function withClosedExpression(lines: readonly string[], cursor: number, text: string, language: LanguageId): string {
   if (!/^\s*[)\]}]/.test(text)) return text;
-  let open = -bracketBalance(text);
+  const code = (line: string) => withoutStringContents(line, language);
+  let open = -bracketBalance(code(text));
   let chars = text.length;
   for (let row = cursor - 1; open > 0 && row >= Math.max(0, cursor - CLOSED_LINES); row--) {
     chars += (lines[row] ?? '').length;
     if (chars > CLOSED_CHARS) break;
-    open -= bracketBalance(lines[row] ?? '');
+    open -= bracketBalance(code(lines[row] ?? ''));
     if (open > 0) continue;
     // What a receiver's type is read from is its constructor's or function's name, not what it is given.
-    const joined = emptiedBrackets([...lines.slice(row, cursor), text].join('\n'));
+    const joined = emptiedBrackets([...lines.slice(row, cursor), text].map(code).join('\n'));
     return joined.includes('\n') ? text : joined.trim();
   }
   return text;
 }
 
-/** Brackets a text opens less those it closes (string literals are not told apart). */
+/** Brackets a text opens less those it closes (blank its string literals first: withoutStringContents). */
 function bracketBalance(text: string): number {
   let d = 0;
   for (const c of text) d += OPENERS.includes(c) ? 1 : CLOSERS.includes(c) ? -1 : 0;
   return d;
+}
+
+/** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
+const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
+const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\.)*"/g;
+const BACKQUOTED = /`(?:[^`\\\n]|\\.)*`/g;
+const SINGLE_QUOTED = /'(?:[^'\\\n]|\\.)*'/g;
+const CHAR_LITERAL = /'(?:[^'\\\n]|\\[^\n]{1,10}?)'/g;
+
+/**
+ * A line with what its string literals hold blanked, quotes and length kept (`log(")")` → `log(" ")`):
+ * a bracket in a string opens or closes nothing. A quote not closed on the line is left as code (a
+ * string running on, an apostrophe in a comment).
+ */
+function withoutStringContents(line: string, language: LanguageId): string {
+  if (!/["'`]/.test(line)) return line;
+  const blank = (m: string) => m[0] + ' '.repeat(m.length - 2) + m[m.length - 1];
+  let out = line.replace(DOUBLE_QUOTED, blank);
+  if (CHAR_QUOTE_LANGUAGES.has(language)) out = out.replace(CHAR_LITERAL, blank);
+  else out = out.replace(SINGLE_QUOTED, blank).replace(BACKQUOTED, blank);
+  if (language === 'go') out = out.replace(BACKQUOTED, blank);
+  return out;
 }
 
 /** A line without its `//` comment, trimmed. */
@@ -167,8 +190,8 @@ function emptiedBrackets(text: string): string {
  * the lines above it that the chain goes on from, joined — up to one that ends a statement or opens
  * a block; when it starts by closing what a line above opened, that expression (withClosedExpression).
  */
-export function textBeforeCursor(lines: readonly string[], cursor: number, column: number): string {
-  let text = withClosedExpression(lines, cursor, (lines[cursor] ?? '').slice(0, column));
+export function textBeforeCursor(lines: readonly string[], cursor: number, column: number, language: LanguageId): string {
+  let text = withClosedExpression(lines, cursor, (lines[cursor] ?? '').slice(0, column), language);
   for (let row = cursor - 1, n = 0; n < CHAIN_LINES && row >= 0 && CONTINUATION.test(text); row--, n++) {
     const above = codeOf(lines[row] ?? '');
     if (!above || /[;{}]$/.test(above)) break;
@@ -405,7 +428,7 @@ function bindingTypes(input: TypedMemberInput, name: string, depth: number): str
     }
     // `logger, hook := NewNullLogger()`: a call's one type is its first value's.
     if (/,\s*$/.test(m[1])) return null;
-    const statement = bindingStatement(lines, row, m[0].length);
+    const statement = bindingStatement(lines, row, m[0].length, language);
     const valueAccess = statement === null ? null : memberAccessAt(`${passedThrough(statement)}.`);
     if (valueAccess && !valueAccess.prefix) {
       const types = receiverType({ ...input, access: valueAccess, line: row + 1 }, depth + 1);
@@ -437,11 +460,12 @@ function bindsParameter(line: string, name: string): boolean {
  * chain of calls go on, every bracket emptied (`Command::new().version().arg()`), `;` and `,` after
  * it left out; null when it does not end within BINDING_STATEMENT_LINES and BINDING_STATEMENT_CHARS.
  */
-function bindingStatement(lines: readonly string[], row: number, from: number): string | null {
-  let text = codeOf((lines[row] ?? '').slice(from));
+function bindingStatement(lines: readonly string[], row: number, from: number, language: LanguageId): string | null {
+  const code = (line: string) => codeOf(withoutStringContents(line, language));
+  let text = code((lines[row] ?? '').slice(from));
   let depth = bracketBalance(text);
   for (let next = row + 1; next < Math.min(lines.length, row + BINDING_STATEMENT_LINES); next++) {
-    const after = codeOf(lines[next] ?? '');
+    const after = code(lines[next] ?? '');
     if (depth <= 0 && !CONTINUATION.test(after)) break;
     text += after;
     if (text.length > BINDING_STATEMENT_CHARS) return null;

@@ -32,30 +32,42 @@ describe('memberAccessAt', () => {
 
   it('reads a chain written one call a line as one expression, from the statement it goes on', () => {
     const lines = ['    let x = 1;', '    let pos = self', '        .cmd // the command', '        .ge'];
-    expect(textBeforeCursor(lines, 3, lines[3].length)).toBe('let pos = self.cmd.ge');
-    expect(memberAccessAt(textBeforeCursor(lines, 3, lines[3].length))).toMatchObject({ segments: ['self', 'cmd'], prefix: 'ge' });
+    expect(textBeforeCursor(lines, 3, lines[3].length, 'rust')).toBe('let pos = self.cmd.ge');
+    expect(memberAccessAt(textBeforeCursor(lines, 3, lines[3].length, 'rust'))).toMatchObject({ segments: ['self', 'cmd'], prefix: 'ge' });
     // A line that does not start with an accessor is read alone; a statement or block above ends the chain.
-    expect(textBeforeCursor(['a', 'b.c'], 1, 3)).toBe('b.c');
-    expect(textBeforeCursor(['run();', '.x'], 1, 2)).toBe('.x');
-    expect(textBeforeCursor(['if (a) {', '.x'], 1, 2)).toBe('.x');
+    expect(textBeforeCursor(['a', 'b.c'], 1, 3, 'rust')).toBe('b.c');
+    expect(textBeforeCursor(['run();', '.x'], 1, 2, 'rust')).toBe('.x');
+    expect(textBeforeCursor(['if (a) {', '.x'], 1, 2, 'rust')).toBe('.x');
   });
 
   it('reads the expression a line closes from the line that opened it: an anonymous class, a callback, arguments', () => {
     const java = ['    return new TypeAdapter<OffsetDateTime>() {', '      @Override', '      public void write(JsonWriter out, OffsetDateTime value) {', '        out.name("offset");', '      }', '    }.nu'];
-    expect(memberAccessAt(textBeforeCursor(java, 5, java[5].length))).toMatchObject({ segments: ['TypeAdapter'], constructed: true, prefix: 'nu' });
+    expect(memberAccessAt(textBeforeCursor(java, 5, java[5].length, 'java'))).toMatchObject({ segments: ['TypeAdapter'], constructed: true, prefix: 'nu' });
     const js = ['const p = new Promise((resolve) => {', '  setTimeout(resolve, [1, 2][0]);', '}).th'];
-    expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length))).toMatchObject({ segments: ['Promise'], constructed: true, prefix: 'th' });
+    expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length, 'javascript'))).toMatchObject({ segments: ['Promise'], constructed: true, prefix: 'th' });
     const args = ['x = client.request(', '  a,', '  b', ').'];
-    expect(memberAccessAt(textBeforeCursor(args, 3, 2))).toMatchObject({ segments: ['client', 'request'], called: [false, true] });
+    expect(memberAccessAt(textBeforeCursor(args, 3, 2, 'python'))).toMatchObject({ segments: ['client', 'request'], called: [false, true] });
     // Nothing opened above (the file's first line, or too far up): the line alone, and no receiver.
-    expect(textBeforeCursor(['}.'], 0, 2)).toBe('}.');
+    expect(textBeforeCursor(['}.'], 0, 2, 'java')).toBe('}.');
     const far = ['new Foo() {', ...Array.from({ length: 300 }, () => '  x();'), '}.'];
-    expect(memberAccessAt(textBeforeCursor(far, far.length - 1, 2))).toBeNull();
+    expect(memberAccessAt(textBeforeCursor(far, far.length - 1, 2, 'java'))).toBeNull();
     const wide = ['new Foo() {', 'x'.repeat(50_000), '}.'];
-    expect(memberAccessAt(textBeforeCursor(wide, 2, 2))).toBeNull();
+    expect(memberAccessAt(textBeforeCursor(wide, 2, 2, 'java'))).toBeNull();
     // Brackets nested thousands deep inside: not read (each level would cost a pass over the text).
     const deep = ['new Foo() {', '('.repeat(9000), ')'.repeat(9000), '}.'];
-    expect(memberAccessAt(textBeforeCursor(deep, 3, 2))).toBeNull();
+    expect(memberAccessAt(textBeforeCursor(deep, 3, 2, 'java'))).toBeNull();
+  });
+
+  it('counts no bracket inside a string literal: a character, a string, a template, a raw string', () => {
+    const java = ['    return new TypeAdapter<Token>() {', '      String open = "(", close = ")}";', "      char c = '{';", '    }.nu'];
+    expect(memberAccessAt(textBeforeCursor(java, 3, java[3].length, 'java'))).toMatchObject({ segments: ['TypeAdapter'], constructed: true, prefix: 'nu' });
+    const js = ['const p = new Promise((resolve) => {', "  log('(', `${a})`, \"[\");", '}).th'];
+    expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length, 'javascript'))).toMatchObject({ segments: ['Promise'], constructed: true, prefix: 'th' });
+    // Rust's lifetimes are no strings: `'a>(x: &'a` keeps its bracket.
+    const rust = ["let r = Reader::new(|x: &'a str| {", "    fn f<'a>(s: &'a str) -> &'a str { s }", '    x', '}).wi'];
+    expect(memberAccessAt(textBeforeCursor(rust, 3, rust[3].length, 'rust'))).toMatchObject({ segments: ['Reader', 'new'], prefix: 'wi' });
+    const go = ['h := NewHandler(func() {', '    fmt.Println(`(`, "{")', '}).Se'];
+    expect(memberAccessAt(textBeforeCursor(go, 2, go[2].length, 'go'))).toMatchObject({ segments: ['NewHandler'], prefix: 'Se' });
   });
 
   it('reads the tail of a long line only', () => {
