@@ -151,23 +151,40 @@ function bracketBalance(text: string): number {
 
 /** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
 const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
-const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\.)*"/g;
-const BACKQUOTED = /`(?:[^`\\\n]|\\.)*`/g;
-const SINGLE_QUOTED = /'(?:[^'\\\n]|\\.)*'/g;
-const CHAR_LITERAL = /'(?:[^'\\\n]|\\[^\n]{1,10}?)'/g;
 
 /**
  * A line with what its string literals hold blanked, quotes and length kept (`log(")")` → `log(" ")`):
- * a bracket in a string opens or closes nothing. A quote not closed on the line is left as code (a
- * string running on, an apostrophe in a comment).
+ * a bracket in a string opens or closes nothing. Single quotes hold a string where the language
+ * writes strings so, else one character or one escape (`'{'`, `'\n'`); backquotes in JavaScript's
+ * family and Go. A quote that closes nothing on the line (a string running on, a lifetime, an
+ * apostrophe) is code. One pass: a quote found unclosed is not looked for again on the line.
  */
 function withoutStringContents(line: string, language: LanguageId): string {
   if (!/["'`]/.test(line)) return line;
-  const blank = (m: string) => m[0] + ' '.repeat(m.length - 2) + m[m.length - 1];
-  let out = line.replace(DOUBLE_QUOTED, blank);
-  if (CHAR_QUOTE_LANGUAGES.has(language)) out = out.replace(CHAR_LITERAL, blank);
-  else out = out.replace(SINGLE_QUOTED, blank).replace(BACKQUOTED, blank);
-  if (language === 'go') out = out.replace(BACKQUOTED, blank);
+  const charQuotes = CHAR_QUOTE_LANGUAGES.has(language);
+  const quotes = charQuotes && language !== 'go' ? `"'` : `"'\``;
+  let out = '';
+  let unclosed = '';
+  for (let i = 0; i < line.length; ) {
+    const c = line[i];
+    if (!quotes.includes(c) || unclosed.includes(c)) {
+      out += c;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
+    if (j >= line.length) unclosed += c;
+    const inside = line.slice(i + 1, j);
+    const isString = j < line.length && !(charQuotes && c === "'" && !(inside.length === 1 ? inside !== '\\' : inside.startsWith('\\') && inside.length <= 10));
+    if (!isString) {
+      out += c;
+      i++;
+      continue;
+    }
+    out += c + ' '.repeat(inside.length) + c;
+    i = j + 1;
+  }
   return out;
 }
 

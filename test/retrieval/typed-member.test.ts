@@ -59,7 +59,7 @@ describe('memberAccessAt', () => {
   });
 
   it('counts no bracket inside a string literal: a character, a string, a template, a raw string', () => {
-    const java = ['    return new TypeAdapter<Token>() {', '      String open = "(", close = ")}";', "      char c = '{';", '    }.nu'];
+    const java = ['    return new TypeAdapter<Token>() {', '      String open = "(", close = ")}";', "      char c = '{', q = '\"'; String s = \"(\";", '    }.nu'];
     expect(memberAccessAt(textBeforeCursor(java, 3, java[3].length, 'java'))).toMatchObject({ segments: ['TypeAdapter'], constructed: true, prefix: 'nu' });
     const js = ['const p = new Promise((resolve) => {', "  log('(', `${a})`, \"[\");", '}).th'];
     expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length, 'javascript'))).toMatchObject({ segments: ['Promise'], constructed: true, prefix: 'th' });
