@@ -2,7 +2,8 @@
  * What Rust declares: functions (methods inside traits and impls), structs,
  * unions, enums, traits, modules, constants, statics, type aliases, macros;
  * an `impl` block holds members under its type's name but is no symbol of
- * its own. `pub` means exported.
+ * its own. `pub` means exported; without it, a trait's items and a trait
+ * impl's members are too (publicWithoutPub).
  */
 import type { Node } from 'web-tree-sitter';
 import { makeDecl, namedDecl, type Decl, type Scope } from '../../decl.js';
