@@ -172,8 +172,10 @@ function withoutStringContents(line: string, language: LanguageId): string {
       i++;
       continue;
     }
+    // (Go's backquoted strings are raw: a backslash in them escapes nothing.)
+    const escapes = c !== '`' || language !== 'go';
     let j = i + 1;
-    while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
+    while (j < line.length && line[j] !== c) j += escapes && line[j] === '\\' ? 2 : 1;
     if (j >= line.length) unclosed += c;
     const inside = line.slice(i + 1, j);
     const isString = j < line.length && !(charQuotes && c === "'" && !(inside.length === 1 ? inside !== '\\' : inside.startsWith('\\') && inside.length <= 10));

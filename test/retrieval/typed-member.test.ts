@@ -66,7 +66,7 @@ describe('memberAccessAt', () => {
     // Rust's lifetimes are no strings: `'a>(x: &'a` keeps its bracket.
     const rust = ["let r = Reader::new(|x: &'a str| {", "    fn f<'a>(s: &'a str) -> &'a str { s }", '    x', '}).wi'];
     expect(memberAccessAt(textBeforeCursor(rust, 3, rust[3].length, 'rust'))).toMatchObject({ segments: ['Reader', 'new'], prefix: 'wi' });
-    const go = ['h := NewHandler(func() {', '    fmt.Println(`(`, "{")', '}).Se'];
+    const go = ['h := NewHandler(func() {', '    fmt.Println(`(`, "{", `C:\\(\\`)', '}).Se'];
     expect(memberAccessAt(textBeforeCursor(go, 2, go[2].length, 'go'))).toMatchObject({ segments: ['NewHandler'], prefix: 'Se' });
   });
 
