@@ -1,3 +1,5 @@
+import type { LanguageId } from '../indexer/languages.js';
+
 /**
  * The identifiers written around the cursor, nearest first. These are the
  * names whose definitions a completion most likely needs.
@@ -53,15 +55,42 @@ export function withoutStrings(line: string, hashComments: boolean): string {
   return comment ? `${code} ${comment}` : code;
 }
 
+/**
+ * A line's code, its string literals emptied and its comments left out, the quotes read as the
+ * language writes them (stringQuotes): what a reader that counts brackets takes (typed-member.ts).
+ */
+export function codeWithoutStrings(line: string, language: LanguageId): string {
+  return splitComment(line, hashCommented(language), null, stringQuotes(language)).code;
+}
+
+/** How a language's quotes open strings: which quotes do; whether a single quote holds one character only; whether a backquoted string is raw. */
+interface QuoteRule {
+  quotes: string;
+  charQuotes: boolean;
+  rawBackquotes: boolean;
+}
+
+/** Every quote opens a string that backslashes escape in: what the readers of names assume, language or not. */
+const ANY_QUOTES: QuoteRule = { quotes: `"'\``, charQuotes: false, rawBackquotes: false };
+/** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
+const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
+
+function stringQuotes(language: LanguageId): QuoteRule {
+  if (language === 'go') return { quotes: `"'\``, charQuotes: true, rawBackquotes: true };
+  return CHAR_QUOTE_LANGUAGES.has(language) ? { quotes: `"'`, charQuotes: true, rawBackquotes: false } : ANY_QUOTES;
+}
+
 /** A character that may start a string literal or a comment. */
 const NOT_PLAIN = /["'`#/]/;
 
 /**
  * A line split into its code (string literals emptied) and its comments: `//` or `#` (where it starts
  * one) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block comment the line starts
- * in (its closing token), and the result's `open` the one it leaves open.
+ * in (its closing token), and the result's `open` the one it leaves open. `rule` says which quotes
+ * open strings; a single quote that holds more than one character where it holds one (`'a` of a
+ * Rust lifetime) is code.
  */
-function splitComment(line: string, hashComments: boolean, open: string | null): { code: string; comment: string; open: string | null } {
+function splitComment(line: string, hashComments: boolean, open: string | null, rule: QuoteRule = ANY_QUOTES): { code: string; comment: string; open: string | null } {
   // Most lines hold no quote and no comment: all code, without a walk over their characters.
   if (!open && !NOT_PLAIN.test(line)) return { code: line, comment: '', open: null };
   let code = '';
@@ -83,13 +112,17 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
     if (hashComments && (c === '"' || c === "'") && line.startsWith(c.repeat(3), i)) {
       open = c.repeat(3); // a docstring (or any triple-quoted text): its words are prose
       i += 3;
-    } else if ((c === '"' || c === "'" || c === '`') && !unclosed.includes(c)) {
+    } else if (rule.quotes.includes(c) && !unclosed.includes(c)) {
+      // (Go's backquoted strings are raw: a backslash in them escapes nothing.)
+      const escapes = c !== '`' || !rule.rawBackquotes;
       let j = i + 1;
-      while (j < line.length && line[j] !== c) j += line[j] === '\\' ? 2 : 1;
+      while (j < line.length && line[j] !== c) j += escapes && line[j] === '\\' ? 2 : 1;
       // Never closed on the line (a Rust lifetime `'a`, an apostrophe): the quote is code after all.
       if (j >= line.length) {
         code += c;
         unclosed += c;
+      } else if (rule.charQuotes && c === "'" && !isCharLiteral(line.slice(i + 1, j))) {
+        code += c; // closed, but no character literal: a lifetime (`'a>(x: &'a`); what follows is code
       } else {
         code += '""';
         i = j;
@@ -105,6 +138,11 @@ function splitComment(line: string, hashComments: boolean, open: string | null):
     }
   }
   return { code, comment, open };
+}
+
+/** What a character literal holds: one character, or one escape (`\\n`, `\\u{1F600}`). */
+function isCharLiteral(inside: string): boolean {
+  return inside.length === 1 ? inside !== '\\' : inside.startsWith('\\') && inside.length <= 10;
 }
 
 /**

@@ -13,7 +13,7 @@
 import type { LanguageId } from '../indexer/languages.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
-import { isKeyword } from './buffer-names.js';
+import { codeWithoutStrings, isKeyword } from './buffer-names.js';
 import { definitionsFrom } from './language-reach.js';
 import { declaredFieldType, declaredReturnType, definesType, PASS_THROUGH_CALLS, RECEIVER_TYPE_KINDS, receiverTypesNear, returnTypeOf, withSupertypes } from './receiver-types.js';
 import { MEMBER_KINDS, type ScoredDefinition, callableMemberOf, filesUsing, importBinding, typeDefinitions, typeFiles } from './definition-traits.js';
@@ -127,7 +127,7 @@ const INNERMOST_SQUARE = /\[(?:[^{}()[\]]|\{\}|\(\)|\[\])+\]/g;
  */
 function withClosedExpression(lines: readonly string[], cursor: number, text: string, language: LanguageId): string {
   if (!/^\s*[)\]}]/.test(text)) return text;
-  const code = (line: string) => withoutStringContents(line, language);
+  const code = (line: string) => codeWithoutStrings(line, language);
   let open = -bracketBalance(code(text));
   let chars = text.length;
   for (let row = cursor - 1; open > 0 && row >= Math.max(0, cursor - CLOSED_LINES); row--) {
@@ -142,52 +142,11 @@ function withClosedExpression(lines: readonly string[], cursor: number, text: st
   return text;
 }
 
-/** Brackets a text opens less those it closes (blank its string literals first: withoutStringContents). */
+/** Brackets a text opens less those it closes (its strings and comments left out first: codeWithoutStrings). */
 function bracketBalance(text: string): number {
   let d = 0;
   for (const c of text) d += OPENERS.includes(c) ? 1 : CLOSERS.includes(c) ? -1 : 0;
   return d;
-}
-
-/** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
-const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
-
-/**
- * A line with what its string literals hold blanked, quotes and length kept (`log(")")` → `log(" ")`):
- * a bracket in a string opens or closes nothing. Single quotes hold a string where the language
- * writes strings so, else one character or one escape (`'{'`, `'\n'`); backquotes in JavaScript's
- * family and Go. A quote that closes nothing on the line (a string running on, a lifetime, an
- * apostrophe) is code. One pass: a quote found unclosed is not looked for again on the line.
- */
-function withoutStringContents(line: string, language: LanguageId): string {
-  if (!/["'`]/.test(line)) return line;
-  const charQuotes = CHAR_QUOTE_LANGUAGES.has(language);
-  const quotes = charQuotes && language !== 'go' ? `"'` : `"'\``;
-  let out = '';
-  let unclosed = '';
-  for (let i = 0; i < line.length; ) {
-    const c = line[i];
-    if (!quotes.includes(c) || unclosed.includes(c)) {
-      out += c;
-      i++;
-      continue;
-    }
-    // (Go's backquoted strings are raw: a backslash in them escapes nothing.)
-    const escapes = c !== '`' || language !== 'go';
-    let j = i + 1;
-    while (j < line.length && line[j] !== c) j += escapes && line[j] === '\\' ? 2 : 1;
-    if (j >= line.length) unclosed += c;
-    const inside = line.slice(i + 1, j);
-    const isString = j < line.length && !(charQuotes && c === "'" && !(inside.length === 1 ? inside !== '\\' : inside.startsWith('\\') && inside.length <= 10));
-    if (!isString) {
-      out += c;
-      i++;
-      continue;
-    }
-    out += c + ' '.repeat(inside.length) + c;
-    i = j + 1;
-  }
-  return out;
 }
 
 /** A line without its `//` comment, trimmed. */
@@ -480,7 +439,7 @@ function bindsParameter(line: string, name: string): boolean {
  * it left out; null when it does not end within BINDING_STATEMENT_LINES and BINDING_STATEMENT_CHARS.
  */
 function bindingStatement(lines: readonly string[], row: number, from: number, language: LanguageId): string | null {
-  const code = (line: string) => codeOf(withoutStringContents(line, language));
+  const code = (line: string) => codeWithoutStrings(line, language).trim();
   let text = code((lines[row] ?? '').slice(from));
   let depth = bracketBalance(text);
   for (let next = row + 1; next < Math.min(lines.length, row + BINDING_STATEMENT_LINES); next++) {
