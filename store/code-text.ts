@@ -16,14 +16,19 @@ const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 
 /** Words of one identifier: `HTTPServerError2` → http, server, error, 2. */
 export function splitIdentifier(ident: string): string[] {
-  const parts = ident
+  const words = identifierWords(ident);
+  return words ? words.split(' ') : [];
+}
+
+/** The same words, lowercased and separated by one space ('' for none). */
+function identifierWords(ident: string): string {
+  return ident
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .replace(/([A-Za-z])([0-9])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p.toLowerCase());
-  return parts;
+    .replace(/[^A-Za-z0-9]+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /**
@@ -48,15 +53,20 @@ class TextMemo<V> {
   }
 }
 
-const splits = new TextMemo<string[] | null>();
+const splits = new TextMemo<string | null>();
 const PLAIN = /^[a-z0-9]+$/;
 
-/** The words of an identifier when it has more than one, else null. */
-function wordsOf(ident: string): string[] | null {
+/**
+ * The words of an identifier when it has more than one, space-separated, else null. A string, not
+ * an array: the elements kind of the arrays `splitIdentifier` built changed once V8 optimised it,
+ * and the search texts' loop, compiled for the other kind, was thrown away and compiled again (four
+ * times per parse worker: 40% of the optimising compiler's time in a first index).
+ */
+function wordsOf(ident: string): string | null {
   const known = splits.get(ident);
   if (known !== undefined) return known;
-  const parts = PLAIN.test(ident) ? null : splitIdentifier(ident);
-  return splits.set(ident, parts && parts.length >= 2 ? parts : null);
+  const words = PLAIN.test(ident) ? '' : identifierWords(ident);
+  return splits.set(ident, words.includes(' ') ? words : null);
 }
 
 /** Identifier tokens of a text, whole (lowercased) and split, in order. */
@@ -67,8 +77,8 @@ export function codeTokens(text: string, maxTokens = Infinity): string[] {
     const whole = ident.replace(/^[_$]+|[_$]+$/g, '').toLowerCase();
     if (!whole) continue;
     out.push(whole.replace(/\$/g, ''));
-    const parts = wordsOf(ident);
-    if (parts) out.push(...parts);
+    const words = wordsOf(ident);
+    if (words) out.push(...words.split(' '));
     if (out.length >= maxTokens) break;
   }
   return out;
@@ -91,18 +101,35 @@ export function stemmedSearchText(text: string, maxTokens = 4000): string {
 const unchanged = (w: string) => w;
 
 /**
- * What one identifier adds to a search text, per normalisation: its tokens joined, and how many.
- * The hot path of indexing writes the same identifiers over and over (bounded like the splits).
+ * What one identifier adds to a search text, per normalisation: its tokens, space-separated ('' for
+ * none). The hot path of indexing writes the same identifiers over and over (bounded like the
+ * splits). Strings, not objects holding the text and its count: an object literal here is an
+ * allocation site whose objects outlive the young generation, and V8 moving it to the old one threw
+ * away the search texts' compiled loop (three times per parse worker).
  */
-const identTokens = new Map<(word: string) => string, TextMemo<{ text: string; n: number }>>();
+const identTokens = new Map<(word: string) => string, TextMemo<string>>();
 
-function tokensOf(ident: string, memo: TextMemo<{ text: string; n: number }>, norm: (word: string) => string): { text: string; n: number } {
+function tokensOf(ident: string, memo: TextMemo<string>, norm: (word: string) => string): string {
   const known = memo.get(ident);
-  if (known) return known;
+  if (known !== undefined) return known;
   const whole = UNDERSCORE_DOLLAR.test(ident) ? ident.replace(STRIP, '').toLowerCase() : ident.toLowerCase();
-  if (!whole) return memo.set(ident, { text: '', n: 0 });
-  const parts = wordsOf(ident);
-  return memo.set(ident, { text: parts ? [whole, ...parts].map(norm).join(' ') : norm(whole), n: 1 + (parts?.length ?? 0) });
+  if (!whole) return memo.set(ident, '');
+  const words = wordsOf(ident);
+  let text = norm(whole);
+  for (let start = 0; words && start <= words.length; ) {
+    let end = words.indexOf(' ', start);
+    if (end < 0) end = words.length;
+    text += ' ' + norm(words.slice(start, end));
+    start = end + 1;
+  }
+  return memo.set(ident, text);
+}
+
+/** How many tokens a non-empty `tokensOf` text holds. */
+function tokenCount(tokens: string): number {
+  let n = 1;
+  for (let at = tokens.indexOf(' '); at >= 0; at = tokens.indexOf(' ', at + 1)) n++;
+  return n;
 }
 
 /**
@@ -132,10 +159,10 @@ function searchText(text: string, maxTokens: number, norm: (word: string) => str
       n++;
       continue;
     }
-    const t = tokensOf(ident, memo, norm);
-    if (!t.n) continue;
-    out += out ? ' ' + t.text : t.text;
-    n += t.n;
+    const tokens = tokensOf(ident, memo, norm);
+    if (!tokens) continue;
+    out += out ? ' ' + tokens : tokens;
+    n += tokenCount(tokens);
   }
   return out;
 }
