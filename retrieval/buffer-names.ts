@@ -45,39 +45,50 @@ export function isNameAt(text: string, index: number, word: string): boolean {
 }
 
 /** Whether the language's comments start with `#` (the buffer's readers split comments by it). */
-export function hashCommented(language: string): boolean {
+function hashCommented(language: string): boolean {
   return language === 'python' || language === 'ruby' || language === 'bash';
 }
 
 /** A line with its code's string literals emptied, its comment kept (read as if no block comment were open). */
-export function withoutStrings(line: string, hashComments: boolean): string {
-  const { code, comment } = splitComment(line, hashComments, null);
+export function withoutStrings(line: string, language: string): string {
+  const { code, comment } = splitComment(line, lineSyntax(language), null);
   return comment ? `${code} ${comment}` : code;
 }
 
 /**
- * A line's code, its string literals emptied and its comments left out, the quotes read as the
- * language writes them (stringQuotes): what a reader that counts brackets takes (typed-member.ts).
+ * A line's code, its string literals emptied and its comments left out: what a reader that counts
+ * brackets takes (typed-member.ts).
  */
 export function codeWithoutStrings(line: string, language: LanguageId): string {
-  return splitComment(line, hashCommented(language), null, stringQuotes(language)).code;
+  return splitComment(line, lineSyntax(language), null).code;
 }
 
-/** How a language's quotes open strings: which quotes do; whether a single quote holds one character only; whether a backquoted string is raw. */
-interface QuoteRule {
+/**
+ * How a language's lines are read: whether `#` starts a comment (and triple quotes a docstring)
+ * rather than `//` and `/* … *\/`; which quotes open strings; whether a single quote holds one
+ * character only (a closed `'…'` longer than that, Rust's `'a>(x: &'a`, is code); whether a
+ * backquoted string is raw (Go's: a backslash in it escapes nothing).
+ */
+interface LineSyntax {
+  hashComments: boolean;
   quotes: string;
   charQuotes: boolean;
   rawBackquotes: boolean;
 }
 
-/** Every quote opens a string that backslashes escape in: what the readers of names assume, language or not. */
-const ANY_QUOTES: QuoteRule = { quotes: `"'\``, charQuotes: false, rawBackquotes: false };
 /** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
-const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
+const CHAR_QUOTE_LANGUAGES: ReadonlySet<string> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
+const syntaxes = new Map<string, LineSyntax>();
 
-function stringQuotes(language: LanguageId): QuoteRule {
-  if (language === 'go') return { quotes: `"'\``, charQuotes: true, rawBackquotes: true };
-  return CHAR_QUOTE_LANGUAGES.has(language) ? { quotes: `"'`, charQuotes: true, rawBackquotes: false } : ANY_QUOTES;
+/** The language's LineSyntax (any other name: `//` comments, every quote a string's, as in JavaScript). */
+function lineSyntax(language: string): LineSyntax {
+  let syntax = syntaxes.get(language);
+  if (!syntax) {
+    const charQuotes = CHAR_QUOTE_LANGUAGES.has(language);
+    syntax = { hashComments: hashCommented(language), quotes: charQuotes && language !== 'go' ? `"'` : `"'\``, charQuotes, rawBackquotes: language === 'go' };
+    syntaxes.set(language, syntax);
+  }
+  return syntax;
 }
 
 /** A character that may start a string literal or a comment. */
@@ -90,7 +101,8 @@ const NOT_PLAIN = /["'`#/]/;
  * open strings; a single quote that holds more than one character where it holds one (`'a` of a
  * Rust lifetime) is code.
  */
-function splitComment(line: string, hashComments: boolean, open: string | null, rule: QuoteRule = ANY_QUOTES): { code: string; comment: string; open: string | null } {
+function splitComment(line: string, syntax: LineSyntax, open: string | null): { code: string; comment: string; open: string | null } {
+  const { hashComments } = syntax;
   // Most lines hold no quote and no comment: all code, without a walk over their characters.
   if (!open && !NOT_PLAIN.test(line)) return { code: line, comment: '', open: null };
   let code = '';
@@ -112,16 +124,16 @@ function splitComment(line: string, hashComments: boolean, open: string | null, 
     if (hashComments && (c === '"' || c === "'") && line.startsWith(c.repeat(3), i)) {
       open = c.repeat(3); // a docstring (or any triple-quoted text): its words are prose
       i += 3;
-    } else if (rule.quotes.includes(c) && !unclosed.includes(c)) {
+    } else if (syntax.quotes.includes(c) && !unclosed.includes(c)) {
       // (Go's backquoted strings are raw: a backslash in them escapes nothing.)
-      const escapes = c !== '`' || !rule.rawBackquotes;
+      const escapes = c !== '`' || !syntax.rawBackquotes;
       let j = i + 1;
       while (j < line.length && line[j] !== c) j += escapes && line[j] === '\\' ? 2 : 1;
       // Never closed on the line (a Rust lifetime `'a`, an apostrophe): the quote is code after all.
       if (j >= line.length) {
         code += c;
         unclosed += c;
-      } else if (rule.charQuotes && c === "'" && !isCharLiteral(line.slice(i + 1, j))) {
+      } else if (syntax.charQuotes && c === "'" && !isCharLiteral(line.slice(i + 1, j))) {
         code += c; // closed, but no character literal: a lifetime (`'a>(x: &'a`); what follows is code
       } else {
         code += '""';
@@ -151,24 +163,24 @@ function isCharLiteral(inside: string): boolean {
  * close for an opening and read every comment after it as code, and the code as comments. Only
  * lines that can open or close one are split.
  */
-function commentOpenAt(lines: readonly string[], row: number, hashComments: boolean): string | null {
+function commentOpenAt(lines: readonly string[], row: number, syntax: LineSyntax): string | null {
   // A second reader of the same buffer (a request reads it for namesNearCursor, then for
   // namesOnNearestCodeLines) goes on from where the first stopped, not from the top again.
   const last = openAt.get(lines);
-  const resume = last && last.hashComments === hashComments && last.row <= row ? last : null;
+  const resume = last && last.syntax === syntax && last.row <= row ? last : null;
   let open = resume?.open ?? null;
-  const marks = hashComments ? ['"""', "'''"] : ['/*', '*/'];
+  const marks = syntax.hashComments ? ['"""', "'''"] : ['/*', '*/'];
   for (let l = resume?.row ?? 0; l < row; l++) {
     const line = lines[l];
     if (open ? !line.includes(open) : !marks.some((m) => line.includes(m))) continue;
-    open = splitComment(line, hashComments, open).open;
+    open = splitComment(line, syntax, open).open;
   }
-  openAt.set(lines, { row, open, hashComments });
+  openAt.set(lines, { row, open, syntax });
   return open;
 }
 
 /** Per buffer (its lines, as a request holds them), the last row commentOpenAt read to and what was open there. */
-const openAt = new WeakMap<readonly string[], { row: number; open: string | null; hashComments: boolean }>();
+const openAt = new WeakMap<readonly string[], { row: number; open: string | null; syntax: LineSyntax }>();
 
 /**
  * What of a comment names code: qualified names (`middleware.RequestID`, `Body::new`), calls
@@ -217,15 +229,15 @@ const CODE_LINES_REACH = 12;
  * ChunkedOutputStream(…)`), the statements a run is made of are that many such lines away, however
  * many braces lie between.
  */
-export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { hashComments?: boolean } = {}): Set<string> {
-  const hash = opts.hashComments ?? false;
+export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { language?: string } = {}): Set<string> {
+  const syntax = lineSyntax(opts.language ?? '');
   const from = Math.max(0, cursorLine - CODE_LINES_REACH);
   const to = Math.min(lines.length, cursorLine + CODE_LINES_REACH + 1);
   // Each line's code, comments left out, from `from` on.
   const code: string[] = [];
-  let open = commentOpenAt(lines, from, hash);
+  let open = commentOpenAt(lines, from, syntax);
   for (let l = from; l < to; l++) {
-    const split = splitComment(lines[l], hash, open);
+    const split = splitComment(lines[l], syntax, open);
     open = split.open;
     code.push(split.code);
   }
@@ -243,7 +255,8 @@ export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: nu
   return out;
 }
 
-export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { hashComments?: boolean } = {}): NameUse[] {
+export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { language?: string } = {}): NameUse[] {
+  const syntax = lineSyntax(opts.language ?? '');
   const best = new Map<string, number>();
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();
@@ -275,9 +288,9 @@ export function namesNearCursor(lines: readonly string[], cursorLine: number, op
     }
   };
   const { from, to } = nameWindow(cursorLine, lines.length);
-  let inComment = commentOpenAt(lines, from, opts.hashComments ?? false);
+  let inComment = commentOpenAt(lines, from, syntax);
   for (let l = from; l < to; l++) {
-    const { code, comment, open } = splitComment(lines[l], opts.hashComments ?? false, inComment);
+    const { code, comment, open } = splitComment(lines[l], syntax, inComment);
     inComment = open;
     const d = l <= cursorLine ? cursorLine - l : (l - cursorLine) * 1.5;
     if (code.trim()) record(code, d);

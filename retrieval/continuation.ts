@@ -9,7 +9,7 @@
  */
 import type { LanguageId } from '../indexer/languages.js';
 import type { ChunkHit } from '../store/chunk-terms.js';
-import { hashCommented, isNameAt, withoutStrings } from './buffer-names.js';
+import { isNameAt, withoutStrings } from './buffer-names.js';
 import type { ContextSources } from './context-sources.js';
 import { similarByText } from './similar-code.js';
 
@@ -31,10 +31,10 @@ const MAX_LINE = 1000;
 const NAME = /[A-Za-z_$][\w$]*/g;
 
 /** The names a line writes, not its string literals' words (`'content-type'`); a comment's count (`/** @ignore *\/` says what follows). */
-function namesOf(line: string, hashComments: boolean): Set<string> {
+function namesOf(line: string, language: string): Set<string> {
   const out = new Set<string>();
   if (line.length > MAX_LINE) return out;
-  const text = withoutStrings(line, hashComments);
+  const text = withoutStrings(line, language);
   for (const m of text.matchAll(NAME)) if (m[0].length > 1 && isNameAt(text, m.index!, m[0])) out.add(m[0]);
   return out;
 }
@@ -47,9 +47,9 @@ function likeness(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
 }
 
 /** The nearest line from `from` in steps of `step` (within NEIGHBOUR_REACH) that names something, and its names. */
-function neighbour(lines: readonly string[], from: number, step: 1 | -1, hashComments: boolean): { line: string; names: Set<string> } | null {
+function neighbour(lines: readonly string[], from: number, step: 1 | -1, language: string): { line: string; names: Set<string> } | null {
   for (let i = from, n = 0; n < NEIGHBOUR_REACH && i >= 0 && i < lines.length; i += step, n++) {
-    const names = namesOf(lines[i], hashComments);
+    const names = namesOf(lines[i], language);
     if (names.size) return { line: lines[i], names };
   }
   return null;
@@ -60,8 +60,8 @@ function neighbour(lines: readonly string[], from: number, step: 1 | -1, hashCom
  * like `below` (a blank line between passed over), each adding that likeness times `weight` to its
  * name in `out`; lines `skip` covers are passed over.
  */
-function followers(lines: readonly string[], hashComments: boolean, above: Set<string> | null, below: Set<string> | null, weight: number, out: Map<string, number>, skip?: [number, number]): void {
-  const parsed = lines.map((l) => namesOf(l, hashComments));
+function followers(lines: readonly string[], language: string, above: Set<string> | null, below: Set<string> | null, weight: number, out: Map<string, number>, skip?: [number, number]): void {
+  const parsed = lines.map((l) => namesOf(l, language));
   const skipped = (i: number) => !!skip && i >= skip[0] && i <= skip[1];
   /** The next line from `i` (a blank one between passed over) that names something. */
   const next = (i: number, step: 1 | -1): Set<string> | null => {
@@ -99,12 +99,11 @@ export interface Continuation {
  * nudge. Empty when neither neighbour names anything.
  */
 export function continuationNames(src: ContextSources, path: string, language: LanguageId, lines: readonly string[], cursor: number, windowHits: readonly ChunkHit[]): Continuation {
-  const hashComments = hashCommented(language);
-  const above = neighbour(lines, cursor - 1, -1, hashComments);
-  const below = neighbour(lines, cursor + 1, 1, hashComments);
+  const above = neighbour(lines, cursor - 1, -1, language);
+  const below = neighbour(lines, cursor + 1, 1, language);
   const near = new Map<string, number>();
   if (!above && !below) return { near, wide: new Map() };
-  const read = (text: string[], weight: number, out: Map<string, number>, skip?: [number, number]) => followers(text, hashComments, above?.names ?? null, below?.names ?? null, weight, out, skip);
+  const read = (text: string[], weight: number, out: Map<string, number>, skip?: [number, number]) => followers(text, language, above?.names ?? null, below?.names ?? null, weight, out, skip);
   const from = Math.max(0, cursor - OWN_REACH);
   read(lines.slice(from, cursor + OWN_REACH + 1), 1, near, [cursor - from - OWN_MARGIN, cursor - from + OWN_MARGIN]);
   const seen = new Set<string>();

@@ -12,7 +12,7 @@ import type { ChunkHit } from '../store/chunk-terms.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { SymbolRow } from '../store/rows.js';
 import { splitIdentifier } from '../store/code-text.js';
-import { hashCommented, isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, namesOnNearestCodeLines, type NameUse } from './buffer-names.js';
+import { isKeyword, NAME_LINES_ABOVE, nameWindow, namesNearCursor, namesOnNearestCodeLines, type NameUse } from './buffer-names.js';
 import { importedFiles, importRefsCache, memberOrigins, moduleExports, namesBound, type ModuleExport } from './import-graph.js';
 import { anticipate } from './anticipation.js';
 import { isTestPath, moduleMemberUses } from './workspace-imports.js';
@@ -102,7 +102,7 @@ const SURE_NAMES = 4;
 /** Definitions (in other files) of the names used around the cursor, best first. */
 export function definitionsNearCursor(src: ContextSources, path: string, lines: string[], cursor: number, language: LanguageId, ownImports: ImportRef[] | null, column?: number): ScoredDefinition[] {
   const { store } = src;
-  const names = namesNearCursor(lines, cursor, { hashComments: hashCommented(language) });
+  const names = namesNearCursor(lines, cursor, { language });
   const refsOf = importRefsCache(src, ownImports ? { path, refs: ownImports } : undefined);
   const imports = importedFiles(src, refsOf, path, language);
   const own = store.symbols.inFile(path);
@@ -382,7 +382,7 @@ export function definitionsNearCursor(src: ContextSources, path: string, lines: 
   // A run's lines: those up to RUN_DISTANCE from the cursor, and as many lines naming something each
   // side (across the branches of an if/else, braces and `else` lie between them; tuning draws: noimport +3
   // tasks at 2,000 and at 4,000 characters, kept −1 and +1).
-  const runNames = namesOnNearestCodeLines(lines, cursor, RUN_DISTANCE, RUN_DISTANCE, { hashComments: hashCommented(language) });
+  const runNames = namesOnNearestCodeLines(lines, cursor, RUN_DISTANCE, RUN_DISTANCE, { language });
   scored.push(...parallelDefinitions(store, scored.filter((s) => !s.offered && (s.distance <= RUN_DISTANCE || runNames.has(s.def.name))), written, path, (p) => imports.scope.has(p)));
   return withTestDefinitionsDown(path, withBlockHeaderNames(scored, lines, cursor, own), imports.files);
 }

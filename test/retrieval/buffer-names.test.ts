@@ -27,7 +27,7 @@ describe('declaredTypes', () => {
 
 describe('namesNearCursor: comments', () => {
   const names = (lines: string[], hashComments = false) =>
-    Object.fromEntries(namesNearCursor([...lines, ''], lines.length, { hashComments }).map((u) => [u.name, u.distance]));
+    Object.fromEntries(namesNearCursor([...lines, ''], lines.length, { language: hashComments ? 'python' : 'typescript' }).map((u) => [u.name, u.distance]));
 
   it('counts the code a comment names, farther than code on the same line, and none of its prose', () => {
     expect(names(['run(job); // then middleware.Throttle(2), see [Limiter] and max_rate in the docs'])).toEqual({
@@ -78,10 +78,21 @@ describe('namesNearCursor: a window that starts inside a docstring', () => {
     // 700 lines: the lines read for names start at row 100, the docstring's last line.
     const lines = ['import gyp.common', '', 'def f():', '    """A docstring', ...Array.from({ length: 96 }, () => '    of many lines'), '    and its end."""', ...Array.from({ length: 500 }, () => '    x = 1'), '    gyp.common.CrossCompileRequested()', ...Array.from({ length: 98 }, () => '    y = 2'), '    '];
     const cursor = lines.length - 1;
-    const uses = new Map(namesNearCursor(lines, cursor, { hashComments: true }).map((u) => [u.name, u]));
+    const uses = new Map(namesNearCursor(lines, cursor, { language: 'python' }).map((u) => [u.name, u]));
     // Read as code: at its own distance (a comment's would be farther), and `of`, `many` as no names at all.
     expect(uses.get('CrossCompileRequested')).toMatchObject({ distance: 99, count: 1, qualifiers: ['common'] });
     expect(uses.has('lines')).toBe(false);
+  });
+});
+
+describe('namesNearCursor: quotes as the language writes them', () => {
+  it("reads the names between a Rust signature's lifetimes, and blanks a Java char literal", () => {
+    const rust = ['fn parse<\'a>(input: &\'a str, limit: usize) -> Token<\'a> {', '    '];
+    expect(namesNearCursor(rust, 1, { language: 'rust' }).map((u) => u.name)).toEqual(expect.arrayContaining(['parse', 'input', 'limit', 'usize', 'Token']));
+    // Where every quote opens a string, `'a>(input: &'` is one: its names are not read.
+    expect(namesNearCursor(rust, 1, { language: 'typescript' }).map((u) => u.name)).not.toContain('input');
+    const java = ["if (c == '(' && depth > maxDepth) open(reader);", '    '];
+    expect(namesNearCursor(java, 1, { language: 'java' }).map((u) => u.name)).toEqual(expect.arrayContaining(['depth', 'maxDepth', 'open', 'reader']));
   });
 });
 
@@ -128,7 +139,7 @@ describe('namesOnNearestCodeLines', () => {
   });
 
   it("skips Python's comments and a block comment the window starts in", () => {
-    expect(namesOnNearestCodeLines(['x = make_alpha()', '# make_beta()', 'else:', '', 'y = 1'], 3, 2, 0, { hashComments: true })).toEqual(new Set(['make_alpha']));
+    expect(namesOnNearestCodeLines(['x = make_alpha()', '# make_beta()', 'else:', '', 'y = 1'], 3, 2, 0, { language: 'python' })).toEqual(new Set(['make_alpha']));
     const opened = ['/* a comment', ...Array.from({ length: 20 }, (_, i) => `   still commentName${i}`), '*/', 'run(first);', ''];
     expect(namesOnNearestCodeLines(opened, opened.length - 1, 3, 0)).toEqual(new Set(['run', 'first']));
   });
