@@ -95,11 +95,9 @@ function lineSyntax(language: string): LineSyntax {
 const NOT_PLAIN = /["'`#/]/;
 
 /**
- * A line split into its code (string literals emptied) and its comments: `//` or `#` (where it starts
- * one) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block comment the line starts
- * in (its closing token), and the result's `open` the one it leaves open. `rule` says which quotes
- * open strings; a single quote that holds more than one character where it holds one (`'a` of a
- * Rust lifetime) is code.
+ * A line split into its code (string literals emptied) and its comments: `//` or `#` (as the
+ * language's `syntax` says) to the end, `/* … *\/` blocks, Python's docstrings. `open` is the block
+ * comment the line starts in (its closing token), and the result's `open` the one it leaves open.
  */
 function splitComment(line: string, syntax: LineSyntax, open: string | null): { code: string; comment: string; open: string | null } {
   const { hashComments } = syntax;
