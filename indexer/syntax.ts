@@ -38,6 +38,11 @@ export function childOfType(n: Node, types: ReadonlySet<string> | string): Node 
   return null;
 }
 
+/** The declaration whose body (a `declaration_list`: Rust's impl and trait, C#'s types) holds `n`; null elsewhere. */
+export function bodyHolder(n: Node): Node | null {
+  return n.parent?.type === 'declaration_list' ? n.parent.parent : null;
+}
+
 /** Whitespace collapsed, cut to `max` characters. */
 export function collapse(s: string, max = 120): string {
   const t = s.replace(/\s+/g, ' ').trim();

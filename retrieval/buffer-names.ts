@@ -45,12 +45,12 @@ export function isNameAt(text: string, index: number, word: string): boolean {
 }
 
 /** Whether the language's comments start with `#` (the buffer's readers split comments by it). */
-function hashCommented(language: string): boolean {
+function hashCommented(language: LanguageId): boolean {
   return language === 'python' || language === 'ruby' || language === 'bash';
 }
 
 /** A line with its code's string literals emptied, its comment kept (read as if no block comment were open). */
-export function withoutStrings(line: string, language: string): string {
+export function withoutStrings(line: string, language: LanguageId): string {
   const { code, comment } = splitComment(line, lineSyntax(language), null);
   return comment ? `${code} ${comment}` : code;
 }
@@ -77,11 +77,11 @@ interface LineSyntax {
 }
 
 /** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
-const CHAR_QUOTE_LANGUAGES: ReadonlySet<string> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
-const syntaxes = new Map<string, LineSyntax>();
+const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
+const syntaxes = new Map<LanguageId, LineSyntax>();
 
-/** The language's LineSyntax (any other name: `//` comments, every quote a string's, as in JavaScript). */
-function lineSyntax(language: string): LineSyntax {
+/** The language's LineSyntax (a language without rules of its own: `//` comments, every quote a string's, as in JavaScript). */
+function lineSyntax(language: LanguageId): LineSyntax {
   let syntax = syntaxes.get(language);
   if (!syntax) {
     const charQuotes = CHAR_QUOTE_LANGUAGES.has(language);
@@ -227,8 +227,8 @@ const CODE_LINES_REACH = 12;
  * ChunkedOutputStream(…)`), the statements a run is made of are that many such lines away, however
  * many braces lie between.
  */
-export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { language?: string } = {}): Set<string> {
-  const syntax = lineSyntax(opts.language ?? '');
+export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: number, above: number, below: number, opts: { language?: LanguageId } = {}): Set<string> {
+  const syntax = lineSyntax(opts.language ?? 'text');
   const from = Math.max(0, cursorLine - CODE_LINES_REACH);
   const to = Math.min(lines.length, cursorLine + CODE_LINES_REACH + 1);
   // Each line's code, comments left out, from `from` on.
@@ -253,8 +253,8 @@ export function namesOnNearestCodeLines(lines: readonly string[], cursorLine: nu
   return out;
 }
 
-export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { language?: string } = {}): NameUse[] {
-  const syntax = lineSyntax(opts.language ?? '');
+export function namesNearCursor(lines: readonly string[], cursorLine: number, opts: { language?: LanguageId } = {}): NameUse[] {
+  const syntax = lineSyntax(opts.language ?? 'text');
   const best = new Map<string, number>();
   const counts = new Map<string, number>();
   const qualifiers = new Map<string, Set<string>>();

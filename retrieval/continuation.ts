@@ -31,7 +31,7 @@ const MAX_LINE = 1000;
 const NAME = /[A-Za-z_$][\w$]*/g;
 
 /** The names a line writes, not its string literals' words (`'content-type'`); a comment's count (`/** @ignore *\/` says what follows). */
-function namesOf(line: string, language: string): Set<string> {
+function namesOf(line: string, language: LanguageId): Set<string> {
   const out = new Set<string>();
   if (line.length > MAX_LINE) return out;
   const text = withoutStrings(line, language);
@@ -47,7 +47,7 @@ function likeness(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
 }
 
 /** The nearest line from `from` in steps of `step` (within NEIGHBOUR_REACH) that names something, and its names. */
-function neighbour(lines: readonly string[], from: number, step: 1 | -1, language: string): { line: string; names: Set<string> } | null {
+function neighbour(lines: readonly string[], from: number, step: 1 | -1, language: LanguageId): { line: string; names: Set<string> } | null {
   for (let i = from, n = 0; n < NEIGHBOUR_REACH && i >= 0 && i < lines.length; i += step, n++) {
     const names = namesOf(lines[i], language);
     if (names.size) return { line: lines[i], names };
@@ -60,7 +60,7 @@ function neighbour(lines: readonly string[], from: number, step: 1 | -1, languag
  * like `below` (a blank line between passed over), each adding that likeness times `weight` to its
  * name in `out`; lines `skip` covers are passed over.
  */
-function followers(lines: readonly string[], language: string, above: Set<string> | null, below: Set<string> | null, weight: number, out: Map<string, number>, skip?: [number, number]): void {
+function followers(lines: readonly string[], language: LanguageId, above: Set<string> | null, below: Set<string> | null, weight: number, out: Map<string, number>, skip?: [number, number]): void {
   const parsed = lines.map((l) => namesOf(l, language));
   const skipped = (i: number) => !!skip && i >= skip[0] && i <= skip[1];
   /** The next line from `i` (a blank one between passed over) that names something. */

@@ -127,16 +127,18 @@ const INNERMOST_SQUARE = /\[(?:[^{}()[\]]|\{\}|\(\)|\[\])+\]/g;
  */
 function withClosedExpression(lines: readonly string[], cursor: number, text: string, language: LanguageId): string {
   if (!/^\s*[)\]}]/.test(text)) return text;
-  const code = (line: string) => codeWithoutStrings(line, language);
-  let open = -bracketBalance(code(text));
+  // Each line's code, read once, from the cursor's line up (joined in order once the opener is found).
+  const codes = [codeWithoutStrings(text, language)];
+  let open = -bracketBalance(codes[0]);
   let chars = text.length;
   for (let row = cursor - 1; open > 0 && row >= Math.max(0, cursor - CLOSED_LINES); row--) {
     chars += (lines[row] ?? '').length;
     if (chars > CLOSED_CHARS) break;
-    open -= bracketBalance(code(lines[row] ?? ''));
+    codes.push(codeWithoutStrings(lines[row] ?? '', language));
+    open -= bracketBalance(codes[codes.length - 1]);
     if (open > 0) continue;
     // What a receiver's type is read from is its constructor's or function's name, not what it is given.
-    const joined = emptiedBrackets([...lines.slice(row, cursor), text].map(code).join('\n'));
+    const joined = emptiedBrackets(codes.reverse().join('\n'));
     return joined.includes('\n') ? text : joined.trim();
   }
   return text;
@@ -149,8 +151,6 @@ function bracketBalance(text: string): number {
   return d;
 }
 
-/** A line without its `//` comment, trimmed. */
-const codeOf = (line: string) => line.replace(/\s*\/\/.*$/, '').trim();
 
 /** Every bracket's inside emptied, innermost first, up to CLOSED_DEPTH levels: `f(a, g(b)).h()` → `f().h()`. */
 function emptiedBrackets(text: string): string {
@@ -171,7 +171,7 @@ function emptiedBrackets(text: string): string {
 export function textBeforeCursor(lines: readonly string[], cursor: number, column: number, language: LanguageId): string {
   let text = withClosedExpression(lines, cursor, (lines[cursor] ?? '').slice(0, column), language);
   for (let row = cursor - 1, n = 0; n < CHAIN_LINES && row >= 0 && CONTINUATION.test(text); row--, n++) {
-    const above = codeOf(lines[row] ?? '');
+    const above = codeWithoutStrings(lines[row] ?? '', language).trim();
     if (!above || /[;{}]$/.test(above)) break;
     text = above + text.trimStart();
   }

@@ -116,12 +116,7 @@ function tokensOf(ident: string, memo: TextMemo<string>, norm: (word: string) =>
   if (!whole) return memo.set(ident, '');
   const words = wordsOf(ident);
   let text = norm(whole);
-  for (let start = 0; words && start <= words.length; ) {
-    let end = words.indexOf(' ', start);
-    if (end < 0) end = words.length;
-    text += ' ' + norm(words.slice(start, end));
-    start = end + 1;
-  }
+  if (words) for (const word of words.split(' ')) text += ' ' + norm(word);
   return memo.set(ident, text);
 }
 

@@ -38,6 +38,11 @@ describe('memberAccessAt', () => {
     expect(textBeforeCursor(['a', 'b.c'], 1, 3, 'rust')).toBe('b.c');
     expect(textBeforeCursor(['run();', '.x'], 1, 2, 'rust')).toBe('.x');
     expect(textBeforeCursor(['if (a) {', '.x'], 1, 2, 'rust')).toBe('.x');
+    // A line above is read as code: a `//` inside a string is no comment, Python's `#` is one.
+    const js = ['const r = client', '  .get("http://example.com/a") // fetch', '  .th'];
+    expect(memberAccessAt(textBeforeCursor(js, 2, js[2].length, 'javascript'))).toMatchObject({ segments: ['client', 'get'], prefix: 'th' });
+    const py = ['r = (session  # the shared one', '    .get(url)', '    .js'];
+    expect(memberAccessAt(textBeforeCursor(py, 2, py[2].length, 'python'))).toMatchObject({ segments: ['session', 'get'], prefix: 'js' });
   });
 
   it('reads the expression a line closes from the line that opened it: an anonymous class, a callback, arguments', () => {

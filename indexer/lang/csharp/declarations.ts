@@ -8,16 +8,14 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { makeDecl, namedDecl, type Decl, type Scope } from '../../decl.js';
-import { childOfType, field, hasModifier, text } from '../../syntax.js';
+import { bodyHolder, childOfType, field, hasModifier, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
 function seenFromOtherFiles(n: Node, src: string, scope: Scope): boolean {
-  const modifiers = n.children.filter((c) => c?.type === 'modifier').map((c) => text(src, c)).join(' ');
-  if (/\b(public|internal)\b/.test(modifiers)) return true;
-  if (/\b(private|protected)\b/.test(modifiers)) return false;
-  if (scope !== 'class') return true;
-  const holder = n.parent?.type === 'declaration_list' ? n.parent.parent : null;
-  return holder?.type === 'interface_declaration';
+  // (`protected internal` is seen by the project; `private protected` is not.)
+  if (hasModifier(n, src, 'public') || hasModifier(n, src, 'internal')) return true;
+  if (hasModifier(n, src, 'private') || hasModifier(n, src, 'protected')) return false;
+  return scope !== 'class' || bodyHolder(n)?.type === 'interface_declaration';
 }
 
 export const csharpDeclarations: DeclarationClassifier = (n, src, scope) => {

@@ -7,7 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { makeDecl, namedDecl, type Decl, type Scope } from '../../decl.js';
-import { childOfType, field, rows, text } from '../../syntax.js';
+import { bodyHolder, childOfType, field, rows, text } from '../../syntax.js';
 import type { DeclarationClassifier } from '../language-support.js';
 
 function rustTypeName(src: string, t: Node | null): string {
@@ -23,7 +23,7 @@ function rustTypeName(src: string, t: Node | null): string {
  */
 function publicWithoutPub(n: Node, scope: Scope): boolean {
   if (scope !== 'class') return false;
-  const holder = n.parent?.type === 'declaration_list' ? n.parent.parent : null;
+  const holder = bodyHolder(n);
   return holder?.type !== 'impl_item' || field(holder, 'trait') !== null;
 }
 
