@@ -47,6 +47,15 @@ export interface SyncResult {
   seconds: number;
 }
 
+/** What preparing one file for the index came to (see Indexer.prepare). */
+type Outcome = { change: FileChange } | { touch: FileRow } | { skip: SkippedFile } | 'unchanged';
+
+/** A file's preparation, started after the commit numbered `after` (see Indexer.lastCommitOf). */
+interface Read {
+  after: number;
+  outcome: Promise<Outcome>;
+}
+
 /** How many files are read and parsed at once: enough to overlap I/O with parsing on two cores. */
 const READ_CONCURRENCY = 8;
 /** Paths stat'ed at once by `update`. */
@@ -106,14 +115,26 @@ export class Indexer {
     this.rules = await Indexer.rulesFor(this.root, this.config);
     // Patterns dropped from hostile or oversized ignore files (ignore-rules.ts says which and why).
     for (const w of this.rules.warnings) this.log.warn(`${this.root}: ${w}`);
-    const { files, skipped } = await walkWorkspace(this.root, this.rules, { signal: opts.signal });
-    const onDisk = new Map(files.map((f) => [f.path, f]));
-    const removals = [...this.store.files.keys()].filter((p) => !onDisk.has(p));
-    const candidates = files.filter((f) => {
+    const changed = (f: WalkedFile) => {
       const row = this.store.files.get(f.path);
       return !row || row.size !== f.size || row.mtime_ms !== f.mtimeMs;
-    });
-    const result = await this.indexFiles(candidates, removals, { ...opts, skipped, longPass: true });
+    };
+    // The parse workers start on the first changed files the walk lists, one batch's worth, instead
+    // of idling until it ends (a cold walk of a few hundred files: 60-130 ms).
+    const early = new Map<string, Read>();
+    let earlyBytes = 0;
+    const batchSize = opts.batchSize ?? this.config.index.batchSize;
+    const batchBytes = opts.batchBytes ?? Number.POSITIVE_INFINITY;
+    const onFile = (f: WalkedFile) => {
+      if (early.size >= batchSize || (early.size && earlyBytes + f.size > batchBytes) || !changed(f)) return;
+      earlyBytes += f.size;
+      early.set(f.path, this.startRead(f, opts.urgent ?? false));
+    };
+    const { files, skipped } = await walkWorkspace(this.root, this.rules, { signal: opts.signal, onFile });
+    const onDisk = new Map(files.map((f) => [f.path, f]));
+    const removals = [...this.store.files.keys()].filter((p) => !onDisk.has(p));
+    const candidates = files.filter(changed);
+    const result = await this.indexFiles(candidates, removals, { ...opts, skipped, longPass: true, early });
     opts.onProgress?.({ phase: 'done', done: candidates.length, total: candidates.length });
     return { files: this.store.files.size, indexed: result.indexed, removed: result.removed, skipped, seconds: (performance.now() - started) / 1000 };
   }
@@ -183,7 +204,7 @@ export class Indexer {
   private async indexFiles(
     files: WalkedFile[],
     removals: string[],
-    opts: BatchHooks & { skipped: SkippedFile[] },
+    opts: BatchHooks & { skipped: SkippedFile[]; early?: Map<string, Read> },
   ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
     const batchSize = opts.batchSize ?? this.config.index.batchSize;
     const batchBytes = opts.batchBytes ?? Number.POSITIVE_INFINITY;
@@ -201,12 +222,17 @@ export class Indexer {
         throwIfAborted(opts.signal, 'indexing');
         await opts.beforeBatch?.();
         const batch = queue.take(batchSize, batchBytes);
-        // Files are read from here on: a commit numbered above this one wrote a newer state of them.
-        const readAfter = this.commitSeq;
+        // A commit numbered above the one before a file's read started wrote a newer state of it
+        // (its read may have started early, during the walk); removals were decided before this batch.
+        const batchStart = this.commitSeq;
+        const readAfter = new Map<string, number>();
         const changes: FileChange[] = [];
         const touched: FileRow[] = [];
         await forEachLimit(batch, READ_CONCURRENCY, async (f) => {
-          const out = await this.prepare(f, opts.urgent ?? false);
+          const read = opts.early?.get(f.path) ?? this.startRead(f, opts.urgent ?? false);
+          opts.early?.delete(f.path);
+          readAfter.set(f.path, read.after);
+          const out = await read.outcome;
           done++;
           if (out === 'unchanged') return;
           if ('skip' in out) {
@@ -225,7 +251,7 @@ export class Indexer {
         await writing;
         const progress = { phase: 'index' as const, done, total: files.length };
         writing = (async () => {
-          const fresh = (p: string) => (this.lastCommitOf.get(p) ?? -1) <= readAfter;
+          const fresh = (p: string) => (this.lastCommitOf.get(p) ?? -1) <= (readAfter.get(p) ?? batchStart);
           const kept = changes.filter((c) => fresh(c.file.path));
           const gone = removeNow.filter(fresh);
           const moved = touched.filter((t) => fresh(t.path));
@@ -259,12 +285,20 @@ export class Indexer {
     return { indexed, removed: removals.length, skipped: opts.skipped };
   }
 
+  /** Starts reading and chunking a file (prepare), noting the last commit numbered before it. */
+  private startRead(f: WalkedFile, urgent: boolean): Read {
+    const read: Read = { after: this.commitSeq, outcome: this.prepare(f, urgent) };
+    // Awaited by its batch; one started early whose pass was aborted must not count as unhandled.
+    read.outcome.catch(() => {});
+    return read;
+  }
+
   /**
    * Reads and chunks one file (in a parse worker). An unchanged hash only
    * refreshes the file's row, or nothing when its stat did not move either
    * (a watcher reporting a file twice).
    */
-  private async prepare(f: WalkedFile, urgent: boolean): Promise<{ change: FileChange } | { touch: FileRow } | { skip: SkippedFile } | 'unchanged'> {
+  private async prepare(f: WalkedFile, urgent: boolean): Promise<Outcome> {
     const old = this.store.files.get(f.path) ?? null;
     const out = await this.pool.prepare(f, old?.hash ?? null, this.prepareOptions, urgent);
     if (out.kind === 'skip') {

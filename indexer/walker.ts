@@ -47,6 +47,8 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Called as each skip is found (in walk order, not sorted). */
   onSkip?: (s: SkippedFile) => void;
+  /** Called as each file is listed (in walk order, not sorted), before the walk ends. */
+  onFile?: (f: WalkedFile) => void;
   /** File-system calls in flight at once. Default 32. */
   concurrency?: number;
 }
@@ -65,7 +67,7 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     throw new CvuError('CVU_ERR_NOT_FOUND', `workspace root is not a readable folder: ${rootAbs}`, { status: 404, cause: err });
   }
 
-  const { signal, onSkip } = opts;
+  const { signal, onSkip, onFile } = opts;
   const limit = createLimiter(Math.max(1, opts.concurrency ?? 32));
   const maxFileBytes = rules.maxFileBytes;
   const files: WalkedFile[] = [];
@@ -146,7 +148,11 @@ export async function walkWorkspace(root: string, rules: IgnoreRules, opts: Walk
     }
     if (!st.isFile()) return; // replaced by something else since the listing
     if (st.size > maxFileBytes) skip(rel, 'too-large');
-    else files.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
+    else {
+      const f: WalkedFile = { path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs };
+      files.push(f);
+      onFile?.(f);
+    }
   }
 
   async function visitLink(rel: string, abs: string): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type CvuConfig } from '../../config/schema.js';
 import type { ContextTimings } from '../../retrieval/context.js';
+import { ParsePool } from '../../indexer/parse-pool.js';
 import { Workspace } from '../../workspace/workspace.js';
 import { longTexts, writeTinyEmbedder } from '../../fixtures/models/tiny-embedder.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
@@ -341,6 +342,52 @@ describe('Workspace', () => {
     expect((await ws.search('freshVersion'))[0]?.path).toBe('src/b/x.ts');
     expect((await ws.search('obsoleteThing')).filter((s) => s.text.includes('obsoleteThing'))).toEqual([]);
     expect(ws.store.symbols.lookup('obsoleteThing')).toEqual([]);
+    await ws.close();
+  });
+
+  it('starts parsing the first files the walk lists, one batch of them, before the walk ends', async () => {
+    let phase = 'none';
+    const calls: string[] = [];
+    // The real pool, each file handed to it noted with the phase of the sync at that moment.
+    class NotedPool extends ParsePool {
+      override prepare(...args: Parameters<ParsePool['prepare']>) {
+        calls.push(phase);
+        return super.prepare(...args);
+      }
+    }
+    const pool = new NotedPool(1);
+    const ws = await Workspace.open(root, { home, config: config(null), parsePool: pool });
+    try {
+      const r = await ws.sync({ batchSize: 2, onProgress: (p) => (phase = p.phase) });
+      expect(r.indexed).toBe(5);
+      // Two files (one batch) while the tree was still being walked, the rest once it was; each once.
+      expect(calls).toEqual(['scan', 'scan', 'index', 'index', 'index']);
+      expect((await ws.search('ListenAndServe'))[0]?.path).toBe('cmd/server/main.go');
+    } finally {
+      await ws.close();
+      await pool.close();
+    }
+  });
+
+  it('drops a file read during the walk when a save of it was committed before its batch', async () => {
+    // x.ts is listed first (the other file lies three folders down) but sorts last: it is read
+    // during the walk and written by the second batch.
+    fs.rmSync(root, { recursive: true, force: true });
+    writeTree(root, { 'x.ts': 'export function obsoleteThing() { return 1; }\n', 'src/deep/er/a1.ts': 'export const a1 = 1;\n' });
+    const ws = await Workspace.open(root, { home, config: config(null) });
+    let batch = 0;
+    await ws.sync({
+      batchSize: 1,
+      beforeBatch: async () => {
+        if (++batch !== 2) return;
+        writeTree(root, { 'x.ts': 'export function freshVersion() { return 2; }\n' });
+        await ws.update(['x.ts']);
+      },
+    });
+    expect(batch).toBe(2);
+    expect(ws.store.symbols.inFile('x.ts').map((s) => s.name)).toEqual(['freshVersion']);
+    expect(ws.store.symbols.lookup('obsoleteThing')).toEqual([]);
+    expect((await ws.search('obsoleteThing')).filter((s) => s.text.includes('obsoleteThing'))).toEqual([]);
     await ws.close();
   });
 

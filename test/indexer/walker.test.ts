@@ -110,6 +110,19 @@ describe('walkWorkspace basics', () => {
     expect(r.skipped.map((s) => `${s.path}:${s.reason}`)).toEqual(['.env:secret', 'node_modules:builtin', 'yarn.lock:lockfile']);
     expect(r.files.map((f) => f.path)).toEqual(['ok.ts']);
   });
+
+  it('hands each listed file to onFile as it is found, before the walk ends, and no skipped one', async () => {
+    await writeAll({ 'a/b/c.ts': 'x', 'a/d.py': 'y', 'node_modules/x/index.js': '', '.env': 'K=V', 'big.ts': 'z'.repeat(200) });
+    const rules = await IgnoreRules.load(root, { ...DEFAULTS, maxFileBytes: 100 });
+    let ended = false;
+    const seen: { path: string; size: number; during: boolean }[] = [];
+    const walk = walkWorkspace(root, rules, { onFile: (f) => seen.push({ path: f.path, size: f.size, during: !ended }) });
+    const r = await walk.finally(() => (ended = true));
+    expect(seen.map((f) => f.path).sort()).toEqual(['a/b/c.ts', 'a/d.py']);
+    expect(seen.every((f) => f.during)).toBe(true);
+    expect(seen.find((f) => f.path === 'a/d.py')?.size).toBe(1);
+    expect(r.files.map((f) => f.path)).toEqual(['a/b/c.ts', 'a/d.py']);
+  });
 });
 
 describe('gitignore semantics', () => {
