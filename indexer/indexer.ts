@@ -123,8 +123,7 @@ export class Indexer {
     // of idling until it ends (a cold walk of a few hundred files: 60-130 ms).
     const early = new Map<string, Read>();
     let earlyBytes = 0;
-    const batchSize = opts.batchSize ?? this.config.index.batchSize;
-    const batchBytes = opts.batchBytes ?? Number.POSITIVE_INFINITY;
+    const { batchSize, batchBytes } = this.batchBounds(opts);
     const onFile = (f: WalkedFile) => {
       if (early.size >= batchSize || (early.size && earlyBytes + f.size > batchBytes) || !changed(f)) return;
       earlyBytes += f.size;
@@ -206,8 +205,7 @@ export class Indexer {
     removals: string[],
     opts: BatchHooks & { skipped: SkippedFile[]; early?: Map<string, Read> },
   ): Promise<{ indexed: number; removed: number; skipped: SkippedFile[] }> {
-    const batchSize = opts.batchSize ?? this.config.index.batchSize;
-    const batchBytes = opts.batchBytes ?? Number.POSITIVE_INFINITY;
+    const { batchSize, batchBytes } = this.batchBounds(opts);
     let indexed = 0;
     let done = 0;
     const pendingRemovals = [...removals];
@@ -283,6 +281,11 @@ export class Indexer {
       }
     }
     return { indexed, removed: removals.length, skipped: opts.skipped };
+  }
+
+  /** Files and source bytes per store commit: the pass's own, else the configured batch size (no byte bound). */
+  private batchBounds(opts: BatchHooks): { batchSize: number; batchBytes: number } {
+    return { batchSize: opts.batchSize ?? this.config.index.batchSize, batchBytes: opts.batchBytes ?? Number.POSITIVE_INFINITY };
   }
 
   /** Starts reading and chunking a file (prepare), noting the last commit numbered before it. */
