@@ -235,6 +235,14 @@ function loadGrammar(lang: LanguageId, logger: Logger): Promise<Language | null>
  * `logger` or else the languages logger). Parse synchronously after
  * awaiting: a parser is shared by every caller.
  */
+/**
+ * The parser that warms up the tree-sitter runtime (indexer/parser-warmup.ts): the runtime's code is
+ * the same for every grammar, and INI's is the smallest bundled (5 KB) and cheapest to keep loaded.
+ */
+export function runtimeWarmUpParser(): Promise<Parser | null> {
+  return parserFor('ini');
+}
+
 export async function parserFor(lang: LanguageId, logger?: Logger): Promise<Parser | null> {
   const existing = parsers.get(lang);
   if (existing) return existing;

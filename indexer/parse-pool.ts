@@ -59,7 +59,8 @@ export class ParsePool {
       try {
         // Parsing makes short-lived garbage only: a small young generation keeps each worker's
         // footprint down (on 12,500 files, the daemon's peak 626 -> 585 MB with two workers).
-        const worker = new Worker(workerEntry(import.meta.url, 'parse-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+        // The first warms up the tree-sitter runtime, for all of them, until its first job (parser-warmup.ts).
+        const worker = new Worker(workerEntry(import.meta.url, 'parse-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 8 }, workerData: { warmUp: i === 0 } });
         const slot = { worker, busy: 0 };
         worker.on('message', (msg: { id: number; result?: Prepared; error?: string }) => {
           // An idle worker must not keep the process alive; a busy one must.

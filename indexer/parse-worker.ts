@@ -1,7 +1,8 @@
 // Worker thread of the parse pool: prepares files off the daemon's main thread.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from '../core/thread-priority.js';
 import { initTreeSitter } from '../core/tree-sitter.js';
+import { warmUpParserRuntime } from './parser-warmup.js';
 import { prepareFile, type PrepareOptions } from './prepare-file.js';
 import type { WalkedFile } from './walker.js';
 
@@ -14,10 +15,16 @@ interface Job {
 
 // Parsing is background work: this thread runs at a lower priority (see core/thread-priority.ts).
 lowerThreadPriority();
-// The tree-sitter runtime compiles while the main thread still walks the tree (a failure shows at the first parse).
-initTreeSitter().catch(() => {});
+/** Set by the first job: the warm-up stops, real files warm the runtime from then on. */
+let working = false;
+// The tree-sitter runtime compiles while the main thread still walks the tree (a failure shows at
+// the first parse); the pool's first worker then warms it up for all (parser-warmup.ts).
+initTreeSitter()
+  .then(() => ((workerData as { warmUp?: boolean } | null)?.warmUp ? warmUpParserRuntime(() => working) : 0))
+  .catch(() => {});
 
 parentPort!.on('message', async (job: Job) => {
+  working = true;
   try {
     parentPort!.postMessage({ id: job.id, result: await prepareFile(job.file, job.knownHash, job.opts) });
   } catch (err) {
