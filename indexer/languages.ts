@@ -235,14 +235,6 @@ function loadGrammar(lang: LanguageId, logger: Logger): Promise<Language | null>
  * `logger` or else the languages logger). Parse synchronously after
  * awaiting: a parser is shared by every caller.
  */
-/**
- * The parser that warms up the tree-sitter runtime (indexer/parser-warmup.ts): the runtime's code is
- * the same for every grammar, and INI's is the smallest bundled (5 KB) and cheapest to keep loaded.
- */
-export function runtimeWarmUpParser(): Promise<Parser | null> {
-  return parserFor('ini');
-}
-
 export async function parserFor(lang: LanguageId, logger?: Logger): Promise<Parser | null> {
   const existing = parsers.get(lang);
   if (existing) return existing;
@@ -260,4 +252,12 @@ export async function parserFor(lang: LanguageId, logger?: Logger): Promise<Pars
     (logger ?? log).warn(`grammar for ${lang} is incompatible; falling back to line windows`, { error: String((err as Error)?.message ?? err) });
     return null;
   }
+}
+
+/**
+ * The parser that warms up the tree-sitter runtime (indexer/parser-warmup.ts): the runtime's code is
+ * the same for every grammar, and INI's is the smallest bundled (5 KB) and cheapest to keep loaded.
+ */
+export function runtimeWarmUpParser(): Promise<Parser | null> {
+  return parserFor('ini');
 }

@@ -62,7 +62,11 @@ export class ParsePool {
         // The first warms up the tree-sitter runtime, for all of them, until its first job (parser-warmup.ts).
         const worker = new Worker(workerEntry(import.meta.url, 'parse-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 8 }, workerData: { warmUp: i === 0 } });
         const slot = { worker, busy: 0 };
-        worker.on('message', (msg: { id: number; result?: Prepared; error?: string }) => {
+        worker.on('message', (msg: { id: number; result?: Prepared; error?: string } | { warmedUp: number }) => {
+          if ('warmedUp' in msg) {
+            this.log.debug(`the tree-sitter runtime warmed up: ${msg.warmedUp} rounds`);
+            return;
+          }
           // An idle worker must not keep the process alive; a busy one must.
           if (--slot.busy === 0) worker.unref();
           const p = this.pending.get(msg.id);

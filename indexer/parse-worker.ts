@@ -19,9 +19,10 @@ lowerThreadPriority();
 let working = false;
 // The tree-sitter runtime compiles while the main thread still walks the tree (a failure shows at
 // the first parse); the pool's first worker then warms it up for all (parser-warmup.ts).
-initTreeSitter()
-  .then(() => ((workerData as { warmUp?: boolean } | null)?.warmUp ? warmUpParserRuntime(() => working) : 0))
-  .catch(() => {});
+const runtime = initTreeSitter();
+if ((workerData as { warmUp?: boolean } | null)?.warmUp) {
+  runtime.then(() => warmUpParserRuntime(() => working)).then((rounds) => parentPort!.postMessage({ warmedUp: rounds }), () => {});
+} else runtime.catch(() => {});
 
 parentPort!.on('message', async (job: Job) => {
   working = true;

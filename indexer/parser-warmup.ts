@@ -2,12 +2,13 @@
  * The tree-sitter runtime's hot code compiled by V8's optimising tier while a parse worker idles
  * at the daemon's start, instead of during a workspace's first index.
  *
- * The runtime (its parse loop, the query cursor) is one WebAssembly module for every language,
- * and V8 shares a module's compiled code between the threads of a process: a few parses of a
- * small built-in text (INI: languages.ts says why), and a query made and run over each, in one
- * worker tier it up for all of them. Left to the first index, V8's compile threads spent 300-400 ms of CPU on it
- * beside two busy parse workers (its parse loop alone 60-130 ms), while the files before it ran on
- * the baseline code. Each grammar's own lexer still tiers up on the first files of its language.
+ * The runtime (its parse loop, its query compiler and cursor) is one WebAssembly module for every
+ * language, and V8 shares a module's compiled code between the threads of a process: a few parses
+ * of a small built-in text (INI: languages.ts says why), and a query made and run over each, in
+ * one worker tier it up for all of them. Left to the first index, V8's compile threads spent
+ * 300-400 ms of CPU on it beside two busy parse workers (its parse loop alone 60-130 ms), while the
+ * files before it ran on the baseline code. Each grammar's own lexer still tiers up on the first
+ * files of its language.
  */
 import { Query } from 'web-tree-sitter';
 import { runtimeWarmUpParser } from './languages.js';

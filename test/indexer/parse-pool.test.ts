@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/log.js';
 import { ParsePool } from '../../indexer/parse-pool.js';
 import { prepareFile, type PrepareOptions } from '../../indexer/prepare-file.js';
 import { makeTempDir, removeDir, writeTree } from '../helpers/temp.js';
@@ -45,6 +46,21 @@ describe('ParsePool', () => {
       // Each worker lowers its own priority as it starts: two more such threads, with no file posted.
       for (let i = 0; i < 200 && niceByThread().filter((n) => n === 10).length < before + 2; i++) await new Promise((r) => setTimeout(r, 25));
       expect(niceByThread().filter((n) => n === 10).length).toBe(before + 2);
+      expect(await pool.prepare(file('a.ts'), null, opts)).toEqual(await prepareFile(file('a.ts'), null, opts));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('has its first worker, and only it, warm up the tree-sitter runtime when it starts idle', async () => {
+    const lines: string[] = [];
+    const log = { ...silentLogger, debug: (msg: string) => lines.push(msg) };
+    const pool = new ParsePool(2, log);
+    try {
+      pool.start();
+      for (let i = 0; i < 400 && !lines.length; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lines).toEqual(['the tree-sitter runtime warmed up: 20 rounds']);
       expect(await pool.prepare(file('a.ts'), null, opts)).toEqual(await prepareFile(file('a.ts'), null, opts));
     } finally {
       await pool.close();
