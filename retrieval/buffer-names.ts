@@ -44,11 +44,6 @@ export function isNameAt(text: string, index: number, word: string): boolean {
   return !KEYWORDS.has(word) || (text[index - 1] === '.' && !DOTTED_KEYWORDS.has(word));
 }
 
-/** Whether the language's comments start with `#` (the buffer's readers split comments by it). */
-function hashCommented(language: LanguageId): boolean {
-  return language === 'python' || language === 'ruby' || language === 'bash';
-}
-
 /** A line with its code's string literals emptied, its comment kept (read as if no block comment were open). */
 export function withoutStrings(line: string, language: LanguageId): string {
   const { code, comment } = splitComment(line, lineSyntax(language), null);
@@ -76,6 +71,8 @@ interface LineSyntax {
   rawBackquotes: boolean;
 }
 
+/** Languages whose comments start with `#`. */
+const HASH_COMMENT_LANGUAGES: ReadonlySet<LanguageId> = new Set(['python', 'ruby', 'bash']);
 /** Languages whose single quotes hold one character (`'('`), or start a lifetime (Rust's `'a`), never a string. */
 const CHAR_QUOTE_LANGUAGES: ReadonlySet<LanguageId> = new Set(['rust', 'go', 'java', 'csharp', 'c', 'cpp', 'kotlin', 'scala', 'swift']);
 const syntaxes = new Map<LanguageId, LineSyntax>();
@@ -85,7 +82,7 @@ function lineSyntax(language: LanguageId): LineSyntax {
   let syntax = syntaxes.get(language);
   if (!syntax) {
     const charQuotes = CHAR_QUOTE_LANGUAGES.has(language);
-    syntax = { hashComments: hashCommented(language), quotes: charQuotes && language !== 'go' ? `"'` : `"'\``, charQuotes, rawBackquotes: language === 'go' };
+    syntax = { hashComments: HASH_COMMENT_LANGUAGES.has(language), quotes: charQuotes && language !== 'go' ? `"'` : `"'\``, charQuotes, rawBackquotes: language === 'go' };
     syntaxes.set(language, syntax);
   }
   return syntax;

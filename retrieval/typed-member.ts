@@ -151,7 +151,6 @@ function bracketBalance(text: string): number {
   return d;
 }
 
-
 /** Every bracket's inside emptied, innermost first, up to CLOSED_DEPTH levels: `f(a, g(b)).h()` → `f().h()`. */
 function emptiedBrackets(text: string): string {
   let out = text;
