@@ -188,7 +188,9 @@ export class IndexStore {
       if (!create) throw new Error(`table ${name} is missing`);
       return db.createEmptyTable(name, schema, { existOk: true });
     };
-    const store = new IndexStore(dir, db, await open('files', fileSchema), await open('chunks', chunkSchema), await open('symbols', symbolSchema), meta, log);
+    // Opened (or created) side by side: each is a round of LanceDB's own threads and file reads.
+    const [files, chunks, symbols] = await Promise.all([open('files', fileSchema), open('chunks', chunkSchema), open('symbols', symbolSchema)]);
+    const store = new IndexStore(dir, db, files, chunks, symbols, meta, log);
     if (names.has('embeddings')) {
       try {
         store.embeddings = await db.openTable('embeddings');
@@ -198,7 +200,8 @@ export class IndexStore {
         fs.rmSync(path.join(dir, 'embeddings.lance'), { recursive: true, force: true });
       }
     }
-    await store.load();
+    // Tables just created hold nothing to load (each query of one: a few ms of a first registration).
+    if (!create) await store.load();
     return store;
   }
 
