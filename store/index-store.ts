@@ -188,8 +188,16 @@ export class IndexStore {
       if (!create) throw new Error(`table ${name} is missing`);
       return db.createEmptyTable(name, schema, { existOk: true });
     };
-    // Opened (or created) side by side: each is a round of LanceDB's own threads and file reads.
-    const [files, chunks, symbols] = await Promise.all([open('files', fileSchema), open('chunks', chunkSchema), open('symbols', symbolSchema)]);
+    // Opened (or created) side by side: each is a round of LanceDB's own threads and file reads. All
+    // settle before a failure is thrown: the caller then wipes the folder, with none still reading it.
+    const opened = await Promise.allSettled([open('files', fileSchema), open('chunks', chunkSchema), open('symbols', symbolSchema)]);
+    const failed = opened.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const r of opened) if (r.status === 'fulfilled') r.value.close();
+      db.close();
+      throw failed.reason;
+    }
+    const [files, chunks, symbols] = opened.map((r) => (r as PromiseFulfilledResult<lancedb.Table>).value);
     const store = new IndexStore(dir, db, files, chunks, symbols, meta, log);
     if (names.has('embeddings')) {
       try {
