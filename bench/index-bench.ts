@@ -30,6 +30,8 @@
  *    registered with a daemon (the compiled CLI, no embedding model) started a second before, from
  *    POST /workspaces until it is ready; then a copy of it in another folder on the same daemon,
  *    warm (its parse workers running, their code compiled); `--runs` times, a fresh daemon each.
+ *    Beside it, the same files prepared by a parse pool alone in a fresh process (bench/pool-passes.ts:
+ *    no walk, store or daemon), its first pass and its fourth: what the per-file work itself allows.
  *    And `cvu index --no-embed` on the same code base, a fresh process, by the wall clock; and on
  *    the same with real shell and PowerShell scripts beside it (playwright-core's, from
  *    node_modules), against the code base alone.
@@ -173,6 +175,8 @@ interface LexicalRun {
   seconds: number;
   /** Reading and parsing the same files, nothing else. */
   parseSeconds: number;
+  /** The files indexed, workspace-relative. */
+  paths: string[];
 }
 
 /** Indexes `root` on a fresh index and times it; then times the floor on the files it indexed. */
@@ -185,7 +189,7 @@ async function lexicalRun(root: string, home: string): Promise<LexicalRun> {
   const files = [...ws.store.files.keys()];
   await ws.close();
   fs.rmSync(home, { recursive: true, force: true });
-  return { files: r.files, chunks, seconds, parseSeconds: await parseFloor(root, files) };
+  return { files: r.files, chunks, seconds, parseSeconds: await parseFloor(root, files), paths: files };
 }
 
 /** Reads and tree-sitter parses each file on this thread (grammars loaded beforehand); files without a grammar are only read. */
@@ -489,6 +493,21 @@ async function untilReady(home: string, roots: string[]): Promise<{ files: numbe
   }
 }
 
+/** Passes of bench/pool-passes.ts: how many the child makes, and which one counts as warm. */
+const POOL_PASSES = 4;
+
+/**
+ * Cvu's per-file work alone on `files` of `root` (bench/pool-passes.ts): a fresh process, its parse
+ * pool started a second before; seconds of the first pass (cold workers) and of the last.
+ */
+function poolPasses(root: string, files: string[], listFile: string): { cold: number; warm: number } {
+  fs.writeFileSync(listFile, JSON.stringify(files));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'bench', 'pool-passes.ts'), root, listFile, String(POOL_PASSES)], { cwd: repo, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/pool-passes.ts failed: ${r.stderr}`);
+  const { seconds } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number[] };
+  return { cold: seconds[0], warm: seconds[seconds.length - 1] };
+}
+
 // ---------------------------------------------------------------- main
 
 const mb = (x: number) => `${x.toFixed(0)} MB`;
@@ -653,6 +672,9 @@ async function main() {
       const warm: number[] = [];
       const cliWall: number[] = [];
       const cliScriptsWall: number[] = [];
+      const poolCold: number[] = [];
+      const poolWarm: number[] = [];
+      const indexed = runsOf[SAVED][0].paths;
       // The same code base with the shell and PowerShell scripts a repository keeps beside its code
       // (real ones: playwright-core's installers, from node_modules).
       const withScripts = path.join(tmp, 'with-scripts', SAVED);
@@ -663,6 +685,9 @@ async function main() {
         files = first.files;
         cold.push(first.files / first.seconds);
         warm.push(second.files / second.seconds);
+        const alone = poolPasses(savedRoot, indexed, path.join(tmp, `pool-files-${r}.json`));
+        poolCold.push(indexed.length / alone.cold);
+        poolWarm.push(indexed.length / alone.warm);
         const cliRun = cliIndexRun(savedRoot, path.join(tmp, `home-cli-${r}`));
         cliWall.push(cliRun.files / cliRun.wallSeconds);
         if (scripts) {
@@ -683,6 +708,16 @@ async function main() {
         measures: `A copy of ${what} in another folder, registered next with the same daemon: its parse workers running, their code compiled.`,
         floor: { value: overRuns(cold).value, measures: 'the first registration with the fresh daemon, same runs' },
       });
+      figures['ready.perFileWorkCold'] = figure({
+        name: "single repository: Cvu's per-file work alone, cold: files/s", unit: 'files/s', ...overRuns(poolCold),
+        measures: `The ${indexed.length} files the first index of ${what} holds, prepared by a parse pool alone (the build's ParsePool: each file read, parsed, chunked, its symbols, imports, local definitions and full-text fields derived; no walk, no store, no daemon) in a fresh process, the pool started a second before: the files over the seconds of this first pass. What the time to ready adds above it is the daemon's own (config, walk, store, watcher, the main thread's share of the cores).`,
+        floor: { value: overRuns(cold).value, measures: 'single repository: files/s to ready, same runs' },
+      });
+      figures['ready.perFileWorkWarm'] = figure({
+        name: "single repository: Cvu's per-file work alone, warm: files/s", unit: 'files/s', ...overRuns(poolWarm),
+        measures: `The same files prepared again by the same pool, its ${POOL_PASSES}th pass (the workers' code optimised by V8): what the per-file work allows on this machine however the rest were arranged.`,
+        floor: { value: overRuns(poolCold).value, measures: "the pool's first pass, same runs" },
+      });
       figures['cli.indexWall'] = figure({
         name: '`cvu index`: files/s, wall clock', unit: 'files/s', ...overRuns(cliWall),
         measures: `\`cvu index --no-embed\` on ${what}: its files over the wall-clock seconds of the whole command (a fresh process: Node's start, the modules, the index, the exit).`,
@@ -695,7 +730,7 @@ async function main() {
           floor: { value: overRuns(cliWall).value, measures: 'the same command on the code base alone, same runs' },
         });
       }
-      for (const key of ['ready.singleRepository', 'ready.singleRepositoryWarm', 'cli.indexWall', 'cli.indexWallWithScripts']) if (figures[key]) console.log(`${figures[key].name.padEnd(52)} ${figures[key].value} files/s`);
+      for (const key of ['ready.singleRepository', 'ready.singleRepositoryWarm', 'ready.perFileWorkCold', 'ready.perFileWorkWarm', 'cli.indexWall', 'cli.indexWallWithScripts']) if (figures[key]) console.log(`${figures[key].name.padEnd(52)} ${figures[key].value} files/s`);
     }
     writeResult(run.finish(figures, details), args);
   } finally {

@@ -61,6 +61,15 @@ const READ_CONCURRENCY = 8;
 /** Paths stat'ed at once by `update`. */
 const STAT_SLICE = 256;
 
+/** What the config says about preparing one file (its size limit, how it is chunked). */
+export function prepareOptionsFor(config: CvuConfig): PrepareOptions {
+  const c = config.index.chunk;
+  return {
+    maxFileBytes: config.index.maxFileBytes,
+    chunk: { maxChunkLines: c.maxLines, maxChunkChars: c.maxChars, minChunkLines: c.minLines, windowLines: c.windowLines, windowOverlap: c.windowOverlap },
+  };
+}
+
 /**
  * Turns files on disk into index rows: the lexical and symbol tier.
  * `sync` reconciles the whole tree with the store (first index, and repair
@@ -94,11 +103,7 @@ export class Indexer {
   ) {
     this.ownsPool = !pool;
     this.pool = pool ?? new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers, log);
-    const c = config.index.chunk;
-    this.prepareOptions = {
-      maxFileBytes: config.index.maxFileBytes,
-      chunk: { maxChunkLines: c.maxLines, maxChunkChars: c.maxChars, minChunkLines: c.minLines, windowLines: c.windowLines, windowOverlap: c.windowOverlap },
-    };
+    this.prepareOptions = prepareOptionsFor(config);
   }
 
   static async rulesFor(root: string, config: CvuConfig): Promise<IgnoreRules> {
