@@ -34,7 +34,6 @@ const files = (JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[]).map((r
   return { path: rel, absPath, size: st.size, mtimeMs: st.mtimeMs };
 });
 const config = defaultConfig();
-config.embedding.model = null;
 const opts = prepareOptionsFor(config);
 const pool = new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers);
 pool.start();
