@@ -47,7 +47,6 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DaemonClient } from '../clients/daemon-client.js';
 import { defaultConfig, type CvuConfig } from '../config/schema.js';
@@ -56,22 +55,12 @@ import type * as Languages from '../indexer/languages.js';
 import type * as WorkspaceModule from '../workspace/workspace.js';
 import type { Embedder } from '../models/embedder.js';
 import { MINILM_L6_SHAPE, writeBertTwin } from '../fixtures/models/bert-twin.js';
+import { importBuilt } from './built-modules.js';
 import { beginResult, benchRepo as repo, figure, latency, overRuns, pct, processMemoryMb, resultFileOptions, writeResult, type Figure } from './result.js';
 
-/**
- * The index engine as users run it: the build's modules (`npm run bench:index` builds first), its
- * parse worker bundled. Imported from source, each parse worker loaded its modules through tsx,
- * transpiling them as it started: a cold first index of chi measured 116 files/s that way, 175 from
- * the build.
- */
-const built = <T>(module: string): Promise<T> => {
-  const file = path.join(repo, 'dist', module);
-  if (!fs.existsSync(file)) throw new Error('run `npm run build` first (npm run bench:index does)');
-  return import(pathToFileURL(file).href) as Promise<T>;
-};
-const { Workspace } = await built<typeof WorkspaceModule>('workspace/workspace.js');
+const { Workspace } = await importBuilt<typeof WorkspaceModule>('workspace/workspace.js');
 type Workspace = WorkspaceModule.Workspace;
-const { languageForPath, parserFor } = await built<typeof Languages>('indexer/languages.js');
+const { languageForPath, parserFor } = await importBuilt<typeof Languages>('indexer/languages.js');
 
 const { values: args } = parseArgs({
   options: {

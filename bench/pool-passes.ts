@@ -11,16 +11,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as ConfigSchema from '../config/schema.js';
 import type * as IndexerModule from '../indexer/indexer.js';
 import type * as ParsePoolModule from '../indexer/parse-pool.js';
-import { benchRepo as repo } from './result.js';
+import { importBuilt } from './built-modules.js';
 
-const built = <T>(module: string): Promise<T> => import(pathToFileURL(path.join(repo, 'dist', module)).href) as Promise<T>;
-const { ParsePool } = await built<typeof ParsePoolModule>('indexer/parse-pool.js');
-const { prepareOptionsFor } = await built<typeof IndexerModule>('indexer/indexer.js');
-const { defaultConfig } = await built<typeof ConfigSchema>('config/schema.js');
+const { ParsePool } = await importBuilt<typeof ParsePoolModule>('indexer/parse-pool.js');
+const { prepareOptionsFor } = await importBuilt<typeof IndexerModule>('indexer/indexer.js');
+const { defaultConfig } = await importBuilt<typeof ConfigSchema>('config/schema.js');
 
 const [root, listFile, passesArg] = process.argv.slice(2);
 const passes = Number(passesArg);
@@ -33,9 +31,9 @@ const files = (JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[]).map((r
   const st = fs.statSync(absPath);
   return { path: rel, absPath, size: st.size, mtimeMs: st.mtimeMs };
 });
-const config = defaultConfig();
-const opts = prepareOptionsFor(config);
-const pool = new ParsePool(config.index.parseWorkers < 0 ? undefined : config.index.parseWorkers);
+const opts = prepareOptionsFor(defaultConfig());
+// Its default size, as the benchmark's daemon's (no `parseWorkers` in its config).
+const pool = new ParsePool();
 pool.start();
 await new Promise((r) => setTimeout(r, 1000));
 const seconds: number[] = [];
